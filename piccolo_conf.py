@@ -1,0 +1,3 @@
+"""Shim so the raw ``piccolo`` CLI works from the repository root."""
+
+from core.db.piccolo_conf import APP_REGISTRY, DB  # noqa: F401
