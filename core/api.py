@@ -1,0 +1,100 @@
+"""The public surface for plugins: the only core module a plugin may import.
+
+Everything re-exported here is part of the contract; anything else in ``core`` may change without
+notice. See ``docs/plugin_hooks.md`` and ``docs/write_a_plugin.md``.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from core.catalogue.specs import (
+    AGENCY_LEVELS,
+    ONLINE_LEVELS,
+    ROLES,
+    AgencyRef,
+    DocumentRequirement,
+    DomainInfo,
+    FeeLine,
+    FeeQuote,
+    FieldError,
+    FieldSpec,
+    FormSpec,
+    JobSpec,
+    L,
+    MenuItem,
+    PageSpec,
+    Panel,
+    PermissionSpec,
+    ProcedureSpec,
+    ReportSpec,
+    ResultDocumentSpec,
+    StageSpec,
+    StepSpec,
+    Validator,
+    WorkflowSpec,
+)
+from core.db.tx import write_tx
+from core.fees.gateways import GatewayResult, PaymentGatewaySpec
+from core.errors import Conflict, InvalidInput, MotcuaError, NotAllowed, NotFound, StaleVersion, Unavailable
+from core.web.render import flash, page
+from core.dossiers import service as dossiers
+from core.dossiers.views import DossierView, EventView, StepView
+from core.catalogue.service import fee_amounts, is_enabled, set_enabled, set_fee
+from core.identity.current import UserView, load_user
+from core.fees.service import balance_due, record_payment
+
+hookimpl = pluggy.HookimplMarker("motcua")
+"""Marker for hook implementations: ``@hookimpl`` (``tryfirst``/``trylast`` accepted)."""
+
+__all__ = (
+    "hookimpl",
+    "write_tx",
+    "dossiers",
+    "fee_amounts",
+    "is_enabled",
+    "set_enabled",
+    "set_fee",
+    "UserView",
+    "load_user",
+    "balance_due",
+    "record_payment",
+    "DossierView",
+    "EventView",
+    "StepView",
+    "page",
+    "flash",
+    "MotcuaError",
+    "NotFound",
+    "NotAllowed",
+    "Conflict",
+    "StaleVersion",
+    "InvalidInput",
+    "Unavailable",
+    "AGENCY_LEVELS",
+    "ONLINE_LEVELS",
+    "ROLES",
+    "AgencyRef",
+    "DocumentRequirement",
+    "DomainInfo",
+    "FeeLine",
+    "FeeQuote",
+    "FieldError",
+    "FieldSpec",
+    "FormSpec",
+    "GatewayResult",
+    "JobSpec",
+    "L",
+    "MenuItem",
+    "PageSpec",
+    "Panel",
+    "PaymentGatewaySpec",
+    "PermissionSpec",
+    "ProcedureSpec",
+    "ReportSpec",
+    "ResultDocumentSpec",
+    "StageSpec",
+    "StepSpec",
+    "Validator",
+    "WorkflowSpec",
+)

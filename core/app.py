@@ -1,0 +1,134 @@
+"""``create_app()``: the Litestar application — CSRF, DB-backed sessions, templates, OpenAPI,
+routes from every plugin (core's own included), lifespan (DB pool, catalogue, job runner)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from litestar import Litestar, Request, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from core.identity.current import load_user
+from core.identity.session_store import DatabaseStore
+from core.plugins import get_plugin_manager
+from core.settings import Settings, get_settings
+from core.web import i18n
+from core.web.errors import exception_handlers
+from core.web.templating import build_environment
+from core.web.themes import load_theme
+
+__all__ = ("create_app",)
+
+log = logging.getLogger("motcua")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def _plugin_routes() -> list:
+    """Routes from ``register_routes``: core's plugins at the root, a domain plugin under ``/{domain}``."""
+    pm = get_plugin_manager()
+    domains = {}
+    for impl in pm.hook.domain_info.get_hookimpls():
+        info = impl.function()
+        if info is not None:
+            domains[impl.plugin_name] = info.code
+    handlers: list = []
+    for impl in pm.hook.register_routes.get_hookimpls():
+        routes = list(impl.function() or [])
+        if not routes:
+            continue
+        if impl.plugin_name in domains:
+            handlers.append(Router(path=f"/{domains[impl.plugin_name]}", route_handlers=routes))
+        else:
+            handlers.extend(routes)
+    return handlers
+
+
+async def _before_request(request: Request) -> None:
+    lang = request.query_params.get("lang") or request.cookies.get("lang")
+    i18n.set_language(lang)
+    if "motcua_user" in request.scope:  # already loaded by a guard (guards run before this hook)
+        return
+    request.scope["motcua_user"] = None
+    session = request.scope.get("session") or {}
+    if uid := session.get("uid"):
+        request.scope["motcua_user"] = await load_user(uid)
+
+
+async def _on_startup(app: Litestar) -> None:
+    from core.catalogue.registry import get_catalogue
+    from core.db.tx import engine
+
+    get_catalogue()  # validates every plugin's declarations; stops startup naming the faulty one
+    db = engine()
+    if db.engine_type == "postgres" and app.state.settings.db_pool:
+        await db.start_connection_pool(min_size=2, max_size=20)
+    from core.jobs import runner
+
+    await runner.start(app)
+
+
+async def _on_shutdown(app: Litestar) -> None:
+    from core.db.tx import engine
+    from core.jobs import runner
+
+    await runner.stop(app)
+    db = engine()
+    if db.engine_type == "postgres" and app.state.settings.db_pool:
+        await db.close_connection_pool()
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    theme = load_theme(settings.theme)
+    env = build_environment(settings.theme)
+    static_routers = [create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)]
+    if theme.static_dir.is_dir():
+        static_routers.append(
+            create_static_files_router(path="/theme-static", directories=[theme.static_dir], include_in_schema=False)
+        )
+    session_config = ServerSideSessionConfig(
+        store="sessions",
+        key="motcua_session",
+        max_age=8 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+    )
+    app = Litestar(
+        route_handlers=[*static_routers, *_plugin_routes()],
+        request_class=HTMXRequest,
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="csrftoken",
+            header_name="x-csrftoken",
+            cookie_samesite="lax",
+            cookie_secure=settings.base_url.startswith("https://"),
+            exclude=["/api/"],
+        ),
+        middleware=[session_config.middleware],
+        stores={"sessions": DatabaseStore()},
+        before_request=_before_request,
+        exception_handlers=exception_handlers,
+        openapi_config=OpenAPIConfig(
+            title="motcua API",
+            version="1",
+            description="Thủ tục hành chính một cửa — API tích hợp (JSON).",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no CDN-hosted UI
+        ),
+        on_startup=[_on_startup],
+        on_shutdown=[_on_shutdown],
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    return app

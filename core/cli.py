@@ -1,0 +1,177 @@
+"""The ``motcua`` command: serve, migrate, worker, createadmin, demo, audit, plugins."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+__all__ = ("main",)
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+async def migrate() -> None:
+    """Apply every pending migration (core, then each plugin app) on the configured database."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from core.db.tx import engine
+
+    db = engine()
+    if db.engine_type == "postgres":
+        await db.start_connection_pool()
+    try:
+        result = await run_forwards(app_name="all", migration_id="all", fake=False)
+        if not result.success:
+            raise SystemExit(f"Lỗi khi chạy migration: {result.message}")
+    finally:
+        if db.engine_type == "postgres":
+            await db.close_connection_pool()
+
+
+def cmd_migrate(args) -> None:
+    _run(migrate())
+    print("Đã cập nhật cơ sở dữ liệu.")
+
+
+def cmd_serve(args) -> None:
+    import uvicorn
+
+    _run(migrate())
+    uvicorn.run(
+        "core.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+def cmd_worker(args) -> None:
+    from core.settings import get_settings
+
+    if not get_settings().redis_url:
+        raise SystemExit("REDIS_URL chưa được đặt: không có Redis thì tác vụ nền chạy ngay trong `motcua serve`.")
+    from arq import run_worker
+
+    from core.jobs.worker import WorkerSettings
+
+    run_worker(WorkerSettings, burst=args.burst)
+
+
+def cmd_createadmin(args) -> None:
+    from core.identity import service
+
+    password = args.password or os.environ.get("MOTCUA_ADMIN_PASSWORD") or getpass.getpass("Mật khẩu: ")
+
+    async def go():
+        await migrate()
+        from core.db.tx import engine
+
+        db = engine()
+        if db.engine_type == "postgres":
+            await db.start_connection_pool()
+        try:
+            return await service.create_province_admin(args.username, args.full_name, password)
+        finally:
+            if db.engine_type == "postgres":
+                await db.close_connection_pool()
+
+    try:
+        _run(go())
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
+    print(f"Đã tạo quản trị viên tỉnh '{args.username}'.")
+
+
+def cmd_demo(args) -> None:
+    from core import demo
+
+    async def go():
+        await migrate()
+        from core.db.tx import engine
+
+        db = engine()
+        if db.engine_type == "postgres":
+            await db.start_connection_pool()
+        try:
+            await demo.load()
+        finally:
+            if db.engine_type == "postgres":
+                await db.close_connection_pool()
+
+    _run(go())
+    print("Đã nạp dữ liệu mẫu. Tài khoản: xem README.md.")
+
+
+def cmd_audit_verify(args) -> None:
+    from core.audit import chain
+
+    async def go():
+        from core.db.tx import engine
+
+        db = engine()
+        if db.engine_type == "postgres":
+            await db.start_connection_pool()
+        try:
+            return await chain.verify_all()
+        finally:
+            if db.engine_type == "postgres":
+                await db.close_connection_pool()
+
+    problems = _run(go())
+    if problems:
+        for p in problems:
+            print(p)
+        raise SystemExit(1)
+    print("Chuỗi nhật ký kiểm toán toàn vẹn.")
+
+
+def cmd_plugins(args) -> None:
+    from core.plugins import get_plugin_manager
+
+    pm = get_plugin_manager()
+    for name, plugin in pm.list_name_plugin():
+        hooks = sorted(h.name for h in pm.get_hookcallers(plugin) or [])
+        print(f"{name}: {', '.join(hooks)}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="motcua", description="Một cửa — thủ tục hành chính một cửa, liên thông.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="chạy ứng dụng web")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="cập nhật cơ sở dữ liệu").set_defaults(func=cmd_migrate)
+    p = sub.add_parser("worker", help="chạy worker arq (cần REDIS_URL)")
+    p.add_argument("--burst", action="store_true", help="chạy hết hàng đợi rồi thoát")
+    p.set_defaults(func=cmd_worker)
+    p = sub.add_parser("createadmin", help="tạo quản trị viên tỉnh")
+    p.add_argument("username")
+    p.add_argument("--full-name", default="Quản trị viên")
+    p.add_argument("--password")
+    p.set_defaults(func=cmd_createadmin)
+    sub.add_parser("demo", help="nạp dữ liệu mẫu (chạy lại nhiều lần vẫn an toàn)").set_defaults(func=cmd_demo)
+    p = sub.add_parser("audit", help="nhật ký kiểm toán")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="kiểm tra chuỗi băm").set_defaults(func=cmd_audit_verify)
+    sub.add_parser("plugins", help="liệt kê plugin và hook").set_defaults(func=cmd_plugins)
+    from core.plugins import get_plugin_manager
+
+    get_plugin_manager().hook.register_commands(subparsers=sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

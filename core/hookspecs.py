@@ -1,0 +1,338 @@
+"""Hook specifications: the contract between motcua core and domain plugins.
+
+Three kinds of hooks:
+
+* **declaration** hooks are synchronous and pure; ``core.catalogue.registry.build()`` calls them once at
+  startup, attributes every spec to its plugin, validates the whole set and freezes it;
+* **runtime** hooks may return a value or an awaitable (core resolves both); they receive read-only
+  views, never database rows;
+* **event** hooks run after commit from the job runner and must be idempotent on the event id.
+
+Every hook is documented in ``docs/plugin_hooks.md`` with its exact signature (a test checks).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Awaitable, Mapping, Sequence
+
+    from jinja2 import Environment
+
+    from core.catalogue.specs import (
+        AgencyRef,
+        DomainInfo,
+        FeeQuote,
+        FieldError,
+        FormSpec,
+        JobSpec,
+        MenuItem,
+        Panel,
+        PermissionSpec,
+        ProcedureSpec,
+        ResultDocumentSpec,
+        StepSpec,
+        WorkflowSpec,
+    )
+    from core.fees.gateways import PaymentGatewaySpec
+
+hookspec = pluggy.HookspecMarker("motcua")
+
+# --- Declarations: called once at startup --------------------------------------------------------
+
+
+@hookspec
+def domain_info() -> DomainInfo | None:
+    """Declare the plugin's administrative domain.
+
+    Called once at startup. A domain plugin returns exactly one ``DomainInfo``; core's own plugins
+    return None. The domain code is the URL prefix of the plugin's pages and the prefix of its
+    permissions.
+
+    Returns:
+        The domain, or None for plugins that add no domain.
+    """
+
+
+@hookspec
+def register_procedures() -> Sequence[ProcedureSpec]:
+    """Declare the administrative procedures this plugin owns.
+
+    Called once at startup. Must be pure: no database or network access. Codes must be unique across
+    all plugins; a duplicate stops startup and names both plugins. Every referenced form, workflow and
+    result document must be declared by some plugin.
+
+    Returns:
+        The procedures, in the order they should be listed in the catalogue.
+    """
+
+
+@hookspec
+def register_forms() -> Sequence[FormSpec]:
+    """Declare application forms as data.
+
+    Called once at startup. Core renders the pages, parses and normalises answers, runs the
+    declarative validators (with their Vietnamese messages) and saves drafts.
+
+    Returns:
+        The forms; ids must be unique across plugins.
+    """
+
+
+@hookspec
+def register_workflows() -> Sequence[WorkflowSpec]:
+    """Declare processing routes (quy trình, liên thông).
+
+    Called once at startup. A route is a sequence of stages; a stage's steps run in parallel. The
+    steps' day budgets (excluding suspending steps; parallel steps count once) may not exceed the
+    statutory time of any procedure that uses the route.
+
+    Returns:
+        The workflows; ids must be unique across plugins.
+    """
+
+
+@hookspec
+def register_result_documents() -> Sequence[ResultDocumentSpec]:
+    """Declare result documents (certificates, licences, extracts).
+
+    Called once at startup. Each spec's ``issue(ctx)`` is awaited by core inside the approval
+    transaction, so the plugin's registry and the dossier's state change commit together.
+
+    Returns:
+        The result documents; ids must be unique across plugins.
+    """
+
+
+@hookspec
+def register_permissions() -> Sequence[PermissionSpec]:
+    """Declare permissions the plugin checks, with the roles that hold them by default.
+
+    Called once at startup. Codes are prefixed with the domain code (``<domain>.registry.view``).
+
+    Returns:
+        The permissions.
+    """
+
+
+@hookspec
+def register_routes() -> Sequence[Any]:
+    """Declare Litestar route handlers, controllers or routers for the plugin's own pages.
+
+    Called once when the app is built. A domain plugin's handlers are mounted under ``/{domain}/``;
+    core's own plugins mount at the root. Each handler declares its guards; HTML handlers set
+    ``include_in_schema=False``.
+
+    Returns:
+        Route handlers, controllers or routers.
+    """
+
+
+@hookspec
+def register_jobs() -> Sequence[JobSpec]:
+    """Declare background task functions and cron schedules.
+
+    Called once at startup. Tasks are ``async def task(ctx, **kwargs)``, idempotent, and run by the
+    arq worker (``REDIS_URL`` set) and the in-process runner alike.
+
+    Returns:
+        The jobs; names must be unique.
+    """
+
+
+@hookspec
+def register_payment_gateways() -> Sequence[PaymentGatewaySpec]:
+    """Declare online payment platforms (the province's payment gateway, the national portal's).
+
+    Called when payments are offered or a platform calls back. Core ships none. Each gateway has a
+    ``name`` (``[a-z0-9_]+``, recorded as the payment method ``gateway:<name>``), a Vietnamese
+    ``label``, ``start(payment)`` (returns the URL to send the payer to; may be async) and
+    ``verify(params)`` (checks the platform's callback and returns a ``GatewayResult`` with the
+    payment id, ``paid``/``failed``/``pending`` and the platform's reference; raises ``ValueError``
+    when the callback does not verify). A verified ``paid`` result records the payment with its
+    electronic receipt, exactly as a payment at the counter.
+
+    Returns:
+        The gateways; the first registration of a name wins.
+    """
+
+
+@hookspec
+def register_piccolo_app() -> str | None:
+    """Name the plugin's Piccolo app module (its tables and ``migrations/<domain>/``).
+
+    Called when the Piccolo configuration is loaded (before the app starts), so it must not import
+    anything heavy.
+
+    Returns:
+        Dotted path of a module exposing ``APP_CONFIG``, or None when the plugin has no tables.
+    """
+
+
+@hookspec
+def register_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``motcua`` sub-commands (imports, registry maintenance).
+
+    Called when the command line is built. Add a parser with ``subparsers.add_parser(name)`` and set
+    ``func`` with ``parser.set_defaults(func=callable)``; the callable receives the parsed namespace.
+
+    Args:
+        subparsers: The ``argparse`` sub-parsers object of the ``motcua`` command.
+    """
+
+
+# --- Runtime ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def validate_application(
+    procedure: ProcedureSpec, page: str | None, data: Mapping[str, Any], ctx: Mapping[str, Any]
+) -> Sequence[FieldError] | Awaitable[Sequence[FieldError]]:
+    """Check an application beyond the declarative validators (registry lookups, cross-field rules).
+
+    Called for every plugin; all results are concatenated. Registry conflicts must name the
+    conflicting record by its public identifier and never reveal another person's data.
+
+    Args:
+        procedure: The procedure applied for.
+        page: The form page being checked, or None for the whole application (check answers/submit).
+        data: The normalised answers so far.
+        ctx: ``agency`` (``AgencyRef`` of the receiving agency), ``user`` (the applicant's view or
+            None at the counter) and ``today`` (``date`` in Vietnam).
+
+    Returns:
+        Field errors in Vietnamese; ``[]`` for procedures the plugin does not own.
+    """
+
+
+@hookspec(firstresult=True)
+def assign_step(
+    dossier: Mapping[str, Any], step: StepSpec, ctx: Mapping[str, Any]
+) -> AgencyRef | None | Awaitable[AgencyRef | None]:
+    """Pick the concrete agency for a route step (e.g. the commune named in the application).
+
+    Stops at the first non-None result. Core's own implementation (``trylast``) resolves the
+    standard selectors (``receiving``, ``parent``, ``level:…``, ``sector:…``).
+
+    Args:
+        dossier: The dossier's view (code, procedure code, receiving agency, application data).
+        step: The step to place.
+        ctx: ``agencies``: a lookup with ``by_id``, ``by_code``, ``sector(kind)`` and
+            ``ancestor(agency, level)``.
+
+    Returns:
+        The agency that will hold the step, or None to let another plugin (or core) decide.
+    """
+
+
+@hookspec(firstresult=True)
+def compute_fee(
+    procedure: ProcedureSpec, application: Mapping[str, Any], ctx: Mapping[str, Any]
+) -> FeeQuote | None:
+    """Quote the fees and charges for an application.
+
+    Stops at the first non-None result. The owning plugin answers for its procedures; a province
+    add-on may override with ``@hookimpl(tryfirst=True)``.
+
+    Args:
+        procedure: The procedure applied for.
+        application: The applicant's validated answers.
+        ctx: ``fees`` (the province's fee amounts in force: ``{fee_code: amount}``), ``channel``
+            (``counter``, ``post``, ``online``), ``today`` and ``agency``.
+
+    Returns:
+        The quote, or None when this plugin does not price this procedure.
+    """
+
+
+@hookspec
+def menu_items(user: Mapping[str, Any] | None, request: Any) -> Sequence[MenuItem]:
+    """Navigation links for the current user.
+
+    Called on every full page render; all results are merged and sorted by ``order``.
+
+    Args:
+        user: The signed-in user's view (``id``, ``name``, ``roles`` as ``{(agency_id, role)}``) or None.
+        request: The Litestar request.
+
+    Returns:
+        Menu items the user may follow.
+    """
+
+
+@hookspec
+def dossier_panels(
+    dossier: Mapping[str, Any], user: Mapping[str, Any] | None, request: Any
+) -> Sequence[Panel] | Awaitable[Sequence[Panel]]:
+    """Extra sections on a dossier's page (a registry record, linked dossiers).
+
+    Args:
+        dossier: The dossier's view.
+        user: The viewer.
+        request: The Litestar request.
+
+    Returns:
+        Panels (template + context) rendered by core, in ``order``.
+    """
+
+
+@hookspec
+def prepare_jinja_environment(env: Environment) -> None:
+    """Add filters, globals and tests to the Jinja environment (e.g. registry-number formatting).
+
+    Called once when the app is built.
+
+    Args:
+        env: The Jinja environment shared by all pages.
+    """
+
+
+@hookspec
+def template_context(template_name: str, request: Any) -> Mapping[str, Any] | Awaitable[Mapping[str, Any]]:
+    """Extra variables for a template; resolved before rendering (templates never do IO).
+
+    Args:
+        template_name: The template being rendered.
+        request: The Litestar request, or None outside a request (PDFs).
+
+    Returns:
+        Variables to merge into the context.
+    """
+
+
+@hookspec
+def on_dossier_event(event: Mapping[str, Any], dossier: Mapping[str, Any], ctx: Mapping[str, Any]) -> Any:
+    """React to a lifecycle event after it was committed (from the outbox, by the job runner).
+
+    Must be idempotent on ``event["id"]``: the runner delivers at least once.
+
+    Args:
+        event: The event's view (``id``, ``action``, ``from_state``, ``to_state``, ``step``, ``note``,
+            ``actor_id``, ``agency_id``, ``at``).
+        dossier: The dossier's view after the event.
+        ctx: ``services``: the core service facade (``core.api.services``).
+
+    Returns:
+        None, or an awaitable.
+    """
+
+
+# --- Commands --------------------------------------------------------------------------------------
+
+
+@hookspec
+def seed_demo_data(ctx: Mapping[str, Any]) -> Awaitable[None] | None:
+    """Load realistic demo data for ``motcua demo`` (registry rows, dossiers at every state).
+
+    Must be safe to run twice (check before inserting).
+
+    Args:
+        ctx: ``agencies`` (``{code: AgencyRef}``), ``users`` (``{username: user id}``), ``today``.
+
+    Returns:
+        None, or an awaitable.
+    """

@@ -1,0 +1,114 @@
+"""Exception handlers: Vietnamese HTML error pages for people, problem+json for ``/api``."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from core.errors import InvalidInput, MotcuaError, StaleVersion
+from core.web.i18n import gettext as _
+
+__all__ = ("exception_handlers",)
+
+log = logging.getLogger("motcua.errors")
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; translated later, when the language is known."""
+    return message
+
+
+_TITLES = {
+    400: N_("Bad request"),
+    401: N_("Please sign in"),
+    403: N_("You are not allowed to do this"),
+    404: N_("Page not found"),
+    405: N_("Method not allowed"),
+    409: N_("The data changed meanwhile"),
+    410: N_("Not available here"),
+    422: N_("Please correct the information"),
+    500: N_("Something went wrong on our side"),
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")[:40]
+
+
+def _problem(status: int, title: str, detail: str, extra: dict | None = None) -> Response:
+    return Response(
+        content={"type": "about:blank", "title": title, "status": status, "detail": detail, **(extra or {})},
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def _page(request: Request, status: int, message: str, extra: dict | None = None) -> Response:
+    from core.web.render import _pop_flashes  # noqa: F401  (the error page shows no flashes)
+
+    ctx = {
+        "status": status,
+        "title": _(_TITLES.get(status, "Error")),
+        "message": message,
+        "user": request.scope.get("motcua_user"),
+        "menu": [],
+        "flashes": [],
+        **(extra or {}),
+    }
+    return Template(template_name="errors/error.html", context=ctx, status_code=status, media_type=MediaType.HTML)
+
+
+def motcua_error_handler(request: Request, exc: MotcuaError) -> Response:
+    extra: dict = {}
+    if isinstance(exc, StaleVersion):
+        extra["changes"] = exc.changes
+    if isinstance(exc, InvalidInput):
+        extra["errors"] = [{"field": f, "message": m} for f, m in exc.errors]
+    if _wants_json(request):
+        return _problem(exc.status_code, exc.title, exc.message, extra)
+    return _page(request, exc.status_code, exc.message, extra)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if isinstance(exc, NotAuthorizedException) and not _wants_json(request):
+        from litestar.response import Redirect
+
+        return Redirect(f"/dang-nhap?next={request.url.path}", status_code=303)
+    messages = {
+        401: _("Please sign in to continue."),
+        403: _("Your account does not have the right to open this page."),
+        404: _("The address you opened does not exist or has been moved."),
+        405: _("This address does not accept this kind of request."),
+    }
+    if status == 403 and "CSRF" in str(exc.detail):
+        message = _("The form has expired. Please reload the page and try again.")
+    elif isinstance(exc, ValidationException):
+        message = _("Some information is missing or not in the expected format.")
+    else:
+        message = messages.get(status, str(exc.detail) if status < 500 else _("Please try again later."))
+    if _wants_json(request):
+        extra = {"errors": exc.extra} if isinstance(exc, ValidationException) and exc.extra else None
+        return _problem(status, _TITLES.get(status, "Error"), message, extra)
+    return _page(request, status, message)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    message = _("Please try again later. If it happens again, call the hotline.")
+    if _wants_json(request):
+        return _problem(500, "Internal Server Error", message)
+    return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, message)
+
+
+exception_handlers = {
+    MotcuaError: motcua_error_handler,
+    NotFoundException: http_error_handler,
+    HTTPException: http_error_handler,
+    PermissionDeniedException: http_error_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,66 @@
+"""``page()``: one template, two renderings (whole page, or one block for htmx requests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+from jinja2_fragments.litestar import HTMXBlockTemplate
+
+from core.plugins import await_me_maybe, get_plugin_manager
+
+__all__ = ("page", "base_context")
+
+
+async def base_context(request: Request, template_name: str) -> dict[str, Any]:
+    """Variables every page has: the user, the menu, flash messages, extras from plugins."""
+    user = request.scope.get("motcua_user")
+    pm = get_plugin_manager()
+    menu = sorted(
+        (item for items in pm.hook.menu_items(user=user, request=request) for item in items or ()),
+        key=lambda m: m.order,
+    )
+    ctx: dict[str, Any] = {"user": user, "menu": menu, "flashes": _pop_flashes(request)}
+    for extra in pm.hook.template_context(template_name=template_name, request=request):
+        ctx.update(await await_me_maybe(extra) or {})
+    return ctx
+
+
+def _pop_flashes(request: Request) -> list[dict[str, str]]:
+    if "session" not in request.scope or not request.scope["session"]:
+        return []
+    flashes = request.session.get("_flashes") if request.session else None
+    if flashes:
+        request.session["_flashes"] = []
+    return flashes or []
+
+
+def flash(request: Request, message: str, category: str = "success") -> None:
+    """Show ``message`` on the next page this session renders."""
+    flashes = list(request.session.get("_flashes", [])) if request.session else []
+    flashes.append({"message": message, "category": category})
+    request.set_session({**(request.session or {}), "_flashes": flashes})
+
+
+async def page(
+    request: Request,
+    template_name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = "main",
+    status_code: int = 200,
+) -> Template:
+    """Render ``template_name`` whole, or only ``block`` when htmx asks for a fragment.
+
+    A boosted navigation and a history restore get the whole page (they replace the body).
+    """
+    ctx = {**await base_context(request, template_name), **(context or {})}
+    htmx = getattr(request, "htmx", None)
+    wants_fragment = bool(htmx) and block and not htmx.boosted and not htmx.history_restore_request
+    headers = {"Vary": "HX-Request"}
+    if wants_fragment:
+        return HTMXBlockTemplate(
+            template_name=template_name, block_name=block, context=ctx, status_code=status_code, headers=headers
+        )
+    return Template(template_name=template_name, context=ctx, status_code=status_code, headers=headers)
