@@ -1,0 +1,3 @@
+"""Append-only, hash-chained audit log and its verifier.
+
+One chain per agency so writers at different agencies never wait on each other."""

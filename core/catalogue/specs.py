@@ -1,0 +1,379 @@
+"""Specs: the frozen declarations plugins hand to core through the declaration hooks.
+
+Every label is an ``L`` (Vietnamese first, English second). Specs are validated once at startup by
+``core.catalogue.registry`` and never mutated afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any, Literal
+
+__all__ = (
+    "L",
+    "DomainInfo",
+    "DocumentRequirement",
+    "ProcedureSpec",
+    "Validator",
+    "FieldSpec",
+    "PageSpec",
+    "FormSpec",
+    "StepSpec",
+    "StageSpec",
+    "WorkflowSpec",
+    "FeeLine",
+    "FeeQuote",
+    "ResultDocumentSpec",
+    "PermissionSpec",
+    "MenuItem",
+    "Panel",
+    "JobSpec",
+    "ReportSpec",
+    "FieldError",
+    "AgencyRef",
+    "ROLES",
+    "AGENCY_LEVELS",
+    "ONLINE_LEVELS",
+)
+
+ROLES: tuple[str, ...] = (
+    "citizen",
+    "receiver",
+    "specialist",
+    "approver",
+    "agency_admin",
+    "province_admin",
+    "postal_agent",
+)
+"""Roles granted per agency (DESIGN.md, security model)."""
+
+AGENCY_LEVELS: tuple[str, ...] = ("province", "department", "district", "commune", "sector")
+"""Where an agency sits: the province, a provincial department, a district-level unit (three-tier
+provinces only), a commune, or a sector agency (police, tax, treasury, social insurance, post)."""
+
+ONLINE_LEVELS: tuple[str, ...] = ("toan_trinh", "mot_phan")
+"""Decree 42/2022 Art. 11: full-process online, or partial."""
+
+
+@dataclass(frozen=True, slots=True)
+class L:
+    """A label in Vietnamese (required, with diacritics) and English."""
+
+    vi: str
+    """The Vietnamese text, as shown by default."""
+    en: str = ""
+    """The English rendering; falls back to Vietnamese when empty."""
+
+    def get(self, lang: str = "vi") -> str:
+        return self.en if lang == "en" and self.en else self.vi
+
+    def __str__(self) -> str:
+        return self.vi
+
+
+@dataclass(frozen=True, slots=True)
+class DomainInfo:
+    """One administrative domain (lĩnh vực) owned by one plugin."""
+
+    code: str
+    """Short identifier, also the URL prefix of the plugin's pages: ``"<domain>"``."""
+    name: L
+    """Name of the domain."""
+    sectors: tuple[str, ...] = ()
+    """Sector/field codes of the national procedure database this domain covers."""
+    version: str = "1"
+    """Version of the plugin's declarations (shown in the admin pages)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRequirement:
+    """One component of the dossier (thành phần hồ sơ)."""
+
+    code: str
+    """Stable identifier inside the procedure (upload slot name)."""
+    name: L
+    """Name of the document as the law writes it."""
+    originals: int = 0
+    """Number of originals (bản chính) to submit."""
+    copies: int = 1
+    """Number of copies (bản sao) to submit."""
+    required: bool = True
+    """False for documents needed only in some cases (see ``note``)."""
+    note: L | None = None
+    """When the document is needed, or what may replace it."""
+    template: str | None = None
+    """Name of the official template (e.g. ``"Mẫu số 15/ĐK"``), when there is one."""
+    upload: bool = True
+    """True when the online channel has an upload slot for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureSpec:
+    """An administrative procedure (thủ tục hành chính) as declared by its plugin.
+
+    The time limit, documents, fees and route declared here are the *defaults*; the province's
+    effective-dated overrides live in the database (``ProcedureVersion``), and a dossier is bound
+    to the version in force when it was received.
+    """
+
+    code: str
+    """National procedure code (``"1.001193"``), unique across plugins."""
+    domain: str
+    """``DomainInfo.code`` of the owning plugin."""
+    name: L
+    """Official name."""
+    agency_level: str
+    """Level of the agency that receives and decides (one of ``AGENCY_LEVELS``)."""
+    processing_days: float
+    """Statutory time limit in working days (0 = the same working day)."""
+    legal_basis: tuple[str, ...]
+    """Legal texts the procedure rests on, as they are cited."""
+    documents: tuple[DocumentRequirement, ...]
+    """The dossier components."""
+    form: str
+    """Id of the ``FormSpec`` the applicant fills in."""
+    workflow: str
+    """Id of the ``WorkflowSpec`` (the route)."""
+    results: tuple[str, ...] = ()
+    """Ids of the ``ResultDocumentSpec`` issued on approval."""
+    online_level: str = "mot_phan"
+    """``toan_trinh`` or ``mot_phan`` (``ONLINE_LEVELS``)."""
+    sets: int = 1
+    """Number of dossier sets (bộ hồ sơ) to submit."""
+    cutoff: time = time(15, 0)
+    """Dossiers received after this time start their clock on the next working day."""
+    supplement_policy: Literal["restart", "pause"] = "restart"
+    """Whether a supplement restarts the clock from zero or pauses it."""
+    supplement_limit_days: int = 15
+    """Working days the applicant has to supply what is missing before the dossier is closed."""
+    financial_obligation: bool = False
+    """True when a tax/treasury obligation splits the time into two appointments."""
+    remote_area_extra_days: int = 0
+    """Extra working days granted when the receiving commune is flagged remote (e.g. 10, per the sector decree)."""
+    fee_summary: L | None = None
+    """One-line fee description for the catalogue (amounts come from the fee table)."""
+    description: L | None = None
+    """Who may apply and how, in one paragraph."""
+    result_channels: tuple[str, ...] = ("counter", "post", "online")
+    """How the result may be returned."""
+    result_name: L | None = None
+    """What the applicant receives (certificate, licence, extract)."""
+    effective_from: date = date(2025, 7, 1)
+    """First day this declaration is in force."""
+    code_system: str | None = None
+    """For procedures served by a nationally centralised system (TT 03/2025 Art. 13 cl. 3): the 2 digits
+    ``AA`` of the system owner's identifier; dossier codes then read ``{agency eid}-{YYMMDD}-{AA}{seq}``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Validator:
+    """A declarative field check, evaluated by ``core.forms``.
+
+    ``kind`` is one of ``core.forms.validators.KINDS`` (``required``, ``cccd``, ``phone``, ``email``,
+    ``date_not_future``, ``date_not_past``, ``min_length``, ``max_length``, ``regex``, ``int_range``,
+    ``choice``, ``age_at_least``, ``tax_code``, ``vsic``, ``parcel_number``).
+    """
+
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    message: str | None = None
+    """Vietnamese message overriding the default one."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One question on a form page."""
+
+    name: str
+    """Key of the answer (``snake_case``, unique in the form)."""
+    label: L
+    """The question or label."""
+    widget: str = "text"
+    """``text``, ``textarea``, ``date``, ``number``, ``select``, ``radio``, ``checkbox``, ``cccd``,
+    ``phone``, ``email``, ``money``."""
+    required: bool = True
+    hint: L | None = None
+    choices: tuple[tuple[str, L], ...] = ()
+    """For ``select``/``radio``: (value, label) pairs."""
+    validators: tuple[Validator, ...] = ()
+    show_if: Mapping[str, str] | None = None
+    """Only asked when every ``{field: value}`` pair matches earlier answers."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    """One page of a form (GOV.UK: one thing per page, where it makes sense)."""
+
+    id: str
+    title: L
+    fields: tuple[FieldSpec, ...]
+    show_if: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FormSpec:
+    """An application form declared as data; core renders, parses and validates it."""
+
+    id: str
+    title: L
+    pages: tuple[PageSpec, ...]
+
+    def fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for p in self.pages for f in p.fields)
+
+
+@dataclass(frozen=True, slots=True)
+class StepSpec:
+    """One step of a route, done by one role at one agency."""
+
+    id: str
+    """Unique in the workflow."""
+    name: L
+    role: str
+    """Role that acts on the step (``specialist``, ``approver``, …)."""
+    agency: str = "receiving"
+    """Agency selector: ``receiving`` (the receiving agency), ``parent`` (its parent),
+    ``level:<level>`` (nearest ancestor or the province's agency at that level),
+    ``sector:<kind>`` (the province's sector agency: ``tax``, ``police``, ``social_insurance``,
+    ``treasury``, ``post``, ``business_registry``), or any value a plugin's ``assign_step``
+    understands."""
+    days: float = 0.0
+    """Share of the statutory time, in working days."""
+    suspends_for: str | None = None
+    """When set, the clock stops while this step runs and its time is excluded
+    (``tax_payment``, ``public_posting``, ``appraisal``)."""
+    outcomes: tuple[str, ...] = ("complete", "return", "supplement")
+    """What the actor may do: complete, send back (``return``), ask for a ``supplement``,
+    ``approve``/``reject`` (decision steps)."""
+    appointment: int | None = None
+    """For procedures with a financial obligation: the step that closes appointment 1 or 2."""
+    results: tuple[str, ...] = ()
+    """Ids of result documents issued when this step completes (inside its transaction), for routes
+    where each agency produces its own result (one application, several agencies, several results)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StageSpec:
+    """Steps that run at the same time; the stage completes when all of them have."""
+
+    steps: tuple[StepSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowSpec:
+    """The processing route (quy trình liên thông) of one or more procedures."""
+
+    id: str
+    name: L
+    stages: tuple[StageSpec, ...]
+
+    def steps(self) -> tuple[StepSpec, ...]:
+        return tuple(s for stage in self.stages for s in stage.steps)
+
+    def budget_days(self) -> float:
+        """Working days counted against the statutory limit (parallel steps: the longest; excluded
+        steps count nothing)."""
+        return sum(max((s.days for s in st.steps if not s.suspends_for), default=0.0) for st in self.stages)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLine:
+    """One fee or charge."""
+
+    code: str
+    label: L
+    amount: int
+    """Integer VND."""
+    legal_basis: str = ""
+    exempt_reason: L | None = None
+    """Set when the line is waived (amount then 0)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeeQuote:
+    lines: tuple[FeeLine, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ResultDocumentSpec:
+    """A result document (certificate, licence, extract) issued on approval.
+
+    ``issue`` is awaited by core *inside* the approval transaction: it writes the plugin's registry
+    and returns the registry number and the data printed on the document.
+    """
+
+    id: str
+    name: L
+    template: str
+    """Print template, e.g. ``"<domain>/certificate.html"``."""
+    book: str
+    """Numbering book (sổ), e.g. ``"GCN"``."""
+    signer_role: str = "approver"
+    issue: Callable[[Any], Awaitable[Mapping[str, Any]]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionSpec:
+    code: str
+    """Dotted permission code, prefixed by the domain: ``"<domain>.registry.view"``."""
+    description: L
+    default_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MenuItem:
+    href: str
+    label: L
+    order: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """An extra section on the dossier page: a template and its context."""
+
+    title: L
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A background task; ``cron`` is ``None`` or an arq cron keyword dict (``{"hour": 1, "minute": 5}``)."""
+
+    name: str
+    func: Callable[..., Awaitable[Any]]
+    cron: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSpec:
+    id: str
+    title: L
+    template: str
+    query: Callable[..., Awaitable[Sequence[Mapping[str, Any]]]]
+    roles: tuple[str, ...] = ("approver", "agency_admin", "province_admin")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """A validation error attached to one field (``field=None``: the whole form)."""
+
+    field: str | None
+    message: str
+    """Vietnamese, specific: says what is wrong and how to put it right."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRef:
+    id: int
+    code: str
+    name: str
+    level: str
+    kind: str | None = None

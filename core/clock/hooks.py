@@ -1,0 +1,19 @@
+"""Core plugin for core.clock: the province's working calendar page and its menu entry."""
+
+from __future__ import annotations
+
+from core.api import L, MenuItem, hookimpl
+
+
+@hookimpl
+def register_routes():
+    from core.clock.admin import ROUTES
+
+    return list(ROUTES)
+
+
+@hookimpl
+def menu_items(user, request):
+    if user is None or not user.has_role("province_admin"):
+        return []
+    return [MenuItem("/quan-tri/lich-lam-viec", L("Lịch làm việc", "Working calendar"), order=83)]

@@ -1,0 +1,134 @@
+"""Administration of identity: the agency tree (``/quan-tri/co-quan``) and users with their role
+grants (``/quan-tri/nguoi-dung``). A province administrator manages every agency; an agency
+administrator only the agencies where they hold that role. Every change is audited by the service."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from core.catalogue.specs import ROLES
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.identity import service
+from core.identity.agencies import agency_directory
+from core.identity.current import UserView
+from core.identity.guards import requires_role
+from core.identity.labels import level_label, role_label
+from core.identity.tables import Agency, RoleGrant, User
+from core.web.i18n import gettext as _
+from core.web.render import flash, page
+
+__all__ = ("agency_tree", "users_page", "users_post", "ROUTES")
+
+PAGE_SIZE = 50
+
+
+@get("/quan-tri/co-quan", include_in_schema=False, name="admin_agencies", guards=[requires_role("province_admin")])
+async def agency_tree(request: Request) -> Template:
+    """The tree of agencies, province by province, with codes, levels and sector kinds."""
+    directory = await agency_directory()
+    provinces = [{"node": root, "tiers": directory.tiers(root.id)} for root in directory.roots()]
+    return await page(request, "admin/agencies.html", {"provinces": provinces, "level_label": level_label,
+                                                        "total": len(directory)})
+
+
+async def _manageable_agencies(user: UserView) -> list[dict]:
+    query = Agency.select(Agency.id, Agency.code, Agency.name).where(Agency.active == True)  # noqa: E712
+    if not user.has_role("province_admin"):
+        query = query.where(Agency.id.is_in(user.agencies_with("agency_admin") or [-1]))
+    return await query.order_by(Agency.code)
+
+
+async def _users(user: UserView, q: str) -> list[dict]:
+    """Users matching ``q`` (or, for an agency admin without ``q``, the staff of their agencies), with grants.
+
+    Two queries whatever the number of users (users, then all their grants)."""
+    query = User.select(User.id, User.username, User.full_name, User.active)
+    if q:
+        like = f"%{q}%"
+        query = query.where(User.username.ilike(like) | User.full_name.ilike(like) | (User.cccd == q))
+    elif not user.has_role("province_admin"):
+        mine = user.agencies_with("agency_admin") or [-1]
+        query = query.where(User.id.is_in(RoleGrant.select(RoleGrant.user).where(RoleGrant.agency.is_in(mine))))
+    rows = await query.order_by(User.username).limit(PAGE_SIZE)
+    ids = [r["id"] for r in rows] or [-1]
+    grants = await RoleGrant.select(RoleGrant.id, RoleGrant.user, RoleGrant.agency, RoleGrant.role,
+                                    RoleGrant.agency.code, RoleGrant.agency.name).where(RoleGrant.user.is_in(ids))
+    by_user: dict[int, list[dict]] = {}
+    for g in sorted(grants, key=lambda g: (g["agency.code"], g["role"])):
+        g["label"] = role_label(g["role"])
+        g["manageable"] = service.can_manage(user, g["agency"], g["role"])
+        by_user.setdefault(g["user"], []).append(g)
+    for r in rows:
+        r["grants"] = by_user.get(r["id"], [])
+    return rows
+
+
+async def _context(request: Request, values: dict | None = None, errors: dict | None = None) -> dict:
+    user = request.scope["motcua_user"]
+    q = (request.query_params.get("q") or "").strip()
+    roles = [r for r in ROLES if r != "province_admin" or user.has_role("province_admin")]
+    return {
+        "q": q,
+        "users": await _users(user, q),
+        "agencies": [(a["id"], f"{a['code']} — {a['name']}") for a in await _manageable_agencies(user)],
+        "roles": [(r, role_label(r)) for r in roles],
+        "values": values or {},
+        "errors": errors or {},
+    }
+
+
+@get("/quan-tri/nguoi-dung", include_in_schema=False, name="admin_users",
+     guards=[requires_role("province_admin", "agency_admin")])
+async def users_page(request: Request) -> Template:
+    """Users (searchable), each with their roles per agency; a form to grant a role."""
+    return await page(request, "admin/users.html", await _context(request))
+
+
+async def _grant(actor: UserView, form) -> None:
+    values = {k: str(form.get(k) or "").strip() for k in ("username", "agency_id", "role")}
+    errors: list[tuple[str, str]] = []
+    target = await User.select(User.id).where(User.username == values["username"].lower()).first()
+    if not values["username"]:
+        errors.append(("username", "Vui lòng nhập tên đăng nhập của người được cấp quyền."))
+    elif target is None:
+        errors.append(("username", f"Không có tài khoản '{values['username']}'."))
+    agency_id = int(values["agency_id"]) if values["agency_id"].isdigit() else None
+    if agency_id is None:
+        errors.append(("agency_id", "Vui lòng chọn cơ quan."))
+    if values["role"] not in ROLES:
+        errors.append(("role", "Vui lòng chọn vai trò."))
+    elif agency_id is not None and not service.can_manage(actor, agency_id, values["role"]):
+        errors.append(("role", "Bạn không có quyền cấp vai trò này tại cơ quan đã chọn."))
+    if errors:
+        raise InvalidInput(errors[0][1], errors)
+    try:
+        await service.grant_role(actor, target["id"], agency_id, values["role"])
+    except (Conflict, NotFound, NotAllowed) as exc:
+        raise InvalidInput(exc.message, [("role", exc.message)]) from exc
+
+
+@post("/quan-tri/nguoi-dung", include_in_schema=False, name="admin_users_post",
+      guards=[requires_role("province_admin", "agency_admin")])
+async def users_post(request: Request) -> Template | Redirect:
+    """Grant (``action=grant``: username, agency_id, role) or revoke (``action=revoke``: grant_id) a role."""
+    actor = request.scope["motcua_user"]
+    form = await request.form()
+    if form.get("action") == "revoke":
+        grant_id = str(form.get("grant_id") or "")
+        await service.revoke_role(actor, int(grant_id) if grant_id.isdigit() else -1)
+        flash(request, _("The role has been withdrawn."))
+        return Redirect("/quan-tri/nguoi-dung", status_code=303)
+    try:
+        await _grant(actor, form)
+    except InvalidInput as exc:
+        values = {k: str(form.get(k) or "") for k in ("username", "agency_id", "role")}
+        errors: dict[str, str] = {}
+        for name, message in exc.errors:
+            errors.setdefault(name or "", message)
+        return await page(request, "admin/users.html", await _context(request, values, errors), status_code=422)
+    flash(request, _("The role has been granted."))
+    return Redirect("/quan-tri/nguoi-dung", status_code=303)
+
+
+ROUTES = [agency_tree, users_page, users_post]

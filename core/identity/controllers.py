@@ -1,0 +1,99 @@
+"""Sign-in, sign-out, citizen registration and the account page."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from core.errors import InvalidInput
+from core.identity import service
+from core.identity.agencies import agency_directory
+from core.identity.guards import requires_login
+from core.identity.labels import level_label, role_label
+from core.identity.sessions import end_session, safe_next, start_session
+from core.web.i18n import gettext as _
+from core.web.render import flash, page
+
+__all__ = ("login_form", "login", "logout", "register_form", "register", "account", "ROUTES")
+
+_REGISTER_FIELDS = ("full_name", "cccd", "phone", "email", "username")
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _errors(exc: InvalidInput) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, message in exc.errors:
+        out.setdefault(name or "", message)
+    return out or {"": exc.message}
+
+
+@get("/dang-nhap", include_in_schema=False, name="login")
+async def login_form(request: Request) -> Template | Redirect:
+    nxt = safe_next(request.query_params.get("next"))
+    if request.scope.get("motcua_user"):
+        return Redirect(nxt, status_code=303)
+    return await page(request, "identity/login.html", {"values": {"next": nxt}, "errors": {}})
+
+
+@post("/dang-nhap", include_in_schema=False, name="login_post")
+async def login(request: Request) -> Template | Redirect:
+    form = await request.form()
+    username = str(form.get("username") or "")
+    nxt = safe_next(str(form.get("next") or ""))
+    try:
+        user = await service.authenticate(username, str(form.get("password") or ""), _ip(request))
+    except InvalidInput as exc:
+        ctx = {"values": {"username": username, "next": nxt}, "errors": _errors(exc)}
+        return await page(request, "identity/login.html", ctx, block="form", status_code=422)
+    await start_session(request, user.id)
+    flash(request, _("Signed in as %(name)s.", name=user.full_name))
+    return Redirect(nxt, status_code=303)
+
+
+@post("/dang-xuat", include_in_schema=False, name="logout")
+async def logout(request: Request) -> Redirect:
+    user = request.scope.get("motcua_user")
+    if user is not None:
+        await service.record_logout(user.id, _ip(request))
+    end_session(request)
+    return Redirect("/", status_code=303)
+
+
+@get("/dang-ky", include_in_schema=False, name="register")
+async def register_form(request: Request) -> Template:
+    return await page(request, "identity/register.html", {"values": {}, "errors": {}})
+
+
+@post("/dang-ky", include_in_schema=False, name="register_post")
+async def register(request: Request) -> Template | Redirect:
+    form = await request.form()
+    values = {k: str(form.get(k) or "") for k in _REGISTER_FIELDS}
+    reg = service.Registration(**values, password=str(form.get("password") or ""),
+                               password_confirm=str(form.get("password_confirm") or ""))
+    try:
+        user_id = await service.register_citizen(reg, _ip(request))
+    except InvalidInput as exc:
+        return await page(request, "identity/register.html", {"values": values, "errors": _errors(exc)},
+                          block="form", status_code=422)
+    await start_session(request, user_id)
+    flash(request, _("Your account has been created. You are signed in."))
+    return Redirect("/tai-khoan", status_code=303)
+
+
+@get("/tai-khoan", include_in_schema=False, name="account", guards=[requires_login])
+async def account(request: Request) -> Template:
+    user = request.scope["motcua_user"]
+    directory = await agency_directory()
+    rows = []
+    for agency_id, role in sorted(user.grants, key=lambda g: (user.agencies.get(g[0], {}).get("code", ""), g[1])):
+        info = user.agencies.get(agency_id, {})
+        parents = [a.name for a in directory.ancestors(agency_id)]
+        rows.append({"role": role_label(role), "agency": info.get("name", ""), "code": info.get("code", ""),
+                     "level": level_label(info.get("level", "")), "path": " › ".join(reversed(parents))})
+    return await page(request, "identity/account.html", {"account": user, "roles": rows})
+
+
+ROUTES = [login_form, login, logout, register_form, register, account]

@@ -1,0 +1,33 @@
+"""Core plugin for core.identity: sign-in/registration/account pages, identity administration,
+account and administration menu entries, and the core permissions."""
+
+from __future__ import annotations
+
+from core.api import L, MenuItem, hookimpl
+
+
+@hookimpl
+def register_routes():
+    from core.identity.admin import ROUTES as ADMIN_ROUTES
+    from core.identity.controllers import ROUTES
+
+    return [*ROUTES, *ADMIN_ROUTES]
+
+
+@hookimpl
+def register_permissions():
+    from core.identity.permissions import CORE_PERMISSIONS
+
+    return CORE_PERMISSIONS
+
+
+@hookimpl
+def menu_items(user, request):
+    if user is None:
+        return []
+    items = [MenuItem("/tai-khoan", L("Tài khoản của tôi", "My account"), order=90)]
+    if user.has_role("province_admin"):
+        items.append(MenuItem("/quan-tri/co-quan", L("Cơ quan", "Agencies"), order=85))
+    if user.has_role("province_admin") or user.has_role("agency_admin"):
+        items.append(MenuItem("/quan-tri/nguoi-dung", L("Người dùng, phân quyền", "Users and roles"), order=86))
+    return items

@@ -1,0 +1,377 @@
+"""Identity services: sign-in with lockout, citizen registration, administrators, role grants.
+
+Every login (successful or not), lockout and permission change is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.audit import chain as audit
+from core.catalogue.specs import ROLES
+from core.db.tx import write_tx
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
+from core.identity.agencies import (
+    AgencyDirectory,
+    agency_directory,
+    ancestor_at_level,
+    ancestors,
+    by_code,
+    children,
+    sector,
+)
+from core.identity.cccd import normalise_cccd, validate_cccd
+from core.identity.current import UserView, load_user
+from core.identity.tables import Agency, LoginAttempt, RoleGrant, User
+
+__all__ = (
+    "MAX_FAILURES", "LOCK_MINUTES", "Registration", "authenticate", "register_citizen", "create_province_admin",
+    "grant_role", "revoke_role", "can_manage", "manageable_roles", "hash_password", "AgencyDirectory",
+    "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root",
+)
+
+MAX_FAILURES = 5
+"""Consecutive failed passwords that lock an account."""
+LOCK_MINUTES = 15
+"""How long a locked account stays locked."""
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+_HASHER = PasswordHasher()
+_DUMMY_HASH = _HASHER.hash("motcua-timing-equaliser")
+_BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng. Sau 5 lần sai liên tiếp, tài khoản bị tạm khóa 15 phút."
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+_PHONE = re.compile(r"^0[1-9]\d{8}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+STAFF_ROLES = frozenset(ROLES) - {"citizen"}
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of ``password``."""
+    return _HASHER.hash(password)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _local(t: datetime) -> str:
+    return t.astimezone(VN).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def _user_chain(user_id: int | None) -> str:
+    # One chain per account: logins of different people never wait on each other's chain head.
+    return f"user:{user_id}" if user_id else "login:unknown"
+
+
+async def _agency_chain(agency_id: int) -> str:
+    row = await Agency.select(Agency.code).where(Agency.id == agency_id).first()
+    if row is None:
+        raise NotFound(f"Không có cơ quan mã số {agency_id}.")
+    return f"agency:{row['code']}"
+
+
+async def _record_failure(user: dict | None, username: str, ip: str, now: datetime) -> datetime | None:
+    """Count a failed attempt; returns the lock end when this failure locked the account."""
+    locked_until = None
+    async with write_tx():
+        await LoginAttempt.insert(LoginAttempt(username=username[:64], success=False, ip=ip[:64], at=now))
+        if user is None:
+            await audit.append("login_failed", chain=_user_chain(None), object_type="user",
+                               object_id=username[:64], data={"ip": ip, "reason": "unknown_user"})
+            return None
+        failures = int(user["failed_logins"] or 0) + 1
+        if failures >= MAX_FAILURES:
+            locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            await User.update({User.failed_logins: 0, User.locked_until: locked_until}).where(User.id == user["id"])
+        else:
+            await User.update({User.failed_logins: failures}).where(User.id == user["id"])
+        await audit.append("login_failed", chain=_user_chain(user["id"]), object_type="user", object_id=user["id"],
+                           data={"ip": ip, "failures": failures})
+        if locked_until is not None:
+            await audit.append("locked", chain=_user_chain(user["id"]), object_type="user", object_id=user["id"],
+                               data={"ip": ip, "until": locked_until.isoformat()})
+    return locked_until
+
+
+def _locked_message(until: datetime) -> str:
+    return (f"Tài khoản tạm bị khóa do nhập sai mật khẩu {MAX_FAILURES} lần liên tiếp. "
+            f"Vui lòng thử lại sau {_local(until)}.")
+
+
+async def authenticate(username: str, password: str, ip: str = "") -> UserView:
+    """Check a username and password; count failures and lock after ``MAX_FAILURES``.
+
+    Args:
+        username: As typed (case and surrounding spaces ignored).
+        password: The clear password.
+        ip: The client address, kept with the attempt.
+
+    Returns:
+        The signed-in user's view.
+
+    Raises:
+        InvalidInput: With a Vietnamese message at ``password`` (wrong credentials) or ``username``
+            (account locked, with the unlock time).
+    """
+    username = (username or "").strip().lower()
+    now = _now()
+    if not username or not password:
+        errors = []
+        if not username:
+            errors.append(("username", "Vui lòng nhập tên đăng nhập."))
+        if not password:
+            errors.append(("password", "Vui lòng nhập mật khẩu."))
+        raise InvalidInput(errors[0][1], errors)
+    user = await User.select(User.id, User.password_hash, User.failed_logins, User.locked_until, User.active).where(
+        User.username == username
+    ).first()
+    if user is not None and not user["active"]:
+        user = None
+    if user is not None and user["locked_until"] is not None and user["locked_until"] > now:
+        async with write_tx():
+            await LoginAttempt.insert(LoginAttempt(username=username, success=False, ip=ip[:64], at=now))
+            await audit.append("login_failed", chain=_user_chain(user["id"]), object_type="user",
+                               object_id=user["id"], data={"ip": ip, "reason": "locked"})
+        msg = _locked_message(user["locked_until"])
+        raise InvalidInput(msg, [("username", msg)])
+    try:
+        _HASHER.verify(user["password_hash"] if user else _DUMMY_HASH, password)
+        ok = user is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        locked_until = await _record_failure(user, username, ip, now)
+        msg = _locked_message(locked_until) if locked_until else _BAD_LOGIN
+        raise InvalidInput(msg, [("username" if locked_until else "password", msg)])
+    async with write_tx():
+        await LoginAttempt.insert(LoginAttempt(username=username, success=True, ip=ip[:64], at=now))
+        changes = {User.failed_logins: 0, User.locked_until: None}
+        if _HASHER.check_needs_rehash(user["password_hash"]):
+            changes[User.password_hash] = hash_password(password)
+        await User.update(changes).where(User.id == user["id"])
+        await audit.append("login", chain=_user_chain(user["id"]), actor_id=user["id"], object_type="user",
+                           object_id=user["id"], data={"ip": ip})
+    view = await load_user(user["id"])
+    assert view is not None
+    return view
+
+
+async def record_logout(user_id: int, ip: str = "") -> None:
+    """Audit a sign-out."""
+    await audit.append("logout", chain=_user_chain(user_id), actor_id=user_id, object_type="user",
+                       object_id=user_id, data={"ip": ip})
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """What a citizen types to open an account (raw; checked by ``register_citizen``)."""
+
+    full_name: str
+    cccd: str
+    phone: str
+    email: str
+    username: str
+    password: str
+    password_confirm: str
+
+
+def _nfc(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def _check_password(password: str, confirm: str | None, errors: list[tuple[str, str]], field: str = "password"):
+    if len(password) < 8:
+        errors.append((field, "Mật khẩu phải có ít nhất 8 ký tự."))
+    elif not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        errors.append((field, "Mật khẩu phải có cả chữ cái và chữ số."))
+    if confirm is not None and confirm != password:
+        errors.append(("password_confirm", "Mật khẩu nhập lại không khớp."))
+
+
+def _check_registration(r: Registration) -> tuple[dict, list[tuple[str, str]]]:
+    errors: list[tuple[str, str]] = []
+    clean = {
+        "full_name": _nfc(r.full_name), "cccd": normalise_cccd(r.cccd), "phone": re.sub(r"[\s.]", "", r.phone or ""),
+        "email": (r.email or "").strip().lower(), "username": (r.username or "").strip().lower(),
+    }
+    if not clean["full_name"]:
+        errors.append(("full_name", "Vui lòng nhập họ và tên."))
+    elif len(clean["full_name"]) > 100 or any(ch.isdigit() for ch in clean["full_name"]):
+        errors.append(("full_name", "Họ và tên chỉ gồm chữ cái và khoảng trắng, tối đa 100 ký tự."))
+    if cccd_error := validate_cccd(clean["cccd"]):
+        errors.append(("cccd", cccd_error))
+    if clean["phone"].startswith("+84"):
+        clean["phone"] = "0" + clean["phone"][3:]
+    if not clean["phone"]:
+        errors.append(("phone", "Vui lòng nhập số điện thoại."))
+    elif not _PHONE.match(clean["phone"]):
+        errors.append(("phone", "Số điện thoại gồm 10 chữ số và bắt đầu bằng 0, ví dụ 0912345678."))
+    if clean["email"] and not _EMAIL.match(clean["email"]):
+        errors.append(("email", "Địa chỉ thư điện tử chưa đúng dạng, ví dụ ten@example.vn."))
+    if not clean["username"]:
+        errors.append(("username", "Vui lòng chọn tên đăng nhập."))
+    elif not _USERNAME.match(clean["username"]):
+        errors.append(("username", "Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch ngang "
+                                   "hoặc gạch dưới."))
+    _check_password(r.password or "", r.password_confirm or "", errors)
+    return clean, errors
+
+
+async def _taken(clean: dict) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    cond = User.username == clean["username"]
+    if clean["cccd"]:
+        cond = cond | (User.cccd == clean["cccd"])
+    if clean["email"]:
+        cond = cond | (User.email == clean["email"])
+    for row in await User.select(User.username, User.cccd, User.email).where(cond):
+        if row["username"] == clean["username"]:
+            errors.append(("username", "Tên đăng nhập này đã có người dùng, vui lòng chọn tên khác."))
+        if clean["cccd"] and row["cccd"] == clean["cccd"]:
+            errors.append(("cccd", "Số CCCD này đã được dùng để đăng ký một tài khoản khác."))
+        if clean["email"] and row["email"] == clean["email"]:
+            errors.append(("email", "Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác."))
+    return list(dict.fromkeys(errors))
+
+
+async def province_root() -> dict:
+    """The province agency (the root of the tree), where citizens hold their role."""
+    row = await Agency.select(Agency.id, Agency.code, Agency.name).where(
+        (Agency.level == "province") & (Agency.active == True)  # noqa: E712
+    ).order_by(Agency.id).first()
+    if row is None:
+        raise Unavailable("Chưa có cơ quan cấp tỉnh trong hệ thống: quản trị viên cần nạp danh mục cơ quan trước.")
+    return row
+
+
+async def register_citizen(reg: Registration, ip: str = "") -> int:
+    """Open a citizen account (role ``citizen`` at the province).
+
+    Returns:
+        The new user's id.
+
+    Raises:
+        InvalidInput: Field errors (``full_name``, ``cccd``, ``phone``, ``email``, ``username``,
+            ``password``, ``password_confirm``), all at once, in Vietnamese.
+    """
+    clean, errors = _check_registration(reg)
+    if errors:
+        raise InvalidInput(errors[0][1], errors)
+    root = await province_root()
+    password_hash = hash_password(reg.password)
+    async with write_tx():
+        if taken := await _taken(clean):
+            raise InvalidInput(taken[0][1], taken)
+        user = User(username=clean["username"], full_name=clean["full_name"], cccd=clean["cccd"], phone=clean["phone"],
+                    email=clean["email"], password_hash=password_hash, created_at=_now())
+        await user.save()
+        await RoleGrant(user=user.id, agency=root["id"], role="citizen", granted_at=_now()).save()
+        await audit.append("user_registered", chain=_user_chain(user.id), actor_id=user.id, object_type="user",
+                           object_id=user.id, data={"ip": ip, "username": clean["username"]})
+        await audit.append("role_granted", chain=f"agency:{root['code']}", actor_id=user.id, object_type="user",
+                           object_id=user.id, data={"role": "citizen", "agency_id": root["id"]})
+    return user.id
+
+
+async def create_user(username: str, full_name: str, password: str, *, cccd: str | None = None, phone: str = "",
+                      email: str = "") -> int:
+    """Create a staff (or demo) account without grants; raises ``ValueError`` when the username is taken."""
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise ValueError(f"Tên đăng nhập '{username}' không hợp lệ (3–64 ký tự: chữ thường không dấu, số, . _ -).")
+    errors: list[tuple[str, str]] = []
+    _check_password(password, None, errors)
+    if errors:
+        raise ValueError(errors[0][1])
+    if await User.exists().where(User.username == username):
+        raise ValueError(f"Tên đăng nhập '{username}' đã tồn tại.")
+    user = User(username=username, full_name=_nfc(full_name), cccd=cccd, phone=phone, email=email,
+                password_hash=hash_password(password), created_at=_now())
+    await user.save()
+    return user.id
+
+
+async def create_province_admin(username: str, full_name: str, password: str) -> int:
+    """Create a province administrator (``motcua createadmin``); ``ValueError`` with a Vietnamese message."""
+    try:
+        root = await province_root()
+    except Unavailable as exc:
+        raise ValueError(exc.message + " (chạy `motcua demo` để nạp tỉnh mẫu)") from exc
+    async with write_tx():
+        user_id = await create_user(username, full_name, password)
+        await _insert_grant(None, user_id, root["id"], "province_admin", f"agency:{root['code']}")
+    return user_id
+
+
+def manageable_roles(actor: UserView, agency_id: int) -> tuple[str, ...]:
+    """Roles ``actor`` may grant or revoke at ``agency_id``: all for a province admin; staff roles of
+    their own agency for an agency admin; nothing otherwise."""
+    if actor.has_role("province_admin"):
+        return ROLES
+    if actor.has_role("agency_admin", agency_id):
+        return tuple(r for r in ROLES if r not in ("citizen", "province_admin"))
+    return ()
+
+
+def can_manage(actor: UserView, agency_id: int, role: str | None = None) -> bool:
+    roles = manageable_roles(actor, agency_id)
+    return bool(roles) if role is None else role in roles
+
+
+async def _insert_grant(actor_id: int | None, user_id: int, agency_id: int, role: str, chain: str) -> int:
+    row = RoleGrant(user=user_id, agency=agency_id, role=role, granted_by=actor_id, granted_at=_now())
+    await row.save()
+    await audit.append("role_granted", chain=chain, actor_id=actor_id, object_type="user", object_id=user_id,
+                       data={"role": role, "agency_id": agency_id, "grant_id": row.id})
+    return row.id
+
+
+async def grant_role(actor: UserView | None, user_id: int, agency_id: int, role: str) -> int:
+    """Grant ``role`` at ``agency_id`` to ``user_id`` (audited on the agency's chain).
+
+    Args:
+        actor: Who grants; None only for system set-up (CLI, demo).
+
+    Returns:
+        The grant id.
+
+    Raises:
+        InvalidInput: Unknown role. NotAllowed: ``actor`` may not grant it there.
+        NotFound: No such user or agency. Conflict: The user already holds it.
+    """
+    if role not in ROLES:
+        raise InvalidInput(f"Vai trò '{role}' không tồn tại.", [("role", f"Vai trò '{role}' không tồn tại.")])
+    if actor is not None and not can_manage(actor, agency_id, role):
+        raise NotAllowed("Bạn không có quyền cấp vai trò này tại cơ quan này.")
+    chain = await _agency_chain(agency_id)
+    if not await User.exists().where(User.id == user_id):
+        raise NotFound(f"Không có người dùng mã số {user_id}.")
+    async with write_tx():
+        if await RoleGrant.exists().where(
+            (RoleGrant.user == user_id) & (RoleGrant.agency == agency_id) & (RoleGrant.role == role)
+        ):
+            raise Conflict("Người dùng đã có vai trò này tại cơ quan này.")
+        return await _insert_grant(actor.id if actor else None, user_id, agency_id, role, chain)
+
+
+async def revoke_role(actor: UserView | None, grant_id: int) -> None:
+    """Withdraw one grant (audited on the agency's chain; the grant row is deleted, the log keeps it)."""
+    row = await RoleGrant.select().where(RoleGrant.id == grant_id).first()
+    if row is None:
+        raise NotFound("Không tìm thấy quyền cần thu hồi (có thể đã được thu hồi).")
+    if actor is not None and not can_manage(actor, row["agency"], row["role"]):
+        raise NotAllowed("Bạn không có quyền thu hồi vai trò này tại cơ quan này.")
+    if actor is not None and actor.id == row["user"] and row["role"] in ("province_admin", "agency_admin"):
+        raise NotAllowed("Không thể tự thu hồi quyền quản trị của chính mình.")
+    chain = await _agency_chain(row["agency"])
+    async with write_tx():
+        await RoleGrant.delete().where(RoleGrant.id == grant_id)
+        await audit.append("role_revoked", chain=chain, actor_id=actor.id if actor else None, object_type="user",
+                           object_id=row["user"], data={"role": row["role"], "agency_id": row["agency"],
+                                                        "grant_id": grant_id})

@@ -1,0 +1,43 @@
+"""Starting and ending a signed-in session (server-side rows in ``motcua_session``)."""
+
+from __future__ import annotations
+
+from litestar import Request
+
+from core.identity.session_store import DatabaseStore
+
+__all__ = ("SESSION_COOKIE", "start_session", "end_session", "safe_next")
+
+SESSION_COOKIE = "motcua_session"
+
+
+async def start_session(request: Request, user_id: int) -> None:
+    """Sign ``user_id`` in under a NEW session id (no fixation: the pre-login id and row are dropped).
+
+    Litestar's server-side backend reuses the id of the request's cookie, so the old row is deleted
+    here and the cookie is removed from the request's parsed cookies; ``clear_session`` forgets the
+    id the middleware loaded, and the middleware then generates a fresh id for the new data.
+    """
+    old = request.cookies.get(SESSION_COOKIE)
+    if old and old != "null":
+        await DatabaseStore().delete(old)
+    request.clear_session()
+    # The parsed-cookie dict is shared by every connection object of this request (the session
+    # middleware's included): removing the old id from it makes the middleware generate a new one.
+    request.cookies.pop(SESSION_COOKIE, None)
+    request.set_session({"uid": user_id})
+
+
+def end_session(request: Request) -> None:
+    """Sign out: the middleware deletes the session row and expires the cookie."""
+    request.clear_session()
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """``target`` when it is a local path of this site, else ``default`` (no open redirect)."""
+    target = (target or "").strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
+        return default
+    if target.startswith(("/dang-nhap", "/dang-xuat")):
+        return default
+    return target

@@ -1,0 +1,96 @@
+"""Identity tables: agencies (a tree), users, role grants per agency, sessions, login attempts."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LazyTableReference,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+__all__ = ("Agency", "User", "RoleGrant", "SessionRow", "LoginAttempt", "ApiToken")
+
+
+class Agency(Table):
+    """An agency or unit; ``parent`` makes the province → department/district → commune tree."""
+
+    code = Varchar(length=32, unique=True)
+    """Agency code in the QCVN 102 form (``000.00.01.H12``); used in dossier codes."""
+    eid = Varchar(length=32, null=True, default=None)
+    """Electronic identifier per QĐ 20/2020 (``H55.242``), when known."""
+    name = Varchar(length=255)
+    short_name = Varchar(length=120, default="")
+    level = Varchar(length=16, index=True)
+    """One of ``AGENCY_LEVELS``."""
+    kind = Varchar(length=32, null=True, default=None)
+    """For sector agencies: ``tax``, ``police``, ``treasury``, ``social_insurance``, ``post``,
+    ``business_registry``, ``land_registry``; otherwise None."""
+    parent = ForeignKey(references=LazyTableReference("Agency", module_path=__name__), null=True)
+    province_code = Varchar(length=8, default="")
+    """Two-digit province code of the national administrative-unit list (Đồng Nai ``75``)."""
+    address = Varchar(length=255, default="")
+    phone = Varchar(length=32, default="")
+    remote_area = Boolean(default=False)
+    """Commune in a mountainous, border, island or disadvantaged area (some procedures grant extra days)."""
+    work_sessions = JSON(default=[["08:00", "12:00"], ["13:00", "17:00"]])
+    active = Boolean(default=True)
+    valid_from = Date(null=True, default=None)
+    valid_to = Date(null=True, default=None)
+    predecessor = ForeignKey(references=LazyTableReference("Agency", module_path=__name__), null=True)
+
+
+class User(Table, tablename="motcua_user"):
+    username = Varchar(length=64, unique=True)
+    full_name = Varchar(length=255)
+    cccd = Varchar(length=12, null=True, default=None, unique=True)
+    """12-digit citizen ID number (căn cước công dân)."""
+    phone = Varchar(length=20, default="")
+    email = Varchar(length=255, default="")
+    password_hash = Varchar(length=255)
+    active = Boolean(default=True)
+    failed_logins = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class RoleGrant(Table):
+    """``user`` holds ``role`` at ``agency`` (citizens: at the province)."""
+
+    user = ForeignKey(references=User, index=True)
+    agency = ForeignKey(references=Agency, index=True)
+    role = Varchar(length=32)
+    granted_by = ForeignKey(references=User, null=True)
+    granted_at = Timestamptz()
+
+
+class SessionRow(Table, tablename="motcua_session"):
+    """Server-side session store (Litestar ``Store`` backed by the database)."""
+
+    key = Varchar(length=128, unique=True)
+    value = Text()
+    expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+class LoginAttempt(Table):
+    username = Varchar(length=64, index=True)
+    success = Boolean()
+    ip = Varchar(length=64, default="")
+    at = Timestamptz()
+
+
+class ApiToken(Table):
+    """A bearer token for the JSON API (integrations, scripts). Only its SHA-256 is stored."""
+
+    user = ForeignKey(references=User, index=True)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked = Boolean(default=False)
