@@ -1,0 +1,49 @@
+"""Core plugin for core.documents: the render job and the download/register pages."""
+
+from __future__ import annotations
+
+from core.api import JobSpec, hookimpl
+
+
+@hookimpl
+def register_jobs():
+    from core.documents.tasks import render_document
+
+    return [JobSpec(name="render_document", func=render_document)]
+
+
+@hookimpl
+def register_routes():
+    from core.documents.controllers import ROUTES
+
+    return ROUTES
+
+
+def kind_label(kind: str) -> str:
+    """The Vietnamese name of a document kind (form title, result name, receipt)."""
+    from core.documents.legal_forms import FORMS
+
+    if kind in FORMS:
+        return f"{FORMS[kind].number}: {FORMS[kind].title.capitalize()}"
+    if kind == "fee_receipt":
+        return "Biên lai thu phí, lệ phí"
+    if kind.startswith("result:"):
+        from core.catalogue.registry import get_catalogue
+
+        spec = get_catalogue().results.get(kind.split(":", 1)[1])
+        return spec.name.vi if spec else kind
+    return kind
+
+
+@hookimpl
+async def dossier_panels(dossier, user, request):
+    from core.api import L, Panel
+    from core.documents.service import documents_for
+
+    if not dossier.get("code"):
+        return []
+    docs = [{**d, "label": kind_label(d["kind"])} for d in await documents_for(dossier["id"])]
+    if not docs:
+        return []
+    return [Panel(title=L("Giấy tờ, biểu mẫu của hồ sơ", "Documents of the dossier"), template="documents/_panel.html",
+                  context={"documents": docs, "code": dossier["code"]}, order=50)]

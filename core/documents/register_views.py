@@ -1,0 +1,126 @@
+"""The register page (form 07): filters, the table, Excel and PDF exports. Staff only."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio.to_thread
+from litestar import Request, get
+from litestar.response import Response, Template
+
+from core.documents.legal_forms import get_form
+from core.documents.register import Period, parse_period, register_rows, register_xlsx
+from core.errors import InvalidInput, NotAllowed
+from core.identity.tables import Agency
+from core.web.i18n import gettext as _
+from core.web.render import page
+from core.web.templating import VN_TZ
+
+__all__ = ("register_page", "register_export_xlsx", "register_export_pdf", "PAGE_SIZE", "EXPORT_LIMIT")
+
+PAGE_SIZE = 100
+EXPORT_LIMIT = 20000
+
+
+async def _agencies_for(user: Any) -> list[dict[str, Any]]:
+    if user is None or not user.is_staff:
+        raise NotAllowed("Sổ theo dõi hồ sơ chỉ dành cho cán bộ, công chức.")
+    q = Agency.select(Agency.id, Agency.code, Agency.name, Agency.parent.name.as_alias("parent_name"))
+    if not user.has_role("province_admin"):
+        q = q.where(Agency.id.is_in(user.agencies_with(*(r for r in user.roles if r != "citizen"))))
+    return await q.order_by(Agency.name)
+
+
+def _default_period() -> Period:
+    today = datetime.now(VN_TZ).date()
+    return Period(today.replace(day=1), today)
+
+
+async def _selection(request: Request) -> tuple[list[dict], dict, Period | None, dict[str, str], dict[str, str]]:
+    agencies = await _agencies_for(request.scope.get("motcua_user"))
+    params = request.query_params
+    default = _default_period()
+    form = {"agency": params.get("agency") or str(agencies[0]["id"]) if agencies else "",
+            "from": params.get("from") or f"{default.start:%d/%m/%Y}",
+            "to": params.get("to") or f"{default.end:%d/%m/%Y}"}
+    errors: dict[str, str] = {}
+    agency = next((a for a in agencies if str(a["id"]) == form["agency"]), None)
+    if agency is None:
+        errors["agency"] = "Chọn một cơ quan, đơn vị mà bạn được giao quyền."
+    period = None
+    try:
+        period = parse_period(form["from"], form["to"])
+    except InvalidInput as exc:
+        errors.update({f: m for f, m in exc.errors})
+    return agencies, agency or {}, period, form, errors
+
+
+@get("/so-theo-doi", include_in_schema=False, name="register_page")
+async def register_page(request: Request) -> Template:
+    """The register for a period and an agency; 422 with the filter's errors when they make no sense."""
+    agencies, agency, period, form, errors = await _selection(request)
+    try:
+        page_no = max(1, int(request.query_params.get("trang", "1")))
+    except ValueError:
+        page_no = 1
+    rows: list[dict] = []
+    if not errors and period is not None:
+        rows = await register_rows(agency["id"], period, offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
+    more = len(rows) > PAGE_SIZE
+    query = f"agency={form['agency']}&from={form['from']}&to={form['to']}"
+    return await page(request, "documents/register.html", {
+        "agency_choices": [(str(a["id"]), a["name"]) for a in agencies], "form": form, "errors": errors,
+        "rows": [_shown(r) for r in rows[:PAGE_SIZE]], "page_no": page_no,
+        "more": more, "query": query, "title": get_form("form07").title,
+    }, block="main", status_code=422 if errors else 200)
+
+
+async def _export_rows(request: Request) -> tuple[dict, Period, list[dict]]:
+    _agencies, agency, period, _form, errors = await _selection(request)
+    if errors or period is None:
+        raise InvalidInput(_("Please correct the information"), list(errors.items()))
+    return agency, period, await register_rows(agency["id"], period, limit=EXPORT_LIMIT)
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """Times as datetimes for the page's ``dt`` filter."""
+    out = dict(row)
+    for k in ("received_at", "due_at", "returned_at"):
+        out[k] = datetime.fromisoformat(row[k]) if row[k] else None
+    return out
+
+
+def _filename(agency: dict, period: Period, ext: str) -> str:
+    return f"so-theo-doi-{agency['code']}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{ext}"
+
+
+@get("/so-theo-doi.xlsx", include_in_schema=False, name="register_xlsx")
+async def register_export_xlsx(request: Request) -> Response:
+    agency, period, rows = await _export_rows(request)
+    body = await anyio.to_thread.run_sync(
+        functools.partial(register_xlsx, rows, agency_name=agency["name"], period=period))
+    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(agency, period, "xlsx")}"'})
+
+
+@get("/so-theo-doi.pdf", include_in_schema=False, name="register_pdf")
+async def register_export_pdf(request: Request) -> Response:
+    """The register printed (landscape A4), laid out in a worker thread (never on the event loop)."""
+    from core.documents.context import province_place
+    from core.documents.render import render_pdf
+
+    agency, period, rows = await _export_rows(request)
+    form = get_form("form07")
+    issued = datetime.now(UTC).replace(microsecond=0)
+    ctx = {"form": {"id": form.id, "number": form.number, "title": form.title}, "number": "",
+           "agency": {"name": agency["name"], "parent_name": agency.get("parent_name") or ""},
+           "place": province_place([{"name": agency.get("parent_name"), "level": "province"}]),
+           "issued_at": issued.isoformat(), "rows": rows, "period": {"start": period.start.isoformat(),
+                                                                    "end": period.end.isoformat()}}
+    body = await render_pdf(form.template, ctx, title=f"{form.title} {agency['code']}", created=issued,
+                            key=f"form07:{agency['code']}:{period.start}:{period.end}")
+    return Response(body, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(agency, period, "pdf")}"'})
+

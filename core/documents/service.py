@@ -1,0 +1,252 @@
+"""Requesting, rendering and serving generated documents (legal forms, results, fee receipts).
+
+A request writes a ``GeneratedDocument`` row (idempotent on its key) with the printed data frozen in
+``context``, plus an outbox row ``render_document`` — both inside the caller's transaction. The job
+renders the PDF once, off the event loop, and stores it; downloads always serve the stored file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from core.db.tx import write_tx
+from core.documents import context as ctxmod
+from core.documents.legal_forms import form_for, get_form, template_for
+from core.documents.numbering import next_number
+from core.documents.qr import qr_svg_data_uri
+from core.documents.tables import GeneratedDocument
+from core.errors import NotFound
+from core.jobs import outbox
+from core.settings import get_settings
+from core.web.templating import VN_TZ
+
+__all__ = (
+    "request_legal_form",
+    "request_result_document",
+    "request_fee_receipt",
+    "request_control_sheet",
+    "render_document",
+    "get_document",
+    "documents_for",
+    "read_file",
+    "FEE_RECEIPT_VERSION",
+)
+
+FEE_RECEIPT_VERSION = "1"
+
+
+def _load(value: Any) -> Any:
+    return ctxmod._json(value)
+
+
+async def _existing(key: str) -> int | None:
+    row = await GeneratedDocument.select(GeneratedDocument.id).where(GeneratedDocument.key == key).first()
+    return row["id"] if row else None
+
+
+async def _create(*, key: str, dossier_id: int | None, kind: str, number: str, version: str,
+                  context: dict[str, Any], created_at: datetime) -> int:
+    rows = await GeneratedDocument.insert(
+        GeneratedDocument(dossier=dossier_id, kind=kind, key=key, number=number, template_version=version,
+                          status="pending", context=context, created_at=created_at)
+    ).returning(GeneratedDocument.id)
+    doc_id = rows[0]["id"]
+    await outbox.add("render_document", document_id=doc_id)
+    return doc_id
+
+
+async def request_legal_form(form: str, dossier_id: int, event_id: int | None,
+                             data: Mapping[str, Any] | None = None) -> int:
+    """Queue legal form ``form`` (``form01`` … ``form06``) for a dossier event; returns the document id.
+
+    Call inside the transaction that wrote the event (joins it, or opens one). Idempotent: the key
+    ``f"{form}:{dossier_id}:{event_id}"`` is rendered once; a second call returns the same id.
+
+    Args:
+        form: Form id, see ``core.documents.legal_forms.FORMS``.
+        dossier_id: The dossier.
+        event_id: The ``DossierEvent`` the form documents (its time, actor and data are printed).
+        data: Extra printed data overriding the event's ``data``: ``items`` (form 02, list of what is
+            missing), ``reason``, ``new_due``/``old_due`` (form 04, ISO times), ``officer``.
+    """
+    spec = get_form(form)
+    if not spec.per_dossier:
+        raise ValueError(f"{spec.number} không lập cho từng hồ sơ (xem core.documents.register).")
+    key = f"{form}:{dossier_id}:{event_id}"
+    async with write_tx():
+        if (found := await _existing(key)) is not None:
+            return found
+        bundle = await ctxmod.dossier_bundle(dossier_id)
+        event = next((e for e in bundle["events"] if e["id"] == event_id), None)
+        issued_at = (event["at"] if event else None) or datetime.now(UTC)
+        received = bundle["dossier"]["received_at"]
+        spec = form_for(form, received.astimezone(VN_TZ).date() if received else None)
+        unit = bundle["agency"]
+        if form == "form04" and event and event.get("agency_name"):
+            unit = {"name": event["agency_name"], "short_name": event.get("agency_short_name") or ""}
+        abbr = ctxmod.unit_abbreviation(unit)
+        seq = await next_number(form, bundle["agency"]["code"], issued_at.astimezone(VN_TZ).year)
+        number = f"{seq:02d}/{abbr}" if form == "form01" else f"{seq:02d}/{spec.suffix}{abbr}"
+        context = ctxmod.form_context(spec, bundle, event_id, number, issued_at, dict(data or {}))
+        context["_template"] = spec.template
+        context["_title"] = f"{spec.title} — {context['code']}"
+        return await _create(key=key, dossier_id=dossier_id, kind=form, number=number, version=spec.version,
+                             context=context, created_at=issued_at)
+
+
+async def request_result_document(dossier_id: int, result_id: str, context: Mapping[str, Any],
+                                  event_id: int | None, template: str) -> int:
+    """Queue a result document (certificate, licence, extract) rendered from a plugin's template.
+
+    Call inside the approval transaction, after ``ResultDocumentSpec.issue`` returned its data.
+    Idempotent on ``f"result:{result_id}:{dossier_id}:{event_id}"``.
+
+    Args:
+        dossier_id: The dossier.
+        result_id: ``ResultDocumentSpec.id``.
+        context: What the plugin's ``issue`` returned (JSON types); ``number`` is used as the
+            document number when present. Merged over core's common fields (``code``, ``agency``,
+            ``place``, ``issued_at``, ``applicant``, ``procedure``, ``status_url``; the template also
+            gets ``qr``).
+        event_id: The approval event.
+        template: The print template (``"<domain>/<name>.html"``), which may extend
+            ``documents/base_print.html``.
+    """
+    key = f"result:{result_id}:{dossier_id}:{event_id}"
+    async with write_tx():
+        if (found := await _existing(key)) is not None:
+            return found
+        bundle = await ctxmod.dossier_bundle(dossier_id)
+        event = next((e for e in bundle["events"] if e["id"] == event_id), None)
+        issued_at = (event["at"] if event else None) or datetime.now(UTC)
+        common = ctxmod._common(get_form("form01"), bundle, "", issued_at)
+        for k in ("form", "number", "fees"):
+            common.pop(k, None)
+        plugin_ctx = dict(context)
+        merged = {**common, **plugin_ctx, "_template": template,
+                  "_title": f"{plugin_ctx.get('title') or result_id} — {common['code']}"}
+        return await _create(key=key, dossier_id=dossier_id, kind=f"result:{result_id}",
+                             number=str(plugin_ctx.get("number") or ""), version="1",
+                             context=_plain(merged), created_at=issued_at)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy (datetimes and dates as ISO strings)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+async def request_fee_receipt(payment_id: int) -> int:
+    """Queue the electronic fee receipt (biên lai) of a recorded payment; idempotent per payment."""
+    from core.fees.receipt import receipt_context
+
+    key = f"fee_receipt:{payment_id}"
+    async with write_tx():
+        if (found := await _existing(key)) is not None:
+            return found
+        dossier_id, number, context, created = await receipt_context(payment_id)
+        context["_template"] = template_for("fee_receipt", FEE_RECEIPT_VERSION)
+        context["_title"] = f"Biên lai thu phí, lệ phí {number}"
+        return await _create(key=key, dossier_id=dossier_id, kind="fee_receipt", number=number,
+                             version=FEE_RECEIPT_VERSION, context=context, created_at=created)
+
+
+async def request_control_sheet(dossier_id: int) -> int:
+    """Queue the processing-control sheet (form 06) as of the dossier's latest event.
+
+    Idempotent per event: asking again before the dossier moves returns the same document; after a
+    new hand-over a new sheet (with the new rows) is made and the earlier ones are kept.
+    """
+    from core.dossiers.tables import DossierEvent
+
+    async with write_tx():
+        last = await DossierEvent.select(DossierEvent.id).where(DossierEvent.dossier == dossier_id).order_by(
+            DossierEvent.seq, ascending=False).first()
+        if last is None:
+            raise NotFound("Hồ sơ chưa có quá trình giải quyết để lập phiếu kiểm soát.")
+        return await request_legal_form("form06", dossier_id, last["id"])
+
+
+# --- rendering (the job) --------------------------------------------------------------------------
+
+
+def _documents_dir() -> Path:
+    return get_settings().files_dir / "documents"
+
+
+async def render_document(document_id: int) -> str:
+    """Render and store one document; skips a ready one. Returns its status.
+
+    A failure marks the row ``failed`` with the error and re-raises, so the outbox retries it.
+    """
+    from core.documents.render import render_pdf
+
+    row = await GeneratedDocument.select().where(GeneratedDocument.id == document_id).first()
+    if row is None:
+        raise NotFound(f"Không có tài liệu số {document_id}.")
+    if row["status"] == "ready" and (get_settings().files_dir / row["path"]).is_file():
+        return "ready"
+    context = _load(row["context"])
+    try:
+        template = context.get("_template") or template_for(row["kind"], row["template_version"])
+        render_ctx = dict(context)
+        if context.get("status_url"):
+            render_ctx["qr"] = qr_svg_data_uri(context["status_url"])
+        created = row["created_at"]
+        pdf = await render_pdf(template, render_ctx, title=context.get("_title") or row["kind"], created=created,
+                               key=row["key"])
+        rel = Path("documents") / f"{created:%Y}" / f"{document_id}-{row['kind'].replace(':', '-')}.pdf"
+        target = get_settings().files_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        tmp.write_bytes(pdf)
+        os.replace(tmp, target)
+    except Exception as exc:
+        await GeneratedDocument.update({GeneratedDocument.status: "failed",
+                                        GeneratedDocument.error: f"{type(exc).__name__}: {exc}"[:2000]}).where(
+            GeneratedDocument.id == document_id)
+        raise
+    await GeneratedDocument.update({
+        GeneratedDocument.status: "ready", GeneratedDocument.path: str(rel), GeneratedDocument.size: len(pdf),
+        GeneratedDocument.sha256: hashlib.sha256(pdf).hexdigest(), GeneratedDocument.error: "",
+        GeneratedDocument.ready_at: datetime.now(UTC),
+    }).where((GeneratedDocument.id == document_id) & (GeneratedDocument.status != "ready"))
+    return "ready"
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+async def get_document(document_id: int) -> dict[str, Any]:
+    row = await GeneratedDocument.select().where(GeneratedDocument.id == document_id).first()
+    if row is None:
+        raise NotFound("Không tìm thấy tài liệu.")
+    row["context"] = _load(row["context"])
+    return row
+
+
+async def documents_for(dossier_id: int) -> list[dict[str, Any]]:
+    """The dossier's documents, oldest first (without their frozen context)."""
+    cols = [c for c in GeneratedDocument.all_columns() if c._meta.name != "context"]
+    return await GeneratedDocument.select(*cols).where(GeneratedDocument.dossier == dossier_id).order_by(
+        GeneratedDocument.id)
+
+
+def read_file(row: Mapping[str, Any]) -> bytes:
+    """The stored PDF of a ready document (blocking read of a small file)."""
+    path = get_settings().files_dir / row["path"]
+    if row["status"] != "ready" or not path.is_file():
+        raise NotFound("Tài liệu chưa sẵn sàng.")
+    return path.read_bytes()
+

@@ -1,0 +1,40 @@
+"""Generated documents (legal forms, results, fee receipts): stored once, re-downloadable."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from core.dossiers.tables import Dossier
+
+__all__ = ("GeneratedDocument", "DocumentCounter")
+
+
+class GeneratedDocument(Table):
+    dossier = ForeignKey(references=Dossier, null=True, index=True)
+    kind = Varchar(length=64)
+    """``form01`` … ``form07``, ``result:<id>``, ``fee_receipt``."""
+    key = Varchar(length=200, unique=True)
+    """Idempotency key: the same key is rendered once (``form01:<dossier>:<event>``)."""
+    number = Varchar(length=64, default="")
+    template_version = Varchar(length=32, default="1")
+    status = Varchar(length=16, default="pending")
+    """``pending``, ``ready``, ``failed``."""
+    path = Varchar(length=500, default="")
+    sha256 = Varchar(length=64, default="")
+    size = Integer(default=0)
+    context = JSON(default={})
+    """The data printed, frozen at the moment the document was requested."""
+    error = Text(default="")
+    created_at = Timestamptz()
+    ready_at = Timestamptz(null=True, default=None)
+
+
+class DocumentCounter(Table):
+    """Last number issued in one numbering book (``form02``, ``fee_receipt`` …) of one agency in one
+    year: one row per (book, agency, year), so books and agencies never wait on each other."""
+
+    book = Varchar(length=64)
+    agency_code = Varchar(length=32)
+    year = Integer()
+    last = Integer(default=0)

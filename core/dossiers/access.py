@@ -1,0 +1,93 @@
+"""Who may see a dossier, and which actions a user may offer on it (for pages and the API).
+
+The service re-checks everything when an action is attempted; this module only decides what to show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.dossiers.states import TRANSITIONS, State
+from core.dossiers.views import DossierView
+
+__all__ = ("can_view", "allowed_actions", "UI_ACTIONS")
+
+UI_ACTIONS: tuple[str, ...] = (
+    "receive",
+    "request_supplement",
+    "refuse_intake",
+    "resubmit",
+    "complete_step",
+    "approve",
+    "reject",
+    "return_step",
+    "suspend",
+    "resume",
+    "mark_result_ready",
+    "return_result",
+    "stop",
+    "apologise",
+)
+"""Actions people take from the dossier page (``submit`` is the applicant's, the rest are the system's)."""
+
+
+def can_view(user: Any, view: DossierView) -> bool:
+    """The applicant, or staff with a role at the receiving agency or at an agency of any step."""
+    if user is None:
+        return False
+    if view.applicant_id is not None and view.applicant_id == user.id:
+        return True
+    if "province_admin" in user.roles:
+        return True
+    agencies = {view.receiving_agency.id, *(s.agency.id for s in view.steps)}
+    return any(agency_id in agencies and role != "citizen" for agency_id, role in user.grants)
+
+
+def _step_actions(user: Any, view: DossierView, action: str) -> list[dict[str, Any]]:
+    out = []
+    needed = {"complete_step": "complete", "approve": "approve", "reject": "reject", "return_step": "return",
+              "request_supplement": "supplement", "suspend": None}[action]
+    for s in view.active_steps():
+        if not user.has_role(s.role, s.agency.id):
+            continue
+        if needed is not None and needed not in s.outcomes:
+            continue
+        if action == "return_step" and s.stage == min(x.stage for x in view.steps):
+            continue
+        out.append({"action": action, "step_id": s.id, "step": s.name, "agency": s.agency.name})
+    return out
+
+
+def allowed_actions(user: Any, view: DossierView) -> list[dict[str, Any]]:
+    """``[{action, step_id?, step?, agency?}]`` the user may try now (roles and states, not inputs)."""
+    if user is None:
+        return []
+    out: list[dict[str, Any]] = []
+    state = State(view.state)
+    for action in UI_ACTIONS:
+        tr = next((t for t in TRANSITIONS if t.action == action and state in t.frm), None)
+        if tr is None:
+            continue
+        for who in tr.who:
+            if who == "step":
+                found = _step_actions(user, view, action)
+                if found:
+                    out += found
+                    break
+            elif who == "applicant":
+                if view.applicant_id == user.id and action in ("resubmit", "stop"):
+                    out.append({"action": action})
+                    break
+            elif "@" in who:
+                role, where = who.split("@", 1)
+                if where == "receiving":
+                    agencies = [view.receiving_agency.id]
+                elif where == "late":
+                    first = view.late_agency_id or view.receiving_agency.id
+                    agencies = [first, *(s.agency.id for s in view.active_steps())]
+                else:
+                    agencies = [s.agency.id for s in view.active_steps()]
+                if any(user.has_role(role, a) for a in agencies):
+                    out.append({"action": action})
+                    break
+    return out

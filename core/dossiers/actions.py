@@ -1,0 +1,483 @@
+"""What each action does to a dossier, inside ``engine.run_transition``'s transaction.
+
+Each ``apply(c)`` receives the checked context (table, version, reason and actor already verified),
+changes the step rows and suspensions it owns, and fills ``c.to``, ``c.updates``, ``c.event_data``,
+``c.forms`` and ``c.results``; the runner writes the dossier, the event, the audit entry and the outbox.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+from core.catalogue.registry import get_catalogue
+from core.catalogue.specs import AgencyRef, StepSpec
+from core.dossiers import routing, timing
+from core.dossiers.engine import Ctx, agency_row, load_view
+from core.dossiers.states import BEFORE_DECISION, State
+from core.dossiers.tables import DossierEvent, DossierStep, Suspension
+from core.errors import InvalidInput, NotAllowed
+from core.plugins import await_me_maybe
+
+__all__ = (
+    "request_supplement",
+    "resubmit",
+    "refuse_intake",
+    "complete_step",
+    "approve",
+    "reject",
+    "return_step",
+    "mark_result_ready",
+    "return_result",
+    "stop",
+    "suspend",
+    "resume",
+    "apologise",
+    "close_unanswered",
+    "flag_late",
+    "SUSPEND_REASONS",
+    "RECEIVER_RELATIONS",
+)
+
+SUSPEND_REASONS = ("appraisal", "violation", "tax_payment", "public_posting", "other")
+"""Legal reasons a clock may stand still for (R17), besides supplements."""
+RECEIVER_RELATIONS = ("holder", "authorised", "representative")
+"""Who collects the result (R29): the holder, a person authorised under civil law, or an
+organisation's representative with an introduction letter."""
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+async def _last_event(dossier_id: int, action: str) -> dict | None:
+    return await DossierEvent.select().where(
+        (DossierEvent.dossier == dossier_id) & (DossierEvent.action == action)
+    ).order_by(DossierEvent.seq, ascending=False).first()
+
+
+async def _agency_ref(agency_id: int) -> AgencyRef:
+    a = await agency_row(agency_id)
+    return AgencyRef(a["id"], a["code"], a["name"], a["level"], a["kind"])
+
+
+def _sessions(c: Ctx):
+    loader = getattr(c, "_sessions", None)
+    if loader is None:
+        loader = timing.sessions_loader({})
+        c._sessions = loader  # type: ignore[attr-defined]
+    return loader
+
+
+async def _close_suspensions(c: Ctx, *, step_id: str | None | bool = False, reason: str | None = None) -> int:
+    """End open suspensions (``step_id=False``: all; ``None``: those not tied to a step; a string:
+    that step's). Returns the working minutes they lasted (the longest), by which dues move."""
+    q = (Suspension.dossier == c.dossier_id) & Suspension.ended_at.is_null()
+    if step_id is None:
+        q &= Suspension.step_id.is_null()
+    elif step_id is not False:
+        q &= Suspension.step_id == step_id
+    if reason is not None:
+        q &= Suspension.reason == reason
+    rows = await Suspension.select().where(q)
+    if not rows:
+        return 0
+    await Suspension.update({Suspension.ended_at: c.now}).where(Suspension.id.is_in([r["id"] for r in rows]))
+    sessions = (await agency_row(c.row["receiving_agency"]))["work_sessions"]
+    longest = 0
+    for r in rows:
+        longest = max(longest, await timing.working_minutes(r["started_at"], c.now, sessions))
+    return longest
+
+
+async def _shift_dues(c: Ctx, minutes: int) -> None:
+    """Move the dossier's due (and the active steps' dues) by ``minutes`` of working time (pause)."""
+    if minutes <= 0:
+        return
+    sessions = (await agency_row(c.row["receiving_agency"]))["work_sessions"]
+    for col in ("due_at", "appointment1_at", "extended_due_at"):
+        if c.row[col] is not None and not c.updates.get(col):
+            c.updates[col] = await timing.add(c.row[col], minutes, sessions)
+    for s in await DossierStep.select().where(
+        (DossierStep.dossier == c.dossier_id) & (DossierStep.status == "active") & DossierStep.due_at.is_not_null()
+    ):
+        new_due = await timing.add(s["due_at"], minutes, await _sessions(c)(s["agency"]))
+        await DossierStep.update({DossierStep.due_at: new_due}).where(DossierStep.id == s["id"])
+    c.event_data["clock_shift_minutes"] = minutes
+
+
+async def _end_open_steps(c: Ctx, status: str = "cancelled") -> None:
+    await DossierStep.update({DossierStep.status: status, DossierStep.finished_at: c.now}).where(
+        (DossierStep.dossier == c.dossier_id) & DossierStep.status.is_in(["active", "waiting"])
+    )
+
+
+def _step_spec(c: Ctx) -> StepSpec:
+    spec = routing.step_spec(c.wf, c.step_row["step_id"]) if c.step_row else None
+    if spec is None:
+        raise NotAllowed("Thao tác này phải được thực hiện tại một bước xử lý đang giao cho bạn.")
+    return spec
+
+
+def _require_outcome(spec: StepSpec, outcome: str, what: str) -> None:
+    if outcome not in spec.outcomes:
+        raise NotAllowed(f"Bước \"{spec.name.vi}\" không cho phép {what}.")
+
+
+async def _issue_results(c: Ctx, result_ids, spec: StepSpec | None) -> None:
+    """Await each result document's ``issue(ctx)`` in this transaction; queue its PDF."""
+    if not result_ids:
+        return
+    cat = get_catalogue()
+    view = (await load_view(c.dossier_id)).as_dict()
+    agency = await _agency_ref(c.agency_id or c.row["receiving_agency"])
+    today = c.now.astimezone(timing.VN_TZ).date()
+    for rid in result_ids:
+        rs = cat.results[rid]
+        ctx = {"dossier": view, "step": spec, "actor": c.actor, "agency": agency, "today": today}
+        printed = dict(await await_me_maybe(rs.issue(ctx))) if rs.issue is not None else {}
+        c.results.append((rid, {"title": rs.name.vi, **printed}, rs.template))
+        c.event_data.setdefault("results", []).append({"id": rid, "number": str(printed.get("number", ""))})
+
+
+async def _finish_step(c: Ctx, spec: StepSpec) -> str:
+    """Mark the acted-on step done with its outcome; attribute lateness; close its suspension."""
+    step = c.step_row
+    outcome = timing.outcome(c.now, step["due_at"])
+    await DossierStep.update(
+        {
+            DossierStep.status: "done",
+            DossierStep.finished_at: c.now,
+            DossierStep.finished_by: c.actor.id if c.actor else None,
+            DossierStep.outcome: outcome,
+        }
+    ).where(DossierStep.id == step["id"])
+    if spec.suspends_for:
+        await _shift_dues(c, await _close_suspensions(c, step_id=spec.id))
+    if outcome == "late" and not c.row["late"]:
+        c.updates.update(late=True, late_agency=step["agency"], late_step=step["step_id"])
+    c.event_data.update(step_row=step["id"], outcome=outcome)
+    return outcome
+
+
+async def _advance(c: Ctx) -> None:
+    """After a step is done: wait for the stage, start the next one, or end the route (approval)."""
+    stage = c.step_row["stage"]
+    rows = await routing.open_rows(c.dossier_id)
+    if any(r["stage"] == stage and r["status"] == "active" for r in rows):
+        c.to = State.IN_PROCESSING
+        return
+    waiting = sorted({r["stage"] for r in rows if r["status"] == "waiting"})
+    if waiting:
+        activated = await routing.activate_stage(c.dossier_id, waiting[0], c.wf, c.now, _sessions(c))
+        c.event_data["next_stage"] = waiting[0]
+        c.event_data["handed_to"] = sorted({r["agency"] for r in activated})
+        c.to = State.IN_PROCESSING
+        return
+    c.updates["finished_at"] = c.now
+    await _issue_results(c, c.proc.results, None)
+    c.to = State.RESULT_APPROVED
+
+
+# --- intake and supplements -----------------------------------------------------------------------
+
+
+def _items(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, (list, tuple)):
+        raise InvalidInput("Danh sách giấy tờ cần bổ sung không hợp lệ.",
+                           [("items", "Liệt kê mỗi giấy tờ cần bổ sung trên một dòng.")])
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+async def request_supplement(c: Ctx) -> None:
+    """Form 02: everything missing, listed once (R7, R9, R12); pauses or will restart the clock."""
+    items = _items(c.params.get("items"))
+    at_intake = c.row["state"] in (State.DRAFT, State.SUBMITTED)
+    if not at_intake:
+        _require_outcome(_step_spec(c), "supplement", "yêu cầu bổ sung hồ sơ")
+    agency_id = c.agency_id or c.row["receiving_agency"]
+    earlier = await DossierEvent.count().where(
+        (DossierEvent.dossier == c.dossier_id) & (DossierEvent.action == "request_supplement")
+        & (DossierEvent.agency == agency_id)
+    )
+    override = str(c.params.get("override_reason") or "").strip()
+    if earlier and not override:
+        raise InvalidInput(
+            "Cơ quan đã yêu cầu bổ sung hồ sơ này một lần.",
+            [("override_reason", "Cơ quan đã yêu cầu bổ sung một lần: yêu cầu lần nữa cần lãnh đạo ghi rõ lý do "
+                                 "(người nộp chưa làm đúng hướng dẫn lần trước).")],
+        )
+    policy = c.proc.supplement_policy
+    if not at_intake and policy == "pause":
+        await Suspension.insert(Suspension(dossier=c.dossier_id, reason="supplement", note=c.note, started_at=c.now))
+    c.event_data.update(items=items, policy=None if at_intake else policy, count=earlier + 1,
+                        override_reason=override or None, at_intake=at_intake)
+    c.forms.append(("form02", {"items": items, "reason": c.note}))
+    c.to = State.SUPPLEMENT_REQUESTED
+
+
+async def resubmit(c: Ctx) -> None:
+    """The missing documents arrived: back where the dossier was, the clock restarted or resumed."""
+    last = await _last_event(c.dossier_id, "request_supplement")
+    back = State(last["from_state"]) if last else State.SUBMITTED
+    if back == State.DRAFT:
+        back = State.SUBMITTED
+    if back in (State.RECEIVED, State.IN_PROCESSING):
+        if c.proc.supplement_policy == "restart":
+            await _restart_clock(c)
+        else:
+            await _shift_dues(c, await _close_suspensions(c, reason="supplement"))
+    c.event_data["back_to"] = back.value
+    c.to = back
+
+
+async def _restart_clock(c: Ctx) -> None:
+    """Restart policy: elapsed time goes back to 0 from now (the complete dossier's receipt)."""
+    agency = await agency_row(c.row["receiving_agency"])
+    rules = await timing.rules_for(c.row, c.proc)
+    clock = await timing.deadline(c.now, rules, agency)
+    start = clock.start
+    c.updates.update(clock_start_at=start, due_at=clock.due, extended_due_at=None)
+    for s in await DossierStep.select().where(
+        (DossierStep.dossier == c.dossier_id) & (DossierStep.status == "active")
+    ):
+        due = await timing.add(start, s["budget_minutes"], await _sessions(c)(s["agency"]))
+        await DossierStep.update({DossierStep.started_at: start, DossierStep.due_at: due}).where(
+            DossierStep.id == s["id"]
+        )
+    c.event_data["clock_restarted_at"] = start
+
+
+async def refuse_intake(c: Ctx) -> None:
+    """Form 03: not acceptable, with reasons."""
+    c.updates["finished_at"] = c.now
+    c.forms.append(("form03", {"reason": c.note}))
+    c.to = State.REFUSED
+
+
+# --- steps ----------------------------------------------------------------------------------------
+
+
+async def complete_step(c: Ctx) -> None:
+    spec = _step_spec(c)
+    if "complete" not in spec.outcomes:
+        raise NotAllowed(f"Bước \"{spec.name.vi}\" là bước quyết định: chọn phê duyệt hoặc từ chối.")
+    await _finish_step(c, spec)
+    await _issue_results(c, spec.results, spec)
+    await _advance(c)
+
+
+async def approve(c: Ctx) -> None:
+    spec = _step_spec(c)
+    _require_outcome(spec, "approve", "phê duyệt")
+    await _finish_step(c, spec)
+    c.event_data["decision"] = "approve"
+    await _issue_results(c, spec.results, spec)
+    await _advance(c)
+
+
+async def reject(c: Ctx) -> None:
+    """Refused after appraisal (R28): the route stops, a notice with the reasons is issued."""
+    spec = _step_spec(c)
+    _require_outcome(spec, "reject", "từ chối giải quyết")
+    await _finish_step(c, spec)
+    await _end_open_steps(c)
+    await _close_suspensions(c)
+    c.event_data["decision"] = "reject"
+    c.updates["finished_at"] = c.now
+    c.forms.append(("form03", {"reason": c.note}))
+    c.to = State.RESULT_REFUSED
+
+
+async def return_step(c: Ctx) -> None:
+    """Send the stage back: the previous stage's steps start again, this stage will be redone."""
+    spec = _step_spec(c)
+    _require_outcome(spec, "return", "trả lại bước trước")
+    stage = c.step_row["stage"]
+    earlier = await DossierStep.select(DossierStep.stage).where(
+        (DossierStep.dossier == c.dossier_id) & (DossierStep.stage < stage)
+    ).order_by(DossierStep.stage, ascending=False).first()
+    if earlier is None:
+        raise NotAllowed("Đây là bước đầu tiên của quy trình, không có bước trước để trả lại. "
+                         "Nếu hồ sơ thiếu giấy tờ, hãy yêu cầu bổ sung.")
+    outcome = timing.outcome(c.now, c.step_row["due_at"])
+    await DossierStep.update(
+        {DossierStep.status: "returned", DossierStep.finished_at: c.now,
+         DossierStep.finished_by: c.actor.id if c.actor else None, DossierStep.outcome: outcome}
+    ).where((DossierStep.dossier == c.dossier_id) & (DossierStep.stage == stage) & (DossierStep.status == "active"))
+    await _close_suspensions(c, step_id=spec.id)
+    await routing.copy_stage(c.dossier_id, stage, status="waiting", now=None, sessions_of=_sessions(c), wf=c.wf)
+    await routing.copy_stage(c.dossier_id, earlier["stage"], status="active", now=c.now, sessions_of=_sessions(c),
+                             wf=c.wf)
+    c.event_data.update(step_row=c.step_row["id"], returned_to_stage=earlier["stage"], outcome=outcome)
+    c.to = State.IN_PROCESSING
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+async def mark_result_ready(c: Ctx) -> None:
+    c.to = State.RESULT_READY
+
+
+async def return_result(c: Ctx) -> None:
+    """Hand over the result (R29, R30): channel, receiver identity, fees paid."""
+    from core.fees import service as fees
+
+    channel = str(c.params.get("channel") or "").strip()
+    errors: list[tuple[str, str]] = []
+    if channel not in c.proc.result_channels:
+        errors.append(("channel", "Chọn hình thức trả kết quả: tại bộ phận một cửa, qua bưu chính hoặc trực tuyến."))
+    receiver = c.params.get("receiver") or {}
+    if not isinstance(receiver, dict):
+        receiver = {}
+    receiver = {k: str(v).strip() for k, v in receiver.items() if v is not None}
+    relation = receiver.get("relation") or "holder"
+    if channel == "counter":
+        if not receiver.get("name"):
+            errors.append(("receiver.name", "Nhập họ và tên người nhận kết quả."))
+        if not re.fullmatch(r"\d{12}", re.sub(r"[\s.-]", "", receiver.get("id_number", ""))):
+            errors.append(("receiver.id_number", "Nhập số định danh cá nhân (12 chữ số) của người nhận kết quả."))
+        if relation not in RECEIVER_RELATIONS:
+            errors.append(("receiver.relation", "Chọn: chính chủ, người được ủy quyền hoặc người đại diện tổ chức."))
+        elif relation != "holder" and not receiver.get("document"):
+            errors.append(("receiver.document", "Ghi giấy ủy quyền hoặc giấy giới thiệu của người nhận thay."))
+    elif channel == "post" and not receiver.get("tracking"):
+        errors.append(("receiver.tracking", "Nhập số hiệu bưu gửi (mã vận đơn) của bưu chính công ích."))
+    if errors:
+        raise InvalidInput("Thông tin trả kết quả chưa đầy đủ.", errors)
+    due = await fees.balance_due(c.dossier_id)
+    if due > 0:
+        from core.web.templating import format_vnd
+
+        raise NotAllowed(f"Người nộp còn {format_vnd(due)} phí, lệ phí chưa nộp: thu đủ trước khi trả kết quả.")
+    c.updates.update(returned_at=c.now, result_channel=channel)
+    c.event_data.update(channel=channel, receiver={**receiver, "relation": relation})
+    c.to = State.RETURNED
+
+
+# --- stop, suspend, apologise ---------------------------------------------------------------------
+
+
+async def stop(c: Ctx) -> None:
+    """Form 05 (R27): only while no decision has been issued (the table allows it only then)."""
+    if c.row["state"] not in BEFORE_DECISION:
+        raise NotAllowed("Hồ sơ đã có quyết định hoặc kết quả, không thể dừng giải quyết.")
+    await _end_open_steps(c)
+    await _close_suspensions(c)
+    c.updates["finished_at"] = c.now
+    c.event_data["_agency"] = c.row["receiving_agency"]
+    c.forms.append(("form05", {"reason": c.note}))
+    c.to = State.STOPPED
+
+
+async def suspend(c: Ctx) -> None:
+    reason = str(c.params.get("reason_code") or "appraisal")
+    if reason not in SUSPEND_REASONS:
+        raise InvalidInput("Lý do tạm dừng không hợp lệ.",
+                           [("reason_code", "Chọn lý do: thẩm định, xử lý vi phạm, nghĩa vụ tài chính, niêm yết, khác.")])
+    await Suspension.insert(Suspension(dossier=c.dossier_id, reason=reason, note=c.note, started_at=c.now))
+    c.event_data["reason_code"] = reason
+    c.to = State.SUSPENDED
+
+
+async def resume(c: Ctx) -> None:
+    last = await _last_event(c.dossier_id, "suspend")
+    back = State(last["from_state"]) if last else State.IN_PROCESSING
+    await _shift_dues(c, await _close_suspensions(c, step_id=None))
+    c.to = back
+
+
+def _parse_new_due(value: Any) -> datetime | None:
+    """``datetime``, ISO text, or ``dd/mm/yyyy`` (then the end of that working day, 17:00 Vietnam)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timing.VN_TZ)
+    if isinstance(value, date):
+        return datetime.combine(value, time(17, 0), tzinfo=timing.VN_TZ)
+    text = str(value or "").strip()
+    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        if fmt == "%d/%m/%Y":
+            parsed = parsed.replace(hour=17)
+        return parsed.replace(tzinfo=timing.VN_TZ)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if len(text) == 10:
+        parsed = parsed.replace(hour=17)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timing.VN_TZ)
+
+
+async def apologise(c: Ctx) -> None:
+    """Form 04 (R23, R25, R26): the unit at fault apologises and sets a new date, once."""
+    new_due = _parse_new_due(c.params.get("new_due"))
+    current = c.row["extended_due_at"] or c.row["due_at"]
+    if new_due is None:
+        raise InvalidInput("Ngày hẹn mới không hợp lệ.", [("new_due", "Nhập ngày hẹn mới theo dạng ngày/tháng/năm.")])
+    if new_due <= c.now or (current is not None and new_due <= current):
+        raise InvalidInput("Ngày hẹn mới không hợp lệ.",
+                           [("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm hiện tại.")])
+    rules = await timing.rules_for(c.row, c.proc)
+    cap = timing.apology_cap_days(rules.processing_days)
+    base = max(current, c.now) if current is not None else c.now
+    sessions = (await agency_row(c.row["receiving_agency"]))["work_sessions"]
+    limit = await timing.add(base, timing.days_to_minutes(cap), sessions)
+    if new_due > limit:
+        from core.web.templating import format_datetime
+
+        raise InvalidInput(
+            "Ngày hẹn mới vượt mức gia hạn cho phép.",
+            [("new_due", f"Chỉ được gia hạn tối đa {f'{cap:g}'.replace('.', ',')} ngày làm việc, "
+                         f"tức chậm nhất {format_datetime(limit)}.")],
+        )
+    done = await DossierEvent.count().where(
+        (DossierEvent.dossier == c.dossier_id) & (DossierEvent.action == "apologise")
+        & (DossierEvent.agency == c.agency_id)
+    )
+    if done:
+        raise InvalidInput("Chỉ được hẹn lại một lần.",
+                           [("new_due", "Cơ quan của bạn đã xin lỗi và hẹn lại ngày trả kết quả cho hồ sơ này; "
+                                        "không được hẹn lại lần thứ hai.")])
+    c.updates["extended_due_at"] = new_due
+    c.event_data.update(new_due=new_due, previous_due=current)
+    c.forms.append(("form04", {"new_due": new_due, "old_due": current, "reason": c.note}))
+    c.to = State(c.row["state"])
+
+
+# --- system ---------------------------------------------------------------------------------------
+
+
+async def close_unanswered(c: Ctx) -> None:
+    """R10: the supplement never came within the procedure's limit."""
+    await _end_open_steps(c)
+    await _close_suspensions(c)
+    c.updates["finished_at"] = c.now
+    c.event_data["_agency"] = c.row["receiving_agency"]
+    c.to = State.CLOSED
+
+
+async def flag_late(c: Ctx) -> None:
+    """The due passed: late, attributed to the agency holding the overdue active step (R23)."""
+    if c.row["late"]:
+        raise NotAllowed("Hồ sơ đã được ghi nhận quá hạn.")
+    steps = await DossierStep.select().where(
+        (DossierStep.dossier == c.dossier_id) & (DossierStep.status == "active")
+    ).order_by(DossierStep.due_at)
+    overdue = [s for s in steps if s["due_at"] is not None and s["due_at"] < c.now]
+    holder = overdue[0] if overdue else (steps[0] if steps else None)
+    agency = holder["agency"] if holder else c.row["receiving_agency"]
+    c.updates.update(late=True, late_agency=agency, late_step=holder["step_id"] if holder else None)
+    c.event_data.update(_agency=agency, _step_code=holder["step_id"] if holder else None,
+                        due_at=c.row["extended_due_at"] or c.row["due_at"])
+    c.to = State(c.row["state"])
+
+
+

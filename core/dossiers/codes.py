@@ -1,0 +1,104 @@
+"""National dossier codes (R4–R6): format, validation and gap-free daily allocation.
+
+* Standard (TT 01/2018, TT 03/2025 Art. 13 cl. 1–2): ``{agency code}-{YYMMDD}-{seq}``, ``seq``
+  zero-padded to at least 4 digits, restarting every day per agency.
+* Centralised system (TT 03/2025 Art. 13 cl. 3, from 25/01/2026): ``{agency eid}-{YYMMDD}-{AA}{seq}``,
+  ``AA`` = 2 digits of the system owner's identifier.
+
+Allocation keeps one ``code_counter`` row per (agency, day): ``INSERT … ON CONFLICT DO NOTHING`` then
+``UPDATE … SET last = last + 1 RETURNING last`` inside the caller's transaction. On PostgreSQL the
+UPDATE takes a row lock held until commit, so codes are distinct and gap-free under concurrency and
+two agencies never wait on each other; on SQLite the write transaction is already exclusive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from core.db.tx import raw
+
+__all__ = (
+    "AGENCY_CODE",
+    "CODE_RE",
+    "CENTRAL_CODE_RE",
+    "ParsedCode",
+    "format_code",
+    "parse_code",
+    "is_valid_code",
+    "allocate",
+)
+
+AGENCY_CODE = r"(?:\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(?:\.\d{1,3}){0,2})"
+"""QCVN 102:2016 (``000.00.01.H39``) or QĐ 20/2020 electronic identifier (``H55.242``, ``H55.242.01``)."""
+
+CODE_RE = re.compile(rf"^(?P<agency>{AGENCY_CODE})-(?P<day>\d{{6}})-(?P<seq>\d{{4,}})$")
+"""Standard format ``{agency}-{YYMMDD}-{seq≥4}``."""
+
+CENTRAL_CODE_RE = re.compile(rf"^(?P<agency>{AGENCY_CODE})-(?P<day>\d{{6}})-(?P<aa>\d{{2}})(?P<seq>\d{{4,}})$")
+"""Centralised-system format ``{agency eid}-{YYMMDD}-{AA}{seq≥4}``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCode:
+    agency: str
+    day: date
+    seq: int
+    system_owner: str | None = None
+
+
+def format_code(agency_code: str, day: date, seq: int, system_owner: str | None = None) -> str:
+    """Build a code; ``system_owner`` (2 digits) selects the centralised-system variant."""
+    if seq < 1:
+        raise ValueError("sequence starts at 1")
+    prefix = f"{agency_code}-{day:%y%m%d}-"
+    if system_owner is not None:
+        if not re.fullmatch(r"\d{2}", system_owner):
+            raise ValueError("system owner code must be 2 digits")
+        return f"{prefix}{system_owner}{seq:04d}"
+    return f"{prefix}{seq:04d}"
+
+
+def _day(yymmdd: str) -> date | None:
+    try:
+        return datetime.strptime(yymmdd, "%y%m%d").date()
+    except ValueError:
+        return None
+
+
+def parse_code(code: str, *, central: bool = False) -> ParsedCode | None:
+    """Split a code into its parts; None when it is not a well-formed code of that variant."""
+    m = (CENTRAL_CODE_RE if central else CODE_RE).match(code.strip())
+    if not m:
+        return None
+    day = _day(m["day"])
+    if day is None:
+        return None
+    return ParsedCode(m["agency"], day, int(m["seq"]), m.groupdict().get("aa"))
+
+
+def is_valid_code(code: str) -> bool:
+    """True for a well-formed code of either variant (real calendar date included)."""
+    return parse_code(code) is not None or parse_code(code, central=True) is not None
+
+
+async def allocate(agency_code: str, day: date, system_owner: str | None = None) -> str:
+    """Next code of ``agency_code`` for ``day``; call inside the write transaction that stores it.
+
+    Counters are kept per (agency, day); a centralised-system code counts in its own row
+    (``agency_code/AA``) so the two variants never share a sequence.
+    """
+    key = agency_code if system_owner is None else f"{agency_code}/{system_owner}"
+    await raw(
+        "INSERT INTO code_counter (agency_code, day, last) VALUES ({}, {}, 0) "
+        "ON CONFLICT (agency_code, day) DO NOTHING",
+        key,
+        day,
+    )
+    rows = await raw(
+        "UPDATE code_counter SET last = last + 1 WHERE agency_code = {} AND day = {} RETURNING last",
+        key,
+        day,
+    )
+    return format_code(agency_code, day, rows[0]["last"], system_owner)

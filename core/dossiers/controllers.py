@@ -1,0 +1,175 @@
+"""HTML pages of the lifecycle: the public status look-up (``/tra-cuu``) and a simple staff dossier
+page (``/ho-so/{code}``) with one form per action the signed-in user may take.
+
+Every action form carries the ``version`` the user saw: a stale one gets the 409 page listing what
+changed since (``StaleVersion``); bad input re-renders the page with status 422 and the messages at
+the fields; everything else redirects back to the page (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from core.dossiers import access, codes, service
+from core.dossiers.actions import RECEIVER_RELATIONS, SUSPEND_REASONS
+from core.dossiers.states import ACTION_LABELS, STATE_LABELS
+from core.errors import InvalidInput, NotFound
+from core.web.i18n import gettext as _
+from core.web.render import flash, page
+
+__all__ = ("ROUTES", "status_lookup", "status_page", "dossier_page", "dossier_action")
+
+
+def _labels() -> dict[str, Any]:
+    return {"state_labels": STATE_LABELS, "action_labels": ACTION_LABELS}
+
+
+@get("/tra-cuu", include_in_schema=False, name="status_lookup")
+async def status_lookup(request: Request, code: str | None = None) -> Template | Redirect:
+    """The look-up form; with ``?code=`` it checks the code and goes to its status page."""
+    errors: dict[str, str] = {}
+    if code is not None:
+        code = code.strip().upper()
+        if not code:
+            errors["code"] = _("Enter the dossier code printed on your receipt.")
+        elif not codes.is_valid_code(code):
+            errors["code"] = _("This is not a dossier code. It looks like 000.00.31.H39-261123-0001.")
+        else:
+            try:
+                await service.get(code)
+            except NotFound:
+                errors["code"] = _("No dossier has this code. Check the code on your receipt.")
+            else:
+                return Redirect(f"/tra-cuu/{code}", status_code=303)
+    return await page(request, "dossiers/lookup.html", {"code": code or "", "errors": errors, **_labels()},
+                      status_code=422 if errors else 200)
+
+
+@get("/tra-cuu/{code:str}", include_in_schema=False, name="status_page")
+async def status_page(request: Request, code: str) -> Template:
+    """Public progress: procedure, state, dates, steps with agencies and timeliness; no personal data."""
+    from core.catalogue.registry import get_catalogue
+
+    if not codes.is_valid_code(code):
+        raise NotFound(f"Không tìm thấy hồ sơ mã '{code}'.")
+    view = await service.get(code)
+    proc = get_catalogue().procedure(view.procedure_code)
+    return await page(request, "dossiers/status.html", {"d": view.public_dict(), "procedure": proc, **_labels()})
+
+
+def _user_or_login(request: Request):
+    user = request.scope.get("motcua_user")
+    if user is None:
+        raise NotAuthorizedException("login required")
+    return user
+
+
+async def _render_dossier(request: Request, code: str, *, errors: dict[str, str] | None = None,
+                          form: dict[str, Any] | None = None, open_action: str | None = None,
+                          status_code: int = 200) -> Template:
+    from core.catalogue.registry import get_catalogue
+
+    user = _user_or_login(request)
+    view = await service.get(code)
+    if not access.can_view(user, view):
+        raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
+    events = await service.events(view.id)
+    ctx = {
+        "panels": await _panels(view, user, request),
+        "d": view,
+        "procedure": get_catalogue().procedure(view.procedure_code),
+        "events": events,
+        "actions": access.allowed_actions(user, view),
+        "errors": errors or {},
+        "form": form or {},
+        "open_action": open_action,
+        "suspend_reasons": SUSPEND_REASONS,
+        "receiver_relations": RECEIVER_RELATIONS,
+        **_labels(),
+    }
+    return await page(request, "dossiers/staff.html", ctx, status_code=status_code)
+
+
+async def _panels(view, user, request: Request) -> list[dict[str, Any]]:
+    """Sections plugins add to the dossier page (``dossier_panels``), in ``order``, each rendered
+    from its template with its ``context`` keys as variables (plus ``dossier``, ``user``, ``request``
+    and the CSRF helpers)."""
+    from html import escape
+
+    from litestar.utils.scope.state import ScopeState
+    from markupsafe import Markup
+
+    from core.plugins import await_me_maybe, get_plugin_manager
+
+    panels = []
+    dossier = view.as_dict()
+    for result in get_plugin_manager().hook.dossier_panels(dossier=dossier, user=user, request=request):
+        panels += list(await await_me_maybe(result) or ())
+    env = request.app.template_engine.engine
+    token = ScopeState.from_scope(request.scope).csrf_token or ""
+    base = {"dossier": dossier, "user": user, "request": request, "csrf_token": lambda: token,
+            "csrf_input": Markup(f'<input type="hidden" name="_csrf_token" value="{escape(token)}">')}
+    rendered = []
+    for p in sorted(panels, key=lambda p: p.order):
+        html = env.get_template(p.template).render({**base, **dict(p.context)})
+        rendered.append({"title": p.title, "html": Markup(html)})
+    return rendered
+
+
+@get("/ho-so/{code:str}", include_in_schema=False, name="dossier_page")
+async def dossier_page(request: Request, code: str) -> Template:
+    return await _render_dossier(request, code)
+
+
+def _params(action: str, form: dict[str, Any]) -> dict[str, Any]:
+    get = lambda k: str(form.get(k) or "").strip()  # noqa: E731
+    if action == "request_supplement":
+        out: dict[str, Any] = {"items": get("items")}
+        if get("override_reason"):
+            out["override_reason"] = get("override_reason")
+        return out
+    if action == "return_result":
+        return {"channel": get("channel"), "receiver": {
+            "name": get("receiver_name"), "id_number": get("receiver_id_number"),
+            "relation": get("receiver_relation") or "holder", "document": get("receiver_document"),
+            "tracking": get("receiver_tracking")}}
+    if action == "apologise":
+        return {"new_due": get("new_due")}
+    if action == "suspend":
+        return {"reason_code": get("reason_code") or "appraisal"}
+    return {}
+
+
+@post("/ho-so/{code:str}/thao-tac/{action:str}", include_in_schema=False, name="dossier_action")
+async def dossier_action(
+    request: Request,
+    code: str,
+    action: str,
+    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Template | Redirect:
+    user = _user_or_login(request)
+    form = {k: (v if not isinstance(v, list) else v[-1]) for k, v in (data or {}).items()}
+    if action not in access.UI_ACTIONS:
+        raise NotFound(f"Không có thao tác '{action}'.")
+    version_text = str(form.get("version") or "")
+    if not version_text.isdigit():
+        return await _render_dossier(request, code, errors={"version": _("Reload the page and try again.")},
+                                     form=form, open_action=action, status_code=422)
+    step_id = form.get("step_id") or None
+    try:
+        view = await service.act(code, action, actor=user, version=int(version_text), step_id=step_id,
+                                 note=str(form.get("note") or ""), **_params(action, form))
+    except InvalidInput as exc:
+        errors = {(f or "form").replace(".", "_"): m for f, m in exc.errors} or {"form": exc.message}
+        return await _render_dossier(request, code, errors=errors, form=form, open_action=action, status_code=422)
+    flash(request, _("Done: %(action)s.", action=_(ACTION_LABELS.get(action, action))))
+    return Redirect(f"/ho-so/{view.code or view.id}", status_code=303)
+
+
+ROUTES = [status_lookup, status_page, dossier_page, dossier_action]

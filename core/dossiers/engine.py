@@ -1,0 +1,477 @@
+"""The transition runner: one write transaction per state change, with every check and record.
+
+``run_transition(dossier, action, apply, …)`` locks and loads the dossier, checks version, table,
+reason and actor, lets ``apply(ctx)`` decide the target and the changes, then writes the dossier,
+the event, the audit entry and the outbox rows, and requests the legal forms and result documents.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from core.audit import chain as audit
+from core.catalogue.registry import get_catalogue
+from core.catalogue.specs import ProcedureSpec, WorkflowSpec
+from core.db.tx import is_postgres, raw, write_tx
+from core.dossiers import states, timing
+from core.dossiers.routing import step_spec
+from core.dossiers.states import ACTION_LABELS, STATE_LABELS, State, Transition
+from core.dossiers.tables import Dossier, DossierEvent, DossierStep
+from core.dossiers.views import AgencyBrief, DossierView, EventView, StepView, load_json
+from core.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
+from core.identity.tables import Agency, User
+from core.jobs import outbox
+from core.web.i18n import gettext as _
+
+__all__ = (
+    "Actor",
+    "Ctx",
+    "utcnow",
+    "run_transition",
+    "resolve_id",
+    "load_view",
+    "event_views",
+    "agency_row",
+    "describe_event",
+)
+
+log = logging.getLogger("motcua.dossiers")
+
+Actor = Any
+"""``core.identity.current.UserView`` (``has_role(role, agency_id)``, ``id``), or None for the system."""
+
+
+def utcnow() -> datetime:
+    """The current time (UTC); tests replace it to move the clock."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Ctx:
+    """What an action's ``apply`` sees and fills in."""
+
+    row: dict[str, Any]
+    """The dossier row before the change (JSON loaded)."""
+    action: str
+    tr: Transition
+    actor: Actor
+    now: datetime
+    note: str
+    params: dict[str, Any]
+    proc: ProcedureSpec
+    wf: WorkflowSpec
+    step_row: dict[str, Any] | None = None
+    """The step acted on (step actions)."""
+    agency_id: int | None = None
+    """The agency on whose behalf the actor acts (event agency, audit chain)."""
+    by: str = ""
+    """Which ``who`` entry authorised the actor."""
+    to: State | None = None
+    updates: dict[str, Any] = field(default_factory=dict)
+    """Dossier columns to change (names → values)."""
+    event_data: dict[str, Any] = field(default_factory=dict)
+    forms: list[str | tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """Legal forms to request (``form01`` … ``form05``, optionally with printed data) once the event exists."""
+    results: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
+    """Result documents issued: ``(result id, printed data, template)``; PDFs requested after the event."""
+    event_id: int | None = None
+
+    @property
+    def dossier_id(self) -> int:
+        return self.row["id"]
+
+
+async def resolve_id(dossier_id_or_code: int | str) -> int:
+    """The id of a dossier given its id or its code; ``NotFound`` otherwise."""
+    if isinstance(dossier_id_or_code, int):
+        return dossier_id_or_code
+    text = str(dossier_id_or_code).strip()
+    if text.isdigit() and "-" not in text:
+        if len(text) > 15:  # beyond any id: never hand SQLite an integer it cannot bind
+            raise NotFound(f"Không tìm thấy hồ sơ số {text}.")
+        return int(text)
+    row = await Dossier.select(Dossier.id).where(Dossier.code == text).first()
+    if row is None:
+        raise NotFound(f"Không tìm thấy hồ sơ mã '{text}'. Kiểm tra lại mã trên giấy tiếp nhận.")
+    return row["id"]
+
+
+async def agency_row(agency_id: int) -> dict[str, Any]:
+    row = await Agency.select().where(Agency.id == agency_id).first().output(load_json=True)
+    if row is None:
+        raise NotFound(f"Không có cơ quan mã số {agency_id}.")
+    return row
+
+
+async def _load_locked(dossier_id: int) -> dict[str, Any]:
+    if is_postgres():
+        await raw("SELECT id FROM dossier WHERE id = {} FOR UPDATE", dossier_id)
+    row = await Dossier.select().where(Dossier.id == dossier_id).first().output(load_json=True)
+    if row is None:
+        raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.")
+    row["data"] = load_json(row["data"]) or {}
+    return row
+
+
+def describe_event(e: EventView) -> str:
+    """One line for the 409 page: ``#5 14:02 23/11/2026 — Nguyễn Văn A: Complete step (note)``."""
+    from core.web.templating import format_datetime
+
+    label = _(ACTION_LABELS.get(e.action, e.action))
+    who = e.actor_name or _("System")
+    where = f" ({e.agency_name})" if e.agency_name else ""
+    text = f"#{e.seq} {format_datetime(e.at)} — {who}{where}: {label}"
+    if e.from_state != e.to_state:
+        text += f" → {_(STATE_LABELS.get(e.to_state, e.to_state))}"
+    if e.note:
+        text += f". {e.note}"
+    return text
+
+
+async def _check_version(row: dict, version: int | None) -> None:
+    if version is None or version == row["version"]:
+        return
+    since = max(0, min(int(version), row["version"]))
+    changes = [describe_event(e) for e in await event_views(row["id"], since_seq=since)]
+    raise StaleVersion(
+        f"Hồ sơ {row['code'] or row['id']} đã được cập nhật (phiên bản {row['version']}) sau khi bạn mở "
+        f"(phiên bản {version}); thao tác của bạn chưa được thực hiện. Xem các thay đổi và thử lại.",
+        changes=changes,
+    )
+
+
+def _deny(row: dict, action: str) -> NotAllowed:
+    return NotAllowed(
+        f"Không thể thực hiện \"{_(ACTION_LABELS.get(action, action))}\" khi hồ sơ đang ở trạng thái "
+        f"\"{_(STATE_LABELS.get(row['state'], row['state']))}\"."
+    )
+
+
+async def _active_steps(dossier_id: int) -> list[dict]:
+    return await DossierStep.select().where(
+        (DossierStep.dossier == dossier_id) & (DossierStep.status == "active")
+    ).order_by(DossierStep.id)
+
+
+async def _pick_step(c: Ctx, step_id: int | None) -> dict | None:
+    """The step row the actor acts on: the given one (must be active), or their only active one."""
+    if step_id is not None:
+        try:
+            sid = int(step_id)
+        except (TypeError, ValueError):
+            raise InvalidInput("Bước xử lý không hợp lệ.", [("step_id", "Mã bước xử lý phải là số.")]) from None
+        if not 0 < sid < 2**53:
+            raise NotFound(f"Hồ sơ không có bước xử lý số {sid}.")
+        row = await DossierStep.select().where((DossierStep.id == sid) & (DossierStep.dossier == c.dossier_id)).first()
+        if row is None:
+            raise NotFound(f"Hồ sơ không có bước xử lý số {sid}.")
+        if row["status"] != "active":
+            raise NotAllowed("Bước này không còn ở trạng thái đang xử lý (đã xong, chưa tới lượt hoặc đã bị trả lại).")
+        return row
+    if c.actor is None:
+        return None
+    mine = [s for s in await _active_steps(c.dossier_id) if c.actor.has_role(s["role"], s["agency"])]
+    if len(mine) > 1:
+        raise InvalidInput("Chọn bước xử lý.", [("step_id", "Bạn đang giữ nhiều bước của hồ sơ này: chọn một bước.")])
+    return mine[0] if mine else None
+
+
+async def _authorise(c: Ctx, step_id: int | None) -> None:
+    """Find the ``who`` entry that lets the actor act; fills ``agency_id``, ``by`` and ``step_row``."""
+    row, actor = c.row, c.actor
+    if actor is None:
+        if "system" in c.tr.who:
+            c.by = "system"
+            return
+        raise NotAllowed("Cần đăng nhập để thực hiện thao tác này.")
+    for who in c.tr.who:
+        if who == "applicant" and row["applicant"] is not None and row["applicant"] == actor.id:
+            c.by = "applicant"
+            return
+        if who == "step":
+            step = await _pick_step(c, step_id)
+            if step is not None and actor.has_role(step["role"], step["agency"]):
+                c.step_row, c.agency_id, c.by = step, step["agency"], "step"
+                return
+            if step_id is not None and step is not None and len(c.tr.who) == 1:
+                raise NotAllowed(
+                    "Bạn không có vai trò được giao cho bước này tại cơ quan đang giữ bước (cần vai trò "
+                    f"'{step['role']}')."
+                )
+        elif "@" in who:
+            role, where = who.split("@", 1)
+            if where == "receiving":
+                candidates = [row["receiving_agency"]]
+            elif where == "step":
+                candidates = [s["agency"] for s in await _active_steps(c.dossier_id)]
+            elif where == "late":
+                # The unit whose step overran (R23), or any unit holding the work now; before any
+                # lateness is recorded, the receiving agency may also announce the delay.
+                candidates = [row["late_agency"]] if row["late_agency"] else [row["receiving_agency"]]
+                candidates += [s["agency"] for s in await _active_steps(c.dossier_id)]
+            else:
+                candidates = []
+            for agency_id in candidates:
+                if agency_id is not None and actor.has_role(role, agency_id):
+                    c.agency_id, c.by = agency_id, who
+                    return
+    raise NotAllowed(_who_message(c.tr.who))
+
+
+def _who_message(who: tuple[str, ...]) -> str:
+    parts = []
+    for w in who:
+        if w == "applicant":
+            parts.append("người nộp hồ sơ")
+        elif w == "step":
+            parts.append("cán bộ được giao bước xử lý đang thực hiện, tại cơ quan giữ bước đó")
+        elif "@" in w:
+            role, where = w.split("@", 1)
+            place = {"receiving": "cơ quan tiếp nhận hồ sơ", "step": "cơ quan đang giữ hồ sơ",
+                     "late": "cơ quan có bước xử lý bị quá hạn"}.get(where, where)
+            parts.append(f"vai trò '{role}' tại {place}")
+    return "Bạn không có quyền thực hiện thao tác này với hồ sơ. Chỉ: " + "; ".join(parts) + "."
+
+
+def _procedure(row: dict) -> tuple[ProcedureSpec, WorkflowSpec]:
+    cat = get_catalogue()
+    proc = cat.procedure(row["procedure_code"])
+    if proc is None:
+        raise NotFound(f"Thủ tục {row['procedure_code']} của hồ sơ không còn trong danh mục (plugin đã bị gỡ).")
+    return proc, cat.workflows[proc.workflow]
+
+
+ApplyFn = Callable[[Ctx], Awaitable[None]]
+
+
+async def run_transition(
+    dossier_id: int | str,
+    action: str,
+    apply: ApplyFn,
+    *,
+    actor: Actor,
+    version: int | None,
+    step_id: int | None = None,
+    note: str = "",
+    params: dict[str, Any] | None = None,
+) -> DossierView:
+    """Run one transition in one write transaction (see the module docstring)."""
+    did = await resolve_id(dossier_id)
+    note = (note or "").strip()
+    async with write_tx():
+        row = await _load_locked(did)
+        await _check_version(row, version)
+        tr = states.transition(row["state"], action)
+        if tr is None:
+            raise _deny(row, action)
+        if tr.reason_required and not note:
+            raise InvalidInput(
+                "Cần ghi rõ lý do.",
+                [("note", "Nhập lý do (nội dung sẽ được ghi vào phiếu gửi người nộp hồ sơ).")],
+            )
+        proc, wf = _procedure(row)
+        c = Ctx(row=row, action=action, tr=tr, actor=actor, now=utcnow(), note=note, params=dict(params or {}),
+                proc=proc, wf=wf)
+        await _authorise(c, step_id)
+        await apply(c)
+        if c.to is None or c.to not in tr.to:
+            raise RuntimeError(f"action {action} chose {c.to!r}, not one of {tr.to}")
+        await _persist(c)
+    return await load_view(did)
+
+
+async def _persist(c: Ctx) -> None:
+    row = c.row
+    new_version = row["version"] + 1
+    values = {"state": c.to.value, "version": new_version, "updated_at": c.now, **c.updates}
+    changed = await Dossier.update({getattr(Dossier, k): v for k, v in values.items()}).where(
+        (Dossier.id == row["id"]) & (Dossier.version == row["version"])
+    ).returning(Dossier.id)
+    if not changed:  # cannot happen under the lock; guards a missing lock
+        raise StaleVersion("Hồ sơ vừa được người khác cập nhật; thao tác của bạn chưa được thực hiện.")
+    step_code = c.step_row["step_id"] if c.step_row else c.event_data.pop("_step_code", None)
+    event_agency = c.agency_id if c.agency_id is not None else c.event_data.pop("_agency", None)
+    c.event_data.pop("_agency", None)
+    inserted = await DossierEvent.insert(
+        DossierEvent(
+            dossier=row["id"],
+            seq=new_version,
+            action=c.action,
+            from_state=row["state"],
+            to_state=c.to.value,
+            actor=c.actor.id if c.actor is not None else None,
+            agency=event_agency,
+            step_id=step_code,
+            note=c.note,
+            data=_jsonable(c.event_data),
+            at=c.now,
+        )
+    ).returning(DossierEvent.id)
+    c.event_id = inserted[0]["id"]
+    chain_agency = event_agency or row["receiving_agency"]
+    code = (await Agency.select(Agency.code).where(Agency.id == chain_agency).first())["code"]
+    await audit.append(
+        f"dossier.{c.action}",
+        chain=f"agency:{code}",
+        actor_id=c.actor.id if c.actor is not None else None,
+        object_type="dossier",
+        object_id=c.updates.get("code") or row["code"] or row["id"],
+        data={"event_id": c.event_id, "seq": new_version, "from": row["state"], "to": c.to.value,
+              "step": step_code},
+    )
+    await outbox.add("dispatch_event", event_id=c.event_id)
+    if c.forms or c.results:
+        from core.documents import service as documents
+
+        for form in c.forms:
+            name, data = (form, None) if isinstance(form, str) else form
+            await documents.request_legal_form(name, row["id"], c.event_id, _jsonable(data) if data else None)
+        for result_id, context, template in c.results:
+            await documents.request_result_document(row["id"], result_id, _jsonable(context), c.event_id, template)
+
+
+def _jsonable(value: Any) -> Any:
+    """Dates and datetimes as ISO strings, tuples as lists, so JSON columns accept the data."""
+    from datetime import date
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return _jsonable(asdict(value))
+    return value
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+async def load_view(dossier_id: int, *, now: datetime | None = None) -> DossierView:
+    """The dossier with its steps (three queries whatever the route's length)."""
+    row = await Dossier.select(
+        Dossier.all_columns(),
+        Dossier.receiving_agency.code.as_alias("ra_code"),
+        Dossier.receiving_agency.name.as_alias("ra_name"),
+        Dossier.receiving_agency.work_sessions.as_alias("ra_sessions"),
+    ).where(Dossier.id == dossier_id).first().output(load_json=True)
+    if row is None:
+        raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.")
+    steps = await DossierStep.select(
+        DossierStep.all_columns(),
+        DossierStep.agency.code.as_alias("ag_code"),
+        DossierStep.agency.name.as_alias("ag_name"),
+        DossierStep.agency.work_sessions.as_alias("ag_sessions"),
+    ).where(DossierStep.dossier == dossier_id).order_by(DossierStep.stage).order_by(DossierStep.id)
+    return build_view(row, steps, now=now or utcnow(), cal=await timing.calendar())
+
+
+def build_view(row: dict, steps: list[dict], *, now: datetime, cal: Any = None) -> DossierView:
+    """A view from a dossier row and its step rows (joined agency code/name/sessions); ``cal`` (the
+    working calendar) gives the colours."""
+    cat = get_catalogue()
+    proc = cat.procedure(row["procedure_code"])
+    wf = cat.workflows.get(proc.workflow) if proc else None
+    step_views = []
+    for s in steps:
+        spec = step_spec(wf, s["step_id"]) if wf else None
+        step_views.append(
+            StepView(
+                id=s["id"],
+                stage=s["stage"],
+                step_id=s["step_id"],
+                name=spec.name.vi if spec else s["step_id"],
+                name_en=(spec.name.en or spec.name.vi) if spec else s["step_id"],
+                agency=AgencyBrief(s["agency"], s["ag_code"], s["ag_name"]),
+                role=s["role"],
+                status=s["status"],
+                budget_minutes=s["budget_minutes"],
+                started_at=s["started_at"],
+                due_at=s["due_at"],
+                finished_at=s["finished_at"],
+                outcome=s["outcome"],
+                suspends_for=spec.suspends_for if spec else None,
+                outcomes=tuple(spec.outcomes) if spec else (),
+                colour=timing.colour(cal, s.get("ag_sessions"), now, s["due_at"]) if s["status"] == "active" else None,
+            )
+        )
+    due = row["extended_due_at"] or row["due_at"]
+    open_ = row["state"] in {s.value for s in states.OPEN_STATES}
+    colour = None
+    if open_ and due is not None:
+        colour = "red" if row["late"] else timing.colour(cal, row.get("ra_sessions"), now, due)
+    return DossierView(
+        id=row["id"],
+        code=row["code"],
+        procedure_code=row["procedure_code"],
+        domain=row["domain"],
+        procedure_version_id=row["procedure_version"],
+        state=row["state"],
+        version=row["version"],
+        receiving_agency=AgencyBrief(row["receiving_agency"], row["ra_code"], row["ra_name"]),
+        applicant_id=row["applicant"],
+        applicant_name=row["applicant_name"],
+        applicant_id_number=row["applicant_id_number"],
+        applicant_phone=row["applicant_phone"],
+        applicant_email=row["applicant_email"],
+        applicant_address=row["applicant_address"],
+        data=load_json(row["data"]) or {},
+        channel=row["channel"],
+        result_channel=row["result_channel"],
+        submitted_at=row["submitted_at"],
+        received_at=row["received_at"],
+        clock_start_at=row["clock_start_at"],
+        due_at=row["due_at"],
+        appointment1_at=row["appointment1_at"],
+        extended_due_at=row["extended_due_at"],
+        finished_at=row["finished_at"],
+        returned_at=row["returned_at"],
+        late=bool(row["late"]),
+        late_agency_id=row["late_agency"],
+        late_step=row["late_step"],
+        parent_dossier_id=row["parent_dossier"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        steps=tuple(step_views),
+        colour=colour,
+    )
+
+
+async def event_views(dossier_id: int, *, since_seq: int = 0) -> list[EventView]:
+    """Events in order, with actor and agency names (one query)."""
+    rows = await DossierEvent.select(
+        DossierEvent.all_columns(),
+        DossierEvent.actor.full_name.as_alias("actor_name"),
+        DossierEvent.agency.name.as_alias("agency_name"),
+    ).where((DossierEvent.dossier == dossier_id) & (DossierEvent.seq > since_seq)).order_by(
+        DossierEvent.seq
+    ).output(load_json=True)
+    return [
+        EventView(
+            id=r["id"],
+            dossier_id=r["dossier"],
+            seq=r["seq"],
+            action=r["action"],
+            from_state=r["from_state"],
+            to_state=r["to_state"],
+            actor_id=r["actor"],
+            actor_name=r["actor_name"] or "",
+            agency_id=r["agency"],
+            agency_name=r["agency_name"] or "",
+            step_id=r["step_id"],
+            note=r["note"],
+            data=load_json(r["data"]) or {},
+            at=r["at"],
+        )
+        for r in rows
+    ]
+
+
+__joined__ = (User,)  # DossierEvent.actor joins the user table

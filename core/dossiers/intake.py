@@ -1,0 +1,241 @@
+"""Creating a dossier, submitting it online, and receiving it (online or at the counter).
+
+``receive`` is where a dossier meets the law's clock: it binds the procedure version in force,
+allocates the code when the dossier has none yet, computes the clock start and the due dates,
+instantiates the route at concrete agencies, stores the fee quote and requests form 01.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.audit import chain as audit
+from core.catalogue.registry import get_catalogue
+from core.db.tx import write_tx
+from core.dossiers import codes, routing, timing
+from core.dossiers.engine import Actor, Ctx, _jsonable, agency_row, load_view, run_transition, utcnow
+from core.dossiers.states import State
+from core.dossiers.tables import Dossier, DossierEvent
+from core.catalogue.specs import AgencyRef
+from core.dossiers.views import DossierView
+from core.errors import InvalidInput, NotAllowed, Unavailable
+from core.jobs import outbox
+
+__all__ = ("create", "submit", "receive", "CHANNELS", "VN_TZ")
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CHANNELS = ("truc_tuyen", "truc_tiep", "buu_chinh")
+"""Online, at the counter, by public post (R7)."""
+FEE_CHANNEL = {"truc_tuyen": "online", "truc_tiep": "counter", "buu_chinh": "post"}
+"""Dossier channel → the ``channel`` fee rules know (``compute_fee`` ctx)."""
+_CCCD = re.compile(r"^\d{12}$")
+
+
+def _vn_day(moment: datetime):
+    return moment.astimezone(VN_TZ).date()
+
+
+def _applicant_fields(applicant: dict[str, Any], actor: Actor, self_service: bool) -> tuple[dict, list]:
+    errors: list[tuple[str, str]] = []
+    get = lambda k: str(applicant.get(k) or "").strip()  # noqa: E731
+    name = get("name") or (actor.full_name if self_service and actor else "")
+    id_number = re.sub(r"[\s.-]", "", get("id_number") or ((actor.cccd or "") if self_service and actor else ""))
+    phone = re.sub(r"[\s.-]", "", get("phone") or (actor.phone if self_service and actor else ""))
+    email = get("email") or (actor.email if self_service and actor else "")
+    address = get("address")
+    if not name:
+        errors.append(("applicant.name", "Nhập họ và tên người nộp hồ sơ."))
+    elif len(name) > 255:
+        errors.append(("applicant.name", "Họ và tên dài tối đa 255 ký tự."))
+    if id_number and not _CCCD.match(id_number):
+        errors.append(("applicant.id_number", "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số."))
+    if phone and not re.fullmatch(r"(\+84|0)\d{9,10}", phone):
+        errors.append(("applicant.phone", "Số điện thoại phải bắt đầu bằng 0 hoặc +84 và có 10–11 chữ số."))
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        errors.append(("applicant.email", "Địa chỉ thư điện tử chưa đúng dạng (ví dụ: ten@example.vn)."))
+    if len(address) > 500:
+        errors.append(("applicant.address", "Địa chỉ dài tối đa 500 ký tự."))
+    values = {
+        "applicant_name": name,
+        "applicant_id_number": id_number,
+        "applicant_phone": phone,
+        "applicant_email": email,
+        "applicant_address": address,
+    }
+    return values, errors
+
+
+async def _check_data(proc, data: dict[str, Any], agency: dict, actor: Actor) -> tuple[dict, list]:
+    """The form engine's verdict on the whole application (declarative validators + the plugins'
+    ``validate_application``), and the normalised answers to store."""
+    from core.forms.engine import check_application, validate_all
+
+    ref = AgencyRef(agency["id"], agency["code"], agency["name"], agency["level"], agency["kind"])
+    today = datetime.now(VN_TZ).date()
+    errors = await check_application(proc, None, data, {"agency": ref, "user": actor, "today": today})
+    if errors:
+        return data, list(errors.items())
+    cleaned, _errors = validate_all(get_catalogue().forms[proc.form], data, today=today)
+    return _jsonable(cleaned), []
+
+
+async def create(
+    procedure_code: str,
+    agency_id: int,
+    *,
+    actor: Actor,
+    applicant: dict[str, Any],
+    data: dict[str, Any],
+    channel: str = "truc_tuyen",
+    result_channel: str = "counter",
+) -> DossierView:
+    """A new draft dossier (event ``create``), its answers checked by the form engine.
+
+    Online (``truc_tuyen``) the signed-in applicant owns it; at the counter (``truc_tiep``) or by post
+    (``buu_chinh``) the actor must be a receiver at ``agency_id``.
+
+    Raises:
+        InvalidInput: field errors (``procedure_code``, ``channel``, ``applicant.*``, form fields).
+        Unavailable: the agency does not take this procedure in.
+        NotAllowed: a counter dossier created by someone who is not a receiver there.
+    """
+    from core.catalogue.service import require_available
+
+    if actor is None:
+        raise NotAllowed("Cần đăng nhập để tạo hồ sơ.")
+    proc = get_catalogue().procedure(str(procedure_code or ""))
+    if proc is None:
+        raise InvalidInput("Thủ tục không tồn tại.", [("procedure_code", f"Không có thủ tục mã '{procedure_code}'.")])
+    if channel not in CHANNELS:
+        raise InvalidInput("Kênh nộp không hợp lệ.",
+                           [("channel", "Chọn kênh nộp: trực tuyến, trực tiếp hoặc qua bưu chính công ích.")])
+    if result_channel not in proc.result_channels:
+        raise InvalidInput("Hình thức nhận kết quả không hợp lệ.",
+                           [("result_channel", "Thủ tục này không trả kết quả theo hình thức đã chọn.")])
+    agency = await agency_row(agency_id)
+    await require_available(proc.code, agency_id)
+    staff = actor.has_role("receiver", agency_id) or (channel == "buu_chinh" and actor.has_role("postal_agent", agency_id))
+    if channel != "truc_tuyen" and not staff:
+        raise NotAllowed("Chỉ cán bộ tiếp nhận của cơ quan mới tạo được hồ sơ nộp trực tiếp hoặc qua bưu chính.")
+    self_service = channel == "truc_tuyen" and not staff
+    values, errors = _applicant_fields(applicant or {}, actor, self_service)
+    if not isinstance(data, dict):
+        errors.append(("data", "Nội dung tờ khai phải là một đối tượng (tên trường → giá trị)."))
+        data = {}
+    data, data_errors = await _check_data(proc, data, agency, actor)
+    errors += data_errors
+    if errors:
+        raise InvalidInput("Hồ sơ chưa hợp lệ, vui lòng sửa các trường được đánh dấu.", errors)
+    now = utcnow()
+    async with write_tx():
+        inserted = await Dossier.insert(
+            Dossier(
+                procedure_code=proc.code,
+                domain=proc.domain,
+                receiving_agency=agency_id,
+                applicant=actor.id if self_service else None,
+                data=data,
+                channel=channel,
+                result_channel=result_channel,
+                state=State.DRAFT.value,
+                version=1,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
+        ).returning(Dossier.id)
+        did = inserted[0]["id"]
+        ev = await DossierEvent.insert(
+            DossierEvent(dossier=did, seq=1, action="create", from_state="", to_state=State.DRAFT.value,
+                         actor=actor.id, agency=agency_id if staff else None, note="",
+                         data={"channel": channel}, at=now)
+        ).returning(DossierEvent.id)
+        await audit.append("dossier.create", chain=f"agency:{agency['code']}", actor_id=actor.id,
+                           object_type="dossier", object_id=did,
+                           data={"event_id": ev[0]["id"], "procedure": proc.code, "channel": channel})
+        await outbox.add("dispatch_event", event_id=ev[0]["id"])
+    return await load_view(did)
+
+
+async def _allocate_code(c: Ctx) -> str:
+    if c.row["code"]:
+        return c.row["code"]
+    agency = await agency_row(c.row["receiving_agency"])
+    if c.proc.code_system:  # centralised-system variant: the agency's electronic identifier + AA (R5)
+        if not re.fullmatch(r"\d{2}", c.proc.code_system):
+            raise Unavailable(f"Thủ tục {c.proc.code} khai báo mã hệ thống tập trung '{c.proc.code_system}' "
+                              "không hợp lệ (cần 2 chữ số): báo quản trị hệ thống.")
+        code = await codes.allocate(agency["eid"] or agency["code"], _vn_day(c.now), c.proc.code_system)
+    else:
+        code = await codes.allocate(agency["code"], _vn_day(c.now))
+    c.updates["code"] = code
+    return code
+
+
+async def _apply_submit(c: Ctx) -> None:
+    from core.catalogue.service import require_available
+
+    await require_available(c.row["procedure_code"], c.row["receiving_agency"])
+    code = await _allocate_code(c)
+    c.updates["submitted_at"] = c.now
+    c.event_data["code"] = code
+    c.to = State.SUBMITTED
+
+
+async def submit(dossier_id: int | str, *, actor: Actor, version: int | None, note: str = "") -> DossierView:
+    """Draft → submitted (online): allocates the national code (R4, R6)."""
+    return await run_transition(dossier_id, "submit", _apply_submit, actor=actor, version=version, note=note)
+
+
+async def _apply_receive(c: Ctx) -> None:
+    from core.catalogue.versions import version_in_force
+    from core.fees import service as fees
+
+    row, proc, wf = c.row, c.proc, c.wf
+    today = _vn_day(c.now)
+    version_id, snap = await version_in_force(proc.code, today, actor_id=c.actor.id if c.actor else None)
+    code = await _allocate_code(c)
+    agency = await agency_row(row["receiving_agency"])
+    sessions_of = timing.sessions_loader({agency["id"]: agency})
+    rules = timing.Rules.from_snapshot(snap, proc)
+    clock = await timing.deadline(c.now, rules, agency)
+    start, due = clock.start, clock.due
+    extra_days = rules.remote_area_extra_days if agency["remote_area"] else 0
+    view = await load_view(row["id"])
+    dossier_dict = {**view.as_dict(), "code": code}
+    placed = await routing.place(dossier_dict, wf)
+    budgets = timing.budgets(wf, rules.processing_days + extra_days)
+    await routing.instantiate(row["id"], placed, budgets, start, sessions_of, due)
+    c.updates.update(
+        procedure_version=version_id,
+        received_at=c.now,
+        clock_start_at=start,
+        due_at=due,
+    )
+    if rules.financial_obligation:
+        c.updates["appointment1_at"] = await timing.appointment1(start, wf, budgets, agency["work_sessions"])
+    ref = AgencyRef(agency["id"], agency["code"], agency["name"], agency["level"], agency["kind"])
+    quote = await fees.quote(proc, row["data"], ref, FEE_CHANNEL.get(row["channel"], "counter"), today)
+    await fees.store_quote(row["id"], quote)
+    c.forms.append("form01")
+    c.event_data.update(
+        code=code,
+        procedure_version=version_id,
+        clock_start_at=start,
+        due_at=due,
+        remote_area_extra_days=extra_days,
+        clock=list(clock.explanation),
+        fee_total=quote.total,
+        steps=[{"stage": n, "step": s.id, "agency": ref.code} for n, s, ref in placed],
+    )
+    c.agency_id = c.agency_id or agency["id"]
+    c.to = State.RECEIVED
+
+
+async def receive(dossier_id: int | str, *, actor: Actor, version: int | None, note: str = "") -> DossierView:
+    """Submitted (or a counter draft) → received: version bound, code, clock, route, fees, form 01."""
+    return await run_transition(dossier_id, "receive", _apply_receive, actor=actor, version=version, note=note)
+

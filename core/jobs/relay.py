@@ -1,0 +1,106 @@
+"""Moves due outbox rows to their runner: arq (``REDIS_URL`` set) or in-process execution.
+
+With arq, a row is enqueued as job ``outbox:<id>`` and marked ``queued``; arq refuses a second job
+with the same id while the first is waiting or running, and the task skips rows already done, so a
+row relayed twice still runs once. A row left ``queued`` or ``running`` longer than
+``STALE_MINUTES`` (Redis flushed, worker killed mid-task) goes back to ``pending`` and is relayed
+again: the outbox, not Redis, is the source of truth.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from core.db.tx import write_tx
+from core.jobs.arq_pool import job_id
+from core.jobs.tables import Outbox
+
+__all__ = ("drain", "relay_to_arq", "run_in_process", "requeue_stale", "run_pending_now", "STALE_MINUTES")
+
+log = logging.getLogger("motcua.jobs")
+STALE_MINUTES = 15
+
+
+def _due(now: datetime):
+    return (Outbox.status == "pending") & ((Outbox.run_after.is_null()) | (Outbox.run_after <= now))
+
+
+async def requeue_stale(minutes: int = STALE_MINUTES) -> int:
+    """Put rows stuck in ``queued``/``running`` for ``minutes`` back to ``pending``; returns how many."""
+    cutoff = datetime.now(UTC) - timedelta(minutes=minutes)
+    async with write_tx():
+        rows = await Outbox.update({Outbox.status: "pending", Outbox.run_after: None}).where(
+            Outbox.status.is_in(["queued", "running"]) & (Outbox.queued_at < cutoff)
+        ).returning(Outbox.id)
+    if rows:
+        log.warning("re-queued %d stuck outbox rows: %s", len(rows), [r["id"] for r in rows])
+    return len(rows)
+
+
+async def run_in_process(limit: int = 50, *, include_queued: bool = False) -> int:
+    """Run up to ``limit`` due rows in this process; returns how many were handled."""
+    from core.jobs import tasks
+
+    now = datetime.now(UTC)
+    where = _due(now)
+    if include_queued:
+        where = where | (Outbox.status == "queued")
+    rows = await Outbox.select(Outbox.id).where(where).order_by(Outbox.id).limit(limit)
+    for row in rows:
+        await tasks.run_outbox_row(row["id"])
+    return len(rows)
+
+
+async def relay_to_arq(redis, limit: int = 200, *, queue_name: str | None = None) -> int:
+    """Enqueue up to ``limit`` due rows on arq (job id ``outbox:<id>``) and mark them ``queued``.
+
+    Args:
+        redis: An ``ArqRedis`` pool.
+        limit: Most rows to relay in one call.
+        queue_name: The arq queue (default: the pool's default queue).
+
+    Returns:
+        How many rows were relayed (including rows whose job already existed).
+    """
+    now = datetime.now(UTC)
+    rows = await Outbox.select(Outbox.id).where(_due(now)).order_by(Outbox.id).limit(limit)
+    extra = {"_queue_name": queue_name} if queue_name else {}
+    for row in rows:
+        # Enqueue first: if Redis is down the row simply stays pending.
+        await redis.enqueue_job("run_outbox", row["id"], _job_id=job_id(row["id"], queue_name), **extra)
+        async with write_tx():
+            await Outbox.update({Outbox.status: "queued", Outbox.queued_at: datetime.now(UTC)}).where(
+                (Outbox.id == row["id"]) & (Outbox.status == "pending")
+            )
+    return len(rows)
+
+
+async def drain(limit: int = 50, *, redis=None, queue_name: str | None = None) -> int:
+    """One pass of the web process's runner: relay to arq when Redis is configured (or ``redis`` is
+    given), otherwise run due rows in-process. Returns how many rows were handled."""
+    from core.settings import get_settings
+
+    if redis is None and get_settings().redis_url:
+        from core.jobs.arq_pool import get_pool
+
+        redis = await get_pool()
+    if redis is not None:
+        await requeue_stale()
+        return await relay_to_arq(redis, limit, queue_name=queue_name)
+    return await run_in_process(limit)
+
+
+async def run_pending_now(max_rounds: int = 100) -> int:
+    """Run every due row in this process until none is left (tests, the demo loader).
+
+    Also runs rows already handed to arq but not started (``queued``): the task skips what is done.
+    Rows that fail wait for their back-off and are not retried here. Returns how many were handled.
+    """
+    total = 0
+    for _ in range(max_rounds):
+        n = await run_in_process(200, include_queued=True)
+        if not n:
+            break
+        total += n
+    return total

@@ -1,0 +1,126 @@
+"""Core plugin for notifications: the delivery task, the messages sent on dossier events (R37),
+the outbox page for administrators and the citizen's in-app messages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from core.api import JobSpec, L, MenuItem, hookimpl
+
+log = logging.getLogger("motcua.notify")
+
+ACTION_TEMPLATES = {
+    "receive": "receipt",
+    "request_supplement": "supplement_requested",
+    "refuse_intake": "refused",
+    "reject": "refused",
+    "apologise": "apology",
+    "mark_result_ready": "result_ready",
+    "stop": "stopped",
+    "return_result": "returned",
+    "close_unanswered": "closed",
+}
+"""Which message the applicant gets after which dossier action."""
+
+STAFF_ROLES_WARNED = ("approver", "agency_admin")
+"""Who is told (in-app) when a dossier runs late at their agency."""
+
+
+def _when(value: Any) -> str:
+    from core.jobs.cron import VN_TZ
+
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return ""
+    return value.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def message_context(event: dict, dossier: dict) -> dict[str, Any]:
+    """Placeholder values for a dossier's messages (Vietnamese, dates in Vietnam time)."""
+    from core.catalogue.registry import get_catalogue
+    from core.settings import get_settings
+
+    proc = get_catalogue().procedure(dossier.get("procedure_code", ""))
+    agency = dossier.get("receiving_agency") or {}
+    code = dossier.get("code") or ""
+    return {
+        "code": code,
+        "procedure_name": proc.name.vi if proc else dossier.get("procedure_code", ""),
+        "applicant_name": dossier.get("applicant_name", ""),
+        "agency_name": agency.get("name", "") if isinstance(agency, dict) else "",
+        "reason": event.get("note", ""),
+        "appointment": _when(dossier.get("appointment_at") or dossier.get("due_at")),
+        "link": f"{get_settings().base_url}/tra-cuu/{quote(code, safe='.-')}" if code else get_settings().base_url,
+        "late_agency": (agency.get("name", "") if isinstance(agency, dict) else ""),
+    }
+
+
+async def _late_agency_name(agency_id: int | None) -> str:
+    from core.identity.tables import Agency
+
+    if not agency_id:
+        return ""
+    row = await Agency.select(Agency.name).where(Agency.id == agency_id).first()
+    return row["name"] if row else ""
+
+
+@hookimpl
+def register_jobs():
+    from core.notify.service import deliver_notification
+
+    return [JobSpec("deliver_notification", deliver_notification)]
+
+
+@hookimpl
+async def on_dossier_event(event, dossier, ctx):
+    """Tell the applicant (mail, SMS, in-app) about receipt, supplement requests, refusals, apologies,
+    results and stops; tell the late agency's leaders when a dossier runs late."""
+    from core.notify.service import notify
+
+    action = event.get("action")
+    context = message_context(event, dossier)
+    if action in ("apologise", "flag_late"):
+        late_id = dossier.get("late_agency_id") or event.get("agency_id")
+        context["late_agency"] = await _late_agency_name(late_id) or context["late_agency"]
+    if action == "flag_late":
+        from core.identity.tables import RoleGrant
+
+        late_id = dossier.get("late_agency_id") or event.get("agency_id")
+        if not late_id:
+            return
+        users = {r["user"] for r in await RoleGrant.select(RoleGrant.user).where(
+            (RoleGrant.agency == late_id) & RoleGrant.role.is_in(list(STAFF_ROLES_WARNED)))}
+        for uid in sorted(users):
+            await notify("late_warning", dossier_id=dossier["id"], user_id=uid, context=context,
+                         event_id=event["id"])
+        return
+    template = ACTION_TEMPLATES.get(action)
+    if template is None:
+        return
+    await notify(template, dossier_id=dossier["id"], user_id=dossier.get("applicant_id"),
+                 to_email=dossier.get("applicant_email") or "", to_phone=dossier.get("applicant_phone") or "",
+                 context=context, event_id=event["id"])
+
+
+@hookimpl
+def register_routes():
+    from core.notify.web import routes
+
+    return routes()
+
+
+@hookimpl
+def menu_items(user, request):
+    if user is None:
+        return []
+    items = [MenuItem("/thong-bao", L("Thông báo", "Messages"), order=800)]
+    if user.has_role("province_admin"):
+        items.append(MenuItem("/quan-tri/thu-di", L("Thư đi", "Outgoing messages"), order=920))
+    return items

@@ -1,0 +1,102 @@
+"""Message templates (R37): one per occasion, with a subject, a mail body and a short SMS text.
+
+Placeholders are ``{name}``; a missing value renders as an empty string. Context keys used:
+``code``, ``procedure_name``, ``applicant_name``, ``agency_name``, ``reason``, ``appointment``,
+``link``, ``late_agency``.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+__all__ = ("Message", "MESSAGES", "render")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    subject: str
+    body: str
+    sms: str
+
+
+_SIGN = "\n\nTrân trọng,\n{agency_name}\n(Thư gửi tự động từ hệ thống một cửa; vui lòng không trả lời thư này.)"
+
+MESSAGES: dict[str, Message] = {
+    "receipt": Message(
+        "Đã tiếp nhận hồ sơ {code}",
+        "Kính gửi Ông/Bà {applicant_name},\n\n{agency_name} đã tiếp nhận hồ sơ «{procedure_name}» của "
+        "Ông/Bà, mã hồ sơ {code}.\nNgày hẹn trả kết quả: {appointment}.\nÔng/Bà tra cứu tình trạng hồ sơ "
+        "tại {link} bằng mã hồ sơ." + _SIGN,
+        "Hồ sơ {code} đã được tiếp nhận. Hẹn trả kết quả: {appointment}. Tra cứu: {link}",
+    ),
+    "supplement_requested": Message(
+        "Hồ sơ {code} cần bổ sung, hoàn thiện",
+        "Kính gửi Ông/Bà {applicant_name},\n\nHồ sơ «{procedure_name}» (mã {code}) chưa đầy đủ, chưa hợp lệ. "
+        "Đề nghị Ông/Bà bổ sung, hoàn thiện như sau:\n{reason}\n\nThời gian giải quyết được tính lại từ khi "
+        "nhận đủ hồ sơ. Tra cứu hồ sơ tại {link}." + _SIGN,
+        "Hồ sơ {code} cần bổ sung, hoàn thiện. Chi tiết: {link}",
+    ),
+    "refused": Message(
+        "Hồ sơ {code} không được giải quyết",
+        "Kính gửi Ông/Bà {applicant_name},\n\n{agency_name} từ chối giải quyết hồ sơ «{procedure_name}» "
+        "(mã {code}) với lý do:\n{reason}\n\nTra cứu hồ sơ tại {link}." + _SIGN,
+        "Hồ sơ {code} không được giải quyết. Lý do xem tại: {link}",
+    ),
+    "apology": Message(
+        "Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}",
+        "Kính gửi Ông/Bà {applicant_name},\n\nHồ sơ «{procedure_name}» (mã {code}) của Ông/Bà chưa được "
+        "giải quyết đúng hạn. {late_agency} xin lỗi Ông/Bà vì sự chậm trễ này.\nLý do: {reason}\n"
+        "Ngày hẹn trả kết quả mới: {appointment}.\nTra cứu hồ sơ tại {link}." + _SIGN,
+        "Xin lỗi: hồ sơ {code} bị trễ hạn. Hẹn trả kết quả mới: {appointment}. Chi tiết: {link}",
+    ),
+    "result_ready": Message(
+        "Đã có kết quả giải quyết hồ sơ {code}",
+        "Kính gửi Ông/Bà {applicant_name},\n\nHồ sơ «{procedure_name}» (mã {code}) đã có kết quả. Ông/Bà "
+        "nhận kết quả theo hình thức đã đăng ký; khi đến nhận trực tiếp, vui lòng mang theo giấy tiếp nhận "
+        "hồ sơ và giấy tờ tùy thân.\nTra cứu hồ sơ tại {link}." + _SIGN,
+        "Hồ sơ {code} đã có kết quả. Chi tiết: {link}",
+    ),
+    "stopped": Message(
+        "Dừng giải quyết hồ sơ {code}",
+        "Kính gửi Ông/Bà {applicant_name},\n\nHồ sơ «{procedure_name}» (mã {code}) đã được dừng giải quyết.\n"
+        "Lý do: {reason}\n\nTra cứu hồ sơ tại {link}." + _SIGN,
+        "Hồ sơ {code} đã dừng giải quyết. Chi tiết: {link}",
+    ),
+    "returned": Message(
+        "Đã trả kết quả hồ sơ {code}",
+        "Kính gửi Ông/Bà {applicant_name},\n\nKết quả hồ sơ «{procedure_name}» (mã {code}) đã được trao cho "
+        "Ông/Bà. Ông/Bà có thể đánh giá mức độ hài lòng tại {link}." + _SIGN,
+        "Đã trả kết quả hồ sơ {code}. Đánh giá tại: {link}",
+    ),
+    "closed": Message(
+        "Kết thúc hồ sơ {code}",
+        "Kính gửi Ông/Bà {applicant_name},\n\nHồ sơ «{procedure_name}» (mã {code}) đã kết thúc vì không "
+        "được bổ sung, hoàn thiện trong thời hạn.\n{reason}\nTra cứu hồ sơ tại {link}." + _SIGN,
+        "Hồ sơ {code} đã kết thúc do không bổ sung đúng hạn. Chi tiết: {link}",
+    ),
+    "late_warning": Message(
+        "Hồ sơ {code} đã quá hạn giải quyết",
+        "Hồ sơ «{procedure_name}» (mã {code}, người nộp {applicant_name}) đã quá hạn giải quyết tại "
+        "{late_agency}. Hạn trả kết quả: {appointment}.\nĐề nghị xử lý và, nếu cần, gửi thư xin lỗi kèm ngày hẹn mới "
+        "cho người nộp hồ sơ.\n{link}",
+        "Hồ sơ {code} đã quá hạn tại {late_agency}. Xử lý: {link}",
+    ),
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(template: str, context: dict) -> Message:
+    """The message of ``template`` with ``context`` filled in.
+
+    Raises:
+        KeyError: no such template.
+    """
+    msg = MESSAGES[template]
+    values = _Blank({k: "" if v is None else v for k, v in context.items()})
+    fmt = string.Formatter()
+    return Message(*(fmt.vformat(part, (), values).strip() for part in (msg.subject, msg.body, msg.sms)))
