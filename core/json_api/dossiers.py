@@ -1,0 +1,153 @@
+"""JSON API for dossiers (``/api/v1``): create, submit, receive, act, read, events, public status.
+
+Writes need ``Authorization: Bearer <token>`` (``core.identity.api_auth``); errors are
+``application/problem+json`` (422 with ``errors: [{field, message}]`` for bad input, 409 with
+``changes`` for a stale version).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from core.dossiers import access, service
+from core.dossiers.views import DossierView, EventView
+from core.errors import InvalidInput, NotAllowed, NotFound
+from core.identity.api_auth import api_user
+from core.identity.current import UserView
+from core.identity.tables import Agency
+
+__all__ = ("DossierApi", "StatusApi", "ROUTES", "dossier_json", "public_json")
+
+
+def dossier_json(view: DossierView, user: UserView | None = None) -> dict[str, Any]:
+    """The dossier for its applicant and staff, with the actions the caller may take now."""
+    d = view.as_dict()
+    if user is not None:
+        d["allowed_actions"] = access.allowed_actions(user, view)
+    return d
+
+
+def public_json(view: DossierView) -> dict[str, Any]:
+    return view.public_dict()
+
+
+def _body(data: Any) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidInput("Nội dung yêu cầu phải là một đối tượng JSON.", [(None, "Gửi một đối tượng JSON.")])
+    return data
+
+
+def _version(body: dict[str, Any]) -> int:
+    value = body.get("version")
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+        raise InvalidInput("Thiếu phiên bản hồ sơ.",
+                           [("version", "Gửi kèm 'version' (số nguyên) của hồ sơ như khi bạn đọc nó.")])
+    return value
+
+
+async def _readable(code: str, user: UserView) -> DossierView:
+    view = await service.get(code)
+    if not access.can_view(user, view):
+        raise NotFound(f"Không tìm thấy hồ sơ mã '{code}'.")
+    return view
+
+
+class DossierApi(Controller):
+    """Dossiers for integrations and scripts (bearer token)."""
+
+    path = "/api/v1/dossiers"
+    tags = ["dossiers"]
+    dependencies = {"user": Provide(api_user)}
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Create a draft dossier")
+    async def create(self, data: Any, user: UserView) -> dict[str, Any]:
+        """Body: ``{procedure_code, agency_code, applicant: {name, id_number, phone, email, address},
+        data: {...answers}, channel: truc_tuyen|truc_tiep|buu_chinh, result_channel}``."""
+        body = _body(data)
+        agency_code = str(body.get("agency_code") or "").strip()
+        agency = await Agency.select(Agency.id).where(Agency.code == agency_code).first() if agency_code else None
+        if agency is None:
+            raise InvalidInput("Cơ quan tiếp nhận không hợp lệ.",
+                               [("agency_code", f"Không có cơ quan mã '{agency_code}'.")])
+        view = await service.create(
+            str(body.get("procedure_code") or ""),
+            agency["id"],
+            actor=user,
+            applicant=body.get("applicant") if isinstance(body.get("applicant"), dict) else {},
+            data=body.get("data") if body.get("data") is not None else {},
+            channel=str(body.get("channel") or "truc_tuyen"),
+            result_channel=str(body.get("result_channel") or "counter"),
+        )
+        return dossier_json(view, user)
+
+    @get("/{code:str}", summary="Read a dossier")
+    async def read(self, code: str, user: UserView) -> dict[str, Any]:
+        return dossier_json(await _readable(code, user), user)
+
+    @get("/{code:str}/events", summary="The dossier's events, in order")
+    async def read_events(self, code: str, user: UserView) -> list[dict[str, Any]]:
+        view = await _readable(code, user)
+        evs: list[EventView] = await service.events(view.id)
+        return [e.as_dict() for e in evs]
+
+    @post("/{code:str}/submit", status_code=HTTP_200_OK, summary="Submit a draft (allocates the code)")
+    async def submit(self, code: str, data: Any, user: UserView) -> dict[str, Any]:
+        body = _body(data)
+        view = await service.submit(code, actor=user, version=_version(body), note=str(body.get("note") or ""))
+        return dossier_json(view, user)
+
+    @post("/{code:str}/receive", status_code=HTTP_200_OK, summary="Receive (form 01, clock, route)")
+    async def receive(self, code: str, data: Any, user: UserView) -> dict[str, Any]:
+        body = _body(data)
+        view = await service.receive(code, actor=user, version=_version(body), note=str(body.get("note") or ""))
+        return dossier_json(view, user)
+
+    @post("/{code:str}/actions/{action:str}", status_code=HTTP_200_OK, summary="Apply a lifecycle action")
+    async def act(self, code: str, action: str, data: Any, user: UserView) -> dict[str, Any]:
+        """Body: ``{version, step_id?, note?, ...}``; extra keys by action: ``items`` (request_supplement),
+        ``channel`` and ``receiver`` (return_result), ``new_due`` (apologise), ``reason_code`` (suspend),
+        ``override_reason`` (a second supplement request)."""
+        body = _body(data)
+        if action in ("flag_late", "close_unanswered"):
+            raise NotAllowed("Thao tác này do hệ thống tự thực hiện.")
+        params = {k: v for k, v in body.items() if k not in ("version", "step_id", "note", "actor", "action", "dossier_id")}
+        view = await service.act(code, action, actor=user, version=_version(body), step_id=body.get("step_id"),
+                                 note=str(body.get("note") or ""), **params)
+        return dossier_json(view, user)
+
+
+class StatusApi(Controller):
+    """Public status look-up by code: no personal data."""
+
+    path = "/api/v1/status"
+    tags = ["status"]
+
+    @get("/{code:str}", summary="Public status of a dossier")
+    async def status(self, code: str, request: Request) -> dict[str, Any]:
+        from core.dossiers.codes import is_valid_code
+
+        if not is_valid_code(code):
+            raise NotFound(f"Không tìm thấy hồ sơ mã '{code}'.")
+        return public_json(await service.get(code))
+
+
+@post("/api/v1/clock-scan", status_code=HTTP_200_OK, summary="Run the clock scan now (province admin)",
+      tags=["dossiers"], dependencies={"user": Provide(api_user)})
+async def clock_scan_now(user: UserView) -> dict[str, Any]:
+    """Flag late dossiers and close unanswered supplements now (the daily job, on demand)."""
+    from core.dossiers import clockscan
+
+    if not user.has_role("province_admin"):
+        raise NotAllowed("Chỉ quản trị cấp tỉnh mới chạy được việc quét hạn giải quyết.")
+    return (await clockscan.scan()).as_dict()
+
+
+ROUTES = [DossierApi, StatusApi, clock_scan_now]
