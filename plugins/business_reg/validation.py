@@ -1,0 +1,62 @@
+"""Registry checks: enterprise and household names (identical or confusingly similar), the enterprise
+and its legal representative for a change. Conflicts name only public data (name, enterprise code)."""
+
+from __future__ import annotations
+
+from core.api import FieldError
+
+from plugins.business_reg import names, taxcode
+from plugins.business_reg.procedures import CHANGE, ENTERPRISE, HOUSEHOLD
+from plugins.business_reg.tables import Business, BusinessOwner
+
+
+async def name_clash(name: str, *, kind: str, agency_id: int | None = None, exclude_code: str | None = None) -> FieldError | None:
+    """An error for ``company_name``/``business_name`` when a registered name clashes, else None."""
+    key, core = names.fold(name), names.core_key(name)
+    query = Business.select(Business.name, Business.code, Business.name_key).where(
+        (Business.kind == kind) & (Business.status != "dissolved") & ((Business.name_key == key) | (Business.core_key == core))
+    )
+    if kind == "household" and agency_id is not None:
+        query = query.where(Business.agency_id == agency_id)
+    for row in await query.limit(5):
+        if exclude_code and row["code"] == exclude_code:
+            continue
+        field = "company_name" if kind == "enterprise" else "business_name"
+        how = "trùng" if row["name_key"] == key else "gây nhầm lẫn với"
+        return FieldError(field, f"Tên “{name}” {how} tên đã đăng ký “{row['name']}” (mã số {row['code']}). "
+                                 "Vui lòng chọn tên khác (Điều 38, 41 Luật Doanh nghiệp).")
+    return None
+
+
+async def _check_change(data) -> list[FieldError]:
+    code = str(data.get("enterprise_code", "")).strip()
+    if not code:
+        return []
+    if not taxcode.is_valid(code):
+        return [FieldError("enterprise_code", f"Mã số doanh nghiệp {code} không hợp lệ (sai chữ số kiểm tra).")]
+    business = await Business.select(Business.id, Business.status, Business.name).where(
+        (Business.code == code) & (Business.kind == "enterprise")).first()
+    if business is None:
+        return [FieldError("enterprise_code", f"Không tìm thấy doanh nghiệp có mã số {code} trong sổ đăng ký.")]
+    if business["status"] != "active":
+        return [FieldError("enterprise_code", f"Doanh nghiệp mã số {code} không còn hoạt động, không thể đăng ký thay đổi.")]
+    errors = []
+    rep = await BusinessOwner.exists().where((BusinessOwner.business == business["id"]) & (BusinessOwner.role == "representative")
+                                            & (BusinessOwner.active == True) & (BusinessOwner.cccd == str(data.get("rep_cccd", ""))))  # noqa: E712
+    if not rep:
+        errors.append(FieldError("rep_cccd", f"Số định danh không khớp với người đại diện theo pháp luật đang đăng ký "
+                                             f"của doanh nghiệp {code}; chỉ người đại diện đó được nộp hồ sơ thay đổi."))
+    return errors
+
+
+async def validate(procedure, page, data, ctx) -> list[FieldError]:
+    if procedure.code == ENTERPRISE and data.get("company_name") and page in (None, "company"):
+        clash = await name_clash(str(data["company_name"]), kind="enterprise")
+        return [clash] if clash else []
+    if procedure.code == HOUSEHOLD and data.get("business_name") and page in (None, "business"):
+        agency = ctx.get("agency")
+        clash = await name_clash(str(data["business_name"]), kind="household", agency_id=getattr(agency, "id", None))
+        return [clash] if clash else []
+    if procedure.code == CHANGE and page in (None, "enterprise"):
+        return await _check_change(data)
+    return []

@@ -1,0 +1,97 @@
+"""Civil status: birth (linked with residence and health insurance), marriage, death.
+
+Hook implementations only; the content lives in the modules of this package."""
+
+from core.api import DomainInfo, L, hookimpl
+
+
+@hookimpl
+def domain_info():
+    return DomainInfo(code="civil_status", name=L("Hộ tịch", "Civil status"), sectors=("G09-TP04",))
+
+
+@hookimpl
+def register_procedures():
+    from plugins.civil_status import procedures
+
+    return procedures.ALL
+
+
+@hookimpl
+def register_forms():
+    from plugins.civil_status import forms
+
+    return forms.ALL
+
+
+@hookimpl
+def register_workflows():
+    from plugins.civil_status import workflows
+
+    return workflows.ALL
+
+
+@hookimpl
+def register_result_documents():
+    from plugins.civil_status import results
+
+    return results.ALL
+
+
+@hookimpl
+def register_permissions():
+    from plugins.civil_status import permissions
+
+    return permissions.ALL
+
+
+@hookimpl
+def register_piccolo_app():
+    return "plugins.civil_status.piccolo_app"
+
+
+@hookimpl
+def validate_application(procedure, page, data, ctx):
+    from plugins.civil_status import validation
+
+    if procedure.domain != "civil_status":
+        return []
+    return validation.validate(procedure, page, data, ctx)
+
+
+@hookimpl
+def compute_fee(procedure, application, ctx):
+    from plugins.civil_status import fees
+
+    return fees.quote(procedure, application, ctx) if procedure.domain == "civil_status" else None
+
+
+@hookimpl
+def seed_demo_data(ctx):
+    from plugins.civil_status import demo
+
+    return demo.seed(ctx)
+
+
+@hookimpl
+def register_routes():
+    from plugins.civil_status import controllers
+
+    return controllers.ROUTES
+
+
+@hookimpl
+def menu_items(user, request):
+    from core.api import L, MenuItem
+    from plugins.civil_status.controllers import STAFF_ROLES
+
+    if user is None or not (set(getattr(user, "roles", ())) & STAFF_ROLES):
+        return []
+    return [MenuItem("/civil_status/registry", L("Sổ hộ tịch", "Civil-status books"), order=62)]
+
+
+@hookimpl
+def dossier_panels(dossier, user, request):
+    from plugins.civil_status.panels import panels
+
+    return panels(dossier, user)

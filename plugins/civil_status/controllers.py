@@ -1,0 +1,103 @@
+"""Staff pages of the civil-status registry, mounted under ``/civil_status``: search the books of
+the agencies where the user works, and one entry with its certified extracts."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Template
+
+from core.api import L, NotAllowed, NotFound, page
+from plugins.civil_status.registry import BOOK_NAMES
+from plugins.civil_status.tables import CivilBook, CivilEntry, CivilExtract, LinkedResult
+
+__all__ = ("ROUTES", "STAFF_ROLES", "KINDS")
+
+STAFF_ROLES = frozenset({"receiver", "specialist", "approver", "agency_admin"})
+KINDS = (
+    ("birth", L("Khai sinh", "Birth")),
+    ("marriage", L("Kết hôn", "Marriage")),
+    ("death", L("Khai tử", "Death")),
+)
+STATUSES = {"active": L("Đang có hiệu lực", "In force"), "dissolved": L("Đã ly hôn", "Dissolved by divorce"),
+            "ended_death": L("Chấm dứt do một bên chết", "Ended by death")}
+PAGE_SIZE = 50
+
+
+def _staff_agencies(request: Request) -> list[int]:
+    user = request.scope.get("motcua_user")
+    agencies = sorted({a for a, r in getattr(user, "grants", ()) if r in STAFF_ROLES}) if user else []
+    if not agencies:
+        raise NotAllowed("Chỉ cán bộ được phân quyền tại cơ quan đăng ký hộ tịch mới tra cứu được Sổ hộ tịch.")
+    return agencies
+
+
+def _query(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    q = {k: str(request.query_params.get(k) or "").strip() for k in ("kind", "year", "entry_number", "cccd")}
+    errors: dict[str, str] = {}
+    if q["kind"] and q["kind"] not in dict(KINDS):
+        errors["kind"] = "Chọn loại sổ: khai sinh, kết hôn hoặc khai tử."
+    if q["year"] and not re.fullmatch(r"(19|20)\d\d", q["year"]):
+        errors["year"] = "Năm gồm 4 chữ số, ví dụ 2026."
+    if q["entry_number"] and not (q["entry_number"].isdigit() and int(q["entry_number"]) > 0):
+        errors["entry_number"] = "Số đăng ký là số nguyên dương, ví dụ 45."
+    if q["entry_number"] and not (q["kind"] and q["year"]):
+        errors.setdefault("entry_number", "Để tìm theo số đăng ký, chọn cả loại sổ và năm của sổ.")
+    if q["cccd"] and not re.fullmatch(r"\d{12}", q["cccd"]):
+        errors["cccd"] = "Số định danh cá nhân gồm đúng 12 chữ số."
+    return q, errors
+
+
+async def _search(q: dict[str, str], agencies: list[int]) -> list[dict[str, Any]]:
+    where = CivilEntry.agency_id.is_in(agencies)
+    if q["kind"]:
+        where &= CivilEntry.kind == q["kind"]
+    if q["year"]:
+        where &= CivilEntry.book.year == int(q["year"])
+    if q["entry_number"]:
+        where &= CivilEntry.entry_number == int(q["entry_number"])
+    if q["cccd"]:
+        where &= (CivilEntry.person_cccd == q["cccd"]) | (CivilEntry.partner_cccd == q["cccd"])
+    return await CivilEntry.select(
+        CivilEntry.id, CivilEntry.kind, CivilEntry.entry_number, CivilEntry.book.number.as_alias("book_number"),
+        CivilEntry.registered_on, CivilEntry.event_date, CivilEntry.person_name, CivilEntry.partner_name,
+        CivilEntry.status,
+    ).where(where).order_by(CivilEntry.id, ascending=False).limit(PAGE_SIZE)
+
+
+@get("/registry", include_in_schema=False, name="civil_status_registry")
+async def registry_page(request: Request) -> Template:
+    """Search the civil-status books of the user's agencies by kind, year, entry number or CCCD."""
+    agencies = _staff_agencies(request)
+    q, errors = _query(request)
+    searched = any(q.values())
+    rows = [] if errors or not searched else await _search(q, agencies)
+    ctx = {"q": q, "errors": errors, "rows": rows, "searched": searched, "page_size": PAGE_SIZE, "kinds": KINDS,
+           "kind_names": dict(KINDS), "statuses": STATUSES, "book_names": BOOK_NAMES}
+    block = "results" if request.headers.get("hx-target") == "results" else "main"
+    return await page(request, "civil_status/registry.html", ctx, block=block, status_code=422 if errors else 200)
+
+
+@get("/registry/{entry_id:int}", include_in_schema=False, name="civil_status_entry")
+async def entry_page(request: Request, entry_id: int) -> Template:
+    """One entry: the registered details, the certified extracts and (for births) the linked results."""
+    agencies = _staff_agencies(request)
+    entry = await CivilEntry.select(CivilEntry.all_columns(), CivilEntry.book.number.as_alias("book_number")).where(
+        (CivilEntry.id == entry_id) & CivilEntry.agency_id.is_in(agencies)).first()
+    if entry is None:
+        raise NotFound(f"Không có đăng ký số hiệu {entry_id} trong Sổ hộ tịch của cơ quan bạn.")
+    if isinstance(entry["data"], str):
+        entry["data"] = json.loads(entry["data"] or "{}")
+    extracts = await CivilExtract.select().where(CivilExtract.entry == entry_id).order_by(CivilExtract.id)
+    linked = await LinkedResult.select(LinkedResult.kind, LinkedResult.number, LinkedResult.issued_on).where(
+        LinkedResult.birth_entry == entry_id) if entry["kind"] == "birth" else []
+    book = await CivilBook.select(CivilBook.agency_code, CivilBook.year).where(CivilBook.id == entry["book"]).first()
+    return await page(request, "civil_status/entry.html", {
+        "e": entry, "extracts": extracts, "linked": linked, "book": book, "kind_names": dict(KINDS),
+        "statuses": STATUSES, "book_names": BOOK_NAMES})
+
+
+ROUTES = [registry_page, entry_page]
