@@ -1,0 +1,189 @@
+"""Test set-up: a fresh database (SQLite file, or the PostgreSQL database named by ``DATABASE_URL``)
+migrated once per run, cleaned before each test that asks for ``db``; the app and an HTTP client.
+
+The environment is fixed here, before anything imports ``core`` (Piccolo binds its engine at import).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="motcua-test-"))
+os.environ["MOTCUA_DATA_DIR"] = str(_TMP)
+os.environ.setdefault("MOTCUA_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+os.environ["PICCOLO_CONF"] = "core.db.piccolo_conf"
+os.environ["MOTCUA_DB_POOL"] = "0"  # each test has its own event loop; a pool cannot cross loops
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+IS_POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://"))
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _recreate_postgres_database(url: str) -> None:
+    import asyncpg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not name.startswith("motcua_test"):
+        raise RuntimeError(f"Refusing to reset database '{name}': test databases must be named motcua_test*")
+    admin_url = parsed._replace(path="/postgres").geturl()
+
+    async def go():
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+
+
+if IS_POSTGRES:
+    _recreate_postgres_database(DATABASE_URL)
+
+
+def _migrate_once() -> None:
+    from core.cli import migrate
+
+    asyncio.run(migrate())
+
+
+_migrate_once()
+
+from core.db.piccolo_app import APP_CONFIG  # noqa: E402
+from core.db.tx import engine  # noqa: E402
+
+_KEEP = {"migration"}
+
+
+def _all_tables() -> list[str]:
+    from core.db.piccolo_conf import APP_REGISTRY
+
+    names = []
+    for app in APP_REGISTRY.app_configs.values():
+        names += [t._meta.tablename for t in app.table_classes]
+    return [n for n in names if n not in _KEEP]
+
+
+async def clean_database() -> None:
+    db = engine()
+    tables = _all_tables()
+    if db.engine_type == "postgres":
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        await db._run_in_new_connection(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    else:
+        import sqlite3
+
+        from core.settings import get_settings
+
+        conn = sqlite3.connect(get_settings().sqlite_path, timeout=30)
+        try:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            for t in tables:
+                conn.execute(f'DELETE FROM "{t}"')
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+                conn.execute("DELETE FROM sqlite_sequence")
+            conn.commit()
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+async def db():
+    """A clean, migrated database for this test."""
+    await clean_database()
+    yield engine()
+
+
+@pytest.fixture
+async def app(db):
+    from core.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+async def client(app):
+    from litestar.testing import AsyncTestClient
+
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1:8000") as c:
+        yield c
+
+
+@pytest.fixture
+def temp_plugin():
+    """``temp_plugin(obj, name)`` registers a plugin for this test only (the catalogue is rebuilt)."""
+    from core.catalogue import registry
+    from core.plugins import get_plugin_manager
+
+    pm = get_plugin_manager()
+    names: list[str] = []
+
+    def register(obj, name: str):
+        pm.register(obj, name=name)
+        names.append(name)
+        registry.reset()
+        return obj
+
+    yield register
+    for name in names:
+        pm.unregister(name=name)
+    registry.reset()
+
+
+class QueryCounter:
+    """Counts the SQL statements the app sends while the context is open (both engines)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(monkeypatch):
+    """``with count_queries() as q: ...; len(q)`` — SQL statements sent inside the block."""
+    import contextlib
+
+    cls = type(engine())  # engines use __slots__: patch the class
+    original = cls.run_querystring
+
+    @contextlib.contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        async def run(self, querystring, *args, **kwargs):
+            counter.statements.append(str(querystring)[:200])
+            return await original(self, querystring, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "run_querystring", run)
+        try:
+            yield counter
+        finally:
+            monkeypatch.setattr(cls, "run_querystring", original)
+
+    return counting
+
+
+def csrf_from(client) -> str:
+    """The CSRF token the client holds (set by any GET page)."""
+    return client.cookies.get("csrftoken", "")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_TMP, ignore_errors=True)
+
+
+_ = APP_CONFIG

@@ -1,0 +1,96 @@
+"""Browser journeys: a real ``motcua serve`` subprocess on a free port with the demo province loaded,
+driven by Debian's chromium through pytest-playwright. Screenshots go to test-results/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-results"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh",
+            "viewport": {"width": 1280, "height": 900}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _e2e_env(tmp: Path) -> dict[str, str]:
+    env = {**os.environ, "MOTCUA_DATA_DIR": str(tmp), "MOTCUA_DB_POOL": "1"}
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        # A database of its own: the other tests empty theirs before each test.
+        parsed = urlparse(url)
+        name = parsed.path.lstrip("/") + "_e2e"
+        from tests.conftest import _recreate_postgres_database
+
+        e2e_url = parsed._replace(path=f"/{name}").geturl()
+        _recreate_postgres_database(e2e_url)
+        env["DATABASE_URL"] = e2e_url
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: run scripts/setup.sh --test as root")
+    tmp = tmp_path_factory.mktemp("e2e")
+    env = _e2e_env(tmp)
+    env["MOTCUA_BASE_URL"] = "http://127.0.0.1"  # replaced below once the port is known
+    port = _free_port()
+    env["MOTCUA_BASE_URL"] = f"http://127.0.0.1:{port}"
+    motcua = [sys.executable, "-m", "core.cli"]
+    subprocess.run([*motcua, "demo"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
+    log = open(tmp / "server.log", "w")
+    proc = subprocess.Popen([*motcua, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log)
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError((tmp / "server.log").read_text())
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not start: " + (tmp / "server.log").read_text())
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture
+def shot(page):
+    """``shot(name)`` saves a full-page screenshot under test-results/."""
+    SHOTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,128 @@
+"""Catalogue pages and JSON API over HTTP: search, htmx fragment, detail, 410/404, activation seen at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.catalogue import service
+from tests.fixtures.builders import standard_tree
+from tests.integration.test_catalogue_plugin import BIRTH, DOMAIN, MARRIAGE, TRANSFER, demo_plugin  # noqa: F401
+
+
+async def _setup(tree):
+    await service.set_enabled(BIRTH, tree["ward"]["id"], True)
+    await service.set_enabled(TRANSFER, tree["land_office"]["id"], True)
+    await service.set_fee("le_phi_ho_tich", 8000, effective_from=date(2025, 1, 1), legal_basis="NQ 12/2025/NQ-HĐND")
+
+
+async def test_search_page_without_diacritics(client, demo_plugin):
+    tree = await standard_tree()
+    await _setup(tree)
+    r = await client.get("/thu-tuc", params={"q": "dang ky khai sinh"})
+    assert r.status_code == 200
+    assert "Đăng ký khai sinh" in r.text and "<html" in r.text
+    assert "Đăng ký kết hôn" not in r.text  # not enabled anywhere
+    r = await client.get("/thu-tuc", params={"q": "khai sinh", "co_quan": tree["commune"]["code"]})
+    assert "Đăng ký khai sinh" not in r.text
+    r = await client.get("/thu-tuc", params={"muc_do": "toan_trinh", "linh_vuc": DOMAIN})
+    assert "Đăng ký khai sinh" in r.text and "Chuyển nhượng" not in r.text
+    assert "Toàn trình" in r.text
+
+
+async def test_live_search_returns_only_the_results_block(client, demo_plugin):
+    tree = await standard_tree()
+    await _setup(tree)
+    r = await client.get("/thu-tuc", params={"q": "chuyen nhuong"}, headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    assert r.text.lstrip().startswith('<section id="results"')
+    assert "Chuyển nhượng quyền sử dụng đất thử nghiệm" in r.text and "<html" not in r.text
+
+
+async def test_procedure_page_shows_documents_time_fees_agencies_route(client, demo_plugin):
+    tree = await standard_tree()
+    await _setup(tree)
+    r = await client.get(f"/thu-tuc/{BIRTH}")
+    assert r.status_code == 200
+    text = r.text
+    for expected in ("Giấy chứng sinh", "Mẫu TK-01", "Khi nhờ người khác đi đăng ký", "Luật Hộ tịch 2014",
+                     "Nghị định 123/2015/NĐ-CP", "UBND phường Trấn Biên", "Toàn trình", "15:00",
+                     "8.000 đ", "Thông tư 85/2019/TT-BTC", "Công chức tư pháp xử lý", "50%",
+                     "Miễn lệ phí khi đăng ký đúng hạn"):
+        assert expected in text, expected
+    assert "UBND xã Tân Phú" not in text
+    r = await client.get(f"/thu-tuc/{TRANSFER}")
+    assert "Cơ quan thuế xác định nghĩa vụ" in r.text and "63%" in r.text  # 5 of 8 days
+
+
+async def test_disabled_procedure_gives_410_page_and_unknown_404(client, demo_plugin):
+    tree = await standard_tree()
+    await _setup(tree)
+    r = await client.get(f"/thu-tuc/{MARRIAGE}")
+    assert r.status_code == 410
+    assert "Đăng ký kết hôn" in r.text and "không được cơ quan nào của tỉnh tiếp nhận" in r.text
+    assert "Hồ sơ đã tiếp nhận vẫn được giải quyết" in r.text
+    r = await client.get("/thu-tuc/0.000000")
+    assert r.status_code == 404 and "0.000000" in r.text
+
+
+async def test_toggling_is_visible_at_once_in_pages_and_api(client, demo_plugin):
+    tree = await standard_tree()
+    await _setup(tree)
+    assert (await client.get(f"/thu-tuc/{BIRTH}")).status_code == 200
+    assert [p["code"] for p in (await client.get("/api/v1/procedures", params={"q": "khai sinh"})).json()] == [BIRTH]
+    await service.set_domain_enabled(DOMAIN, tree["ward"]["id"], False)
+    assert (await client.get(f"/thu-tuc/{BIRTH}")).status_code == 410
+    assert (await client.get("/api/v1/procedures", params={"q": "khai sinh"})).json() == []
+    assert "Đăng ký khai sinh" not in (await client.get("/thu-tuc", params={"q": "khai sinh"})).text
+    await service.set_domain_enabled(DOMAIN, tree["ward"]["id"], True)
+    assert (await client.get(f"/thu-tuc/{BIRTH}")).status_code == 200
+
+
+async def test_hook_compute_fee(client, demo_plugin):
+    """The owning plugin's compute_fee prices an empty application from the province's fee table."""
+    tree = await standard_tree()
+    await _setup(tree)
+    body = (await client.get(f"/api/v1/procedures/{BIRTH}")).json()
+    assert body["fee_lines"] == [{"code": "le_phi_ho_tich", "label": {"vi": "Lệ phí hộ tịch", "en": "Civil status fee"},
+                                  "amount": 8000, "legal_basis": "Thông tư 85/2019/TT-BTC"}]
+    assert body["fee_total"] == 8000
+
+
+async def test_api_list_and_detail(client, demo_plugin):
+    tree = await standard_tree()
+    await _setup(tree)
+    items = (await client.get("/api/v1/procedures")).json()
+    assert [i["code"] for i in items] == [BIRTH, TRANSFER]
+    first = items[0]
+    assert first["name"]["vi"] == "Đăng ký khai sinh" and first["domain"] == DOMAIN
+    assert first["agency_level"] == "commune" and first["processing_days"] == 1 and first["online_level"] == "toan_trinh"
+    assert first["fee_summary"]["vi"].startswith("Miễn lệ phí")
+    assert [i["code"] for i in (await client.get("/api/v1/procedures", params={"agency": tree["land_office"]["code"]})).json()] == [TRANSFER]
+    assert (await client.get("/api/v1/procedures", params={"domain": "nope"})).json() == []
+    d = (await client.get(f"/api/v1/procedures/{TRANSFER}")).json()
+    assert [doc["code"] for doc in d["documents"]] == ["to_khai", "giay_chung_sinh"]
+    assert d["documents"][0]["originals"] == 1 and d["documents"][0]["copies"] == 0
+    assert [(s["stage"], s["id"], s["suspends_clock"]) for s in d["steps"]] == [
+        (1, "tiep_nhan", False), (2, "thue", True), (2, "dang_ky", False), (3, "ky", False)]
+    fields = {f["name"]: f for page in d["form"] for f in page["fields"]}
+    assert fields["ngay_sinh"]["widget"] == "date" and fields["ngay_sinh"]["validators"] == ["date_not_future"]
+    assert fields["gioi_tinh"]["choices"][1] == {"value": "nu", "label": {"vi": "Nữ", "en": "Female"}}
+    assert fields["giay_uy_quyen"]["show_if"] == {"uy_quyen": "true"}
+    assert d["agencies"][0]["code"] == tree["land_office"]["code"]
+    assert d["financial_obligation"] is True and d["cutoff"] == "15:00"
+
+
+async def test_api_errors_are_problem_json(client, demo_plugin):
+    await standard_tree()
+    r = await client.get(f"/api/v1/procedures/{MARRIAGE}")
+    assert r.status_code == 410 and r.headers["content-type"].startswith("application/problem+json")
+    assert "Đăng ký kết hôn" in r.json()["detail"]
+    r = await client.get("/api/v1/procedures/0.000000")
+    assert r.status_code == 404 and r.json()["status"] == 404
+
+
+async def test_openapi_lists_the_procedures_endpoints(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "/api/v1/procedures" in schema["paths"] and "/api/v1/procedures/{code}" in schema["paths"]
+    assert "ProcedureDetail" in str(schema["components"]["schemas"].keys())
+    assert "/thu-tuc" not in schema["paths"]

@@ -1,0 +1,86 @@
+"""The register of dossiers (form 07): page with filters, Excel and PDF exports, staff only."""
+
+from __future__ import annotations
+
+import io
+
+from core.dossiers.tables import Dossier
+from tests.fixtures.builders import login_as
+from tests.integration.test_documents_builders import CODE, T, build_dossier, pdf_text
+
+PERIOD = "from=01/11/2026&to=30/11/2026"
+
+
+async def _more_dossiers(built: dict, n: int) -> None:
+    for i in range(n):
+        await Dossier(code=f"000.00.01.H39-261124-{i + 1:04d}", procedure_code="9.000001", domain="test",
+                      receiving_agency=built["tree"]["centre"]["id"], applicant_name=f"Đặng Văn Tú {i}",
+                      applicant_address="Tân Phú", data={}, channel="truc_tuyen", state="received",
+                      received_at=T(24, 8 + i % 8), due_at=T(26, 16), created_at=T(24, 8), updated_at=T(24, 8)).save()
+
+
+async def test_register_page_lists_the_period(client):
+    built = await build_dossier()
+    await login_as(client, built["clerk"])
+    centre = built["tree"]["centre"]["id"]
+    resp = await client.get(f"/so-theo-doi?agency={centre}&{PERIOD}")
+    assert resp.status_code == 200
+    assert CODE in resp.text and "Nguyễn Thị Hằng" in resp.text
+    assert "/so-theo-doi.xlsx?" in resp.text
+    outside = await client.get(f"/so-theo-doi?agency={centre}&from=01/10/2026&to=31/10/2026")
+    assert CODE not in outside.text
+
+
+async def test_register_bad_period_is_explained_at_the_field(client):
+    built = await build_dossier()
+    await login_as(client, built["clerk"])
+    centre = built["tree"]["centre"]["id"]
+    resp = await client.get(f"/so-theo-doi?agency={centre}&from=32/13/2026&to=30/11/2026")
+    assert resp.status_code == 422
+    assert "Từ ngày: nhập ngày theo dạng ngày/tháng/năm" in resp.text and 'value="32/13/2026"' in resp.text
+    resp = await client.get(f"/so-theo-doi?agency={centre}&from=30/11/2026&to=01/11/2026")
+    assert resp.status_code == 422 and "Đến ngày phải bằng hoặc sau Từ ngày" in resp.text
+    resp = await client.get(f"/so-theo-doi?agency={built['tree']['tax']['id']}&{PERIOD}")
+    assert resp.status_code == 422 and "Chọn một cơ quan" in resp.text
+
+
+async def test_register_is_for_staff_only(client):
+    built = await build_dossier()
+    await login_as(client, built["applicant"])
+    assert (await client.get(f"/so-theo-doi?{PERIOD}")).status_code == 403
+
+
+async def test_register_exports(client, tmp_path):
+    from openpyxl import load_workbook
+
+    built = await build_dossier()
+    await login_as(client, built["clerk"])
+    centre = built["tree"]["centre"]["id"]
+    xlsx = await client.get(f"/so-theo-doi.xlsx?agency={centre}&{PERIOD}")
+    assert xlsx.status_code == 200
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    assert ws["A3"].value == "STT" and ws["K3"].value == "Ký nhận"
+    assert ws["B4"].value == CODE and ws["D4"].value == "Nguyễn Thị Hằng" and ws["G4"].value == "09:05 23/11/2026"
+    pdf = await client.get(f"/so-theo-doi.pdf?agency={centre}&{PERIOD}")
+    assert pdf.status_code == 200
+    (tmp_path / "register.pdf").write_bytes(pdf.content)
+    flat = " ".join(pdf_text(pdf.content, tmp_path, layout=False).split())
+    assert "SỔ THEO DÕI HỒ SƠ" in flat and CODE in flat and "Nguyễn Thị Hằng" in flat
+    bad = await client.get(f"/so-theo-doi.xlsx?agency={centre}&from=x&to=30/11/2026")
+    assert bad.status_code == 422
+
+
+async def test_register_queries_do_not_grow_with_rows(client, count_queries):
+    built = await build_dossier()
+    await login_as(client, built["clerk"])
+    url = f"/so-theo-doi?agency={built['tree']['centre']['id']}&{PERIOD}"
+    with count_queries() as few:
+        assert (await client.get(url)).status_code == 200
+    await _more_dossiers(built, 12)
+    with count_queries() as many:
+        resp = await client.get(url)
+    assert resp.text.count("Đặng Văn Tú") == 12
+    def mine(counter):  # the background job runner polls the outbox meanwhile: not this page's queries
+        return [q for q in counter.statements if "outbox" not in q and "cron_run" not in q]
+
+    assert len(mine(many)) == len(mine(few)), (mine(few), mine(many))

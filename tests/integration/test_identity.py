@@ -1,0 +1,159 @@
+"""Sign-in with lockout, sign-out, citizen registration, the account page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from core.audit.tables import AuditEntry
+from core.identity.tables import LoginAttempt, RoleGrant, SessionRow, User
+from tests.conftest import csrf_from
+from tests.fixtures.builders import TEST_PASSWORD, grant, make_user, standard_tree
+
+VALID_CCCD = "075089001234"
+
+
+async def _login(client, username, password=TEST_PASSWORD, nxt=None):
+    await client.get("/dang-nhap")
+    data = {"username": username, "password": password, "_csrf_token": csrf_from(client)}
+    if nxt is not None:
+        data["next"] = nxt
+    return await client.post("/dang-nhap", data=data, follow_redirects=False)
+
+
+async def test_login_success_starts_a_new_server_session(client):
+    tree = await standard_tree()
+    user = await make_user("canbo.a", full_name="Nguyễn Văn A")
+    await grant(user, tree["ward"], "receiver")
+    await client.get("/")
+    assert await SessionRow.count() == 0  # an anonymous visit stores no session row
+    await SessionRow.insert(SessionRow(key="attacker-chosen-id", value="e30="))
+    client.cookies.set("motcua_session", "attacker-chosen-id", domain="127.0.0.1")
+    r = await _login(client, "Canbo.A ", nxt="/tai-khoan")
+    assert r.status_code == 303 and r.headers["location"] == "/tai-khoan"
+    sid = client.cookies.get("motcua_session")
+    assert sid and sid != "attacker-chosen-id"
+    assert await SessionRow.count() == 1 and await SessionRow.exists().where(SessionRow.key == sid)
+    page = await client.get("/tai-khoan")
+    assert page.status_code == 200
+    assert "Nguyễn Văn A" in page.text and "UBND phường Trấn Biên" in page.text and "Cán bộ tiếp nhận" in page.text
+    attempt = await LoginAttempt.select().first()
+    assert attempt["success"] is True and attempt["username"] == "canbo.a"
+    actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).where(AuditEntry.chain == f"user:{user['id']}")]
+    assert actions == ["login"]
+
+
+async def test_next_must_be_a_local_path(client):
+    await standard_tree()
+    await make_user("canbo.b")
+    r = await _login(client, "canbo.b", nxt="https://evil.example/")
+    assert r.headers["location"] == "/"
+    client.cookies.clear()
+    r = await _login(client, "canbo.b", nxt="//evil.example/x")
+    assert r.headers["location"] == "/"
+
+
+async def test_wrong_password_is_422_with_the_username_kept(client):
+    await standard_tree()
+    await make_user("canbo.c")
+    r = await _login(client, "canbo.c", "sai-mat-khau")
+    assert r.status_code == 422
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in r.text
+    assert 'value="canbo.c"' in r.text and "sai-mat-khau" not in r.text
+    assert "Lỗi:" in r.text  # title prefixed, error summary shown
+    assert (await User.select(User.failed_logins).first())["failed_logins"] == 1
+    r = await _login(client, "khong-co-ai", "x")
+    assert r.status_code == 422 and "Tên đăng nhập hoặc mật khẩu không đúng" in r.text
+
+
+async def test_empty_fields_get_messages_at_each_field(client):
+    r = await _login(client, "", "")
+    assert r.status_code == 422
+    assert "Vui lòng nhập tên đăng nhập." in r.text and "Vui lòng nhập mật khẩu." in r.text
+
+
+async def test_five_failures_lock_for_fifteen_minutes_then_unlock(client):
+    await standard_tree()
+    user = await make_user("canbo.d")
+    for _ in range(4):
+        assert (await _login(client, "canbo.d", "sai")).status_code == 422
+    r = await _login(client, "canbo.d", "sai")
+    assert r.status_code == 422 and "Tài khoản tạm bị khóa" in r.text and "Vui lòng thử lại sau" in r.text
+    row = await User.select(User.locked_until).first()
+    assert timedelta(minutes=14) < row["locked_until"] - datetime.now(UTC) <= timedelta(minutes=15)
+    r = await _login(client, "canbo.d")  # even the right password is refused while locked
+    assert r.status_code == 422 and "Tài khoản tạm bị khóa" in r.text
+    assert await SessionRow.count() == 0  # no signed-in session was started
+    actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).where(
+        AuditEntry.chain == f"user:{user['id']}").order_by(AuditEntry.seq)]
+    assert actions == ["login_failed"] * 5 + ["locked", "login_failed"]
+    await User.update({User.locked_until: datetime.now(UTC) - timedelta(seconds=1)}).where(User.id == user["id"])
+    r = await _login(client, "canbo.d")
+    assert r.status_code == 303
+    row = await User.select(User.locked_until, User.failed_logins).first()
+    assert row["locked_until"] is None and row["failed_logins"] == 0
+    assert await LoginAttempt.count().where(LoginAttempt.success == False) == 6  # noqa: E712
+
+
+async def test_logout_deletes_the_session_row(client):
+    await standard_tree()
+    user = await make_user("canbo.e")
+    await _login(client, "canbo.e")
+    assert await SessionRow.count() == 1
+    r = await client.post("/dang-xuat", data={"_csrf_token": csrf_from(client)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert await SessionRow.count() == 0
+    r = await client.get("/tai-khoan", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/dang-nhap?next=/tai-khoan")
+    actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).where(
+        AuditEntry.chain == f"user:{user['id']}").order_by(AuditEntry.seq)]
+    assert actions == ["login", "logout"]
+
+
+def _reg(client, **over):
+    data = {"full_name": "Trần Thị Bích", "cccd": VALID_CCCD, "phone": "0912345678", "email": "bich@example.vn",
+            "username": "tranthibich", "password": "MatKhau2026", "password_confirm": "MatKhau2026",
+            "_csrf_token": csrf_from(client)}
+    data.update(over)
+    return client.post("/dang-ky", data=data, follow_redirects=False)
+
+
+async def test_registration_creates_a_citizen_signed_in(client):
+    tree = await standard_tree()
+    await client.get("/dang-ky")
+    decomposed = "Tra\u0302\u0300n Thi\u0323 Bi\u0301ch"  # NFD as some keyboards send it
+    r = await _reg(client, full_name=f"  {decomposed} ", cccd="075 089 001 234")
+    assert r.status_code == 303 and r.headers["location"] == "/tai-khoan"
+    user = await User.select().first()
+    assert user["full_name"] == "Trần Thị Bích" and user["cccd"] == VALID_CCCD
+    assert user["password_hash"].startswith("$argon2id$")
+    g = await RoleGrant.select().first()
+    assert g["role"] == "citizen" and g["agency"] == tree["province"]["id"]
+    page = await client.get("/tai-khoan")
+    assert "Trần Thị Bích" in page.text and "Công dân" in page.text
+
+
+async def test_registration_errors_at_each_field_with_values_kept(client):
+    await standard_tree()
+    await client.get("/dang-ky")
+    r = await _reg(client, full_name="", cccd="099089001234", phone="12345", email="khong-hop-le",
+                   username="A B", password="ngan", password_confirm="khac")
+    assert r.status_code == 422
+    for message in ("Vui lòng nhập họ và tên.", "Mã tỉnh 099 trong số CCCD không tồn tại",
+                    "Số điện thoại gồm 10 chữ số", "Địa chỉ thư điện tử chưa đúng dạng",
+                    "Tên đăng nhập gồm 3–64 ký tự", "Mật khẩu phải có ít nhất 8 ký tự.", "Mật khẩu nhập lại không khớp."):
+        assert message in r.text
+    assert 'value="099089001234"' in r.text and 'value="12345"' in r.text and 'value="khong-hop-le"' in r.text
+    assert 'href="#f-cccd"' in r.text and 'aria-invalid="true"' in r.text
+    assert await User.count() == 0
+
+
+async def test_registration_refuses_taken_username_cccd_and_email(client):
+    await standard_tree()
+    await make_user("tranthibich", cccd=VALID_CCCD, email="bich@example.vn")
+    await client.get("/dang-ky")
+    r = await _reg(client)
+    assert r.status_code == 422
+    assert "Tên đăng nhập này đã có người dùng" in r.text
+    assert "Số CCCD này đã được dùng" in r.text
+    assert "Địa chỉ thư điện tử này đã được dùng" in r.text
+    assert await User.count() == 1

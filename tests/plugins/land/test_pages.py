@@ -1,0 +1,65 @@
+"""Staff pages of the land registry: search, parcel record, 422 on bad input, 403 for others."""
+
+from __future__ import annotations
+
+from tests.fixtures.builders import grant, login_as, make_user, standard_tree
+from tests.plugins.land.registry_fixtures import SELLER, WARD, seed_registry
+
+
+async def _staff_client(client):
+    tree = await standard_tree()
+    ids = await seed_registry()
+    clerk = await make_user("ward_clerk")
+    await grant(clerk, tree["ward"], "receiver")
+    await login_as(client, clerk)
+    return ids
+
+
+async def test_search_by_parcel_and_serial(client):
+    ids = await _staff_client(client)
+    r = await client.get("/land/registry", params={"commune_code": WARD, "map_sheet": "5"})
+    assert r.status_code == 200
+    assert "DA 123456" in r.text and "Khu phố 4, phường Trấn Biên" in r.text
+    r = await client.get("/land/registry", params={"serial": "da123456"})
+    assert r.status_code == 200 and f"/land/parcels/{ids['certified']}" in r.text
+    r = await client.get(f"/land/parcels/{ids['certified']}")
+    assert r.status_code == 200 and SELLER["name"] in r.text and "Cơ sở dữ liệu đất đai" in r.text
+
+
+async def test_bad_search_input_is_422_at_the_field(client):
+    await _staff_client(client)
+    r = await client.get("/land/registry", params={"commune_code": WARD, "map_sheet": "abc", "serial": "123"})
+    assert r.status_code == 422
+    assert "Số tờ bản đồ phải là số nguyên dương" in r.text and "2 chữ cái và 6 chữ số" in r.text
+    assert 'value="abc"' in r.text
+
+
+async def test_citizens_and_strangers_are_refused(client):
+    await standard_tree()
+    await seed_registry()
+    r = await client.get("/land/registry")
+    assert r.status_code == 403
+    citizen = await make_user("citizen_x", cccd="075199001122")
+    await login_as(client, citizen)
+    r = await client.get("/land/parcels/1")
+    assert r.status_code == 403 and SELLER["name"] not in r.text
+
+
+async def test_dossier_panel_shows_the_parcel_and_the_indicative_obligation(db):
+    from core.api import UserView
+    from core.web.templating import build_environment
+    from plugins.land import procedures
+    from plugins.land.panels import panels
+
+    await seed_registry()
+    dossier = {"procedure_code": procedures.TRANSFER,
+               "data": {"commune_code": WARD, "map_sheet": 5, "parcel_number": 102, "price": 2_000_000_000}}
+    staff = UserView(id=1, username="x", full_name="X", cccd=None, phone="", email="", grants=frozenset({(1, "specialist")}))
+    (panel,) = await panels(dossier, staff)
+    assert panel.context["serial"] == "DA 123456"
+    assert [o["amount"] for o in panel.context["obligations"]] == [10_000_000, 40_000_000]
+    html = build_environment("default").get_template(panel.template).render(**panel.context)
+    assert "DA 123456" in html and "10.000.000" in html
+    citizen = UserView(id=2, username="y", full_name="Y", cccd=None, phone="", email="", grants=frozenset())
+    assert await panels(dossier, citizen) == []
+    assert await panels({"procedure_code": "9.999999", "data": {}}, staff) == []

@@ -1,0 +1,263 @@
+"""Every land procedure end to end through the JSON API: submit, receive, each route step by the
+right role at the right agency (the wrong ones get 403), result written into the land registry,
+PDF requested, fees paid, result returned."""
+
+from __future__ import annotations
+
+import pytest
+
+from datetime import UTC, datetime
+
+from core.catalogue.service import set_enabled
+from core.identity.api_auth import issue_token
+from plugins.land import procedures
+from plugins.land.tables import Certificate, CertificateEntry, Parcel
+from core.identity.tables import User
+from tests.fixtures.builders import grant, standard_tree
+from tests.plugins.land.registry_fixtures import BUYER_ID, COMMUNE, SELLER, WARD, seed_registry
+
+API = "/api/v1/dossiers"
+
+
+class Actors:
+    """Tokens of the people who act on land dossiers in the standard province."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        self.tokens: dict[str, str] = {}
+
+    async def add(self, key: str, agency: str | None, role: str | None, cccd: str | None = None):
+        # API tokens only: no password, so no slow password hashing.
+        row = User(username=key, full_name=key.replace("_", " ").title(), cccd=cccd, phone="0912345678",
+                   email=f"{key}@example.vn", password_hash="!", created_at=datetime.now(UTC))
+        await row.save()
+        user = {"id": row.id, "username": key}
+        if agency:
+            await grant(user, self.tree[agency], role)
+        self.tokens[key] = await issue_token(user["id"], "test")
+        return user
+
+    def h(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[key]}"}
+
+
+@pytest.fixture
+async def world(db):
+    tree = await standard_tree()
+    registry = await seed_registry()
+    for code in procedures.CODES:
+        for key in ("ward", "commune", "centre"):
+            await set_enabled(code, tree[key]["id"], True)
+    a = Actors(tree)
+    await a.add("buyer", None, None, cccd=BUYER_ID)
+    await a.add("seller", None, None, cccd=SELLER["id_number"])
+    await a.add("farmer", None, None, cccd="075185003344")
+    await a.add("ward_receiver", "ward", "receiver")
+    await a.add("ward_specialist", "ward", "specialist")
+    await a.add("ward_chairman", "ward", "approver")
+    await a.add("commune_specialist", "commune", "specialist")
+    await a.add("commune_chairman", "commune", "approver")
+    await a.add("office_specialist", "land_office", "specialist")
+    await a.add("office_director", "land_office", "approver")
+    await a.add("tax_officer", "tax", "specialist")
+    return {"tree": tree, "registry": registry, "actors": a}
+
+
+async def _create_submit_receive(client, a: Actors, applicant_key: str, procedure: str, agency_code: str,
+                                 applicant: dict, data: dict) -> dict:
+    r = await client.post(API, json={"procedure_code": procedure, "agency_code": agency_code, "applicant": applicant,
+                                     "data": data, "channel": "truc_tuyen"}, headers=a.h(applicant_key))
+    assert r.status_code == 201, r.text
+    d = r.json()
+    r = await client.post(f"{API}/{d['id']}/submit", json={"version": d["version"]}, headers=a.h(applicant_key))
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["state"] == "submitted" and d["code"].startswith(agency_code + "-")
+    r = await client.post(f"{API}/{d['code']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver"))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _active(d: dict) -> dict:
+    steps = [s for s in d["steps"] if s["status"] == "active"]
+    assert len(steps) == 1, steps
+    return steps[0]
+
+
+async def _act(client, a: Actors, who: str, d: dict, action: str, expect: int = 200, **extra) -> dict:
+    step = _active(d)
+    r = await client.post(f"{API}/{d['code']}/actions/{action}",
+                          json={"version": d["version"], "step_id": step["id"], "note": "", **extra}, headers=a.h(who))
+    assert r.status_code == expect, (who, step["step_id"], r.text)
+    return r.json() if expect == 200 else d
+
+
+async def _pay_and_return(client, a: Actors, d: dict, receiver: dict) -> dict:
+    from core.fees import service as fees
+
+    r = await client.post(f"{API}/{d['code']}/actions/mark_result_ready", json={"version": d["version"]},
+                          headers=a.h("ward_receiver"))
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["state"] == "result_ready"
+    # Fees first: returning with a balance due is refused.
+    r = await client.post(f"{API}/{d['code']}/actions/return_result",
+                          json={"version": d["version"], "channel": "counter", "receiver": receiver},
+                          headers=a.h("ward_receiver"))
+    balance = await fees.balance_due(d["id"])
+    if balance:
+        assert r.status_code == 403, r.text
+        await fees.record_payment(d["id"], actor=None, method="cash", amount=balance)
+        r = await client.post(f"{API}/{d['code']}/actions/return_result",
+                              json={"version": d["version"], "channel": "counter", "receiver": receiver},
+                              headers=a.h("ward_receiver"))
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["state"] == "returned"
+    return d
+
+
+async def _result_documents(dossier_id: int) -> list[dict]:
+    from core.documents.tables import GeneratedDocument
+
+    return await GeneratedDocument.select(GeneratedDocument.kind, GeneratedDocument.number).where(
+        GeneratedDocument.dossier == dossier_id
+    )
+
+
+TRANSFER_DATA = {
+    "commune_code": WARD, "map_sheet": 5, "parcel_number": 102, "certificate_serial": "DA 123456",
+    "transferor_name": SELLER["name"], "transferor_id_number": SELLER["id_number"], "transferor_birth_date": "1980-01-01",
+    "transferee_name": "Lê Văn Cường", "transferee_id_number": BUYER_ID, "transferee_birth_date": "1990-07-07",
+    "transferee_address": "Ấp 1, xã Tân Phú", "transferee_phone": "0987654321", "contract_number": "1234/2026/CC",
+    "contract_date": "2026-11-10", "price": 1_500_000_000, "new_certificate": "yes", "fee_exemption": "none",
+}
+BUYER = {"name": "Lê Văn Cường", "id_number": BUYER_ID, "phone": "0987654321", "address": "Ấp 1, xã Tân Phú"}
+
+
+async def test_transfer_across_ward_land_office_and_tax(client, world):
+    a = world["actors"]
+    d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA)
+    assert d["state"] in ("received", "in_processing")
+    step = _active(d)
+    assert step["step_id"] == "land_office_check" and step["agency"]["code"] == "000.02.01.H39"
+    # Wrong agency (the ward's specialist) and wrong role (the office's director) are refused.
+    await _act(client, a, "ward_specialist", d, "complete_step", expect=403)
+    await _act(client, a, "office_director", d, "complete_step", expect=403)
+    d = await _act(client, a, "office_specialist", d, "complete_step")
+    step = _active(d)
+    assert step["step_id"] == "tax_notice" and step["agency"]["code"] == "000.40.01.H39"
+    await _act(client, a, "office_specialist", d, "complete_step", expect=403)
+    d = await _act(client, a, "tax_officer", d, "complete_step", note="Đã nộp thuế TNCN và lệ phí trước bạ")
+    assert _active(d)["step_id"] == "registration_decision"
+    await _act(client, a, "office_specialist", d, "approve", expect=403)
+    d = await _act(client, a, "office_director", d, "approve")
+    assert d["state"] == "result_approved"
+    # The registry: a new certificate for the buyer, the old one replaced, both histories written.
+    new = await Certificate.select().where(Certificate.dossier_code == d["code"]).first()
+    assert new["serial"] == "DE 100001" and new["status"] == "valid"
+    assert "Lê Văn Cường" in str(new["holders"])
+    old = await Certificate.select().where(Certificate.serial == "DA 123456").first()
+    assert old["status"] == "replaced" and old["replaced_by"] == new["id"]
+    kinds = await CertificateEntry.select(CertificateEntry.kind).where(CertificateEntry.dossier_code == d["code"])
+    assert sorted(k["kind"] for k in kinds) == ["issued", "transfer"]
+    docs = await _result_documents(d["id"])
+    assert {"kind": "result:land.certificate_transfer", "number": new["book_number"]} in docs
+    d = await _pay_and_return(client, a, d, {"name": BUYER["name"], "id_number": BUYER_ID})
+    events = (await client.get(f"{API}/{d['code']}/events", headers=a.h("buyer"))).json()
+    assert [e["action"] for e in events][:3] == ["create", "submit", "receive"]
+    assert events[-1]["action"] == "return_result"
+
+
+async def test_transfer_endorsed_on_the_existing_certificate(client, world):
+    a = world["actors"]
+    d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER,
+                                     {**TRANSFER_DATA, "new_certificate": "no"})
+    d = await _act(client, a, "office_specialist", d, "complete_step")
+    d = await _act(client, a, "tax_officer", d, "complete_step")
+    d = await _act(client, a, "office_director", d, "approve")
+    cert = await Certificate.select().where(Certificate.serial == "DA 123456").first()
+    assert cert["status"] == "valid" and BUYER_ID in str(cert["holders"]) and SELLER["id_number"] not in str(cert["holders"])
+    entry = await CertificateEntry.select().where(
+        (CertificateEntry.certificate == cert["id"]) & (CertificateEntry.kind == "transfer")).first()
+    assert entry["dossier_code"] == d["code"]
+
+
+FIRST_DATA = {
+    "holder_name": "Trần Thị Hoa", "holder_id_number": "075185003344", "holder_birth_date": "1985-04-02",
+    "holder_address": "Ấp 2, xã Tân Phú", "holder_phone": "0912345678", "has_spouse": "no",
+    "commune_code": COMMUNE, "map_sheet": 12, "parcel_number": 7, "land_use_type": "CLN", "declared_area": 1980,
+    "use_since": "2001-05-01", "origin": "self_use", "fee_exemption": "none", "no_dispute_declared": True,
+}
+
+
+async def test_first_registration_received_at_the_ward_routed_to_the_parcels_commune(client, world):
+    a = world["actors"]
+    farmer = {"name": "Trần Thị Hoa", "id_number": "075185003344", "phone": "0912345678"}
+    d = await _create_submit_receive(client, a, "farmer", procedures.FIRST, WARD, farmer, FIRST_DATA)
+    route = [(s["step_id"], s["agency"]["code"], s["role"]) for s in d["steps"]]
+    assert route == [
+        ("cadastral_extract", "000.02.01.H39", "specialist"),
+        ("commune_verification", COMMUNE, "specialist"),
+        ("public_posting", COMMUNE, "specialist"),
+        ("tax_slip", COMMUNE, "specialist"),
+        ("tax_notice", "000.40.01.H39", "specialist"),
+        ("payment_check", COMMUNE, "specialist"),
+        ("registry_preparation", "000.02.01.H39", "specialist"),
+        ("chairman_signature", COMMUNE, "approver"),
+    ]
+    d = await _act(client, a, "office_specialist", d, "complete_step")
+    await _act(client, a, "ward_specialist", d, "complete_step", expect=403)  # not the parcel's commune
+    for who in ("commune_specialist", "commune_specialist", "commune_specialist", "tax_officer",
+                "commune_specialist", "office_specialist"):
+        d = await _act(client, a, who, d, "complete_step")
+    await _act(client, a, "ward_chairman", d, "approve", expect=403)
+    d = await _act(client, a, "commune_chairman", d, "approve")
+    assert d["state"] == "result_approved"
+    cert = await Certificate.select().where(Certificate.dossier_code == d["code"]).first()
+    assert cert["serial"].startswith("DE ") and cert["issued_by"] == "UBND xã Tân Phú"
+    parcel = await Parcel.select().where(Parcel.id == world["registry"]["rural"]).first()
+    assert parcel["registered"] is True
+    await _pay_and_return(client, a, d, {"name": "Trần Thị Hoa", "id_number": "075185003344"})
+
+
+async def test_reissue_of_a_lost_certificate(client, world):
+    a = world["actors"]
+    seller = {"name": SELLER["name"], "id_number": SELLER["id_number"], "phone": "0912345678"}
+    data = {"holder_name": SELLER["name"], "holder_id_number": SELLER["id_number"], "holder_birth_date": "1980-01-01",
+            "holder_phone": "0912345678", "commune_code": WARD, "map_sheet": 5, "parcel_number": 102,
+            "certificate_serial": "DA 123456", "reason": "lost", "loss_reported_on": "2026-11-01", "fee_exemption": "none"}
+    d = await _create_submit_receive(client, a, "seller", procedures.REISSUE, WARD, seller, data)
+    d = await _act(client, a, "office_specialist", d, "complete_step")
+    d = await _act(client, a, "office_director", d, "approve")
+    old = await Certificate.select().where(Certificate.serial == "DA 123456").first()
+    new = await Certificate.select().where(Certificate.id == old["replaced_by"]).first()
+    assert old["status"] == "cancelled" and new["status"] == "valid" and SELLER["id_number"] in str(new["holders"])
+    await _pay_and_return(client, a, d, {"name": SELLER["name"], "id_number": SELLER["id_number"]})
+
+
+async def test_bad_input_is_refused_at_the_field_without_personal_data(client, world):
+    a = world["actors"]
+    bad = {**TRANSFER_DATA, "transferor_id_number": "075111111111", "parcel_number": 103}
+    r = await client.post(API, json={"procedure_code": procedures.TRANSFER, "agency_code": WARD, "applicant": BUYER,
+                                     "data": bad, "channel": "truc_tuyen"}, headers=a.h("buyer"))
+    assert r.status_code == 422, r.text
+    body = r.text
+    assert "parcel_number" in body and "tranh chấp" in body
+    assert SELLER["name"] not in body
+    bad = {**TRANSFER_DATA, "transferor_id_number": "075111111111"}
+    r = await client.post(API, json={"procedure_code": procedures.TRANSFER, "agency_code": WARD, "applicant": BUYER,
+                                     "data": bad, "channel": "truc_tuyen"}, headers=a.h("buyer"))
+    assert r.status_code == 422
+    errors = {e["field"]: e["message"] for e in r.json()["errors"]}
+    assert "DA 123456" in errors["transferor_id_number"] and SELLER["name"] not in r.text
+
+
+async def test_reject_at_the_decision_step(client, world):
+    a = world["actors"]
+    d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA)
+    d = await _act(client, a, "office_specialist", d, "complete_step")
+    d = await _act(client, a, "tax_officer", d, "complete_step")
+    d = await _act(client, a, "office_director", d, "reject", note="Hợp đồng chưa được công chứng hợp lệ")
+    assert d["state"] == "result_refused"
+    assert (await Certificate.select().where(Certificate.serial == "DA 123456").first())["status"] == "valid"
