@@ -224,7 +224,7 @@ async def test_apology_once_per_agency(world):
     with pytest.raises(InvalidInput) as info:
         await service.apologise(d.id, actor=w["as"]["ward_leader"], version=d.version,
                                 new_due=d.due_at + timedelta(days=30), reason="Quá xa")
-    assert info.value.errors[0][0] == "new_due" and "tối đa 1 ngày làm việc" in info.value.errors[0][1]
+    assert info.value.errors[0][0] == "new_due" and "tối đa 1,25 ngày làm việc" in info.value.errors[0][1]  # ¼ of 5 days
     new_due = d.due_at + timedelta(minutes=30)
     with pytest.raises(NotAllowed):
         await service.apologise(d.id, actor=w["as"]["tax_leader"], version=d.version, new_due=new_due,
