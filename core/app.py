@@ -62,6 +62,30 @@ async def _before_request(request: Request) -> None:
         request.scope["motcua_user"] = await load_user(uid)
 
 
+def _htmx_redirects(app):
+    """ASGI middleware: an htmx request answered with a redirect (post/redirect/get) gets ``HX-Redirect``
+    instead. Otherwise the browser's XHR follows the 303 itself and htmx swaps the next page, rendered
+    as a fragment, into the form's target, without the new header or the flash message. Boosted
+    requests are left alone: htmx follows those redirects as whole pages."""
+
+    async def middleware(scope, receive, send):
+        headers = dict(scope.get("headers") or ()) if scope["type"] == "http" else {}
+        if headers.get(b"hx-request") != b"true" or headers.get(b"hx-boosted") == b"true":
+            return await app(scope, receive, send)
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                location = next((v for k, v in message["headers"] if k.lower() == b"location"), None)
+                if location is not None:
+                    kept = [(k, v) for k, v in message["headers"] if k.lower() != b"location"]
+                    message = {**message, "status": 200, "headers": [*kept, (b"hx-redirect", location)]}
+            await send(message)
+
+        return await app(scope, receive, send_wrapper)
+
+    return middleware
+
+
 async def _on_startup(app: Litestar) -> None:
     from core.catalogue.registry import get_catalogue
     from core.db.tx import engine
@@ -115,7 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.base_url.startswith("https://"),
             exclude=["/api/"],
         ),
-        middleware=[session_config.middleware],
+        middleware=[session_config.middleware, _htmx_redirects],
         stores={"sessions": DatabaseStore()},
         before_request=_before_request,
         exception_handlers=exception_handlers,
