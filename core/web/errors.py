@@ -62,7 +62,26 @@ def _page(request: Request, status: int, message: str, extra: dict | None = None
     return Template(template_name="errors/error.html", context=ctx, status_code=status, media_type=MediaType.HTML)
 
 
+def _anonymous(request: Request) -> bool:
+    """True when nobody is signed in (the user was looked up for this request and there is none)."""
+    return "motcua_user" in request.scope and request.scope.get("motcua_user") is None
+
+
+def _sign_in(request: Request) -> Response:
+    """An anonymous visitor refused a page: the sign-in page (coming back here after), or 401 for the API."""
+    if _wants_json(request):
+        return _problem(401, _TITLES[401], _("Please sign in to continue."))
+    from urllib.parse import quote
+
+    from litestar.response import Redirect
+
+    target = request.url.path + (f"?{request.url.query}" if request.url.query and request.method == "GET" else "")
+    return Redirect(f"/dang-nhap?next={quote(target, safe='/')}", status_code=303)
+
+
 def motcua_error_handler(request: Request, exc: MotcuaError) -> Response:
+    if exc.status_code == 403 and _anonymous(request):
+        return _sign_in(request)
     extra: dict = {}
     if isinstance(exc, StaleVersion):
         extra["changes"] = exc.changes
@@ -75,17 +94,18 @@ def motcua_error_handler(request: Request, exc: MotcuaError) -> Response:
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
-    if isinstance(exc, NotAuthorizedException) and not _wants_json(request):
-        from litestar.response import Redirect
-
-        return Redirect(f"/dang-nhap?next={request.url.path}", status_code=303)
+    csrf = status == 403 and "CSRF" in str(exc.detail)
+    if (isinstance(exc, NotAuthorizedException) and not _wants_json(request)) or (
+        status == 403 and not csrf and _anonymous(request)
+    ):
+        return _sign_in(request)
     messages = {
         401: _("Please sign in to continue."),
         403: _("Your account does not have the right to open this page."),
         404: _("The address you opened does not exist or has been moved."),
         405: _("This address does not accept this kind of request."),
     }
-    if status == 403 and "CSRF" in str(exc.detail):
+    if csrf:
         message = _("The form has expired. Please reload the page and try again.")
     elif isinstance(exc, ValidationException):
         message = _("Some information is missing or not in the expected format.")

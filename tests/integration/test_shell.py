@@ -1,6 +1,10 @@
-"""The web shell: home page in Vietnamese, English on request, error pages, CSRF."""
+"""The web shell: home page in Vietnamese, English on request, error pages, CSRF, and the guards on
+every route (walked from ``app.routes``)."""
 
 from __future__ import annotations
+
+import re
+from urllib.parse import unquote
 
 
 async def test_home_page_is_vietnamese(client):
@@ -100,5 +104,116 @@ async def test_error_pages(db, temp_plugin):
         r = await c.get("/loi/409")
         assert r.status_code == 409 and "Tiếp nhận hồ sơ — 09:15 23/11/2026" in r.text
         assert "Những gì đã thay đổi trong lúc đó" in r.text
+        r = await c.get("/loi/403", follow_redirects=False)  # anonymous: asked to sign in first
+        assert r.status_code == 303 and r.headers["location"] == "/dang-nhap?next=/loi/403"
+        await _sign_in_clerk(c)
         r = await c.get("/loi/403")
         assert r.status_code == 403 and "Bạn không giữ vai trò tiếp nhận" in r.text
+        assert 'lang="vi"' in r.text and "Bạn không được phép thực hiện thao tác này" in r.text
+
+
+async def _sign_in_clerk(client) -> dict:
+    """A counter clerk (receiver at a commune) signed in on ``client``."""
+    from tests.fixtures.builders import grant, login_as, make_user, standard_tree
+
+    tree = await standard_tree()
+    clerk = await make_user("tiepnhan", full_name="Nguyễn Thị Lan")
+    await grant(clerk, tree["ward"], "receiver")
+    await login_as(client, clerk)
+    return clerk
+
+
+# Routes anyone may open, each with the reason. Every other route must refuse an anonymous visitor.
+PUBLIC = {
+    ("GET", "/"): "home page",
+    ("GET", "/ngon-ngu/{lang:str}"): "language switch",
+    ("GET", "/dang-nhap"): "sign-in form",
+    ("POST", "/dang-nhap"): "sign-in",
+    ("POST", "/dang-xuat"): "sign-out (does nothing when nobody is signed in)",
+    ("GET", "/dang-ky"): "citizen registration form",
+    ("POST", "/dang-ky"): "citizen registration",
+    ("GET", "/thu-tuc"): "public catalogue",
+    ("GET", "/thu-tuc/{code:str}"): "public procedure page",
+    ("GET", "/api/v1/procedures"): "public catalogue API",
+    ("GET", "/api/v1/procedures/{code:str}"): "public catalogue API",
+    ("GET", "/tra-cuu"): "dossier status look-up by code (QR on the receipt)",
+    ("GET", "/tra-cuu/{code:str}"): "dossier status look-up by code (QR on the receipt)",
+    ("GET", "/api/v1/status/{code:str}"): "dossier status look-up API",
+    ("GET", "/thanh-toan/{gateway:str}/ket-qua"): "payment gateway returns the payer here",
+    ("POST", "/thanh-toan/{gateway:str}/ket-qua"): "payment gateway callback (signed by the gateway)",
+}
+PUBLIC_PREFIXES = ("/static", "/theme-static", "/schema")
+
+
+def _walk(app, dossier_code: str):
+    """``(method, route path, concrete path)`` for every HTTP handler of the app."""
+    from litestar.routes import HTTPRoute
+
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+
+        def value(m, path=route.path):
+            name, kind = m.group(1), m.group(2)
+            if kind == "int":
+                return "1"
+            if name == "code":
+                return "1.000001" if path.startswith(("/thu-tuc", "/api/v1/procedures")) else dossier_code
+            return "1.pdf" if name == "filename" else "x"
+
+        concrete = re.sub(r"\{(\w+):(\w+)\}", value, route.path)
+        for handler in route.route_handlers:
+            for method in sorted(handler.http_methods - {"HEAD", "OPTIONS"}):
+                yield method, route.path, concrete
+
+
+async def test_every_non_public_route_refuses_an_anonymous_visitor(client, app):
+    from tests.integration.test_documents_builders import CODE, build_dossier
+
+    await build_dossier()  # a real dossier, so that a refusal cannot hide behind "not found"
+    await client.get("/")
+    token = client.cookies.get("csrftoken")
+    checked, wrong = 0, []
+    for method, path, concrete in _walk(app, CODE):
+        if (method, path) in PUBLIC or path.startswith(PUBLIC_PREFIXES):
+            continue
+        r = await client.request(method, concrete, headers={"x-csrftoken": token}, follow_redirects=False)
+        checked += 1
+        if path.startswith("/api/"):
+            ok = r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
+        else:
+            location = unquote(r.headers.get("location", ""))
+            ok = r.status_code == 303 and location == f"/dang-nhap?next={concrete}"
+        if not ok:
+            wrong.append(f"{method} {path}: {r.status_code} {r.headers.get('location', '')}")
+    assert not wrong, "routes open to anonymous visitors:\n" + "\n".join(wrong)
+    assert checked >= 30  # the walk really covered the app
+
+
+async def test_public_routes_are_still_routes(app):
+    """The allow-list names real routes only (a renamed route must not stay public by accident)."""
+    routes = {(m, p) for m, p, _ in _walk(app, "x")}
+    assert set(PUBLIC) <= routes, set(PUBLIC) - routes
+
+
+async def test_admin_pages_refuse_a_clerk_with_a_vietnamese_403(client, app):
+    await _sign_in_clerk(client)
+    token = client.cookies.get("csrftoken")
+    admin = [(m, p, c) for m, p, c in _walk(app, "x") if p.startswith("/quan-tri")]
+    assert len(admin) >= 10
+    wrong = []
+    for method, path, concrete in admin:
+        r = await client.request(method, concrete, headers={"x-csrftoken": token}, follow_redirects=False)
+        if not (r.status_code == 403 and 'lang="vi"' in r.text and "Lỗi 403" in r.text
+                and "Bạn không được phép thực hiện thao tác này" in r.text):
+            wrong.append(f"{method} {path}: {r.status_code}")
+    assert not wrong, "admin routes a clerk could open:\n" + "\n".join(wrong)
+    assert (await client.get("/tai-khoan")).status_code == 200  # still signed in: the 403s were not sign-outs
+
+
+async def test_sign_in_comes_back_to_the_refused_page_with_its_query(client):
+    r = await client.get("/quan-tri/nguoi-dung?q=lan", follow_redirects=False)
+    assert r.status_code == 303
+    assert unquote(r.headers["location"]) == "/dang-nhap?next=/quan-tri/nguoi-dung?q=lan"
+    r = await client.get(r.headers["location"])
+    assert 'value="/quan-tri/nguoi-dung?q=lan"' in r.text
