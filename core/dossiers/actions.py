@@ -211,7 +211,7 @@ async def request_supplement(c: Ctx) -> None:
             [("override_reason", "Cơ quan đã yêu cầu bổ sung một lần: yêu cầu lần nữa cần lãnh đạo ghi rõ lý do "
                                  "(người nộp chưa làm đúng hướng dẫn lần trước).")],
         )
-    policy = c.proc.supplement_policy
+    policy = (await timing.rules_for(c.row, c.proc)).supplement_policy  # the bound version's policy
     if not at_intake and policy == "pause":
         await Suspension.insert(Suspension(dossier=c.dossier_id, reason="supplement", note=c.note, started_at=c.now))
     c.event_data.update(items=items, policy=None if at_intake else policy, count=earlier + 1,
@@ -227,7 +227,7 @@ async def resubmit(c: Ctx) -> None:
     if back == State.DRAFT:
         back = State.SUBMITTED
     if back in (State.RECEIVED, State.IN_PROCESSING):
-        if c.proc.supplement_policy == "restart":
+        if (await timing.rules_for(c.row, c.proc)).supplement_policy == "restart":
             await _restart_clock(c)
         else:
             await _shift_dues(c, await _close_suspensions(c, reason="supplement"))

@@ -31,7 +31,7 @@ ORDER BY due_at LIMIT {}
 """
 
 _SUPPLEMENT_SQL = """
-SELECT d.id, d.procedure_code, d.receiving_agency, e.at AS asked_at
+SELECT d.id, d.procedure_code, d.procedure_version, d.receiving_agency, e.at AS asked_at
 FROM dossier d
 JOIN dossier_event e ON e.dossier = d.id AND e.seq = (
     SELECT MAX(e2.seq) FROM dossier_event e2 WHERE e2.dossier = d.id AND e2.action = {})
@@ -70,7 +70,8 @@ async def scan(now: datetime | None = None, *, batch: int = 1000) -> ScanSummary
     sessions = timing.sessions_loader({})
     for r in rows:
         proc = cat.procedure(r["procedure_code"])
-        limit_days = proc.supplement_limit_days if proc else 15
+        # the limit of the procedure version the dossier is bound to, not of today's declaration
+        limit_days = (await timing.rules_for(r, proc)).supplement_limit_days if proc else 15
         asked_at = timing.as_utc(r["asked_at"])
         deadline = await timing.add(asked_at, timing.days_to_minutes(limit_days), await sessions(r["receiving_agency"]))
         if deadline >= now:
