@@ -63,7 +63,10 @@ def _page(request: Request, status: int, message: str, extra: dict | None = None
 
 
 def _anonymous(request: Request) -> bool:
-    """True when nobody is signed in (the user was looked up for this request and there is none)."""
+    """True when nobody is signed in (the user was looked up for this request and there is none).
+    A JSON API call with a bearer token is signed in by its token, not by the session."""
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return False
     return "motcua_user" in request.scope and request.scope.get("motcua_user") is None
 
 
