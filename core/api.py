@@ -43,6 +43,7 @@ from core.dossiers.views import DossierView, EventView, StepView
 from core.catalogue.service import fee_amounts, is_enabled, set_enabled, set_fee
 from core.identity.current import UserView, load_user
 from core.fees.service import balance_due, record_payment
+from core.forms.validators import vsic_name
 
 hookimpl = pluggy.HookimplMarker("motcua")
 """Marker for hook implementations: ``@hookimpl`` (``tryfirst``/``trylast`` accepted)."""
@@ -59,6 +60,7 @@ __all__ = (
     "load_user",
     "balance_due",
     "record_payment",
+    "vsic_name",
     "DossierView",
     "EventView",
     "StepView",

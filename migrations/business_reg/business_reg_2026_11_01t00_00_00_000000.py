@@ -39,22 +39,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="BusinessHistory",
-        tablename="bizreg_history",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
         class_name="TaxCodeReservation",
         tablename="bizreg_tax_code",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Business",
-        tablename="bizreg_business",
         schema=None,
         columns=None,
     )
@@ -74,98 +60,24 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="BusinessOwner",
-        tablename="bizreg_owner",
+        class_name="Business",
+        tablename="bizreg_business",
         schema=None,
         columns=None,
     )
 
-    manager.add_column(
-        table_class_name="BusinessHistory",
+    manager.add_table(
+        class_name="BusinessHistory",
         tablename="bizreg_history",
-        column_name="business",
-        db_column_name="business",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Business,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
         schema=None,
+        columns=None,
     )
 
-    manager.add_column(
-        table_class_name="BusinessHistory",
-        tablename="bizreg_history",
-        column_name="dossier_code",
-        db_column_name="dossier_code",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
+    manager.add_table(
+        class_name="BusinessOwner",
+        tablename="bizreg_owner",
         schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BusinessHistory",
-        tablename="bizreg_history",
-        column_name="change",
-        db_column_name="change",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": "{}",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BusinessHistory",
-        tablename="bizreg_history",
-        column_name="at",
-        db_column_name="at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
+        columns=None,
     )
 
     manager.add_column(
@@ -234,6 +146,116 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="BusinessLine",
+        tablename="bizreg_line",
+        column_name="business",
+        db_column_name="business",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Business,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BusinessLine",
+        tablename="bizreg_line",
+        column_name="vsic",
+        db_column_name="vsic",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BusinessLine",
+        tablename="bizreg_line",
+        column_name="main",
+        db_column_name="main",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxCodeCounter",
+        tablename="bizreg_tax_counter",
+        column_name="prefix",
+        db_column_name="prefix",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 4,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxCodeCounter",
+        tablename="bizreg_tax_counter",
+        column_name="last",
+        db_column_name="last",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="Business",
         tablename="bizreg_business",
         column_name="kind",
@@ -282,6 +304,28 @@ async def forwards():
         tablename="bizreg_business",
         column_name="name",
         db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 255,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Business",
+        tablename="bizreg_business",
+        column_name="name_en",
+        db_column_name="name_en",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -432,6 +476,71 @@ async def forwards():
     manager.add_column(
         table_class_name="Business",
         tablename="bizreg_business",
+        column_name="phone",
+        db_column_name="phone",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Business",
+        tablename="bizreg_business",
+        column_name="email",
+        db_column_name="email",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 255,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Business",
+        tablename="bizreg_business",
+        column_name="employees",
+        db_column_name="employees",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Business",
+        tablename="bizreg_business",
         column_name="status",
         db_column_name="status",
         column_class_name="Varchar",
@@ -516,8 +625,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BusinessLine",
-        tablename="bizreg_line",
+        table_class_name="BusinessHistory",
+        tablename="bizreg_history",
         column_name="business",
         db_column_name="business",
         column_class_name="ForeignKey",
@@ -540,14 +649,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BusinessLine",
-        tablename="bizreg_line",
-        column_name="vsic",
-        db_column_name="vsic",
+        table_class_name="BusinessHistory",
+        tablename="bizreg_history",
+        column_name="dossier_code",
+        db_column_name="dossier_code",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 8,
+            "length": 64,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -562,14 +671,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BusinessLine",
-        tablename="bizreg_line",
-        column_name="main",
-        db_column_name="main",
-        column_class_name="Boolean",
-        column_class=Boolean,
+        table_class_name="BusinessHistory",
+        tablename="bizreg_history",
+        column_name="change",
+        db_column_name="change",
+        column_class_name="JSON",
+        column_class=JSON,
         params={
-            "default": False,
+            "default": "{}",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -583,36 +692,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxCodeCounter",
-        tablename="bizreg_tax_counter",
-        column_name="prefix",
-        db_column_name="prefix",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="BusinessHistory",
+        tablename="bizreg_history",
+        column_name="at",
+        db_column_name="at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
         params={
-            "length": 4,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaxCodeCounter",
-        tablename="bizreg_tax_counter",
-        column_name="last",
-        db_column_name="last",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
+            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -707,6 +794,49 @@ async def forwards():
             "primary_key": False,
             "unique": False,
             "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BusinessOwner",
+        tablename="bizreg_owner",
+        column_name="birth_date",
+        db_column_name="birth_date",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BusinessOwner",
+        tablename="bizreg_owner",
+        column_name="address",
+        db_column_name="address",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 500,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,

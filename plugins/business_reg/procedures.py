@@ -110,3 +110,6 @@ ALL = (
         result_name=L("Giấy chứng nhận đăng ký doanh nghiệp (cấp lại theo nội dung thay đổi)", "Updated enterprise registration certificate"),
     ),
 )
+
+CODES = (HOUSEHOLD, ENTERPRISE, CHANGE)
+"""Codes of this domain's procedures."""

@@ -14,6 +14,8 @@ class Business(Table, tablename="bizreg_business"):
     enterprise_type = Varchar(length=16, default="")
     """``dntn``, ``tnhh1``, ``tnhh2``, ``cp`` (enterprises)."""
     name = Varchar(length=255)
+    name_en = Varchar(length=255, default="")
+    """Name in a foreign language (enterprises, optional)."""
     name_key = Varchar(length=255, index=True)
     """``names.fold(name)``: identical-name check."""
     core_key = Varchar(length=255, index=True)
@@ -24,6 +26,10 @@ class Business(Table, tablename="bizreg_business"):
     agency_id = Integer(index=True)
     """The registering agency (commune for households, the business registry for enterprises)."""
     charter_capital = BigInt(default=0)
+    """Charter capital (enterprises) or business capital (households), integer VND."""
+    phone = Varchar(length=32, default="")
+    email = Varchar(length=255, default="")
+    employees = Integer(default=0)
     status = Varchar(length=16, default="active")
     registered_on = Date(default=None, null=True)
     dossier_code = Varchar(length=64, default="")
@@ -37,6 +43,9 @@ class BusinessOwner(Table, tablename="bizreg_owner"):
     full_name = Varchar(length=255)
     cccd = Varchar(length=12, index=True)
     """Never shown to anyone but staff and the person."""
+    birth_date = Date(default=None, null=True)
+    address = Varchar(length=500, default="")
+    """Residence (nơi cư trú), printed on the certificate; never on a public page."""
     active = Boolean(default=True)
 
 

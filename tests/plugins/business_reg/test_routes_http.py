@@ -1,0 +1,209 @@
+"""Every business-registration procedure end to end through the JSON API: submit, receive, each route
+step by the right role at the right agency (the wrong ones get 403), the tax code issued by the tax
+step in parallel with the registry's review, the register written at approval, the result PDF, return."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.catalogue.service import set_enabled
+from plugins.business_reg import procedures, taxcode
+from plugins.business_reg.tables import Business, BusinessHistory, BusinessLine, BusinessOwner, TaxCodeReservation
+from tests.fixtures.builders import login_as, standard_tree
+from tests.plugins.business_reg.registry_fixtures import (
+    BIZREG,
+    CENTRE,
+    EXISTING_CODE,
+    EXISTING_REP,
+    HOUSEHOLD_OWNER,
+    WARD,
+    Actors,
+    seed_register,
+)
+
+API = "/api/v1/dossiers"
+
+OWNER = {"name": "Lê Thị Mai", "id_number": "075190001122", "phone": "0987654321", "address": "Tổ 5, khu phố 1, phường Trấn Biên"}
+FOUNDER = {"name": "Trần Quốc Việt", "id_number": "075088003344", "phone": "0911222333", "address": "Số 12 đường Võ Thị Sáu, phường Trấn Biên"}
+
+HOUSEHOLD_DATA = {
+    "owner_name": OWNER["name"], "owner_cccd": OWNER["id_number"], "owner_birth_date": "1990-03-04",
+    "owner_phone": OWNER["phone"], "owner_address": OWNER["address"],
+    "business_name": "Hộ kinh doanh Mai Vàng", "business_address": "Số 8 đường Phan Chu Trinh, phường Trấn Biên",
+    "business_lines": "5610, 5630", "capital": 80_000_000, "employees": 3,
+}
+ENTERPRISE_DATA = {
+    "enterprise_type": "tnhh1", "company_name": "Công ty TNHH Kỹ thuật Biên Hòa Xanh", "company_name_en": "",
+    "head_office": "Số 12 đường Võ Thị Sáu, phường Trấn Biên, tỉnh Đồng Nai", "company_phone": "02513822333",
+    "company_email": "", "charter_capital": 1_500_000_000, "business_lines": "6201, 6202, 4651",
+    "rep_name": FOUNDER["name"], "rep_cccd": FOUNDER["id_number"], "rep_birth_date": "1988-09-12",
+    "rep_phone": FOUNDER["phone"], "rep_address": FOUNDER["address"],
+}
+
+
+@pytest.fixture
+async def world(db):
+    tree = await standard_tree()
+    register = await seed_register(tree)
+    for code in procedures.CODES:
+        for key in ("ward", "centre", "bizreg"):
+            await set_enabled(code, tree[key]["id"], True)
+    a = Actors(tree)
+    await a.add("owner", None, None, cccd=OWNER["id_number"])
+    await a.add("founder", None, None, cccd=FOUNDER["id_number"])
+    await a.add("director", None, None, cccd=EXISTING_REP["cccd"])
+    await a.add("ward_receiver", "ward", "receiver")
+    await a.add("ward_specialist", "ward", "specialist")
+    await a.add("ward_chairman", "ward", "approver")
+    await a.add("commune_specialist", "commune", "specialist")
+    await a.add("centre_receiver", "centre", "receiver")
+    await a.add("registry_specialist", "bizreg", "specialist")
+    await a.add("registry_head", "bizreg", "approver")
+    await a.add("tax_officer", "tax", "specialist")
+    await a.add("tax_head", "tax", "approver")
+    return {"tree": tree, "register": register, "actors": a}
+
+
+async def _create(client, a: Actors, who: str, procedure: str, agency_code: str, applicant: dict, data: dict):
+    return await client.post(API, json={"procedure_code": procedure, "agency_code": agency_code, "applicant": applicant,
+                                        "data": data, "channel": "truc_tuyen"}, headers=a.h(who))
+
+
+async def _submit_receive(client, a: Actors, who: str, procedure: str, agency_code: str, applicant: dict, data: dict,
+                          receiver: str) -> dict:
+    r = await _create(client, a, who, procedure, agency_code, applicant, data)
+    assert r.status_code == 201, r.text
+    d = r.json()
+    r = await client.post(f"{API}/{d['id']}/submit", json={"version": d["version"]}, headers=a.h(who))
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["state"] == "submitted" and d["code"].startswith(agency_code + "-")
+    r = await client.post(f"{API}/{d['code']}/receive", json={"version": d["version"]}, headers=a.h(receiver))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _active(d: dict) -> list[dict]:
+    return [s for s in d["steps"] if s["status"] == "active"]
+
+
+async def _act(client, a: Actors, who: str, d: dict, step_id: str, action: str = "complete_step", expect: int = 200,
+               **extra) -> dict:
+    step = next(s for s in _active(d) if s["step_id"] == step_id)
+    r = await client.post(f"{API}/{d['code']}/actions/{action}",
+                          json={"version": d["version"], "step_id": step["id"], "note": "", **extra}, headers=a.h(who))
+    assert r.status_code == expect, (who, step_id, r.text)
+    return r.json() if expect == 200 else d
+
+
+async def _result_pdf(client, a: Actors, who: str, d: dict, kind: str) -> bytes:
+    """Render the queued result document (the job, in-process) and download it as its applicant."""
+    from core.documents.tables import GeneratedDocument
+    from core.documents.tasks import render_document
+
+    doc = await GeneratedDocument.select(GeneratedDocument.id).where(
+        (GeneratedDocument.dossier == d["id"]) & (GeneratedDocument.kind == f"result:{kind}")).first()
+    assert doc is not None, kind
+    await render_document({}, document_id=doc["id"])
+    await login_as(client, a.users[who])  # the download page is a web page: a signed-in session
+    try:
+        r = await client.get(f"/ho-so/{d['code']}/tai-lieu/{doc['id']}.pdf")
+    finally:
+        client.cookies.clear()
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    return r.content
+
+
+async def _ready_and_return(client, a: Actors, receiver: str, d: dict, person: dict) -> dict:
+    from core.fees import service as fees
+
+    r = await client.post(f"{API}/{d['code']}/actions/mark_result_ready", json={"version": d["version"]}, headers=a.h(receiver))
+    assert r.status_code == 200, r.text
+    d = r.json()
+    if balance := await fees.balance_due(d["id"]):
+        await fees.record_payment(d["id"], actor=None, method="cash", amount=balance)
+    r = await client.post(f"{API}/{d['code']}/actions/return_result",
+                          json={"version": d["version"], "channel": "counter",
+                                "receiver": {"name": person["name"], "id_number": person["id_number"]}},
+                          headers=a.h(receiver))
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["state"] == "returned"
+    return d
+
+
+async def test_household_business_at_the_ward_with_the_tax_code(client, world, tmp_path):
+    a = world["actors"]
+    d = await _submit_receive(client, a, "owner", procedures.HOUSEHOLD, WARD, OWNER, HOUSEHOLD_DATA, "ward_receiver")
+    route = [(s["step_id"], s["agency"]["code"], s["role"]) for s in d["steps"]]
+    assert route == [("review", WARD, "specialist"), ("tax_code", "000.40.01.H39", "specialist"), ("sign", WARD, "approver")]
+    await _act(client, a, "commune_specialist", d, "review", expect=403)  # another commune
+    await _act(client, a, "ward_chairman", d, "review", expect=403)  # wrong role
+    d = await _act(client, a, "ward_specialist", d, "review")
+    await _act(client, a, "ward_specialist", d, "tax_code", expect=403)
+    d = await _act(client, a, "tax_officer", d, "tax_code")
+    reserved = await TaxCodeReservation.select().where(TaxCodeReservation.dossier_code == d["code"]).first()
+    assert taxcode.is_valid(reserved["code"])
+    await _act(client, a, "ward_specialist", d, "sign", "approve", expect=403)
+    d = await _act(client, a, "ward_chairman", d, "sign", "approve")
+    assert d["state"] == "result_approved"
+    biz = await Business.select().where(Business.dossier_code == d["code"]).first()
+    assert biz["kind"] == "household" and biz["code"] == reserved["code"] and biz["name"] == "Hộ kinh doanh Mai Vàng"
+    assert biz["agency_id"] == world["tree"]["ward"]["id"] and biz["charter_capital"] == 80_000_000
+    owner = await BusinessOwner.select().where(BusinessOwner.business == biz["id"]).first()
+    assert owner["role"] == "owner" and owner["cccd"] == OWNER["id_number"]
+    lines = await BusinessLine.select().where(BusinessLine.business == biz["id"]).order_by(BusinessLine.id)
+    assert [(x["vsic"], x["main"]) for x in lines] == [("5610", True), ("5630", False)]
+    pdf = await _result_pdf(client, a, "owner", d, "household_certificate")
+    assert pdf.startswith(b"%PDF")
+    await _ready_and_return(client, a, "ward_receiver", d, OWNER)
+
+
+async def test_enterprise_across_the_centre_the_registry_and_tax_in_parallel(client, world):
+    a = world["actors"]
+    d = await _submit_receive(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER, ENTERPRISE_DATA,
+                              "centre_receiver")
+    active = sorted((s["step_id"], s["agency"]["code"]) for s in _active(d))
+    assert active == [("review", BIZREG), ("tax_code", "000.40.01.H39")]  # in parallel
+    await _act(client, a, "centre_receiver", d, "review", expect=403)
+    await _act(client, a, "tax_officer", d, "review", expect=403)
+    await _act(client, a, "registry_specialist", d, "tax_code", expect=403)
+    await _act(client, a, "tax_head", d, "tax_code", expect=403)
+    d = await _act(client, a, "tax_officer", d, "tax_code")  # tax finishes first: the review is still open
+    assert [s["step_id"] for s in _active(d)] == ["review"]
+    d = await _act(client, a, "registry_specialist", d, "review")
+    assert [s["step_id"] for s in _active(d)] == ["sign"]
+    await _act(client, a, "registry_specialist", d, "sign", "approve", expect=403)
+    await _act(client, a, "tax_head", d, "sign", "approve", expect=403)
+    d = await _act(client, a, "registry_head", d, "sign", "approve")
+    assert d["state"] == "result_approved"
+    code = (await TaxCodeReservation.select().where(TaxCodeReservation.dossier_code == d["code"]).first())["code"]
+    biz = await Business.select().where(Business.code == code).first()
+    assert biz["kind"] == "enterprise" and biz["enterprise_type"] == "tnhh1" and biz["charter_capital"] == 1_500_000_000
+    rep = await BusinessOwner.select().where(BusinessOwner.business == biz["id"]).first()
+    assert rep["role"] == "representative" and rep["full_name"] == FOUNDER["name"]
+    assert await _result_pdf(client, a, "founder", d, "enterprise_certificate")
+    assert await _result_pdf(client, a, "founder", d, "tax_code_notice")
+    await _ready_and_return(client, a, "centre_receiver", d, FOUNDER)
+
+
+CHANGE_DATA = {"enterprise_code": EXISTING_CODE, "rep_cccd": EXISTING_REP["cccd"], "change_kind": "address",
+               "new_address": "Số 99 đường Đồng Khởi, phường Trấn Biên, tỉnh Đồng Nai"}
+DIRECTOR = {"name": EXISTING_REP["name"], "id_number": EXISTING_REP["cccd"], "phone": "0913000111"}
+
+
+async def test_change_of_head_office(client, world):
+    a = world["actors"]
+    d = await _submit_receive(client, a, "director", procedures.CHANGE, CENTRE, DIRECTOR, CHANGE_DATA, "centre_receiver")
+    assert [(s["step_id"], s["agency"]["code"]) for s in _active(d)] == [("review", BIZREG)]
+    await _act(client, a, "tax_officer", d, "review", expect=403)
+    d = await _act(client, a, "registry_specialist", d, "review")
+    await _act(client, a, "registry_specialist", d, "sign", "approve", expect=403)
+    d = await _act(client, a, "registry_head", d, "sign", "approve")
+    biz = await Business.select().where(Business.code == EXISTING_CODE).first()
+    assert biz["address"] == CHANGE_DATA["new_address"]
+    hist = await BusinessHistory.select().where(BusinessHistory.dossier_code == d["code"]).first()
+    assert hist is not None
+    assert await _result_pdf(client, a, "director", d, "enterprise_certificate")
+    await _ready_and_return(client, a, "centre_receiver", d, DIRECTOR)
