@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ("PROVINCE_CODES", "CccdInfo", "parse_cccd", "validate_cccd", "normalise_cccd")
+__all__ = ("PROVINCE_CODES", "SEX_LABELS", "CccdInfo", "parse_cccd", "validate_cccd", "normalise_cccd")
 
 PROVINCE_CODES: dict[str, str] = {
     "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn", "008": "Tuyên Quang",
@@ -81,12 +81,18 @@ def parse_cccd(value: str) -> CccdInfo:
     return CccdInfo(number[:3], "female" if digit % 2 else "male", century + int(number[4:6]))
 
 
-def validate_cccd(value: str, birth_date: date | None = None, *, today: date | None = None) -> str | None:
+SEX_LABELS = {"male": "Nam", "female": "Nữ"}
+"""Sex as written on the card."""
+
+
+def validate_cccd(value: str, birth_date: date | None = None, *, sex: str | None = None,
+                  today: date | None = None) -> str | None:
     """Check a number; None when valid, else a specific Vietnamese message.
 
     Args:
         value: The number as typed.
         birth_date: When known, the number's century digit and year digits must match it.
+        sex: When known (``male`` / ``female``), the fourth digit's parity must match it (even: male).
         today: Reference date (a number cannot encode a year born in the future).
 
     Returns:
@@ -100,7 +106,15 @@ def validate_cccd(value: str, birth_date: date | None = None, *, today: date | N
     if info.birth_year > today.year:
         return (f"Chữ số thứ 4 ({normalise_cccd(value)[3]}) của số CCCD chỉ thế kỷ sinh không hợp lệ: "
                 f"năm sinh {info.birth_year} chưa tới.")
+    if birth_date is not None and info.birth_year != birth_date.year and info.birth_year % 100 == birth_date.year % 100:
+        digit = normalise_cccd(value)[3]
+        first = info.birth_year // 100 * 100
+        return (f"Chữ số thứ 4 ({digit}) của số CCCD chỉ người sinh trong các năm {first}–{first + 99}, "
+                f"nhưng ngày sinh đã khai là năm {birth_date.year}: số này ứng với năm sinh {info.birth_year}.")
     if birth_date is not None and info.birth_year != birth_date.year:
         return (f"Số CCCD không khớp với năm sinh: số này ứng với năm sinh {info.birth_year}, "
                 f"ngày sinh đã khai là năm {birth_date.year}.")
+    if sex in SEX_LABELS and info.sex != sex:
+        return (f"Số CCCD không khớp với giới tính: chữ số thứ 4 ({normalise_cccd(value)[3]}) ứng với giới tính "
+                f"{SEX_LABELS[info.sex]}, giới tính đã khai là {SEX_LABELS[sex]}.")
     return None

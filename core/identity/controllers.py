@@ -16,7 +16,7 @@ from core.web.render import flash, page
 
 __all__ = ("login_form", "login", "logout", "register_form", "register", "account", "ROUTES")
 
-_REGISTER_FIELDS = ("full_name", "cccd", "phone", "email", "username")
+_REGISTER_FIELDS = ("full_name", "birth_date", "sex", "cccd", "phone", "email", "username")
 
 
 def _ip(request: Request) -> str:
@@ -62,9 +62,13 @@ async def logout(request: Request) -> Redirect:
     return Redirect("/", status_code=303)
 
 
+def _sex_choices() -> list[tuple[str, str]]:
+    return [("male", _("Male")), ("female", _("Female"))]
+
+
 @get("/dang-ky", include_in_schema=False, name="register")
 async def register_form(request: Request) -> Template:
-    return await page(request, "identity/register.html", {"values": {}, "errors": {}})
+    return await page(request, "identity/register.html", {"values": {}, "errors": {}, "sexes": _sex_choices()})
 
 
 @post("/dang-ky", include_in_schema=False, name="register_post")
@@ -76,7 +80,8 @@ async def register(request: Request) -> Template | Redirect:
     try:
         user_id = await service.register_citizen(reg, _ip(request))
     except InvalidInput as exc:
-        return await page(request, "identity/register.html", {"values": values, "errors": _errors(exc)},
+        return await page(request, "identity/register.html",
+                          {"values": values, "errors": _errors(exc), "sexes": _sex_choices()},
                           block="form", status_code=422)
     await start_session(request, user_id)
     flash(request, _("Your account has been created. You are signed in."))

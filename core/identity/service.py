@@ -27,7 +27,7 @@ from core.identity.agencies import (
     children,
     sector,
 )
-from core.identity.cccd import normalise_cccd, validate_cccd
+from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
 from core.identity.current import UserView, load_user
 from core.identity.tables import Agency, LoginAttempt, RoleGrant, User
 
@@ -179,6 +179,10 @@ class Registration:
     username: str
     password: str
     password_confirm: str
+    birth_date: str = ""
+    """As typed: ``dd/mm/yyyy`` or ``yyyy-mm-dd`` (the browser's date picker)."""
+    sex: str = ""
+    """``male`` or ``female``."""
 
 
 def _nfc(text: str) -> str:
@@ -194,17 +198,49 @@ def _check_password(password: str, confirm: str | None, errors: list[tuple[str, 
         errors.append(("password_confirm", "Mật khẩu nhập lại không khớp."))
 
 
+def _today():
+    return _now().astimezone(VN).date()
+
+
+def _check_birth_date(raw: str, errors: list[tuple[str, str]]):
+    """The declared date of birth, or None with a message at ``birth_date``."""
+    from core.forms.engine import parse_date
+
+    text = (raw or "").strip()
+    if not text:
+        errors.append(("birth_date", "Vui lòng nhập ngày sinh (ngày/tháng/năm, ví dụ 25/03/1990)."))
+        return None
+    try:
+        born = parse_date(text)
+    except ValueError:
+        errors.append(("birth_date", f"Ngày sinh \"{text[:20]}\" không phải một ngày có thật; nhập theo dạng "
+                                     "ngày/tháng/năm, ví dụ 25/03/1990."))
+        return None
+    if born > _today():
+        errors.append(("birth_date", "Ngày sinh không thể sau ngày hôm nay."))
+        return None
+    if born.year < 1900:
+        errors.append(("birth_date", "Năm sinh phải từ 1900 trở đi."))
+        return None
+    return born
+
+
 def _check_registration(r: Registration) -> tuple[dict, list[tuple[str, str]]]:
     errors: list[tuple[str, str]] = []
     clean = {
         "full_name": _nfc(r.full_name), "cccd": normalise_cccd(r.cccd), "phone": re.sub(r"[\s.]", "", r.phone or ""),
         "email": (r.email or "").strip().lower(), "username": (r.username or "").strip().lower(),
     }
+    birth_date = _check_birth_date(r.birth_date, errors)
+    clean["birth_date"] = birth_date
+    clean["sex"] = r.sex if r.sex in SEX_LABELS else ""
+    if not clean["sex"]:
+        errors.append(("sex", "Vui lòng chọn giới tính (Nam hoặc Nữ) như trên thẻ căn cước."))
     if not clean["full_name"]:
         errors.append(("full_name", "Vui lòng nhập họ và tên."))
     elif len(clean["full_name"]) > 100 or any(ch.isdigit() for ch in clean["full_name"]):
         errors.append(("full_name", "Họ và tên chỉ gồm chữ cái và khoảng trắng, tối đa 100 ký tự."))
-    if cccd_error := validate_cccd(clean["cccd"]):
+    if cccd_error := validate_cccd(clean["cccd"], birth_date, sex=clean["sex"] or None, today=_today()):
         errors.append(("cccd", cccd_error))
     if clean["phone"].startswith("+84"):
         clean["phone"] = "0" + clean["phone"][3:]
@@ -257,8 +293,8 @@ async def register_citizen(reg: Registration, ip: str = "") -> int:
         The new user's id.
 
     Raises:
-        InvalidInput: Field errors (``full_name``, ``cccd``, ``phone``, ``email``, ``username``,
-            ``password``, ``password_confirm``), all at once, in Vietnamese.
+        InvalidInput: Field errors (``full_name``, ``birth_date``, ``sex``, ``cccd``, ``phone``, ``email``,
+            ``username``, ``password``, ``password_confirm``), all at once, in Vietnamese.
     """
     clean, errors = _check_registration(reg)
     if errors:
@@ -269,7 +305,8 @@ async def register_citizen(reg: Registration, ip: str = "") -> int:
         if taken := await _taken(clean):
             raise InvalidInput(taken[0][1], taken)
         user = User(username=clean["username"], full_name=clean["full_name"], cccd=clean["cccd"], phone=clean["phone"],
-                    email=clean["email"], password_hash=password_hash, created_at=_now())
+                    email=clean["email"], birth_date=clean["birth_date"], sex=clean["sex"],
+                    password_hash=password_hash, created_at=_now())
         await user.save()
         await RoleGrant(user=user.id, agency=root["id"], role="citizen", granted_at=_now()).save()
         await audit.append("user_registered", chain=_user_chain(user.id), actor_id=user.id, object_type="user",

@@ -51,6 +51,11 @@ class User(Table, tablename="motcua_user"):
     full_name = Varchar(length=255)
     cccd = Varchar(length=12, null=True, default=None, unique=True)
     """12-digit citizen ID number (căn cước công dân)."""
+    birth_date = Date(null=True, default=None)
+    """Date of birth as declared at registration (checked against the CCCD's century and year digits)."""
+    sex = Varchar(length=8, default="")
+    """``male`` / ``female`` as declared at registration (checked against the CCCD's fourth digit); ``""``
+    for staff accounts."""
     phone = Varchar(length=20, default="")
     email = Varchar(length=255, default="")
     password_hash = Varchar(length=255)

@@ -1686,6 +1686,49 @@ async def forwards():
     manager.add_column(
         table_class_name="User",
         tablename="motcua_user",
+        column_name="birth_date",
+        db_column_name="birth_date",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="User",
+        tablename="motcua_user",
+        column_name="sex",
+        db_column_name="sex",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="User",
+        tablename="motcua_user",
         column_name="phone",
         db_column_name="phone",
         column_class_name="Varchar",

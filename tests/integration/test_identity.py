@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from core.audit.tables import AuditEntry
 from core.identity.tables import LoginAttempt, RoleGrant, SessionRow, User
@@ -110,7 +110,7 @@ async def test_logout_deletes_the_session_row(client):
 
 
 def _reg(client, **over):
-    data = {"full_name": "Trần Thị Bích", "cccd": VALID_CCCD, "phone": "0912345678", "email": "bich@example.vn",
+    data = {"full_name": "Trần Thị Bích", "birth_date": "02/05/1989", "sex": "male", "cccd": VALID_CCCD, "phone": "0912345678", "email": "bich@example.vn",
             "username": "tranthibich", "password": "MatKhau2026", "password_confirm": "MatKhau2026",
             "_csrf_token": csrf_from(client)}
     data.update(over)
@@ -125,6 +125,7 @@ async def test_registration_creates_a_citizen_signed_in(client):
     assert r.status_code == 303 and r.headers["location"] == "/tai-khoan"
     user = await User.select().first()
     assert user["full_name"] == "Trần Thị Bích" and user["cccd"] == VALID_CCCD
+    assert user["birth_date"] == date(1989, 5, 2) and user["sex"] == "male"
     assert user["password_hash"].startswith("$argon2id$")
     g = await RoleGrant.select().first()
     assert g["role"] == "citizen" and g["agency"] == tree["province"]["id"]
@@ -157,3 +158,37 @@ async def test_registration_refuses_taken_username_cccd_and_email(client):
     assert "Số CCCD này đã được dùng" in r.text
     assert "Địa chỉ thư điện tử này đã được dùng" in r.text
     assert await User.count() == 1
+
+
+async def test_registration_birth_date_and_sex_are_checked_against_the_cccd(client):
+    await standard_tree()
+    await client.get("/dang-ky")
+    r = await _reg(client, birth_date="", sex="")  # both missing
+    assert r.status_code == 422
+    assert "Vui lòng nhập ngày sinh" in r.text and "Vui lòng chọn giới tính" in r.text
+    r = await _reg(client, birth_date="31/02/1989")  # not a real day; what was typed is kept
+    assert r.status_code == 422 and "không phải một ngày có thật" in r.text and 'value="31/02/1989"' in r.text
+    assert 'id="f-birth_date-error"' in r.text
+    r = await _reg(client, birth_date="02/05/2999")
+    assert r.status_code == 422 and "Ngày sinh không thể sau ngày hôm nay." in r.text
+    r = await _reg(client, birth_date="02/05/1990")  # the CCCD's year digits say 1989
+    assert r.status_code == 422 and "số này ứng với năm sinh 1989, ngày sinh đã khai là năm 1990" in r.text
+    assert 'id="f-cccd-error"' in r.text and 'value="02/05/1990"' in r.text
+    r = await _reg(client, cccd="079203000001", birth_date="09/01/1903")  # 2 = born 2000–2099
+    assert r.status_code == 422 and "chỉ người sinh trong các năm 2000–2099" in r.text
+    r = await _reg(client, sex="female")  # 0 = male
+    assert r.status_code == 422 and "giới tính đã khai là Nữ" in r.text
+    assert '<option value="female" selected>' in r.text
+    assert await User.count() == 0
+    r = await _reg(client, birth_date="1989-05-02", phone="+84 912 345 678")  # date picker form, +84 accepted
+    assert r.status_code == 303
+    user = await User.select(User.birth_date, User.phone).first()
+    assert user == {"birth_date": date(1989, 5, 2), "phone": "0912345678"}
+
+
+async def test_registration_form_lists_every_field_in_vietnamese(client):
+    r = await client.get("/dang-ky")
+    for label in ("Họ, chữ đệm và tên", "Ngày, tháng, năm sinh", "Giới tính", "Số CCCD (số định danh cá nhân)",
+                  "Thư điện tử", "Tên đăng nhập", "Mật khẩu"):
+        assert label in r.text
+    assert '<option value="male"' in r.text and ">Nam</option>" in r.text and ">Nữ</option>" in r.text

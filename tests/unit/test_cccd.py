@@ -61,6 +61,35 @@ def test_birth_year_must_match_birth_date():
     assert "năm sinh 1989" in validate_cccd("075089001234", date(2089, 1, 1), today=date(2100, 1, 1))
 
 
+def test_century_digit_must_match_the_century_of_birth():
+    # 0 = male born 1900–1999; declared 2089 has the same two year digits but another century
+    error = validate_cccd("075089001234", date(2089, 1, 1), today=date(2100, 1, 1))
+    assert error.startswith("Chữ số thứ 4 (0) của số CCCD chỉ người sinh trong các năm 1900–1999")
+    error = validate_cccd("075289001234", date(1989, 5, 2), today=date(2100, 1, 1))  # 2 = male born 2000–2099
+    assert "trong các năm 2000–2099" in error and "ngày sinh đã khai là năm 1989" in error
+
+
+@pytest.mark.parametrize(
+    ("number", "born", "sex", "ok"),
+    [
+        ("075089001234", date(1989, 5, 2), "male", True),      # 0: male, 1900s
+        ("075189001234", date(1989, 5, 2), "female", True),    # 1: female, 1900s
+        ("079203000001", date(2003, 1, 9), "male", True),      # 2: male, 2000s
+        ("096310999999", date(2010, 7, 1), "female", True),    # 3: female, 2000s
+        ("075089001234", date(1989, 5, 2), "female", False),
+        ("075189001234", date(1989, 5, 2), "male", False),
+        ("079203000001", date(2003, 1, 9), "female", False),
+    ],
+)
+def test_sex_digit_must_match_the_declared_sex(number, born, sex, ok):
+    error = validate_cccd(number, born, sex=sex, today=TODAY)
+    if ok:
+        assert error is None
+    else:
+        assert error is not None and error.startswith("Số CCCD không khớp với giới tính: chữ số thứ 4")
+        assert ("giới tính đã khai là Nữ" if sex == "female" else "giới tính đã khai là Nam") in error
+
+
 def test_parse_rejects_invalid_with_the_message():
     with pytest.raises(ValueError, match="Mã tỉnh 099"):
         parse_cccd("099089001234")
