@@ -144,12 +144,15 @@ async def _finish_step(c: Ctx, spec: StepSpec) -> str:
     """Mark the acted-on step done with its outcome; attribute lateness; close its suspension."""
     step = c.step_row
     outcome = timing.outcome(c.now, step["due_at"])
+    actor_id = c.actor.id if c.actor else None
     await DossierStep.update(
         {
             DossierStep.status: "done",
             DossierStep.finished_at: c.now,
-            DossierStep.finished_by: c.actor.id if c.actor else None,
+            DossierStep.finished_by: actor_id,
             DossierStep.outcome: outcome,
+            # nobody assigned it by name: the person who took it in at that unit is who handled it
+            DossierStep.assignee: step["assignee"] or actor_id,
         }
     ).where(DossierStep.id == step["id"])
     if spec.suspends_for:
@@ -169,7 +172,8 @@ async def _advance(c: Ctx) -> None:
         return
     waiting = sorted({r["stage"] for r in rows if r["status"] == "waiting"})
     if waiting:
-        activated = await routing.activate_stage(c.dossier_id, waiting[0], c.wf, c.now, _sessions(c))
+        activated = await routing.activate_stage(c.dossier_id, waiting[0], c.wf, c.now, _sessions(c),
+                                                 handed_by=c.actor.id if c.actor else None)
         c.event_data["next_stage"] = waiting[0]
         c.event_data["handed_to"] = sorted({r["agency"] for r in activated})
         c.to = State.IN_PROCESSING
@@ -312,7 +316,7 @@ async def return_step(c: Ctx) -> None:
     await _close_suspensions(c, step_id=spec.id)
     await routing.copy_stage(c.dossier_id, stage, status="waiting", now=None, sessions_of=_sessions(c), wf=c.wf)
     await routing.copy_stage(c.dossier_id, earlier["stage"], status="active", now=c.now, sessions_of=_sessions(c),
-                             wf=c.wf)
+                             wf=c.wf, handed_by=c.actor.id if c.actor else None)
     c.event_data.update(step_row=c.step_row["id"], returned_to_stage=earlier["stage"], outcome=outcome)
     c.to = State.IN_PROCESSING
 

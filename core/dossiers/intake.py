@@ -208,7 +208,8 @@ async def _apply_receive(c: Ctx) -> None:
     dossier_dict = {**view.as_dict(), "code": code}
     placed = await routing.place(dossier_dict, wf)
     budgets = timing.budgets(wf, rules.processing_days + extra_days)
-    await routing.instantiate(row["id"], placed, budgets, start, sessions_of, due)
+    await routing.instantiate(row["id"], placed, budgets, start, sessions_of, due,
+                              handed_by=c.actor.id if c.actor else None)
     c.updates.update(
         procedure_version=version_id,
         received_at=c.now,

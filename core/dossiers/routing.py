@@ -74,8 +74,10 @@ async def instantiate(
     start: datetime,
     sessions_of,
     dossier_due: datetime | None = None,
+    handed_by: int | None = None,
 ) -> None:
-    """Insert the step rows: stage 1 active from ``start``, later stages waiting."""
+    """Insert the step rows: stage 1 active from ``start`` (handed over by ``handed_by``, the
+    receiving clerk), later stages waiting."""
     rows = []
     for stage, step, ref in placed:
         active = stage == 1
@@ -92,6 +94,7 @@ async def instantiate(
                 budget_minutes=budget,
                 started_at=start if active else None,
                 due_at=due,
+                handed_by=handed_by if active else None,
             )
         )
     await DossierStep.insert(*rows)
@@ -109,9 +112,11 @@ async def open_rows(dossier_id: int) -> list[dict[str, Any]]:
     ).order_by(DossierStep.stage).order_by(DossierStep.id)
 
 
-async def activate_stage(dossier_id: int, stage: int, wf: WorkflowSpec, now: datetime, sessions_of) -> list[dict]:
-    """Make the waiting steps of ``stage`` active from ``now``; opens the suspensions of steps that
-    stop the clock. Returns the activated rows."""
+async def activate_stage(dossier_id: int, stage: int, wf: WorkflowSpec, now: datetime, sessions_of,
+                         handed_by: int | None = None) -> list[dict]:
+    """Make the waiting steps of ``stage`` active from ``now``, handed over by ``handed_by`` (the user
+    who finished the stage before); opens the suspensions of steps that stop the clock. Returns the
+    activated rows."""
     rows = await DossierStep.select().where(
         (DossierStep.dossier == dossier_id) & (DossierStep.stage == stage) & (DossierStep.status == "waiting")
     )
@@ -120,7 +125,8 @@ async def activate_stage(dossier_id: int, stage: int, wf: WorkflowSpec, now: dat
         spec = step_spec(wf, row["step_id"])
         due = await step_due(now, row["budget_minutes"], await sessions_of(row["agency"]), spec, dossier_due)
         await DossierStep.update(
-            {DossierStep.status: "active", DossierStep.started_at: now, DossierStep.due_at: due}
+            {DossierStep.status: "active", DossierStep.started_at: now, DossierStep.due_at: due,
+             DossierStep.handed_by: handed_by}
         ).where(DossierStep.id == row["id"])
         if spec is not None and spec.suspends_for:
             await Suspension.insert(
@@ -130,7 +136,7 @@ async def activate_stage(dossier_id: int, stage: int, wf: WorkflowSpec, now: dat
 
 
 async def copy_stage(dossier_id: int, stage: int, *, status: str, now: datetime | None, sessions_of,
-                     wf: WorkflowSpec) -> None:
+                     wf: WorkflowSpec, handed_by: int | None = None) -> None:
     """Insert fresh rows for every step of ``stage`` (the latest row of each step is the template):
     used when a stage is sent back, so the finished rows keep their record for the control sheet."""
     rows = await DossierStep.select().where(
@@ -157,6 +163,7 @@ async def copy_stage(dossier_id: int, stage: int, *, status: str, now: datetime 
                 budget_minutes=row["budget_minutes"],
                 started_at=now if active else None,
                 due_at=due,
+                handed_by=handed_by if active else None,
             )
         )
     if new:
