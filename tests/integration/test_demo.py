@@ -72,3 +72,29 @@ async def test_demo_accounts_can_sign_in(client):
     r = await client.get("/quan-tri/co-quan")
     assert r.status_code == 200 and "UBND xã Định Quán" in r.text and "000.40.05.H39" in r.text
     assert "hai cấp" in r.text
+
+
+def test_demo_accounts_page_lists_every_account_with_agency_role_and_password():
+    """docs/demo_accounts.md (linked from README) says what ``core/demo.py`` creates, row by row."""
+    from pathlib import Path
+
+    from core import demo
+
+    root = Path(__file__).resolve().parents[2]
+    assert "docs/demo_accounts.md" in (root / "README.md").read_text(encoding="utf-8")
+    text = (root / "docs" / "demo_accounts.md").read_text(encoding="utf-8")
+    assert f"`{demo.DEMO_PASSWORD}`" in text
+    agencies = {r["key"]: r for r in demo.agency_rows()}
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    expected = []
+    for username, full_name, grants, cccd in demo.DEMO_USERS:
+        for key, role in grants:
+            a = agencies[key]
+            expected.append((username, full_name, role, a["code"], cccd or ""))
+    found = []
+    for line in rows:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        found.append((cells[0].strip("`"), cells[1], cells[2].split(" — ")[0], cells[3].rsplit("(`", 1)[1].rstrip("`)"),
+                      cells[4].strip("`")))
+    assert found == expected
+    assert {e[2] for e in expected} == set(ROLES)  # one account per role at least
