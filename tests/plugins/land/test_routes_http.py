@@ -4,6 +4,8 @@ PDF requested, fees paid, result returned."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from datetime import UTC, datetime
@@ -25,6 +27,7 @@ class Actors:
     def __init__(self, tree):
         self.tree = tree
         self.tokens: dict[str, str] = {}
+        self.users: dict[str, dict] = {}
 
     async def add(self, key: str, agency: str | None, role: str | None, cccd: str | None = None):
         # API tokens only: no password, so no slow password hashing.
@@ -35,6 +38,7 @@ class Actors:
         if agency:
             await grant(user, self.tree[agency], role)
         self.tokens[key] = await issue_token(user["id"], "test")
+        self.users[key] = user
         return user
 
     def h(self, key: str) -> dict[str, str]:
@@ -64,18 +68,67 @@ async def world(db):
 
 
 async def _create_submit_receive(client, a: Actors, applicant_key: str, procedure: str, agency_code: str,
-                                 applicant: dict, data: dict) -> dict:
+                                 applicant: dict, data: dict, channel: str = "truc_tuyen") -> dict:
+    """Online: the applicant creates and submits, the receiver takes it in. At the counter
+    (``truc_tiep``): the receiver types the application in and receives it at once."""
+    who = applicant_key if channel == "truc_tuyen" else "ward_receiver"
     r = await client.post(API, json={"procedure_code": procedure, "agency_code": agency_code, "applicant": applicant,
-                                     "data": data, "channel": "truc_tuyen"}, headers=a.h(applicant_key))
+                                     "data": data, "channel": channel}, headers=a.h(who))
     assert r.status_code == 201, r.text
     d = r.json()
-    r = await client.post(f"{API}/{d['id']}/submit", json={"version": d["version"]}, headers=a.h(applicant_key))
+    assert d["channel"] == channel
+    if channel == "truc_tuyen":
+        r = await client.post(f"{API}/{d['id']}/submit", json={"version": d["version"]}, headers=a.h(applicant_key))
+        assert r.status_code == 200, r.text
+        d = r.json()
+        assert d["state"] == "submitted" and d["code"].startswith(agency_code + "-")
+    else:  # a citizen cannot open a counter dossier
+        r = await client.post(API, json={"procedure_code": procedure, "agency_code": agency_code, "applicant": applicant,
+                                         "data": data, "channel": channel}, headers=a.h(applicant_key))
+        assert r.status_code == 403, r.text
+    r = await client.post(f"{API}/{d['code'] or d['id']}/receive", json={"version": d["version"]},
+                          headers=a.h("ward_receiver"))
     assert r.status_code == 200, r.text
     d = r.json()
-    assert d["state"] == "submitted" and d["code"].startswith(agency_code + "-")
-    r = await client.post(f"{API}/{d['code']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver"))
-    assert r.status_code == 200, r.text
-    return r.json()
+    assert d["code"].startswith(agency_code + "-") and d["received_at"]
+    return d
+
+
+async def _result_pdf_text(client, a: Actors, who: str, d: dict, kind: str) -> str:
+    """The result document of ``kind``, rendered by the job, downloaded as its holder, read back:
+    the text (pdftotext) and the QR code (zbarimg) that opens the dossier's public status page."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from core.documents.tables import GeneratedDocument
+    from core.documents.tasks import render_document
+
+    doc = await GeneratedDocument.select().where(
+        (GeneratedDocument.dossier == d["id"]) & (GeneratedDocument.kind == kind)).first()
+    assert doc is not None, kind
+    if doc["status"] != "ready":
+        await render_document({}, document_id=doc["id"])
+    from tests.fixtures.builders import login_as
+
+    await login_as(client, a.users[who])  # the download is a page of the web app: a signed-in session
+    r = await client.get(f"/ho-so/{d['code']}/tai-lieu/{doc['id']}.pdf")
+    client.cookies.clear()
+    assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text[:300]
+    if shutil.which("pdftotext") is None or shutil.which("zbarimg") is None:
+        pytest.skip("poppler-utils and zbar-tools are needed to read the PDF back")
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "result.pdf"
+        pdf.write_bytes(r.content)
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"Pages:\s+1\n", info) and "(A4)" in info, info
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(Path(tmp) / "page")], check=True)
+        qr = subprocess.run(["zbarimg", "--quiet", "--raw", *map(str, sorted(Path(tmp).glob("page*.png")))],
+                            capture_output=True, text=True).stdout
+    assert f"/tra-cuu/{d['code']}" in qr, qr
+    return text
 
 
 def _active(d: dict) -> dict:
@@ -135,9 +188,13 @@ TRANSFER_DATA = {
 BUYER = {"name": "Lê Văn Cường", "id_number": BUYER_ID, "phone": "0987654321", "address": "Ấp 1, xã Tân Phú"}
 
 
-async def test_transfer_across_ward_land_office_and_tax(client, world):
+CHANNELS = pytest.mark.parametrize("channel", ["truc_tuyen", "truc_tiep"])
+
+
+@CHANNELS
+async def test_transfer_across_ward_land_office_and_tax(client, world, channel):
     a = world["actors"]
-    d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA)
+    d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA, channel)
     assert d["state"] in ("received", "in_processing")
     step = _active(d)
     assert step["step_id"] == "land_office_check" and step["agency"]["code"] == "000.02.01.H39"
@@ -163,9 +220,13 @@ async def test_transfer_across_ward_land_office_and_tax(client, world):
     assert sorted(k["kind"] for k in kinds) == ["issued", "transfer"]
     docs = await _result_documents(d["id"])
     assert {"kind": "result:land.certificate_transfer", "number": new["book_number"]} in docs
+    text = await _result_pdf_text(client, a, "office_director", d, "result:land.certificate_transfer")
+    assert "Lê Văn Cường" in text and "DE 100001" in text and "DA 123456" in text and new["book_number"] in text
     d = await _pay_and_return(client, a, d, {"name": BUYER["name"], "id_number": BUYER_ID})
-    events = (await client.get(f"{API}/{d['code']}/events", headers=a.h("buyer"))).json()
-    assert [e["action"] for e in events][:3] == ["create", "submit", "receive"]
+    reader = "buyer" if channel == "truc_tuyen" else "ward_receiver"  # a counter dossier has no online owner
+    events = (await client.get(f"{API}/{d['code']}/events", headers=a.h(reader))).json()
+    expected = ["create", "submit", "receive"] if channel == "truc_tuyen" else ["create", "receive"]
+    assert [e["action"] for e in events][:len(expected)] == expected
     assert events[-1]["action"] == "return_result"
 
 
@@ -191,10 +252,11 @@ FIRST_DATA = {
 }
 
 
-async def test_first_registration_received_at_the_ward_routed_to_the_parcels_commune(client, world):
+@CHANNELS
+async def test_first_registration_received_at_the_ward_routed_to_the_parcels_commune(client, world, channel):
     a = world["actors"]
     farmer = {"name": "Trần Thị Hoa", "id_number": "075185003344", "phone": "0912345678"}
-    d = await _create_submit_receive(client, a, "farmer", procedures.FIRST, WARD, farmer, FIRST_DATA)
+    d = await _create_submit_receive(client, a, "farmer", procedures.FIRST, WARD, farmer, FIRST_DATA, channel)
     route = [(s["step_id"], s["agency"]["code"], s["role"]) for s in d["steps"]]
     assert route == [
         ("cadastral_extract", "000.02.01.H39", "specialist"),
@@ -218,21 +280,31 @@ async def test_first_registration_received_at_the_ward_routed_to_the_parcels_com
     assert cert["serial"].startswith("DE ") and cert["issued_by"] == "UBND xã Tân Phú"
     parcel = await Parcel.select().where(Parcel.id == world["registry"]["rural"]).first()
     assert parcel["registered"] is True
+    text = await _result_pdf_text(client, a, "commune_chairman", d, "result:land.certificate_first")
+    assert "Trần Thị Hoa" in text and cert["serial"] in text and "UBND XÃ TÂN PHÚ" in text
     await _pay_and_return(client, a, d, {"name": "Trần Thị Hoa", "id_number": "075185003344"})
 
 
-async def test_reissue_of_a_lost_certificate(client, world):
+@CHANNELS
+async def test_reissue_of_a_lost_certificate(client, world, channel):
     a = world["actors"]
     seller = {"name": SELLER["name"], "id_number": SELLER["id_number"], "phone": "0912345678"}
     data = {"holder_name": SELLER["name"], "holder_id_number": SELLER["id_number"], "holder_birth_date": "1980-01-01",
             "holder_phone": "0912345678", "commune_code": WARD, "map_sheet": 5, "parcel_number": 102,
             "certificate_serial": "DA 123456", "reason": "lost", "loss_reported_on": "2026-11-01", "fee_exemption": "none"}
-    d = await _create_submit_receive(client, a, "seller", procedures.REISSUE, WARD, seller, data)
+    d = await _create_submit_receive(client, a, "seller", procedures.REISSUE, WARD, seller, data, channel)
+    assert [(s["step_id"], s["agency"]["code"], s["role"]) for s in d["steps"]] == [
+        ("land_office_check", "000.02.01.H39", "specialist"), ("reissue_decision", "000.02.01.H39", "approver")]
+    await _act(client, a, "ward_specialist", d, "complete_step", expect=403)
+    await _act(client, a, "office_director", d, "complete_step", expect=403)
     d = await _act(client, a, "office_specialist", d, "complete_step")
     d = await _act(client, a, "office_director", d, "approve")
     old = await Certificate.select().where(Certificate.serial == "DA 123456").first()
     new = await Certificate.select().where(Certificate.id == old["replaced_by"]).first()
     assert old["status"] == "cancelled" and new["status"] == "valid" and SELLER["id_number"] in str(new["holders"])
+    text = await _result_pdf_text(client, a, "seller" if channel == "truc_tuyen" else "office_director", d,
+                                  "result:land.certificate_reissue")
+    assert new["serial"] in text and "Thay thế Giấy chứng nhận số phát hành DA 123456" in text
     await _pay_and_return(client, a, d, {"name": SELLER["name"], "id_number": SELLER["id_number"]})
 
 
@@ -261,3 +333,37 @@ async def test_reject_at_the_decision_step(client, world):
     d = await _act(client, a, "office_director", d, "reject", note="Hợp đồng chưa được công chứng hợp lệ")
     assert d["state"] == "result_refused"
     assert (await Certificate.select().where(Certificate.serial == "DA 123456").first())["status"] == "valid"
+
+
+async def test_the_clock_stands_still_while_the_tax_notice_waits_for_payment(client, world, monkeypatch):
+    """Transfer received Monday 16/11/2026 09:00; the land office hands it to tax on Tuesday 09:00; the
+    payer pays and the tax officer confirms it on Friday 09:00. The three working days (24 working
+    hours) at tax are not counted: every due date moves by exactly that much."""
+    from datetime import timedelta, timezone
+
+    import core.dossiers.engine as engine
+    from core.dossiers.tables import Suspension
+
+    vn = timezone(timedelta(hours=7))
+    clock = {"now": datetime(2026, 11, 16, 9, 0, tzinfo=vn)}
+    monkeypatch.setattr(engine, "utcnow", lambda: clock["now"].astimezone(UTC))
+    a = world["actors"]
+    d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA)
+    clock["now"] = datetime(2026, 11, 17, 9, 0, tzinfo=vn)
+    d = await _act(client, a, "office_specialist", d, "complete_step")
+    step = _active(d)
+    assert step["step_id"] == "tax_notice" and step["suspends_for"] == "tax_payment" and step["due_at"] is None
+    open_ = await Suspension.select().where((Suspension.dossier == d["id"]) & Suspension.ended_at.is_null())
+    assert [(s["reason"], s["step_id"]) for s in open_] == [("tax_payment", "tax_notice")]
+    # The public status page says the dossier waits for the payer.
+    before = {k: datetime.fromisoformat(d[k]) for k in ("due_at", "appointment1_at") if d.get(k)}
+    assert "due_at" in before
+    clock["now"] = datetime(2026, 11, 20, 9, 0, tzinfo=vn)
+    d = await _act(client, a, "tax_officer", d, "complete_step", note="Đã nộp đủ theo thông báo của cơ quan thuế")
+    assert not await Suspension.count().where((Suspension.dossier == d["id"]) & Suspension.ended_at.is_null())
+    events = (await client.get(f"{API}/{d['code']}/events", headers=a.h("buyer"))).json()
+    tax_done = [e for e in events if e["step_id"] == "tax_notice"][-1]
+    assert tax_done["data"]["clock_shift_minutes"] == 3 * 8 * 60
+    after = datetime.fromisoformat(d["due_at"])
+    assert after - before["due_at"] >= timedelta(days=3), (before, after)
+    assert _active(d)["step_id"] == "registration_decision"
