@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from core.documents.context import RESULT_CHANNEL_LABELS, iso
+from core.documents.qr import status_url
 from core.dossiers.tables import Dossier
 from core.errors import InvalidInput
 from core.web.templating import VN_TZ
@@ -84,7 +85,7 @@ async def register_rows(agency_id: int, period: Period, *, offset: int = 0, limi
     for n, r in enumerate(await q, start=offset + 1):
         spec = catalogue.procedure(r["procedure_code"])
         rows.append({
-            "n": n, "code": r["code"] or "", "procedure": spec.name.vi if spec else r["procedure_code"],
+            "n": n, "code": r["code"] or "", "status_url": status_url(r["code"]) if r["code"] else "", "procedure": spec.name.vi if spec else r["procedure_code"],
             "applicant": r["applicant_name"], "address": r["applicant_address"], "phone": r["applicant_phone"],
             "lead_agency": r["agency_name"], "received_at": iso(r["received_at"]),
             "due_at": iso(r["extended_due_at"] or r["due_at"]), "returned_at": iso(r["returned_at"]),

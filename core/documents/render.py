@@ -106,8 +106,16 @@ def print_environment() -> Environment:
     )
     env.filters.update(vnd=format_vnd, vn_time=vn_time, vn_date_line=vn_date_line, vn_date=vn_date,
                        vn_hm=vn_hm_date, days=vn_days)
+    env.filters["qr"] = _qr_filter
     env.globals.update(static_url=STATIC_DIR.as_uri())
     return env
+
+
+def _qr_filter(content: str) -> str:
+    """``{{ url | qr }}``: the QR code of ``content`` as an SVG data URI ("" for no content)."""
+    from core.documents.qr import qr_svg_data_uri
+
+    return qr_svg_data_uri(content) if content else ""
 
 
 def render_html(template: str, context: dict[str, Any]) -> str:
@@ -162,9 +170,16 @@ def html_to_pdf(html: str, *, title: str, created: datetime, key: str) -> bytes:
     return doc.write_pdf(pdf_identifier=identifier)
 
 
+def _template_to_pdf(template: str, context: dict[str, Any], *, title: str, created: datetime, key: str) -> bytes:
+    return html_to_pdf(render_html(template, context), title=title, created=created, key=key)
+
+
 async def render_pdf(template: str, context: dict[str, Any], *, title: str, created: datetime, key: str) -> bytes:
-    """Render a print template to PDF in a worker thread (never on the event loop)."""
-    html = render_html(template, context)
+    """Render a print template to PDF in a worker thread (never on the event loop).
+
+    Both steps run in the thread: a long register renders thousands of rows (and their QR codes)
+    in the template before WeasyPrint lays them out.
+    """
     return await anyio.to_thread.run_sync(
-        functools.partial(html_to_pdf, html, title=title, created=created, key=key)
+        functools.partial(_template_to_pdf, template, context, title=title, created=created, key=key)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from core.catalogue.tables import ProcedureVersion
 from core.dossiers.tables import Dossier, DossierEvent, DossierStep
 from tests.fixtures.builders import grant, make_user, standard_tree
 
-__all__ = ("build_dossier", "pdf_text", "qr_payloads", "CODE", "T")
+__all__ = ("build_dossier", "pdf_text", "qr_payloads", "keep_pdf", "CODE", "T")
 
 CODE = "000.00.01.H39-261123-0007"
 
@@ -97,3 +98,10 @@ def qr_payloads(pdf: bytes, tmp: Path) -> list[str]:
     png = sorted(tmp.glob("page*.png"))[0]
     out = subprocess.run([shutil.which("zbarimg") or "zbarimg", "--raw", "-q", str(png)], capture_output=True)
     return [line for line in out.stdout.decode().splitlines() if line]
+
+
+def keep_pdf(name: str, pdf: bytes) -> None:
+    """Keep a copy under ``$MOTCUA_KEEP_PDFS`` to look at it (``pdftoppm -r 60 -png``)."""
+    if keep := os.environ.get("MOTCUA_KEEP_PDFS"):
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        (Path(keep) / f"{name}.pdf").write_bytes(pdf)

@@ -5,8 +5,18 @@ from __future__ import annotations
 import io
 
 from core.dossiers.tables import Dossier
+from core.settings import get_settings
 from tests.fixtures.builders import login_as
-from tests.integration.test_documents_builders import CODE, T, build_dossier, pdf_text
+from tests.integration.test_documents_builders import CODE, T, build_dossier, keep_pdf, pdf_text, qr_payloads
+
+
+def _pdfinfo(pdf: bytes, tmp) -> str:
+    import subprocess
+
+    f = tmp / "info.pdf"
+    f.write_bytes(pdf)
+    return subprocess.run(["pdfinfo", str(f)], capture_output=True, check=True, text=True).stdout
+
 
 PERIOD = "from=01/11/2026&to=30/11/2026"
 
@@ -64,8 +74,12 @@ async def test_register_exports(client, tmp_path):
     pdf = await client.get(f"/so-theo-doi.pdf?agency={centre}&{PERIOD}")
     assert pdf.status_code == 200
     (tmp_path / "register.pdf").write_bytes(pdf.content)
+    keep_pdf("form07", pdf.content)
     flat = " ".join(pdf_text(pdf.content, tmp_path, layout=False).split())
     assert "SỔ THEO DÕI HỒ SƠ" in flat and CODE in flat and "Nguyễn Thị Hằng" in flat
+    # Each row carries the QR code of its dossier's public status page; the page is landscape A4.
+    assert qr_payloads(pdf.content, tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}"]
+    assert "841.89 x 595.276 pts (A4)" in _pdfinfo(pdf.content, tmp_path)
     bad = await client.get(f"/so-theo-doi.xlsx?agency={centre}&from=x&to=30/11/2026")
     assert bad.status_code == 422
 

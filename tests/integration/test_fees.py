@@ -15,7 +15,7 @@ from core.errors import InvalidInput
 from core.fees import service as fees
 from core.fees.tables import Payment
 from core.plugins import get_plugin_manager
-from tests.integration.test_documents_builders import CODE, T, build_dossier, pdf_text
+from tests.integration.test_documents_builders import CODE, T, build_dossier, keep_pdf, pdf_text
 
 PROC = ProcedureSpec(
     code="9.000001", domain="test", name=L("Chứng thực bản sao từ bản chính giấy tờ, văn bản"),
@@ -113,6 +113,7 @@ async def test_payment_receipt_and_balance(db, tmp_path):
     assert (await fees.totals(did))["paid"] == 150000
     await render_document({}, document_id=paid["document_id"])
     row = await documents.get_document(paid["document_id"])
+    keep_pdf("fee_receipt", documents.read_file(row))
     flat = " ".join(pdf_text(documents.read_file(row), tmp_path).split())
     assert "BIÊN LAI THU PHÍ, LỆ PHÍ" in flat and "2026-000001" in flat
     assert "Một trăm năm mươi nghìn đồng" in flat and "Nguyễn Thị Hằng" in flat and CODE in flat
