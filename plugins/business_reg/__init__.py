@@ -2,7 +2,7 @@
 
 Hook implementations only; the content lives in the modules of this package."""
 
-from core.api import DomainInfo, L, PermissionSpec, hookimpl
+from core.api import DomainInfo, L, hookimpl
 
 from plugins.business_reg import fees, forms, procedures, results, validation, workflows
 
@@ -34,10 +34,9 @@ def register_result_documents():
 
 @hookimpl
 def register_permissions():
-    return (
-        PermissionSpec("business_reg.register.view", L("Tra cứu sổ đăng ký doanh nghiệp, hộ kinh doanh", "Look up the business register"),
-                       default_roles=("receiver", "specialist", "approver")),
-    )
+    from plugins.business_reg.permissions import ALL
+
+    return ALL
 
 
 @hookimpl
@@ -55,3 +54,32 @@ def validate_application(procedure, page, data, ctx):
 @hookimpl
 def compute_fee(procedure, application, ctx):
     return fees.quote(procedure, application, ctx)
+
+
+@hookimpl
+def register_routes():
+    from plugins.business_reg.controllers import ROUTES
+
+    return ROUTES
+
+
+@hookimpl
+def menu_items(user, request):
+    from core.api import MenuItem
+
+    # The register is public (what the national business portal publishes): everyone gets the link.
+    return [MenuItem("/business_reg/registry", L("Tra cứu doanh nghiệp, hộ kinh doanh", "Business register"), order=61)]
+
+
+@hookimpl
+def dossier_panels(dossier, user, request):
+    from plugins.business_reg.panels import panels
+
+    return panels(dossier, user)
+
+
+@hookimpl
+def seed_demo_data(ctx):
+    from plugins.business_reg.demo import seed
+
+    return seed(ctx)

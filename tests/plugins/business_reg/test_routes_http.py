@@ -207,3 +207,87 @@ async def test_change_of_head_office(client, world):
     assert hist is not None
     assert await _result_pdf(client, a, "director", d, "enterprise_certificate")
     await _ready_and_return(client, a, "centre_receiver", d, DIRECTOR)
+
+
+async def _errors(r) -> dict[str, str]:
+    assert r.status_code == 422, r.text
+    return {e["field"]: e["message"] for e in r.json()["errors"]}
+
+
+async def test_bad_input_is_refused_at_the_field(client, world):
+    a = world["actors"]
+    bad = {**ENTERPRISE_DATA, "business_lines": "6201, 9999", "rep_cccd": "07508800334", "charter_capital": 500,
+           "rep_birth_date": "2015-01-01", "rep_phone": "12345"}
+    errors = await _errors(await _create(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER, bad))
+    assert "9999" in errors["business_lines"]
+    assert "12 chữ số" in errors["rep_cccd"]
+    assert "charter_capital" in errors and "18 tuổi" in errors["rep_birth_date"] and "rep_phone" in errors
+    bad = {**HOUSEHOLD_DATA, "business_name": "Quán Mai Vàng"}
+    errors = await _errors(await _create(client, a, "owner", procedures.HOUSEHOLD, WARD, OWNER, bad))
+    assert "Hộ kinh doanh" in errors["business_name"]
+    errors = await _errors(await _create(client, a, "director", procedures.CHANGE, CENTRE, DIRECTOR,
+                                         {**CHANGE_DATA, "enterprise_code": EXISTING_CODE[:9] + str((int(EXISTING_CODE[9]) + 1) % 10)}))
+    assert "chữ số kiểm tra" in errors["enterprise_code"]
+
+
+async def test_name_clash_names_the_registered_business_but_no_person(client, world):
+    a = world["actors"]
+    for name, how in (("Công ty cổ phần Sông Đồng Nai", "trùng"), ("Công ty TNHH Sông Đồng Nai Mới", "gây nhầm lẫn"),
+                      ("CÔNG TY TNHH SONG DONG NAI 2", "gây nhầm lẫn")):
+        r = await _create(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER, {**ENTERPRISE_DATA, "company_name": name})
+        errors = await _errors(r)
+        assert how in errors["company_name"] and EXISTING_CODE in errors["company_name"]
+        assert "Công ty TNHH Sông Đồng Nai" in errors["company_name"]
+        assert EXISTING_REP["name"] not in r.text and EXISTING_REP["cccd"] not in r.text
+    # A household name is unique within its commune: the same name at the ward is refused, without the owner.
+    r = await _create(client, a, "owner", procedures.HOUSEHOLD, WARD, OWNER, {**HOUSEHOLD_DATA, "business_name": "Hộ kinh doanh Thu Hương"})
+    errors = await _errors(r)
+    assert "Hộ kinh doanh Thu Hương" in errors["business_name"]
+    assert HOUSEHOLD_OWNER["name"] not in r.text and HOUSEHOLD_OWNER["cccd"] not in r.text
+
+
+async def test_change_only_by_the_registered_representative(client, world):
+    a = world["actors"]
+    r = await _create(client, a, "founder", procedures.CHANGE, CENTRE, FOUNDER, {**CHANGE_DATA, "rep_cccd": FOUNDER["id_number"]})
+    errors = await _errors(r)
+    assert EXISTING_CODE in errors["rep_cccd"] and "người đại diện" in errors["rep_cccd"]
+    assert EXISTING_REP["name"] not in r.text and EXISTING_REP["cccd"] not in r.text
+    unknown = taxcode.make("36", 9_000_050)
+    errors = await _errors(await _create(client, a, "director", procedures.CHANGE, CENTRE, DIRECTOR,
+                                         {**CHANGE_DATA, "enterprise_code": unknown}))
+    assert unknown in errors["enterprise_code"] and "Không tìm thấy" in errors["enterprise_code"]
+
+
+async def test_two_dossiers_for_one_name_the_second_approval_is_refused(client, world):
+    a = world["actors"]
+    first = await _submit_receive(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER, ENTERPRISE_DATA, "centre_receiver")
+    second = await _submit_receive(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER,
+                                   {**ENTERPRISE_DATA, "company_name": "Công ty cổ phần Kỹ thuật Biên Hòa Xanh"}, "centre_receiver")
+    for d in (first, second):
+        d = await _act(client, a, "tax_officer", d, "tax_code")
+        d = await _act(client, a, "registry_specialist", d, "review")
+        if d["id"] == first["id"]:
+            first = d
+        else:
+            second = d
+    d = await _act(client, a, "registry_head", first, "sign", "approve")
+    assert d["state"] == "result_approved"
+    r = await client.post(f"{API}/{second['code']}/actions/approve",
+                          json={"version": second["version"], "step_id": _active(second)[0]["id"], "note": ""},
+                          headers=a.h("registry_head"))
+    assert r.status_code == 409, r.text
+    assert "Kỹ thuật Biên Hòa Xanh" in r.text and FOUNDER["id_number"] not in r.text
+    assert await Business.count().where(Business.name_key.like("%bien hoa xanh%")) == 1
+
+
+async def test_rejection_and_return_to_the_previous_stage(client, world):
+    a = world["actors"]
+    d = await _submit_receive(client, a, "owner", procedures.HOUSEHOLD, WARD, OWNER, HOUSEHOLD_DATA, "ward_receiver")
+    d = await _act(client, a, "ward_specialist", d, "review")
+    d = await _act(client, a, "tax_officer", d, "tax_code")
+    d = await _act(client, a, "ward_chairman", d, "sign", "return_step", note="Bổ sung địa điểm kinh doanh chi tiết")
+    assert [s["step_id"] for s in _active(d)] == ["tax_code"]
+    d = await _act(client, a, "tax_officer", d, "tax_code")
+    d = await _act(client, a, "ward_chairman", d, "sign", "reject", note="Địa điểm kinh doanh thuộc khu vực cấm kinh doanh")
+    assert d["state"] == "result_refused"
+    assert not await Business.exists().where(Business.dossier_code == d["code"])
