@@ -106,7 +106,7 @@ def cmd_demo(args) -> None:
                 await db.close_connection_pool()
 
     _run(go())
-    print("Đã nạp dữ liệu mẫu. Tài khoản: xem README.md.")
+    print(f"Đã nạp dữ liệu mẫu. Tài khoản (mật khẩu {demo.DEMO_PASSWORD}): xem docs/demo_accounts.md.")
 
 
 def cmd_audit_verify(args) -> None:
