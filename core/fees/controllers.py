@@ -14,7 +14,7 @@ from core.errors import InvalidInput, NotAllowed
 from core.fees import service
 from core.fees.gateways import gateways
 from core.fees.online import confirm_gateway_payment, start_gateway_payment
-from core.fees.vietqr import build_payload, treasury_account
+from core.fees.vietqr import build_payload, transfer_purpose, treasury_account
 from core.web.i18n import gettext as _
 from core.web.render import flash, page
 
@@ -43,7 +43,7 @@ async def _context(request: Request, code: str) -> dict[str, Any]:
     account = treasury_account()
     vietqr = None
     if account and totals["due"] > 0:
-        payload = build_payload(account, totals["due"], code)
+        payload = build_payload(account, totals["due"], transfer_purpose(code))
         vietqr = {"payload": payload, "svg": qr_svg_data_uri(payload), "account": account}
     return {
         "d": d, "code": code, "lines": await service.fee_lines(d["id"]), "totals": totals, "payments": pays,

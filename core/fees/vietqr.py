@@ -22,7 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ("BankAccount", "crc16_ccitt_false", "build_payload", "parse_tlv", "treasury_account", "ascii_purpose")
+__all__ = ("BankAccount", "crc16_ccitt_false", "build_payload", "parse_tlv", "treasury_account", "ascii_purpose",
+           "transfer_purpose")
 
 NAPAS_GUID = "A000000727"
 SERVICE_TO_ACCOUNT = "QRIBFTTA"
@@ -62,6 +63,15 @@ def ascii_purpose(text: str, limit: int = 25) -> str:
     text = text.replace("Đ", "D").replace("đ", "d")
     text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     return re.sub(r"[^A-Za-z0-9 .\-]", "", text)[:limit]
+
+
+def transfer_purpose(code: str) -> str:
+    """The purpose written in a dossier's transfer: its code, whole (the field holds 25 characters).
+
+    A code longer than that (a day's sequence past 9999 in the 2018 format) loses its dots instead of
+    its last digits, so a statement line still names exactly one dossier.
+    """
+    return code if len(code) <= 25 else code.replace(".", "")
 
 
 def build_payload(account: BankAccount, amount: int, purpose: str, *, dynamic: bool = True) -> str:

@@ -72,6 +72,35 @@ async def test_vietqr_payload_carries_amount_and_code(db, monkeypatch):
     assert fields["54"] == "120000" and parse_tlv(fields["62"])["08"] == CODE[:25]
 
 
+async def test_vietqr_image_on_the_page_decodes_to_a_valid_payload(client, monkeypatch, tmp_path):
+    """The QR image shown to the payer scans (zbarimg) to a NAPAS payload whose CRC checks out."""
+    import re
+    import shutil
+    import subprocess
+    from datetime import UTC, datetime
+
+    from core.documents.render import html_to_pdf
+    from core.fees.vietqr import crc16_ccitt_false
+
+    monkeypatch.setenv("MOTCUA_FEE_BANK_BIN", "970415")
+    monkeypatch.setenv("MOTCUA_FEE_ACCOUNT", "0011001932418")
+    built = await _with_fee()
+    await login_as(client, built["applicant"])
+    page = await client.get(f"/ho-so/{CODE}/le-phi")
+    svg = re.search(r'src="(data:image/svg\+xml[^"]+)"', page.text).group(1).replace("&amp;", "&")
+    pdf = html_to_pdf(f'<img src="{svg}" style="width:60mm;height:60mm">', title="qr",
+                      created=datetime(2026, 1, 1, tzinfo=UTC), key="qr")
+    (tmp_path / "qr.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(tmp_path / "qr.pdf"), str(tmp_path / "qr")], check=True)
+    out = subprocess.run([shutil.which("zbarimg") or "zbarimg", "--raw", "-q", *map(str, tmp_path.glob("qr*.png"))],
+                         capture_output=True, check=True)
+    payload = out.stdout.decode().strip()
+    assert crc16_ccitt_false(payload[:-4]) == payload[-4:]
+    fields = parse_tlv(payload)
+    assert fields["54"] == "120000" and fields["53"] == "704" and parse_tlv(fields["62"])["08"] == CODE
+    assert parse_tlv(parse_tlv(fields["38"])["01"]) == {"00": "970415", "01": "0011001932418"}
+
+
 async def test_stranger_sees_no_fees(client):
     await _with_fee()
     stranger = await make_user("la", full_name="Người Lạ")

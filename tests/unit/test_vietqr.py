@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from core.fees.vietqr import BankAccount, ascii_purpose, build_payload, crc16_ccitt_false, parse_tlv
+from core.fees.vietqr import (
+    BankAccount,
+    ascii_purpose,
+    build_payload,
+    crc16_ccitt_false,
+    parse_tlv,
+    transfer_purpose,
+)
 from core.fees.words import amount_in_words, number_to_words
 
 # Published example (subiz/vietqr README): 120.000 VND to VietinBank (970415) account 0011001932418.
@@ -37,6 +44,15 @@ def test_payload_fields_for_a_dossier():
     assert fields["53"] == "704" and fields["54"] == "150000" and fields["58"] == "VN"
     assert parse_tlv(fields["62"])["08"] == code[:25]
     assert payload[-8:-4] == "6304" and crc16_ccitt_false(payload[:-4]) == fields["63"]
+
+
+def test_long_dossier_code_keeps_every_digit_in_the_purpose():
+    assert transfer_purpose("000.00.01.H12-200101-0001") == "000.00.01.H12-200101-0001"
+    long_code = "000.00.01.H12-200101-12345"  # 26 characters: the 12,345th dossier of the day
+    purpose = transfer_purpose(long_code)
+    assert purpose == "0000001H12-200101-12345"
+    payload = build_payload(BankAccount("970403", "1234567890"), 50000, purpose)
+    assert parse_tlv(parse_tlv(payload)["62"])["08"] == purpose
 
 
 def test_purpose_is_ascii():
