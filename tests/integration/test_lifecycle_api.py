@@ -153,6 +153,7 @@ async def test_staff_page_actions_and_conflict(client, world):
     assert r.status_code == 409
     assert "Tiếp nhận" in r.text, "the conflict page lists what changed since the version the form showed"
     assert (await service.get(d.id)).state == "received"
+    client.cookies.clear()  # the server-set session cookie would otherwise keep the receiver signed in
     await login_as(client, w["users"]["tax_specialist"])
     r = await client.get(f"/ho-so/{d.code}")
     assert r.status_code == 200, "a step's agency sees the dossier"
