@@ -109,7 +109,7 @@ async def register_export_xlsx(request: Request) -> Response:
 async def register_export_pdf(request: Request) -> Response:
     """The register printed (landscape A4), laid out in a worker thread (never on the event loop)."""
     from core.documents.context import province_place
-    from core.documents.render import render_pdf
+    from core.documents.service import pdf_renderer
 
     agency, period, rows = await _export_rows(request)
     form = get_form("form07")
@@ -119,6 +119,7 @@ async def register_export_pdf(request: Request) -> Response:
            "place": province_place([{"name": agency.get("parent_name"), "level": "province"}]),
            "issued_at": issued.isoformat(), "rows": rows, "period": {"start": period.start.isoformat(),
                                                                     "end": period.end.isoformat()}}
+    render_pdf = await pdf_renderer()
     body = await render_pdf(form.template, ctx, title=f"{form.title} {agency['code']}", created=issued,
                             key=f"form07:{agency['code']}:{period.start}:{period.end}")
     return Response(body, media_type="application/pdf",

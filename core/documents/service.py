@@ -35,6 +35,7 @@ __all__ = (
     "get_document",
     "documents_for",
     "read_file",
+    "pdf_renderer",
     "FEE_RECEIPT_VERSION",
 )
 
@@ -181,6 +182,17 @@ async def request_control_sheet(dossier_id: int) -> int:
 # --- rendering (the job) --------------------------------------------------------------------------
 
 
+async def pdf_renderer():
+    """``core.documents.render.render_pdf``, its module imported in a worker thread the first time:
+    importing WeasyPrint takes 1–3 s, which would otherwise stall the event loop (see bench/pdf.py)."""
+    import importlib
+
+    import anyio.to_thread
+
+    module = await anyio.to_thread.run_sync(importlib.import_module, "core.documents.render")
+    return module.render_pdf
+
+
 def _documents_dir() -> Path:
     return get_settings().files_dir / "documents"
 
@@ -190,8 +202,6 @@ async def render_document(document_id: int) -> str:
 
     A failure marks the row ``failed`` with the error and re-raises, so the outbox retries it.
     """
-    from core.documents.render import render_pdf
-
     row = await GeneratedDocument.select().where(GeneratedDocument.id == document_id).first()
     if row is None:
         raise NotFound(f"Không có tài liệu số {document_id}.")
@@ -204,6 +214,7 @@ async def render_document(document_id: int) -> str:
         if context.get("status_url"):
             render_ctx["qr"] = qr_svg_data_uri(context["status_url"])
         created = row["created_at"]
+        render_pdf = await pdf_renderer()
         pdf = await render_pdf(template, render_ctx, title=context.get("_title") or row["kind"], created=created,
                                key=row["key"])
         rel = Path("documents") / f"{created:%Y}" / f"{document_id}-{row['kind'].replace(':', '-')}.pdf"
