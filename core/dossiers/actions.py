@@ -84,6 +84,7 @@ async def _close_suspensions(c: Ctx, *, step_id: str | None | bool = False, reas
         return 0
     await Suspension.update({Suspension.ended_at: c.now}).where(Suspension.id.is_in([r["id"] for r in rows]))
     sessions = (await agency_row(c.row["receiving_agency"]))["work_sessions"]
+    c._suspended_since = min(timing.as_utc(r["started_at"]) for r in rows)  # type: ignore[attr-defined]
     longest = 0
     for r in rows:
         longest = max(longest, await timing.working_minutes(r["started_at"], c.now, sessions))
@@ -95,15 +96,31 @@ async def _shift_dues(c: Ctx, minutes: int) -> None:
     if minutes <= 0:
         return
     sessions = (await agency_row(c.row["receiving_agency"]))["work_sessions"]
+    since = getattr(c, "_suspended_since", None)
     for col in ("due_at", "appointment1_at", "extended_due_at"):
-        if c.row[col] is not None and not c.updates.get(col):
-            c.updates[col] = await timing.add(c.row[col], minutes, sessions)
+        if c.row[col] is None or c.updates.get(col):
+            continue
+        if since is not None and timing.as_utc(c.row[col]) <= since:
+            continue  # already behind us when the clock stopped
+        if col == "appointment1_at" and await _appointment1_met(c):
+            continue  # the stage closing appointment 1 is done: later pauses (tax payment) move only the return
+        c.updates[col] = await timing.add(c.row[col], minutes, sessions)
     for s in await DossierStep.select().where(
         (DossierStep.dossier == c.dossier_id) & (DossierStep.status == "active") & DossierStep.due_at.is_not_null()
     ):
         new_due = await timing.add(s["due_at"], minutes, await _sessions(c)(s["agency"]))
         await DossierStep.update({DossierStep.due_at: new_due}).where(DossierStep.id == s["id"])
     c.event_data["clock_shift_minutes"] = minutes
+
+
+async def _appointment1_met(c: Ctx) -> bool:
+    """Whether the step that closes appointment 1 (R18: the information slip sent to tax) is done."""
+    ids = [s.id for s in c.wf.steps() if s.appointment == 1]
+    if not ids:
+        return False
+    return await DossierStep.exists().where(
+        (DossierStep.dossier == c.dossier_id) & DossierStep.step_id.is_in(ids) & (DossierStep.status == "done")
+    )
 
 
 async def _end_open_steps(c: Ctx, status: str = "cancelled") -> None:
