@@ -13,9 +13,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-results"
+SHOTS = Path(os.environ.get("MOTCUA_E2E_SHOTS") or ROOT / "test-results")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -30,6 +31,10 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh",
             "viewport": {"width": 1280, "height": 900}}
+
+
+# A loaded machine (password hashing, PDF rendering) can take more than the default 5 s.
+expect.set_options(timeout=20_000)
 
 
 def _free_port() -> int:
@@ -63,7 +68,9 @@ def live_server(tmp_path_factory):
     port = _free_port()
     env["MOTCUA_BASE_URL"] = f"http://127.0.0.1:{port}"
     motcua = [sys.executable, "-m", "core.cli"]
-    subprocess.run([*motcua, "demo"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
+    demo = subprocess.run([*motcua, "demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    if demo.returncode != 0:
+        raise RuntimeError(f"motcua demo failed ({demo.returncode}):\n{demo.stderr[-4000:]}")
     log = open(tmp / "server.log", "w")
     proc = subprocess.Popen([*motcua, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log)
     for _ in range(300):
@@ -83,14 +90,50 @@ def live_server(tmp_path_factory):
     log.close()
 
 
+DESKTOP = {"width": 1280, "height": 900}
+MOBILE = {"width": 390, "height": 844}
+
+
+def screenshots(page, name: str) -> list[Path]:
+    """Full-page screenshots of what ``page`` shows now, desktop (1280 wide) then mobile (390 wide),
+    under test-results/ as ``<name>-desktop.png`` and ``<name>-mobile.png``; the viewport is put back."""
+    SHOTS.mkdir(exist_ok=True)
+    before = page.viewport_size or DESKTOP
+    paths = []
+    for label, size in (("desktop", DESKTOP), ("mobile", MOBILE)):
+        page.set_viewport_size(size)
+        path = SHOTS / f"{name}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        paths.append(path)
+    page.set_viewport_size(before)
+    return paths
+
+
 @pytest.fixture
 def shot(page):
-    """``shot(name)`` saves a full-page screenshot under test-results/."""
-    SHOTS.mkdir(exist_ok=True)
+    """``shot(name)`` saves desktop and mobile full-page screenshots of ``page`` under test-results/."""
 
-    def take(name: str) -> Path:
-        path = SHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
+    def take(name: str, of=None) -> list[Path]:
+        return screenshots(of or page, name)
 
     return take
+
+
+@pytest.fixture(scope="session")
+def demo_day(live_server) -> str:
+    """``yymmdd`` of the day the demo province was loaded (dossier codes carry it)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%y%m%d")
+
+
+def login(page, base: str, username: str, password: str | None = None) -> None:
+    """Sign in through the login page as a person would, and wait for the signed-in header."""
+    from core.demo import DEMO_PASSWORD
+
+    page.goto(f"{base}/dang-nhap")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password or DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator(".site-header").get_by_role("button", name="Đăng xuất")).to_be_visible()
