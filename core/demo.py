@@ -79,11 +79,11 @@ async def _agencies() -> dict[str, AgencyRef]:
     out: dict[str, AgencyRef] = {}
     for r in agency_rows():
         row = existing.get(r["code"])
-        if row is None:
-            agency = Agency(code=r["code"], name=r["name"], level=r["level"], kind=r["kind"], province_code="75",
-                            parent=out[r["parent"]].id if r["parent"] else None, remote_area=r["remote_area"])
-            await agency.save()
-            row = {"id": agency.id, "code": r["code"], "name": r["name"], "level": r["level"], "kind": r["kind"]}
+        if row is None:  # through the service: codes and levels checked, creation audited
+            agency_id = await service.add_agency(None, code=r["code"], name=r["name"], level=r["level"],
+                                                 kind=r["kind"], remote_area=r["remote_area"], province_code="75",
+                                                 parent_code=out[r["parent"]].code if r["parent"] else None)
+            row = {"id": agency_id, "code": r["code"], "name": r["name"], "level": r["level"], "kind": r["kind"]}
         out[r["key"]] = AgencyRef(row["id"], row["code"], row["name"], row["level"], row["kind"])
     return out
 

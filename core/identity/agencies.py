@@ -7,15 +7,65 @@ social insurance, post) hang under the province with their ``kind``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.catalogue.specs import AgencyRef
+from core.catalogue.specs import AGENCY_LEVELS, AgencyRef
 from core.identity.tables import Agency
 
 __all__ = ("AgencyNode", "AgencyDirectory", "agency_directory", "children", "ancestors", "ancestor_at_level",
-           "sector", "by_code")
+           "sector", "by_code", "QCVN102_CODE", "EID_CODE", "PARENT_LEVELS", "agency_code_error", "eid_error",
+           "parent_level_error")
+
+QCVN102_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[GH]\d{2}$")
+"""Agency code of QCVN 102:2016/BTTTT: three groups of digits for the subordinate levels, then the level-1
+unit (``G..`` ministry, ``H..`` province), e.g. ``000.00.00.H39`` (the province), ``000.30.31.H39``."""
+EID_CODE = re.compile(r"^[A-Z]\d{2}(\.\d{3}(\.\d{2})?)?$")
+"""Electronic identifier of QĐ 20/2020/QĐ-TTg (amended by QĐ 09/2025): ``MX1X2[.Y1Y2Y3[.Z1Z2]]``,
+e.g. ``G01``, ``H55``, ``H55.242``."""
+PARENT_LEVELS: dict[str, tuple[str | None, ...]] = {
+    "province": (None,),
+    "department": ("province", "department"),
+    "district": ("province",),
+    "commune": ("province", "district"),  # two-tier (since 1 July 2025): under the province; three-tier: district
+    "sector": ("province", "sector", "district"),
+}
+"""Which level an agency's parent may have (None: a root)."""
+LEVEL_NAMES_VI = {"province": "cấp tỉnh", "department": "sở, ngành", "district": "cấp huyện", "commune": "cấp xã",
+                  "sector": "ngành dọc"}
+
+
+def agency_code_error(code: str) -> str | None:
+    """None when ``code`` has the QCVN 102 form, else a Vietnamese message for the field."""
+    if not code:
+        return "Vui lòng nhập mã cơ quan (mã định danh theo QCVN 102:2016/BTTTT, ví dụ 000.00.01.H39)."
+    if not QCVN102_CODE.match(code):
+        return (f"Mã cơ quan \"{code[:40]}\" chưa đúng định dạng QCVN 102:2016/BTTTT: ba nhóm chữ số rồi mã đơn vị "
+                "cấp 1 (G hoặc H và 2 chữ số), ví dụ 000.00.01.H39.")
+    return None
+
+
+def eid_error(eid: str | None) -> str | None:
+    """None when ``eid`` is empty or has the QĐ 20/2020 form, else a Vietnamese message for the field."""
+    if eid and not EID_CODE.match(eid):
+        return (f"Mã định danh điện tử \"{eid[:40]}\" chưa đúng định dạng QĐ 20/2020/QĐ-TTg: một chữ cái in hoa và "
+                "2 chữ số, có thể thêm .3 chữ số và .2 chữ số, ví dụ H39 hoặc H55.242.")
+    return None
+
+
+def parent_level_error(level: str, parent_level: str | None) -> str | None:
+    """None when an agency at ``level`` may sit under a parent at ``parent_level`` (None: no parent)."""
+    if level not in AGENCY_LEVELS:
+        return f"Cấp cơ quan \"{level}\" không tồn tại."
+    if parent_level in PARENT_LEVELS[level]:
+        return None
+    if parent_level is None:
+        return f"Cơ quan {LEVEL_NAMES_VI[level]} phải thuộc một cơ quan cấp trên."
+    allowed = ", ".join(LEVEL_NAMES_VI[p] for p in PARENT_LEVELS[level] if p)
+    return (f"Cơ quan {LEVEL_NAMES_VI[level]} không thể trực thuộc cơ quan {LEVEL_NAMES_VI[parent_level]}"
+            f"{f' (chỉ trực thuộc: {allowed})' if allowed else ' (cấp tỉnh là gốc của cây)'}.")
 
 _COLUMNS = (Agency.id, Agency.code, Agency.name, Agency.short_name, Agency.level, Agency.kind, Agency.parent,
             Agency.province_code, Agency.active, Agency.remote_area)

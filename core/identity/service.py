@@ -15,16 +15,19 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.audit import chain as audit
-from core.catalogue.specs import ROLES
+from core.catalogue.specs import AGENCY_LEVELS, ROLES
 from core.db.tx import write_tx
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
 from core.identity.agencies import (
     AgencyDirectory,
+    agency_code_error,
     agency_directory,
     ancestor_at_level,
     ancestors,
     by_code,
     children,
+    eid_error,
+    parent_level_error,
     sector,
 )
 from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
@@ -34,7 +37,7 @@ from core.identity.tables import Agency, LoginAttempt, RoleGrant, User
 __all__ = (
     "MAX_FAILURES", "LOCK_MINUTES", "Registration", "authenticate", "register_citizen", "create_province_admin",
     "grant_role", "revoke_role", "can_manage", "manageable_roles", "hash_password", "AgencyDirectory",
-    "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root",
+    "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root", "add_agency",
 )
 
 MAX_FAILURES = 5
@@ -49,6 +52,7 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _PHONE = re.compile(r"^0[1-9]\d{8}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STAFF_ROLES = frozenset(ROLES) - {"citizen"}
+LEVELS = AGENCY_LEVELS
 
 
 def hash_password(password: str) -> str:
@@ -412,3 +416,61 @@ async def revoke_role(actor: UserView | None, grant_id: int) -> None:
         await audit.append("role_revoked", chain=chain, actor_id=actor.id if actor else None, object_type="user",
                            object_id=row["user"], data={"role": row["role"], "agency_id": row["agency"],
                                                         "grant_id": grant_id})
+
+
+async def add_agency(actor: UserView | None, *, code: str, name: str, level: str, parent_code: str | None = None,
+                     kind: str | None = None, eid: str | None = None, remote_area: bool = False,
+                     province_code: str = "") -> int:
+    """Add an agency to the tree (audited on its chain).
+
+    The tree may be two-tier (province → departments, communes) or three-tier (province → district-level
+    units → communes); ``PARENT_LEVELS`` says which parent each level may have.
+
+    Args:
+        actor: A province administrator; None only for system set-up (CLI, demo).
+        code: QCVN 102 code (``000.30.31.H39``). eid: QĐ 20/2020 identifier (``H39.031``), optional.
+        parent_code: The parent's code; None for a province (a root).
+
+    Returns:
+        The new agency's id.
+
+    Raises:
+        InvalidInput: Field errors (``code``, ``eid``, ``name``, ``level``, ``parent_code``) in Vietnamese.
+        NotAllowed: ``actor`` is not a province administrator.
+    """
+    if actor is not None and not actor.has_role("province_admin"):
+        raise NotAllowed("Chỉ quản trị viên cấp tỉnh được thêm cơ quan.")
+    code, eid, name = (code or "").strip(), (eid or "").strip() or None, _nfc(name)
+    errors: list[tuple[str, str]] = []
+    if msg := agency_code_error(code):
+        errors.append(("code", msg))
+    if msg := eid_error(eid):
+        errors.append(("eid", msg))
+    if not name:
+        errors.append(("name", "Vui lòng nhập tên cơ quan."))
+    parent = None
+    if parent_code:
+        parent = await Agency.select(Agency.id, Agency.level, Agency.province_code).where(
+            Agency.code == parent_code).first()
+        if parent is None:
+            errors.append(("parent_code", f"Không có cơ quan cấp trên mã {parent_code}."))
+    if not (parent_code and parent is None) and (msg := parent_level_error(level, parent["level"] if parent else None)):
+        errors.append(("level" if level not in LEVELS else "parent_code", msg))
+    if errors:
+        raise InvalidInput(errors[0][1], errors)
+    async with write_tx():
+        if await Agency.exists().where(Agency.code == code):
+            raise InvalidInput(f"Mã cơ quan {code} đã được dùng cho một cơ quan khác.",
+                               [("code", f"Mã cơ quan {code} đã được dùng cho một cơ quan khác.")])
+        if eid and await Agency.exists().where(Agency.eid == eid):
+            raise InvalidInput(f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.",
+                               [("eid", f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.")])
+        row = Agency(code=code, eid=eid, name=name, level=level, kind=kind or None,
+                     parent=parent["id"] if parent else None, remote_area=remote_area,
+                     province_code=province_code or (parent["province_code"] if parent else ""))
+        await row.save()
+        await audit.append("agency_created", chain=f"agency:{code}", actor_id=actor.id if actor else None,
+                           object_type="agency", object_id=row.id,
+                           data={"code": code, "eid": eid, "name": name, "level": level, "kind": kind,
+                                 "parent": parent_code})
+    return row.id

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from core.audit.tables import AuditEntry
-from core.identity.tables import LoginAttempt, RoleGrant, SessionRow, User
+from core.identity.tables import Agency, LoginAttempt, RoleGrant, SessionRow, User
 from tests.conftest import csrf_from
 from tests.fixtures.builders import TEST_PASSWORD, grant, make_user, standard_tree
 
@@ -192,3 +193,96 @@ async def test_registration_form_lists_every_field_in_vietnamese(client):
                   "Thư điện tử", "Tên đăng nhập", "Mật khẩu"):
         assert label in r.text
     assert '<option value="male"' in r.text and ">Nam</option>" in r.text and ">Nữ</option>" in r.text
+
+
+def test_agency_code_formats():
+    from core.identity.agencies import agency_code_error, eid_error
+
+    for good in ("000.00.00.H39", "000.30.31.H39", "000.00.01.G01", "000.02.01.H56"):
+        assert agency_code_error(good) is None, good
+    for bad in ("H39", "00.00.00.H39", "000.00.00.X39", "000.00.00.H3", "000-00-00-H39", "000.00.00.h39"):
+        assert "chưa đúng định dạng QCVN 102:2016/BTTTT" in agency_code_error(bad), bad
+    assert "Vui lòng nhập mã cơ quan" in agency_code_error("")
+    for good in (None, "", "G01", "H55", "H55.242", "H55.242.01"):
+        assert eid_error(good) is None, good
+    for bad in ("55.242", "H5.242", "H55.24", "h55.242", "H55.242.1"):
+        assert "chưa đúng định dạng QĐ 20/2020/QĐ-TTg" in eid_error(bad), bad
+
+
+async def test_two_tier_and_three_tier_agency_trees(db):
+    from core.errors import InvalidInput
+    from core.identity.agencies import agency_directory
+    from core.identity.service import add_agency
+
+    # two-tier (since 1 July 2025): province → departments, communes
+    await add_agency(None, code="000.00.00.H39", eid="H39", name="UBND tỉnh Đồng Nai", level="province",
+                     province_code="75")
+    await add_agency(None, code="000.30.31.H39", name="UBND phường Trấn Biên", level="commune",
+                     parent_code="000.00.00.H39")
+    await add_agency(None, code="000.40.01.H39", name="Thuế tỉnh Đồng Nai", level="sector", kind="tax",
+                     parent_code="000.00.00.H39")
+    # three-tier: province → district-level units → communes
+    await add_agency(None, code="000.00.00.H12", eid="H12", name="UBND tỉnh Cà Mau", level="province")
+    await add_agency(None, code="000.01.00.H12", eid="H12.001", name="UBND huyện Năm Căn", level="district",
+                     parent_code="000.00.00.H12")
+    commune = await add_agency(None, code="000.01.21.H12", eid="H12.001.21", name="UBND xã Hàm Rồng",
+                               level="commune", parent_code="000.01.00.H12")
+    directory = await agency_directory()
+    dong_nai, ca_mau = (directory.by_code(c).id for c in ("000.00.00.H39", "000.00.00.H12"))
+    assert directory.tiers(dong_nai) == 2 and directory.tiers(ca_mau) == 3
+    assert [a.code for a in directory.ancestors(commune)] == ["000.01.00.H12", "000.00.00.H12"]
+    assert directory.ancestor(commune, "district").name == "UBND huyện Năm Căn"
+    assert directory.sector("tax", under=dong_nai).code == "000.40.01.H39"
+    assert (await Agency.select(Agency.province_code).where(Agency.code == "000.30.31.H39").first()) == {
+        "province_code": "75"}  # inherited from the province
+    created = await AuditEntry.select(AuditEntry.chain, AuditEntry.data).where(
+        AuditEntry.action == "agency_created").order_by(AuditEntry.id)
+    assert len(created) == 6 and created[5]["chain"] == "agency:000.01.21.H12"
+    data = created[5]["data"]
+    assert (json.loads(data) if isinstance(data, str) else data)["parent"] == "000.01.00.H12"
+
+    async def refused(field, message, **kw):
+        args = {"code": "000.09.09.H39", "name": "Cơ quan thử", "level": "commune", "parent_code": "000.00.00.H39"}
+        args.update(kw)
+        try:
+            await add_agency(None, **args)
+        except InvalidInput as exc:
+            assert (field, message) in [(f, m[:len(message)]) for f, m in exc.errors], exc.errors
+        else:
+            raise AssertionError("accepted")
+
+    await refused("code", "Mã cơ quan \"H39.009\" chưa đúng định dạng QCVN 102", code="H39.009")
+    await refused("code", "Mã cơ quan 000.30.31.H39 đã được dùng", code="000.30.31.H39")
+    await refused("eid", "Mã định danh điện tử \"39.9\" chưa đúng định dạng", eid="39.9")
+    await refused("name", "Vui lòng nhập tên cơ quan.", name="  ")
+    await refused("parent_code", "Không có cơ quan cấp trên mã 000.99.99.H39", parent_code="000.99.99.H39")
+    await refused("parent_code", "Cơ quan cấp xã không thể trực thuộc cơ quan ngành dọc",
+                  parent_code="000.40.01.H39")
+    await refused("parent_code", "Cơ quan cấp huyện phải thuộc một cơ quan cấp trên", level="district",
+                  parent_code=None)
+    await refused("level", "Cấp cơ quan \"ward\" không tồn tại.", level="ward")
+    assert await Agency.count() == 6
+
+
+async def test_only_a_province_admin_adds_agencies(db):
+    from core.errors import NotAllowed
+    from core.identity.current import load_user
+    from core.identity.service import add_agency
+
+    tree = await standard_tree()
+    clerk = await make_user("tiepnhan")
+    await grant(clerk, tree["ward"], "agency_admin")
+    try:
+        await add_agency(await load_user(clerk["id"]), code="000.30.39.H39", name="UBND xã Mới", level="commune",
+                         parent_code="000.00.00.H39")
+    except NotAllowed as exc:
+        assert exc.message == "Chỉ quản trị viên cấp tỉnh được thêm cơ quan."
+    else:
+        raise AssertionError("an agency admin added an agency")
+    boss = await make_user("quantri")
+    await grant(boss, tree["province"], "province_admin")
+    new_id = await add_agency(await load_user(boss["id"]), code="000.30.39.H39", name="UBND xã Mới",
+                              level="commune", parent_code="000.00.00.H39")
+    row = await AuditEntry.select(AuditEntry.actor_id).where(AuditEntry.object_id == str(new_id)).where(
+        AuditEntry.action == "agency_created").first()
+    assert row == {"actor_id": boss["id"]}
