@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from core.api import Conflict, L, ResultDocumentSpec
-from plugins.land.forms import ORIGINS, REISSUE_REASONS
+from plugins.land.forms import LAND_USE_TYPES, ORIGINS, REISSUE_REASONS
 from plugins.land.registry import find_certificate, find_parcel, holds, next_number, valid_certificate_of
 from plugins.land.tables import Certificate, CertificateEntry, Parcel
 from plugins.land.validation import area_vi, as_date
@@ -63,16 +63,19 @@ async def _book_entry(book: str, agency_code: str) -> str:
     return f"{book} {await next_number(f'book:{book}:{agency_code}'):05d}"
 
 
-def _parcel_print(parcel: Mapping[str, Any]) -> dict[str, Any]:
+def _parcel_print(parcel: Mapping[str, Any], origin: str | None = None) -> dict[str, Any]:
+    """What the certificate prints of the parcel: the land use by its name and code (``Đất ở tại
+    nông thôn (ONT)``), as the certificate form writes it; ``origin`` overrides the registry's."""
+    use = parcel["land_use_type"]
     return {
         "commune_code": parcel["commune_code"],
         "map_sheet": parcel["map_sheet"],
         "parcel_number": parcel["parcel_number"],
         "address": parcel["address"],
         "area": area_vi(parcel["area"]),
-        "land_use_type": parcel["land_use_type"],
+        "land_use_type": _label(LAND_USE_TYPES, use) or use,
         "term": parcel["term"],
-        "origin": parcel["origin"],
+        "origin": origin or parcel["origin"],
     }
 
 
@@ -179,7 +182,8 @@ async def issue_transfer(ctx: Mapping[str, Any]) -> dict[str, Any]:
         "number": number, "serial": serial, "previous_serial": cert["serial"],
         "title": "Giấy chứng nhận quyền sử dụng đất" if not changes else "Xác nhận thay đổi trên Giấy chứng nhận",
         "kind": "transfer_new" if not changes else "transfer_endorsed", "holders": [transferee],
-        "parcel": _parcel_print(parcel), "issue_date": today.isoformat(), "issued_by": agency_name,
+        "parcel": _parcel_print(parcel, origin="Nhận chuyển nhượng quyền sử dụng đất" if not changes else None),
+        "issue_date": today.isoformat(), "issued_by": agency_name,
         "signer_title": "GIÁM ĐỐC", "changes": changes, "header_agency": {"name": agency_name, "parent_name": ""},
     }
 

@@ -13,7 +13,7 @@ from core.catalogue.service import set_enabled
 from core.identity.api_auth import issue_token
 from plugins.civil_status import procedures
 from plugins.civil_status.dates import vn_today
-from plugins.civil_status.tables import CivilEntry, CivilExtract, LinkedResult
+from plugins.civil_status.tables import CivilBook, CivilEntry, CivilExtract, LinkedResult
 from tests.fixtures.builders import grant, make_user, standard_tree
 from tests.plugins.civil_status import samples
 
@@ -115,6 +115,48 @@ async def _documents(dossier_id: int) -> list[dict]:
         GeneratedDocument.dossier == dossier_id)
 
 
+async def _result_pdf_text(client, a: Actors, who: str, d: dict, kind: str) -> str:
+    """The result document of ``kind``, rendered by the job, downloaded by ``who`` (a signed-in
+    session), read back: one A4 page of text (pdftotext) with the QR code (zbarimg) of the dossier's
+    public status page."""
+    import re
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from core.documents.tables import GeneratedDocument
+    from core.documents.tasks import render_document
+    from tests.fixtures.builders import login_as
+
+    doc = await GeneratedDocument.select().where(
+        (GeneratedDocument.dossier == d["id"]) & (GeneratedDocument.kind == kind)).first()
+    assert doc is not None, kind
+    if doc["status"] != "ready":
+        await render_document({}, document_id=doc["id"])
+    await login_as(client, a.users[who])
+    r = await client.get(f"/ho-so/{d['code']}/tai-lieu/{doc['id']}.pdf")
+    client.cookies.clear()
+    assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text[:300]
+    if shutil.which("pdftotext") is None or shutil.which("zbarimg") is None:
+        pytest.skip("poppler-utils and zbar-tools are needed to read the PDF back")
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "result.pdf"
+        pdf.write_bytes(r.content)
+        if keep := os.environ.get("MOTCUA_KEEP_PDFS"):  # to look at them: pdftoppm -r 60 -png
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            (Path(keep) / f"{kind.split(':')[-1]}-{d['code']}.pdf").write_bytes(r.content)
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"Pages:\s+1\n", info), info
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(Path(tmp) / "page")], check=True)
+        qr = subprocess.run(["zbarimg", "--quiet", "--raw", *map(str, sorted(Path(tmp).glob("page*.png")))],
+                            capture_output=True, text=True).stdout
+    assert f"/tra-cuu/{d['code']}" in qr, qr
+    return text
+
+
 async def _same_day(client, a: Actors, d: dict) -> dict:
     """record (justice officer) → sign (chairman), with the wrong role and agency refused."""
     await _act(client, a, "ward_chairman", d, "complete_step", "record", expect=403)
@@ -151,6 +193,10 @@ async def test_marriage_registration_and_conflict_refused_at_the_field(client, w
     assert entry["kind"] == "marriage" and entry["status"] == "active"
     docs = await _documents(d["id"])
     assert any(doc["kind"] == "result:marriage_certificate" for doc in docs)
+    text = await _result_pdf_text(client, a, "ward_chairman", d, "result:marriage_certificate")
+    assert "GIẤY CHỨNG NHẬN KẾT HÔN" in text and "Lê Quốc Bảo" in text and "Phạm Ngọc Anh" in text
+    book = await CivilBook.select(CivilBook.number).where(CivilBook.id == entry["book"]).first()
+    assert f"Quyển số: {book['number']}" in text
     await _pay_and_return(client, a, d, {"name": "Lê Quốc Bảo", "id_number": "075096003311"})
     # the husband tries to marry again: 422 at his field, with the book/entry, nothing about the wife
     again = samples.marriage(today, wife_cccd="075199007777", wife_full_name="Võ Thị Lan")
@@ -193,6 +239,8 @@ async def test_death_registration_ends_the_marriage(client, world):
     marriage = await CivilEntry.select().where(CivilEntry.dossier_code == m["code"]).first()
     assert marriage["status"] == "ended_death"
     assert any(doc["kind"] == "result:death_extract" for doc in await _documents(d["id"]))
+    text = await _result_pdf_text(client, a, "citizen", d, "result:death_extract")
+    assert "TRÍCH LỤC KHAI TỬ" in text and "Lê Quốc Bảo" in text
     await _pay_and_return(client, a, d, {"name": "Phạm Ngọc Anh", "id_number": "075198004422"})
     # a second death registration of the same person is refused at the field
     r = await client.post(API, json={"procedure_code": procedures.DEATH, "agency_code": WARD, "applicant": MOTHER,
@@ -221,6 +269,15 @@ async def test_linked_birth_residence_health_insurance_across_three_agencies(cli
     assert sorted(r["kind"] for r in linked) == ["health_insurance", "residence"]
     kinds = sorted(doc["kind"] for doc in await _documents(d["id"]) if doc["kind"].startswith("result:"))
     assert kinds == ["result:birth_extract", "result:health_insurance_card", "result:residence_confirmation"]
+    numbers = {r["kind"]: r["number"] for r in linked}
+    entry = await CivilEntry.select().where(CivilEntry.dossier_code == d["code"]).first()
+    text = await _result_pdf_text(client, a, "citizen", d, "result:birth_extract")
+    book = await CivilBook.select(CivilBook.number).where(CivilBook.id == entry["book"]).first()
+    assert "TRÍCH LỤC KHAI SINH" in text and "Nguyễn Minh Khang" in text and f"Quyển số: {book['number']}" in text
+    text = await _result_pdf_text(client, a, "police_officer", d, "result:residence_confirmation")
+    assert "Nguyễn Minh Khang" in text and numbers["residence"] in "".join(text.split())
+    text = await _result_pdf_text(client, a, "insurance_officer", d, "result:health_insurance_card")
+    assert "THẺ BẢO HIỂM Y TẾ" in text and numbers["health_insurance"] in "".join(text.split())
     d = await _pay_and_return(client, a, d, {"name": MOTHER["name"], "id_number": MOTHER["id_number"]})
     # the staff dossier page shows the civil-status panel with the birth entry and both linked results
     from tests.fixtures.builders import login_as
@@ -293,3 +350,28 @@ async def test_linked_route_sent_back_by_the_police_keeps_one_birth_entry(client
     assert d["state"] == "result_approved"
     assert await CivilEntry.count().where(CivilEntry.dossier_code == d["code"]) == 1
     assert await CivilExtract.count() == 1
+
+
+async def test_on_time_birth_at_the_counter_is_free_and_returned_without_payment(client, world):
+    """Civil Status Law Art. 11: a birth registered within 60 days pays no fee; the receipt shows the
+    exemption line with its reason, and the result is handed over with nothing to pay."""
+    from core.fees import service as fees
+
+    a = world["actors"]
+    today = vn_today()
+    data = samples.birth(today, child_birth_date=(today - timedelta(days=59)).isoformat())
+    r = await client.post(API, json={"procedure_code": procedures.BIRTH, "agency_code": WARD, "applicant": MOTHER,
+                                     "data": data, "channel": "truc_tiep"}, headers=a.h("ward_receiver"))
+    assert r.status_code == 201, r.text
+    d = r.json()
+    r = await client.post(f"{API}/{d['id']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver"))
+    assert r.status_code == 200, r.text
+    d = await _same_day(client, a, r.json())
+    lines = await fees.fee_lines(d["id"])
+    assert lines and all(line["amount"] == 0 for line in lines), lines
+    assert any("đúng hạn" in str(line.get("exempt_reason") or "") for line in lines), lines
+    assert await fees.balance_due(d["id"]) == 0
+    text = await _result_pdf_text(client, a, "ward_justice", d, "result:birth_extract")
+    assert "TRÍCH LỤC KHAI SINH" in text and "Nguyễn Minh Khang" in text
+    d = await _pay_and_return(client, a, d, {"name": MOTHER["name"], "id_number": MOTHER["id_number"]})
+    assert await fees.payments(d["id"]) == []

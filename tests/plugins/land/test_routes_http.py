@@ -97,6 +97,7 @@ async def _create_submit_receive(client, a: Actors, applicant_key: str, procedur
 async def _result_pdf_text(client, a: Actors, who: str, d: dict, kind: str) -> str:
     """The result document of ``kind``, rendered by the job, downloaded as its holder, read back:
     the text (pdftotext) and the QR code (zbarimg) that opens the dossier's public status page."""
+    import os
     import shutil
     import subprocess
     import tempfile
@@ -121,6 +122,9 @@ async def _result_pdf_text(client, a: Actors, who: str, d: dict, kind: str) -> s
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "result.pdf"
         pdf.write_bytes(r.content)
+        if keep := os.environ.get("MOTCUA_KEEP_PDFS"):  # to look at them: pdftoppm -r 60 -png
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            (Path(keep) / f"{kind.split(':')[-1]}-{d['code']}.pdf").write_bytes(r.content)
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         assert re.search(r"Pages:\s+1\n", info) and "(A4)" in info, info
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
