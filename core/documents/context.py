@@ -174,33 +174,78 @@ def _applicant(d: dict) -> dict[str, Any]:
             "representative": rep if isinstance(rep, dict) else None}
 
 
+def _row(giver: str, receiver: dict | None, desk: str, at: Any, **kw: Any) -> dict[str, Any]:
+    return {"giver": giver, "receiver": receiver["agency_name"] if receiver else desk, "handed_at": iso(at),
+            "receiver_person": (receiver["assignee_name"] or "") if receiver else kw.pop("desk_person", ""),
+            **kw}
+
+
+def _taken_over_by(event: dict, giver: dict, steps: list[dict]) -> list[dict] | None:
+    """The step rows that took the dossier over from ``giver`` in ``event``; None: back to the desk.
+
+    A step finished ahead of its parallel siblings hands its part to the next stage, which starts
+    when the last sibling finishes (the join).
+    """
+    data = event["data"]
+    if "returned_to_stage" in data:
+        stage = data["returned_to_stage"]
+    elif data.get("decision") or event["action"] in ("approve", "reject"):
+        return None
+    else:
+        stage = data.get("next_stage") or giver["stage"] + 1
+    rows = [r for r in steps if r["stage"] == stage]
+    if not rows:
+        return None
+    taken = [r for r in rows if r["started_at"] == giver["finished_at"]]
+    if taken:
+        return taken
+    # Not started yet (waiting for a sibling) or started later: the stage's latest rows, one per step.
+    latest: dict[str, dict] = {}
+    for r in rows:
+        if r["id"] > giver["id"] or r["status"] in ("waiting", "active"):
+            latest[r["step_id"]] = r
+    return list(latest.values()) or rows[-1:]
+
+
 def _control_rows(bundle: dict) -> list[dict[str, Any]]:
-    """One row per hand-over (R22), from the route steps: the desk hands the dossier to the first
-    step; each finished step hands it on (to the next stage, or back to the desk) and the row carries
-    the giving step's result — trước hạn / đúng hạn / quá hạn — against its own budget."""
+    """One row per hand-over (R22), from the events that moved the dossier along its route, in the
+    order they happened: the receipt hands it to the first stage; each finished step hands it on —
+    to the next stage, back to the stage it is sent back to (with the reason), or to the desk with
+    the result — and the row carries the giving step's result (trước hạn / đúng hạn / quá hạn)
+    against that step's own budget."""
     desk = bundle["agency"]["name"]
-    steps = [s for s in bundle["steps"] if s["started_at"] or s["finished_at"]]
+    steps = sorted(bundle["steps"], key=lambda r: r["id"])
+    by_id = {r["id"]: r for r in steps}
+    events = bundle["events"]
     rows: list[dict[str, Any]] = []
     if steps:
-        first = [s for s in steps if s["stage"] == steps[0]["stage"]]
-        for s in first:
-            rows.append({"giver": desk, "receiver": s["agency_name"], "handed_at": iso(s["started_at"]),
-                         "giver_person": s["handed_by_name"] or "", "receiver_person": s["assignee_name"] or "",
-                         "result": "", "due_at": None, "note": "Tiếp nhận, chuyển hồ sơ"})
-    for s in steps:
-        if not s["finished_at"]:
+        first_stage = steps[0]["stage"]
+        initial = []
+        for r in steps:  # the rows made at receipt: the leading run of the first stage
+            if r["stage"] != first_stage:
+                break
+            initial.append(r)
+        receipt = next((e for e in events if e["data"].get("steps") or e["action"] == "receive"), None)
+        at = receipt["at"] if receipt else initial[0]["started_at"]
+        for r in initial:
+            rows.append(_row(desk, r, desk, at, giver_person=r["handed_by_name"] or (receipt or {}).get("actor_name")
+                             or "", result="", due_at=None, note="Tiếp nhận, chuyển hồ sơ"))
+    for e in events:
+        giver = by_id.get(e["data"].get("step_row")) if isinstance(e.get("data"), dict) else None
+        if giver is None or e["action"] not in ("complete_step", "approve", "reject", "return_step"):
             continue
-        later = [n for n in steps if n["stage"] > s["stage"]]
-        nxt = [n for n in later if n["stage"] == later[0]["stage"]] if later else []
-        receivers = nxt or [None]
-        for n in receivers:
-            rows.append({
-                "giver": s["agency_name"], "receiver": n["agency_name"] if n else desk,
-                "handed_at": iso(s["finished_at"]), "giver_person": s["finished_by_name"] or "",
-                "receiver_person": (n["assignee_name"] or "") if n else "",
-                "result": OUTCOME_LABELS.get(s["outcome"] or "", ""), "due_at": iso(s["due_at"]),
-                "note": "" if n else "Trả kết quả về Bộ phận Một cửa",
-            })
+        receivers = _taken_over_by(e, giver, steps)
+        if e["action"] == "return_step":
+            note = "Trả lại bước trước" + (f": {e['note']}" if e.get("note") else "")
+        else:
+            note = "" if receivers else "Trả kết quả về Bộ phận Một cửa"
+        desk_person = next((x["actor_name"] for x in events if x["seq"] > e["seq"]
+                            and x["action"] in ("mark_result_ready", "return_result")), "") or ""
+        outcome = e["data"].get("outcome") or giver["outcome"] or ""
+        for n in receivers or [None]:
+            rows.append(_row(giver["agency_name"], n, desk, e["at"], desk_person=desk_person,
+                             giver_person=e.get("actor_name") or giver["finished_by_name"] or "",
+                             result=OUTCOME_LABELS.get(outcome, ""), due_at=iso(giver["due_at"]), note=note))
     return rows
 
 

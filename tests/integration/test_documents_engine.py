@@ -14,7 +14,7 @@ from core.fees import service as fees
 from tests.conftest import csrf_from
 from tests.fixtures.builders import login_as
 from tests.fixtures.engine_route import PROC, actor, setup_route
-from tests.integration.test_documents_builders import pdf_text
+from tests.integration.test_documents_builders import keep_pdf, pdf_text
 
 
 @pytest.fixture
@@ -111,3 +111,43 @@ async def test_documents_page_and_control_sheet_request(world, client):
     assert resp.status_code == 303
     kinds = [r["kind"] for r in await documents.documents_for(d.id)]
     assert kinds.count("form06") == 1
+
+
+async def test_control_sheet_follows_a_send_back_in_the_order_it_happened(world, tmp_path):
+    """Form 06 from the hand-overs: parallel opinions, a send-back with its reason, the redo, the
+    decision and the return to the desk — one row each, in time order, each with its step's result."""
+    w = world
+    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
+                             applicant={"name": "Phạm Thị Dung", "id_number": "079123456782"},
+                             data={"subject": "Đề nghị thử nghiệm"}, channel="truc_tiep")
+    d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
+    for sid, who in (("check", "ward_specialist"), ("police_op", "police_specialist"), ("tax_op", "tax_specialist")):
+        d = await service.complete_step(d.id, _step(d, sid).id, actor=w["as"][who], version=d.version)
+    d = await service.return_step(d.id, _step(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version,
+                                  reason="Ý kiến thuế chưa nêu số tiền")
+    for sid, who in (("tax_op", "tax_specialist"), ("police_op", "police_specialist")):
+        d = await service.complete_step(d.id, _step(d, sid).id, actor=w["as"][who], version=d.version)
+    d = await service.approve(d.id, _step(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version)
+    d = await service.mark_result_ready(d.id, actor=w["as"]["receiver"], version=d.version)
+    sheet = await documents.request_control_sheet(d.id)
+    rows = (await documents.get_document(sheet))["context"]["rows"]
+    ward, police, tax = (w["tree"][k]["name"] for k in ("ward", "police", "tax"))
+    assert [(r["giver"], r["receiver"]) for r in rows] == [
+        (ward, ward),                                  # desk → check
+        (ward, tax), (ward, police),                   # check → both opinions (parallel, route order)
+        (police, ward), (tax, ward),                   # opinions → decision
+        (ward, tax), (ward, police),                   # decision sends the opinions back
+        (tax, ward), (police, ward),                   # redone, in the order they finished
+        (ward, ward),                                  # decision → the desk, result ready
+    ]
+    assert rows[0]["note"] == "Tiếp nhận, chuyển hồ sơ" and rows[0]["result"] == ""
+    assert all(r["result"] in ("Trước hạn", "Đúng hạn", "Quá hạn") for r in rows[1:])
+    assert rows[5]["note"] == rows[6]["note"] == "Trả lại bước trước: Ý kiến thuế chưa nêu số tiền"
+    assert rows[-1]["note"] == "Trả kết quả về Bộ phận Một cửa" and rows[-1]["receiver_person"] == "Receiver"
+    handed = [r["handed_at"] for r in rows]
+    assert handed == sorted(handed)
+    await render_document({}, document_id=sheet)
+    pdf = documents.read_file(await documents.get_document(sheet))
+    keep_pdf("form06_send_back", pdf)
+    flat = " ".join(pdf_text(pdf, tmp_path, layout=False).split())
+    assert "Ý kiến thuế chưa nêu số tiền" in flat and "Trả kết quả về Bộ phận Một cửa" in flat
