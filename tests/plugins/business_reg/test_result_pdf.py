@@ -72,6 +72,24 @@ async def test_household_certificate_and_tax_notice(db, tmp_path):
     assert "THÔNG BÁO MÃ SỐ THUẾ" in text and notice["number"] in text and qr == [status_url(code)]
 
 
+LONG = {"head_office": "Lô B12, đường số 7, khu công nghiệp Amata, phường Long Bình, thành phố Biên Hòa cũ, nay là phường "
+                      "Trấn Biên, tỉnh Đồng Nai", "rep_address": "Số 1234/56 đường Phạm Văn Thuận, khu phố 10, phường Trấn Biên, "
+                      "tỉnh Đồng Nai", "company_name_en": "BIEN HOA GREEN ENGINEERING AND TRADING COMPANY LIMITED"}
+
+
+@pytest.mark.parametrize("etype", ["dntn", "tnhh1", "tnhh2", "cp"])
+async def test_every_enterprise_type_fits_one_page_even_with_long_addresses(db, tmp_path, etype):
+    code = "000.00.01.H39-261123-0005"
+    name = {"dntn": "Doanh nghiệp tư nhân", "cp": "Công ty cổ phần"}.get(etype, "Công ty TNHH") + " Thương mại Dịch vụ Kỹ thuật Xây dựng Phương Đông Đồng Nai"
+    data = {**ENTERPRISE_DATA, **LONG, "enterprise_type": etype, "company_name": name}
+    async with write_tx():
+        await results.issue_tax_code(_ctx(code, procedures.ENTERPRISE, data, TAX))
+        cert = await results.issue_enterprise_certificate(_ctx(code, procedures.ENTERPRISE, data, BIZREG))
+    text, qr, info = await _pdf("business_reg/enterprise_certificate.html", {**cert, "kind": etype}, code, tmp_path)
+    assert re.search(r"Pages:\s+1\n", info), text
+    assert "người đại diện theo pháp luật" in text.lower() and qr == [status_url(code)]
+
+
 async def test_enterprise_certificate(db, tmp_path):
     code = "000.00.01.H39-261123-0002"
     async with write_tx():
