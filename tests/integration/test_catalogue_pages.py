@@ -126,3 +126,77 @@ async def test_openapi_lists_the_procedures_endpoints(client):
     assert "/api/v1/procedures" in schema["paths"] and "/api/v1/procedures/{code}" in schema["paths"]
     assert "ProcedureDetail" in str(schema["components"]["schemas"].keys())
     assert "/thu-tuc" not in schema["paths"]
+
+
+async def test_search_by_code_domain_name_and_agency(client, demo_plugin):
+    tree = await standard_tree()
+    await _setup(tree)
+
+    async def found(**params) -> list[str]:
+        return [p["code"] for p in (await client.get("/api/v1/procedures", params=params)).json()]
+
+    assert await found(q=BIRTH) == [BIRTH]  # by code
+    assert await found(q="9.000103") == [TRANSFER]
+    assert await found(q="9.0001") == [BIRTH, TRANSFER]  # by the start of a code
+    assert await found(q="ho tich thu nghiem") == [BIRTH, TRANSFER]  # by the domain's name, no diacritics
+    assert await found(q="Hộ TỊCH") == [BIRTH, TRANSFER]  # with diacritics, any case
+    assert await found(q="quyen su dung dat") == [TRANSFER]
+    assert await found(q="dang ky khai sinh") == [BIRTH]
+    assert await found(q="khai sinh ket hon") == []  # every word must match
+    assert await found(domain=DOMAIN) == [BIRTH, TRANSFER]
+    assert await found(agency=tree["ward"]["code"]) == [BIRTH]
+    assert await found(agency=tree["commune"]["code"]) == []  # taken in at the ward only
+    page = await client.get("/thu-tuc", params={"q": BIRTH})
+    assert "Đăng ký khai sinh" in page.text and "Chuyển nhượng" not in page.text
+    page = await client.get("/thu-tuc", params={"co_quan": tree["land_office"]["code"]})
+    assert "Chuyển nhượng quyền sử dụng đất thử nghiệm" in page.text and "Đăng ký khai sinh" not in page.text
+    assert f'value="{tree["land_office"]["code"]}" selected' in page.text  # the chosen agency is kept
+
+
+async def test_procedure_page_document_counts_time_level_and_receiving_agency(client, demo_plugin):
+    tree = await standard_tree()
+    await _setup(tree)
+    text = (await client.get(f"/thu-tuc/{BIRTH}")).text
+    rows = text.split("<h2>Thành phần hồ sơ</h2>")[1].split("</table>")[0]
+    assert "<th class=\"num\">Bản chính</th>" in rows and "<th class=\"num\">Bản sao</th>" in rows
+    birth_cert = rows.split("Giấy chứng sinh")[1].split("</tr>")[0]
+    assert '<td class="num">1</td>' in birth_cert and '<td class="num">0</td>' in birth_cert
+    attorney = rows.split("Văn bản ủy quyền")[1].split("</tr>")[0]
+    assert [c for c in ('<td class="num">0</td>', '<td class="num">1</td>') if c in attorney] == [
+        '<td class="num">0</td>', '<td class="num">1</td>']
+    assert "Thời hạn giải quyết" in text and "1 ngày làm việc" in text
+    assert "<h2>Căn cứ pháp lý</h2>" in text and "<h2>Nơi tiếp nhận hồ sơ</h2>" in text
+    where = text.split("<h2>Nơi tiếp nhận hồ sơ</h2>")[1].split("<h2>")[0]
+    assert "UBND phường Trấn Biên" in where
+    assert "Nộp hồ sơ, nộp phí và nhận kết quả hoàn toàn trực tuyến." in text  # full-process online
+
+
+async def test_province_fee_amount_set_at_run_time_shows_at_once_and_is_audited(client, demo_plugin):
+    from core.audit.tables import AuditEntry
+    from tests.conftest import csrf_from
+    from tests.fixtures.builders import grant, login_as, make_user
+
+    tree = await standard_tree()
+    await _setup(tree)
+    assert "8.000 đ" in (await client.get(f"/thu-tuc/{BIRTH}")).text
+    admin = await make_user("qt_tinh")
+    await grant(admin, tree["province"], "province_admin")
+    await login_as(client, admin)
+    r = await client.post("/quan-tri/le-phi", data={
+        "fee_code": "le_phi_ho_tich", "procedure_code": BIRTH, "amount": "12.000", "effective_from": "01/01/2026",
+        "legal_basis": "NQ 30/2025/NQ-HĐND", "_csrf_token": csrf_from(client)}, follow_redirects=False)
+    assert r.status_code == 303
+    text = (await client.get(f"/thu-tuc/{BIRTH}")).text  # no restart: the next request sees it
+    assert "12.000 đ" in text and "8.000 đ" not in text
+    assert (await client.get(f"/api/v1/procedures/{BIRTH}")).json()["fee_total"] == 12000
+    entry = await AuditEntry.select().where(AuditEntry.action == "catalogue.fee_set").where(
+        AuditEntry.actor_id == admin["id"]).first()
+    assert entry is not None and entry["object_id"] == "le_phi_ho_tich"
+
+
+async def test_disabled_procedure_page_in_english(client, demo_plugin):
+    await standard_tree()
+    await client.get("/ngon-ngu/en", headers={"referer": "http://127.0.0.1:8000/"})
+    r = await client.get(f"/thu-tuc/{MARRIAGE}")
+    assert r.status_code == 410 and 'lang="en"' in r.text
+    assert "is not taken in by any agency of the province" in r.text
