@@ -286,3 +286,43 @@ async def test_only_a_province_admin_adds_agencies(db):
     row = await AuditEntry.select(AuditEntry.actor_id).where(AuditEntry.object_id == str(new_id)).where(
         AuditEntry.action == "agency_created").first()
     assert row == {"actor_id": boss["id"]}
+
+
+async def test_lock_message_is_at_the_username_field_with_the_unlock_time(client):
+    await standard_tree()
+    await make_user("canbo.f")
+    for _ in range(4):
+        r = await _login(client, "canbo.f", "sai")
+        assert 'id="f-password-error"' in r.text and "Sau 5 lần sai liên tiếp" in r.text
+    r = await _login(client, "canbo.f", "sai")
+    error = r.text.split('id="f-username-error"')[1].split("</p>")[0]
+    assert "Tài khoản tạm bị khóa do nhập sai mật khẩu 5 lần liên tiếp. Vui lòng thử lại sau" in error
+    until = (await User.select(User.locked_until).first())["locked_until"]
+    from zoneinfo import ZoneInfo
+
+    assert until.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M ngày %d/%m/%Y") in error  # Vietnam time
+    assert 'value="canbo.f"' in r.text
+
+
+async def test_sessions_live_in_the_database_not_in_the_process(client):
+    """A session started by one app process is honoured by another (the row is the session), and ends
+    when its row is gone or expired."""
+    from litestar.testing import AsyncTestClient
+
+    from core.app import create_app
+
+    await standard_tree()
+    await make_user("canbo.g", full_name="Phan Văn Giang")
+    assert (await _login(client, "canbo.g")).status_code == 303
+    sid = client.cookies.get("motcua_session")
+    row = await SessionRow.select().where(SessionRow.key == sid).first()
+    assert row is not None and row["expires_at"] is not None
+    async with AsyncTestClient(app=create_app(), base_url="http://127.0.0.1:8000") as other:  # a second process
+        other.cookies.set("motcua_session", sid)
+        page = await other.get("/tai-khoan", follow_redirects=False)
+        assert page.status_code == 200 and "Phan Văn Giang" in page.text
+        await SessionRow.update({SessionRow.expires_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+            SessionRow.key == sid)
+        page = await other.get("/tai-khoan", follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"].startswith("/dang-nhap")
+    assert not await SessionRow.exists().where(SessionRow.key == sid)  # the expired row was removed
