@@ -141,6 +141,8 @@ PUBLIC = {
     ("GET", "/api/v1/status/{code:str}"): "dossier status look-up API",
     ("GET", "/thanh-toan/{gateway:str}/ket-qua"): "payment gateway returns the payer here",
     ("POST", "/thanh-toan/{gateway:str}/ket-qua"): "payment gateway callback (signed by the gateway)",
+    ("GET", "/business_reg/registry"): "public business register look-up (public data only, as the national portal)",
+    ("GET", "/business_reg/businesses/{code:str}"): "public record of one business (personal data for staff only)",
 }
 PUBLIC_PREFIXES = ("/static", "/theme-static", "/schema")
 
@@ -217,3 +219,19 @@ async def test_sign_in_comes_back_to_the_refused_page_with_its_query(client):
     assert unquote(r.headers["location"]) == "/dang-nhap?next=/quan-tri/nguoi-dung?q=lan"
     r = await client.get(r.headers["location"])
     assert 'value="/quan-tri/nguoi-dung?q=lan"' in r.text
+
+
+def test_every_setting_read_from_the_environment_is_in_the_readme():
+    """README's settings table names every variable the code reads (issue 2: settings documented)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    read: set[str] = set()
+    for folder in ("core", "plugins"):
+        for path in (root / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            read |= set(re.findall(r"""environ(?:\.get\(|\[)\s*["']((?:MOTCUA_|DATABASE_|REDIS_)[A-Z_]+)["']""", text))
+    assert {"DATABASE_URL", "REDIS_URL", "MOTCUA_DATA_DIR", "MOTCUA_SECRET_KEY", "MOTCUA_THEME"} <= read
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Settings (environment variables)")[1].split("\n## ")[0]
+    assert not [v for v in sorted(read) if f"`{v}`" not in table]
