@@ -43,6 +43,28 @@ async def test_twenty_parallel_receipts_get_distinct_gap_free_codes(world):
                                  for d in drafts))
     seqs = sorted(int(d.code.rsplit("-", 1)[1]) for d in got)
     assert seqs == list(range(1, 21))
+    from core.audit import chain
+
+    assert await chain.verify_all() == [], "parallel transitions keep the agency's audit chain intact"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
+async def test_parallel_receipts_at_two_agencies_count_separately(world):
+    w = world
+    ward = [await _draft(w) for _ in range(8)]
+    commune = [await service.create(PROC, w["tree"]["commune"]["id"], actor=w["as"]["commune_receiver"],
+                                    applicant={"name": "Lò Văn Páo"}, data={"subject": "x"}, channel="truc_tiep")
+               for _ in range(8)]
+    got = await asyncio.gather(
+        *(service.receive(d.id, actor=w["as"]["receiver"], version=d.version) for d in ward),
+        *(service.receive(d.id, actor=w["as"]["commune_receiver"], version=d.version) for d in commune))
+    by_agency: dict[str, list[int]] = {}
+    for d in got:
+        agency, _day, seq = d.code.rsplit("-", 2)
+        by_agency.setdefault(agency, []).append(int(seq))
+    assert {a: sorted(s) for a, s in by_agency.items()} == {
+        w["tree"]["ward"]["code"]: list(range(1, 9)), w["tree"]["commune"]["code"]: list(range(1, 9))}
 
 
 @pytest.mark.postgres
@@ -62,6 +84,47 @@ async def test_two_clerks_same_version_exactly_one_wins(world):
     losses = [r for r in results if isinstance(r, Exception)]
     assert len(wins) == 1 and len(losses) == 1 and isinstance(losses[0], StaleVersion), results
     assert await DossierEvent.count().where(DossierEvent.dossier == d.id) == before + 1
+    # the loser is told clearly what happened, and which change beat it
+    lost = losses[0]
+    assert "đã được cập nhật" in lost.message and "chưa được thực hiện" in lost.message
+    winner = (await service.events(d.id))[-1]
+    assert len(lost.changes) == 1 and lost.changes[0].startswith(f"#{winner.seq} ")
+    # and nothing of the losing action exists: one state, one form (form 05 or form 02), no stray pause
+    from core.documents.tables import GeneratedDocument
+    from core.dossiers.tables import Suspension
+
+    now = await service.get(d.id)
+    assert now.state == wins[0].state and now.version == d.version + 1
+    kinds = {r["kind"] for r in await GeneratedDocument.select(GeneratedDocument.kind).where(
+        GeneratedDocument.dossier == d.id)}
+    assert ("form05" in kinds) != ("form02" in kinds)
+    assert await Suspension.count().where(Suspension.dossier == d.id) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
+async def test_two_clerks_finishing_parallel_steps_at_once(world):
+    """Tax and police finish their parallel steps at the same moment with the version they both saw:
+    one wins; the other is told to reload, and its step is still active (it can finish it again)."""
+    w = world
+    d = await _draft(w)
+    d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
+    d = await service.complete_step(d.id, next(s.id for s in d.active_steps()), actor=w["as"]["ward_specialist"],
+                                    version=d.version)
+    tax = next(s for s in d.active_steps() if s.step_id == "tax_op")
+    police = next(s for s in d.active_steps() if s.step_id == "police_op")
+    results = await asyncio.gather(
+        service.complete_step(d.id, tax.id, actor=w["as"]["tax_specialist"], version=d.version),
+        service.complete_step(d.id, police.id, actor=w["as"]["police_specialist"], version=d.version),
+        return_exceptions=True)
+    losses = [r for r in results if isinstance(r, Exception)]
+    assert len(losses) == 1 and isinstance(losses[0], StaleVersion), results
+    now = await service.get(d.id)
+    assert now.version == d.version + 1 and len(now.active_steps()) == 1
+    again = now.active_steps()[0]
+    who = "tax_specialist" if again.step_id == "tax_op" else "police_specialist"
+    now = await service.complete_step(d.id, again.id, actor=w["as"][who], version=now.version)
+    assert [s.step_id for s in now.active_steps()] == ["decide"]
 
 
 async def test_same_version_twice_in_sequence_second_is_stale(world):
