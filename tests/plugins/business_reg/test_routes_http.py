@@ -291,3 +291,24 @@ async def test_rejection_and_return_to_the_previous_stage(client, world):
     d = await _act(client, a, "ward_chairman", d, "sign", "reject", note="Địa điểm kinh doanh thuộc khu vực cấm kinh doanh")
     assert d["state"] == "result_refused"
     assert not await Business.exists().where(Business.dossier_code == d["code"])
+
+
+async def test_staff_panel_on_the_dossier_page(client, world):
+    a = world["actors"]
+    d = await _submit_receive(client, a, "owner", procedures.HOUSEHOLD, WARD, OWNER, HOUSEHOLD_DATA, "ward_receiver")
+    d = await _act(client, a, "ward_specialist", d, "review")
+    d = await _act(client, a, "tax_officer", d, "tax_code")
+    code = (await TaxCodeReservation.select().where(TaxCodeReservation.dossier_code == d["code"]).first())["code"]
+    await login_as(client, a.users["ward_specialist"])
+    r = await client.get(f"/ho-so/{d['code']}")
+    assert r.status_code == 200
+    assert "Sổ đăng ký kinh doanh" in r.text and "Chưa có tên trùng hoặc gây nhầm lẫn" in r.text and code in r.text
+    client.cookies.clear()
+    await login_as(client, a.users["owner"])
+    r = await client.get(f"/ho-so/{d['code']}")
+    assert r.status_code == 200 and "Kiểm tra tên với sổ đăng ký" not in r.text
+    client.cookies.clear()
+    d = await _submit_receive(client, a, "director", procedures.CHANGE, CENTRE, DIRECTOR, CHANGE_DATA, "centre_receiver")
+    await login_as(client, a.users["registry_specialist"])
+    r = await client.get(f"/ho-so/{d['code']}")
+    assert "Công ty TNHH Sông Đồng Nai" in r.text and EXISTING_REP["name"] in r.text
