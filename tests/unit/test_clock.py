@@ -130,6 +130,17 @@ DUE_TABLE = [
     ("same day", vn(2026, 1, 14, 10), 0, CUT, vn(2026, 1, 14, 10), vn(2026, 1, 14, 17)),
     ("same day after cut-off", vn(2026, 1, 14, 15, 30), 0, CUT, vn(2026, 1, 15, 8), vn(2026, 1, 15, 17)),
     ("same day after cut-off before Tết", vn(2026, 2, 13, 16), 0, CUT, vn(2026, 2, 23, 8), vn(2026, 2, 23, 17)),
+    # Tết Ất Tỵ 2025 (lunar): the Government's nine days, Sat 25/01 – Sun 02/02, 29 Tết (Mon 27/01) included
+    ("Tết 2025", vn(2025, 1, 24, 10), 1, CUT, vn(2025, 1, 24, 10), vn(2025, 2, 3, 10)),
+    # Tết Đinh Mùi 2027, two years ahead: seeded from the lunar calendar, not typed in
+    ("Tết 2027 after cut-off", vn(2027, 2, 3, 16), 1, CUT, vn(2027, 2, 11, 8), vn(2027, 2, 11, 17)),
+    # Giỗ Tổ Hùng Vương 10/3 lunar: Monday 07/04/2025
+    ("Hùng Kings 2025", vn(2025, 4, 4, 9), 1, CUT, vn(2025, 4, 4, 9), vn(2025, 4, 8, 9)),
+    # 2025 swap: Saturday 26/04 is a make-up working day, Friday 02/05 is off (30/4 – 4/5 in a row)
+    ("2025 make-up Saturday", vn(2025, 4, 25, 10), 1, CUT, vn(2025, 4, 25, 10), vn(2025, 4, 26, 10)),
+    ("2025 30/4 – 4/5", vn(2025, 4, 29, 10), 1, CUT, vn(2025, 4, 29, 10), vn(2025, 5, 5, 10)),
+    # received at closing on Friday before the 2026 swap (Mon 31/08 off) and Quốc khánh: Thursday 03/09
+    ("closing before 31/8–2/9/2026", vn(2026, 8, 28, 17), 1, CUT, vn(2026, 9, 3, 8), vn(2026, 9, 3, 17)),
 ]
 
 
@@ -287,3 +298,19 @@ def test_elapsed_time_inverts_adding(start, m):
     end = add_working_minutes(CAL, S, begin, m)
     assert elapsed_minutes(CAL, S, begin, end) == m
     assert end - begin >= timedelta(minutes=m)
+
+
+@settings(max_examples=200, deadline=None)
+@given(received=_starts, days=st.sampled_from([0, 0.5, 1, 2, 3, 5, 7, 10, 15, 20, 30]),
+       cutoff=st.sampled_from([None, time(15), time(17)]), extra=st.sampled_from([0, 10]))
+def test_a_due_never_falls_on_a_non_working_day(received, days, cutoff, extra):
+    """R15/R16 as a property: the clock starts and ends inside a working session of a working day,
+    never before the receipt, and counts exactly the statutory (plus remote-area) working time."""
+    d = due_for(CAL, S, received, days, cutoff, extra_days=extra)
+    assert _inside_session(d.start) and _inside_session(d.due)
+    assert d.start >= received.astimezone(UTC) and d.due >= d.start
+    if days + extra > 0:
+        assert elapsed_minutes(CAL, S, d.start, d.due) == round((days + extra) * 480)
+    local = received.astimezone(VN)
+    if CAL.is_working_day(local.date()) and cutoff is not None and local.time() > cutoff:
+        assert d.start.astimezone(VN).date() == CAL.next_working_day(local.date()), "after the cut-off: next day"
