@@ -28,7 +28,7 @@ async def name_clash(name: str, *, kind: str, agency_id: int | None = None, excl
     return None
 
 
-async def _check_change(data) -> list[FieldError]:
+async def _check_change(data, user=None) -> list[FieldError]:
     code = str(data.get("enterprise_code", "")).strip()
     if not code:
         return []
@@ -46,7 +46,20 @@ async def _check_change(data) -> list[FieldError]:
     if not rep:
         errors.append(FieldError("rep_cccd", f"Số định danh không khớp với người đại diện theo pháp luật đang đăng ký "
                                              f"của doanh nghiệp {code}; chỉ người đại diện đó được nộp hồ sơ thay đổi."))
+    elif _citizen_cccd(user) not in (None, str(data.get("rep_cccd", ""))):
+        # Online, the notice is signed by whoever is signed in (VNeID): it must be the representative.
+        # An authorised person files at the counter with the authorisation, where the clerk checks it.
+        errors.append(FieldError("rep_cccd", f"Tài khoản đang đăng nhập không phải của người đại diện theo pháp luật của "
+                                             f"doanh nghiệp {code}. Người đại diện tự nộp trực tuyến bằng tài khoản định danh "
+                                             "của mình, hoặc người được ủy quyền nộp tại Bộ phận Một cửa kèm văn bản ủy quyền."))
     return errors
+
+
+def _citizen_cccd(user) -> str | None:
+    """The signed-in citizen's ID number; None for staff (counter) or an unknown user."""
+    if user is None or getattr(user, "is_staff", False):
+        return None
+    return getattr(user, "cccd", None) or None
 
 
 async def validate(procedure, page, data, ctx) -> list[FieldError]:
@@ -58,5 +71,5 @@ async def validate(procedure, page, data, ctx) -> list[FieldError]:
         clash = await name_clash(str(data["business_name"]), kind="household", agency_id=getattr(agency, "id", None))
         return [clash] if clash else []
     if procedure.code == CHANGE and page in (None, "enterprise"):
-        return await _check_change(data)
+        return await _check_change(data, ctx.get("user"))
     return []

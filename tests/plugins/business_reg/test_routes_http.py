@@ -312,3 +312,14 @@ async def test_staff_panel_on_the_dossier_page(client, world):
     await login_as(client, a.users["registry_specialist"])
     r = await client.get(f"/ho-so/{d['code']}")
     assert "Công ty TNHH Sông Đồng Nai" in r.text and EXISTING_REP["name"] in r.text
+
+
+async def test_online_change_must_be_filed_by_the_representative_himself(client, world):
+    a = world["actors"]
+    # The founder knows the director's ID number, but is signed in as himself: refused at the field.
+    r = await _create(client, a, "founder", procedures.CHANGE, CENTRE, DIRECTOR, CHANGE_DATA)
+    errors = await _errors(r)
+    assert "không phải của người đại diện" in errors["rep_cccd"] and EXISTING_REP["name"] not in r.text
+    # At the counter the clerk files it for an authorised person (the authorisation is checked on paper).
+    r = await _create(client, a, "centre_receiver", procedures.CHANGE, CENTRE, DIRECTOR, CHANGE_DATA)
+    assert r.status_code == 201, r.text
