@@ -1,0 +1,112 @@
+"""Suite 1 — code allocation and receipts at one agency vs many agencies, concurrently.
+
+Codes come from one counter row per (agency, day) and every transition appends to its agency's audit
+chain, so receipts at different agencies should not wait for each other. Each scenario runs the same
+number of operations with the same concurrency; the figure is ``many / one`` (throughput), measured in
+the same process: ≥ 1 means spreading the load over agencies does not queue it behind one row. On
+SQLite every writer in the process queues on one lock by design (a single-writer database), so there
+the ratio stays near 1; on PostgreSQL it shows the gain of independent counters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from typing import Any
+
+from bench import world
+
+__all__ = ("run",)
+
+
+async def _gather(jobs: list, concurrency: int) -> float:
+    """Run the zero-argument coroutine functions ``jobs``, ``concurrency`` at a time; seconds taken."""
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(job):
+        async with sem:
+            return await job()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one(j) for j in jobs))
+    return time.perf_counter() - start
+
+
+async def _allocations(agencies: list[dict], n: int, concurrency: int) -> float:
+    from datetime import datetime
+
+    from core.db.tx import write_tx
+    from core.dossiers import codes
+    from core.web.templating import VN_TZ
+
+    day = datetime.now(VN_TZ).date()
+
+    def job(agency):
+        async def go():
+            async with write_tx():
+                return await codes.allocate(agency["code"], day)
+        return go
+
+    return await _gather([job(agencies[i % len(agencies)]) for i in range(n)], concurrency)
+
+
+async def _receipts(pairs: list[tuple[dict, Any]], n: int, concurrency: int, start_no: int) -> tuple[float, list]:
+    from core.dossiers import service
+
+    drafts = []
+    for i in range(n):
+        agency, receiver = pairs[i % len(pairs)]
+        drafts.append((await world.draft(agency, receiver, start_no + i), receiver))
+    got: list = []
+
+    def job(d, receiver):
+        async def go():
+            got.append(await service.receive(d.id, actor=receiver, version=d.version))
+        return go
+
+    seconds = await _gather([job(d, r) for d, r in drafts], concurrency)
+    return seconds, got
+
+
+def _check_codes(views: list) -> None:
+    """Every code distinct and, per agency and day, gap-free from its first number."""
+    codes = [v.code for v in views]
+    assert len(set(codes)) == len(codes), "duplicate dossier codes"
+    by_prefix: dict[str, list[int]] = {}
+    for c in codes:
+        prefix, seq = c.rsplit("-", 1)
+        by_prefix.setdefault(prefix, []).append(int(seq))
+    for prefix, seqs in by_prefix.items():
+        seqs.sort()
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), f"gap in the codes of {prefix}"
+
+
+async def run(n: int = 160, concurrency: int = 16, agencies: int = 16, rounds: int = 2) -> list[dict]:
+    """Rows of the table: allocations/s and receipts/s at one agency and at ``agencies`` agencies."""
+    w = await world.build(extra=agencies)
+    ward_pair = w["receiving"][0]
+    spread_pairs = w["receiving"][1:]
+    alloc = {"one": [], "many": []}
+    recv = {"one": [], "many": []}
+    seen: list = []
+    serial = 0
+    for _ in range(rounds):
+        for label, targets in (("one", [ward_pair[0]]), ("many", [a for a, _r in spread_pairs])):
+            alloc[label].append(n / await _allocations(targets, n, concurrency))
+        for label, pairs in (("one", [ward_pair]), ("many", spread_pairs)):
+            seconds, views = await _receipts(pairs, n, concurrency, serial)
+            serial += n
+            recv[label].append(n / seconds)
+            seen += views
+    _check_codes(seen)
+    per_agency = Counter(v.receiving_agency.code for v in seen)
+    assert per_agency[ward_pair[0]["code"]] == n * rounds
+    rows = []
+    for what, data in (("code allocation", alloc), ("receipt (receive transition)", recv)):
+        one, many = max(data["one"]), max(data["many"])
+        rows.append({"suite": "codes", "what": what,
+                     "baseline": f"{one:,.0f}/s at 1 agency",
+                     "measured": f"{many:,.0f}/s at {agencies} agencies",
+                     "ratio": many / one, "note": f"{n} ops, {concurrency} concurrent, best of {rounds}"})
+    return rows
