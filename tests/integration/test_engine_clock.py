@@ -141,6 +141,14 @@ async def test_lateness_is_the_step_agencys_and_it_drafts_the_apology(world, tra
     assert (await clockscan.scan(later)).flagged_late == [d.id]
     d = await service.get(d.id)
     assert (d.late_agency_id, d.late_step) == (w["tree"]["tax"]["id"], "tax_op")
+    # the late agency's leaders are told (through the outbox, as the worker would run it)
+    from core.jobs.relay import run_pending_now
+    from core.notify.tables import Notification
+
+    await run_pending_now()
+    warned = {r["recipient"] for r in await Notification.select(Notification.recipient).where(
+        (Notification.dossier == d.id) & (Notification.template == "late_warning"))}
+    assert warned == {w["users"]["tax_leader"]["id"]}
     from core.dossiers.access import allowed_actions
 
     assert {"action": "apologise"} in allowed_actions(w["as"]["tax_leader"], d)

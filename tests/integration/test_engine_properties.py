@@ -156,6 +156,7 @@ async def test_random_action_sequences_keep_every_invariant(world, procedure, on
         step = active[pick % len(active)] if active else None
         who = _who(w, d, action, person, step)
         before = await _snapshot(d)
+        dispatched = await Outbox.count().where(Outbox.task == "dispatch_event")
         try:
             after = await service.act(d.id, action, actor=w["as"][who], version=d.version,
                                       step_id=step.id if step else None,
@@ -169,6 +170,7 @@ async def test_random_action_sequences_keep_every_invariant(world, procedure, on
         assert len(ev) == 1 and ev[0].action == action and ev[0].from_state == d.state
         assert ev[0].to_state == after.state and ev[0].actor_id == w["as"][who].id
         assert await AuditEntry.count() == before[7] + 1, "one audit row per transition"
+        assert await Outbox.count().where(Outbox.task == "dispatch_event") == dispatched + 1, "its outbox row"
         d = after
     d = await service.get(d.id)
     assert d.version == 1 + successes
