@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -106,22 +106,22 @@ async def register_export_xlsx(request: Request) -> Response:
 
 
 @get("/so-theo-doi.pdf", include_in_schema=False, name="register_pdf")
-async def register_export_pdf(request: Request) -> Response:
-    """The register printed (landscape A4), laid out in a worker thread (never on the event loop)."""
-    from core.documents.context import province_place
-    from core.documents.service import pdf_renderer
+async def register_export_pdf(request: Request) -> Response | Template:
+    """The register printed (landscape A4). The PDF is laid out by the background job, never in the
+    request: until it is ready a page says so and reloads itself (``Refresh``), then the stored file
+    is served — the same bytes as long as nothing in the period changed."""
+    from core.documents import service
 
     agency, period, rows = await _export_rows(request)
-    form = get_form("form07")
-    issued = datetime.now(UTC).replace(microsecond=0)
-    ctx = {"form": {"id": form.id, "number": form.number, "title": form.title}, "number": "",
-           "agency": {"name": agency["name"], "parent_name": agency.get("parent_name") or ""},
-           "place": province_place([{"name": agency.get("parent_name"), "level": "province"}]),
-           "issued_at": issued.isoformat(), "rows": rows, "period": {"start": period.start.isoformat(),
-                                                                    "end": period.end.isoformat()}}
-    render_pdf = await pdf_renderer()
-    body = await render_pdf(form.template, ctx, title=f"{form.title} {agency['code']}", created=issued,
-                            key=f"form07:{agency['code']}:{period.start}:{period.end}")
-    return Response(body, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{_filename(agency, period, "pdf")}"'})
-
+    doc = await service.get_document(await service.request_register(agency, period.start, period.end, rows))
+    if doc["status"] == "ready":
+        body = await anyio.to_thread.run_sync(service.read_file, doc)
+        return Response(body, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{_filename(agency, period, "pdf")}"',
+            "ETag": f'"{doc["sha256"]}"'})
+    response = await page(request, "documents/register_pending.html", {
+        "title": get_form("form07").title, "agency": agency, "period": period, "failed": doc["status"] == "failed",
+        "url": f"/so-theo-doi.pdf?{request.url.query}", "back": f"/so-theo-doi?{request.url.query}",
+    }, status_code=202)
+    response.headers["Refresh"] = "3"
+    return response

@@ -8,10 +8,11 @@ renders the PDF once, off the event loop, and stores it; downloads always serve 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ __all__ = (
     "request_result_document",
     "request_fee_receipt",
     "request_control_sheet",
+    "request_register",
     "render_document",
     "get_document",
     "documents_for",
@@ -177,6 +179,42 @@ async def request_control_sheet(dossier_id: int) -> int:
         if last is None:
             raise NotFound("Hồ sơ chưa có quá trình giải quyết để lập phiếu kiểm soát.")
         return await request_legal_form("form06", dossier_id, last["id"])
+
+
+async def request_register(agency: Mapping[str, Any], start: date, end: date, rows: list[dict[str, Any]]) -> int:
+    """Queue the register (form 07) of ``agency`` for the period ``start``–``end`` with ``rows``.
+
+    The key carries a digest of the rows: asking again while nothing in the period changed returns the
+    same document (the same bytes); a dossier received or returned meanwhile makes a new one.
+
+    Args:
+        agency: ``id``, ``code``, ``name`` and ``parent_name`` of the receiving agency.
+        start: First day of the period (Vietnam time).
+        end: Last day of the period.
+        rows: ``core.documents.register.register_rows`` for that agency and period.
+    """
+    from core.documents.context import province_place
+    from core.jobs import runner
+
+    form = get_form("form07")
+    digest = hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+    key = f"form07:{agency['code']}:{start:%Y%m%d}-{end:%Y%m%d}:v{form.version}:{digest}"
+    async with write_tx():
+        if (found := await _existing(key)) is not None:
+            return found
+        created = datetime.now(UTC).replace(microsecond=0)
+        context = {
+            "form": {"id": form.id, "number": form.number, "title": form.title, "version": form.version},
+            "number": "", "agency": {"name": agency["name"], "parent_name": agency.get("parent_name") or ""},
+            "place": province_place([{"name": agency.get("parent_name"), "level": "province"}]),
+            "issued_at": created.isoformat(), "rows": rows,
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "_template": form.template, "_title": f"{form.title} {agency['code']} {start:%d/%m/%Y}–{end:%d/%m/%Y}",
+        }
+        doc_id = await _create(key=key, dossier_id=None, kind="form07", number="", version=form.version,
+                               context=context, created_at=created)
+    runner.wake()
+    return doc_id
 
 
 # --- rendering (the job) --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from core.dossiers.tables import Dossier
+from core.jobs.tables import Outbox
 from core.settings import get_settings
 from tests.fixtures.builders import login_as
 from tests.integration.test_documents_builders import CODE, T, build_dossier, keep_pdf, pdf_text, qr_payloads
@@ -71,8 +72,7 @@ async def test_register_exports(client, tmp_path):
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     assert ws["A3"].value == "STT" and ws["K3"].value == "Ký nhận"
     assert ws["B4"].value == CODE and ws["D4"].value == "Nguyễn Thị Hằng" and ws["G4"].value == "09:05 23/11/2026"
-    pdf = await client.get(f"/so-theo-doi.pdf?agency={centre}&{PERIOD}")
-    assert pdf.status_code == 200
+    pdf = await _register_pdf(client, f"/so-theo-doi.pdf?agency={centre}&{PERIOD}")
     (tmp_path / "register.pdf").write_bytes(pdf.content)
     keep_pdf("form07", pdf.content)
     flat = " ".join(pdf_text(pdf.content, tmp_path, layout=False).split())
@@ -82,6 +82,58 @@ async def test_register_exports(client, tmp_path):
     assert "841.89 x 595.276 pts (A4)" in _pdfinfo(pdf.content, tmp_path)
     bad = await client.get(f"/so-theo-doi.xlsx?agency={centre}&from=x&to=30/11/2026")
     assert bad.status_code == 422
+
+
+async def _until_rendered() -> None:
+    """Wait for the registers being laid out by the app's own runner (it may have claimed the row
+    before ``run_pending_now``): no assertion on time, only on the outcome."""
+    import asyncio
+
+    from core.documents.tables import GeneratedDocument
+
+    for _ in range(600):
+        if not await GeneratedDocument.exists().where(
+                (GeneratedDocument.kind == "form07") & (GeneratedDocument.status != "ready")):
+            return
+        await asyncio.sleep(0.05)
+
+
+async def _register_pdf(client, url: str):
+    """Ask for the register PDF: a waiting page (202, reloads itself) until the job has laid it out."""
+    from core.jobs import runner
+
+    first = await client.get(url)
+    if first.status_code == 202:  # the app's own runner may already have rendered it: never the request
+        assert first.headers["refresh"] == "3" and "Sổ theo dõi hồ sơ đang được in" in first.text
+    await runner.run_pending_now()
+    await _until_rendered()
+    pdf = await client.get(url)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    return pdf
+
+
+async def test_register_pdf_is_rendered_by_the_job_and_downloaded_byte_identical(client, monkeypatch):
+    from core.documents.tables import GeneratedDocument
+
+    built = await build_dossier()
+    await login_as(client, built["clerk"])
+    url = f"/so-theo-doi.pdf?agency={built['tree']['centre']['id']}&{PERIOD}"
+    # The request never lays out a PDF itself: it queues the job and answers "being printed".
+    monkeypatch.setattr("core.jobs.runner.wake", lambda app=None: None)
+    waiting = await client.get(url)
+    row = await GeneratedDocument.select().where(GeneratedDocument.kind == "form07").first()
+    assert await Outbox.exists().where(Outbox.task == "render_document")
+    if row["status"] != "ready":  # (unless the app's runner polled meanwhile)
+        assert waiting.status_code == 202 and "Sổ theo dõi hồ sơ đang được in" in waiting.text
+    first = await _register_pdf(client, url)
+    again = await client.get(url)
+    assert again.content == first.content, "nothing changed in the period: the same stored file"
+    assert await GeneratedDocument.count().where(GeneratedDocument.kind == "form07") == 1
+    # A dossier received in the period changes the register: a new document, with the new row.
+    await _more_dossiers(built, 1)
+    changed = await _register_pdf(client, url)
+    assert changed.content != first.content
+    assert await GeneratedDocument.count().where(GeneratedDocument.kind == "form07") == 2
 
 
 async def test_register_queries_do_not_grow_with_rows(client, count_queries):
