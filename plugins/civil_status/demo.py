@@ -169,6 +169,8 @@ async def _staff(users: Mapping[str, int]) -> dict[tuple[int, str], Any]:
             continue
         for agency_id, role in sorted(view.grants):
             out.setdefault((agency_id, role), view)
+        if not view.is_staff:
+            out.setdefault((0, "citizen"), view)
     return out
 
 

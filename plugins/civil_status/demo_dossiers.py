@@ -17,9 +17,10 @@ __all__ = ("seed_dossiers", "PLAN")
 log = logging.getLogger("motcua.civil_status.demo")
 
 PLAN = {
-    procedures.BIRTH: ("draft", "received", "supplement", "refused", "approved", "ready", "returned", "returned"),
+    procedures.BIRTH: ("draft", "submitted", "received", "supplement", "closed", "refused", "approved", "ready",
+                       "returned", "returned"),
     procedures.MARRIAGE: ("received", "rejected", "approved", "returned", "stopped"),
-    procedures.MARRIAGE_VERIFY: ("received", "returned"),
+    procedures.MARRIAGE_VERIFY: ("received", "suspended", "returned"),
     procedures.DEATH: ("received", "ready", "returned"),
     procedures.BIRTH_LINKED: ("received", "stage2", "returned"),
 }
@@ -110,6 +111,14 @@ async def _to_the_end(staff, view, target: str):
 
 async def _run(staff, receiver, procedure: str, commune, applicant: dict, data: dict, target: str) -> None:
     try:
+        if target == "submitted":  # sent online by the demo citizen, waiting at the counter for intake
+            citizen = staff.get((0, "citizen"))
+            if citizen is None:
+                raise LookupError("no citizen account among the demo users")
+            view = await dossiers.create(procedure, commune.id, actor=citizen, applicant=applicant, data=data,
+                                         channel="truc_tuyen")
+            await dossiers.submit(view.id, actor=citizen, version=view.version)
+            return
         view = await dossiers.create(procedure, commune.id, actor=receiver, applicant=applicant, data=data,
                                      channel="truc_tiep")
         if target == "draft":
@@ -125,9 +134,16 @@ async def _run(staff, receiver, procedure: str, commune, applicant: dict, data: 
             await dossiers.stop(view.id, actor=receiver, version=view.version,
                                 reason="Hai bên có văn bản đề nghị dừng đăng ký kết hôn.")
             return
-        if target == "supplement":
-            await _step(staff, view, "request_supplement", items=["Giấy chứng sinh do cơ sở y tế cấp (bản chính)"],
-                        reason="Chưa có giấy chứng sinh hoặc giấy tờ thay thế.")
+        if target in ("supplement", "closed"):
+            view = await _step(staff, view, "request_supplement", items=["Giấy chứng sinh do cơ sở y tế cấp (bản chính)"],
+                               reason="Chưa có giấy chứng sinh hoặc giấy tờ thay thế.")
+            if target == "closed":  # what the nightly clock scan does when the supplement never comes
+                await dossiers.close_unanswered(view.id, version=view.version,
+                                                note="Quá thời hạn bổ sung hồ sơ mà người yêu cầu không bổ sung.")
+            return
+        if target == "suspended":  # marriage with verification: waiting for the former residence's answer
+            await _step(staff, view, "suspend", reason_code="other",
+                        reason="Chờ kết quả xác minh tình trạng hôn nhân tại nơi cư trú trước đây.")
             return
         view = await _to_the_end(staff, view, target)
         if view is None or target in ("approved", "stage2"):

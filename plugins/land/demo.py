@@ -154,9 +154,10 @@ async def _candidates(commune_code: str) -> tuple[list[tuple[dict, dict]], list[
 
 
 _TRANSFER_PLAN = (
-    "draft", "submitted", "received", "at_tax", "supplement", "refused",
+    "draft", "submitted", "received", "at_tax", "supplement", "closed", "suspended", "refused",
     "approved", "rejected", "ready", "returned", "stopped",
 )
+"""Target states of the demo transfers in every commune: every state of the lifecycle."""
 
 
 async def _dossiers(communes, agencies, staff, rng, used_ids, today) -> None:
@@ -226,9 +227,17 @@ async def _run(driver: _Driver, receiver, procedure: str, commune, applicant: di
             await dossiers.stop(view.id, actor=receiver, version=view.version,
                                 reason="Người nộp hồ sơ có văn bản đề nghị dừng giải quyết.")
             return
-        if target == "supplement":
-            await driver.step(view, "request_supplement", items=["Tờ khai thuế thu nhập cá nhân có chữ ký của bên chuyển nhượng"],
-                              reason="Thiếu tờ khai thuế thu nhập cá nhân.")
+        if target in ("supplement", "closed"):
+            view = await driver.step(view, "request_supplement",
+                                     items=["Tờ khai thuế thu nhập cá nhân có chữ ký của bên chuyển nhượng"],
+                                     reason="Thiếu tờ khai thuế thu nhập cá nhân.")
+            if target == "closed":  # what the nightly clock scan does when the supplement never comes
+                await dossiers.close_unanswered(view.id, version=view.version,
+                                                note="Quá thời hạn bổ sung hồ sơ mà người nộp không bổ sung.")
+            return
+        if target == "suspended":
+            await driver.step(view, "suspend", reason_code="violation",
+                              reason="Thửa đất có dấu hiệu vi phạm pháp luật đất đai; tạm dừng chờ kết quả xử lý.")
             return
         view = await driver.step(view)  # first step
         if target == "at_tax" or (target == "posting" and procedure == procedures.FIRST and await _to_posting(driver, view)):

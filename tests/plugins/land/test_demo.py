@@ -54,7 +54,7 @@ async def test_demo_registry_and_dossiers_at_every_state_idempotent(db, caplog):
     assert {"ODT", "ONT", "CLN", "LUC"} <= uses
     states = {r["state"] for r in await Dossier.select(Dossier.state).where(Dossier.domain == "land")}
     assert {"draft", "submitted", "in_processing", "supplement_requested", "refused", "result_approved",
-            "result_refused", "result_ready", "returned", "stopped"} <= states, states
+            "result_refused", "result_ready", "returned", "stopped", "suspended", "closed"} <= states, states
     counts = (await FeeAmount.count(), await Dossier.count(), await Certificate.count())
     assert counts[0] >= 5
     await seed(ctx)
