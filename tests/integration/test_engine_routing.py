@@ -8,6 +8,19 @@ from datetime import timedelta
 
 import pytest
 
+from core.api import (
+    DocumentRequirement,
+    DomainInfo,
+    FieldSpec,
+    FormSpec,
+    L,
+    PageSpec,
+    ProcedureSpec,
+    StageSpec,
+    StepSpec,
+    WorkflowSpec,
+    hookimpl,
+)
 from core.dossiers import engine, service
 from core.dossiers.tables import DossierEvent, DossierStep
 from core.errors import InvalidInput, NotAllowed
@@ -137,3 +150,80 @@ async def test_every_hand_over_is_recorded_and_form06_is_a_view_of_it(world, mon
     steps_done = [(e.step_id, e.agency_id) for e in events if e.action in ("complete_step", "approve")]
     assert steps_done == [("check", w["tree"]["ward"]["id"]), ("police_op", w["tree"]["police"]["id"]),
                           ("tax_op", w["tree"]["tax"]["id"]), ("decide", w["tree"]["ward"]["id"])]
+
+
+class VerticalRoutePlugin:
+    """A route that goes up (commune → province department → province) and across (department ↔
+    tax ∥ treasury), each agency chosen by a selector rule."""
+
+    @hookimpl
+    def domain_info(self):
+        return DomainInfo(code="t_vertical", name=L("Thử nghiệm liên thông dọc, ngang", "Vertical route test"))
+
+    @hookimpl
+    def register_forms(self):
+        return [FormSpec(id="t_vertical_form", title=L("Tờ khai", "Form"), pages=(
+            PageSpec(id="main", title=L("Thông tin", "Main"), fields=(
+                FieldSpec(name="subject", label=L("Nội dung", "Subject")),)),))]
+
+    @hookimpl
+    def register_workflows(self):
+        def step(id_, agency, role="specialist", days=1.0, outcomes=("complete", "return", "supplement")):
+            return StepSpec(id=id_, name=L(f"Bước {id_}", id_), role=role, agency=agency, days=days,
+                            outcomes=outcomes)
+
+        return [WorkflowSpec(id="t_vertical_route", name=L("Liên thông dọc và ngang", "Up and across"), stages=(
+            StageSpec(steps=(step("commune", "receiving"),)),
+            StageSpec(steps=(step("land_office", "sector:land_registry", days=3),)),
+            StageSpec(steps=(step("tax", "sector:tax", days=2), step("treasury", "sector:treasury", days=1))),
+            StageSpec(steps=(step("sign", "parent", role="approver", outcomes=("approve", "reject", "return")),)),
+        ))]
+
+    @hookimpl
+    def register_procedures(self):
+        return [ProcedureSpec(code=VERTICAL, name=L("Thủ tục liên thông dọc", "Vertical test"), domain="t_vertical",
+                              agency_level="commune", legal_basis=("Thông tư thử nghiệm",), processing_days=10,
+                              documents=(DocumentRequirement(code="don", name=L("Đơn", "Application")),),
+                              form="t_vertical_form", workflow="t_vertical_route")]
+
+
+VERTICAL = "9.999101"
+
+
+async def test_vertical_and_horizontal_route_by_selector(world, temp_plugin):
+    from core.catalogue import service as catalogue
+    from tests.fixtures.builders import grant
+    from tests.fixtures.engine_route import make_user
+
+    w = world
+    temp_plugin(VerticalRoutePlugin(), "t_vertical")
+    tree = w["tree"]
+    await catalogue.set_enabled(VERTICAL, tree["ward"]["id"], True)
+    people = {}
+    for key, role in (("land_office", "specialist"), ("treasury", "specialist"), ("province", "approver")):
+        u = await make_user(f"v_{key}", full_name=f"Cán bộ {key}")
+        await grant(u, tree[key], role)
+        people[key] = await actor(u)
+    d = await service.create(VERTICAL, tree["ward"]["id"], actor=w["as"]["receiver"],
+                             applicant={"name": "Hà Văn Nam"}, data={"subject": "x"}, channel="truc_tiep")
+    d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
+    assert [(s.stage, s.step_id, s.agency.code) for s in d.steps] == [
+        (1, "commune", tree["ward"]["code"]),  # the receiving commune
+        (2, "land_office", tree["land_office"]["code"]),  # up: the province department, by its sector
+        (3, "tax", tree["tax"]["code"]), (3, "treasury", tree["treasury"]["code"]),  # across, in parallel
+        (4, "sign", tree["province"]["code"]),  # up: the commune's parent signs
+    ]
+    for who, sid in ((w["as"]["ward_specialist"], "commune"), (people["land_office"], "land_office"),
+                     (people["treasury"], "treasury"), (w["as"]["tax_specialist"], "tax")):
+        d = await service.complete_step(d.id, active(d, sid).id, actor=who, version=d.version)
+    # the department sends it back across to tax ∥ treasury with a reason, then the province signs
+    d = await service.return_step(d.id, active(d, "sign").id, actor=people["province"], version=d.version,
+                                  reason="Kho bạc chưa xác nhận số tiền")
+    assert {s.step_id for s in d.active_steps()} == {"tax", "treasury"}
+    for who, sid in ((people["treasury"], "treasury"), (w["as"]["tax_specialist"], "tax")):
+        d = await service.complete_step(d.id, active(d, sid).id, actor=who, version=d.version)
+    d = await service.approve(d.id, active(d, "sign").id, actor=people["province"], version=d.version)
+    assert d.state == "result_approved"
+    agencies = [e.agency_id for e in await service.events(d.id) if e.action in ("complete_step", "approve")]
+    assert agencies == [tree[k]["id"] for k in ("ward", "land_office", "treasury", "tax", "treasury", "tax",
+                                                "province")]
