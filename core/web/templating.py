@@ -72,6 +72,25 @@ def label(value, lang: str | None = None) -> str:
     return str(value)
 
 
+FORM_MACROS = ("error_summary", "field")
+"""Macros of ``components/forms.html`` every template may call without importing them."""
+
+
+def _form_macros_as_globals(env: Environment) -> None:
+    """Make the form macros globals. A template's top-level ``{% from … import %}`` is not run when
+    htmx asks for one block alone (jinja2-fragments renders just that block), so a block that calls
+    ``error_summary`` would fail with "undefined" on exactly the requests that carry errors."""
+
+    def bind(name: str):
+        def call(*args, **kwargs):
+            return getattr(env.get_template("components/forms.html").module, name)(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+    env.globals.update({name: bind(name) for name in FORM_MACROS})
+
+
 @functools.cache
 def build_environment(theme_name: str) -> Environment:
     theme = load_theme(theme_name)
@@ -99,6 +118,7 @@ def build_environment(theme_name: str) -> Environment:
     )
     env.globals.update(theme=theme, current_language=i18n.current_language, languages=i18n.LANGUAGES)
     env.filters.update(vnd=format_vnd, dt=format_datetime, d=format_date, days=format_days, label=label)
+    _form_macros_as_globals(env)
     from core.plugins import get_plugin_manager
 
     get_plugin_manager().hook.prepare_jinja_environment(env=env)

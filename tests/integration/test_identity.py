@@ -326,3 +326,20 @@ async def test_sessions_live_in_the_database_not_in_the_process(client):
         page = await other.get("/tai-khoan", follow_redirects=False)
         assert page.status_code == 303 and page.headers["location"].startswith("/dang-nhap")
     assert not await SessionRow.exists().where(SessionRow.key == sid)  # the expired row was removed
+
+
+async def test_grant_form_errors_render_for_htmx_requests_too(client):
+    """htmx renders one block alone: the form macros must be there without the template's imports."""
+    from tests.fixtures.builders import login_as
+
+    tree = await standard_tree()
+    admin = await make_user("qt_tinh")
+    await grant(admin, tree["province"], "province_admin")
+    await login_as(client, admin)
+    for headers in ({}, {"HX-Request": "true"}):
+        r = await client.post("/quan-tri/nguoi-dung", data={"action": "grant", "username": "khongco", "agency_id": "x",
+                                                           "role": "vua"},
+                              headers={"x-csrftoken": csrf_from(client), **headers})
+        assert r.status_code == 422
+        assert "Không có tài khoản &#39;khongco&#39;." in r.text and "Vui lòng chọn cơ quan." in r.text
+        assert 'class="error-summary"' in r.text and 'value="khongco"' in r.text

@@ -235,3 +235,43 @@ def test_every_setting_read_from_the_environment_is_in_the_readme():
     readme = (root / "README.md").read_text(encoding="utf-8")
     table = readme.split("## Settings (environment variables)")[1].split("\n## ")[0]
     assert not [v for v in sorted(read) if f"`{v}`" not in table]
+
+
+async def test_garbage_in_every_identity_and_catalogue_form_is_never_a_500(client):
+    """Bad values typed or forged into the forms of this area: a Vietnamese answer, never a 500."""
+    from tests.fixtures.builders import grant, login_as, make_user, standard_tree
+
+    tree = await standard_tree()
+    admin = await make_user("qt_tinh")
+    await grant(admin, tree["province"], "province_admin")
+    await client.get("/")
+    long = "Đ" * 5000
+    junk = [{"username": long, "password": long}, {"username": "\x00'; DROP TABLE motcua_user;--", "password": "x"},
+            {"full_name": long, "birth_date": "99/99/9999", "sex": "other", "cccd": long, "phone": long,
+             "email": "@", "username": long, "password": long, "password_confirm": ""},
+            {"birth_date": "0000-00-00", "cccd": "０７５０８９００１２３４", "sex": "female"}]
+    for data in junk:
+        for path in ("/dang-nhap", "/dang-ky"):
+            r = await client.post(path, data={**data, "_csrf_token": client.cookies.get("csrftoken")})
+            assert r.status_code == 422, (path, data, r.status_code)
+            assert 'class="error-message"' in r.text
+    await login_as(client, admin)
+    token = client.cookies.get("csrftoken")
+    forged = [
+        ("/quan-tri/nguoi-dung", {"action": "grant", "username": long, "agency_id": "abc", "role": "vua"}),
+        ("/quan-tri/nguoi-dung", {"action": "grant", "username": "qt_tinh", "agency_id": "999999", "role": "receiver"}),
+        ("/quan-tri/nguoi-dung", {"action": "revoke", "grant_id": "xyz"}),
+        ("/quan-tri/nguoi-dung", {"action": "revoke", "grant_id": "999999"}),
+        ("/quan-tri/thu-tuc", {"agency_id": "abc", "target": "procedure:1.000001", "enabled": "1"}),
+        ("/quan-tri/thu-tuc", {"agency_id": str(tree["ward"]["id"]), "target": "procedure:0.000000", "enabled": "1"}),
+        ("/quan-tri/thu-tuc", {"agency_id": "999999", "target": "domain:khong_co", "enabled": "1"}),
+        ("/quan-tri/thu-tuc", {"agency_id": str(tree["ward"]["id"]), "target": "???", "enabled": "1"}),
+        ("/quan-tri/le-phi", {"fee_code": long, "procedure_code": long, "amount": "-5", "effective_from": "1/1/1",
+                             "effective_to": "x", "legal_basis": long}),
+    ]
+    for htmx in (False, True):
+        for path, data in forged:
+            headers = {"x-csrftoken": token, **({"HX-Request": "true"} if htmx else {})}
+            r = await client.post(path, data=data, headers=headers, follow_redirects=False)
+            assert r.status_code in (403, 404, 409, 410, 422), (path, data, htmx, r.status_code)
+            assert "Hệ thống gặp sự cố" not in r.text
