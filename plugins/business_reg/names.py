@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ("fold", "core_key", "clash")
+__all__ = ("plain", "fold", "core_key", "clash")
 
 TYPE_PREFIXES = (
     "cong ty trach nhiem huu han mot thanh vien",
@@ -41,12 +41,17 @@ def _strip_marks(text: str) -> str:
     return text.replace("đ", "d").replace("Đ", "D")
 
 
-def fold(name: str) -> str:
-    """Comparison key of a name: lower case, no diacritics, no type prefix, punctuation as spaces."""
+def plain(name: str) -> str:
+    """Lower case, no diacritics, "&" as "va", punctuation as spaces, single spaces (type prefix kept)."""
     key = _strip_marks(unicodedata.normalize("NFC", name)).lower()
     key = key.replace("&", " va ")
     key = re.sub(r"[^a-z0-9 ]+", " ", key)
-    key = re.sub(r"\s+", " ", key).strip()
+    return re.sub(r"\s+", " ", key).strip()
+
+
+def fold(name: str) -> str:
+    """Comparison key of a name: lower case, no diacritics, no type prefix, punctuation as spaces."""
+    key = plain(name)
     for prefix in TYPE_PREFIXES:
         if key.startswith(prefix + " "):
             key = key[len(prefix) + 1:]

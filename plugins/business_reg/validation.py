@@ -62,8 +62,32 @@ def _citizen_cccd(user) -> str | None:
     return getattr(user, "cccd", None) or None
 
 
+_TYPE_PREFIXES = {
+    "tnhh1": (("cong ty trach nhiem huu han", "cong ty tnhh"), "Công ty trách nhiệm hữu hạn” (hoặc “Công ty TNHH"),
+    "tnhh2": (("cong ty trach nhiem huu han", "cong ty tnhh"), "Công ty trách nhiệm hữu hạn” (hoặc “Công ty TNHH"),
+    "cp": (("cong ty co phan", "cong ty cp"), "Công ty cổ phần” (hoặc “Công ty CP"),
+    "dntn": (("doanh nghiep tu nhan", "dntn"), "Doanh nghiệp tư nhân” (hoặc “DNTN"),
+}
+
+
+def type_prefix_error(name: str, enterprise_type: str) -> FieldError | None:
+    """Enterprise Law 2020 Art. 37: the name is the type of enterprise followed by a proper name."""
+    rule = _TYPE_PREFIXES.get(enterprise_type)
+    if rule is None:
+        return None
+    words = names.plain(name)
+    for prefix in rule[0]:
+        if words.startswith(prefix + " ") and names.fold(name):
+            return None
+    return FieldError("company_name", f"Tên doanh nghiệp phải bắt đầu bằng loại hình đã chọn “{rule[1]}”) rồi đến tên riêng, "
+                                      "ví dụ: Công ty TNHH Sông Đồng Nai (Điều 37 Luật Doanh nghiệp).")
+
+
 async def validate(procedure, page, data, ctx) -> list[FieldError]:
     if procedure.code == ENTERPRISE and data.get("company_name") and page in (None, "company"):
+        wrong_type = type_prefix_error(str(data["company_name"]), str(data.get("enterprise_type") or ""))
+        if wrong_type:
+            return [wrong_type]
         clash = await name_clash(str(data["company_name"]), kind="enterprise")
         return [clash] if clash else []
     if procedure.code == HOUSEHOLD and data.get("business_name") and page in (None, "business"):

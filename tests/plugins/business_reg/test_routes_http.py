@@ -9,7 +9,9 @@ import pytest
 from core.catalogue.service import set_enabled
 from plugins.business_reg import procedures, taxcode
 from plugins.business_reg.tables import Business, BusinessHistory, BusinessLine, BusinessOwner, TaxCodeReservation
+from core.documents.qr import status_url
 from tests.fixtures.builders import login_as, standard_tree
+from tests.integration.test_documents_builders import pdf_text, qr_payloads
 from tests.plugins.business_reg.registry_fixtures import (
     BIZREG,
     CENTRE,
@@ -156,7 +158,10 @@ async def test_household_business_at_the_ward_with_the_tax_code(client, world, t
     lines = await BusinessLine.select().where(BusinessLine.business == biz["id"]).order_by(BusinessLine.id)
     assert [(x["vsic"], x["main"]) for x in lines] == [("5610", True), ("5630", False)]
     pdf = await _result_pdf(client, a, "owner", d, "household_certificate")
-    assert pdf.startswith(b"%PDF")
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    assert "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH" in text and f"Mã số hộ kinh doanh: {biz['code']}" in text
+    assert "Hộ kinh doanh Mai Vàng" in text and d["code"] in text
+    assert qr_payloads(pdf, tmp_path) == [status_url(d["code"])]
     await _ready_and_return(client, a, "ward_receiver", d, OWNER)
 
 
@@ -222,6 +227,10 @@ async def test_bad_input_is_refused_at_the_field(client, world):
     assert "9999" in errors["business_lines"]
     assert "12 chữ số" in errors["rep_cccd"]
     assert "charter_capital" in errors and "18 tuổi" in errors["rep_birth_date"] and "rep_phone" in errors
+    for name in ("Công ty cổ phần Biên Hòa Xanh", "Biên Hòa Xanh", "Công ty TNHH"):
+        errors = await _errors(await _create(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER,
+                                             {**ENTERPRISE_DATA, "company_name": name}))
+        assert "Công ty TNHH" in errors["company_name"] and "Điều 37" in errors["company_name"]
     bad = {**HOUSEHOLD_DATA, "business_name": "Quán Mai Vàng"}
     errors = await _errors(await _create(client, a, "owner", procedures.HOUSEHOLD, WARD, OWNER, bad))
     assert "Hộ kinh doanh" in errors["business_name"]
@@ -232,9 +241,10 @@ async def test_bad_input_is_refused_at_the_field(client, world):
 
 async def test_name_clash_names_the_registered_business_but_no_person(client, world):
     a = world["actors"]
-    for name, how in (("Công ty cổ phần Sông Đồng Nai", "trùng"), ("Công ty TNHH Sông Đồng Nai Mới", "gây nhầm lẫn"),
-                      ("CÔNG TY TNHH SONG DONG NAI 2", "gây nhầm lẫn")):
-        r = await _create(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER, {**ENTERPRISE_DATA, "company_name": name})
+    for name, etype, how in (("Công ty cổ phần Sông Đồng Nai", "cp", "trùng"), ("Công ty TNHH Sông Đồng Nai Mới", "tnhh2", "gây nhầm lẫn"),
+                             ("CÔNG TY TNHH SONG DONG NAI 2", "tnhh1", "gây nhầm lẫn")):
+        r = await _create(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER,
+                          {**ENTERPRISE_DATA, "company_name": name, "enterprise_type": etype})
         errors = await _errors(r)
         assert how in errors["company_name"] and EXISTING_CODE in errors["company_name"]
         assert "Công ty TNHH Sông Đồng Nai" in errors["company_name"]
@@ -262,7 +272,8 @@ async def test_two_dossiers_for_one_name_the_second_approval_is_refused(client, 
     a = world["actors"]
     first = await _submit_receive(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER, ENTERPRISE_DATA, "centre_receiver")
     second = await _submit_receive(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER,
-                                   {**ENTERPRISE_DATA, "company_name": "Công ty cổ phần Kỹ thuật Biên Hòa Xanh"}, "centre_receiver")
+                                   {**ENTERPRISE_DATA, "company_name": "Công ty cổ phần Kỹ thuật Biên Hòa Xanh", "enterprise_type": "cp"},
+                                   "centre_receiver")
     for d in (first, second):
         d = await _act(client, a, "tax_officer", d, "tax_code")
         d = await _act(client, a, "registry_specialist", d, "review")
