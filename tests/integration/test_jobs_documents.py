@@ -108,3 +108,21 @@ def _no_stale_files():
     root = get_settings().files_dir / "documents"
     shutil.rmtree(root, ignore_errors=True)
     yield
+
+
+async def test_a_worker_killed_mid_render_loses_nothing(db):
+    """The worker died while rendering (row left ``running``, no file): the sweep puts the row back,
+    it runs again, and the document ends rendered once."""
+    from datetime import UTC, datetime, timedelta
+
+    doc_id, row_id = await _request_receipt()
+    await Outbox.update({Outbox.status: "running", Outbox.attempts: 1,
+                         Outbox.queued_at: datetime.now(UTC) - timedelta(minutes=relay.STALE_MINUTES + 1)}).where(
+        Outbox.id == row_id)
+    assert await tasks.run_outbox_row(row_id) == "skipped", "a running row is not claimed twice"
+    assert await relay.requeue_stale() == 1
+    assert await tasks.run_outbox_row(row_id) == "done"
+    assert await _ready_bytes(doc_id)
+    assert len(_files()) == 1
+    row = await Outbox.select().where(Outbox.id == row_id).first()
+    assert row["status"] == "done" and row["attempts"] == 2
