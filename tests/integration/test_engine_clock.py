@@ -36,6 +36,16 @@ def travel(monkeypatch):
     return go
 
 
+@pytest.fixture
+def fresh_calendar():
+    """Forget the process's cached calendar before and after (overrides written here must not leak)."""
+    from core.clock.calendar import invalidate
+
+    invalidate()
+    yield
+    invalidate()
+
+
 def active(d, sid):
     return next(s for s in d.active_steps() if s.step_id == sid)
 
@@ -159,3 +169,57 @@ async def test_lateness_is_the_step_agencys_and_it_drafts_the_apology(world, tra
         (GeneratedDocument.dossier == d.id) & (GeneratedDocument.kind == "form04")).output(load_json=True)
     assert len(form04) == 1
     assert w["tree"]["tax"]["name"] in json.dumps(form04[0]["context"], ensure_ascii=False)
+
+
+async def test_receipt_after_the_cut_off_before_tet_on_a_real_date(world, monkeypatch, fresh_calendar):
+    """Friday 13/02/2026 at 16:00 (after the 15:00 cut-off), the last working day before Tết Bính Ngọ:
+    the clock starts on Monday 23/02 at 08:00 and 5 working days end on Friday 27/02 at 17:00; the
+    receipt event explains why."""
+    from datetime import UTC, datetime
+
+    vn = timing.VN_TZ
+    monkeypatch.setattr(engine, "utcnow", lambda: datetime(2026, 2, 13, 16, 0, tzinfo=vn).astimezone(UTC))
+    w = world
+    d = await _received(w)
+    assert d.clock_start_at == datetime(2026, 2, 23, 8, 0, tzinfo=vn).astimezone(UTC)
+    assert d.due_at == datetime(2026, 2, 27, 17, 0, tzinfo=vn).astimezone(UTC)
+    assert d.code.split("-")[1] == "260213", "the code carries the day of receipt"
+    clock = next(e for e in await service.events(d.id) if e.action == "receive").data["clock"]
+    assert clock[0].endswith("sau 15:00 → bắt đầu tính từ 08:00 thứ Hai 23/02/2026")
+    assert clock[-1] == "Hạn giải quyết: 17:00 thứ Sáu 27/02/2026"
+    assert w["tree"]["ward"]["code"] in d.code
+
+
+async def test_an_administrators_day_off_and_make_up_day_move_new_deadlines(world, monkeypatch, fresh_calendar):
+    """Received Tuesday 17/11/2026 at 09:00 with 5 working days: 17 (from 09:00), 18, 19, 20, 23, and
+    24/11 is Vietnamese Culture Day, so due Wednesday 25/11 at 09:00. The province then declares
+    Wednesday 18/11 off (due moves to 26/11), then Saturday 21/11 a make-up working day (back to 25/11).
+    Dossiers received earlier keep their deadline."""
+    from datetime import UTC, date, datetime
+
+    from core.clock import service as calendar_admin
+
+    vn = timing.VN_TZ
+
+    def at(*args):
+        return datetime(*args, tzinfo=vn).astimezone(UTC)
+
+    monkeypatch.setattr(engine, "utcnow", lambda: at(2026, 11, 17, 9, 0))
+    plain = await _received(world)
+    assert plain.due_at == at(2026, 11, 25, 9, 0)
+    admin = world["users"]["receiver"]["id"]
+    await calendar_admin.add_override(date(2026, 11, 18), "off", "Nghỉ theo quyết định của UBND tỉnh",
+                                      "Quyết định 99/QĐ-UBND", actor_id=admin)
+    day_off = await _received(world)
+    assert day_off.due_at == at(2026, 11, 26, 9, 0)
+    await calendar_admin.add_override(date(2026, 11, 21), "workday", "Làm bù ngày 18/11",
+                                      "Quyết định 99/QĐ-UBND", actor_id=admin)
+    made_up = await _received(world)
+    assert made_up.due_at == at(2026, 11, 25, 9, 0)
+    assert any("21/11" in line or "18/11" in line for line in
+               next(e for e in await service.events(day_off.id) if e.action == "receive").data["clock"])
+    # received on the new day off: the clock starts on Thursday 19/11 at 08:00
+    monkeypatch.setattr(engine, "utcnow", lambda: at(2026, 11, 18, 10, 0))
+    assert (await _received(world)).clock_start_at == at(2026, 11, 19, 8, 0)
+    assert (await service.get(plain.id)).due_at == plain.due_at, "an existing deadline never moves"
+    assert (await service.get(day_off.id)).due_at == day_off.due_at
