@@ -257,6 +257,13 @@ async def test_remote_commune_gets_extra_days(world):
     far = await received(w, PROC_SUSPEND, "commune")
     assert far.due_at > near.due_at
     assert (far.due_at - near.due_at).days >= 10
+    # an explicit adjustment, recorded with the receipt, not a silently longer limit
+    ev = next(e for e in await service.events(far.id) if e.action == "receive")
+    assert ev.data["remote_area_extra_days"] == 10
+    assert any(line.startswith("Điều chỉnh: +10 ngày làm việc (xã vùng sâu") for line in ev.data["clock"])
+    near_ev = next(e for e in await service.events(near.id) if e.action == "receive")
+    assert near_ev.data["remote_area_extra_days"] == 0
+    assert not any(line.startswith("Điều chỉnh") for line in near_ev.data["clock"])
 
 
 async def test_pause_policy_keeps_elapsed_time(world):
