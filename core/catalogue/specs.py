@@ -173,7 +173,7 @@ class Validator:
 
     ``kind`` is one of ``core.forms.validators.KINDS`` (``required``, ``cccd``, ``phone``, ``email``,
     ``date_not_future``, ``date_not_past``, ``min_length``, ``max_length``, ``regex``, ``int_range``,
-    ``choice``, ``age_at_least``, ``tax_code``, ``vsic``, ``parcel_number``).
+    ``choice``, ``age_at_least``, ``tax_code``, ``vsic``, ``positive_int``).
     """
 
     kind: str

@@ -118,7 +118,7 @@ def normalise(field: FieldSpec, raw: Any) -> Any:
             return parse_money(text)
         except ValueError:
             raise FieldValueError(f"{label} là số tiền bằng đồng, chỉ gồm chữ số (ví dụ 1.500.000).") from None
-    if field.widget == "number" or "parcel_number" in kinds:
+    if field.widget == "number" or "positive_int" in kinds:
         cleaned = re.sub(r"[\s.]", "", text) if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text) else text
         try:
             return int(cleaned)

@@ -225,10 +225,10 @@ def _vsic_check(value, params, label, today):
     return None
 
 
-def _parcel_number(value, params, label, today):
+def _positive_int(value, params, label, today):
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return None
-    return f"{label} phải là số nguyên dương (số thứ tự trên tờ bản đồ)."
+    return f"{label} phải là số nguyên dương."
 
 
 KINDS: dict[str, Check] = {
@@ -246,7 +246,7 @@ KINDS: dict[str, Check] = {
     "age_at_least": _age_at_least,
     "tax_code": _tax_code,
     "vsic": _vsic_check,
-    "parcel_number": _parcel_number,
+    "positive_int": _positive_int,
 }
 """Every declarative validator kind (``Validator.kind``)."""
 

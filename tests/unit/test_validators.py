@@ -29,7 +29,7 @@ CASES = {
     "age_at_least": ([date(2008, 11, 23), date(1990, 1, 1)], [date(2008, 11, 24), date(2020, 5, 5)]),
     "tax_code": (["0312345678", "0312345678-001"], ["031234567", "0312345678001", "0312345678-01", "03123456ab"]),
     "vsic": (["4711", "47110", "4711, 5610, 9631"], ["471", "9999", "4711, 0000", "4711,4711", "A"]),
-    "parcel_number": ([1, 245], [0, -3, "12"]),
+    "positive_int": ([1, 245], [0, -3, "12"]),
     "min_length": (["abc", "abcd"], ["ab"]),
     "max_length": (["abc", ""], ["abcdef"]),
     "regex": (["AB 123456", "CD123456"], ["A 123456", "AB12345"]),
@@ -66,7 +66,7 @@ def test_messages_are_specific_vietnamese():
     assert "từ 1 đến 100" in run("int_range", 0, {"min": 1, "max": 100})
     assert "18 tuổi" in run("age_at_least", date(2010, 1, 1), {"years": 18}, label="Ngày sinh")
     assert "9999" in run("vsic", "4711, 9999", label="Ngành nghề")
-    assert "số nguyên dương" in run("parcel_number", 0, label="Thửa đất số")
+    assert "số nguyên dương" in run("positive_int", 0, label="Thửa đất số")
     assert check("phone", "123", {}, "SĐT", TODAY, message="Số điện thoại sai.") == "Số điện thoại sai."
 
 
@@ -104,7 +104,7 @@ def test_normalise_by_widget():
     assert engine.normalise(f("e", "email"), " A@Example.VN ") == "a@example.vn"
     assert engine.normalise(f("t", validators=(Validator("tax_code"),)), "0312345678001") == "0312345678-001"
     assert engine.normalise(f("v", validators=(Validator("vsic"),)), "4711;5610  9631") == "4711, 5610, 9631"
-    assert engine.normalise(f("x", validators=(Validator("parcel_number"),)), "245") == 245
+    assert engine.normalise(f("x", validators=(Validator("positive_int"),)), "245") == 245
     assert engine.normalise(f("b", "checkbox"), "on") is True
     assert engine.normalise(f("b", "checkbox"), None) is False
     assert engine.normalise(f("t"), "  Nguyễn   Văn A ") == "Nguyễn Văn A"
