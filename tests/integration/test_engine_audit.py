@@ -116,3 +116,37 @@ async def test_cli_verify_names_the_removed_last_row(world):
     bad = motcua("audit", "verify")
     assert bad.returncode == 1
     assert f"Chuỗi '{ward_chain}': bản ghi cuối (số {last}) đã bị xoá." in bad.stdout
+
+
+async def test_logins_permissions_and_configuration_are_on_the_chains_too(world):
+    """Besides transitions: a login, a failed login, a role granted, a procedure switched off and a
+    calendar override each append a row, and the chains still verify."""
+    from datetime import date
+
+    from core.catalogue import service as catalogue
+    from core.clock import service as calendar_admin
+    from core.errors import MotcuaError
+    from core.identity import service as identity
+
+    w = world
+    uid = await identity.create_user("kiemtra", "Kiểm Tra Viên", "mật-khẩu-đủ-dài-2026")
+    await identity.authenticate("kiemtra", "mật-khẩu-đủ-dài-2026", ip="10.0.0.1")
+    with pytest.raises(MotcuaError):
+        await identity.authenticate("kiemtra", "sai-mật-khẩu", ip="10.0.0.2")
+    await identity.grant_role(None, uid, w["tree"]["ward"]["id"], "specialist")
+    await catalogue.set_enabled(PROC, w["tree"]["commune"]["id"], False, actor_id=uid)
+    await calendar_admin.add_override(date(2027, 3, 3), "off", "Nghỉ đột xuất", "Quyết định 1/QĐ-UBND", actor_id=uid)
+    from core.clock.calendar import invalidate
+
+    invalidate()
+    rows = await AuditEntry.select(AuditEntry.chain, AuditEntry.action).where(AuditEntry.actor_id == uid)
+    failures = await AuditEntry.select(AuditEntry.chain, AuditEntry.action).where(
+        AuditEntry.action == "login_failed")
+    got = {(r["chain"], r["action"]) for r in [*rows, *failures]}
+    assert (f"user:{uid}", "login") in got and (f"user:{uid}", "login_failed") in got
+    assert any(action == "calendar_override_added" for _c, action in got)
+    assert any(c == f"agency:{w['tree']['commune']['code']}" for c, _a in got), "the switch-off, at that agency"
+    grants = await AuditEntry.select(AuditEntry.chain).where(
+        (AuditEntry.action == "role_granted") & (AuditEntry.object_id == str(uid)))
+    assert [g["chain"] for g in grants] == [f"agency:{w['tree']['ward']['code']}"]
+    assert await chain.verify_all() == []
