@@ -85,6 +85,15 @@ def unit_abbreviation(agency: dict) -> str:
     return initials[:10] or "BPTNTKQ"
 
 
+def desk_abbreviation(agency: dict) -> str:
+    """What follows ``Số: …/`` on a receipt (form 01, ``-TTPVHCC (BPTNTKQ)``): the public-administration
+    service centre's ``TTPVHCC``, or ``BPTNTKQ`` for the reception-and-return desk of any other
+    agency — unless the agency has its own short name."""
+    if agency.get("short_name"):
+        return agency["short_name"]
+    return "TTPVHCC" if "phục vụ hành chính công" in (agency.get("name") or "").lower() else "BPTNTKQ"
+
+
 _AGENCY_COLS = ("id", "code", "name", "short_name", "level", "address", "phone")
 
 

@@ -51,6 +51,9 @@ async def test_receipt_control_sheet_and_fees_through_the_engine(world, tmp_path
     assert "Thủ tục liên thông thử nghiệm" in flat and "Đơn đề nghị" in flat
     assert "chưa nộp 50.000 đ" in flat and "5 ngày làm việc" in flat
     assert "Receiver" in flat  # the receiving officer's name (test users are named after their role)
+    receipt = next(r for r in await documents.documents_for(d.id) if r["kind"] == "form01")
+    assert receipt["number"] == "01/BPTNTKQ"  # the ward's reception-and-return desk (form 01 suffix)
+    assert "Số: 01/BPTNTKQ" in flat
 
     for sid, who in (("check", "ward_specialist"), ("police_op", "police_specialist"), ("tax_op", "tax_specialist")):
         d = await service.complete_step(d.id, _step(d, sid).id, actor=w["as"][who], version=d.version)
