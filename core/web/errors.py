@@ -62,6 +62,14 @@ def _page(request: Request, status: int, message: str, extra: dict | None = None
     return Template(template_name="errors/error.html", context=ctx, status_code=status, media_type=MediaType.HTML)
 
 
+def _use_language(request: Request) -> None:
+    """Errors raised before the app's ``before_request`` (an address with no route) still follow the
+    visitor's language choice."""
+    from core.web import i18n
+
+    i18n.set_language(request.query_params.get("lang") or request.cookies.get("lang"))
+
+
 def _anonymous(request: Request) -> bool:
     """True when nobody is signed in (the user was looked up for this request and there is none).
     A JSON API call with a bearer token is signed in by its token, not by the session."""
@@ -83,6 +91,7 @@ def _sign_in(request: Request) -> Response:
 
 
 def motcua_error_handler(request: Request, exc: MotcuaError) -> Response:
+    _use_language(request)
     if exc.status_code == 403 and _anonymous(request):
         return _sign_in(request)
     extra: dict = {}
@@ -96,6 +105,7 @@ def motcua_error_handler(request: Request, exc: MotcuaError) -> Response:
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    _use_language(request)
     status = exc.status_code
     csrf = status == 403 and "CSRF" in str(exc.detail)
     if (isinstance(exc, NotAuthorizedException) and not _wants_json(request)) or (
@@ -121,6 +131,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    _use_language(request)
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     message = _("Please try again later. If it happens again, call the hotline.")
     if _wants_json(request):

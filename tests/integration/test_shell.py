@@ -101,8 +101,12 @@ async def test_error_pages(db, temp_plugin):
         r = await c.get("/loi/500")
         assert r.status_code == 500 and "Hệ thống gặp sự cố" in r.text
         assert "hunter2" not in r.text and "RuntimeError" not in r.text
+        r = await c.get("/loi/500", headers={"accept": "application/json"})  # the JSON form hides internals too
+        assert r.status_code == 500 and r.headers["content-type"].startswith("application/problem+json")
+        assert "hunter2" not in r.text and "RuntimeError" not in r.text and "Traceback" not in r.text
         r = await c.get("/loi/409")
         assert r.status_code == 409 and "Tiếp nhận hồ sơ — 09:15 23/11/2026" in r.text
+        assert "Dữ liệu đã thay đổi trong lúc bạn thao tác" in r.text and "Lỗi 409" in r.text
         assert "Những gì đã thay đổi trong lúc đó" in r.text
         r = await c.get("/loi/403", follow_redirects=False)  # anonymous: asked to sign in first
         assert r.status_code == 303 and r.headers["location"] == "/dang-nhap?next=/loi/403"
@@ -275,3 +279,22 @@ async def test_garbage_in_every_identity_and_catalogue_form_is_never_a_500(clien
             r = await client.post(path, data=data, headers=headers, follow_redirects=False)
             assert r.status_code in (403, 404, 409, 410, 422), (path, data, htmx, r.status_code)
             assert "Hệ thống gặp sự cố" not in r.text
+
+
+async def test_error_pages_follow_the_english_switch(client):
+    await client.get("/ngon-ngu/en", headers={"referer": "http://127.0.0.1:8000/"})
+    r = await client.get("/khong-co-trang-nay")
+    assert r.status_code == 404 and 'lang="en"' in r.text and "Page not found" in r.text
+    await client.get("/ngon-ngu/vi", headers={"referer": "http://evil.example/x?y=1"})  # back, and no open redirect
+    r = await client.get("/ngon-ngu/vi", headers={"referer": "http://evil.example/x?y=1"}, follow_redirects=False)
+    assert r.headers["location"] == "/x?y=1"
+    r = await client.get("/khong-co-trang-nay")
+    assert 'lang="vi"' in r.text and "Không tìm thấy trang" in r.text
+
+
+async def test_schema_is_served_without_a_cdn(client):
+    for path in ("/schema", "/schema/openapi.json", "/schema/openapi.yaml"):
+        r = await client.get(path)
+        assert r.status_code == 200, path
+        assert "cdn." not in r.text and "unpkg" not in r.text
+    assert (await client.get("/schema/openapi.json")).json()["info"]["title"] == "motcua API"
