@@ -143,16 +143,33 @@ AND NOT EXISTS (SELECT 1 FROM procedure_activation d WHERE d.agency = p.agency
 """
 
 
+_OFFERED_ANYWHERE_SQL = """
+SELECT v.column1 AS code FROM (VALUES %s) AS v
+WHERE EXISTS (SELECT 1 FROM procedure_activation p JOIN agency a ON a.id = p.agency
+              WHERE p.procedure_code = v.column1 AND p.enabled = {} AND a.active = {}
+              AND NOT EXISTS (SELECT 1 FROM procedure_activation d WHERE d.agency = p.agency
+                              AND d.procedure_code = {} || p.domain AND d.enabled = {}))
+"""
+"""Per declared code, stop at its first agency that takes it in: an index look-up each, where a
+DISTINCT over every activation row would grow with agencies x procedures (bench/pages.py)."""
+
+
 async def available_codes(agency_id: int | None = None, agency_code: str | None = None) -> set[str]:
     """Codes of the procedures available at one agency (by id or code), or at any agency (one query)."""
+    declared = get_catalogue().procedures
+    if agency_id is None and agency_code is None:
+        if not declared:
+            return set()
+        codes = list(declared)
+        rows = await raw(_OFFERED_ANYWHERE_SQL % ", ".join("({})" for _ in codes), *codes, True, True,
+                         DOMAIN_PREFIX, False)
+        return {r["code"] for r in rows}
     args: list = [True, DOMAIN_PREFIX + "%", True]
-    extra = ""
     if agency_id is not None:
         extra, args = " AND a.id = {}", [*args, agency_id]
-    elif agency_code is not None:
+    else:
         extra, args = " AND a.code = {}", [*args, agency_code]
     rows = await raw(_AVAILABLE_SQL % extra, *args, DOMAIN_PREFIX, False)
-    declared = get_catalogue().procedures
     return {r["code"] for r in rows if r["code"] in declared}
 
 

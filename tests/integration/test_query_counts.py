@@ -273,3 +273,69 @@ async def test_admin_agencies_page(client, count_queries, world):
     await communes(0, FEW)
     await login_as(client, w["users"]["admin"])
     await assert_flat(client, count_queries, "/quan-tri/co-quan", lambda: communes(FEW, MANY))
+
+
+async def test_mail_outbox_page(client, count_queries, world):
+    """``/quan-tri/thu-di``: e-mails and SMS waiting, each tied to its outbox job (one query for all)."""
+    from datetime import UTC, datetime
+
+    from core.jobs import outbox
+    from core.notify.tables import Notification
+
+    w = world
+    d = await received_dossier(w)
+
+    async def mails(start: int, stop: int):
+        for i in range(start, stop):
+            job = await outbox.add("notify_send", notification_id=200_000 + i)
+            await Notification(recipient=w["users"]["citizen"]["id"], dossier=d.id, channel="email",
+                               to_address=f"dan{i}@example.vn", template="received", subject=f"Thư số {i}",
+                               body="Hồ sơ đã được tiếp nhận.", status="outbox", outbox_id=job,
+                               created_at=datetime.now(UTC)).save()
+
+    await mails(0, FEW)
+    await login_as(client, w["users"]["admin"])
+    await assert_flat(client, count_queries, "/quan-tri/thu-di?trang_thai=outbox", lambda: mails(FEW, MANY))
+    assert "Thư số 29" in (await client.get("/quan-tri/thu-di?trang_thai=outbox")).text
+
+
+async def test_dossier_documents_page(client, count_queries, world):
+    """``/ho-so/{code}/tai-lieu``: a control sheet after each round of suspend and resume."""
+    from core.documents import service as documents
+
+    w = world
+    d = await received_dossier(w)
+    spec = w["as"]["ward_specialist"]
+    state = {"d": d}
+
+    async def sheets(n: int):
+        d = state["d"]
+        for _ in range(n):
+            step = d.active_steps()[0].id
+            d = await service.suspend(d.id, step, actor=spec, version=d.version, reason="Chờ thẩm định")
+            d = await service.resume(d.id, step, actor=spec, version=d.version)
+            await documents.request_control_sheet(d.id)
+        state["d"] = d
+
+    await sheets(2)
+    await login_as(client, w["users"]["ward_specialist"])
+    url = f"/ho-so/{d.code}/tai-lieu"
+    await assert_flat(client, count_queries, url, lambda: sheets(MANY // 2))
+    assert len(await documents.documents_for(d.id)) >= MANY // 2
+
+
+async def test_jobs_tabs_count_through_the_index_with_a_cap(client, world, monkeypatch):
+    """Done rows pile up for ever: each tab counts at most ``COUNT_CAP`` rows, then says ``N+``."""
+    from core.jobs import admin, outbox
+    from core.jobs.tables import Outbox
+
+    monkeypatch.setattr(admin, "COUNT_CAP", 5)
+    for i in range(7):
+        await outbox.add("notify_send", notification_id=300_000 + i)
+    await Outbox.update({Outbox.status: "done"}).where(Outbox.status == "pending")
+    for i in range(2):
+        await outbox.add("notify_send", notification_id=310_000 + i)
+    await Outbox.update({Outbox.status: "failed"}).where(Outbox.status == "pending")
+    await login_as(client, world["users"]["admin"])
+    text = (await client.get("/quan-tri/tac-vu")).text
+    assert "(5+)" in text and "(2)" in text and "(0)" in text
