@@ -200,3 +200,19 @@ async def test_disabled_procedure_page_in_english(client, demo_plugin):
     r = await client.get(f"/thu-tuc/{MARRIAGE}")
     assert r.status_code == 410 and 'lang="en"' in r.text
     assert "is not taken in by any agency of the province" in r.text
+
+
+async def test_search_with_junk_filters_is_an_empty_answer_not_an_error(client, demo_plugin):
+    tree = await standard_tree()
+    await _setup(tree)
+    junk = {"q": "Đ%_'\\\x00" * 500, "linh_vuc": "<script>", "co_quan": "' OR 1=1 --", "muc_do": "muc_5"}
+    r = await client.get("/thu-tuc", params=junk)
+    assert r.status_code == 200 and "<script>" not in r.text
+    r = await client.get("/api/v1/procedures", params={"q": junk["q"], "domain": "x", "agency": junk["co_quan"],
+                                                      "online_level": "muc_5"})
+    assert r.status_code == 200 and r.json() == []
+    r = await client.get("/api/v1/procedures", params={"online_level": "muc_5"})  # an unknown level is ignored
+    assert [p["code"] for p in r.json()] == [BIRTH, TRANSFER]
+    for code in ("%2e%2e", "x" * 300, "1.000101'--"):
+        assert (await client.get(f"/thu-tuc/{code}")).status_code == 404
+        assert (await client.get(f"/api/v1/procedures/{code}")).status_code == 404
