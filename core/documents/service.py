@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -53,11 +54,23 @@ async def _existing(key: str) -> int | None:
     return row["id"] if row else None
 
 
+def _nfc(value: Any) -> Any:
+    """The context with every string in composed form (NFC): Vietnamese typed with combining marks
+    prints with the font's composed glyphs and extracts as the same text."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, Mapping):
+        return {k: _nfc(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_nfc(v) for v in value]
+    return value
+
+
 async def _create(*, key: str, dossier_id: int | None, kind: str, number: str, version: str,
                   context: dict[str, Any], created_at: datetime) -> int:
     rows = await GeneratedDocument.insert(
         GeneratedDocument(dossier=dossier_id, kind=kind, key=key, number=number, template_version=version,
-                          status="pending", context=context, created_at=created_at)
+                          status="pending", context=_nfc(context), created_at=created_at)
     ).returning(GeneratedDocument.id)
     doc_id = rows[0]["id"]
     await outbox.add("render_document", document_id=doc_id)

@@ -16,7 +16,7 @@ from core.documents.tables import GeneratedDocument
 from core.documents.tasks import render_document
 from core.jobs.tables import Outbox
 from core.settings import get_settings
-from tests.integration.test_documents_builders import CODE, build_dossier, pdf_text, qr_payloads
+from tests.integration.test_documents_builders import CODE, assert_a4_embedded, build_dossier, pdf_text, qr_payloads
 
 FORM_EVENTS = {"form01": "receive", "form02": "supplement", "form03": "refuse", "form04": "apologise",
                "form05": "stop", "form06": "receive"}
@@ -54,6 +54,7 @@ async def test_form_pdf_text_and_qr(db, tmp_path, form):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat and "Độc lập - Tự do - Hạnh phúc" in flat
     assert "Đồng Nai, ngày 2" in flat
     assert qr_payloads(pdf, tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}"]
+    assert_a4_embedded(pdf, tmp_path)
 
 
 async def test_form01_fields(db, tmp_path):
@@ -164,6 +165,25 @@ async def test_the_outbox_runner_renders_requested_documents(db):
     [row] = await Outbox.select(Outbox.id).where(Outbox.task == "render_document")
     assert await run_outbox_row(row["id"]) == "done"  # the registered job, as the runner calls it
     assert (await service.get_document(doc_id))["status"] == "ready"
+
+
+async def test_decomposed_diacritics_are_printed_as_typed(db, tmp_path):
+    """A name typed with combining marks (NFD, as some keyboards send it) prints and extracts as the
+    composed Vietnamese text: the frozen context is NFC."""
+    import unicodedata
+
+    from core.dossiers.tables import Dossier
+
+    built = await build_dossier()
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Hằng")
+    assert nfd != "Nguyễn Thị Hằng"
+    await Dossier.update({Dossier.applicant_name: nfd,
+                          Dossier.applicant_address: unicodedata.normalize("NFD", "Số 5 đường Võ Thị Sáu")}).where(
+        Dossier.id == built["dossier_id"])
+    doc_id = await _request("form03", built)
+    assert (await service.get_document(doc_id))["context"]["applicant"]["name"] == "Nguyễn Thị Hằng"
+    text = pdf_text(await _render(doc_id), tmp_path)
+    assert "Nguyễn Thị Hằng" in text and "Số 5 đường Võ Thị Sáu" in text
 
 
 async def test_dossier_received_under_the_2018_rules_gets_the_2018_form(db, tmp_path):

@@ -12,7 +12,7 @@ from core.catalogue.tables import ProcedureVersion
 from core.dossiers.tables import Dossier, DossierEvent, DossierStep
 from tests.fixtures.builders import grant, make_user, standard_tree
 
-__all__ = ("build_dossier", "pdf_text", "qr_payloads", "keep_pdf", "CODE", "T")
+__all__ = ("build_dossier", "pdf_text", "qr_payloads", "keep_pdf", "assert_a4_embedded", "CODE", "T")
 
 CODE = "000.00.01.H39-261123-0007"
 
@@ -105,3 +105,18 @@ def keep_pdf(name: str, pdf: bytes) -> None:
     if keep := os.environ.get("MOTCUA_KEEP_PDFS"):
         Path(keep).mkdir(parents=True, exist_ok=True)
         (Path(keep) / f"{name}.pdf").write_bytes(pdf)
+
+
+def assert_a4_embedded(pdf: bytes, tmp: Path, *, landscape: bool = False) -> None:
+    """Every page A4 (portrait, or landscape for the register); every font embedded and ours."""
+    f = tmp / "check.pdf"
+    f.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(f)], capture_output=True, text=True,
+                          check=True).stdout
+    sizes = [line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("Page") and "size" in line]
+    expected = "841.89 x 595.276 pts (A4)" if landscape else "595.276 x 841.89 pts (A4)"
+    assert sizes and all(s.startswith(expected) for s in sizes), sizes
+    fonts = subprocess.run(["pdffonts", str(f)], capture_output=True, text=True, check=True).stdout
+    rows = [line for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all("Motcua-Serif" in line for line in rows), fonts  # the shipped @font-face files
+    assert all(line.split()[-5] == "yes" for line in rows), fonts  # "emb" column

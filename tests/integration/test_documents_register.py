@@ -8,15 +8,15 @@ from core.dossiers.tables import Dossier
 from core.jobs.tables import Outbox
 from core.settings import get_settings
 from tests.fixtures.builders import login_as
-from tests.integration.test_documents_builders import CODE, T, build_dossier, keep_pdf, pdf_text, qr_payloads
-
-
-def _pdfinfo(pdf: bytes, tmp) -> str:
-    import subprocess
-
-    f = tmp / "info.pdf"
-    f.write_bytes(pdf)
-    return subprocess.run(["pdfinfo", str(f)], capture_output=True, check=True, text=True).stdout
+from tests.integration.test_documents_builders import (
+    CODE,
+    T,
+    assert_a4_embedded,
+    build_dossier,
+    keep_pdf,
+    pdf_text,
+    qr_payloads,
+)
 
 
 PERIOD = "from=01/11/2026&to=30/11/2026"
@@ -79,7 +79,7 @@ async def test_register_exports(client, tmp_path):
     assert "SỔ THEO DÕI HỒ SƠ" in flat and CODE in flat and "Nguyễn Thị Hằng" in flat
     # Each row carries the QR code of its dossier's public status page; the page is landscape A4.
     assert qr_payloads(pdf.content, tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}"]
-    assert "841.89 x 595.276 pts (A4)" in _pdfinfo(pdf.content, tmp_path)
+    assert_a4_embedded(pdf.content, tmp_path, landscape=True)
     bad = await client.get(f"/so-theo-doi.xlsx?agency={centre}&from=x&to=30/11/2026")
     assert bad.status_code == 422
 

@@ -15,7 +15,16 @@ from core.errors import InvalidInput
 from core.fees import service as fees
 from core.fees.tables import Payment
 from core.plugins import get_plugin_manager
-from tests.integration.test_documents_builders import CODE, T, build_dossier, keep_pdf, pdf_text
+from core.settings import get_settings
+from tests.integration.test_documents_builders import (
+    CODE,
+    T,
+    assert_a4_embedded,
+    build_dossier,
+    keep_pdf,
+    pdf_text,
+    qr_payloads,
+)
 
 PROC = ProcedureSpec(
     code="9.000001", domain="test", name=L("Chứng thực bản sao từ bản chính giấy tờ, văn bản"),
@@ -118,6 +127,8 @@ async def test_payment_receipt_and_balance(db, tmp_path):
     assert "BIÊN LAI THU PHÍ, LỆ PHÍ" in flat and "2026-000001" in flat
     assert "Một trăm năm mươi nghìn đồng" in flat and "Nguyễn Thị Hằng" in flat and CODE in flat
     assert "Tiền mặt tại Bộ phận Một cửa" in flat and "Trần Văn Đức" in flat
+    assert_a4_embedded(documents.read_file(row), tmp_path)
+    assert qr_payloads(documents.read_file(row), tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}"]
     with pytest.raises(InvalidInput) as exc:
         await fees.record_payment(did, actor=built["clerk"], method="cash", amount=150000)
     assert exc.value.errors == [("amount", "Hồ sơ không còn khoản phí, lệ phí nào phải nộp.")]
