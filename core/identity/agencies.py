@@ -67,7 +67,7 @@ def parent_level_error(level: str, parent_level: str | None) -> str | None:
     return (f"Cơ quan {LEVEL_NAMES_VI[level]} không thể trực thuộc cơ quan {LEVEL_NAMES_VI[parent_level]}"
             f"{f' (chỉ trực thuộc: {allowed})' if allowed else ' (cấp tỉnh là gốc của cây)'}.")
 
-_COLUMNS = (Agency.id, Agency.code, Agency.name, Agency.short_name, Agency.level, Agency.kind, Agency.parent,
+_COLUMNS = (Agency.id, Agency.code, Agency.eid, Agency.name, Agency.short_name, Agency.level, Agency.kind, Agency.parent,
             Agency.province_code, Agency.active, Agency.remote_area)
 
 
@@ -84,6 +84,8 @@ class AgencyNode:
     short_name: str = ""
     active: bool = True
     remote_area: bool = False
+    eid: str = ""
+    """Electronic identifier (QĐ 20/2020), when recorded."""
     children: list[AgencyNode] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -100,7 +102,7 @@ class AgencyDirectory:
             self._nodes[r["id"]] = AgencyNode(
                 id=r["id"], code=r["code"], name=r["name"], level=r["level"], kind=r["kind"],
                 parent_id=r["parent"], short_name=r.get("short_name") or "", active=bool(r.get("active", True)),
-                remote_area=bool(r.get("remote_area", False)),
+                remote_area=bool(r.get("remote_area", False)), eid=r.get("eid") or "",
             )
         self._codes = {n.code: n for n in self._nodes.values()}
         for node in sorted(self._nodes.values(), key=lambda n: n.code):

@@ -343,3 +343,28 @@ async def test_grant_form_errors_render_for_htmx_requests_too(client):
         assert r.status_code == 422
         assert "Không có tài khoản &#39;khongco&#39;." in r.text and "Vui lòng chọn cơ quan." in r.text
         assert 'class="error-summary"' in r.text and 'value="khongco"' in r.text
+
+
+async def test_agency_tree_page_shows_both_codes_and_the_number_of_tiers(client):
+    from core.identity.service import add_agency
+    from tests.fixtures.builders import login_as
+
+    await add_agency(None, code="000.00.00.H39", eid="H39", name="UBND tỉnh Đồng Nai", level="province")
+    await add_agency(None, code="000.30.31.H39", name="UBND phường Trấn Biên", level="commune",
+                     parent_code="000.00.00.H39")
+    await add_agency(None, code="000.00.00.H12", eid="H12", name="UBND tỉnh Cà Mau", level="province")
+    await add_agency(None, code="000.01.00.H12", eid="H12.001", name="UBND huyện Năm Căn", level="district",
+                     parent_code="000.00.00.H12")
+    await add_agency(None, code="000.01.21.H12", name="UBND xã Hàm Rồng", level="commune", parent_code="000.01.00.H12")
+    boss = await make_user("quantri")
+    await grant(boss, {"id": (await Agency.select(Agency.id).where(Agency.code == "000.00.00.H39").first())["id"]},
+                "province_admin")
+    await login_as(client, boss)
+    text = (await client.get("/quan-tri/co-quan")).text
+    sections = text.split("<section>")[1:]
+    ca_mau = next(s for s in sections if "UBND tỉnh Cà Mau" in s)
+    dong_nai = next(s for s in sections if "UBND tỉnh Đồng Nai" in s)
+    assert "Chính quyền địa phương hai cấp (tỉnh và xã)." in dong_nai
+    assert "Chính quyền địa phương ba cấp (tỉnh, huyện, xã)." in ca_mau
+    assert "<code>000.01.00.H12</code> <code" in ca_mau and ">H12.001</code>" in ca_mau
+    assert ca_mau.index("UBND huyện Năm Căn") < ca_mau.index("UBND xã Hàm Rồng")
