@@ -53,7 +53,11 @@ def _e2e_env(tmp: Path) -> dict[str, str]:
         from tests.conftest import _recreate_postgres_database
 
         e2e_url = parsed._replace(path=f"/{name}").geturl()
-        _recreate_postgres_database(e2e_url)
+        # In a thread of its own: Playwright's sync API may already run an event loop in this one.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(_recreate_postgres_database, e2e_url).result()
         env["DATABASE_URL"] = e2e_url
     return env
 
@@ -72,6 +76,13 @@ def live_server(tmp_path_factory):
     if demo.returncode != 0:
         raise RuntimeError(f"motcua demo failed ({demo.returncode}):\n{demo.stderr[-4000:]}")
     log = open(tmp / "server.log", "w")
+    worker = None
+    if redis_url := env.get("REDIS_URL"):
+        # With Redis the web process only queues the jobs: a worker of our own runs them (receipts).
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+        worker = subprocess.Popen([*motcua, "worker"], cwd=ROOT, env=env, stdout=log, stderr=log)
     proc = subprocess.Popen([*motcua, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log)
     for _ in range(300):
         try:
@@ -85,8 +96,10 @@ def live_server(tmp_path_factory):
         proc.kill()
         raise RuntimeError("server did not start: " + (tmp / "server.log").read_text())
     yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    for p in (proc, worker):
+        if p is not None:
+            p.terminate()
+            p.wait(timeout=10)
     log.close()
 
 
