@@ -216,6 +216,9 @@ def _taken_over_by(event: dict, giver: dict, steps: list[dict]) -> list[dict] | 
     return list(latest.values()) or rows[-1:]
 
 
+_HANDOVER_ACTIONS = ("complete_step", "approve", "reject", "return_step")
+
+
 def _control_rows(bundle: dict) -> list[dict[str, Any]]:
     """One row per hand-over (R22), from the events that moved the dossier along its route, in the
     order they happened: the receipt hands it to the first stage; each finished step hands it on —
@@ -239,16 +242,22 @@ def _control_rows(bundle: dict) -> list[dict[str, Any]]:
         for r in initial:
             rows.append(_row(desk, r, desk, at, giver_person=r["handed_by_name"] or (receipt or {}).get("actor_name")
                              or "", result="", due_at=None, note="Tiếp nhận, chuyển hồ sơ"))
-    for e in events:
-        giver = by_id.get(e["data"].get("step_row")) if isinstance(e.get("data"), dict) else None
-        if giver is None or e["action"] not in ("complete_step", "approve", "reject", "return_step"):
-            continue
+    handovers = [e for e in events if e["action"] in _HANDOVER_ACTIONS and by_id.get(e["data"].get("step_row"))]
+    logged = {e["data"]["step_row"] for e in handovers}
+    for r in steps:  # a finished step whose event carries no step reference (older data): from the row
+        if r["finished_at"] and r["status"] in ("done", "returned") and r["id"] not in logged:
+            handovers.append({"action": "return_step" if r["status"] == "returned" else "complete_step",
+                              "at": r["finished_at"], "seq": 0, "note": "", "actor_name": r["finished_by_name"],
+                              "data": {"step_row": r["id"], "outcome": r["outcome"]}})
+    handovers.sort(key=lambda e: (e["at"], e["seq"]))
+    for e in handovers:
+        giver = by_id[e["data"]["step_row"]]
         receivers = _taken_over_by(e, giver, steps)
         if e["action"] == "return_step":
             note = "Trả lại bước trước" + (f": {e['note']}" if e.get("note") else "")
         else:
             note = "" if receivers else "Trả kết quả về Bộ phận Một cửa"
-        desk_person = next((x["actor_name"] for x in events if x["seq"] > e["seq"]
+        desk_person = next((x["actor_name"] for x in events if x["at"] >= e["at"]
                             and x["action"] in ("mark_result_ready", "return_result")), "") or ""
         outcome = e["data"].get("outcome") or giver["outcome"] or ""
         for n in receivers or [None]:
@@ -306,7 +315,11 @@ def form_context(form: LegalForm, bundle: dict, event_id: int | None, number: st
         ctx["header_agency"] = {"name": unit["name"], "parent_name": event.get("agency_parent_name") or ""}
     elif form.id == "form06":
         ctx["rows"] = _control_rows(bundle)
-        lead = bundle["agency"]["name"]
-        others = sorted({s["agency_name"] for s in bundle["steps"]} - {lead})
+        # The lead agency decides: it holds the route's last stage (e.g. the department, when a
+        # provincial centre only received the dossier); co-operating agencies hold the other steps.
+        steps = bundle["steps"]
+        last = max((s["stage"] for s in steps), default=None)
+        lead = next((s["agency_name"] for s in steps if s["stage"] == last), None) or bundle["agency"]["name"]
+        others = sorted({s["agency_name"] for s in steps} - {lead})
         ctx["lead_agency"], ctx["co_agencies"] = lead, others
     return ctx

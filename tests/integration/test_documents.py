@@ -86,8 +86,16 @@ async def test_form04_apology_dates_and_unit_at_fault(db, tmp_path):
 
 async def test_form06_one_row_per_handover_with_result(db, tmp_path):
     built = await build_dossier()
-    flat = " ".join(pdf_text(await _render(await _request("form06", built)), tmp_path).split())
-    assert "Trước hạn" in flat and "Quá hạn" in flat
+    doc_id = await _request("form06", built)
+    ctx = (await service.get_document(doc_id))["context"]
+    centre, justice = built["tree"]["centre"]["name"], built["tree"]["justice"]["name"]
+    assert ctx["lead_agency"] == centre and ctx["co_agencies"] == [justice]  # the last stage decides
+    assert [(r["giver"], r["receiver"], r["result"]) for r in ctx["rows"]] == [
+        (centre, justice, ""), (justice, centre, "Trước hạn"), (centre, centre, "Quá hạn")]
+    assert ctx["rows"][-1]["note"] == "Trả kết quả về Bộ phận Một cửa"
+    flat = " ".join(pdf_text(await _render(doc_id), tmp_path).split())
+    flat_raw = " ".join(pdf_text(await _render(doc_id), tmp_path, layout=False).split())
+    assert "Trước hạn (hạn 09:10 24/11/2026)" in flat_raw and "Quá hạn (hạn 11:00 24/11/2026)" in flat_raw
     assert "Sở Tư pháp" in flat and "Lê Thị Loan" in flat
 
 

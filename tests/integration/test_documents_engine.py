@@ -133,8 +133,10 @@ async def test_control_sheet_follows_a_send_back_in_the_order_it_happened(world,
     d = await service.approve(d.id, _step(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version)
     d = await service.mark_result_ready(d.id, actor=w["as"]["receiver"], version=d.version)
     sheet = await documents.request_control_sheet(d.id)
-    rows = (await documents.get_document(sheet))["context"]["rows"]
+    ctx = (await documents.get_document(sheet))["context"]
+    rows = ctx["rows"]
     ward, police, tax = (w["tree"][k]["name"] for k in ("ward", "police", "tax"))
+    assert ctx["lead_agency"] == ward and ctx["co_agencies"] == sorted([police, tax])
     assert [(r["giver"], r["receiver"]) for r in rows] == [
         (ward, ward),                                  # desk → check
         (ward, tax), (ward, police),                   # check → both opinions (parallel, route order)
