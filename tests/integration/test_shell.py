@@ -127,7 +127,8 @@ async def _sign_in_clerk(client) -> dict:
     return clerk
 
 
-# Routes anyone may open, each with the reason. Every other route must refuse an anonymous visitor.
+# Routes anyone may open, each with the reason. Every other route must refuse an anonymous visitor,
+# unless its handler declares itself public with ``opt={"public": "<reason>"}`` (a plugin's public page).
 PUBLIC = {
     ("GET", "/"): "home page",
     ("GET", "/ngon-ngu/{lang:str}"): "language switch",
@@ -170,6 +171,8 @@ def _walk(app, dossier_code: str):
         concrete = re.sub(r"\{(\w+):(\w+)\}", value, route.path)
         for handler in route.route_handlers:
             for method in sorted(handler.http_methods - {"HEAD", "OPTIONS"}):
+                if handler.opt.get("public"):
+                    PUBLIC.setdefault((method, route.path), str(handler.opt["public"]))
                 yield method, route.path, concrete
 
 
