@@ -60,6 +60,7 @@ async def receipt_context(payment_id: int) -> tuple[int, str, dict[str, Any], da
         "amount_words": amount_in_words(p["amount"]),
         "method": method_label(p["method"]),
         "reference": p["reference"],
+        "reference_label": "số biên nhận" if p["method"] == "post" else "mã giao dịch",
         "officer": officer,
     }
     if d["code"]:

@@ -52,7 +52,7 @@ async def test_paid_by_post_then_refused_owes_a_refund(world, tmp_path):
     pdf = documents.read_file(await documents.get_document(paid["document_id"]))
     keep_pdf("fee_receipt_post", pdf)
     flat = " ".join(pdf_text(pdf, tmp_path).split())
-    assert "Nộp qua bưu điện" in flat and "BCCI-2611-0042" in flat and "Năm mươi nghìn đồng" in flat
+    assert "Nộp qua bưu điện — số biên nhận: BCCI-2611-0042" in flat and "Năm mươi nghìn đồng" in flat
 
     d = await _to_decision(w, d)
     d = await service.reject(d.id, _step(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version,
