@@ -78,3 +78,17 @@ async def test_document_of_another_dossier_or_bad_name_is_not_found(client):
     assert (await client.get(f"/ho-so/{CODE}/tai-lieu/{doc_id}.txt")).status_code == 404
     assert (await client.get(f"/ho-so/{CODE}/tai-lieu/{doc_id + 99}.pdf")).status_code == 404
     assert (await client.get(f"/ho-so/000.00.01.H39-261123-9999/tai-lieu/{doc_id}.pdf")).status_code == 404
+
+
+async def test_the_qr_code_opens_the_public_status_page(client, tmp_path):
+    """Scanning a printed form leads anyone to the dossier's public status page (no login, no personal data)."""
+    from core.settings import get_settings
+    from tests.integration.test_documents_builders import qr_payloads
+
+    built = await build_dossier()
+    doc_id = await _ready_form01(built)
+    [url] = qr_payloads(service.read_file(await service.get_document(doc_id)), tmp_path)
+    assert url.startswith(get_settings().base_url)
+    page = await client.get(url.removeprefix(get_settings().base_url))
+    assert page.status_code == 200 and CODE in page.text
+    assert "Nguyễn Thị Hằng" not in page.text and "075190001234" not in page.text
