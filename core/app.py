@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from litestar import Litestar, Request, Router
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.middleware.session.server_side import ServerSideSessionConfig
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["/api/"],
         ),
         middleware=[session_config.middleware, _htmx_redirects],
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         stores={"sessions": DatabaseStore()},
         before_request=_before_request,
         exception_handlers=exception_handlers,

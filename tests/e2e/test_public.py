@@ -59,6 +59,7 @@ def test_find_a_procedure_then_switch_language(page: Page, live_server, shot):
     page.locator(".site-header").get_by_role("link", name="VI").click()
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký khai sinh")
+    shot("anon-05b-procedure-vi-again")
 
 
 def test_public_status_lookup_shows_no_personal_data(page: Page, live_server, demo_day, shot):
@@ -103,6 +104,7 @@ def test_not_found_page_is_vietnamese(page: Page, live_server, shot):
     response = page.goto(live_server + "/thu-tuc/khong.co.thu.tuc")
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_contain_text("Không tìm thấy")
+    shot("anon-10-404-procedure")
 
 
 @pytest.mark.parametrize("path", ["/", "/thu-tuc", "/tra-cuu", "/dang-nhap"])
@@ -122,4 +124,5 @@ def test_first_load_weighs_under_100_kb(browser, live_server, path):
     loaded = {urls.get(k, k): v for k, v in sizes.items()}
     context.close()
     assert any(u.endswith("motcua.css") for u in loaded) and any(u.endswith(".js") for u in loaded), loaded
+    assert any(u.endswith(".woff2") for u in loaded), f"the web font was not used: {loaded}"
     assert total <= 100 * 1024, f"{path}: {total} bytes on the wire: {loaded}"
