@@ -65,9 +65,10 @@ def parse_period(start: str, end: str) -> Period:
     return Period(lo, hi)  # type: ignore[arg-type]
 
 
-async def register_rows(agency_id: int, period: Period, *, offset: int = 0, limit: int | None = None
-                        ) -> list[dict[str, Any]]:
-    """The register's rows for dossiers received at ``agency_id`` in ``period``, in receipt order."""
+async def register_rows(agency_id: int, period: Period, *, domain: str = "", offset: int = 0,
+                        limit: int | None = None) -> list[dict[str, Any]]:
+    """The register's rows for dossiers received at ``agency_id`` in ``period``, in receipt order;
+    with ``domain``, only that field's (the register is kept per field or group of fields)."""
     from core.catalogue.registry import get_catalogue
 
     lo, hi = period.bounds
@@ -77,6 +78,7 @@ async def register_rows(agency_id: int, period: Period, *, offset: int = 0, limi
         Dossier.result_channel, Dossier.state, Dossier.receiving_agency.name.as_alias("agency_name"),
     ).where(
         (Dossier.receiving_agency == agency_id) & (Dossier.received_at >= lo) & (Dossier.received_at < hi)
+        & ((Dossier.domain == domain) if domain else (Dossier.id > 0))
     ).order_by(Dossier.received_at).order_by(Dossier.id).offset(offset)
     if limit is not None:
         q = q.limit(limit)
@@ -100,7 +102,7 @@ def _vn(value: str | None) -> str:
     return datetime.fromisoformat(value).astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
-def register_xlsx(rows: list[dict[str, Any]], *, agency_name: str, period: Period) -> bytes:
+def register_xlsx(rows: list[dict[str, Any]], *, agency_name: str, period: Period, group: str = "") -> bytes:
     """The register as an Excel workbook (every column of form 07)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -109,7 +111,8 @@ def register_xlsx(rows: list[dict[str, Any]], *, agency_name: str, period: Perio
     ws = wb.active
     ws.title = "So theo doi ho so"
     ws.append(["SỔ THEO DÕI HỒ SƠ (Mẫu số 07)"])
-    ws.append([f"{agency_name} — từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}"])
+    ws.append([f"{agency_name} — từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}"
+               + (f" — lĩnh vực: {group}" if group else "")])
     ws.append(list(COLUMNS))
     for cell in ws[3]:
         cell.font = Font(bold=True)

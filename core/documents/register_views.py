@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from urllib.parse import urlencode
 from typing import Any
 
 import anyio.to_thread
@@ -38,14 +39,29 @@ def _default_period() -> Period:
     return Period(today.replace(day=1), today)
 
 
+def _domains() -> dict[str, str]:
+    """``{domain code: Vietnamese name}`` of the fields the register can be kept for."""
+    from core.catalogue.registry import get_catalogue
+
+    return {code: d.name.vi for code, d in get_catalogue().domains.items()}
+
+
+def _query(form: dict[str, str]) -> str:
+    return urlencode({k: v for k, v in (("agency", form["agency"]), ("from", form["from"]), ("to", form["to"]),
+                                        ("linh_vuc", form["linh_vuc"])) if v}, safe="/")
+
+
 async def _selection(request: Request) -> tuple[list[dict], dict, Period | None, dict[str, str], dict[str, str]]:
     agencies = await _agencies_for(request.scope.get("motcua_user"))
     params = request.query_params
     default = _default_period()
     form = {"agency": params.get("agency") or str(agencies[0]["id"]) if agencies else "",
             "from": params.get("from") or f"{default.start:%d/%m/%Y}",
-            "to": params.get("to") or f"{default.end:%d/%m/%Y}"}
+            "to": params.get("to") or f"{default.end:%d/%m/%Y}",
+            "linh_vuc": (params.get("linh_vuc") or "").strip()}
     errors: dict[str, str] = {}
+    if form["linh_vuc"] and form["linh_vuc"] not in _domains():
+        errors["linh_vuc"] = "Chọn một lĩnh vực trong danh sách, hoặc để trống để xem mọi lĩnh vực."
     agency = next((a for a in agencies if str(a["id"]) == form["agency"]), None)
     if agency is None:
         errors["agency"] = "Chọn một cơ quan, đơn vị mà bạn được giao quyền."
@@ -67,21 +83,25 @@ async def register_page(request: Request) -> Template:
         page_no = 1
     rows: list[dict] = []
     if not errors and period is not None:
-        rows = await register_rows(agency["id"], period, offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
+        rows = await register_rows(agency["id"], period, domain=form["linh_vuc"],
+                                   offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
-    query = f"agency={form['agency']}&from={form['from']}&to={form['to']}"
+    query = _query(form)
     return await page(request, "documents/register.html", {
         "agency_choices": [(str(a["id"]), a["name"]) for a in agencies], "form": form, "errors": errors,
+        "domain_choices": [("", "Tất cả lĩnh vực"), *sorted(_domains().items(), key=lambda kv: kv[1])],
         "rows": [_shown(r) for r in rows[:PAGE_SIZE]], "page_no": page_no,
         "more": more, "query": query, "title": get_form("form07").title,
     }, block="main", status_code=422 if errors else 200)
 
 
-async def _export_rows(request: Request) -> tuple[dict, Period, list[dict]]:
-    _agencies, agency, period, _form, errors = await _selection(request)
+async def _export_rows(request: Request) -> tuple[dict, Period, list[dict], str]:
+    """Agency, period, rows and the field's name ("" for every field) of an export."""
+    _agencies, agency, period, form, errors = await _selection(request)
     if errors or period is None:
         raise InvalidInput(_("Please correct the information"), list(errors.items()))
-    return agency, period, await register_rows(agency["id"], period, limit=EXPORT_LIMIT)
+    rows = await register_rows(agency["id"], period, domain=form["linh_vuc"], limit=EXPORT_LIMIT)
+    return agency, period, rows, _domains().get(form["linh_vuc"], "")
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
@@ -92,17 +112,19 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _filename(agency: dict, period: Period, ext: str) -> str:
-    return f"so-theo-doi-{agency['code']}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{ext}"
+def _filename(agency: dict, period: Period, ext: str, domain: str = "") -> str:
+    field = f"-{domain}" if domain else ""
+    return f"so-theo-doi-{agency['code']}{field}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{ext}"
 
 
 @get("/so-theo-doi.xlsx", include_in_schema=False, name="register_xlsx")
 async def register_export_xlsx(request: Request) -> Response:
-    agency, period, rows = await _export_rows(request)
+    agency, period, rows, group = await _export_rows(request)
+    domain = request.query_params.get("linh_vuc", "").strip()
     body = await anyio.to_thread.run_sync(
-        functools.partial(register_xlsx, rows, agency_name=agency["name"], period=period))
+        functools.partial(register_xlsx, rows, agency_name=agency["name"], period=period, group=group))
     return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{_filename(agency, period, "xlsx")}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(agency, period, "xlsx", domain)}"'})
 
 
 @get("/so-theo-doi.pdf", include_in_schema=False, name="register_pdf")
@@ -112,12 +134,14 @@ async def register_export_pdf(request: Request) -> Response | Template:
     is served — the same bytes as long as nothing in the period changed."""
     from core.documents import service
 
-    agency, period, rows = await _export_rows(request)
-    doc = await service.get_document(await service.request_register(agency, period.start, period.end, rows))
+    agency, period, rows, group = await _export_rows(request)
+    domain = request.query_params.get("linh_vuc", "").strip()
+    doc = await service.get_document(
+        await service.request_register(agency, period.start, period.end, rows, group=group, domain=domain))
     if doc["status"] == "ready":
         body = await anyio.to_thread.run_sync(service.read_file, doc)
         return Response(body, media_type="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{_filename(agency, period, "pdf")}"',
+            "Content-Disposition": f'attachment; filename="{_filename(agency, period, "pdf", domain)}"',
             "ETag": f'"{doc["sha256"]}"'})
     response = await page(request, "documents/register_pending.html", {
         "title": get_form("form07").title, "agency": agency, "period": period, "failed": doc["status"] == "failed",

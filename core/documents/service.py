@@ -197,7 +197,8 @@ async def request_control_sheet(dossier_id: int) -> int:
         return await request_legal_form("form06", dossier_id, last["id"])
 
 
-async def request_register(agency: Mapping[str, Any], start: date, end: date, rows: list[dict[str, Any]]) -> int:
+async def request_register(agency: Mapping[str, Any], start: date, end: date, rows: list[dict[str, Any]], *,
+                           group: str = "", domain: str = "") -> int:
     """Queue the register (form 07) of ``agency`` for the period ``start``–``end`` with ``rows``.
 
     The key carries a digest of the rows: asking again while nothing in the period changed returns the
@@ -208,13 +209,15 @@ async def request_register(agency: Mapping[str, Any], start: date, end: date, ro
         start: First day of the period (Vietnam time).
         end: Last day of the period.
         rows: ``core.documents.register.register_rows`` for that agency and period.
+        group: Name of the field the register is kept for ("" for every field).
+        domain: Code of that field.
     """
     from core.documents.context import province_place
     from core.jobs import runner
 
     form = get_form("form07")
     digest = hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
-    key = f"form07:{agency['code']}:{start:%Y%m%d}-{end:%Y%m%d}:v{form.version}:{digest}"
+    key = f"form07:{agency['code']}:{domain or '*'}:{start:%Y%m%d}-{end:%Y%m%d}:v{form.version}:{digest}"
     async with write_tx():
         if (found := await _existing(key)) is not None:
             return found
@@ -224,7 +227,7 @@ async def request_register(agency: Mapping[str, Any], start: date, end: date, ro
             "number": "", "agency": {"name": agency["name"], "parent_name": agency.get("parent_name") or ""},
             "place": province_place([{"name": agency.get("parent_name"), "level": "province"}]),
             "issued_at": created.isoformat(), "rows": rows,
-            "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "period": {"start": start.isoformat(), "end": end.isoformat()}, "group": group,
             "_template": form.template, "_title": f"{form.title} {agency['code']} {start:%d/%m/%Y}–{end:%d/%m/%Y}",
         }
         doc_id = await _create(key=key, dossier_id=None, kind="form07", number="", version=form.version,

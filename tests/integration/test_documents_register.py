@@ -55,6 +55,35 @@ async def test_register_bad_period_is_explained_at_the_field(client):
     assert resp.status_code == 422 and "Chọn một cơ quan" in resp.text
 
 
+async def test_register_is_kept_per_field(client, tmp_path):
+    """Form 07 is kept per field (lĩnh vực): the filter narrows the page and both exports, and names
+    the field on them; an unknown field is explained at the field."""
+    from openpyxl import load_workbook
+
+    from core.catalogue.registry import get_catalogue
+
+    built = await build_dossier()
+    await _more_dossiers(built, 2)
+    land = get_catalogue().domains["land"]
+    await Dossier.update({Dossier.domain: "land"}).where(Dossier.code == "000.00.01.H39-261124-0002")
+    await login_as(client, built["clerk"])
+    base = f"/so-theo-doi?agency={built['tree']['centre']['id']}&{PERIOD}"
+    everything = await client.get(base)
+    assert everything.text.count("Đặng Văn Tú") == 2 and CODE in everything.text
+    page = await client.get(f"{base}&linh_vuc=land")
+    assert page.status_code == 200 and page.text.count("Đặng Văn Tú") == 1 and CODE not in page.text
+    assert "linh_vuc=land" in page.text  # the export links keep the field
+    xlsx = await client.get(base.replace("/so-theo-doi?", "/so-theo-doi.xlsx?") + "&linh_vuc=land")
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    assert ws["A2"].value.endswith(f"lĩnh vực: {land.name.vi}") and ws["B4"].value == "000.00.01.H39-261124-0002"
+    assert ws["B5"].value is None
+    pdf = await _register_pdf(client, base.replace("/so-theo-doi?", "/so-theo-doi.pdf?") + "&linh_vuc=land")
+    flat = " ".join(pdf_text(pdf.content, tmp_path, layout=False).split())
+    assert f"Lĩnh vực: {land.name.vi}" in flat and "000.00.01.H39-261124-0002" in flat and CODE not in flat
+    bad = await client.get(f"{base}&linh_vuc=khong-co")
+    assert bad.status_code == 422 and "Chọn một lĩnh vực trong danh sách" in bad.text
+
+
 async def test_register_is_for_staff_only(client):
     built = await build_dossier()
     await login_as(client, built["applicant"])
