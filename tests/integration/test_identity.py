@@ -368,3 +368,42 @@ async def test_agency_tree_page_shows_both_codes_and_the_number_of_tiers(client)
     assert "Chính quyền địa phương ba cấp (tỉnh, huyện, xã)." in ca_mau
     assert "<code>000.01.00.H12</code> <code" in ca_mau and ">H12.001</code>" in ca_mau
     assert ca_mau.index("UBND huyện Năm Căn") < ca_mau.index("UBND xã Hàm Rồng")
+
+
+async def test_roles_are_granted_per_agency_within_the_admins_reach(client):
+    from tests.fixtures.builders import login_as
+
+    tree = await standard_tree()
+    ward_admin = await make_user("qt.phuong")
+    await grant(ward_admin, tree["ward"], "agency_admin")
+    clerk = await make_user("tiepnhan.moi", full_name="Đinh Thị Mới")
+    await login_as(client, ward_admin)
+
+    async def post(**data):
+        return await client.post("/quan-tri/nguoi-dung", data={"action": "grant", **data},
+                                 headers={"x-csrftoken": csrf_from(client)}, follow_redirects=False)
+
+    r = await post(username="tiepnhan.moi", agency_id=str(tree["ward"]["id"]), role="receiver")
+    assert r.status_code == 303
+    grants = await RoleGrant.select(RoleGrant.id, RoleGrant.agency, RoleGrant.role, RoleGrant.granted_by).where(
+        RoleGrant.user == clerk["id"])
+    assert [(g["agency"], g["role"], g["granted_by"]) for g in grants] == [
+        (tree["ward"]["id"], "receiver", ward_admin["id"])]
+    r = await post(username="tiepnhan.moi", agency_id=str(tree["commune"]["id"]), role="receiver")  # not their agency
+    assert r.status_code == 422 and "Bạn không có quyền cấp vai trò này tại cơ quan đã chọn." in r.text
+    r = await post(username="tiepnhan.moi", agency_id=str(tree["ward"]["id"]), role="province_admin")
+    assert r.status_code == 422 and "Bạn không có quyền cấp vai trò này" in r.text
+    r = await post(username="tiepnhan.moi", agency_id=str(tree["ward"]["id"]), role="receiver")  # twice
+    assert r.status_code == 422 and "Người dùng đã có vai trò này tại cơ quan này." in r.text
+    assert await RoleGrant.count().where(RoleGrant.user == clerk["id"]) == 1
+    own = await RoleGrant.select(RoleGrant.id).where(RoleGrant.user == ward_admin["id"]).first()
+    r = await client.post("/quan-tri/nguoi-dung", data={"action": "revoke", "grant_id": str(own["id"])},
+                          headers={"x-csrftoken": csrf_from(client)})
+    assert r.status_code == 403 and "Không thể tự thu hồi quyền quản trị của chính mình." in r.text
+    r = await client.post("/quan-tri/nguoi-dung", data={"action": "revoke", "grant_id": str(grants[0]["id"])},
+                          headers={"x-csrftoken": csrf_from(client)}, follow_redirects=False)
+    assert r.status_code == 303 and await RoleGrant.count().where(RoleGrant.user == clerk["id"]) == 0
+    chain = [e["action"] for e in await AuditEntry.select(AuditEntry.action).where(
+        AuditEntry.chain == f"agency:{tree['ward']['code']}").order_by(AuditEntry.seq)]
+    assert chain == ["role_granted", "role_revoked"]
+    assert (await client.get("/quan-tri/co-quan")).status_code == 403  # the tree is the province admin's
