@@ -43,7 +43,8 @@ async def _records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [public_record(r, lines[r["id"]], people[r["id"]]) for r in rows]
 
 
-@get("/registry", include_in_schema=False, name="business_reg_registry")
+@get("/registry", include_in_schema=False, name="business_reg_registry",
+     opt={"public": "public business register look-up (public data only, as the national portal publishes)"})
 async def registry_page(request: Request) -> Template:
     """Anyone may look a business up by its code or name (what the national portal publishes)."""
     q = str(request.query_params.get("q") or "").strip()[:200]
@@ -54,7 +55,8 @@ async def registry_page(request: Request) -> Template:
     return await page(request, "business_reg/registry.html", ctx, block=block, status_code=422 if error else 200)
 
 
-@get("/businesses/{code:str}", include_in_schema=False, name="business_reg_business")
+@get("/businesses/{code:str}", include_in_schema=False, name="business_reg_business",
+     opt={"public": "public record of one business (owners' personal data for staff only)"})
 async def business_page(request: Request, code: str) -> Template:
     """One business: public data for everyone; owners and representatives (with ID numbers) for staff."""
     row = await find_by_code(code)

@@ -146,8 +146,6 @@ PUBLIC = {
     ("GET", "/api/v1/status/{code:str}"): "dossier status look-up API",
     ("GET", "/thanh-toan/{gateway:str}/ket-qua"): "payment gateway returns the payer here",
     ("POST", "/thanh-toan/{gateway:str}/ket-qua"): "payment gateway callback (signed by the gateway)",
-    ("GET", "/business_reg/registry"): "public business register look-up (public data only, as the national portal)",
-    ("GET", "/business_reg/businesses/{code:str}"): "public record of one business (personal data for staff only)",
 }
 PUBLIC_PREFIXES = ("/static", "/theme-static", "/schema")
 
