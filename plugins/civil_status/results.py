@@ -208,6 +208,12 @@ async def _linked(ctx: Mapping[str, Any], kind: str) -> tuple[dict, dict, int, s
     return dossier, data, agency_id, agency_code, agency_name, today, birth, serial
 
 
+def _issuer_header(ctx: Mapping[str, Any]) -> dict[str, str]:
+    """The linked results are issued and signed by the police and social insurance, not by the
+    commune that received the dossier: their name heads the document."""
+    return {"name": _unpack(ctx)[4], "parent_name": ""}
+
+
 class _Again(Exception):
     """The linked result was issued before (the step is done again after a return)."""
 
@@ -222,7 +228,7 @@ async def issue_residence(ctx: Mapping[str, Any]) -> dict[str, Any]:
     try:
         got = await _linked(ctx, "residence")
     except _Again as again:
-        return {**again.printed, "title": "Thông báo kết quả đăng ký thường trú"}
+        return {**again.printed, "title": "Thông báo kết quả đăng ký thường trú", "header_agency": _issuer_header(ctx)}
     dossier, data, agency_id, agency_code, agency_name, today, birth, serial = got
     number = f"{serial}/{today.year}/TB-CT.{agency_id}"
     printed = {
@@ -236,7 +242,7 @@ async def issue_residence(ctx: Mapping[str, Any]) -> dict[str, Any]:
                        dossier_code=dossier.get("code") or "", person_name=printed["child"]["name"], issued_on=today,
                        data=printed).save()
     return {"number": number, **printed, "registered_on": fmt(today), "registering_agency": agency_name,
-            "title": "Thông báo kết quả đăng ký thường trú"}
+            "title": "Thông báo kết quả đăng ký thường trú", "header_agency": {"name": agency_name, "parent_name": ""}}
 
 
 async def issue_health_insurance(ctx: Mapping[str, Any]) -> dict[str, Any]:
@@ -244,7 +250,7 @@ async def issue_health_insurance(ctx: Mapping[str, Any]) -> dict[str, Any]:
     try:
         got = await _linked(ctx, "health_insurance")
     except _Again as again:
-        return {**again.printed, "title": "Thẻ bảo hiểm y tế"}
+        return {**again.printed, "title": "Thẻ bảo hiểm y tế", "header_agency": _issuer_header(ctx)}
     dossier, data, agency_id, agency_code, agency_name, today, birth, serial = got
     number = f"TE1{today.year % 100:02d}{agency_id % 1000:03d}{serial:05d}"
     born = as_date(data.get("child_birth_date"))
@@ -265,7 +271,8 @@ async def issue_health_insurance(ctx: Mapping[str, Any]) -> dict[str, Any]:
     await LinkedResult(kind="health_insurance", number=number, agency_id=agency_id,
                        birth_entry=birth["id"] if birth else None, dossier_code=dossier.get("code") or "",
                        person_name=printed["child"]["name"], issued_on=today, data=printed).save()
-    return {"number": number, **printed, "registering_agency": agency_name, "title": "Thẻ bảo hiểm y tế"}
+    return {"number": number, **printed, "registering_agency": agency_name, "title": "Thẻ bảo hiểm y tế",
+            "header_agency": {"name": agency_name, "parent_name": ""}}
 
 
 ALL = (

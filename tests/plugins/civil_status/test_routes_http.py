@@ -276,8 +276,10 @@ async def test_linked_birth_residence_health_insurance_across_three_agencies(cli
     assert "TRÍCH LỤC KHAI SINH" in text and "Nguyễn Minh Khang" in text and f"Quyển số: {book['number']}" in text
     text = await _result_pdf_text(client, a, "police_officer", d, "result:residence_confirmation")
     assert "Nguyễn Minh Khang" in text and numbers["residence"] in "".join(text.split())
+    assert "CÔNG AN TỈNH ĐỒNG NAI" in text and "PHƯỜNG TRẤN BIÊN" not in text.split("CỘNG HÒA")[0]
     text = await _result_pdf_text(client, a, "insurance_officer", d, "result:health_insurance_card")
     assert "THẺ BẢO HIỂM Y TẾ" in text and numbers["health_insurance"] in "".join(text.split())
+    assert "BẢO HIỂM XÃ HỘI TỈNH ĐỒNG NAI" in text
     d = await _pay_and_return(client, a, d, {"name": MOTHER["name"], "id_number": MOTHER["id_number"]})
     # the staff dossier page shows the civil-status panel with the birth entry and both linked results
     from tests.fixtures.builders import login_as
