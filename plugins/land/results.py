@@ -154,8 +154,8 @@ async def issue_transfer(ctx: Mapping[str, Any]) -> dict[str, Any]:
     parcel = await _locked_parcel(data, code)
     cert = await find_certificate(data.get("certificate_serial"))
     if cert is None or cert["status"] != "valid" or cert["parcel"] != parcel["id"]:
-        raise Conflict("Giấy chứng nhận ghi trong hồ sơ không còn hiệu lực đối với thửa đất này "
-                       "(đã có biến động khác được đăng ký); không thể xác nhận chuyển nhượng.")
+        raise Conflict(f"Giấy chứng nhận số phát hành {data.get('certificate_serial', '')} ghi trong hồ sơ không còn "
+                       "hiệu lực đối với thửa đất này (đã có biến động khác được đăng ký); không thể xác nhận chuyển nhượng.")
     if not holds(cert, data.get("transferor_id_number")):
         raise Conflict(f"Bên chuyển nhượng không còn đứng tên trên Giấy chứng nhận số phát hành {cert['serial']}.")
     transferee = _person(data, "transferee")
@@ -197,7 +197,8 @@ async def issue_reissue(ctx: Mapping[str, Any]) -> dict[str, Any]:
     parcel = await _locked_parcel(data, code)
     cert = await find_certificate(data.get("certificate_serial"))
     if cert is None or cert["status"] != "valid" or cert["parcel"] != parcel["id"]:
-        raise Conflict("Giấy chứng nhận ghi trong hồ sơ không còn hiệu lực đối với thửa đất này; không thể cấp đổi, cấp lại.")
+        raise Conflict(f"Giấy chứng nhận số phát hành {data.get('certificate_serial', '')} ghi trong hồ sơ không còn "
+                       "hiệu lực đối với thửa đất này; không thể cấp đổi, cấp lại.")
     reason = data.get("reason")
     reason_text = _label(REISSUE_REASONS, reason)
     note = f"Cấp {'lại' if reason == 'lost' else 'đổi'} Giấy chứng nhận số phát hành {cert['serial']}: {reason_text.lower()}"

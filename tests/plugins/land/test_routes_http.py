@@ -371,3 +371,33 @@ async def test_the_clock_stands_still_while_the_tax_notice_waits_for_payment(cli
     after = datetime.fromisoformat(d["due_at"])
     assert after - before["due_at"] >= timedelta(days=3), (before, after)
     assert _active(d)["step_id"] == "registration_decision"
+
+
+async def test_registry_write_and_approval_commit_together(client, world):
+    """Two buyers' transfers of the same certificate pass intake; the first approval writes the
+    registry. The second approval finds the certificate no longer valid: the registry refuses (409,
+    by the certificate's serial, no one's personal data), and nothing of that approval is kept —
+    the dossier is still at the decision step, no certificate or registry entry was written."""
+    a = world["actors"]
+    other = {**TRANSFER_DATA, "transferee_name": "Phạm Thị Dung", "transferee_id_number": "075192004455",
+             "contract_number": "5678/2026/CC"}
+    first = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA, "truc_tiep")
+    second = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD,
+                                          {"name": "Phạm Thị Dung", "id_number": "075192004455", "phone": "0912345678"},
+                                          other, "truc_tiep")
+    for who in ("office_specialist", "tax_officer"):
+        first = await _act(client, a, who, first, "complete_step")
+        second = await _act(client, a, who, second, "complete_step")
+    first = await _act(client, a, "office_director", first, "approve")
+    assert first["state"] == "result_approved"
+    certificates, entries = await Certificate.count(), await CertificateEntry.count()
+    step = _active(second)
+    r = await client.post(f"{API}/{second['code']}/actions/approve",
+                          json={"version": second["version"], "step_id": step["id"], "note": ""}, headers=a.h("office_director"))
+    assert r.status_code == 409, r.text
+    assert "DA 123456" in r.text and "Lê Văn Cường" not in r.text and BUYER_ID not in r.text
+    again = (await client.get(f"{API}/{second['code']}", headers=a.h("office_director"))).json()
+    assert again["state"] == "in_processing" and again["version"] == second["version"]
+    assert _active(again)["step_id"] == "registration_decision"
+    assert (await Certificate.count(), await CertificateEntry.count()) == (certificates, entries)
+    assert await Certificate.count().where(Certificate.dossier_code == second["code"]) == 0
