@@ -377,3 +377,26 @@ async def test_on_time_birth_at_the_counter_is_free_and_returned_without_payment
     assert "TRÍCH LỤC KHAI SINH" in text and "Nguyễn Minh Khang" in text
     d = await _pay_and_return(client, a, d, {"name": MOTHER["name"], "id_number": MOTHER["id_number"]})
     assert await fees.payments(d["id"]) == []
+
+
+async def test_second_marriage_refused_at_approval_rolls_back(client, world):
+    """Two marriage applications naming the same husband pass intake the same day; once the first is
+    signed, the second signature is refused by the books (409, by book and entry, nothing about the
+    first wife) and leaves no trace: same state, same version, no entry."""
+    a = world["actors"]
+    today = vn_today()
+    first = await _start(client, a, procedures.MARRIAGE, samples.marriage(today, extract_copies=0))
+    second = await _start(client, a, procedures.MARRIAGE,
+                          samples.marriage(today, extract_copies=0, wife_cccd="075199007777", wife_full_name="Võ Thị Lan"))
+    second = await _act(client, a, "ward_justice", second, "complete_step", "record")
+    await _same_day(client, a, first)
+    entries = await CivilEntry.count()
+    r = await client.post(f"{API}/{second['code']}/actions/approve",
+                          json={"version": second["version"], "step_id": _step(second, "sign")["id"], "note": ""},
+                          headers=a.h("ward_chairman"))
+    assert r.status_code == 409, r.text
+    assert "Sổ đăng ký kết hôn quyển số" in r.text and "Phạm Ngọc Anh" not in r.text and "075198004422" not in r.text
+    again = (await client.get(f"{API}/{second['code']}", headers=a.h("ward_chairman"))).json()
+    assert again["state"] == "in_processing" and again["version"] == second["version"]
+    assert await CivilEntry.count() == entries
+    assert await CivilEntry.count().where(CivilEntry.dossier_code == second["code"]) == 0
