@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ("build", "draft", "PROC")
+__all__ = ("build", "draft", "add_procedures", "PROC")
 
 from tests.fixtures.engine_route import PROC  # noqa: E402
 
@@ -20,6 +20,53 @@ def _register(obj: Any, name: str) -> Any:
         pm.register(obj, name=name)
         registry.reset()
     return pm.get_plugin(name)
+
+
+def _filler_class():
+    from core.api import DomainInfo, L, hookimpl
+
+    class CatalogueFiller:
+        """``n`` more procedures like ``PROC`` (codes ``9.998000`` …): a province's catalogue has
+        about 2 000, this repository's plugins declare a few dozen."""
+
+        def __init__(self, n: int):
+            self.n = n
+
+        @hookimpl
+        def domain_info(self):
+            return DomainInfo(code="t_bench", name=L("Thủ tục thử tải", "Load-test procedures"))
+
+        @hookimpl
+        def register_procedures(self):
+            import dataclasses
+
+            from tests.fixtures.engine_route import EngineTestPlugin
+
+            base = next(p for p in EngineTestPlugin().register_procedures() if p.code == PROC)
+            return [dataclasses.replace(base, code=f"9.998{i:03d}", domain="t_bench",
+                                        name=type(base.name)(f"{base.name.vi} số {i}", f"{base.name.en} no. {i}"))
+                    for i in range(self.n)]
+
+    return CatalogueFiller
+
+
+def register_plugins(filler: int = 0) -> None:
+    """Register the test route's plugin (``PROC``) and, when ``filler``, that many more procedures:
+    the benchmark's app server calls this before it builds the app (see ``bench.server``)."""
+    from tests.fixtures.engine_route import EngineTestPlugin
+
+    _register(EngineTestPlugin(), "t_engine")
+    if filler:
+        add_procedures(filler)
+
+
+def add_procedures(n: int) -> None:
+    """Declare ``n`` more procedures (a plugin registered for this process)."""
+    from core.catalogue import registry, versions
+
+    _register(_filler_class()(n), "bench_catalogue")
+    versions.clear_cache()
+    registry.get_catalogue()
 
 
 async def build(extra: int = 0) -> dict[str, Any]:
