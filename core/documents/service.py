@@ -222,15 +222,17 @@ async def request_register(agency: Mapping[str, Any], start: date, end: date, ro
         if (found := await _existing(key)) is not None:
             return found
         created = datetime.now(UTC).replace(microsecond=0)
+        seq = await next_number(form.id, agency["code"], created.astimezone(VN_TZ).year)
+        number = f"{seq:02d}/{form.suffix}{ctxmod.unit_abbreviation(dict(agency))}"
         context = {
             "form": {"id": form.id, "number": form.number, "title": form.title, "version": form.version},
-            "number": "", "agency": {"name": agency["name"], "parent_name": agency.get("parent_name") or ""},
+            "number": number, "agency": {"name": agency["name"], "parent_name": agency.get("parent_name") or ""},
             "place": province_place([{"name": agency.get("parent_name"), "level": "province"}]),
             "issued_at": created.isoformat(), "rows": rows,
             "period": {"start": start.isoformat(), "end": end.isoformat()}, "group": group,
             "_template": form.template, "_title": f"{form.title} {agency['code']} {start:%d/%m/%Y}–{end:%d/%m/%Y}",
         }
-        doc_id = await _create(key=key, dossier_id=None, kind="form07", number="", version=form.version,
+        doc_id = await _create(key=key, dossier_id=None, kind="form07", number=number, version=form.version,
                                context=context, created_at=created)
     runner.wake()
     return doc_id

@@ -106,6 +106,7 @@ async def test_register_exports(client, tmp_path):
     keep_pdf("form07", pdf.content)
     flat = " ".join(pdf_text(pdf.content, tmp_path, layout=False).split())
     assert "SỔ THEO DÕI HỒ SƠ" in flat and CODE in flat and "Nguyễn Thị Hằng" in flat
+    assert "Số: 01/STD-TTPVHCC" in flat  # the register's number suffix (STD-)
     # Each row carries the QR code of its dossier's public status page; the page is landscape A4.
     assert qr_payloads(pdf.content, tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}"]
     assert_a4_embedded(pdf.content, tmp_path, landscape=True)
