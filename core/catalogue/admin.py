@@ -17,6 +17,7 @@ from core.catalogue.specs import AGENCY_LEVELS
 from core.errors import InvalidInput, NotAllowed
 from core.forms.engine import parse_date, parse_money
 from core.identity.current import UserView
+from core.identity.service import clean_text
 from core.identity.tables import Agency
 from core.web.i18n import gettext as _
 from core.web.render import flash, page
@@ -125,7 +126,7 @@ async def fees_add(request: Request) -> Response:
     """Add a fee amount; bad input comes back at the field with status 422, values kept."""
     user = _admin(request)
     form = await request.form()
-    values = {k: (form.get(k) or "").strip() for k in
+    values = {k: clean_text(form.get(k) or "").strip() for k in
               ("fee_code", "procedure_code", "amount", "effective_from", "effective_to", "legal_basis")}
     errors: dict[str, str] = {}
     amount = effective_from = effective_to = None

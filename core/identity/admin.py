@@ -66,7 +66,7 @@ async def _users(user: UserView, q: str) -> list[dict]:
 
 async def _context(request: Request, values: dict | None = None, errors: dict | None = None) -> dict:
     user = request.scope["motcua_user"]
-    q = (request.query_params.get("q") or "").strip()
+    q = service.clean_text(request.query_params.get("q")).strip()[:100]
     roles = [r for r in ROLES if r != "province_admin" or user.has_role("province_admin")]
     return {
         "q": q,
@@ -86,7 +86,7 @@ async def users_page(request: Request) -> Template:
 
 
 async def _grant(actor: UserView, form) -> None:
-    values = {k: str(form.get(k) or "").strip() for k in ("username", "agency_id", "role")}
+    values = {k: service.clean_text(str(form.get(k) or "")).strip() for k in ("username", "agency_id", "role")}
     errors: list[tuple[str, str]] = []
     target = await User.select(User.id).where(User.username == values["username"].lower()).first()
     if not values["username"]:

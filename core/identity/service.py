@@ -37,7 +37,7 @@ from core.identity.tables import Agency, LoginAttempt, RoleGrant, User
 __all__ = (
     "MAX_FAILURES", "LOCK_MINUTES", "Registration", "authenticate", "register_citizen", "create_province_admin",
     "grant_role", "revoke_role", "can_manage", "manageable_roles", "hash_password", "AgencyDirectory",
-    "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root", "add_agency",
+    "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root", "add_agency", "clean_text",
 )
 
 MAX_FAILURES = 5
@@ -123,7 +123,8 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
         InvalidInput: With a Vietnamese message at ``password`` (wrong credentials) or ``username``
             (account locked, with the unlock time).
     """
-    username = (username or "").strip().lower()
+    username = clean_text(username).strip().lower()
+    ip = clean_text(ip)
     now = _now()
     if not username or not password:
         errors = []
@@ -189,8 +190,17 @@ class Registration:
     """``male`` or ``female``."""
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str | None) -> str:
+    """``text`` without control characters (a NUL byte cannot even be stored by PostgreSQL); forged
+    input, never typed, so it is dropped rather than reported."""
+    return _CONTROL.sub("", text or "")
+
+
 def _nfc(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text or "").split())
+    return " ".join(unicodedata.normalize("NFC", clean_text(text)).split())
 
 
 def _check_password(password: str, confirm: str | None, errors: list[tuple[str, str]], field: str = "password"):
@@ -232,8 +242,9 @@ def _check_birth_date(raw: str, errors: list[tuple[str, str]]):
 def _check_registration(r: Registration) -> tuple[dict, list[tuple[str, str]]]:
     errors: list[tuple[str, str]] = []
     clean = {
-        "full_name": _nfc(r.full_name), "cccd": normalise_cccd(r.cccd), "phone": re.sub(r"[\s.]", "", r.phone or ""),
-        "email": (r.email or "").strip().lower(), "username": (r.username or "").strip().lower(),
+        "full_name": _nfc(r.full_name), "cccd": normalise_cccd(clean_text(r.cccd)),
+        "phone": re.sub(r"[\s.]", "", clean_text(r.phone)),
+        "email": clean_text(r.email).strip().lower(), "username": clean_text(r.username).strip().lower(),
     }
     birth_date = _check_birth_date(r.birth_date, errors)
     clean["birth_date"] = birth_date
@@ -440,7 +451,7 @@ async def add_agency(actor: UserView | None, *, code: str, name: str, level: str
     """
     if actor is not None and not actor.has_role("province_admin"):
         raise NotAllowed("Chỉ quản trị viên cấp tỉnh được thêm cơ quan.")
-    code, eid, name = (code or "").strip(), (eid or "").strip() or None, _nfc(name)
+    code, eid, name = clean_text(code).strip(), clean_text(eid).strip() or None, _nfc(name)
     errors: list[tuple[str, str]] = []
     if msg := agency_code_error(code):
         errors.append(("code", msg))

@@ -132,6 +132,11 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     _use_language(request)
+    if type(exc).__name__ == "CharacterNotInRepertoireError":  # asyncpg: a NUL byte in forged input
+        message = _("The information sent contains characters that are not allowed. Please type it again.")
+        if _wants_json(request):
+            return _problem(422, _TITLES[422], message)
+        return _page(request, 422, message)
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     message = _("Please try again later. If it happens again, call the hotline.")
     if _wants_json(request):

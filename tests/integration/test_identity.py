@@ -407,3 +407,18 @@ async def test_roles_are_granted_per_agency_within_the_admins_reach(client):
         AuditEntry.chain == f"agency:{tree['ward']['code']}").order_by(AuditEntry.seq)]
     assert chain == ["role_granted", "role_revoked"]
     assert (await client.get("/quan-tri/co-quan")).status_code == 403  # the tree is the province admin's
+
+
+async def test_control_characters_in_typed_values_are_dropped(client):
+    """A NUL byte (forged: no keyboard types it) must not reach the database, where PostgreSQL refuses it."""
+    await standard_tree()
+    await client.get("/dang-ky")
+    r = await _reg(client, full_name="Trần Thị\x00 Bích", email="bich\x00@example.vn", username="tran\x00thibich",
+                   phone="0912\x00345678")
+    assert r.status_code == 303
+    user = await User.select(User.full_name, User.email, User.username, User.phone).first()
+    assert user == {"full_name": "Trần Thị Bích", "email": "bich@example.vn", "username": "tranthibich",
+                    "phone": "0912345678"}
+    client.cookies.clear()
+    r = await _login(client, "tranthibich\x00", "MatKhau2026")
+    assert r.status_code == 303
