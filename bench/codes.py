@@ -11,6 +11,7 @@ the ratio stays near 1; on PostgreSQL it shows the gain of independent counters.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
 from typing import Any
@@ -20,6 +21,48 @@ from bench import world
 __all__ = ("run",)
 
 
+class LockWaits:
+    """PostgreSQL only: samples how many of this database's sessions wait on a lock, every 5 ms, on a
+    connection of its own. Unlike throughput this does not depend on how busy the machine is: work
+    queued behind one row shows as waiting sessions; independent work shows none."""
+
+    def __init__(self):
+        self.samples: list[int] = []
+        self._task = None
+        self._conn = None
+
+    async def __aenter__(self):
+        from core.settings import get_settings
+
+        if not get_settings().is_postgres:
+            return self
+        import asyncpg
+
+        self._conn = await asyncpg.connect(get_settings().database_url)
+
+        async def sample():
+            while True:
+                self.samples.append(await self._conn.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"))
+                await asyncio.sleep(0.005)
+
+        self._task = asyncio.get_running_loop().create_task(sample())
+        return self
+
+    async def __aexit__(self, *exc):
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            await self._conn.close()
+
+    @property
+    def mean(self) -> float | None:
+        return sum(self.samples) / len(self.samples) if self.samples else None
+
+
+WAITS: list[float | None] = []
 CPU: list[float] = []
 """Share of the wall time this process spent on the CPU, per measured batch: near 100 % means the
 benchmark client itself (one Python process) was the bottleneck, not the database."""
@@ -34,8 +77,10 @@ async def _gather(jobs: list, concurrency: int) -> float:
             return await job()
 
     start, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(one(j) for j in jobs))
+    async with LockWaits() as waits:
+        await asyncio.gather(*(one(j) for j in jobs))
     wall = time.perf_counter() - start
+    WAITS.append(waits.mean)
     CPU.append((time.process_time() - cpu) / wall)
     return wall
 
@@ -103,27 +148,35 @@ async def run(n: int = 160, concurrency: int = 16, agencies: int = 16, rounds: i
     alloc = {"one": [], "many": []}
     recv = {"one": [], "many": []}
     cpu: dict[str, list[float]] = {"code allocation": [], "receipt (receive transition)": []}
+    waits: dict[tuple[str, str], list] = {}
     seen: list = []
     serial = 0
     for _ in range(rounds):
         for label, targets in (("one", [ward_pair[0]]), ("many", [a for a, _r in spread_pairs])):
             alloc[label].append(n / await _allocations(targets, n, concurrency))
             cpu["code allocation"].append(CPU[-1])
+            waits.setdefault(("code allocation", label), []).append(WAITS[-1])
         for label, pairs in (("one", [ward_pair]), ("many", spread_pairs)):
             seconds, views = await _receipts(pairs, n, concurrency, serial)
             serial += n
             recv[label].append(n / seconds)
             cpu["receipt (receive transition)"].append(CPU[-1])
+            waits.setdefault(("receipt (receive transition)", label), []).append(WAITS[-1])
             seen.append(views)
     _check_codes(seen)
     per_agency = Counter(v.receiving_agency.code for batch in seen for v in batch)
     assert per_agency[ward_pair[0]["code"]] == n * rounds
     rows = []
+
+    def waiting(what: str, label: str) -> str:
+        got = [w for w in waits.get((what, label), []) if w is not None]
+        return "" if not got else f"; {max(got):.1f} sessions waiting on locks"
+
     for what, data in (("code allocation", alloc), ("receipt (receive transition)", recv)):
         one, many = max(data["one"]), max(data["many"])
         rows.append({"suite": "codes", "what": what,
-                     "baseline": f"{one:,.0f}/s at 1 agency",
-                     "measured": f"{many:,.0f}/s at {agencies} agencies",
+                     "baseline": f"{one:,.0f}/s at 1 agency{waiting(what, 'one')}",
+                     "measured": f"{many:,.0f}/s at {agencies} agencies{waiting(what, 'many')}",
                      "ratio": many / one, "note": f"{n} ops, {concurrency} concurrent, best of {rounds}; "
                              f"bench process on CPU {max(cpu[what]):.0%} of the time"})
     return rows
