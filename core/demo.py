@@ -93,11 +93,13 @@ async def _users(agencies: dict[str, AgencyRef]) -> dict[str, int]:
     ids = {r["username"]: r["id"] for r in await User.select(User.id, User.username)}
     held = {(g["user"], g["agency"], g["role"]) for g in await RoleGrant.select(RoleGrant.user, RoleGrant.agency, RoleGrant.role)}
     out: dict[str, int] = {}
+    shared_hash = service.hash_password(DEMO_PASSWORD) if len(ids) < len(DEMO_USERS) else None
     for n, (username, full_name, grants, cccd) in enumerate(DEMO_USERS):
         user_id = ids.get(username)
         if user_id is None:
             user_id = await service.create_user(username, full_name, DEMO_PASSWORD, cccd=cccd,
-                                                 phone=f"09{n:08d}", email=f"{username}@demo.motcua.vn")
+                                                 phone=f"09{n:08d}", email=f"{username}@demo.motcua.vn",
+                                                 password_hash=shared_hash)
         for key, role in grants:
             if (user_id, agencies[key].id, role) not in held:
                 await service.grant_role(None, user_id, agencies[key].id, role)

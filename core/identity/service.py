@@ -332,8 +332,11 @@ async def register_citizen(reg: Registration, ip: str = "") -> int:
 
 
 async def create_user(username: str, full_name: str, password: str, *, cccd: str | None = None, phone: str = "",
-                      email: str = "") -> int:
-    """Create a staff (or demo) account without grants; raises ``ValueError`` when the username is taken."""
+                      email: str = "", password_hash: str | None = None) -> int:
+    """Create a staff (or demo) account without grants; raises ``ValueError`` when the username is taken.
+
+    ``password_hash``: an argon2 hash of ``password`` made once by the caller (the demo loader hashes its
+    one shared password once instead of once per account: argon2 costs ~0.1–0.4 s a hash)."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise ValueError(f"Tên đăng nhập '{username}' không hợp lệ (3–64 ký tự: chữ thường không dấu, số, . _ -).")
@@ -344,7 +347,7 @@ async def create_user(username: str, full_name: str, password: str, *, cccd: str
     if await User.exists().where(User.username == username):
         raise ValueError(f"Tên đăng nhập '{username}' đã tồn tại.")
     user = User(username=username, full_name=_nfc(full_name), cccd=cccd, phone=phone, email=email,
-                password_hash=hash_password(password), created_at=_now())
+                password_hash=password_hash or hash_password(password), created_at=_now())
     await user.save()
     return user.id
 
