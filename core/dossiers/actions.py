@@ -150,7 +150,12 @@ async def _issue_results(c: Ctx, result_ids, spec: StepSpec | None) -> None:
     agency = await _agency_ref(c.agency_id or c.row["receiving_agency"])
     today = c.now.astimezone(timing.VN_TZ).date()
     for rid in result_ids:
-        rs = cat.results[rid]
+        rs = cat.results.get(rid)
+        if rs is None:
+            from core.errors import Unavailable
+
+            raise Unavailable(f"Giấy tờ kết quả '{rid}' của thủ tục không còn được khai báo (plugin đã đổi phiên "
+                              "bản): báo quản trị hệ thống trước khi phê duyệt.")
         ctx = {"dossier": view, "step": spec, "actor": c.actor, "agency": agency, "today": today}
         printed = dict(await await_me_maybe(rs.issue(ctx))) if rs.issue is not None else {}
         c.results.append((rid, {"title": rs.name.vi, **printed}, rs.template))
@@ -196,8 +201,19 @@ async def _advance(c: Ctx) -> None:
         c.to = State.IN_PROCESSING
         return
     c.updates["finished_at"] = c.now
-    await _issue_results(c, c.proc.results, None)
+    await _issue_results(c, await _bound_results(c), None)
     c.to = State.RESULT_APPROVED
+
+
+async def _bound_results(c: Ctx) -> tuple[str, ...]:
+    """The result documents of the procedure version the dossier is bound to."""
+    if c.row.get("procedure_version"):
+        from core.catalogue.versions import get_version
+
+        stored = (await get_version(c.row["procedure_version"])).get("results")
+        if stored is not None:
+            return tuple(stored)
+    return tuple(c.proc.results)
 
 
 # --- intake and supplements -----------------------------------------------------------------------

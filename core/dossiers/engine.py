@@ -7,6 +7,7 @@ the event, the audit entry and the outbox rows, and requests the legal forms and
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -237,12 +238,52 @@ def _who_message(who: tuple[str, ...]) -> str:
     return "Bạn không có quyền thực hiện thao tác này với hồ sơ. Chỉ: " + "; ".join(parts) + "."
 
 
-def _procedure(row: dict) -> tuple[ProcedureSpec, WorkflowSpec]:
+async def _procedure(row: dict) -> tuple[ProcedureSpec, WorkflowSpec]:
+    """The procedure and the route the dossier is bound to: the route of its procedure version once
+    received (a later release that renames, adds or drops steps never strands a dossier mid-route),
+    the declared one before."""
     cat = get_catalogue()
     proc = cat.procedure(row["procedure_code"])
     if proc is None:
         raise NotFound(f"Thủ tục {row['procedure_code']} của hồ sơ không còn trong danh mục (plugin đã bị gỡ).")
-    return proc, cat.workflows[proc.workflow]
+    wf = cat.workflows[proc.workflow]
+    if row.get("procedure_version"):
+        wf = await bound_workflow(row["procedure_version"], wf)
+    return proc, wf
+
+
+_bound_wf: dict[str, WorkflowSpec] = {}
+"""Stored route (as JSON text) → the route; keyed by content, as version ids restart with a new database."""
+
+
+async def bound_workflow(version_id: int, declared: WorkflowSpec) -> WorkflowSpec:
+    """The route stored in procedure version ``version_id`` (``declared`` when it holds none)."""
+    from core.catalogue.specs import L, StageSpec, StepSpec
+    from core.catalogue.versions import get_version
+
+    snap = (await get_version(version_id)).get("workflow")
+    if not snap or not snap.get("stages"):
+        return declared
+    key = json.dumps(snap, sort_keys=True, ensure_ascii=False)
+    if key in _bound_wf:
+        return _bound_wf[key]
+
+    def label(value) -> L:
+        value = value or {}
+        return L(value.get("vi") or "", value.get("en") or "")
+
+    stages = tuple(
+        StageSpec(steps=tuple(
+            StepSpec(id=s["id"], name=label(s.get("name")), role=s["role"], agency=s.get("agency") or "receiving",
+                     days=float(s.get("days") or 0), suspends_for=s.get("suspends_for"),
+                     outcomes=tuple(s.get("outcomes") or ("complete", "return", "supplement")),
+                     appointment=s.get("appointment"), results=tuple(s.get("results") or ()))
+            for s in stage))
+        for stage in snap["stages"]
+    )
+    wf = WorkflowSpec(id=snap.get("id") or declared.id, name=label(snap.get("name")), stages=stages)
+    _bound_wf[key] = wf
+    return wf
 
 
 ApplyFn = Callable[[Ctx], Awaitable[None]]
@@ -273,7 +314,7 @@ async def run_transition(
                 "Cần ghi rõ lý do.",
                 [("note", "Nhập lý do (nội dung sẽ được ghi vào phiếu gửi người nộp hồ sơ).")],
             )
-        proc, wf = _procedure(row)
+        proc, wf = await _procedure(row)
         c = Ctx(row=row, action=action, tr=tr, actor=actor, now=utcnow(), note=note, params=dict(params or {}),
                 proc=proc, wf=wf)
         await _authorise(c, step_id)
@@ -370,15 +411,23 @@ async def load_view(dossier_id: int, *, now: datetime | None = None) -> DossierV
         DossierStep.agency.name.as_alias("ag_name"),
         DossierStep.agency.work_sessions.as_alias("ag_sessions"),
     ).where(DossierStep.dossier == dossier_id).order_by(DossierStep.stage).order_by(DossierStep.id)
-    return build_view(row, steps, now=now or utcnow(), cal=await timing.calendar())
+    wf = None
+    if row["procedure_version"]:  # the bound route names the steps and says what may be done at them
+        proc = get_catalogue().procedure(row["procedure_code"])
+        declared = get_catalogue().workflows.get(proc.workflow) if proc else None
+        if declared is not None:
+            wf = await bound_workflow(row["procedure_version"], declared)
+    return build_view(row, steps, now=now or utcnow(), cal=await timing.calendar(), wf=wf)
 
 
-def build_view(row: dict, steps: list[dict], *, now: datetime, cal: Any = None) -> DossierView:
+def build_view(row: dict, steps: list[dict], *, now: datetime, cal: Any = None,
+               wf: WorkflowSpec | None = None) -> DossierView:
     """A view from a dossier row and its step rows (joined agency code/name/sessions); ``cal`` (the
-    working calendar) gives the colours."""
+    working calendar) gives the colours; ``wf`` the dossier's bound route (default: the declared one)."""
     cat = get_catalogue()
     proc = cat.procedure(row["procedure_code"])
-    wf = cat.workflows.get(proc.workflow) if proc else None
+    if wf is None:
+        wf = cat.workflows.get(proc.workflow) if proc else None
     step_views = []
     for s in steps:
         spec = step_spec(wf, s["step_id"]) if wf else None

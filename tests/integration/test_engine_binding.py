@@ -117,3 +117,58 @@ async def test_supplement_limit_of_the_bound_version_closes_it(world, travel):
     summary = await clockscan.scan(limit + timedelta(minutes=1))
     assert summary.closed == [d.id]
     assert (await service.get(d.id)).state == "closed"
+
+
+class RouteRelease(EngineTestPlugin):
+    """Next release of the route: the police opinion is dropped and the tax step renamed."""
+
+    @hookimpl
+    def register_workflows(self):
+        from core.api import L, StageSpec, StepSpec, WorkflowSpec
+
+        new = WorkflowSpec(id="t_engine_route", name=L("Quy trình rút gọn", "Shorter route"), stages=(
+            StageSpec(steps=(StepSpec(id="check", name=L("Kiểm tra hồ sơ", "Check"), role="specialist",
+                                      agency="receiving", days=1),)),
+            StageSpec(steps=(StepSpec(id="tax_opinion", name=L("Ý kiến thuế", "Tax"), role="specialist",
+                                      agency="sector:tax", days=3),)),
+            StageSpec(steps=(StepSpec(id="decide", name=L("Lãnh đạo phê duyệt", "Decision"), role="approver",
+                                      agency="receiving", days=1, outcomes=("approve", "reject")),)),
+        ))
+        return [new if wf.id == "t_engine_route" else wf for wf in EngineTestPlugin.register_workflows(self)]
+
+
+async def test_a_new_route_never_strands_a_dossier_mid_route(world):
+    """Received on the old route (tax ∥ police, decision may send back): after a release that drops
+    the police step and renames the tax step, the dossier finishes on its own route."""
+    from core.catalogue import registry
+    from core.plugins import get_plugin_manager
+
+    w = world
+    d = await _received(w)
+    d = await service.complete_step(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version)
+    pm = get_plugin_manager()
+    pm.unregister(name="t_engine")
+    pm.register(RouteRelease(), name="t_engine")
+    registry.reset()
+    assert "police_op" not in {s.id for s in registry.get_catalogue().workflows["t_engine_route"].steps()}
+
+    # the page still names the old steps and offers their actions
+    from core.dossiers.access import allowed_actions
+
+    d = await service.get(d.id)
+    assert active(d, "police_op").name == "Ý kiến công an" and "complete" in active(d, "police_op").outcomes
+    assert {"action": "complete_step", "step_id": active(d, "police_op").id, "step": "Ý kiến công an",
+            "agency": w["tree"]["police"]["name"]} in allowed_actions(w["as"]["police_specialist"], d)
+    d = await service.complete_step(d.id, active(d, "tax_op").id, actor=w["as"]["tax_specialist"], version=d.version)
+    d = await service.complete_step(d.id, active(d, "police_op").id, actor=w["as"]["police_specialist"],
+                                    version=d.version)
+    # the old route's decision step may still send back (the new one may not)
+    d = await service.return_step(d.id, active(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version,
+                                  reason="Bổ sung ý kiến công an")
+    assert {s.step_id for s in d.active_steps()} == {"tax_op", "police_op"}
+    for who, sid in (("tax_specialist", "tax_op"), ("police_specialist", "police_op")):
+        d = await service.complete_step(d.id, active(d, sid).id, actor=w["as"][who], version=d.version)
+    d = await service.approve(d.id, active(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version)
+    assert d.state == "result_approved"
+    issued = [e for e in await service.events(d.id) if e.action == "approve"][0].data["results"]
+    assert [r["id"] for r in issued] == ["t_engine_cert"]
