@@ -159,7 +159,8 @@ async def issue_transfer(ctx: Mapping[str, Any]) -> dict[str, Any]:
     if not holds(cert, data.get("transferor_id_number")):
         raise Conflict(f"Bên chuyển nhượng không còn đứng tên trên Giấy chứng nhận số phát hành {cert['serial']}.")
     transferee = _person(data, "transferee")
-    contract = f"Hợp đồng số {data.get('contract_number', '')} ngày {as_date(data.get('contract_date')) or ''}"
+    signed = as_date(data.get("contract_date"))
+    contract = f"Hợp đồng số {data.get('contract_number', '')} ngày {signed.strftime('%d/%m/%Y') if signed else ''}"
     note = f"Nhận chuyển nhượng quyền sử dụng đất theo {contract}"
     endorsement = {"on": today.isoformat(), "text": f"Chuyển nhượng cho ông/bà {transferee['name']}; {contract}. "
                                                     f"Hồ sơ {code}."}

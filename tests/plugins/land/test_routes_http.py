@@ -245,7 +245,10 @@ async def test_transfer_endorsed_on_the_existing_certificate(client, world):
     assert cert["status"] == "valid" and BUYER_ID in str(cert["holders"]) and SELLER["id_number"] not in str(cert["holders"])
     entry = await CertificateEntry.select().where(
         (CertificateEntry.certificate == cert["id"]) & (CertificateEntry.kind == "transfer")).first()
-    assert entry["dossier_code"] == d["code"]
+    assert entry["dossier_code"] == d["code"] and "ngày 10/11/2026" in entry["note"]
+    text = await _result_pdf_text(client, a, "office_director", d, "result:land.certificate_transfer")
+    assert "Xác nhận thay đổi".upper() in text.upper() and "Số vào sổ biến động: BĐ 00001" in text
+    assert "Chuyển nhượng cho ông/bà Lê Văn Cường" in text and "10/11/2026" in text
 
 
 FIRST_DATA = {
