@@ -70,3 +70,26 @@ def test_random_sequences_stay_in_defined_states(steps):
         assert state in set(State)
         assert state not in FINAL_STATES or actions_from(state) == []
     assert events <= len(steps)
+
+
+def test_no_dead_ends_every_open_state_can_still_finish():
+    """From every state a dossier can be in, some path leads to a final state (nothing gets stuck)."""
+    for start in State:
+        seen, todo = {start}, [start]
+        while todo:
+            s = todo.pop()
+            for a in actions_from(s):
+                for target in transition(s, a).to:
+                    if target not in seen:
+                        seen.add(target)
+                        todo.append(target)
+        assert seen & FINAL_STATES, f"{start} can never finish"
+
+
+def test_system_actions_are_only_the_systems():
+    """The clock scan's actions are not for people, and people's actions are never done by the system."""
+    for t in TRANSITIONS:
+        if t.action in ("close_unanswered", "flag_late"):
+            assert t.who == ("system",)
+        else:
+            assert "system" not in t.who, t.action
