@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         httponly=True,
         samesite="lax",
         secure=settings.base_url.startswith("https://"),
+        exclude=["/static/", "/theme-static/"],  # a stylesheet must not open (and write) a session
     )
     app = Litestar(
         route_handlers=[*static_routers, *_plugin_routes()],

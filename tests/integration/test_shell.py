@@ -313,3 +313,18 @@ async def test_schema_is_served_without_a_cdn(client):
         assert r.status_code == 200, path
         assert "cdn." not in r.text and "unpkg" not in r.text
     assert (await client.get("/schema/openapi.json")).json()["info"]["title"] == "motcua API"
+
+
+async def test_static_files_open_no_session_and_the_page_names_its_icon(client):
+    """A stylesheet or icon request must not create (and write) a server session; every page links the
+    icon, so browsers stop asking for a missing /favicon.ico."""
+    from core.identity.tables import SessionRow as Session
+
+    before = await Session.count()
+    for path in ("/static/css/motcua.css", "/static/favicon.svg", "/static/vendor/htmx-2.0.11.min.js"):
+        r = await client.get(path)
+        assert r.status_code == 200, path
+        assert "motcua_session" not in r.headers.get("set-cookie", ""), path
+    assert await Session.count() == before
+    home = await client.get("/")
+    assert 'rel="icon" href="/static/favicon.svg"' in home.text
