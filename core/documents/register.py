@@ -76,6 +76,7 @@ async def register_rows(agency_id: int, period: Period, *, domain: str = "", off
         Dossier.id, Dossier.code, Dossier.procedure_code, Dossier.applicant_name, Dossier.applicant_address,
         Dossier.applicant_phone, Dossier.received_at, Dossier.due_at, Dossier.extended_due_at, Dossier.returned_at,
         Dossier.result_channel, Dossier.state, Dossier.receiving_agency.name.as_alias("agency_name"),
+        Dossier.procedure_version,
     ).where(
         (Dossier.receiving_agency == agency_id) & (Dossier.received_at >= lo) & (Dossier.received_at < hi)
         & ((Dossier.domain == domain) if domain else (Dossier.id > 0))
@@ -83,17 +84,36 @@ async def register_rows(agency_id: int, period: Period, *, domain: str = "", off
     if limit is not None:
         q = q.limit(limit)
     catalogue = get_catalogue()
+    found = await q
+    retired = {r["procedure_version"] for r in found
+               if r["procedure_version"] and not catalogue.procedure(r["procedure_code"])}
+    snapshot_names = await _names_of_retired_procedures(retired)
     rows = []
-    for n, r in enumerate(await q, start=offset + 1):
+    for n, r in enumerate(found, start=offset + 1):
         spec = catalogue.procedure(r["procedure_code"])
+        name = spec.name.vi if spec else snapshot_names.get(r["procedure_version"]) or r["procedure_code"]
         rows.append({
-            "n": n, "code": r["code"] or "", "status_url": status_url(r["code"]) if r["code"] else "", "procedure": spec.name.vi if spec else r["procedure_code"],
+            "n": n, "code": r["code"] or "", "status_url": status_url(r["code"]) if r["code"] else "",
+            "procedure": name,
             "applicant": r["applicant_name"], "address": r["applicant_address"], "phone": r["applicant_phone"],
             "lead_agency": r["agency_name"], "received_at": iso(r["received_at"]),
             "due_at": iso(r["extended_due_at"] or r["due_at"]), "returned_at": iso(r["returned_at"]),
             "delivery": RESULT_CHANNEL_LABELS.get(r["result_channel"], r["result_channel"]) if r["returned_at"] else "",
         })
     return rows
+
+
+async def _names_of_retired_procedures(version_ids: set[int]) -> dict[int, str]:
+    """Names of procedures no longer in the catalogue (plugin disabled or procedure retired), from the
+    version each dossier was received under; one query, and none when every procedure is known."""
+    if not version_ids:
+        return {}
+    from core.catalogue.tables import ProcedureVersion
+    from core.documents.context import _json
+
+    rows = await ProcedureVersion.select(ProcedureVersion.id, ProcedureVersion.data).where(
+        ProcedureVersion.id.is_in(sorted(version_ids)))
+    return {r["id"]: ((_json(r["data"]).get("name") or {}).get("vi") or "") for r in rows}
 
 
 def _vn(value: str | None) -> str:

@@ -37,6 +37,8 @@ async def test_register_page_lists_the_period(client):
     resp = await client.get(f"/so-theo-doi?agency={centre}&{PERIOD}")
     assert resp.status_code == 200
     assert CODE in resp.text and "Nguyễn Thị Hằng" in resp.text
+    # a procedure no longer in the catalogue: named as it was when the dossier was received
+    assert "Chứng thực bản sao từ bản chính giấy tờ, văn bản" in resp.text
     assert "/so-theo-doi.xlsx?" in resp.text
     outside = await client.get(f"/so-theo-doi?agency={centre}&from=01/10/2026&to=31/10/2026")
     assert CODE not in outside.text
