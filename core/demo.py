@@ -16,6 +16,7 @@ from core.catalogue.service import is_enabled, set_enabled
 from core.catalogue.specs import AgencyRef
 from core.identity import service
 from core.identity.tables import Agency, RoleGrant, User
+from core.jobs import outbox
 from core.plugins import await_me_maybe, get_plugin_manager
 
 __all__ = ("DEMO_PASSWORD", "DEMO_USERS", "load", "agency_rows")
@@ -132,6 +133,7 @@ async def load(today: date | None = None) -> dict[str, dict]:
     enabled = await _enable_procedures(agencies)
     log.info("demo: %s agencies, %s accounts, %s procedure switches turned on", len(agencies), len(users), enabled)
     ctx = {"agencies": {a.code: a for a in agencies.values()}, "users": dict(users), "today": today}
-    for result in get_plugin_manager().hook.seed_demo_data(ctx=ctx):
-        await await_me_maybe(result)
+    with outbox.bulk():  # the demo's PDFs and messages run after anything a person does meanwhile
+        for result in get_plugin_manager().hook.seed_demo_data(ctx=ctx):
+            await await_me_maybe(result)
     return {"agencies": ctx["agencies"], "users": ctx["users"]}

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from core.jobs.tables import Outbox
 
-__all__ = ("add",)
+__all__ = ("add", "bulk", "BULK")
+
+BULK = -10
+"""Priority of work queued inside ``bulk()``."""
+_priority: ContextVar[int] = ContextVar("motcua_outbox_priority", default=0)
+
+
+@contextmanager
+def bulk():
+    """Work queued inside this block (a bulk load: the demo, an import) runs after everything else."""
+    token = _priority.set(BULK)
+    try:
+        yield
+    finally:
+        _priority.reset(token)
 
 
 async def add(task: str, **payload) -> int:
@@ -19,7 +35,7 @@ async def add(task: str, **payload) -> int:
     from core.db.tx import engine
 
     rows = await Outbox.insert(
-        Outbox(task=task, payload=payload, status="pending", created_at=datetime.now(UTC))
+        Outbox(task=task, payload=payload, status="pending", created_at=datetime.now(UTC), priority=_priority.get())
     ).returning(Outbox.id)
     if not engine().transaction_exists():
         from core.jobs import runner

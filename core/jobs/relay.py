@@ -20,6 +20,7 @@ __all__ = ("drain", "relay_to_arq", "run_in_process", "requeue_stale", "run_pend
 
 log = logging.getLogger("motcua.jobs")
 STALE_MINUTES = 15
+BULK_IN_FLIGHT = 8
 
 
 def _due(now: datetime):
@@ -46,7 +47,8 @@ async def run_in_process(limit: int = 50, *, include_queued: bool = False) -> in
     where = _due(now)
     if include_queued:
         where = where | (Outbox.status == "queued")
-    rows = await Outbox.select(Outbox.id).where(where).order_by(Outbox.id).limit(limit)
+    rows = await Outbox.select(Outbox.id).where(where).order_by(Outbox.priority, ascending=False).order_by(
+        Outbox.id).limit(limit)
     for row in rows:
         await tasks.run_outbox_row(row["id"])
     return len(rows)
@@ -64,7 +66,13 @@ async def relay_to_arq(redis, limit: int = 200, *, queue_name: str | None = None
         How many rows were relayed (including rows whose job already existed).
     """
     now = datetime.now(UTC)
-    rows = await Outbox.select(Outbox.id).where(_due(now)).order_by(Outbox.id).limit(limit)
+    rows = await Outbox.select(Outbox.id, Outbox.priority).where(_due(now)).order_by(
+        Outbox.priority, ascending=False).order_by(Outbox.id).limit(limit)
+    # Bulk rows trickle: never more than BULK_IN_FLIGHT of them waiting in arq's queue, so work a person
+    # causes later is not queued behind a bulk load's backlog (arq runs its queue first in, first out).
+    bulk_room = BULK_IN_FLIGHT - await Outbox.count().where(
+        Outbox.status.is_in(["queued", "running"]) & (Outbox.priority < 0))
+    rows = [r for r in rows if r["priority"] >= 0 or (bulk_room := bulk_room - 1) >= 0]
     extra = {"_queue_name": queue_name} if queue_name else {}
     for row in rows:
         # Enqueue first: if Redis is down the row simply stays pending.

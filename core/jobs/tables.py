@@ -27,6 +27,9 @@ class Outbox(Table):
     """When the row was last handed to arq or claimed by a runner (a stuck row is re-queued)."""
     resent_as = Integer(null=True, default=None)
     """For a failed row sent again: the id of the new row."""
+    priority = Integer(default=0)
+    """Higher runs first: 0 for work caused by a person now; ``BULK`` (-10) for work queued by a bulk
+    load (``motcua demo``, imports), so a clerk's receipt never waits behind a thousand demo PDFs."""
 
 
 class CronRun(Table):

@@ -15,7 +15,7 @@ STATEMENTS = (
     "CREATE UNIQUE INDEX IF NOT EXISTS procedure_activation_unique ON procedure_activation (agency, procedure_code)",
     "CREATE UNIQUE INDEX IF NOT EXISTS procedure_version_unique ON procedure_version (procedure_code, version)",
     "CREATE INDEX IF NOT EXISTS dossier_step_inbox ON dossier_step (agency, status, role)",
-    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, run_after)",
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, priority, id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS document_counter_book ON document_counter (book, agency_code, year)",
     "CREATE INDEX IF NOT EXISTS dossier_register ON dossier (receiving_agency, received_at)",
 )

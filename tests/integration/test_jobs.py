@@ -109,6 +109,43 @@ async def test_in_process_runs_a_task_and_a_second_run_has_no_effect(jobs):
     assert [c for c, _ in CALLS] == ["record", "record"]
 
 
+async def test_bulk_work_runs_after_work_a_person_causes(jobs):
+    """Rows queued by a bulk load (the demo) wait behind rows queued later by a person, in-process."""
+    with outbox.bulk():
+        backlog = [await outbox.add("test_record", key=f"bulk-{i}") for i in range(3)]
+    urgent = await outbox.add("test_record", key="receipt")
+    assert [(await status(r))["priority"] for r in backlog] == [outbox.BULK] * 3
+    assert (await status(urgent))["priority"] == 0
+    assert await relay.run_in_process(limit=1) == 1
+    assert (await status(urgent))["status"] == "done"
+    assert [(await status(r))["status"] for r in backlog] == ["pending"] * 3
+    await runner.run_pending_now()
+    assert [(await status(r))["status"] for r in backlog] == ["done"] * 3
+
+
+async def test_relay_trickles_bulk_rows_to_arq(jobs):
+    """Only a few bulk rows wait in arq's first-in-first-out queue at a time; a person's row is relayed
+    whatever the backlog."""
+
+    class Recorder:
+        def __init__(self):
+            self.ids = []
+
+        async def enqueue_job(self, name, row_id, **kw):
+            self.ids.append(row_id)
+
+    with outbox.bulk():
+        backlog = [await outbox.add("test_record", key=f"bulk-{i}") for i in range(relay.BULK_IN_FLIGHT + 5)]
+    urgent = await outbox.add("test_record", key="receipt")
+    redis = Recorder()
+    assert await relay.relay_to_arq(redis) == relay.BULK_IN_FLIGHT + 1
+    assert redis.ids == [urgent, *backlog[: relay.BULK_IN_FLIGHT]]
+    assert await relay.relay_to_arq(redis) == 0  # the queue still holds its share of bulk rows
+    await Outbox.update({Outbox.status: "done"}).where(Outbox.id.is_in(backlog[:3]))
+    assert await relay.relay_to_arq(redis) == 3
+    assert redis.ids[-3:] == backlog[relay.BULK_IN_FLIGHT: relay.BULK_IN_FLIGHT + 3]
+
+
 async def test_in_process_failure_retries_with_backoff_then_fails_and_can_be_resent(jobs):
     row_id = await outbox.add("test_always_fails", reason="thử")
     await runner.run_pending_now()
