@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 
 from core.dossiers import access, codes, service
 from core.dossiers.actions import RECEIVER_RELATIONS, SUSPEND_REASONS
-from core.dossiers.states import ACTION_LABELS, STATE_LABELS
+from core.dossiers.states import ACTION_LABELS, CHANNEL_LABELS, STATE_LABELS
 from core.errors import InvalidInput, NotFound
 from core.web.i18n import gettext as _
 from core.web.render import flash, page
@@ -27,7 +27,7 @@ __all__ = ("ROUTES", "status_lookup", "status_page", "dossier_page", "dossier_ac
 
 
 def _labels() -> dict[str, Any]:
-    return {"state_labels": STATE_LABELS, "action_labels": ACTION_LABELS}
+    return {"state_labels": STATE_LABELS, "action_labels": ACTION_LABELS, "channel_labels": CHANNEL_LABELS}
 
 
 @get("/tra-cuu", include_in_schema=False, name="status_lookup")

@@ -30,6 +30,7 @@ __all__ = (
     "actions_from",
     "STATE_LABELS",
     "ACTION_LABELS",
+    "CHANNEL_LABELS",
 )
 
 
@@ -139,6 +140,13 @@ def N_(message: str) -> str:
     """Mark a msgid for extraction; translated at render time."""
     return message
 
+
+CHANNEL_LABELS: dict[str, str] = {
+    "truc_tuyen": N_("Submitted online"),
+    "truc_tiep": N_("Submitted at the counter"),
+    "buu_chinh": N_("Submitted by post"),
+}
+"""How the dossier came in (the channel codes of ``core.dossiers.intake.CHANNELS``)."""
 
 STATE_LABELS: dict[str, str] = {
     "draft": N_("Draft"),

@@ -97,11 +97,23 @@ def motcua_error_handler(request: Request, exc: MotcuaError) -> Response:
     extra: dict = {}
     if isinstance(exc, StaleVersion):
         extra["changes"] = exc.changes
+        if not _wants_json(request) and (back := _same_site_referer(request)):
+            extra["reload_url"] = back  # the page whose form was stale, to load its current state
     if isinstance(exc, InvalidInput):
         extra["errors"] = [{"field": f, "message": m} for f, m in exc.errors]
     if _wants_json(request):
         return _problem(exc.status_code, exc.title, exc.message, extra)
     return _page(request, exc.status_code, exc.message, extra)
+
+
+def _same_site_referer(request: Request) -> str | None:
+    """The path (with query) of the page that sent the request, when it is one of ours."""
+    from urllib.parse import urlsplit
+
+    ref = urlsplit(request.headers.get("referer", ""))
+    if not ref.path.startswith("/") or (ref.netloc and ref.netloc != request.headers.get("host", "")):
+        return None
+    return ref.path + (f"?{ref.query}" if ref.query else "")
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:

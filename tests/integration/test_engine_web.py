@@ -35,9 +35,11 @@ async def test_stale_form_gets_a_conflict_page_with_what_changed(client, world):
     before = await DossierEvent.count().where(DossierEvent.dossier == d.id)
 
     r = await client.post(f"/ho-so/{d.code}/thao-tac/stop", data={
-        "version": str(seen), "note": "Người nộp xin rút", "_csrf_token": client.cookies.get("csrftoken")})
+        "version": str(seen), "note": "Người nộp xin rút", "_csrf_token": client.cookies.get("csrftoken")},
+        headers={"referer": f"http://127.0.0.1:8000/ho-so/{d.code}"})
     assert r.status_code == 409
     text = r.text
+    assert f'href="/ho-so/{d.code}">Tải lại bản hiện tại' in text
     assert "Dữ liệu đã thay đổi trong lúc bạn thao tác" in text
     assert "Những gì đã thay đổi trong lúc đó" in text and "Thao tác của bạn chưa được lưu" in text
     assert f"phiên bản {d.version}" in text and f"phiên bản {seen})" in text
@@ -71,3 +73,22 @@ async def test_an_action_the_state_or_user_does_not_allow_changes_nothing(client
     same = await service.get(d.id)
     assert same.state == "draft" and same.version == 1
     assert await DossierEvent.count().where(DossierEvent.dossier == d.id) == 1
+
+
+async def test_dossier_page_names_the_channel_and_keeps_field_ids_unique(client, world):
+    """Several action forms share field names (note…); each element id stays unique so a label or an
+    error-summary link reaches its own field, and the channel reads in words, not as its code."""
+    import re
+    from collections import Counter
+
+    w = world
+    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
+                             applicant={"name": "Cao Văn Lâm"}, data={"subject": "x"}, channel="truc_tiep")
+    d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
+    await login_as(client, w["users"]["ward_specialist"])
+    page = await client.get(f"/ho-so/{d.code}")
+    assert page.status_code == 200
+    assert "Nộp trực tiếp tại Bộ phận một cửa" in page.text and "truc_tiep" not in page.text
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page.text))
+    assert page.text.count('name="note"') >= 2
+    assert [i for i, n in ids.items() if n > 1] == []
