@@ -182,6 +182,13 @@ def csrf_from(client) -> str:
     return client.cookies.get("csrftoken", "")
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Browser journeys run last: Playwright's sync API keeps an event loop running in this thread for
+    as long as its session-scoped browser lives, and every async test after it would fail to start."""
+    e2e = Path(__file__).parent / "e2e"
+    items.sort(key=lambda item: Path(str(item.fspath)).is_relative_to(e2e))
+
+
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_TMP, ignore_errors=True)
 
