@@ -9,11 +9,13 @@ and callable on demand.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from core.catalogue.registry import get_catalogue
+from core.catalogue.versions import get_version
 from core.db.tx import raw
 from core.dossiers import timing
 from core.dossiers.engine import utcnow
@@ -38,6 +40,16 @@ JOIN dossier_event e ON e.dossier = d.id AND e.seq = (
 WHERE d.state = {} AND e.at < {}
 ORDER BY e.at LIMIT {}
 """
+
+_BOUND_VERSIONS_SQL = """
+SELECT pv.id, pv.data FROM procedure_version pv
+WHERE pv.id IN (SELECT d.procedure_version FROM dossier d WHERE d.state = {})
+UNION ALL
+SELECT NULL, NULL WHERE EXISTS (
+    SELECT 1 FROM dossier d WHERE d.state = {} AND d.procedure_version IS NULL)
+"""
+"""The versions the waiting dossiers are bound to (a row of NULLs when one is bound to none): one
+query over the ``state`` index, whatever the number of dossiers."""
 
 
 @dataclass
@@ -64,14 +76,18 @@ async def scan(now: datetime | None = None, *, batch: int = 1000) -> ScanSummary
         except MotcuaError as exc:  # changed meanwhile (e.g. completed): nothing to flag
             summary.errors.append(f"{r['id']}: {exc.message}")
     cat = get_catalogue()
-    limits = [p.supplement_limit_days for p in cat.procedures.values()] or [15]
-    oldest = now - timedelta(days=max(0, min(limits)))  # working days are never shorter than calendar days
+    oldest = now - timedelta(days=max(0, await _shortest_limit(cat)))  # a working day is never shorter
     rows = await raw(_SUPPLEMENT_SQL, "request_supplement", "supplement_requested", oldest, batch)
     sessions = timing.sessions_loader({})
     for r in rows:
         proc = cat.procedure(r["procedure_code"])
         # the limit of the procedure version the dossier is bound to, not of today's declaration
-        limit_days = (await timing.rules_for(r, proc)).supplement_limit_days if proc else 15
+        if proc is not None:
+            limit_days = (await timing.rules_for(r, proc)).supplement_limit_days
+        elif r["procedure_version"]:  # no longer in the catalogue: its bound version still says
+            limit_days = int((await get_version(r["procedure_version"])).get("supplement_limit_days", 15))
+        else:
+            limit_days = 15
         asked_at = timing.as_utc(r["asked_at"])
         deadline = await timing.add(asked_at, timing.days_to_minutes(limit_days), await sessions(r["receiving_agency"]))
         if deadline >= now:
@@ -86,6 +102,26 @@ async def scan(now: datetime | None = None, *, batch: int = 1000) -> ScanSummary
     if summary.flagged_late or summary.closed:
         log.info("clock scan: %d flagged late, %d closed", len(summary.flagged_late), len(summary.closed))
     return summary
+
+
+async def _shortest_limit(cat) -> int:
+    """The shortest supplement limit among the versions the waiting dossiers are bound to (a dossier
+    keeps the version it was received under, which may allow fewer days than today's declaration).
+    Loads those snapshots into the version cache, so the per-dossier rules below cost no query."""
+    from core.catalogue import versions
+
+    state = "supplement_requested"
+    limits: list[int] = []
+    for r in await raw(_BOUND_VERSIONS_SQL, state, state):
+        if r["id"] is None:  # bound to no version: today's declarations apply
+            limits += [p.supplement_limit_days for p in cat.procedures.values()] or [15]
+            continue
+        snap = versions._data_cache.get(r["id"])
+        if snap is None:
+            data = r["data"]
+            snap = versions._data_cache[r["id"]] = json.loads(data) if isinstance(data, str) else data
+        limits.append(int(snap.get("supplement_limit_days", 15)))
+    return min(limits, default=0)
 
 
 async def scan_job(ctx: dict, **_kwargs) -> dict:

@@ -127,3 +127,64 @@ async def test_scan_on_demand_by_api_and_command(client, world, capsys):
     sub = argparse.ArgumentParser().add_subparsers()
     core_hooks.register_commands(subparsers=sub)
     assert "clock-scan" in sub.choices
+
+
+async def test_supplement_limit_of_an_older_bound_version_closes_it_on_time(world, travel, count_queries):
+    """A dossier received under a version allowing 3 working days is closed after 3 days even though
+    every procedure in today's catalogue allows 15 or more: the scan's pre-filter follows the versions
+    the waiting dossiers are bound to, in one query however many dossiers wait."""
+    import dataclasses
+
+    from core.api import hookimpl
+    from core.catalogue import registry
+    from core.dossiers import timing
+    from core.plugins import get_plugin_manager
+    from tests.fixtures.engine_route import EngineTestPlugin
+
+    class ShortRelease(EngineTestPlugin):
+        @hookimpl
+        def register_procedures(self):
+            return [dataclasses.replace(p, supplement_limit_days=3) if p.code == PROC else p
+                    for p in EngineTestPlugin.register_procedures(self)]
+
+    def release(plugin):
+        pm = get_plugin_manager()
+        pm.unregister(name="t_engine")
+        pm.register(plugin, name="t_engine")
+        registry.reset()
+
+    w = world
+    release(ShortRelease())
+    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
+                             applicant={"name": "Trịnh Văn Khánh"}, data={"subject": "x"}, channel="truc_tiep")
+    d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
+    release(EngineTestPlugin())  # today's release: 15 days again
+    assert min(p.supplement_limit_days for p in registry.get_catalogue().procedures.values()) > 3
+    d = await service.request_supplement(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"],
+                                         version=d.version, items=["Sơ đồ thửa đất"], reason="Thiếu sơ đồ")
+    asked = (await service.events(d.id))[-1].at
+    limit = await timing.add(asked, 3 * 480, None)
+    assert (await clockscan.scan(limit - timedelta(minutes=1))).closed == []
+
+    # more dossiers waiting (bound to today's version, not yet due) cost no extra query
+    async def waiting():
+        x = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
+                                 applicant={"name": "Lê Thị Hoa"}, data={"subject": "x"}, channel="truc_tiep")
+        x = await service.receive(x.id, actor=w["as"]["receiver"], version=x.version)
+        await service.request_supplement(x.id, active(x, "check").id, actor=w["as"]["ward_specialist"],
+                                         version=x.version, items=["Sơ đồ"], reason="Thiếu")
+
+    await waiting()
+    with count_queries() as few:
+        assert (await clockscan.scan(limit - timedelta(minutes=1))).closed == []
+    for _ in range(3):
+        await waiting()
+    with count_queries() as many:
+        assert (await clockscan.scan(limit - timedelta(minutes=1))).closed == []
+    assert len(many) == len(few)
+
+    travel(limit - engine.utcnow() + timedelta(minutes=1))
+    summary = await clockscan.scan(limit + timedelta(minutes=1))
+    assert summary.closed == [d.id]
+    assert (await service.get(d.id)).state == "closed"
+    assert (await clockscan.scan(limit + timedelta(minutes=1))).closed == []
