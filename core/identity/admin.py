@@ -10,15 +10,16 @@ from litestar.response import Redirect, Template
 from core.catalogue.specs import ROLES
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.identity import service
-from core.identity.agencies import agency_directory
+from core.identity.agencies import AGENCY_KINDS, agency_directory
 from core.identity.current import UserView
 from core.identity.guards import requires_role
-from core.identity.labels import level_label, role_label
+from core.identity.labels import kind_label, level_label, role_label
 from core.identity.tables import Agency, RoleGrant, User
 from core.web.i18n import gettext as _
 from core.web.render import flash, page
 
-__all__ = ("agency_tree", "users_page", "users_post", "ROUTES")
+__all__ = ("agency_tree", "agency_new", "agency_create", "agency_edit", "agency_save", "users_page", "users_post",
+           "ROUTES")
 
 PAGE_SIZE = 50
 
@@ -29,7 +30,106 @@ async def agency_tree(request: Request) -> Template:
     directory = await agency_directory()
     provinces = [{"node": root, "tiers": directory.tiers(root.id)} for root in directory.roots()]
     return await page(request, "admin/agencies.html", {"provinces": provinces, "level_label": level_label,
-                                                        "total": len(directory)})
+                                                        "kind_label": kind_label, "total": len(directory)})
+
+
+AGENCY_FIELDS = ("code", "eid", "name", "level", "kind", "parent_code", "province_code", "work_sessions")
+"""Fields of the add form (``remote_area`` is a checkbox)."""
+EDIT_FIELDS = ("eid", "name", "kind", "work_sessions")
+"""Fields of the edit form (``remote_area`` and ``active`` are checkboxes); code, level and parent stay."""
+_MAX_FIELD = 1000
+"""Longer typed values are cut before they are validated or shown again (the name's limit is 255)."""
+
+
+def _sessions_text(sessions) -> str:
+    return ", ".join(f"{a}-{b}" for a, b in service._sessions_list(sessions))
+
+
+def _form_values(form, names: tuple[str, ...]) -> dict:
+    return {k: service.clean_text(str(form.get(k) or ""))[:_MAX_FIELD] for k in names}
+
+
+def _field_errors(exc: InvalidInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name, message in exc.errors:
+        errors.setdefault(name or "", message)
+    return errors
+
+
+async def _agency_form_context(values: dict, errors: dict, agency: dict | None = None) -> dict:
+    directory = await agency_directory()
+    parents = [(n.code, f"{n.code} — {n.name} ({level_label(n.level)})")
+               for n in directory.nodes() if n.active]
+    return {"values": values, "errors": errors, "agency": agency, "level_label": level_label,
+            "levels": [(lv, level_label(lv)) for lv in service.LEVELS],
+            "kinds": [(k, kind_label(k)) for k in AGENCY_KINDS], "parents": parents}
+
+
+@get("/quan-tri/co-quan/them", include_in_schema=False, name="admin_agency_new",
+     guards=[requires_role("province_admin")])
+async def agency_new(request: Request) -> Template:
+    """The form to add an agency to the tree."""
+    values = {"work_sessions": "08:00-12:00, 13:00-17:00", "parent_code": request.query_params.get("cha", "")[:32]}
+    return await page(request, "admin/agency_form.html", await _agency_form_context(values, {}))
+
+
+@post("/quan-tri/co-quan/them", include_in_schema=False, name="admin_agency_create",
+      guards=[requires_role("province_admin")])
+async def agency_create(request: Request) -> Template | Redirect:
+    """Add an agency (audited by the service); field errors come back at the fields, values kept."""
+    form = await request.form()
+    values = _form_values(form, AGENCY_FIELDS)
+    values["remote_area"] = bool(form.get("remote_area"))
+    try:
+        await service.add_agency(request.scope["motcua_user"], code=values["code"], eid=values["eid"],
+                                 name=values["name"], level=values["level"].strip(), kind=values["kind"],
+                                 parent_code=values["parent_code"], province_code=values["province_code"],
+                                 remote_area=values["remote_area"], work_sessions=values["work_sessions"])
+    except InvalidInput as exc:
+        return await page(request, "admin/agency_form.html",
+                          await _agency_form_context(values, _field_errors(exc)), status_code=422)
+    flash(request, _("The agency has been added."))
+    return Redirect("/quan-tri/co-quan", status_code=303)
+
+
+async def _agency(agency_id: int) -> dict:
+    row = await Agency.select(Agency.id, Agency.code, Agency.eid, Agency.name, Agency.level, Agency.kind,
+                              Agency.remote_area, Agency.active, Agency.work_sessions, Agency.parent.code,
+                              Agency.parent.name).where(Agency.id == agency_id).first()
+    if row is None:
+        raise NotFound("Không có cơ quan này.")
+    return row
+
+
+@get("/quan-tri/co-quan/{agency_id:int}/sua", include_in_schema=False, name="admin_agency_edit",
+     guards=[requires_role("province_admin")])
+async def agency_edit(request: Request, agency_id: int) -> Template:
+    """The form to rename, correct, deactivate or reactivate an agency."""
+    agency = await _agency(agency_id)
+    values = {"eid": agency["eid"] or "", "name": agency["name"], "kind": agency["kind"] or "",
+              "work_sessions": _sessions_text(agency["work_sessions"]), "remote_area": agency["remote_area"],
+              "active": agency["active"]}
+    return await page(request, "admin/agency_form.html", await _agency_form_context(values, {}, agency))
+
+
+@post("/quan-tri/co-quan/{agency_id:int}/sua", include_in_schema=False, name="admin_agency_save",
+      guards=[requires_role("province_admin")])
+async def agency_save(request: Request, agency_id: int) -> Template | Redirect:
+    """Save an agency's changes (audited by the service); never deletes it."""
+    agency = await _agency(agency_id)
+    form = await request.form()
+    values = _form_values(form, EDIT_FIELDS)
+    values["remote_area"], values["active"] = bool(form.get("remote_area")), bool(form.get("active"))
+    try:
+        changes = await service.update_agency(request.scope["motcua_user"], agency_id, name=values["name"],
+                                              eid=values["eid"], kind=values["kind"],
+                                              remote_area=values["remote_area"], active=values["active"],
+                                              work_sessions=values["work_sessions"])
+    except InvalidInput as exc:
+        return await page(request, "admin/agency_form.html",
+                          await _agency_form_context(values, _field_errors(exc), agency), status_code=422)
+    flash(request, _("The agency has been saved.") if changes else _("Nothing was changed."))
+    return Redirect(f"/quan-tri/co-quan#agency-{agency_id}", status_code=303)
 
 
 async def _manageable_agencies(user: UserView) -> list[dict]:
@@ -131,4 +231,4 @@ async def users_post(request: Request) -> Template | Redirect:
     return Redirect("/quan-tri/nguoi-dung", status_code=303)
 
 
-ROUTES = [agency_tree, users_page, users_post]
+ROUTES = [agency_tree, agency_new, agency_create, agency_edit, agency_save, users_page, users_post]

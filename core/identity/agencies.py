@@ -17,7 +17,7 @@ from core.identity.tables import Agency
 
 __all__ = ("AgencyNode", "AgencyDirectory", "agency_directory", "children", "ancestors", "ancestor_at_level",
            "sector", "by_code", "QCVN102_CODE", "EID_CODE", "PARENT_LEVELS", "agency_code_error", "eid_error",
-           "parent_level_error")
+           "parent_level_error", "AGENCY_KINDS", "MAX_NAME", "work_sessions_error", "parse_work_sessions")
 
 QCVN102_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[GH]\d{2}$")
 """Agency code of QCVN 102:2016/BTTTT: three groups of digits for the subordinate levels, then the level-1
@@ -33,6 +33,12 @@ PARENT_LEVELS: dict[str, tuple[str | None, ...]] = {
     "sector": ("province", "sector", "district"),
 }
 """Which level an agency's parent may have (None: a root)."""
+AGENCY_KINDS: tuple[str, ...] = ("tax", "police", "treasury", "social_insurance", "post", "business_registry",
+                                 "land_registry")
+"""Sector kinds (``Agency.kind``): a sector agency has one; a department may (business/land registry)."""
+MAX_NAME = 255
+"""Longest agency name (``Agency.name`` is a Varchar(255))."""
+_SESSION = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
 LEVEL_NAMES_VI = {"province": "cấp tỉnh", "department": "sở, ngành", "district": "cấp huyện", "commune": "cấp xã",
                   "sector": "ngành dọc"}
 
@@ -66,6 +72,35 @@ def parent_level_error(level: str, parent_level: str | None) -> str | None:
     allowed = ", ".join(LEVEL_NAMES_VI[p] for p in PARENT_LEVELS[level] if p)
     return (f"Cơ quan {LEVEL_NAMES_VI[level]} không thể trực thuộc cơ quan {LEVEL_NAMES_VI[parent_level]}"
             f"{f' (chỉ trực thuộc: {allowed})' if allowed else ' (cấp tỉnh là gốc của cây)'}.")
+
+
+def parse_work_sessions(text: str) -> list[list[str]] | None:
+    """``"08:00-12:00, 13:00-17:00"`` as ``[["08:00", "12:00"], ["13:00", "17:00"]]``; None when malformed."""
+    parts = [p.strip() for p in re.split(r"[,;\n]", text or "") if p.strip()]
+    sessions: list[list[str]] = []
+    for part in parts:
+        m = _SESSION.match(part)
+        if not m:
+            return None
+        sessions.append([f"{m[1]}:{m[2]}", f"{m[3]}:{m[4]}"])
+    return sessions
+
+
+def work_sessions_error(text: str) -> str | None:
+    """None when ``text`` lists working sessions in order without overlap, else a Vietnamese message."""
+    sessions = parse_work_sessions(text)
+    if sessions is None or not sessions:
+        return ("Vui lòng nhập các buổi làm việc dạng giờ bắt đầu-giờ kết thúc, cách nhau bằng dấu phẩy, "
+                "ví dụ 07:30-11:30, 13:30-17:00.")
+    last = "00:00"
+    for start, end in sessions:
+        if not start < end:
+            return f"Buổi làm việc {start}-{end}: giờ kết thúc phải sau giờ bắt đầu."
+        if start < last:
+            return f"Buổi làm việc {start}-{end} trùng hoặc đứng trước buổi trước đó; hãy nhập theo thứ tự trong ngày."
+        last = end
+    return None
+
 
 _COLUMNS = (Agency.id, Agency.code, Agency.eid, Agency.name, Agency.short_name, Agency.level, Agency.kind, Agency.parent,
             Agency.province_code, Agency.active, Agency.remote_area)
@@ -111,6 +146,10 @@ class AgencyDirectory:
 
     def __len__(self) -> int:
         return len(self._nodes)
+
+    def nodes(self) -> list[AgencyNode]:
+        """Every agency, by code."""
+        return sorted(self._nodes.values(), key=lambda n: n.code)
 
     def node(self, agency_id: int | None) -> AgencyNode | None:
         return self._nodes.get(agency_id) if agency_id is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.web.i18n import gettext as _
 
-__all__ = ("role_label", "level_label", "ROLE_MSGIDS", "LEVEL_MSGIDS")
+__all__ = ("role_label", "level_label", "kind_label", "ROLE_MSGIDS", "LEVEL_MSGIDS", "KIND_MSGIDS")
 
 
 def N_(message: str) -> str:
@@ -29,6 +29,16 @@ LEVEL_MSGIDS = {
     "sector": N_("Sector agency"),
 }
 
+KIND_MSGIDS = {
+    "tax": N_("Tax"),
+    "police": N_("Police"),
+    "treasury": N_("State treasury"),
+    "social_insurance": N_("Social insurance"),
+    "post": N_("Post"),
+    "business_registry": N_("Business registration"),
+    "land_registry": N_("Land registration"),
+}
+
 
 def role_label(role: str) -> str:
     return _(ROLE_MSGIDS[role]) if role in ROLE_MSGIDS else role
@@ -36,3 +46,7 @@ def role_label(role: str) -> str:
 
 def level_label(level: str) -> str:
     return _(LEVEL_MSGIDS[level]) if level in LEVEL_MSGIDS else level
+
+
+def kind_label(kind: str | None) -> str:
+    return _(KIND_MSGIDS[kind]) if kind in KIND_MSGIDS else (kind or "")

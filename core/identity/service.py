@@ -5,6 +5,7 @@ Every login (successful or not), lockout and permission change is written to the
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from core.catalogue.specs import AGENCY_LEVELS, ROLES
 from core.db.tx import write_tx
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
 from core.identity.agencies import (
+    AGENCY_KINDS,
+    MAX_NAME,
     AgencyDirectory,
     agency_code_error,
     agency_directory,
@@ -28,7 +31,9 @@ from core.identity.agencies import (
     children,
     eid_error,
     parent_level_error,
+    parse_work_sessions,
     sector,
+    work_sessions_error,
 )
 from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
 from core.identity.current import UserView, load_user
@@ -37,7 +42,7 @@ from core.identity.tables import Agency, LoginAttempt, RoleGrant, User
 __all__ = (
     "MAX_FAILURES", "LOCK_MINUTES", "Registration", "authenticate", "register_citizen", "create_province_admin",
     "grant_role", "revoke_role", "can_manage", "manageable_roles", "hash_password", "AgencyDirectory",
-    "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root", "add_agency", "clean_text",
+    "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root", "add_agency", "update_agency", "clean_text",
 )
 
 MAX_FAILURES = 5
@@ -434,7 +439,7 @@ async def revoke_role(actor: UserView | None, grant_id: int) -> None:
 
 async def add_agency(actor: UserView | None, *, code: str, name: str, level: str, parent_code: str | None = None,
                      kind: str | None = None, eid: str | None = None, remote_area: bool = False,
-                     province_code: str = "") -> int:
+                     province_code: str = "", work_sessions: str | None = None) -> int:
     """Add an agency to the tree (audited on its chain).
 
     The tree may be two-tier (province → departments, communes) or three-tier (province → district-level
@@ -444,6 +449,8 @@ async def add_agency(actor: UserView | None, *, code: str, name: str, level: str
         actor: A province administrator; None only for system set-up (CLI, demo).
         code: QCVN 102 code (``000.30.31.H39``). eid: QĐ 20/2020 identifier (``H39.031``), optional.
         parent_code: The parent's code; None for a province (a root).
+        kind: One of ``AGENCY_KINDS`` (required for a sector agency). province_code: two digits, for a root.
+        work_sessions: ``"08:00-12:00, 13:00-17:00"``; None keeps the default sessions.
 
     Returns:
         The new agency's id.
@@ -455,14 +462,30 @@ async def add_agency(actor: UserView | None, *, code: str, name: str, level: str
     if actor is not None and not actor.has_role("province_admin"):
         raise NotAllowed("Chỉ quản trị viên cấp tỉnh được thêm cơ quan.")
     code, eid, name = clean_text(code).strip(), clean_text(eid).strip() or None, _nfc(name)
+    kind, province_code = clean_text(kind).strip() or None, clean_text(province_code).strip()
+    parent_code = clean_text(parent_code).strip() or None
     errors: list[tuple[str, str]] = []
     if msg := agency_code_error(code):
         errors.append(("code", msg))
     if msg := eid_error(eid):
         errors.append(("eid", msg))
-    if not name:
-        errors.append(("name", "Vui lòng nhập tên cơ quan."))
+    errors += _name_errors(name)
+    if kind is not None and kind not in AGENCY_KINDS:
+        errors.append(("kind", "Vui lòng chọn ngành trong danh sách."))
+    elif kind is None and level == "sector":
+        errors.append(("kind", "Cơ quan ngành dọc phải có ngành (thuế, công an, kho bạc...)."))
+    if province_code and not re.fullmatch(r"\d{2}", province_code):
+        errors.append(("province_code", "Mã tỉnh gồm đúng 2 chữ số theo danh mục đơn vị hành chính, ví dụ 75."))
+    sessions = None
+    if work_sessions is not None:
+        if msg := work_sessions_error(clean_text(work_sessions)):
+            errors.append(("work_sessions", msg))
+        else:
+            sessions = parse_work_sessions(clean_text(work_sessions))
     parent = None
+    if parent_code and len(parent_code) > 32:
+        errors.append(("parent_code", "Vui lòng chọn cơ quan cấp trên trong danh sách."))
+        parent_code = parent_code[:32]
     if parent_code:
         parent = await Agency.select(Agency.id, Agency.level, Agency.province_code).where(
             Agency.code == parent_code).first()
@@ -482,9 +505,88 @@ async def add_agency(actor: UserView | None, *, code: str, name: str, level: str
         row = Agency(code=code, eid=eid, name=name, level=level, kind=kind or None,
                      parent=parent["id"] if parent else None, remote_area=remote_area,
                      province_code=province_code or (parent["province_code"] if parent else ""))
+        if sessions is not None:
+            row.work_sessions = sessions
         await row.save()
         await audit.append("agency_created", chain=f"agency:{code}", actor_id=actor.id if actor else None,
                            object_type="agency", object_id=row.id,
                            data={"code": code, "eid": eid, "name": name, "level": level, "kind": kind,
-                                 "parent": parent_code})
+                                 "parent": parent_code, "remote_area": remote_area,
+                                 "work_sessions": row.work_sessions})
     return row.id
+
+
+def _sessions_list(value) -> list:
+    """An agency's ``work_sessions`` as a list (the JSON column reads back as a string on some engines)."""
+    return json.loads(value) if isinstance(value, str) else [list(x) for x in value or []]
+
+
+def _name_errors(name: str) -> list[tuple[str, str]]:
+    if not name:
+        return [("name", "Vui lòng nhập tên cơ quan.")]
+    if len(name) > MAX_NAME:
+        return [("name", f"Tên cơ quan dài tối đa {MAX_NAME} ký tự (đang có {len(name)} ký tự).")]
+    return []
+
+
+async def update_agency(actor: UserView | None, agency_id: int, *, name: str, eid: str | None = None,
+                        kind: str | None = None, remote_area: bool = False, active: bool = True,
+                        work_sessions: str | None = None) -> dict:
+    """Rename or otherwise correct an agency, or deactivate / reactivate it (never delete: dossiers,
+    grants and the audit log point at it). Its code, level and parent do not change here.
+
+    Args:
+        actor: A province administrator; None only for system set-up.
+        work_sessions: ``"08:00-12:00, 13:00-17:00"``; None keeps the current sessions.
+
+    Returns:
+        The changed fields, ``{field: [old, new]}`` (empty when nothing changed; nothing is audited then).
+
+    Raises:
+        InvalidInput: Field errors (``name``, ``eid``, ``kind``, ``work_sessions``, ``active``) in Vietnamese.
+        NotAllowed: ``actor`` is not a province administrator. NotFound: no such agency.
+    """
+    if actor is not None and not actor.has_role("province_admin"):
+        raise NotAllowed("Chỉ quản trị viên cấp tỉnh được sửa cơ quan.")
+    current = await Agency.select(Agency.id, Agency.code, Agency.name, Agency.eid, Agency.kind, Agency.level,
+                                  Agency.remote_area, Agency.active, Agency.work_sessions).where(
+        Agency.id == agency_id).first()
+    if current is None:
+        raise NotFound("Không có cơ quan này.")
+    name, eid, kind = _nfc(name), clean_text(eid).strip() or None, clean_text(kind).strip() or None
+    errors: list[tuple[str, str]] = _name_errors(name)
+    if msg := eid_error(eid):
+        errors.append(("eid", msg))
+    if kind is not None and kind not in AGENCY_KINDS:
+        errors.append(("kind", "Vui lòng chọn ngành trong danh sách."))
+    elif kind is None and current["level"] == "sector":
+        errors.append(("kind", "Cơ quan ngành dọc phải có ngành (thuế, công an, kho bạc...)."))
+    current["work_sessions"] = _sessions_list(current["work_sessions"])
+    sessions = current["work_sessions"]
+    if work_sessions is not None:
+        if msg := work_sessions_error(clean_text(work_sessions)):
+            errors.append(("work_sessions", msg))
+        else:
+            sessions = parse_work_sessions(clean_text(work_sessions))
+    if not active and current["active"] and await Agency.exists().where(
+            (Agency.parent == agency_id) & (Agency.active == True)):  # noqa: E712
+        errors.append(("active", "Cơ quan còn cơ quan trực thuộc đang hoạt động; hãy ngừng hoạt động các cơ quan "
+                                 "trực thuộc trước."))
+    if errors:
+        raise InvalidInput(errors[0][1], errors)
+    new = {"name": name, "eid": eid, "kind": kind, "remote_area": bool(remote_area), "active": bool(active),
+           "work_sessions": sessions}
+    old = {k: current[k] for k in new}
+    changes = {k: [old[k], v] for k, v in new.items() if old[k] != v}
+    if not changes:
+        return {}
+    async with write_tx():
+        if "eid" in changes and eid and await Agency.exists().where((Agency.eid == eid) & (Agency.id != agency_id)):
+            raise InvalidInput(f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.",
+                               [("eid", f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.")])
+        await Agency.update({getattr(Agency, k): v[1] for k, v in changes.items()}).where(Agency.id == agency_id)
+        action = ("agency_deactivated" if changes.get("active") == [True, False]
+                  else "agency_reactivated" if changes.get("active") == [False, True] else "agency_updated")
+        await audit.append(action, chain=f"agency:{current['code']}", actor_id=actor.id if actor else None,
+                           object_type="agency", object_id=agency_id, data={"code": current["code"], "changes": changes})
+    return changes
