@@ -42,7 +42,8 @@ from core.identity.tables import Agency, LoginAttempt, RoleGrant, User
 __all__ = (
     "MAX_FAILURES", "LOCK_MINUTES", "Registration", "authenticate", "register_citizen", "create_province_admin",
     "grant_role", "revoke_role", "can_manage", "manageable_roles", "hash_password", "AgencyDirectory",
-    "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root", "add_agency", "update_agency", "clean_text",
+    "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root",
+    "add_agency", "update_agency", "clean_text",
 )
 
 MAX_FAILURES = 5
@@ -588,5 +589,6 @@ async def update_agency(actor: UserView | None, agency_id: int, *, name: str, ei
         action = ("agency_deactivated" if changes.get("active") == [True, False]
                   else "agency_reactivated" if changes.get("active") == [False, True] else "agency_updated")
         await audit.append(action, chain=f"agency:{current['code']}", actor_id=actor.id if actor else None,
-                           object_type="agency", object_id=agency_id, data={"code": current["code"], "changes": changes})
+                           object_type="agency", object_id=agency_id,
+                           data={"code": current["code"], "changes": changes})
     return changes
