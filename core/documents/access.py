@@ -1,19 +1,19 @@
-"""Who may download a dossier's documents: the applicant, or staff of an agency that received the
-dossier or holds/held one of its steps."""
+"""Who may download a dossier's documents: the dossier read rule (``core.dossiers.access.may_see``) —
+the applicant, or staff of the agency that received the dossier or holds/held one of its steps."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from core.dossiers.tables import Dossier, DossierStep
+from core.dossiers import access
+from core.dossiers.tables import Dossier
 from core.errors import NotAllowed, NotFound
 
 __all__ = ("dossier_for_user", "staff_agencies_of")
 
 
 async def staff_agencies_of(dossier_id: int, receiving_agency: int) -> set[int]:
-    rows = await DossierStep.select(DossierStep.agency).where(DossierStep.dossier == dossier_id)
-    return {receiving_agency, *(r["agency"] for r in rows)}
+    return await access.staff_agencies(dossier_id, receiving_agency)
 
 
 async def dossier_for_user(user: Any, code: str) -> dict[str, Any]:
@@ -26,7 +26,6 @@ async def dossier_for_user(user: Any, code: str) -> dict[str, Any]:
         raise NotAllowed("Vui lòng đăng nhập để tải tài liệu của hồ sơ.")
     if d["applicant"] is not None and d["applicant"] == user.id:
         return d
-    staff_at = {a for a, role in user.grants if role != "citizen"}
-    if staff_at and staff_at & await staff_agencies_of(d["id"], d["receiving_agency"]):
+    if access.may_see(user, d["applicant"], await staff_agencies_of(d["id"], d["receiving_agency"])):
         return d
     raise NotAllowed("Bạn không có quyền xem tài liệu của hồ sơ này.")

@@ -10,7 +10,7 @@ from typing import Any
 from core.dossiers.states import TRANSITIONS, State
 from core.dossiers.views import DossierView
 
-__all__ = ("can_view", "allowed_actions", "UI_ACTIONS")
+__all__ = ("can_view", "may_see", "seen_by", "staff_agencies", "step_reached", "allowed_actions", "UI_ACTIONS")
 
 UI_ACTIONS: tuple[str, ...] = (
     "receive",
@@ -31,16 +31,47 @@ UI_ACTIONS: tuple[str, ...] = (
 """Actions people take from the dossier page (``submit`` is the applicant's, the rest are the system's)."""
 
 
-def can_view(user: Any, view: DossierView) -> bool:
-    """The applicant, or staff with a role at the receiving agency or at an agency of any step."""
+REACHED: tuple[str, ...] = ("active", "done", "returned")
+"""Step states that only an activated step can be in (``waiting`` and ``cancelled`` can be either)."""
+
+
+def step_reached(status: str, started_at: Any) -> bool:
+    """A step counts for visibility once it has been activated (handed over to its agency): it is, or
+    was, at that agency. A step still waiting in a later stage does not, nor one cancelled unstarted."""
+    return started_at is not None or status in REACHED
+
+
+def may_see(user: Any, applicant_id: int | None, agencies: set[int]) -> bool:
+    """The one read rule (DESIGN.md, security model): the applicant; a province administrator; staff
+    with a role at one of ``agencies`` — the receiving agency and the agencies of reached steps."""
     if user is None:
         return False
-    if view.applicant_id is not None and view.applicant_id == user.id:
+    if applicant_id is not None and applicant_id == user.id:
         return True
     if "province_admin" in user.roles:
         return True
-    agencies = {view.receiving_agency.id, *(s.agency.id for s in view.steps)}
     return any(agency_id in agencies and role != "citizen" for agency_id, role in user.grants)
+
+
+def seen_by(view: DossierView) -> set[int]:
+    """The agencies whose staff see the dossier: the receiving agency and those of reached steps."""
+    return {view.receiving_agency.id, *(s.agency.id for s in view.steps if step_reached(s.status, s.started_at))}
+
+
+def can_view(user: Any, view: DossierView) -> bool:
+    """``may_see`` for a loaded dossier (pages and the JSON API)."""
+    return may_see(user, view.applicant_id, seen_by(view))
+
+
+async def staff_agencies(dossier_id: int, receiving_agency: int) -> set[int]:
+    """``seen_by`` without loading the dossier's view: one indexed query on its steps."""
+    from core.dossiers.tables import DossierStep
+
+    rows = await DossierStep.select(DossierStep.agency).where(
+        (DossierStep.dossier == dossier_id)
+        & (DossierStep.started_at.is_not_null() | DossierStep.status.is_in(list(REACHED)))
+    )
+    return {receiving_agency, *(r["agency"] for r in rows)}
 
 
 def _step_actions(user: Any, view: DossierView, action: str) -> list[dict[str, Any]]:
