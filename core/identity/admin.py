@@ -49,9 +49,14 @@ def _form_values(form, names: tuple[str, ...]) -> dict:
     return {k: service.clean_text(str(form.get(k) or ""))[:_MAX_FIELD] for k in names}
 
 
+_FORM_ORDER = ("name", "code", "eid", "level", "parent_code", "kind", "province_code", "work_sessions",
+               "remote_area", "active")
+"""Fields in the order the form shows them (the error summary follows it)."""
+
+
 def _field_errors(exc: InvalidInput) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for name, message in exc.errors:
+    for name, message in sorted(exc.errors, key=lambda e: _FORM_ORDER.index(e[0]) if e[0] in _FORM_ORDER else 99):
         errors.setdefault(name or "", message)
     return errors
 

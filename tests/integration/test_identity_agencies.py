@@ -48,6 +48,7 @@ async def test_a_province_admin_adds_an_agency_and_it_is_audited(client):
     assert entry == {"actor_id": ctx["boss"]["id"], "chain": "agency:000.30.40.H39"}
     tree = await client.get("/quan-tri/co-quan")
     assert "UBND xã Phú Lý" in tree.text and f'href="/quan-tri/co-quan/{row["id"]}/sua"' in tree.text
+    assert "Đã thêm cơ quan." in tree.text
 
 
 async def test_each_bad_value_gets_its_own_vietnamese_message_and_typed_values_stay(client):
