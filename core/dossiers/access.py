@@ -10,7 +10,8 @@ from typing import Any
 from core.dossiers.states import TRANSITIONS, State
 from core.dossiers.views import DossierView
 
-__all__ = ("can_view", "may_see", "seen_by", "staff_agencies", "step_reached", "allowed_actions", "UI_ACTIONS")
+__all__ = ("can_view", "may_see", "seen_by", "staff_agencies", "step_reached", "allowed_actions",
+           "UI_ACTIONS")
 
 UI_ACTIONS: tuple[str, ...] = (
     "receive",
@@ -55,7 +56,8 @@ def may_see(user: Any, applicant_id: int | None, agencies: set[int]) -> bool:
 
 def seen_by(view: DossierView) -> set[int]:
     """The agencies whose staff see the dossier: the receiving agency and those of reached steps."""
-    return {view.receiving_agency.id, *(s.agency.id for s in view.steps if step_reached(s.status, s.started_at))}
+    reached = (s.agency.id for s in view.steps if step_reached(s.status, s.started_at))
+    return {view.receiving_agency.id, *reached}
 
 
 def can_view(user: Any, view: DossierView) -> bool:

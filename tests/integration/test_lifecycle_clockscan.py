@@ -156,7 +156,8 @@ async def test_supplement_limit_of_an_older_bound_version_closes_it_on_time(worl
     w = world
     release(ShortRelease())
     d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                             applicant={"name": "Trịnh Văn Khánh"}, data={"subject": "x"}, channel="truc_tiep")
+                             applicant={"name": "Trịnh Văn Khánh"}, data={"subject": "x"},
+                             channel="truc_tiep")
     d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
     release(EngineTestPlugin())  # today's release: 15 days again
     assert min(p.supplement_limit_days for p in registry.get_catalogue().procedures.values()) > 3
