@@ -74,7 +74,7 @@ async def _agency_form_context(values: dict, errors: dict, agency: dict | None =
      guards=[requires_role("province_admin")])
 async def agency_new(request: Request) -> Template:
     """The form to add an agency to the tree."""
-    values = {"work_sessions": "08:00-12:00, 13:00-17:00", "parent_code": request.query_params.get("cha", "")[:32]}
+    values = {"work_sessions": "08:00-12:00, 13:00-17:00", "parent_code": service.clean_text(request.query_params.get("cha"))[:32]}
     return await page(request, "admin/agency_form.html", await _agency_form_context(values, {}))
 
 
