@@ -102,6 +102,9 @@ def register_result_documents() -> Sequence[ResultDocumentSpec]:
 
     Called once at startup. Each spec's ``issue(ctx)`` is awaited by core inside the approval
     transaction, so the plugin's registry and the dossier's state change commit together.
+    ``ctx["params"]`` holds what the actor entered with the action (the extra keys of the action's
+    body): a step that takes structured input (a tax officer's assessed amounts) reads and
+    validates it there and raises ``InvalidInput`` with field errors to refuse it.
 
     Returns:
         The result documents; ids must be unique across plugins.

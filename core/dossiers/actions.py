@@ -156,7 +156,8 @@ async def _issue_results(c: Ctx, result_ids, spec: StepSpec | None) -> None:
 
             raise Unavailable(f"Giấy tờ kết quả '{rid}' của thủ tục không còn được khai báo (plugin đã đổi phiên "
                               "bản): báo quản trị hệ thống trước khi phê duyệt.")
-        ctx = {"dossier": view, "step": spec, "actor": c.actor, "agency": agency, "today": today}
+        ctx = {"dossier": view, "step": spec, "actor": c.actor, "agency": agency, "today": today,
+               "params": dict(c.params)}  # what the actor entered with the action (structured step input)
         printed = dict(await await_me_maybe(rs.issue(ctx))) if rs.issue is not None else {}
         c.results.append((rid, {"title": rs.name.vi, **printed}, rs.template))
         c.event_data.setdefault("results", []).append({"id": rid, "number": str(printed.get("number", ""))})

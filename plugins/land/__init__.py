@@ -39,8 +39,9 @@ def register_workflows():
 @hookimpl
 def register_result_documents():
     from plugins.land.results import ALL
+    from plugins.land.tax_notice import SPEC
 
-    return ALL
+    return (*ALL, SPEC)
 
 
 @hookimpl

@@ -22,6 +22,24 @@ def _stage(*steps: StepSpec) -> StageSpec:
     return StageSpec(steps=steps)
 
 
+def _tax_notice(name: L) -> StageSpec:
+    """The tax officer enters the assessed amounts (``complete_step`` with ``land_value``,
+    ``registration_fee``, ``land_levy``, ``pit``, ``pit_exemption``, ``deadline``): the notice
+    ``land.tax_notice`` is issued to the payer (``plugins/land/tax_notice.py``). The clock stands
+    still: the time of financial obligations is not counted (R44)."""
+    return _stage(StepSpec("tax_notice", name, role="specialist", agency="sector:tax", days=0,
+                           suspends_for="tax_payment", outcomes=("complete", "return"), results=("land.tax_notice",)))
+
+
+def _tax_payment() -> StageSpec:
+    """The dossier waits for the payer; the tax officer completes the step when the payment is
+    recorded (treasury receipt over the data link, or the payer's proof)."""
+    return _stage(StepSpec("tax_payment", L("Người nộp thuế nộp tiền theo thông báo; cơ quan thuế xác nhận đã nộp",
+                                            "The payer pays the notice; tax confirms the payment"),
+                           role="specialist", agency="sector:tax", days=0, suspends_for="tax_payment",
+                           outcomes=("complete",)))
+
+
 FIRST_REGISTRATION = WorkflowSpec(
     id="land.first_registration",
     name=L("Đăng ký, cấp Giấy chứng nhận lần đầu: xã nơi có đất – Văn phòng đăng ký đất đai – cơ quan thuế",
@@ -38,10 +56,9 @@ FIRST_REGISTRATION = WorkflowSpec(
         _stage(StepSpec("tax_slip", L("Gửi phiếu chuyển thông tin xác định nghĩa vụ tài chính (Mẫu số 19) đến cơ quan thuế",
                                       "Information slip to the tax authority (Form 19)"),
                         role="specialist", agency=PARCEL_COMMUNE, days=1, appointment=1)),
-        _stage(StepSpec("tax_notice", L("Xác định, thông báo nghĩa vụ tài chính; người sử dụng đất nộp tiền",
-                                        "Tax notice; the land user pays"),
-                        role="specialist", agency="sector:tax", days=0, suspends_for="tax_payment",
-                        outcomes=("complete", "return"))),
+        _tax_notice(L("Xác định nghĩa vụ tài chính, ra Thông báo nộp tiền sử dụng đất, lệ phí trước bạ",
+                      "Financial obligations assessed, notice of land levy and registration fee")),
+        _tax_payment(),
         _stage(StepSpec("payment_check", L("Kiểm tra chứng từ nộp nghĩa vụ tài chính, trình ký", "Check of payment, submission for signature"),
                         role="specialist", agency=PARCEL_COMMUNE, days=2)),
         _stage(StepSpec("registry_preparation", L("In Giấy chứng nhận, chuẩn bị cập nhật hồ sơ địa chính",
@@ -62,10 +79,9 @@ TRANSFER = WorkflowSpec(
         _stage(StepSpec("land_office_check", L("Kiểm tra điều kiện chuyển nhượng, trích lục bản đồ, gửi thông tin đến cơ quan thuế",
                                                "Check of the transfer, cadastral extract, information to tax"),
                         role="specialist", agency="sector:land_registry", days=4.5, appointment=1)),
-        _stage(StepSpec("tax_notice", L("Thông báo thuế thu nhập cá nhân, lệ phí trước bạ; người nộp thuế nộp tiền",
-                                        "Notice of PIT and registration fee; the payer pays"),
-                        role="specialist", agency="sector:tax", days=0, suspends_for="tax_payment",
-                        outcomes=("complete", "return"))),
+        _tax_notice(L("Xác định, ra Thông báo nộp thuế thu nhập cá nhân, lệ phí trước bạ",
+                      "Notice of PIT and registration fee")),
+        _tax_payment(),
         _stage(StepSpec("registration_decision", L("Xác nhận biến động hoặc cấp Giấy chứng nhận mới, cập nhật hồ sơ địa chính",
                                                    "Endorsement or new certificate, cadastral update"),
                         role="approver", agency="sector:land_registry", days=3, outcomes=_DECIDE, appointment=2)),

@@ -10,7 +10,7 @@ approval with the result written into the plugin's registry, return.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -177,9 +177,9 @@ def _active(d: dict, step_id: str) -> dict:
     return steps[0]
 
 
-async def _act(client, w: World, who: str, d: dict, action: str, step_id: str) -> dict:
+async def _act(client, w: World, who: str, d: dict, action: str, step_id: str, **extra) -> dict:
     r = await client.post(f"{API}/{d['code']}/actions/{action}",
-                          json={"version": d["version"], "step_id": _active(d, step_id)["id"], "note": ""},
+                          json={"version": d["version"], "step_id": _active(d, step_id)["id"], "note": "", **extra},
                           headers=w.h(who))
     assert r.status_code == 200, (who, step_id, r.text)
     return r.json()
@@ -243,7 +243,10 @@ async def test_switched_off_plugins_take_nothing_new_but_finish_what_they_hold(c
 
     # What the ward already holds still finishes, at every agency of its route.
     transfer = await _act(client, w, "office_specialist", transfer, "complete_step", "land_office_check")
-    transfer = await _act(client, w, "tax_officer", transfer, "complete_step", "tax_notice")
+    transfer = await _act(client, w, "tax_officer", transfer, "complete_step", "tax_notice", land_value=1_500_000_000,
+                          registration_fee=7_500_000, pit=30_000_000,
+                          deadline=(date.today() + timedelta(days=30)).isoformat())
+    transfer = await _act(client, w, "tax_officer", transfer, "complete_step", "tax_payment")
     transfer = await _act(client, w, "office_director", transfer, "approve", "registration_decision")
     assert transfer["state"] == "result_approved"
     assert await Certificate.count().where(Certificate.dossier_code == transfer["code"]) == 1

@@ -194,6 +194,15 @@ BUYER = {"name": "Lê Văn Cường", "id_number": BUYER_ID, "phone": "098765432
 
 CHANNELS = pytest.mark.parametrize("channel", ["truc_tuyen", "truc_tiep"])
 
+TRANSFER_TAX = {"land_value": 1_200_000_000, "registration_fee": 6_000_000, "pit": 30_000_000, "deadline": "2099-01-01"}
+"""What the tax officer enters on the transfer's tax_notice step (deadline replaced by a near date)."""
+
+
+def _tax(amounts: dict) -> dict:
+    from datetime import date, timedelta
+
+    return {**amounts, "deadline": (date.today() + timedelta(days=30)).isoformat()}
+
 
 @CHANNELS
 async def test_transfer_across_ward_land_office_and_tax(client, world, channel):
@@ -209,6 +218,8 @@ async def test_transfer_across_ward_land_office_and_tax(client, world, channel):
     step = _active(d)
     assert step["step_id"] == "tax_notice" and step["agency"]["code"] == "000.40.01.H39"
     await _act(client, a, "office_specialist", d, "complete_step", expect=403)
+    d = await _act(client, a, "tax_officer", d, "complete_step", **_tax(TRANSFER_TAX))
+    assert _active(d)["step_id"] == "tax_payment"
     d = await _act(client, a, "tax_officer", d, "complete_step", note="Đã nộp thuế TNCN và lệ phí trước bạ")
     assert _active(d)["step_id"] == "registration_decision"
     await _act(client, a, "office_specialist", d, "approve", expect=403)
@@ -239,6 +250,7 @@ async def test_transfer_endorsed_on_the_existing_certificate(client, world):
     d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER,
                                      {**TRANSFER_DATA, "new_certificate": "no"})
     d = await _act(client, a, "office_specialist", d, "complete_step")
+    d = await _act(client, a, "tax_officer", d, "complete_step", **_tax(TRANSFER_TAX))
     d = await _act(client, a, "tax_officer", d, "complete_step")
     d = await _act(client, a, "office_director", d, "approve")
     cert = await Certificate.select().where(Certificate.serial == "DA 123456").first()
@@ -271,14 +283,18 @@ async def test_first_registration_received_at_the_ward_routed_to_the_parcels_com
         ("public_posting", COMMUNE, "specialist"),
         ("tax_slip", COMMUNE, "specialist"),
         ("tax_notice", "000.40.01.H39", "specialist"),
+        ("tax_payment", "000.40.01.H39", "specialist"),
         ("payment_check", COMMUNE, "specialist"),
         ("registry_preparation", "000.02.01.H39", "specialist"),
         ("chairman_signature", COMMUNE, "approver"),
     ]
     d = await _act(client, a, "office_specialist", d, "complete_step")
     await _act(client, a, "ward_specialist", d, "complete_step", expect=403)  # not the parcel's commune
-    for who in ("commune_specialist", "commune_specialist", "commune_specialist", "tax_officer",
-                "commune_specialist", "office_specialist"):
+    for who in ("commune_specialist", "commune_specialist", "commune_specialist"):
+        d = await _act(client, a, who, d, "complete_step")
+    d = await _act(client, a, "tax_officer", d, "complete_step",
+                   **_tax({"land_value": 990_000_000, "registration_fee": 4_950_000, "land_levy": 0}))
+    for who in ("tax_officer", "commune_specialist", "office_specialist"):
         d = await _act(client, a, who, d, "complete_step")
     await _act(client, a, "ward_chairman", d, "approve", expect=403)
     d = await _act(client, a, "commune_chairman", d, "approve")
@@ -336,6 +352,7 @@ async def test_reject_at_the_decision_step(client, world):
     a = world["actors"]
     d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA)
     d = await _act(client, a, "office_specialist", d, "complete_step")
+    d = await _act(client, a, "tax_officer", d, "complete_step", **_tax(TRANSFER_TAX))
     d = await _act(client, a, "tax_officer", d, "complete_step")
     d = await _act(client, a, "office_director", d, "reject", note="Hợp đồng chưa được công chứng hợp lệ")
     assert d["state"] == "result_refused"
@@ -366,11 +383,13 @@ async def test_the_clock_stands_still_while_the_tax_notice_waits_for_payment(cli
     before = {k: datetime.fromisoformat(d[k]) for k in ("due_at", "appointment1_at") if d.get(k)}
     assert "due_at" in before
     clock["now"] = datetime(2026, 11, 20, 9, 0, tzinfo=vn)
+    d = await _act(client, a, "tax_officer", d, "complete_step", **_tax(TRANSFER_TAX))
+    assert _active(d)["step_id"] == "tax_payment" and _active(d)["due_at"] is None
     d = await _act(client, a, "tax_officer", d, "complete_step", note="Đã nộp đủ theo thông báo của cơ quan thuế")
     assert not await Suspension.count().where((Suspension.dossier == d["id"]) & Suspension.ended_at.is_null())
     events = (await client.get(f"{API}/{d['code']}/events", headers=a.h("buyer"))).json()
-    tax_done = [e for e in events if e["step_id"] == "tax_notice"][-1]
-    assert tax_done["data"]["clock_shift_minutes"] == 3 * 8 * 60
+    shifts = [e["data"].get("clock_shift_minutes") or 0 for e in events if e["step_id"] in ("tax_notice", "tax_payment")]
+    assert sum(shifts) == 3 * 8 * 60, shifts
     after = datetime.fromisoformat(d["due_at"])
     assert after - before["due_at"] >= timedelta(days=3), (before, after)
     assert _active(d)["step_id"] == "registration_decision"
@@ -388,9 +407,9 @@ async def test_registry_write_and_approval_commit_together(client, world):
     second = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD,
                                           {"name": "Phạm Thị Dung", "id_number": "075192004455", "phone": "0912345678"},
                                           other, "truc_tiep")
-    for who in ("office_specialist", "tax_officer"):
-        first = await _act(client, a, who, first, "complete_step")
-        second = await _act(client, a, who, second, "complete_step")
+    for who, extra in (("office_specialist", {}), ("tax_officer", _tax(TRANSFER_TAX)), ("tax_officer", {})):
+        first = await _act(client, a, who, first, "complete_step", **extra)
+        second = await _act(client, a, who, second, "complete_step", **extra)
     first = await _act(client, a, "office_director", first, "approve")
     assert first["state"] == "result_approved"
     certificates, entries = await Certificate.count(), await CertificateEntry.count()
