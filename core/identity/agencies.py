@@ -35,7 +35,7 @@ PARENT_LEVELS: dict[str, tuple[str | None, ...]] = {
 """Which level an agency's parent may have (None: a root)."""
 AGENCY_KINDS: tuple[str, ...] = ("tax", "police", "treasury", "social_insurance", "post", "business_registry",
                                  "land_registry")
-"""Sector kinds (``Agency.kind``): a sector agency has one; a department may (business/land registry)."""
+"""Sector kinds (``Agency.kind``): a sector agency has one; a department may have one too (a registry)."""
 MAX_NAME = 255
 """Longest agency name (``Agency.name`` is a Varchar(255))."""
 _SESSION = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")

@@ -35,8 +35,8 @@ KIND_MSGIDS = {
     "treasury": N_("State treasury"),
     "social_insurance": N_("Social insurance"),
     "post": N_("Post"),
-    "business_registry": N_("Business registration"),
-    "land_registry": N_("Land registration"),
+    "business_registry": N_("Company registration office"),
+    "land_registry": N_("Property registration office"),
 }
 
 
