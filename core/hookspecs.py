@@ -104,7 +104,8 @@ def register_result_documents() -> Sequence[ResultDocumentSpec]:
     transaction, so the plugin's registry and the dossier's state change commit together.
     ``ctx["params"]`` holds what the actor entered with the action (the extra keys of the action's
     body): a step that takes structured input (a tax officer's assessed amounts) reads and
-    validates it there and raises ``InvalidInput`` with field errors to refuse it.
+    validates it there and raises ``InvalidInput`` with field errors to refuse it. Declaring those
+    keys as the spec's ``inputs`` makes the staff dossier page ask them with the step's form.
 
     Returns:
         The result documents; ids must be unique across plugins.

@@ -316,6 +316,11 @@ class ResultDocumentSpec:
     """Numbering book (sổ), e.g. ``"GCN"``."""
     signer_role: str = "approver"
     issue: Callable[[Any], Awaitable[Mapping[str, Any]]] | None = None
+    inputs: tuple[FieldSpec, ...] = ()
+    """What the officer enters when the step that issues this document completes (e.g. a tax
+    authority's assessed amounts): asked on the staff dossier page with that step's form, accepted
+    by the JSON API in the action body, and given to ``issue`` as ``ctx["params"]``, which validates
+    them (raise ``InvalidInput`` with one message per field)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,7 +85,7 @@ async def _render_dossier(request: Request, code: str, *, errors: dict[str, str]
         "d": view,
         "procedure": get_catalogue().procedure(view.procedure_code),
         "events": events,
-        "actions": access.allowed_actions(user, view),
+        "actions": _with_inputs(access.allowed_actions(user, view), view),
         "errors": errors or {},
         "form": form or {},
         "open_action": open_action,
@@ -127,8 +127,29 @@ async def dossier_page(request: Request, code: str) -> Template:
     return await _render_dossier(request, code)
 
 
-def _params(action: str, form: dict[str, Any]) -> dict[str, Any]:
+def _step_inputs(view, step_row_id: Any) -> tuple:
+    """The fields the officer fills in to complete this step: the ``inputs`` of the result documents
+    the step issues (``ResultDocumentSpec.inputs``)."""
+    from core.catalogue.registry import get_catalogue
+
+    results = get_catalogue().results
+    step = next((s for s in view.steps if str(s.id) == str(step_row_id)), None)
+    if step is None:
+        return ()
+    return tuple(f for rid in step.results if rid in results for f in results[rid].inputs)
+
+
+def _with_inputs(actions: list[dict[str, Any]], view) -> list[dict[str, Any]]:
+    for a in actions:
+        if a["action"] == "complete_step" and a.get("step_id"):
+            a["inputs"] = _step_inputs(view, a["step_id"])
+    return actions
+
+
+def _params(action: str, form: dict[str, Any], view=None) -> dict[str, Any]:
     get = lambda k: str(form.get(k) or "").strip()  # noqa: E731
+    if action == "complete_step" and view is not None:
+        return {f.name: get(f.name) for f in _step_inputs(view, form.get("step_id")) if get(f.name)}
     if action == "request_supplement":
         out: dict[str, Any] = {"items": get("items")}
         if get("override_reason"):
@@ -163,8 +184,9 @@ async def dossier_action(
                                      form=form, open_action=action, status_code=422)
     step_id = form.get("step_id") or None
     try:
+        before = await service.get(code) if action == "complete_step" else None
         view = await service.act(code, action, actor=user, version=int(version_text), step_id=step_id,
-                                 note=str(form.get("note") or ""), **_params(action, form))
+                                 note=str(form.get("note") or ""), **_params(action, form, before))
     except InvalidInput as exc:
         errors = {(f or "form").replace(".", "_"): m for f, m in exc.errors} or {"form": exc.message}
         return await _render_dossier(request, code, errors=errors, form=form, open_action=action, status_code=422)

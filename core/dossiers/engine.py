@@ -448,6 +448,7 @@ def build_view(row: dict, steps: list[dict], *, now: datetime, cal: Any = None,
                 outcome=s["outcome"],
                 suspends_for=spec.suspends_for if spec else None,
                 outcomes=tuple(spec.outcomes) if spec else (),
+                results=tuple(spec.results) if spec else (),
                 colour=timing.colour(cal, s.get("ag_sessions"), now, s["due_at"]) if s["status"] == "active" else None,
             )
         )

@@ -56,6 +56,8 @@ class StepView:
     outcomes: tuple[str, ...] = ()
     colour: str | None = None
     """``green`` / ``yellow`` / ``red`` for active steps."""
+    results: tuple[str, ...] = ()
+    """Result documents this step issues when it completes (its ``StepSpec.results``)."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from core.api import InvalidInput, L, ResultDocumentSpec
+from core.api import FieldSpec, InvalidInput, L, ResultDocumentSpec
 from plugins.land import procedures
 from plugins.land.registry import as_int, find_parcel, next_number
 from plugins.land.validation import area_vi, as_date
@@ -119,7 +119,7 @@ def read_amounts(params: Mapping[str, Any], data: Mapping[str, Any], procedure_c
     if not raw_deadline:
         errors.append(("deadline", "Nhập hạn nộp tiền (ngày/tháng/năm)."))
     elif deadline is None:
-        errors.append(("deadline", "Hạn nộp tiền không phải một ngày hợp lệ; ghi theo dạng năm-tháng-ngày, ví dụ 2026-12-23."))
+        errors.append(("deadline", "Hạn nộp tiền không phải một ngày hợp lệ; ghi theo dạng ngày/tháng/năm, ví dụ 23/12/2026."))
     elif deadline <= today:
         errors.append(("deadline", "Hạn nộp tiền phải sau ngày ra thông báo."))
     elif deadline > today + timedelta(days=MAX_DAYS):
@@ -188,4 +188,20 @@ async def issue_tax_notice(ctx: Mapping[str, Any]) -> dict[str, Any]:
 SPEC = ResultDocumentSpec(
     "land.tax_notice", L("Thông báo nộp tiền nghĩa vụ tài chính về đất đai", "Notice of financial obligations on land"),
     template="land/tax_notice.html", book="TB", signer_role="specialist", issue=issue_tax_notice,
+    inputs=(
+        FieldSpec("land_value", L("Giá trị đất theo bảng giá đất (đồng)", "Land value by the price table (VND)"),
+                  widget="money", hint=L("Ví dụ 1.500.000.000", "e.g. 1.500.000.000")),
+        FieldSpec("registration_fee", L("Lệ phí trước bạ (đồng)", "Registration fee (VND)"), widget="money",
+                  hint=L("0,5% giá trị đất theo bảng giá đất", "0.5% of the land value by the price table")),
+        FieldSpec("land_levy", L("Tiền sử dụng đất (đồng)", "Land-use levy (VND)"), widget="money", required=False,
+                  hint=L("Chỉ khi cấp Giấy chứng nhận lần đầu có phát sinh; ghi 0 nếu không",
+                         "Only for a first registration where due; 0 otherwise")),
+        FieldSpec("pit", L("Thuế thu nhập cá nhân (đồng)", "Personal income tax (VND)"), widget="money", required=False,
+                  hint=L("Chuyển nhượng: 2% giá chuyển nhượng; ghi 0 nếu được miễn",
+                         "Transfer: 2% of the price; 0 when exempt")),
+        FieldSpec("pit_exemption", L("Căn cứ miễn thuế thu nhập cá nhân", "Ground for the income-tax exemption"),
+                  required=False),
+        FieldSpec("deadline", L("Hạn nộp tiền", "Payment deadline"), widget="date",
+                  hint=L("ngày/tháng/năm, tối đa 90 ngày", "dd/mm/yyyy, at most 90 days")),
+    ),
 )

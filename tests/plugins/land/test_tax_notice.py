@@ -93,3 +93,35 @@ async def test_tax_officer_enters_amounts_the_payer_gets_the_notice_and_the_doss
     assert not await Suspension.count().where((Suspension.dossier == d["id"]) & Suspension.ended_at.is_null())
     d = await _act(client, a, "office_director", d, "approve")
     assert d["state"] == "result_approved"
+
+
+async def test_the_tax_officer_enters_the_amounts_on_the_dossier_page(client, world):
+    """The step's inputs (the notice's ``ResultDocumentSpec.inputs``) are asked on the staff page with
+    the step's form; a wrong amount comes back at its field with what was typed kept, a right one
+    issues the notice and moves the dossier to the payment step."""
+    import re
+
+    from tests.fixtures.builders import login_as
+
+    a = world["actors"]
+    d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA)
+    d = await _act(client, a, "office_specialist", d, "complete_step")
+    step = _active(d)
+    assert step["step_id"] == "tax_notice"
+    await login_as(client, a.users["tax_officer"])
+    page = await client.get(f"/ho-so/{d['code']}")
+    assert page.status_code == 200
+    for label in ("Giá trị đất theo bảng giá đất (đồng)", "Lệ phí trước bạ (đồng)", "Thuế thu nhập cá nhân (đồng)",
+                  "Hạn nộp tiền"):
+        assert label in page.text
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    form = {"_csrf_token": client.cookies.get("csrftoken"), "version": version, "step_id": str(step["id"]),
+            "land_value": "1.200.000.000", "registration_fee": "5.000.000", "pit": "30.000.000",
+            "deadline": (date.today() + timedelta(days=30)).strftime("%d/%m/%Y"), "note": ""}
+    bad = await client.post(f"/ho-so/{d['code']}/thao-tac/complete_step", data=form)
+    assert bad.status_code == 422
+    assert "6.000.000" in bad.text and 'value="5.000.000"' in bad.text and 'value="1.200.000.000"' in bad.text
+    ok = await client.post(f"/ho-so/{d['code']}/thao-tac/complete_step", data={**form, "registration_fee": "6.000.000"})
+    assert ok.status_code in (200, 303), ok.text[:500]
+    r = await client.get(f"{API}/{d['code']}", headers=a.h("tax_officer"))
+    assert _active(r.json())["step_id"] == "tax_payment"
