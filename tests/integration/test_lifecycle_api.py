@@ -156,8 +156,13 @@ async def test_staff_page_actions_and_conflict(client, world):
     client.cookies.clear()  # the server-set session cookie would otherwise keep the receiver signed in
     await login_as(client, w["users"]["tax_specialist"])
     r = await client.get(f"/ho-so/{d.code}")
-    assert r.status_code == 200, "a step's agency sees the dossier"
-    assert "/thao-tac/complete_step" not in r.text, "but cannot act before its stage"
+    assert r.status_code == 404, "an agency whose step waits in a later stage does not see it yet"
+    check = next(s for s in d.active_steps() if s.step_id == "check")
+    specialist = await actor(w["users"]["ward_specialist"])
+    await service.complete_step(d.id, check.id, actor=specialist, version=d.version, note="Đủ")
+    r = await client.get(f"/ho-so/{d.code}")
+    assert r.status_code == 200, "once handed over, the step's agency sees the dossier"
+    assert "/thao-tac/complete_step" in r.text, "and can act on its step"
 
 
 async def test_hook_dossier_panels(client, world, temp_plugin, tmp_path):
