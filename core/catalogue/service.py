@@ -73,7 +73,7 @@ async def is_enabled(procedure_code: str, agency_id: int) -> bool:
 
 
 async def _agency(agency_id: int) -> dict:
-    row = await Agency.select(Agency.id, Agency.code, Agency.name).where(Agency.id == agency_id).first()
+    row = await Agency.select(Agency.id, Agency.code, Agency.name, Agency.active).where(Agency.id == agency_id).first()
     if row is None:
         raise NotFound(f"Không có cơ quan mã số {agency_id}.")
     return row
@@ -201,14 +201,16 @@ async def require_available(procedure_code: str, agency_id: int) -> ProcedureSpe
     already in progress, which finish where they are).
     """
     spec = procedure_or_404(procedure_code)
-    if await is_enabled(procedure_code, agency_id):
-        return spec
     agency = await _agency(agency_id)
+    if agency["active"] and await is_enabled(procedure_code, agency_id):
+        return spec
     others = await agencies_offering(procedure_code)
     where = (
         "Có thể nộp tại: " + "; ".join(a["name"] for a in others[:5]) + "."
         if others else "Thủ tục này hiện không được tiếp nhận tại cơ quan nào của tỉnh."
     )
+    if not agency["active"]:
+        raise Unavailable(f"{agency['name']} đã ngừng hoạt động, không tiếp nhận hồ sơ mới. {where}")
     raise Unavailable(
         f"{agency['name']} hiện không tiếp nhận thủ tục \"{spec.name.vi}\" ({spec.code}). {where}"
     )

@@ -67,6 +67,21 @@ async def test_require_available_names_where_to_go(db, demo_plugin):
         await service.require_available("0.000000", tree["ward"]["id"])
 
 
+async def test_a_deactivated_agency_takes_no_new_dossier(db, demo_plugin):
+    """Its switches stay as they were (for the day it reopens), but nothing new is taken in there."""
+    from core.identity.tables import Agency
+
+    tree = await standard_tree()
+    for key in ("ward", "commune"):
+        await service.set_enabled(BIRTH, tree[key]["id"], True)
+    await Agency.update({Agency.active: False}).where(Agency.id == tree["ward"]["id"])
+    with pytest.raises(Unavailable) as err:
+        await service.require_available(BIRTH, tree["ward"]["id"])
+    assert "UBND phường Trấn Biên đã ngừng hoạt động" in err.value.message
+    assert "Có thể nộp tại: UBND xã Tân Phú" in err.value.message
+    assert [a["code"] for a in await service.agencies_offering(BIRTH)] == [tree["commune"]["code"]]
+
+
 async def test_search_folds_diacritics_and_filters_by_activation(db, demo_plugin):
     tree = await standard_tree()
     await service.set_enabled(BIRTH, tree["ward"]["id"], True)
