@@ -3,6 +3,7 @@ routes from every plugin (core's own included), lifespan (DB pool, catalogue, jo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -107,7 +108,10 @@ async def _on_shutdown(app: Litestar) -> None:
     await runner.stop(app)
     db = engine()
     if db.engine_type == "postgres" and app.state.settings.db_pool:
-        await db.close_connection_pool()
+        try:  # a connection still held by a cancelled request must not hold the stop
+            await asyncio.wait_for(db.close_connection_pool(), timeout=5)
+        except TimeoutError:
+            log.warning("database pool did not close within 5 s; stopping anyway")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
