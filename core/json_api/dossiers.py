@@ -7,13 +7,16 @@ Writes need ``Authorization: Bearer <token>`` (``core.identity.api_auth``); erro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from core.dossiers import access, service
+from core.dossiers import access, attachments, service
 from core.dossiers.views import DossierView, EventView
 from core.errors import InvalidInput, NotAllowed, NotFound
 from core.identity.api_auth import api_user
@@ -97,6 +100,27 @@ class DossierApi(Controller):
         view = await _readable(code, user)
         evs: list[EventView] = await service.events(view.id)
         return [e.as_dict() for e in evs]
+
+    @get("/{code:str}/attachments", summary="The dossier's uploaded files")
+    async def list_attachments(self, code: str, user: UserView) -> list[dict[str, Any]]:
+        return await attachments.list_for((await _readable(code, user)).id)
+
+    @post("/{code:str}/attachments", status_code=HTTP_201_CREATED, summary="Upload a file into a document slot",
+          request_max_body_size=attachments.MAX_BYTES + 64 * 1024)
+    async def upload(
+        self, code: str, user: UserView,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> dict[str, Any]:
+        """Multipart form: ``document_code`` (a slot of the procedure's checklist) and ``file`` (PDF,
+        JPEG or PNG, at most 8 MB). Allowed to the applicant while the dossier is a draft or waits
+        for a supplement, and to the receiving desk until it is received."""
+        await _readable(code, user)
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("Không tải được tệp lên.", [("file", "Chọn một tệp để tải lên (trường 'file').")])
+        content = await upload.read()
+        return await attachments.add(code, actor=user, document_code=str(data.get("document_code") or "").strip(),
+                                     filename=upload.filename or "", content=content)
 
     @post("/{code:str}/submit", status_code=HTTP_200_OK, summary="Submit a draft (allocates the code)")
     async def submit(self, code: str, data: Any, user: UserView) -> dict[str, Any]:
