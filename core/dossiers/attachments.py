@@ -16,10 +16,10 @@ from core.catalogue.registry import get_catalogue
 from core.db.tx import write_tx
 from core.dossiers import service
 from core.dossiers.tables import Attachment
-from core.errors import InvalidInput, NotAllowed
+from core.errors import InvalidInput, NotAllowed, NotFound
 from core.settings import get_settings
 
-__all__ = ("MAX_BYTES", "add", "list_for")
+__all__ = ("MAX_BYTES", "add", "list_for", "read")
 
 MAX_BYTES = 8 * 1024 * 1024
 KINDS = ((b"%PDF-", "application/pdf", "pdf"), (b"\xff\xd8\xff", "image/jpeg", "jpg"),
@@ -81,6 +81,16 @@ async def list_for(dossier_id: int) -> list[dict[str, Any]]:
     rows = await Attachment.select(*Attachment.all_columns()).where(Attachment.dossier == dossier_id).order_by(
         Attachment.id)
     return [_public(r) for r in rows]
+
+
+async def read(dossier_id: int, attachment_id: int) -> tuple[dict[str, Any], bytes]:
+    """The attachment row and its bytes; ``NotFound`` when it is not this dossier's."""
+    row = await Attachment.select(*Attachment.all_columns()).where(
+        (Attachment.id == attachment_id) & (Attachment.dossier == dossier_id)).first()
+    path = get_settings().files_dir / row["path"] if row else None
+    if row is None or not path.is_file():
+        raise NotFound(f"Hồ sơ không có tệp số {attachment_id}.")
+    return row, path.read_bytes()
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

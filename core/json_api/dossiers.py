@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
@@ -104,6 +104,14 @@ class DossierApi(Controller):
     @get("/{code:str}/attachments", summary="The dossier's uploaded files")
     async def list_attachments(self, code: str, user: UserView) -> list[dict[str, Any]]:
         return await attachments.list_for((await _readable(code, user)).id)
+
+    @get("/{code:str}/attachments/{attachment_id:int}", summary="Download one uploaded file")
+    async def download_attachment(self, code: str, attachment_id: int, user: UserView) -> Response[bytes]:
+        view = await _readable(code, user)
+        row, content = await attachments.read(view.id, attachment_id)
+        return Response(content, media_type=row["content_type"], headers={
+            "Content-Disposition": f"attachment; filename=\"{row['id']}.{row['path'].rsplit('.', 1)[-1]}\"",
+            "X-Content-Type-Options": "nosniff"})
 
     @post("/{code:str}/attachments", status_code=HTTP_201_CREATED, summary="Upload a file into a document slot",
           request_max_body_size=attachments.MAX_BYTES + 64 * 1024)

@@ -48,6 +48,10 @@ async def test_applicant_uploads_into_a_slot_and_the_file_is_kept_by_content(cli
     assert (get_settings().files_dir / row["path"]).read_bytes() == PDF
     listed = await client.get(f"{API}/{_ref(d)}/attachments", headers=a.h("buyer"))
     assert [x["id"] for x in listed.json()] == [body["id"]]
+    got = await client.get(f"{API}/{_ref(d)}/attachments/{body['id']}", headers=a.h("buyer"))
+    assert got.status_code == 200 and got.content == PDF and got.headers["content-type"] == "application/pdf"
+    assert (await client.get(f"{API}/{_ref(d)}/attachments/{body['id'] + 99}", headers=a.h("buyer"))).status_code == 404
+    assert (await client.get(f"{API}/{_ref(d)}/attachments/{body['id']}", headers=a.h("seller"))).status_code == 404
     # another citizen can neither list nor add
     assert (await client.get(f"{API}/{_ref(d)}/attachments", headers=a.h("seller"))).status_code == 404
     assert (await _upload(client, a, "seller", d, slot, "x.pdf", PDF)).status_code == 404
