@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from core.dossiers import access, codes, service
+from core.dossiers import access, attachments, codes, service
 from core.dossiers.actions import RECEIVER_RELATIONS, SUSPEND_REASONS
 from core.dossiers.states import ACTION_LABELS, CHANNEL_LABELS, STATE_LABELS
 from core.errors import InvalidInput, NotFound
@@ -85,6 +85,8 @@ async def _render_dossier(request: Request, code: str, *, errors: dict[str, str]
         "d": view,
         "procedure": get_catalogue().procedure(view.procedure_code),
         "events": events,
+        "attachments": await attachments.list_for(view.id),
+        "slot_names": {d.code: d.name for d in (getattr(get_catalogue().procedure(view.procedure_code), "documents", None) or ())},
         "actions": _with_inputs(access.allowed_actions(user, view), view),
         "errors": errors or {},
         "form": form or {},
@@ -194,4 +196,18 @@ async def dossier_action(
     return Redirect(f"/ho-so/{view.code or view.id}", status_code=303)
 
 
-ROUTES = [status_lookup, status_page, dossier_page, dossier_action]
+@get("/ho-so/{code:str}/tep/{attachment_id:int}", include_in_schema=False, name="dossier_attachment")
+async def dossier_attachment(request: Request, code: str, attachment_id: int) -> Response[bytes]:
+    """One uploaded file of the dossier, for those who may see the dossier."""
+    user = _user_or_login(request)
+    view = await service.get(code)
+    if not access.can_view(user, view):
+        raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
+    row, content = await attachments.read(view.id, attachment_id)
+    ext = row["path"].rsplit(".", 1)[-1]
+    return Response(content, media_type=row["content_type"], headers={
+        "Content-Disposition": f'inline; filename="{view.code or view.id}-{row["id"]}.{ext}"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+ROUTES = [status_lookup, status_page, dossier_page, dossier_action, dossier_attachment]

@@ -88,3 +88,22 @@ async def test_no_upload_once_received_until_a_supplement_is_asked(client, world
     slot = next(x["code"] for x in (await client.get(f"/api/v1/procedures/{procedures.TRANSFER}")).json()["documents"])
     r = await _upload(client, a, "buyer", d, slot, "late.pdf", PDF)
     assert r.status_code == 403 and "không nhận thêm tệp" in r.text
+
+
+async def test_the_dossier_page_lists_the_files_and_opens_them(client, world):
+    from tests.fixtures.builders import login_as
+
+    a = world["actors"]
+    d = await _draft(client, a)
+    r = await _upload(client, a, "buyer", d, "contract", "hop-dong.pdf", PDF)
+    assert r.status_code == 201, r.text
+    att = r.json()
+    await login_as(client, a.users["buyer"])
+    page = await client.get(f"/ho-so/{_ref(d)}")
+    assert page.status_code == 200
+    assert "Tệp đã tải lên" in page.text and "Hợp đồng chuyển nhượng" in page.text and "hop-dong.pdf" in page.text
+    got = await client.get(f"/ho-so/{_ref(d)}/tep/{att['id']}")
+    assert got.status_code == 200 and got.content == PDF
+    client.cookies.clear()
+    await login_as(client, a.users["seller"])
+    assert (await client.get(f"/ho-so/{_ref(d)}/tep/{att['id']}")).status_code == 404
