@@ -33,7 +33,7 @@ async def notify(template: str, *, dossier_id: int | None = None, user_id: int |
         user_id: The recipient's account: an in-app message they see at ``/thong-bao``.
         to_email: An e-mail address (mail through SMTP, or the outbox page).
         to_phone: A phone number (SMS through the gateway, or the outbox page).
-        context: Values for the template's placeholders.
+        context: Values the message template fills in (dossier code, dates, reasons…).
         event_id: The dossier event that caused it; a second call for the same event and template
             and recipient does nothing (events are delivered at least once).
 
