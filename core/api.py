@@ -27,6 +27,7 @@ from core.catalogue.specs import (
     Panel,
     PermissionSpec,
     ProcedureSpec,
+    RegistrySpec,
     ReportSpec,
     ResultDocumentSpec,
     StageSpec,
@@ -44,6 +45,7 @@ from core.catalogue.service import fee_amounts, is_enabled, set_enabled, set_fee
 from core.identity.current import UserView, load_user
 from core.fees.service import balance_due, record_payment
 from core.forms.validators import vsic_name
+from core.registries.access import KeeperScope, RecordView, keeper_scope, registry_view, registry_views, split_personal
 
 hookimpl = pluggy.HookimplMarker("motcua")
 """Marker for hook implementations: ``@hookimpl`` (``tryfirst``/``trylast`` accepted)."""
@@ -61,6 +63,12 @@ __all__ = (
     "balance_due",
     "record_payment",
     "vsic_name",
+    "registry_view",
+    "registry_views",
+    "keeper_scope",
+    "split_personal",
+    "RecordView",
+    "KeeperScope",
     "DossierView",
     "EventView",
     "StepView",
@@ -93,6 +101,7 @@ __all__ = (
     "PaymentGatewaySpec",
     "PermissionSpec",
     "ProcedureSpec",
+    "RegistrySpec",
     "ReportSpec",
     "ResultDocumentSpec",
     "StageSpec",

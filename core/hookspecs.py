@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         Panel,
         PermissionSpec,
         ProcedureSpec,
+        RegistrySpec,
         ResultDocumentSpec,
         StepSpec,
         WorkflowSpec,
@@ -120,6 +121,26 @@ def register_permissions() -> Sequence[PermissionSpec]:
 
     Returns:
         The permissions.
+    """
+
+
+@hookspec
+def register_registries() -> Sequence[RegistrySpec]:
+    """Declare the registries the plugin keeps, so core applies one rule to their personal data.
+
+    Called once at startup. Each ``RegistrySpec`` names its personal fields (paths in the record the
+    plugin's page builds), who keeps it (agency ``keeper_kinds``, and/or ``keeper(record)``: the id or
+    code of the agency that keeps that record) and how a dossier is about a record
+    (``dossier_codes(record)`` written on it, ``dossier_answers(record)``: answer sets that name it).
+    The plugin's pages never decide themselves: they pass the record to
+    ``core.api.registry_view(registry_id, record, user)`` and render what it returns. Staff of a keeping
+    agency, or of an agency that holds an active step on a dossier about the record, get the whole
+    record and each such read is written to the audit log (who, when, which record, why); other staff
+    get the public part (the personal paths removed). Search pages that show personal data filter
+    with ``core.api.keeper_scope(registry_id, user)`` and log with ``registry_views``.
+
+    Returns:
+        The registries; ids (``<domain>.<name>``, the plugin's own domain) must be unique.
     """
 
 

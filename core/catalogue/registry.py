@@ -6,6 +6,7 @@ A broken declaration stops startup with a message that names the plugin at fault
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -21,6 +22,7 @@ from core.catalogue.specs import (
     L,
     PermissionSpec,
     ProcedureSpec,
+    RegistrySpec,
     ResultDocumentSpec,
     WorkflowSpec,
 )
@@ -51,6 +53,8 @@ class Catalogue:
     """``"procedure:<code>"`` / ``"form:<id>"`` / … → name of the plugin that declared it."""
     domain_plugin: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Domain code → plugin name."""
+    registries: MappingProxyType[str, RegistrySpec] = field(default_factory=lambda: MappingProxyType({}))
+    """Registries the plugins keep (``register_registries``), by id."""
 
     def procedure(self, code: str) -> ProcedureSpec | None:
         return self.procedures.get(code)
@@ -158,6 +162,36 @@ def _validate_form(form: FormSpec, plugin: str) -> None:
                                   f"'{f.widget}' không tồn tại.")
 
 
+_REGISTRY_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+_PATH = re.compile(r"^(\*|[A-Za-z_][A-Za-z0-9_]*)(\.(\*|[A-Za-z_][A-Za-z0-9_]*))*$")
+
+
+def _validate_registry(r: RegistrySpec, plugin: str, domain_plugin: dict[str, str]) -> None:
+    from core.identity.agencies import AGENCY_KINDS
+
+    if not isinstance(r, RegistrySpec):
+        raise PluginError(f"Plugin '{plugin}': register_registries phải trả về RegistrySpec, không phải {type(r).__name__}.")
+    where = f"sổ '{r.id}'"
+    if not isinstance(r.id, str) or not _REGISTRY_ID.match(r.id) or len(r.id) > 32:
+        raise PluginError(f"Plugin '{plugin}': mã {where} phải có dạng <lĩnh vực>.<tên> (chữ thường, tối đa 32 ký tự).")
+    if domain_plugin.get(r.id.split(".")[0]) != plugin:
+        raise PluginError(f"Plugin '{plugin}': {where} phải thuộc lĩnh vực do chính plugin khai báo.")
+    _check_label(plugin, where, r.name)
+    if not r.personal or any(not isinstance(p, str) or not _PATH.match(p) for p in r.personal):
+        raise PluginError(f"Plugin '{plugin}': {where} phải kê các trường thông tin cá nhân (khóa, nối bằng dấu chấm, "
+                          "* cho mọi phần tử của danh sách).")
+    unknown = [k for k in r.keeper_kinds if k not in AGENCY_KINDS]
+    if unknown:
+        raise PluginError(f"Plugin '{plugin}': {where} giao cho loại cơ quan không tồn tại: {', '.join(unknown)} "
+                          f"(có: {', '.join(AGENCY_KINDS)}).")
+    if not r.keeper_kinds and r.keeper is None:
+        raise PluginError(f"Plugin '{plugin}': {where} phải nêu cơ quan quản lý sổ (keeper_kinds hoặc keeper).")
+    for name in ("key", "keeper", "dossier_codes", "dossier_answers"):
+        value = getattr(r, name)
+        if (value is not None or name == "key") and not callable(value):
+            raise PluginError(f"Plugin '{plugin}': {where} có {name} không phải là hàm.")
+
+
 def build(pm=None) -> Catalogue:
     """Call every declaration hook, validate the whole set, and return it frozen."""
     pm = pm or get_plugin_manager()
@@ -192,10 +226,15 @@ def build(pm=None) -> Catalogue:
         _validate_procedure(p, plugin, cat)
         if domain_plugin.get(p.domain) != plugin:
             raise PluginError(f"Plugin '{plugin}': thủ tục {p.code} thuộc lĩnh vực '{p.domain}' của plugin khác.")
+    registries: dict[str, RegistrySpec] = {}
+    for plugin, r in _collect(pm, "register_registries"):
+        _validate_registry(r, plugin, domain_plugin)
+        _register("registry", registries, owner, plugin, r.id, r)
     return Catalogue(
         **{k: MappingProxyType(v) for k, v in cat.items()},
         owner=MappingProxyType(owner),
         domain_plugin=MappingProxyType(domain_plugin),
+        registries=MappingProxyType(registries),
     )
 
 

@@ -6,7 +6,7 @@ Every label is an ``L`` (Vietnamese first, English second). Specs are validated 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any, Literal
@@ -31,6 +31,7 @@ __all__ = (
     "Panel",
     "JobSpec",
     "ReportSpec",
+    "RegistrySpec",
     "FieldError",
     "AgencyRef",
     "ROLES",
@@ -364,6 +365,37 @@ class ReportSpec:
     template: str
     query: Callable[..., Awaitable[Sequence[Mapping[str, Any]]]]
     roles: tuple[str, ...] = ("approver", "agency_admin", "province_admin")
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrySpec:
+    """A registry a plugin keeps in its own tables, declared so core applies ONE personal-data rule.
+
+    Staff of an agency that keeps the registry, or whose agency holds an active step on a dossier about
+    the record, see the whole record; other staff see its public part; every read of the personal part
+    by staff is written to the audit log (``core.api.registry_view``). Citizens and visitors are not
+    widened by this: a page shows them what it showed before (at most the public part).
+    """
+
+    id: str
+    """``<domain>.<name>`` (at most 32 characters): the audit log's object type of a read."""
+    name: L
+    """What the registry is called (shown in the audit log)."""
+    personal: tuple[str, ...]
+    """Paths of the personal fields in the record the plugin's page hands to core: a key, or keys
+    joined by dots with ``*`` for every item of a list (``"owners"``, ``"titles.*.holders"``)."""
+    key: Callable[[Mapping[str, Any]], str]
+    """The record's identifier as written in the audit log (the one in the page's URL)."""
+    keeper_kinds: tuple[str, ...] = ()
+    """Agency kinds (``Agency.kind``, e.g. ``"land_registry"``) whose staff keep every record."""
+    keeper: Callable[[Mapping[str, Any]], int | str | None] | None = None
+    """The agency that keeps this record: its id (``int``) or its code (``str``), e.g. the agency that
+    registered it; None when only the ``keeper_kinds`` keep it."""
+    dossier_codes: Callable[[Mapping[str, Any]], Iterable[str]] | None = None
+    """Codes of the dossiers written on the record (the ones that created or changed it)."""
+    dossier_answers: Callable[[Mapping[str, Any]], Iterable[Mapping[str, Any]]] | None = None
+    """Sets of answers that name the record in a dossier of the plugin's domain: a dossier is about the
+    record when its answers hold every key of one set with the same value (case and spaces ignored)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,13 @@ def register_piccolo_app():
 
 
 @hookimpl
+def register_registries():
+    from plugins.business_reg.registry import REGISTRY
+
+    return (REGISTRY,)
+
+
+@hookimpl
 def validate_application(procedure, page, data, ctx):
     if procedure.domain != "business_reg":
         return []

@@ -4,15 +4,16 @@ or legal representatives' personal data for staff only."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import NotFound, page
+from core.api import NotFound, page, registry_view
 from plugins.business_reg.permissions import STAFF_ROLES
-from plugins.business_reg.registry import active_people, find_by_code, lines_of, public_record, search
+from plugins.business_reg.registry import REGISTRY, active_people, find_by_code, lines_of, public_record, search
 from plugins.business_reg.tables import BusinessHistory
 
 __all__ = ("ROUTES",)
@@ -56,27 +57,28 @@ async def registry_page(request: Request) -> Template:
 
 
 @get("/businesses/{code:str}", include_in_schema=False, name="business_reg_business",
-     opt={"public": "public record of one business (owners' personal data for staff only)"})
+     opt={"public": "public record of one business (owners' personal data under core's registry rule)"})
 async def business_page(request: Request, code: str) -> Template:
-    """One business: public data for everyone; owners and representatives (with ID numbers) for staff."""
+    """One business: public data for everyone; owners and representatives (with ID numbers) for the staff
+    core's registry rule allows (the keeping agencies, or an active step on a dossier about it)."""
     row = await find_by_code(code)
     if row is None:
         raise NotFound(f"Không có doanh nghiệp, hộ kinh doanh mã số {code} trong sổ đăng ký.")
-    record = (await _records([row]))[0]
+    people = (await active_people([row["id"]]))[row["id"]]
     staff = _is_staff(request)
-    people, history = [], []
-    if staff:
-        people = (await active_people([row["id"]]))[row["id"]]
+    history, codes = [], [row["dossier_code"]]
     for h in await BusinessHistory.select().where(BusinessHistory.business == row["id"]).order_by(BusinessHistory.id):
-        change = h["change"] if isinstance(h["change"], dict) else {}
-        if isinstance(h["change"], str):
-            import json
-
-            change = json.loads(h["change"] or "{}")
+        change = json.loads(h["change"] or "{}") if isinstance(h["change"], str) else h["change"]
+        change = change if isinstance(change, dict) else {}
         note = "Đăng ký lần đầu" if change.get("registered") else change.get("note") or "Đăng ký thay đổi"
         history.append({"at": h["at"], "note": note, "dossier_code": h["dossier_code"] if staff else ""})
-    return await page(request, "business_reg/business.html", {"b": record, "people": people, "history": history,
-                                                               "staff": staff})
+        codes.append(h["dossier_code"])
+    record = {**public_record(row, (await lines_of([row["id"]]))[row["id"]], people), "agency_id": row["agency_id"],
+              "dossier_codes": [c for c in codes if c], "people": people}
+    view = await registry_view(REGISTRY.id, record, request.scope.get("motcua_user"))
+    return await page(request, "business_reg/business.html", {
+        "b": view.record, "people": view.record.get("people", []), "personal": view.personal, "history": history,
+        "staff": staff})
 
 
 ROUTES = [registry_page, business_page]

@@ -11,13 +11,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from core.api import vsic_name
+from core.api import L, RegistrySpec, vsic_name
 
 from plugins.business_reg import names
 from plugins.business_reg.tables import Business, BusinessLine, BusinessOwner
 
 __all__ = ("as_int", "split_lines", "line_rows", "find_by_code", "search", "public_record", "active_people",
-           "KIND_LABELS", "STATUS_LABELS", "TYPE_LABELS")
+           "KIND_LABELS", "STATUS_LABELS", "TYPE_LABELS", "REGISTRY")
 
 KIND_LABELS = {"enterprise": "Doanh nghiệp", "household": "Hộ kinh doanh"}
 STATUS_LABELS = {"active": "Đang hoạt động", "suspended": "Tạm ngừng kinh doanh", "dissolved": "Đã giải thể"}
@@ -115,3 +115,20 @@ def public_record(row: Mapping[str, Any], lines: list[str], people: list[Mapping
         "registered_on": row["registered_on"], "capital": row["charter_capital"],
         "lines": line_rows(lines), "representative": rep,
     }
+
+
+REGISTRY = RegistrySpec(
+    id="business_reg.businesses",
+    name=L("Sổ đăng ký doanh nghiệp, hộ kinh doanh", "Business register (enterprises, household businesses)"),
+    personal=("people",),
+    key=lambda record: str(record["code"]),
+    keeper_kinds=("business_registry",),
+    keeper=lambda record: record.get("agency_id"),
+    dossier_codes=lambda record: record.get("dossier_codes") or (),
+    dossier_answers=lambda record: [{"enterprise_code": record["code"]}],
+)
+"""The business register under core's personal-data rule. A business's record is ``public_record``
+plus ``agency_id`` (the registering agency, which keeps it with the business registration office),
+``dossier_codes`` (the dossiers that registered or changed it) and ``people``: the owners and
+representatives with their ID numbers, birth dates and residences — the personal part. A change
+dossier naming the enterprise code is about it."""

@@ -51,6 +51,13 @@ def register_piccolo_app():
 
 
 @hookimpl
+def register_registries():
+    from plugins.civil_status.registry import REGISTRY
+
+    return (REGISTRY,)
+
+
+@hookimpl
 def validate_application(procedure, page, data, ctx):
     from plugins.civil_status import validation
 

@@ -1,5 +1,5 @@
-"""Staff pages of the civil-status registry, mounted under ``/civil_status``: search the books of
-the agencies where the user works, and one entry with its certified extracts."""
+"""Staff pages of the civil-status registry, mounted under ``/civil_status``: search the books the user
+keeps, and one entry with its certified extracts — personal data under core's registry rule."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import L, NotAllowed, NotFound, page
-from plugins.civil_status.registry import BOOK_NAMES
+from core.api import L, NotAllowed, NotFound, keeper_scope, page, registry_view, registry_views
+from plugins.civil_status.registry import BOOK_NAMES, REGISTRY
 from plugins.civil_status.tables import CivilBook, CivilEntry, CivilExtract, LinkedResult
 
 __all__ = ("ROUTES", "STAFF_ROLES", "KINDS")
@@ -27,12 +27,11 @@ STATUSES = {"active": L("Đang có hiệu lực", "In force"), "dissolved": L("�
 PAGE_SIZE = 50
 
 
-def _staff_agencies(request: Request) -> list[int]:
+def _staff(request: Request) -> Any:
     user = request.scope.get("motcua_user")
-    agencies = sorted({a for a, r in getattr(user, "grants", ()) if r in STAFF_ROLES}) if user else []
-    if not agencies:
-        raise NotAllowed("Chỉ cán bộ được phân quyền tại cơ quan đăng ký hộ tịch mới tra cứu được Sổ hộ tịch.")
-    return agencies
+    if user is None or not any(r in STAFF_ROLES for _, r in getattr(user, "grants", ())):
+        raise NotAllowed("Chỉ cán bộ được phân quyền mới tra cứu được Sổ hộ tịch.")
+    return user
 
 
 def _query(request: Request) -> tuple[dict[str, str], dict[str, str]]:
@@ -52,7 +51,7 @@ def _query(request: Request) -> tuple[dict[str, str], dict[str, str]]:
 
 
 async def _search(q: dict[str, str], agencies: list[int]) -> list[dict[str, Any]]:
-    where = CivilEntry.agency_id.is_in(agencies)
+    where = CivilEntry.agency_id.is_in(agencies or [0])
     if q["kind"]:
         where &= CivilEntry.kind == q["kind"]
     if q["year"]:
@@ -63,18 +62,23 @@ async def _search(q: dict[str, str], agencies: list[int]) -> list[dict[str, Any]
         where &= (CivilEntry.person_cccd == q["cccd"]) | (CivilEntry.partner_cccd == q["cccd"])
     return await CivilEntry.select(
         CivilEntry.id, CivilEntry.kind, CivilEntry.entry_number, CivilEntry.book.number.as_alias("book_number"),
-        CivilEntry.registered_on, CivilEntry.event_date, CivilEntry.person_name, CivilEntry.partner_name,
-        CivilEntry.status,
+        CivilEntry.agency_id, CivilEntry.registered_on, CivilEntry.event_date, CivilEntry.person_name,
+        CivilEntry.partner_name, CivilEntry.status,
     ).where(where).order_by(CivilEntry.id, ascending=False).limit(PAGE_SIZE)
 
 
 @get("/registry", include_in_schema=False, name="civil_status_registry")
 async def registry_page(request: Request) -> Template:
-    """Search the civil-status books of the user's agencies by kind, year, entry number or CCCD."""
-    agencies = _staff_agencies(request)
+    """Search the books the user keeps (core's registry rule) by kind, year, entry number or CCCD; the
+    result lists names, so a search that finds entries is written to the audit log."""
+    user = _staff(request)
     q, errors = _query(request)
     searched = any(q.values())
-    rows = [] if errors or not searched else await _search(q, agencies)
+    rows: list[dict[str, Any]] = []
+    if searched and not errors:
+        scope = await keeper_scope(REGISTRY.id, user)
+        found = await _search(q, scope.agency_ids)
+        rows = [v.record for v in await registry_views(REGISTRY.id, found, user, query=q)]
     ctx = {"q": q, "errors": errors, "rows": rows, "searched": searched, "page_size": PAGE_SIZE, "kinds": KINDS,
            "kind_names": dict(KINDS), "statuses": STATUSES, "book_names": BOOK_NAMES}
     block = "results" if request.headers.get("hx-target") == "results" else "main"
@@ -83,21 +87,26 @@ async def registry_page(request: Request) -> Template:
 
 @get("/registry/{entry_id:int}", include_in_schema=False, name="civil_status_entry")
 async def entry_page(request: Request, entry_id: int) -> Template:
-    """One entry: the registered details, the certified extracts and (for births) the linked results."""
-    agencies = _staff_agencies(request)
+    """One entry: the book, number, dates and status for any staff; the registered people and details
+    for the staff core's registry rule allows (the keeping agency, or an active step on a dossier about
+    it, such as the police's residence step of the linked birth route)."""
+    user = _staff(request)
     entry = await CivilEntry.select(CivilEntry.all_columns(), CivilEntry.book.number.as_alias("book_number")).where(
-        (CivilEntry.id == entry_id) & CivilEntry.agency_id.is_in(agencies)).first()
+        CivilEntry.id == entry_id).first()
     if entry is None:
-        raise NotFound(f"Không có đăng ký số hiệu {entry_id} trong Sổ hộ tịch của cơ quan bạn.")
+        raise NotFound(f"Không có đăng ký số hiệu {entry_id} trong Sổ hộ tịch.")
     if isinstance(entry["data"], str):
         entry["data"] = json.loads(entry["data"] or "{}")
-    extracts = await CivilExtract.select().where(CivilExtract.entry == entry_id).order_by(CivilExtract.id)
-    linked = await LinkedResult.select(LinkedResult.kind, LinkedResult.number, LinkedResult.issued_on).where(
+    entry["extracts"] = await CivilExtract.select().where(CivilExtract.entry == entry_id).order_by(CivilExtract.id)
+    entry["linked"] = await LinkedResult.select(
+        LinkedResult.kind, LinkedResult.number, LinkedResult.issued_on, LinkedResult.dossier_code).where(
         LinkedResult.birth_entry == entry_id) if entry["kind"] == "birth" else []
+    view = await registry_view(REGISTRY.id, entry, user)
     book = await CivilBook.select(CivilBook.agency_code, CivilBook.year).where(CivilBook.id == entry["book"]).first()
     return await page(request, "civil_status/entry.html", {
-        "e": entry, "extracts": extracts, "linked": linked, "book": book, "kind_names": dict(KINDS),
-        "statuses": STATUSES, "book_names": BOOK_NAMES})
+        "e": view.record, "personal": view.personal, "extracts": view.record["extracts"],
+        "linked": view.record["linked"], "book": book, "kind_names": dict(KINDS), "statuses": STATUSES,
+        "book_names": BOOK_NAMES})
 
 
 ROUTES = [registry_page, entry_page]

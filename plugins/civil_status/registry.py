@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from collections.abc import Mapping
 from typing import Any
 
+from core.api import L, RegistrySpec
 from plugins.civil_status.tables import CivilBook, CivilEntry, CivilExtract
 
 __all__ = (
@@ -24,6 +26,7 @@ __all__ = (
     "death_entry",
     "end_marriages",
     "find",
+    "REGISTRY",
 )
 
 BOOK_NAMES = {
@@ -159,3 +162,31 @@ async def find(*, agency_id: int | None = None, kind: str | None = None, book_nu
     if cccd:
         q = q.where((CivilEntry.person_cccd == cccd) | (CivilEntry.partner_cccd == cccd))
     return await q.order_by(CivilEntry.id, ascending=False).limit(limit)
+
+
+def _dossier_codes(entry: Mapping[str, Any]) -> list[str]:
+    codes = [entry.get("dossier_code")]
+    codes += [x.get("dossier_code") for x in entry.get("extracts") or ()]
+    codes += [x.get("dossier_code") for x in entry.get("linked") or ()]
+    return [c for c in codes if c]
+
+
+def _answers(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A death registration naming a party's ID number is about that party's entries (it ends a marriage)."""
+    return [{"deceased_cccd": c} for c in (entry.get("person_cccd"), entry.get("partner_cccd")) if c]
+
+
+REGISTRY = RegistrySpec(
+    id="civil_status.entries",
+    name=L("Sổ hộ tịch", "Civil-status books"),
+    personal=("person_name", "partner_name", "person_cccd", "partner_cccd", "data"),
+    key=lambda entry: str(entry["id"]),
+    keeper=lambda entry: entry.get("agency_id"),
+    dossier_codes=_dossier_codes,
+    dossier_answers=_answers,
+)
+"""The civil-status books under core's personal-data rule: an entry is kept by the agency whose book
+it is written in; the dossier that registered it (and those that issued its extracts or the linked
+agencies' results: the police's residence, social insurance's card) is about it. The names, ID
+numbers and registered details are personal; the book, the entry number, the dates and the status
+are the public part."""

@@ -52,6 +52,13 @@ def register_permissions():
 
 
 @hookimpl
+def register_registries():
+    from plugins.land.registry import REGISTRY
+
+    return (REGISTRY,)
+
+
+@hookimpl
 def validate_application(procedure, page, data, ctx):
     from plugins.land.validation import validate
 

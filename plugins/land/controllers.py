@@ -8,10 +8,10 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import NotAllowed, NotFound, page
+from core.api import NotAllowed, NotFound, page, registry_view
 from plugins.land.forms import LAND_USE_TYPES
 from plugins.land.permissions import STAFF_ROLES
-from plugins.land.registry import as_int, certificate_history, load_json, normalise_serial
+from plugins.land.registry import REGISTRY, as_int, certificate_history, load_json, normalise_serial
 from plugins.land.tables import Certificate, Parcel
 from plugins.land.validation import area_vi
 
@@ -91,7 +91,10 @@ async def parcel_page(request: Request, parcel_id: int) -> Template:
     for c in certs:
         c["holders"] = load_json(c["holders"]) or []
         c["history"] = await certificate_history(c["id"])
-    return await page(request, "land/parcel.html", {"p": parcel, "certs": certs,
+    # Core's one rule decides whether this viewer sees the holders (and audits the read when they do).
+    view = await registry_view(REGISTRY.id, {**parcel, "certificates": certs}, request.scope.get("motcua_user"))
+    return await page(request, "land/parcel.html", {"p": view.record, "certs": view.record["certificates"],
+                                                    "personal": view.personal,
                                                     "uses": dict((k, v) for k, v in LAND_USE_TYPES)})
 
 

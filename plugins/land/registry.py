@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from core.api import L, RegistrySpec
 from plugins.land.tables import Certificate, CertificateEntry, LandCounter, Parcel
 
 __all__ = (
@@ -24,6 +25,7 @@ __all__ = (
     "next_number",
     "certificate_history",
     "load_json",
+    "REGISTRY",
 )
 
 _SERIAL = re.compile(r"^([A-Za-z]{2})\s?(\d{6})$")
@@ -121,3 +123,28 @@ async def certificate_history(certificate_id: int) -> list[dict[str, Any]]:
     for r in rows:
         r["data"] = load_json(r["data"]) or {}
     return rows
+
+
+def _dossier_codes(record: Mapping[str, Any]) -> list[str]:
+    codes = []
+    for cert in record.get("certificates") or ():
+        codes.append(cert.get("dossier_code"))
+        codes += [e.get("dossier_code") for e in cert.get("history") or ()]
+    return [c for c in codes if c]
+
+
+REGISTRY = RegistrySpec(
+    id="land.parcels",
+    name=L("Cơ sở dữ liệu địa chính (thửa đất, Giấy chứng nhận)", "Land registry (parcels, certificates)"),
+    personal=("certificates.*.holders", "certificates.*.history.*.data"),
+    key=lambda parcel: str(parcel["id"]),
+    keeper_kinds=("land_registry",),
+    keeper=lambda parcel: parcel.get("commune_code") or None,
+    dossier_codes=_dossier_codes,
+    dossier_answers=lambda parcel: [{"commune_code": parcel.get("commune_code"), "map_sheet": parcel.get("map_sheet"),
+                                     "parcel_number": parcel.get("parcel_number")}],
+)
+"""The land registry under core's personal-data rule: a parcel's record (with its ``certificates``, each
+with ``holders`` and ``history``) is kept by the land registration office and by the commune where the
+parcel lies; a dossier naming the parcel (commune, map sheet, parcel number) is about it. The holders
+(names, ID numbers, birth years, addresses) are personal."""

@@ -221,3 +221,42 @@ def test_hook_register_commands(temp_plugin, capsys):
     temp_plugin(Pages(), "t_pages")
     main(["chao"])
     assert capsys.readouterr().out.strip() == "xin chào"
+
+
+class Ledger:
+    """A domain that keeps one registry (``register_registries``)."""
+
+    @hookimpl
+    def domain_info(self):
+        return DomainInfo(code="ledger", name=L("Sổ cái thử", "Ledger"))
+
+    @hookimpl
+    def register_registries(self):
+        from core.api import RegistrySpec
+
+        return [RegistrySpec(id="ledger.rows", name=L("Sổ cái", "Ledger rows"), personal=("owner_id",),
+                             key=lambda r: r["no"], keeper_kinds=("tax",))]
+
+
+async def test_hook_register_registries(temp_plugin):
+    from core.api import registry_view
+
+    temp_plugin(Ledger(), "t_ledger")
+    cat = build()
+    assert cat.registries["ledger.rows"].name.vi == "Sổ cái" and cat.owner["registry:ledger.rows"] == "t_ledger"
+    # what the declaration says takes effect: a visitor gets the record without its personal fields
+    view = await registry_view("ledger.rows", {"no": "1", "owner_id": "075190001234"}, None)
+    assert view.record == {"no": "1"} and not view.personal
+
+
+def test_hook_register_registries_in_another_plugins_domain_is_refused(temp_plugin):
+    class Intruder(Ledger):
+        @hookimpl
+        def domain_info(self):
+            return DomainInfo(code="intruder", name=L("Lĩnh vực khác", "Other"))
+
+    temp_plugin(Intruder(), "t_intruder")
+    temp_plugin(Ledger(), "t_ledger")
+    with pytest.raises(PluginError) as err:
+        build()
+    assert "Plugin 't_intruder'" in str(err.value) and "ledger.rows" in str(err.value)
