@@ -55,11 +55,15 @@ async def test_registry_needs_staff(client, db):
     assert r.status_code == 403 and "Phạm Ngọc Anh" not in r.text
 
 
-async def test_entry_of_another_agency_is_not_found(client, db):
+async def test_entry_of_another_agency_shows_only_its_public_part(client, db):
+    """Core's registry rule replaced the plugin's own 'same agency or 404' check: another agency's staff see
+    the book, the number and the status, never the people (tests/plugins/civil_status/test_personal_data.py)."""
     tree = await standard_tree()
     await _seed(tree)
     other = await make_user("commune_clerk")
     await grant(other, tree["commune"], "specialist")
     await login_as(client, other)
     r = await client.get("/civil_status/registry/1")
+    assert r.status_code == 200 and "Lê Quốc Bảo" not in r.text and "075198004422" not in r.text
+    r = await client.get("/civil_status/registry/999")
     assert r.status_code == 404
