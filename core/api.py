@@ -45,7 +45,14 @@ from core.catalogue.service import fee_amounts, is_enabled, set_enabled, set_fee
 from core.identity.current import UserView, load_user
 from core.fees.service import balance_due, record_payment
 from core.forms.validators import vsic_name
-from core.registries.access import KeeperScope, RecordView, keeper_scope, registry_view, registry_views, split_personal
+from core.registries.access import (
+    KeeperScope,
+    RecordView,
+    keeper_scope,
+    registry_view,
+    registry_views,
+    split_personal,
+)
 
 hookimpl = pluggy.HookimplMarker("motcua")
 """Marker for hook implementations: ``@hookimpl`` (``tryfirst``/``trylast`` accepted)."""

@@ -170,22 +170,25 @@ def _validate_registry(r: RegistrySpec, plugin: str, domain_plugin: dict[str, st
     from core.identity.agencies import AGENCY_KINDS
 
     if not isinstance(r, RegistrySpec):
-        raise PluginError(f"Plugin '{plugin}': register_registries phải trả về RegistrySpec, không phải {type(r).__name__}.")
+        raise PluginError(f"Plugin '{plugin}': register_registries phải trả về RegistrySpec, "
+                          f"không phải {type(r).__name__}.")
     where = f"sổ '{r.id}'"
     if not isinstance(r.id, str) or not _REGISTRY_ID.match(r.id) or len(r.id) > 32:
-        raise PluginError(f"Plugin '{plugin}': mã {where} phải có dạng <lĩnh vực>.<tên> (chữ thường, tối đa 32 ký tự).")
+        raise PluginError(f"Plugin '{plugin}': mã {where} phải có dạng <lĩnh vực>.<tên> "
+                          "(chữ thường, tối đa 32 ký tự).")
     if domain_plugin.get(r.id.split(".")[0]) != plugin:
         raise PluginError(f"Plugin '{plugin}': {where} phải thuộc lĩnh vực do chính plugin khai báo.")
     _check_label(plugin, where, r.name)
     if not r.personal or any(not isinstance(p, str) or not _PATH.match(p) for p in r.personal):
-        raise PluginError(f"Plugin '{plugin}': {where} phải kê các trường thông tin cá nhân (khóa, nối bằng dấu chấm, "
-                          "* cho mọi phần tử của danh sách).")
+        raise PluginError(f"Plugin '{plugin}': {where} phải kê các trường thông tin cá nhân "
+                          "(khóa, nối bằng dấu chấm, * cho mọi phần tử của danh sách).")
     unknown = [k for k in r.keeper_kinds if k not in AGENCY_KINDS]
     if unknown:
-        raise PluginError(f"Plugin '{plugin}': {where} giao cho loại cơ quan không tồn tại: {', '.join(unknown)} "
-                          f"(có: {', '.join(AGENCY_KINDS)}).")
+        raise PluginError(f"Plugin '{plugin}': {where} giao cho loại cơ quan không tồn tại: "
+                          f"{', '.join(unknown)} (có: {', '.join(AGENCY_KINDS)}).")
     if not r.keeper_kinds and r.keeper is None:
-        raise PluginError(f"Plugin '{plugin}': {where} phải nêu cơ quan quản lý sổ (keeper_kinds hoặc keeper).")
+        raise PluginError(f"Plugin '{plugin}': {where} phải nêu cơ quan quản lý sổ "
+                          "(keeper_kinds hoặc keeper).")
     for name in ("key", "keeper", "dossier_codes", "dossier_answers"):
         value = getattr(r, name)
         if (value is not None or name == "key") and not callable(value):

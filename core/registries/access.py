@@ -74,7 +74,8 @@ class KeeperScope:
         """The user's agency that is ``keeper`` (an agency id or code), or None."""
         if keeper is None or isinstance(keeper, bool):
             return None
-        return next((a for a in self.agencies if (a.id if isinstance(keeper, int) else a.code) == keeper), None)
+        by_id = isinstance(keeper, int)
+        return next((a for a in self.agencies if (a.id if by_id else a.code) == keeper), None)
 
     def keeps(self, keeper: int | str | None) -> bool:
         """Whether a record kept by ``keeper`` (an agency id or code) is kept by the user."""
@@ -108,7 +109,8 @@ def _remove(obj: Any, parts: Sequence[str], found: list[Any]) -> None:
         found.append(obj.pop(head))
 
 
-def split_personal(spec: RegistrySpec | str, record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+def split_personal(spec: RegistrySpec | str, record: Mapping[str, Any]
+                   ) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """``(public part, personal part)`` of a record: the public part is a copy without the ``personal``
     paths; the personal part maps each path to the values removed there (the record is not changed)."""
     spec = registry_spec(spec) if isinstance(spec, str) else spec
@@ -172,8 +174,11 @@ async def _active_dossiers(spec: RegistrySpec, agency_ids: list[int], codes: set
         same_domain = DossierStep.dossier.domain == spec.id.split(".")[0]
         linked = same_domain if linked is None else (linked | same_domain)
     rows = await DossierStep.select(
-        DossierStep.agency, DossierStep.dossier.code.as_alias("code"), DossierStep.dossier.data.as_alias("data"),
-    ).where((DossierStep.status == "active") & DossierStep.agency.is_in(agency_ids) & linked).order_by(DossierStep.id)
+        DossierStep.agency, DossierStep.dossier.code.as_alias("code"),
+        DossierStep.dossier.data.as_alias("data"),
+    ).where(
+        (DossierStep.status == "active") & DossierStep.agency.is_in(agency_ids) & linked
+    ).order_by(DossierStep.id)
     for r in rows:
         if isinstance(r["data"], str):
             try:
@@ -230,7 +235,8 @@ async def registry_views(registry_id: str, records: Sequence[Mapping[str, Any]],
         dossiers = await _active_dossiers(spec, sorted(staff_ids), codes, any(wanted.values()))
         for i in pending:
             own_codes = _codes(spec, records[i])
-            hit = next((d for d in dossiers if d["code"] in own_codes or _answers_match(d["data"], wanted[i])), None)
+            hit = next((d for d in dossiers
+                        if d["code"] in own_codes or _answers_match(d["data"], wanted[i])), None)
             if hit is not None:
                 decisions[i] = ("dossier", by_id.get(hit["agency"]), hit["code"] or "")
     views = [
@@ -238,8 +244,9 @@ async def registry_views(registry_id: str, records: Sequence[Mapping[str, Any]],
         else RecordView(record=split_personal(spec, r)[0], personal=False)
         for r, (reason, agency, code) in zip(records, decisions, strict=True)
     ]
-    await _audit(spec, [v for v in views if v.personal], [spec.key(r) for r, v in zip(records, views) if v.personal],
-                 user, query, single=query is None and len(records) == 1)
+    keys = [spec.key(r) for r, v in zip(records, views, strict=True) if v.personal]
+    await _audit(spec, [v for v in views if v.personal], keys, user, query,
+                 single=query is None and len(records) == 1)
     return views
 
 
@@ -250,7 +257,8 @@ async def _audit(spec: RegistrySpec, shown: list[RecordView], keys: list[str], u
     first = shown[0]
     chain = f"agency:{first.agency.code}" if first.agency else "global"
     if single:
-        data = {"registry": spec.id, "reason": first.reason, "agency": first.agency.code if first.agency else "",
+        data = {"registry": spec.id, "reason": first.reason,
+                "agency": first.agency.code if first.agency else "",
                 **({"dossier": first.dossier_code} if first.dossier_code else {})}
         await audit.append(READ_ACTION, chain=chain, actor_id=user.id, object_type=spec.id,
                            object_id=str(keys[0])[:64], data=data)
@@ -259,7 +267,8 @@ async def _audit(spec: RegistrySpec, shown: list[RecordView], keys: list[str], u
             "reasons": sorted({v.reason for v in shown}),
             "agencies": sorted({v.agency.code for v in shown if v.agency}),
             **({"query": {k: v for k, v in query.items() if v}} if query else {})}
-    await audit.append(LIST_ACTION, chain=chain, actor_id=user.id, object_type=spec.id, object_id="", data=data)
+    await audit.append(LIST_ACTION, chain=chain, actor_id=user.id, object_type=spec.id, object_id="",
+                       data=data)
 
 
 async def registry_view(registry_id: str, record: Mapping[str, Any], user: Any) -> RecordView:

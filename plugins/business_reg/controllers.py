@@ -13,7 +13,14 @@ from litestar.response import Template
 
 from core.api import NotFound, page, registry_view
 from plugins.business_reg.permissions import STAFF_ROLES
-from plugins.business_reg.registry import REGISTRY, active_people, find_by_code, lines_of, public_record, search
+from plugins.business_reg.registry import (
+    REGISTRY,
+    active_people,
+    find_by_code,
+    lines_of,
+    public_record,
+    search,
+)
 from plugins.business_reg.tables import BusinessHistory
 
 __all__ = ("ROUTES",)
@@ -73,12 +80,12 @@ async def business_page(request: Request, code: str) -> Template:
         note = "Đăng ký lần đầu" if change.get("registered") else change.get("note") or "Đăng ký thay đổi"
         history.append({"at": h["at"], "note": note, "dossier_code": h["dossier_code"] if staff else ""})
         codes.append(h["dossier_code"])
-    record = {**public_record(row, (await lines_of([row["id"]]))[row["id"]], people), "agency_id": row["agency_id"],
-              "dossier_codes": [c for c in codes if c], "people": people}
+    record = {**public_record(row, (await lines_of([row["id"]]))[row["id"]], people),
+              "agency_id": row["agency_id"], "dossier_codes": [c for c in codes if c], "people": people}
     view = await registry_view(REGISTRY.id, record, request.scope.get("motcua_user"))
     return await page(request, "business_reg/business.html", {
-        "b": view.record, "people": view.record.get("people", []), "personal": view.personal, "history": history,
-        "staff": staff})
+        "b": view.record, "people": view.record.get("people", []), "personal": view.personal,
+        "history": history, "staff": staff})
 
 
 ROUTES = [registry_page, business_page]

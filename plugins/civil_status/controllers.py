@@ -97,7 +97,8 @@ async def entry_page(request: Request, entry_id: int) -> Template:
         raise NotFound(f"Không có đăng ký số hiệu {entry_id} trong Sổ hộ tịch.")
     if isinstance(entry["data"], str):
         entry["data"] = json.loads(entry["data"] or "{}")
-    entry["extracts"] = await CivilExtract.select().where(CivilExtract.entry == entry_id).order_by(CivilExtract.id)
+    entry["extracts"] = await CivilExtract.select().where(CivilExtract.entry == entry_id).order_by(
+        CivilExtract.id)
     entry["linked"] = await LinkedResult.select(
         LinkedResult.kind, LinkedResult.number, LinkedResult.issued_on, LinkedResult.dossier_code).where(
         LinkedResult.birth_entry == entry_id) if entry["kind"] == "birth" else []

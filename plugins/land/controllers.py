@@ -92,7 +92,8 @@ async def parcel_page(request: Request, parcel_id: int) -> Template:
         c["holders"] = load_json(c["holders"]) or []
         c["history"] = await certificate_history(c["id"])
     # Core's one rule decides whether this viewer sees the holders (and audits the read when they do).
-    view = await registry_view(REGISTRY.id, {**parcel, "certificates": certs}, request.scope.get("motcua_user"))
+    user = request.scope.get("motcua_user")
+    view = await registry_view(REGISTRY.id, {**parcel, "certificates": certs}, user)
     return await page(request, "land/parcel.html", {"p": view.record, "certs": view.record["certificates"],
                                                     "personal": view.personal,
                                                     "uses": dict((k, v) for k, v in LAND_USE_TYPES)})

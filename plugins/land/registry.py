@@ -133,6 +133,9 @@ def _dossier_codes(record: Mapping[str, Any]) -> list[str]:
     return [c for c in codes if c]
 
 
+_PARCEL_KEYS = ("commune_code", "map_sheet", "parcel_number")
+"""The answers that name a parcel in a land dossier."""
+
 REGISTRY = RegistrySpec(
     id="land.parcels",
     name=L("Cơ sở dữ liệu địa chính (thửa đất, Giấy chứng nhận)", "Land registry (parcels, certificates)"),
@@ -141,8 +144,7 @@ REGISTRY = RegistrySpec(
     keeper_kinds=("land_registry",),
     keeper=lambda parcel: parcel.get("commune_code") or None,
     dossier_codes=_dossier_codes,
-    dossier_answers=lambda parcel: [{"commune_code": parcel.get("commune_code"), "map_sheet": parcel.get("map_sheet"),
-                                     "parcel_number": parcel.get("parcel_number")}],
+    dossier_answers=lambda parcel: [{k: parcel.get(k) for k in _PARCEL_KEYS}],
 )
 """The land registry under core's personal-data rule: a parcel's record (with its ``certificates``, each
 with ``holders`` and ``history``) is kept by the land registration office and by the commune where the

@@ -243,7 +243,8 @@ async def test_hook_register_registries(temp_plugin):
 
     temp_plugin(Ledger(), "t_ledger")
     cat = build()
-    assert cat.registries["ledger.rows"].name.vi == "Sổ cái" and cat.owner["registry:ledger.rows"] == "t_ledger"
+    assert cat.registries["ledger.rows"].name.vi == "Sổ cái"
+    assert cat.owner["registry:ledger.rows"] == "t_ledger"
     # what the declaration says takes effect: a visitor gets the record without its personal fields
     view = await registry_view("ledger.rows", {"no": "1", "owner_id": "075190001234"}, None)
     assert view.record == {"no": "1"} and not view.personal

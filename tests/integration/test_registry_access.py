@@ -56,8 +56,8 @@ def _user(uid: int, *grants: tuple[dict, str]) -> UserView:
 
 
 async def _reads() -> list[dict]:
-    return await AuditEntry.select().where(AuditEntry.action.like("registry_personal_%")).order_by(AuditEntry.id
-                                                                                                    ).output(load_json=True)
+    query = AuditEntry.select().where(AuditEntry.action.like("registry_personal_%"))
+    return await query.order_by(AuditEntry.id).output(load_json=True)
 
 
 @pytest.fixture
@@ -92,7 +92,8 @@ async def test_keepers_see_everything_and_each_read_is_audited(tree):
 
 async def test_other_staff_citizens_and_visitors_get_the_public_part_and_no_audit_row(tree):
     for user in (_user(3, (tree["police"], "specialist")), _user(4, (tree["commune"], "approver")),
-                 _user(5, (tree["province"], "citizen")), _user(6, (tree["land_office"], "postal_agent")), None):
+                 _user(5, (tree["province"], "citizen")), _user(6, (tree["land_office"], "postal_agent")),
+                 None):
         view = await registry_view("books.records", _record(), user)
         assert not view.personal and PERSON_ID not in repr(view.record) and "note" not in view.record
         assert view.record["people"][0]["name"] == "Trần Thị Mai"  # what is not declared personal stays
@@ -115,7 +116,9 @@ async def test_an_active_step_on_a_dossier_about_the_record_opens_it(tree):
     assert view.personal and view.dossier_code == "D-2"
     rows = await _reads()
     assert [(r["actor_id"], r["chain"], r["data"]["reason"], r["data"]["dossier"]) for r in rows] == [
-        (7, f"agency:{tree['police']['code']}", "dossier", "D-1"), (8, f"agency:{tree['tax']['code']}", "dossier", "D-2")]
+        (7, f"agency:{tree['police']['code']}", "dossier", "D-1"),
+        (8, f"agency:{tree['tax']['code']}", "dossier", "D-2"),
+    ]
 
 
 async def test_a_step_not_active_or_a_dossier_about_another_record_does_not(tree):
@@ -144,9 +147,11 @@ async def test_a_list_writes_one_row_naming_the_records_shown_whole(tree):
 async def test_keeper_scope_for_search_pages(tree):
     office = await keeper_scope("books.records", _user(11, (tree["land_office"], "receiver")))
     assert office.everything
-    ward = await keeper_scope("books.records", _user(12, (tree["ward"], "receiver"), (tree["province"], "citizen")))
+    clerk = _user(12, (tree["ward"], "receiver"), (tree["province"], "citizen"))
+    ward = await keeper_scope("books.records", clerk)
     assert not ward.everything and ward.agency_ids == [tree["ward"]["id"]]
-    assert ward.keeps(tree["ward"]["code"]) and ward.keeps(tree["ward"]["id"]) and not ward.keeps(tree["commune"]["id"])
+    assert ward.keeps(tree["ward"]["code"]) and ward.keeps(tree["ward"]["id"])
+    assert not ward.keeps(tree["commune"]["id"])
     assert (await keeper_scope("books.records", None)).agencies == ()
 
 

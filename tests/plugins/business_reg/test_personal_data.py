@@ -34,8 +34,9 @@ async def _as(client, world, name: str, agency: str, role: str = "specialist") -
 
 
 async def _reads(user_id: int) -> list[dict]:
-    return await AuditEntry.select().where((AuditEntry.actor_id == user_id)
-                                           & (AuditEntry.action == "registry_personal_read")).output(load_json=True)
+    return await AuditEntry.select().where(
+        (AuditEntry.actor_id == user_id) & (AuditEntry.action == "registry_personal_read")
+    ).output(load_json=True)
 
 
 async def test_the_business_registry_office_sees_every_owner_and_each_read_is_audited(client, world):
@@ -46,7 +47,9 @@ async def test_the_business_registry_office_sees_every_owner_and_each_read_is_au
     assert EXISTING_REP["cccd"] in r.text
     rows = await _reads(user["id"])
     assert [(r["object_type"], r["object_id"], r["data"]["reason"]) for r in rows] == [
-        ("business_reg.businesses", HOUSEHOLD_CODE, "keeper"), ("business_reg.businesses", EXISTING_CODE, "keeper")]
+        ("business_reg.businesses", HOUSEHOLD_CODE, "keeper"),
+        ("business_reg.businesses", EXISTING_CODE, "keeper"),
+    ]
 
 
 async def test_the_registering_commune_sees_its_households_not_other_businesses(client, world):
@@ -73,8 +76,9 @@ async def test_other_staff_see_the_public_part_only(client, world, agency):
 async def test_an_active_step_on_a_change_dossier_opens_the_enterprise(client, world):
     tree = world["tree"]
     user = await _as(client, world, "tax_officer", "tax")
-    await dossier_with_step(code="000.03.01.H39-261201-0001", domain="business_reg", procedure_code="2.000000",
-                            receiving=tree["centre"], step_agency=tree["tax"], step_id="tax_check",
+    await dossier_with_step(code="000.03.01.H39-261201-0001", domain="business_reg",
+                            procedure_code="2.000000", receiving=tree["centre"], step_agency=tree["tax"],
+                            step_id="tax_check",
                             data={"enterprise_code": EXISTING_CODE, "change_kind": "address"})
     r = await client.get(f"/business_reg/businesses/{EXISTING_CODE}")
     assert EXISTING_REP["cccd"] in r.text
@@ -91,5 +95,6 @@ async def test_visitors_and_citizens_as_before(client, world):
     await grant(citizen, world["tree"]["province"], "citizen")
     await login_as(client, citizen)
     r = await client.get(f"/business_reg/businesses/{HOUSEHOLD_CODE}")
-    assert r.status_code == 200 and HOUSEHOLD_OWNER["cccd"] not in r.text and HOUSEHOLD_OWNER["name"] not in r.text
+    assert r.status_code == 200
+    assert HOUSEHOLD_OWNER["cccd"] not in r.text and HOUSEHOLD_OWNER["name"] not in r.text
     assert await AuditEntry.select().where(AuditEntry.action == "registry_personal_read") == []

@@ -56,8 +56,8 @@ async def test_registry_needs_staff(client, db):
 
 
 async def test_entry_of_another_agency_shows_only_its_public_part(client, db):
-    """Core's registry rule replaced the plugin's own 'same agency or 404' check: another agency's staff see
-    the book, the number and the status, never the people (tests/plugins/civil_status/test_personal_data.py)."""
+    """Core's registry rule replaced the plugin's own 'same agency or 404' check: another agency's staff
+    see the book, the number and the status, never the people (see test_personal_data.py)."""
     tree = await standard_tree()
     await _seed(tree)
     other = await make_user("commune_clerk")

@@ -29,12 +29,13 @@ async def world(db):
     ward, commune = ({k: tree[key][k] for k in ("id", "code", "name")} for key in ("ward", "commune"))
 
     def ctx(code, data, agency):
-        return {"dossier": {"id": 1, "code": code, "data": data, "receiving_agency": agency}, "agency": agency,
-                "today": TODAY}
+        dossier = {"id": 1, "code": code, "data": data, "receiving_agency": agency}
+        return {"dossier": dossier, "agency": agency, "today": TODAY}
 
     async with write_tx():
         await results.issue_marriage(ctx("000.30.31.H39-261123-0001", samples.marriage(TODAY), ward))
-        await results.issue_birth(ctx(BIRTH_CODE, samples.birth(TODAY, child_full_name="Đinh Gia Bảo"), commune))
+        birth = samples.birth(TODAY, child_full_name="Đinh Gia Bảo")
+        await results.issue_birth(ctx(BIRTH_CODE, birth, commune))
     ids = {r["kind"]: r["id"] for r in await CivilEntry.select(CivilEntry.id, CivilEntry.kind)}
     return {"tree": tree, "ids": ids}
 
@@ -47,8 +48,8 @@ async def _as(client, world, name: str, agency: str, role: str = "specialist") -
 
 
 async def _rows(user_id: int, action: str = "registry_personal_read") -> list[dict]:
-    return await AuditEntry.select().where((AuditEntry.actor_id == user_id) & (AuditEntry.action == action)
-                                           ).output(load_json=True)
+    return await AuditEntry.select().where(
+        (AuditEntry.actor_id == user_id) & (AuditEntry.action == action)).output(load_json=True)
 
 
 async def test_the_keeping_agency_sees_the_entry_and_each_read_is_audited(client, world):
@@ -68,7 +69,8 @@ async def test_a_search_listing_names_writes_one_audit_row(client, world):
     r = await client.get("/civil_status/registry", params={"cccd": WIFE_CCCD})
     assert "Phạm Ngọc Anh" in r.text
     (row,) = await _rows(user["id"], "registry_personal_list")
-    assert row["data"]["records"] == [str(world["ids"]["marriage"])] and row["data"]["query"] == {"cccd": WIFE_CCCD}
+    assert row["data"]["records"] == [str(world["ids"]["marriage"])]
+    assert row["data"]["query"] == {"cccd": WIFE_CCCD}
     r = await client.get("/civil_status/registry", params={"kind": "birth", "year": "2026"})
     assert "Đinh Gia Bảo" not in r.text  # another commune's book is not searched from the ward
     assert len(await _rows(user["id"], "registry_personal_list")) == 1  # nothing shown, nothing written
@@ -90,14 +92,15 @@ async def test_the_police_step_of_the_linked_birth_route_opens_the_birth_entry(c
     url = f"/civil_status/registry/{world['ids']['birth']}"
     r = await client.get(url)
     assert "Đinh Gia Bảo" not in r.text and MOTHER_CCCD not in r.text
-    await dossier_with_step(code=BIRTH_CODE, domain="civil_status", procedure_code="1.001193", receiving=tree["commune"],
-                            step_agency=tree["police"], step_id="residence")
+    await dossier_with_step(code=BIRTH_CODE, domain="civil_status", procedure_code="1.001193",
+                            receiving=tree["commune"], step_agency=tree["police"], step_id="residence")
     r = await client.get(url)
     assert r.status_code == 200 and "Đinh Gia Bảo" in r.text and MOTHER_CCCD in r.text
     (row,) = await _rows(user["id"])
     assert row["data"]["reason"] == "dossier" and row["data"]["dossier"] == BIRTH_CODE
     assert row["chain"] == f"agency:{tree['police']['code']}"
-    r = await client.get(f"/civil_status/registry/{world['ids']['marriage']}")  # the step needs only its entry
+    # the step needs only its own entry
+    r = await client.get(f"/civil_status/registry/{world['ids']['marriage']}")
     assert WIFE_CCCD not in r.text
 
 

@@ -27,8 +27,9 @@ async def _as(client, world, name: str, agency: str, role: str = "specialist") -
 
 
 async def _reads(user_id: int) -> list[dict]:
-    return await AuditEntry.select().where((AuditEntry.actor_id == user_id)
-                                           & (AuditEntry.action == "registry_personal_read")).output(load_json=True)
+    return await AuditEntry.select().where(
+        (AuditEntry.actor_id == user_id) & (AuditEntry.action == "registry_personal_read")
+    ).output(load_json=True)
 
 
 @pytest.mark.parametrize("agency, role", [("land_office", "specialist"), ("ward", "receiver")])
@@ -41,7 +42,8 @@ async def test_keeping_agencies_see_the_holders_and_each_read_is_audited(client,
         rows = await _reads(user["id"])
         assert len(rows) == n  # one row per read
     assert rows[0]["object_type"] == "land.parcels" and rows[0]["object_id"] == str(world["ids"]["certified"])
-    assert rows[0]["chain"] == f"agency:{world['tree'][agency]['code']}" and rows[0]["data"]["reason"] == "keeper"
+    assert rows[0]["chain"] == f"agency:{world['tree'][agency]['code']}"
+    assert rows[0]["data"]["reason"] == "keeper"
 
 
 @pytest.mark.parametrize("agency", ["police", "commune", "social_insurance", "tax"])
@@ -58,14 +60,16 @@ async def test_an_active_step_on_a_dossier_about_the_parcel_opens_the_holders(cl
     tree = world["tree"]
     user = await _as(client, world, "tax_officer", "tax")
     url = f"/land/parcels/{world['ids']['certified']}"
-    answers = {"commune_code": WARD, "map_sheet": "5", "parcel_number": "102", "certificate_serial": "DA 123456"}
+    answers = {"commune_code": WARD, "map_sheet": "5", "parcel_number": "102",
+               "certificate_serial": "DA 123456"}
     await dossier_with_step(code="000.30.31.H39-261201-0001", domain="land", procedure_code="1.000000",
                             receiving=tree["ward"], step_agency=tree["tax"], data=answers, status="done",
                             step_id="tax_notice")
     r = await client.get(url)
     assert SELLER["id_number"] not in r.text  # a finished step no longer needs the record
     await dossier_with_step(code="000.30.31.H39-261201-0002", domain="land", procedure_code="1.000000",
-                            receiving=tree["ward"], step_agency=tree["tax"], data=answers, step_id="tax_notice")
+                            receiving=tree["ward"], step_agency=tree["tax"], data=answers,
+                            step_id="tax_notice")
     r = await client.get(url)
     assert r.status_code == 200 and SELLER["id_number"] in r.text
     (row,) = await _reads(user["id"])
