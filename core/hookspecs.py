@@ -346,6 +346,22 @@ def on_dossier_event(event: Mapping[str, Any], dossier: Mapping[str, Any], ctx: 
     """
 
 
+@hookspec
+def on_account_event(event: Mapping[str, Any]) -> Any:
+    """React to an account event, inside the transaction that records it (so a mail is queued only
+    for what was committed). Core's notify uses it to write to the account's owner.
+
+    Args:
+        event: ``action``: ``registered`` (a citizen account was opened) or ``registration_duplicate``
+            (someone tried to register with this existing account's CCCD or e-mail; the visitor was
+            not told); ``user_id``, ``username``, ``full_name``, ``email`` of the account; ``fields``
+            (which of ``cccd``, ``email`` matched); ``ip``; ``at``; ``agency_name`` (the province).
+
+    Returns:
+        None, or an awaitable.
+    """
+
+
 # --- Commands --------------------------------------------------------------------------------------
 
 

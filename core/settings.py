@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ("Settings", "get_settings", "REPO_ROOT")
+__all__ = ("Settings", "get_settings", "private_dir", "private_file", "REPO_ROOT")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,24 +48,40 @@ class Settings:
         return self.data_dir / "files"
 
 
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) readable by the owner only (0700); an existing folder is
+    left as the operator set it."""
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # whatever the umask
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty, or tighten it, to owner read/write only (0600): the SQLite file holds
+    personal data (SQLite gives its -wal and -shm files the same mode)."""
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
+    return path
+
+
 def _secret_key(data_dir: Path) -> str:
     if key := os.environ.get("MOTCUA_SECRET_KEY"):
         return key
     key_file = data_dir / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    private_file(key_file).write_text(key)
     return key
 
 
 @functools.cache
 def get_settings() -> Settings:
     """Build the settings from the environment; cached for the life of the process."""
-    data_dir = Path(os.environ.get("MOTCUA_DATA_DIR", "./var")).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_dir(Path(os.environ.get("MOTCUA_DATA_DIR", "./var")).resolve())
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'motcua.sqlite'}"
     return Settings(
         data_dir=data_dir,

@@ -101,8 +101,12 @@ async def clean_database() -> None:
 
 @pytest.fixture
 async def db():
-    """A clean, migrated database for this test."""
+    """A clean, migrated database for this test (and no sign-in counters left in Redis)."""
     await clean_database()
+    if REDIS_URL:
+        from core.identity import throttle
+
+        await throttle.reset_all()
     yield engine()
 
 

@@ -6,7 +6,7 @@ import sqlite3
 
 from piccolo.conf.apps import AppRegistry
 
-from core.settings import get_settings
+from core.settings import get_settings, private_file
 
 __all__ = ("DB", "APP_REGISTRY")
 
@@ -29,7 +29,8 @@ def _engine():
         return PostgresEngine(config={"dsn": settings.database_url}, extensions=())
     from piccolo.engine.sqlite import SQLiteEngine
 
-    settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    if str(settings.sqlite_path) != ":memory:":
+        private_file(settings.sqlite_path)  # 0600 in a 0700 folder when created here
     return SQLiteEngine(path=str(settings.sqlite_path), timeout=30, factory=_TunedConnection)
 
 

@@ -10,11 +10,12 @@ from core.identity import service
 from core.identity.agencies import agency_directory
 from core.identity.guards import requires_login
 from core.identity.labels import level_label, role_label
-from core.identity.sessions import end_session, safe_next, start_session
+from core.identity.sessions import end_session, fresh_csrf_cookie, safe_next, start_session
 from core.web.i18n import gettext as _
 from core.web.render import flash, page
 
-__all__ = ("login_form", "login", "logout", "register_form", "register", "account", "ROUTES")
+__all__ = ("login_form", "login", "logout", "register_form", "register", "registered", "account",
+           "ROUTES")
 
 _REGISTER_FIELDS = ("full_name", "birth_date", "sex", "cccd", "phone", "email", "username")
 
@@ -47,10 +48,10 @@ async def login(request: Request) -> Template | Redirect:
         user = await service.authenticate(username, str(form.get("password") or ""), _ip(request))
     except InvalidInput as exc:
         ctx = {"values": {"username": username, "next": nxt}, "errors": _errors(exc)}
-        return await page(request, "identity/login.html", ctx, block="form", status_code=422)
-    await start_session(request, user.id)
+        return await page(request, "identity/login.html", ctx, block="form", status_code=exc.status_code)
+    await start_session(request, user.id)  # a new session id (no fixation) …
     flash(request, _("Signed in as %(name)s.", name=user.full_name))
-    return Redirect(nxt, status_code=303)
+    return Redirect(nxt, status_code=303, cookies=[fresh_csrf_cookie(request)])  # … and a new CSRF token
 
 
 @post("/dang-xuat", include_in_schema=False, name="logout")
@@ -59,7 +60,7 @@ async def logout(request: Request) -> Redirect:
     if user is not None:
         await service.record_logout(user.id, _ip(request))
     end_session(request)
-    return Redirect("/", status_code=303)
+    return Redirect("/", status_code=303, cookies=[fresh_csrf_cookie(request)])
 
 
 def _sex_choices() -> list[tuple[str, str]]:
@@ -78,14 +79,20 @@ async def register(request: Request) -> Template | Redirect:
     reg = service.Registration(**values, password=str(form.get("password") or ""),
                                password_confirm=str(form.get("password_confirm") or ""))
     try:
-        user_id = await service.register_citizen(reg, _ip(request))
+        await service.register_citizen(reg, _ip(request))
     except InvalidInput as exc:
         return await page(request, "identity/register.html",
                           {"values": values, "errors": _errors(exc), "sexes": _sex_choices()},
                           block="form", status_code=422)
-    await start_session(request, user_id)
-    flash(request, _("Your account has been created. You are signed in."))
-    return Redirect("/tai-khoan", status_code=303)
+    # The same outcome whether an account was opened or the CCCD/e-mail already had one (its owner
+    # is told by mail): the visitor learns nothing about other people's accounts.
+    return Redirect("/dang-ky/da-tiep-nhan", status_code=303)
+
+
+@get("/dang-ky/da-tiep-nhan", include_in_schema=False, name="registered",
+     opt={"public": "registration outcome (the same page whatever happened)"})
+async def registered(request: Request) -> Template:
+    return await page(request, "identity/registered.html", {})
 
 
 @get("/tai-khoan", include_in_schema=False, name="account", guards=[requires_login])
@@ -101,4 +108,4 @@ async def account(request: Request) -> Template:
     return await page(request, "identity/account.html", {"account": user, "roles": rows})
 
 
-ROUTES = [login_form, login, logout, register_form, register, account]
+ROUTES = [login_form, login, logout, register_form, register, registered, account]

@@ -1,9 +1,9 @@
 """Core plugin for core.identity: sign-in/registration/account pages, identity administration,
-account and administration menu entries, and the core permissions."""
+account and administration menu entries, the core permissions and the nightly session purge."""
 
 from __future__ import annotations
 
-from core.api import L, MenuItem, hookimpl
+from core.api import JobSpec, L, MenuItem, hookimpl
 
 
 @hookimpl
@@ -12,6 +12,14 @@ def register_routes():
     from core.identity.controllers import ROUTES
 
     return [*ROUTES, *ADMIN_ROUTES]
+
+
+@hookimpl
+def register_jobs():
+    from core.identity.session_store import purge_expired
+
+    # Nightly, Vietnam time: expired sessions and sign-in counters would otherwise stay for ever.
+    return [JobSpec(name="purge_expired_sessions", func=purge_expired, cron={"hour": 0, "minute": 35})]
 
 
 @hookimpl

@@ -36,11 +36,13 @@ from core.identity.agencies import (
     work_sessions_error,
 )
 from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
+from core.identity import throttle
 from core.identity.current import UserView, load_user
 from core.identity.tables import Agency, LoginAttempt, RoleGrant, User
 
 __all__ = (
-    "MAX_FAILURES", "LOCK_MINUTES", "Registration", "authenticate", "register_citizen", "create_province_admin",
+    "MAX_FAILURES", "LOCK_MINUTES", "TooManyAttempts", "Registration", "authenticate", "register_citizen",
+    "create_province_admin",
     "grant_role", "revoke_role", "can_manage", "manageable_roles", "hash_password", "AgencyDirectory",
     "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root",
     "add_agency", "update_agency", "clean_text",
@@ -50,6 +52,11 @@ MAX_FAILURES = 5
 """Consecutive failed passwords that lock an account."""
 LOCK_MINUTES = 15
 """How long a locked account stays locked."""
+UNKNOWN_WINDOW = timedelta(hours=24)
+"""How long failures on an unknown username are remembered (towards the same lock as a real account)."""
+CLIENT_MAX_FAILURES = 30
+"""Failed sign-ins one client address may make per ``CLIENT_WINDOW`` (any usernames) before a pause."""
+CLIENT_WINDOW = timedelta(minutes=15)
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("motcua-timing-equaliser")
@@ -86,21 +93,69 @@ async def _agency_chain(agency_id: int) -> str:
     return f"agency:{row['code']}"
 
 
-async def _record_failure(user: dict | None, username: str, ip: str, now: datetime) -> datetime | None:
-    """Count a failed attempt; returns the lock end when this failure locked the account."""
-    locked_until = None
+class TooManyAttempts(InvalidInput):
+    """Sign-in refused for a while because one client sent too many failed attempts."""
+
+    status_code = 429
+
+
+def _locked_message(until: datetime) -> str:
+    return (f"Tài khoản tạm bị khóa do nhập sai mật khẩu {MAX_FAILURES} lần liên tiếp. "
+            f"Vui lòng thử lại sau {_local(until)}.")
+
+
+def _client_message(until: datetime) -> str:
+    return (f"Có quá nhiều lần đăng nhập không thành công từ địa chỉ mạng của Ông/Bà. "
+            f"Vui lòng thử lại sau {_local(until)}.")
+
+
+async def _refuse(username: str, ip: str, now: datetime, user_id: int | None, reason: str) -> None:
     async with write_tx():
         await LoginAttempt.insert(LoginAttempt(username=username[:64], success=False, ip=ip[:64], at=now))
-        if user is None:
+        await audit.append("login_failed", chain=_user_chain(user_id), object_type="user",
+                           object_id=user_id or username[:64], data={"ip": ip, "reason": reason})
+
+
+async def _lock_of(user: dict | None, username: str, now: datetime) -> datetime | None:
+    """When the account (or the unknown name: the same answer) is locked, the lock's end."""
+    if user is not None:
+        until = user["locked_until"]
+        return until if until is not None and until > now else None
+    state = await throttle.peek(f"user:{username}")
+    return state.until if state is not None and state.blocked(MAX_FAILURES, now) else None
+
+
+async def _record_failure(user: dict | None, username: str, ip: str, now: datetime) -> datetime | None:
+    """Count a failed attempt atomically; returns the lock end when the account is (now) locked.
+
+    A real account counts in its row (``failed_logins = failed_logins + 1``, one statement, so N
+    concurrent failures count N on both engines); an unknown name counts in the shared throttle
+    store with the same limit and lock, so both give the same answers.
+    """
+    await throttle.hit(f"ip:{ip}", limit=CLIENT_MAX_FAILURES, window=CLIENT_WINDOW, block=CLIENT_WINDOW)
+    if user is None:
+        state = await throttle.hit(f"user:{username}", limit=MAX_FAILURES, window=UNKNOWN_WINDOW,
+                                   block=timedelta(minutes=LOCK_MINUTES))
+        locked_until = state.until if state.blocked(MAX_FAILURES, now) else None
+        async with write_tx():
+            await LoginAttempt.insert(LoginAttempt(username=username[:64], success=False, ip=ip[:64], at=now))
             await audit.append("login_failed", chain=_user_chain(None), object_type="user",
                                object_id=username[:64], data={"ip": ip, "reason": "unknown_user"})
-            return None
-        failures = int(user["failed_logins"] or 0) + 1
+        return locked_until
+    async with write_tx():
+        await LoginAttempt.insert(LoginAttempt(username=username[:64], success=False, ip=ip[:64], at=now))
+        not_locked = (User.locked_until.is_null()) | (User.locked_until <= now)
+        rows = await User.update({User.failed_logins: User.failed_logins + 1}).where(
+            (User.id == user["id"]) & not_locked
+        ).returning(User.failed_logins)
+        if not rows:  # a concurrent attempt locked it meanwhile
+            row = await User.select(User.locked_until).where(User.id == user["id"]).first()
+            return row["locked_until"] if row and row["locked_until"] else now + timedelta(minutes=LOCK_MINUTES)
+        failures = rows[0]["failed_logins"]
+        locked_until = None
         if failures >= MAX_FAILURES:
             locked_until = now + timedelta(minutes=LOCK_MINUTES)
             await User.update({User.failed_logins: 0, User.locked_until: locked_until}).where(User.id == user["id"])
-        else:
-            await User.update({User.failed_logins: failures}).where(User.id == user["id"])
         await audit.append("login_failed", chain=_user_chain(user["id"]), object_type="user", object_id=user["id"],
                            data={"ip": ip, "failures": failures})
         if locked_until is not None:
@@ -109,18 +164,16 @@ async def _record_failure(user: dict | None, username: str, ip: str, now: dateti
     return locked_until
 
 
-def _locked_message(until: datetime) -> str:
-    return (f"Tài khoản tạm bị khóa do nhập sai mật khẩu {MAX_FAILURES} lần liên tiếp. "
-            f"Vui lòng thử lại sau {_local(until)}.")
-
-
 async def authenticate(username: str, password: str, ip: str = "") -> UserView:
     """Check a username and password; count failures and lock after ``MAX_FAILURES``.
+
+    An unknown (or inactive) username gets exactly the answers a real one would, lock included.
+    One client address gets at most ``CLIENT_MAX_FAILURES`` failures per ``CLIENT_WINDOW``.
 
     Args:
         username: As typed (case and surrounding spaces ignored).
         password: The clear password.
-        ip: The client address, kept with the attempt.
+        ip: The client address, kept with the attempt and counted.
 
     Returns:
         The signed-in user's view.
@@ -128,8 +181,9 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
     Raises:
         InvalidInput: With a Vietnamese message at ``password`` (wrong credentials) or ``username``
             (account locked, with the unlock time).
+        TooManyAttempts: Too many failures from this client address (no field; with the time).
     """
-    username = clean_text(username).strip().lower()
+    username = clean_text(username).strip().lower()[:64]
     ip = clean_text(ip)
     now = _now()
     if not username or not password:
@@ -139,17 +193,19 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
         if not password:
             errors.append(("password", "Vui lòng nhập mật khẩu."))
         raise InvalidInput(errors[0][1], errors)
+    client = await throttle.peek(f"ip:{ip}")
+    if client is not None and client.blocked(CLIENT_MAX_FAILURES, now):
+        await _refuse(username, ip, now, None, "client_limit")
+        msg = _client_message(client.until)
+        raise TooManyAttempts(msg, [("", msg)])
     user = await User.select(User.id, User.password_hash, User.failed_logins, User.locked_until, User.active).where(
         User.username == username
     ).first()
     if user is not None and not user["active"]:
         user = None
-    if user is not None and user["locked_until"] is not None and user["locked_until"] > now:
-        async with write_tx():
-            await LoginAttempt.insert(LoginAttempt(username=username, success=False, ip=ip[:64], at=now))
-            await audit.append("login_failed", chain=_user_chain(user["id"]), object_type="user",
-                               object_id=user["id"], data={"ip": ip, "reason": "locked"})
-        msg = _locked_message(user["locked_until"])
+    if (until := await _lock_of(user, username, now)) is not None:
+        await _refuse(username, ip, now, user["id"] if user else None, "locked")
+        msg = _locked_message(until)
         raise InvalidInput(msg, [("username", msg)])
     try:
         _HASHER.verify(user["password_hash"] if user else _DUMMY_HASH, password)
@@ -280,23 +336,6 @@ def _check_registration(r: Registration) -> tuple[dict, list[tuple[str, str]]]:
     return clean, errors
 
 
-async def _taken(clean: dict) -> list[tuple[str, str]]:
-    errors: list[tuple[str, str]] = []
-    cond = User.username == clean["username"]
-    if clean["cccd"]:
-        cond = cond | (User.cccd == clean["cccd"])
-    if clean["email"]:
-        cond = cond | (User.email == clean["email"])
-    for row in await User.select(User.username, User.cccd, User.email).where(cond):
-        if row["username"] == clean["username"]:
-            errors.append(("username", "Tên đăng nhập này đã có người dùng, vui lòng chọn tên khác."))
-        if clean["cccd"] and row["cccd"] == clean["cccd"]:
-            errors.append(("cccd", "Số CCCD này đã được dùng để đăng ký một tài khoản khác."))
-        if clean["email"] and row["email"] == clean["email"]:
-            errors.append(("email", "Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác."))
-    return list(dict.fromkeys(errors))
-
-
 async def province_root() -> dict:
     """The province agency (the root of the tree), where citizens hold their role."""
     row = await Agency.select(Agency.id, Agency.code, Agency.name).where(
@@ -307,33 +346,76 @@ async def province_root() -> dict:
     return row
 
 
-async def register_citizen(reg: Registration, ip: str = "") -> int:
+async def _owners(clean: dict) -> list[dict]:
+    """Existing accounts holding the CCCD or e-mail just typed, each with the ``fields`` that matched."""
+    cond = None
+    if clean["cccd"]:
+        cond = User.cccd == clean["cccd"]
+    if clean["email"]:
+        cond = (User.email == clean["email"]) if cond is None else cond | (User.email == clean["email"])
+    if cond is None:
+        return []
+    owners = []
+    for row in await User.select(User.id, User.username, User.full_name, User.cccd, User.email).where(cond):
+        fields = [f for f in ("cccd", "email") if clean[f] and row[f] == clean[f]]
+        owners.append({**row, "fields": fields})
+    return owners
+
+
+async def _account_event(event: dict) -> None:
+    """Tell the plugins (core's notify among them) about an account event, inside the caller's transaction."""
+    from core.plugins import await_me_maybe, get_plugin_manager
+
+    for result in get_plugin_manager().hook.on_account_event(event=event):
+        await await_me_maybe(result)
+
+
+async def register_citizen(reg: Registration, ip: str = "") -> int | None:
     """Open a citizen account (role ``citizen`` at the province).
 
+    The visitor is never told that a CCCD or e-mail already belongs to an account (no enumeration):
+    then no account is opened, the owner is told (``on_account_event`` ``registration_duplicate``,
+    mailed by notify) and the caller shows the same outcome as for a new account.
+
     Returns:
-        The new user's id.
+        The new user's id, or None when the CCCD or e-mail belongs to an existing account.
 
     Raises:
         InvalidInput: Field errors (``full_name``, ``birth_date``, ``sex``, ``cccd``, ``phone``, ``email``,
-            ``username``, ``password``, ``password_confirm``), all at once, in Vietnamese.
+            ``username`` (also when taken: the visitor must choose another), ``password``,
+            ``password_confirm``), all at once, in Vietnamese.
     """
     clean, errors = _check_registration(reg)
     if errors:
         raise InvalidInput(errors[0][1], errors)
     root = await province_root()
     password_hash = hash_password(reg.password)
+    now = _now()
     async with write_tx():
-        if taken := await _taken(clean):
-            raise InvalidInput(taken[0][1], taken)
+        if await User.exists().where(User.username == clean["username"]):
+            msg = "Tên đăng nhập này đã có người dùng, vui lòng chọn tên khác."
+            raise InvalidInput(msg, [("username", msg)])
+        if owners := await _owners(clean):
+            for owner in owners:
+                await audit.append("registration_duplicate", chain=_user_chain(owner["id"]), object_type="user",
+                                   object_id=owner["id"], data={"ip": ip, "fields": owner["fields"]})
+                await _account_event({"action": "registration_duplicate", "user_id": owner["id"],
+                                      "username": owner["username"], "full_name": owner["full_name"],
+                                      "email": owner["email"], "fields": owner["fields"], "ip": ip, "at": now,
+                                      "agency_name": root["name"]})
+            return None
         user = User(username=clean["username"], full_name=clean["full_name"], cccd=clean["cccd"], phone=clean["phone"],
                     email=clean["email"], birth_date=clean["birth_date"], sex=clean["sex"],
-                    password_hash=password_hash, created_at=_now())
+                    password_hash=password_hash, created_at=now)
         await user.save()
-        await RoleGrant(user=user.id, agency=root["id"], role="citizen", granted_at=_now()).save()
+        await RoleGrant(user=user.id, agency=root["id"], role="citizen", granted_at=now).save()
         await audit.append("user_registered", chain=_user_chain(user.id), actor_id=user.id, object_type="user",
                            object_id=user.id, data={"ip": ip, "username": clean["username"]})
         await audit.append("role_granted", chain=f"agency:{root['code']}", actor_id=user.id, object_type="user",
                            object_id=user.id, data={"role": "citizen", "agency_id": root["id"]})
+        await _account_event({"action": "registered", "user_id": user.id, "username": clean["username"],
+                              "full_name": clean["full_name"], "email": clean["email"], "fields": [], "ip": ip,
+                              "at": now, "agency_name": root["name"]})
     return user.id
 
 

@@ -10,7 +10,7 @@ from litestar.stores.base import Store
 
 from core.identity.tables import SessionRow
 
-__all__ = ("DatabaseStore",)
+__all__ = ("DatabaseStore", "purge_expired")
 
 
 def _expiry(expires_in: int | timedelta | None) -> datetime | None:
@@ -64,3 +64,10 @@ class DatabaseStore(Store):
     async def delete_expired(self) -> int:
         deleted = await SessionRow.delete().where(SessionRow.expires_at < datetime.now(UTC)).returning(SessionRow.id)
         return len(deleted)
+
+
+async def purge_expired(ctx: dict | None = None) -> dict[str, int]:
+    """Task (nightly): delete expired sessions and dead sign-in counters; live ones stay."""
+    from core.identity import throttle
+
+    return {"sessions": await DatabaseStore().delete_expired(), "counters": await throttle.purge_expired()}

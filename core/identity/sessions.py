@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.middleware.csrf import generate_csrf_token
 
 from core.identity.session_store import DatabaseStore
 
-__all__ = ("SESSION_COOKIE", "start_session", "end_session", "safe_next")
+__all__ = ("SESSION_COOKIE", "start_session", "end_session", "fresh_csrf_cookie", "safe_next")
 
 SESSION_COOKIE = "motcua_session"
 
@@ -26,6 +28,15 @@ async def start_session(request: Request, user_id: int) -> None:
     # middleware's included): removing the old id from it makes the middleware generate a new one.
     request.cookies.pop(SESSION_COOKIE, None)
     request.set_session({"uid": user_id})
+
+
+def fresh_csrf_cookie(request: Request) -> Cookie:
+    """A new CSRF cookie for the response that signs someone in or out: a token known before the
+    change (planted or read on a shared computer) stops working (the form token is derived from it)."""
+    config = request.app.csrf_config
+    return Cookie(key=config.cookie_name, value=generate_csrf_token(secret=config.secret), path=config.cookie_path,
+                  secure=config.cookie_secure, httponly=config.cookie_httponly, samesite=config.cookie_samesite,
+                  domain=config.cookie_domain)
 
 
 def end_session(request: Request) -> None:

@@ -15,7 +15,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-__all__ = ("Agency", "User", "RoleGrant", "SessionRow", "LoginAttempt", "ApiToken")
+__all__ = ("Agency", "User", "RoleGrant", "SessionRow", "LoginAttempt", "LoginThrottle", "ApiToken")
 
 
 class Agency(Table):
@@ -88,6 +88,16 @@ class LoginAttempt(Table):
     success = Boolean()
     ip = Varchar(length=64, default="")
     at = Timestamptz()
+
+
+class LoginThrottle(Table):
+    """A sign-in counter shared by every app process when there is no Redis (``core.identity.throttle``):
+    failures per client address (``ip:…``) and per unknown username (``user:…``)."""
+
+    key = Varchar(length=160, unique=True)
+    hits = Integer(default=0)
+    until = Timestamptz(index=True)
+    """End of the counting window, or of the block once ``hits`` reached the limit; the row is dead after it."""
 
 
 class ApiToken(Table):

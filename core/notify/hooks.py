@@ -78,6 +78,26 @@ def register_jobs():
     return [JobSpec("deliver_notification", deliver_notification)]
 
 
+_MATCHED = {"cccd": "số CCCD", "email": "địa chỉ thư điện tử"}
+
+
+@hookimpl
+async def on_account_event(event):
+    """Write to an account's owner: a welcome for a new account; a warning when someone tried to
+    register with its CCCD or e-mail (the visitor was not told the account exists)."""
+    from core.notify.service import notify
+    from core.settings import get_settings
+
+    template = {"registered": "account_created", "registration_duplicate": "registration_attempt"}.get(
+        event.get("action"))
+    if template is None:
+        return
+    context = {"code": event.get("username", ""), "applicant_name": event.get("full_name", ""),
+               "agency_name": event.get("agency_name", ""), "link": get_settings().base_url + "/dang-nhap",
+               "reason": " và ".join(_MATCHED[f] for f in event.get("fields", ()) if f in _MATCHED)}
+    await notify(template, user_id=event["user_id"], to_email=event.get("email") or "", context=context)
+
+
 @hookimpl
 async def on_dossier_event(event, dossier, ctx):
     """Tell the applicant (mail, SMS, in-app) about receipt, supplement requests, refusals, apologies,

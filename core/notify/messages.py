@@ -2,7 +2,8 @@
 
 Placeholders are ``{name}``; a missing value renders as an empty string. Context keys used:
 ``code``, ``procedure_name``, ``applicant_name``, ``agency_name``, ``reason``, ``appointment``,
-``link``, ``late_agency``.
+``link``, ``late_agency``; for the account messages ``code`` is the username and ``reason`` what
+matched (the CCCD, the e-mail).
 """
 
 from __future__ import annotations
@@ -81,6 +82,21 @@ MESSAGES: dict[str, Message] = {
         "{late_agency}. Hạn trả kết quả: {appointment}.\nĐề nghị xử lý và, nếu cần, gửi thư xin lỗi kèm ngày hẹn mới "
         "cho người nộp hồ sơ.\n{link}",
         "Hồ sơ {code} đã quá hạn tại {late_agency}. Xử lý: {link}",
+    ),
+    "account_created": Message(
+        "Đã tạo tài khoản {code} trên hệ thống một cửa",
+        "Kính gửi Ông/Bà {applicant_name},\n\nTài khoản công dân {code} của Ông/Bà đã được tạo. Ông/Bà đăng nhập "
+        "tại {link} bằng tên đăng nhập này và mật khẩu đã chọn.\nNếu không phải Ông/Bà đăng ký, vui lòng báo cho "
+        "bộ phận một cửa." + _SIGN,
+        "Tài khoản {code} đã được tạo. Đăng nhập: {link}",
+    ),
+    "registration_attempt": Message(
+        "Có người đăng ký tài khoản bằng thông tin của tài khoản {code}",
+        "Kính gửi Ông/Bà {applicant_name},\n\nHệ thống vừa nhận một yêu cầu đăng ký tài khoản mới với {reason} "
+        "trùng với tài khoản {code} của Ông/Bà. Tài khoản mới không được tạo.\nNếu chính Ông/Bà đăng ký, Ông/Bà "
+        "đã có tài khoản: đăng nhập tại {link}. Nếu không phải Ông/Bà, Ông/Bà không cần làm gì; tài khoản vẫn an "
+        "toàn. Nếu thấy điều bất thường, vui lòng báo cho bộ phận một cửa." + _SIGN,
+        "Có người đăng ký tài khoản mới trùng thông tin với tài khoản {code} của Ông/Bà; không tạo tài khoản mới.",
     ),
 }
 
