@@ -1,5 +1,6 @@
 """Citizen journeys: register (a wrong CCCD first: the message at the field, typed values kept), the
-account page, sign out; the lockout message after repeated wrong passwords."""
+"registration received" page, sign in, the account page, sign out; the lockout message after
+repeated wrong passwords."""
 
 from __future__ import annotations
 
@@ -51,11 +52,15 @@ def test_register_with_a_wrong_cccd_then_a_right_one(page: Page, live_server, sh
     page.get_by_label("Nhập lại mật khẩu").fill("ThuTrang2026")
     page.get_by_role("button", name="Tạo tài khoản").click()
 
-    # Signed in, on the account page, with a whole new page (header shows the name).
-    expect(page).to_have_url(re.compile(r"/tai-khoan$"))
+    # The outcome page says the registration was received (the same page whether or not the CCCD
+    # or e-mail already had an account: nobody learns that here); then the citizen signs in.
+    expect(page).to_have_url(re.compile(r"/dang-ky/da-tiep-nhan$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đã tiếp nhận đăng ký")
+    shot("citizen-02b-registered")
+    login(page, live_server, "phamthutrang", "ThuTrang2026")
+    page.goto(live_server + "/tai-khoan")
     header = page.locator(".site-header")
     expect(header).to_contain_text("Phạm Thị Thu Trang")
-    expect(page.locator(".flash")).to_contain_text("Đã tạo tài khoản")
     account = page.locator("dl.summary-list")
     expect(account).to_contain_text("phamthutrang")
     expect(account).to_contain_text("075195004329")
