@@ -260,7 +260,8 @@ def _server():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.server:create_app", "--factory", "--host",
-                             "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+                             "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+                             "--no-server-header"],
                             env={**os.environ, "MOTCUA_DB_POOL": "1", "MOTCUA_BENCH_FILLER": str(FILLER_PROCEDURES)})
     try:
         for _ in range(300):

@@ -14,7 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
-from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -24,6 +24,7 @@ from core.plugins import get_plugin_manager
 from core.settings import Settings, get_settings
 from core.web import i18n
 from core.web.errors import exception_handlers
+from core.web.security import MotcuaRequest, integer_bounds, security_headers
 from core.web.templating import build_environment
 from core.web.themes import load_theme
 
@@ -130,11 +131,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         httponly=True,
         samesite="lax",
         secure=settings.base_url.startswith("https://"),
-        exclude=["/static/", "/theme-static/"],  # a stylesheet must not open (and write) a session
+        # a stylesheet must not open (and write) a session
+        exclude=["^/static/", "^/theme-static/", "^/theme.css$"],
     )
     app = Litestar(
         route_handlers=[*static_routers, *_plugin_routes()],
-        request_class=HTMXRequest,
+        request_class=MotcuaRequest,
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(
@@ -143,8 +145,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             header_name="x-csrftoken",
             cookie_samesite="lax",
             cookie_secure=settings.base_url.startswith("https://"),
-            exclude=["/api/"],
+            exclude=["^/api/"],  # anchored: the bearer-token API only, not a page with "/api/" in its path
         ),
+        guards=[integer_bounds],
+        before_send=[security_headers],
         middleware=[session_config.middleware, _htmx_redirects],
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         stores={"sessions": DatabaseStore()},

@@ -49,6 +49,7 @@ def cmd_serve(args) -> None:
         port=args.port,
         log_level="info",
         proxy_headers=True,
+        server_header=False,  # no "Server: uvicorn" banner
         timeout_graceful_shutdown=5,  # a browser's open connection must not hold a stop or restart
     )
 

@@ -80,6 +80,10 @@ def _explain(params) -> dict:
         received = _parse_dt(values["received"])
     except ValueError:
         errors["received"] = "Nhập thời điểm tiếp nhận có thật, dạng ngày/tháng/năm giờ:phút (ví dụ 23/01/2026 16:10)."
+    else:
+        if not 2000 <= received.year <= 2100:  # the calendar knows these years; 9999 + 365 days is no date
+            errors["received"] = "Năm tiếp nhận phải từ 2000 đến 2100."
+            received = None
     try:
         days = float(values["days"].replace(",", "."))
         if not 0 <= days <= 365:

@@ -74,13 +74,11 @@ async def _selection(request: Request) -> tuple[list[dict], dict, Period | None,
 
 
 @get("/so-theo-doi", include_in_schema=False, name="register_page")
-async def register_page(request: Request) -> Template:
-    """The register for a period and an agency; 422 with the filter's errors when they make no sense."""
+async def register_page(request: Request, trang: int = 1) -> Template:
+    """The register for a period and an agency; 422 with the filter's errors when they make no sense.
+    ``trang`` is declared so that the app's integer bounds apply to it (a page no database can skip to)."""
     agencies, agency, period, form, errors = await _selection(request)
-    try:
-        page_no = max(1, int(request.query_params.get("trang", "1")))
-    except ValueError:
-        page_no = 1
+    page_no = max(1, trang)
     rows: list[dict] = []
     if not errors and period is not None:
         rows = await register_rows(agency["id"], period, domain=form["linh_vuc"],

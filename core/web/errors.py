@@ -57,6 +57,7 @@ def _page(request: Request, status: int, message: str, extra: dict | None = None
         "user": request.scope.get("motcua_user"),
         "menu": [],
         "flashes": [],
+        "back_url": _same_site_referer(request),
         **(extra or {}),
     }
     return Template(template_name="errors/error.html", context=ctx, status_code=status, media_type=MediaType.HTML)
@@ -108,12 +109,9 @@ def motcua_error_handler(request: Request, exc: MotcuaError) -> Response:
 
 def _same_site_referer(request: Request) -> str | None:
     """The path (with query) of the page that sent the request, when it is one of ours."""
-    from urllib.parse import urlsplit
+    from core.web.security import same_site_path
 
-    ref = urlsplit(request.headers.get("referer", ""))
-    if not ref.path.startswith("/") or (ref.netloc and ref.netloc != request.headers.get("host", "")):
-        return None
-    return ref.path + (f"?{ref.query}" if ref.query else "")
+    return same_site_path(request.headers.get("referer"), request.headers.get("host", ""), default=None)
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+import re
 
-from litestar import Request, get
+from litestar import Request, Response, get
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from core.api import L, MenuItem, hookimpl
 from core.web.i18n import LANGUAGES
 from core.web.render import page
+from core.web.security import same_site_path
 
 
 @get("/", include_in_schema=False, name="home")
@@ -25,17 +26,30 @@ async def home(request: Request) -> Template:
 
 @get("/ngon-ngu/{lang:str}", include_in_schema=False, name="set_language")
 async def set_language(request: Request, lang: str) -> Redirect:
-    """Remember the chosen language in a cookie and go back where the user was."""
-    target = request.headers.get("referer") or "/"
-    parsed = urlparse(target)
-    back = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
+    """Remember the chosen language in a cookie and go back where the user was (on this site only)."""
+    back = same_site_path(request.headers.get("referer"), request.headers.get("host", ""))
     lang = lang if lang in LANGUAGES else "vi"
     return Redirect(back, status_code=303, cookies=[Cookie(key="lang", value=lang, max_age=365 * 86400, samesite="lax")])
 
 
+_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
+
+
+@get("/theme.css", include_in_schema=False, name="theme_css", opt={"public": "the theme's colours"})
+async def theme_css(request: Request) -> Response:
+    """The theme's colours as a stylesheet (the page has no inline style: see the Content-Security-Policy)."""
+    from core.web.themes import load_theme
+
+    theme = load_theme(request.app.state.settings.theme)
+    primary = theme.primary if _COLOUR.fullmatch(theme.primary) else "#9b1c1c"
+    accent = theme.accent if _COLOUR.fullmatch(theme.accent) else "#d4a017"
+    return Response(f":root {{ --primary: {primary}; --accent: {accent}; }}\n", media_type="text/css",
+                    headers={"cache-control": "public, max-age=3600"})
+
+
 @hookimpl
 def register_routes():
-    return [home, set_language]
+    return [home, set_language, theme_css]
 
 
 @hookimpl

@@ -60,7 +60,35 @@ async def page(
     wants_fragment = bool(htmx) and block and not htmx.boosted and not htmx.history_restore_request
     headers = {"Vary": "HX-Request"}
     if wants_fragment:
-        return HTMXBlockTemplate(
+        return _BlockTemplate(
             template_name=template_name, block_name=block, context=ctx, status_code=status_code, headers=headers
         )
     return Template(template_name=template_name, context=ctx, status_code=status_code, headers=headers)
+
+
+def _top_level_names(template, context: dict[str, Any]) -> dict[str, Any]:
+    """What the template's top level defines (``{% from … import %}``, ``{% macro %}``, ``{% set %}``),
+    here and in the templates it extends.
+
+    The top level of a template that extends another runs before the first byte of the layout is
+    written, so running the page up to its first chunk, then stopping, defines them all without
+    rendering the page.
+    """
+    ctx = template.new_context(context)
+    chunks = template.root_render_func(ctx)
+    try:
+        next(chunks, None)
+    finally:
+        chunks.close()
+    return dict(ctx.vars)
+
+
+class _BlockTemplate(HTMXBlockTemplate):
+    """One block of a template, rendered with the names the template's top level defines: a block
+    rendered alone (jinja2-fragments) does not run the top level, so a macro imported there would be
+    undefined on exactly the htmx requests."""
+
+    def create_template_context(self, request: Request) -> dict[str, Any]:
+        context = super().create_template_context(request)
+        template = request.app.template_engine.get_template(self.template_name)
+        return {**context, **_top_level_names(template, context)}

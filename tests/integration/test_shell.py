@@ -61,7 +61,7 @@ async def test_province_theme(db):
     async with AsyncTestClient(app=app) as c:
         r = await c.get("/")
         assert "Tỉnh Đồng Nai" in r.text and "Trung tâm Phục vụ hành chính công tỉnh Đồng Nai" in r.text
-        assert "#0b5394" in r.text  # the province's colour
+        assert "#0b5394" in (await c.get("/theme.css")).text  # the province's colour, as a stylesheet
         assert (await c.get("/theme-static/logo.svg")).status_code == 200
 
 
@@ -302,7 +302,7 @@ async def test_error_pages_follow_the_english_switch(client):
     assert r.status_code == 404 and 'lang="en"' in r.text and "Page not found" in r.text
     await client.get("/ngon-ngu/vi", headers={"referer": "http://evil.example/x?y=1"})  # back, and no open redirect
     r = await client.get("/ngon-ngu/vi", headers={"referer": "http://evil.example/x?y=1"}, follow_redirects=False)
-    assert r.headers["location"] == "/x?y=1"
+    assert r.headers["location"] == "/"  # another site's page: home, not its path (issue 7)
     r = await client.get("/khong-co-trang-nay")
     assert 'lang="vi"' in r.text and "Không tìm thấy trang" in r.text
 
