@@ -11,6 +11,32 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every journey here runs under the Content-Security-Policy without the browser refusing anything
+    (issue 7: no inline script or style, htmx's own style injection off)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    yield
+    assert not refused, refused
+
+
+def test_pages_carry_the_security_headers_and_the_theme_colours(page: Page, live_server, shot):
+    response = page.goto(live_server + "/")
+    headers = response.headers
+    assert "server" not in headers, headers.get("server")  # motcua serve: no uvicorn banner
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff" and headers["cache-control"] == "no-store"
+    primary = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--primary').trim()")
+    assert primary == "#9b1c1c"  # the theme's colours arrive through /theme.css
+    expect(page.locator(".site-header")).to_be_visible()
+    shot("anon-00-csp-home")
+
+
 def test_find_a_procedure_then_switch_language(page: Page, live_server, shot):
     page.goto(live_server + "/")
     expect(page).to_have_title(re.compile("Trang chủ"))
