@@ -204,10 +204,8 @@ async def dossier_attachment(request: Request, code: str, attachment_id: int) ->
     if not access.can_view(user, view):
         raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
     row, content = await attachments.read(view.id, attachment_id)
-    ext = row["path"].rsplit(".", 1)[-1]
-    return Response(content, media_type=row["content_type"], headers={
-        "Content-Disposition": f'inline; filename="{view.code or view.id}-{row["id"]}.{ext}"',
-        "X-Content-Type-Options": "nosniff"})
+    return Response(content, media_type=row["content_type"],
+                    headers=attachments.download_headers(row, f"{view.code or view.id}-{row['id']}"))
 
 
 ROUTES = [status_lookup, status_page, dossier_page, dossier_action, dossier_attachment]

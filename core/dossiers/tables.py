@@ -123,6 +123,8 @@ class Attachment(Table):
     sha256 = Varchar(length=64)
     uploaded_by = ForeignKey(references=User, null=True)
     at = Timestamptz()
+    pages = Integer(null=True, default=None)
+    """Page count of a PDF (read by a PDF parser at upload); NULL for an image."""
 
 
 class CodeCounter(Table):

@@ -109,9 +109,8 @@ class DossierApi(Controller):
     async def download_attachment(self, code: str, attachment_id: int, user: UserView) -> Response[bytes]:
         view = await _readable(code, user)
         row, content = await attachments.read(view.id, attachment_id)
-        return Response(content, media_type=row["content_type"], headers={
-            "Content-Disposition": f"attachment; filename=\"{row['id']}.{row['path'].rsplit('.', 1)[-1]}\"",
-            "X-Content-Type-Options": "nosniff"})
+        return Response(content, media_type=row["content_type"],
+                        headers=attachments.download_headers(row, str(row["id"])))
 
     @post("/{code:str}/attachments", status_code=HTTP_201_CREATED, summary="Upload a file into a document slot",
           request_max_body_size=attachments.MAX_BYTES + 64 * 1024)

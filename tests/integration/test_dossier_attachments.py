@@ -5,13 +5,41 @@ the applicant (draft, supplement) or the receiving desk; stored by content, list
 from __future__ import annotations
 
 import hashlib
+import io
+import struct
+import zlib
+
+from pypdf import PdfWriter
 
 from core.dossiers.tables import Attachment
 from core.settings import get_settings
 from plugins.land import procedures
 from tests.plugins.land.test_routes_http import API, BUYER, TRANSFER_DATA, WARD, world  # noqa: F401
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _pdf(pages: int = 1, password: str | None = None) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    if password:
+        writer.encrypt(password)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _png(width: int, height: int, rows: int | None = None) -> bytes:
+    """A grey PNG claiming ``width``×``height``; with ``rows``, only that many rows of pixel data follow
+    (a decoder that trusted the header would go on to allocate the whole image)."""
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+    pixels = zlib.compress(b"\x00" * (width + 1) * (height if rows is None else rows))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+
+
+PDF = _pdf()
 
 
 async def _draft(client, a) -> dict:
@@ -104,6 +132,73 @@ async def test_the_dossier_page_lists_the_files_and_opens_them(client, world):
     assert "Tệp đã tải lên" in page.text and "Hợp đồng chuyển nhượng" in page.text and "hop-dong.pdf" in page.text
     got = await client.get(f"/ho-so/{_ref(d)}/tep/{att['id']}")
     assert got.status_code == 200 and got.content == PDF
+    _assert_served_in_a_sandbox(got)
     client.cookies.clear()
     await login_as(client, a.users["seller"])
     assert (await client.get(f"/ho-so/{_ref(d)}/tep/{att['id']}")).status_code == 404
+
+
+def _assert_served_in_a_sandbox(r) -> None:
+    """Rule: an uploaded file is never rendered as a page of ours: saved, not shown; no type sniffing;
+    and a sandbox with nothing to load, should a browser render it anyway."""
+    assert r.headers["content-disposition"].startswith("attachment;")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    csp = r.headers["content-security-policy"]
+    assert "sandbox" in csp and "default-src 'none'" in csp
+
+
+async def test_a_decompression_bomb_image_is_refused_before_it_is_decoded(client, world):
+    """Rule: images are opened by a decoder with a pixel limit; a small file that claims 20000×20000
+    pixels (400 megapixels) is refused with a Vietnamese message, never stored."""
+    a = world["actors"]
+    d = await _draft(client, a)
+    bomb = _png(20000, 20000, rows=50)
+    assert len(bomb) < 50_000
+    r = await _upload(client, a, "buyer", d, "contract", "anh.png", bomb)
+    assert r.status_code == 422 and "Ảnh quá lớn" in _errors(r)["file"] and "50 megapixel" in _errors(r)["file"]
+    r = await _upload(client, a, "buyer", d, "contract", "anh.png", _png(8000, 7000, rows=1))  # 56 MP
+    assert r.status_code == 422 and "8000×7000" in _errors(r)["file"]
+    r = await _upload(client, a, "buyer", d, "contract", "hong.png", _png(100, 100)[:60])  # cut short
+    assert r.status_code == 422 and "bị hỏng" in _errors(r)["file"]
+    assert await Attachment.count() == 0
+    r = await _upload(client, a, "buyer", d, "contract", "anh.png", _png(200, 100))
+    assert r.status_code == 201, r.text
+    assert r.json()["content_type"] == "image/png" and r.json()["pages"] is None
+
+
+async def test_a_fake_or_encrypted_pdf_is_refused(client, world):
+    """Rule: a PDF is read by a PDF parser, not trusted on its first bytes: an HTML page behind
+    ``%PDF-`` or a file with no page is refused; so is an encrypted PDF, which staff could not open."""
+    a = world["actors"]
+    d = await _draft(client, a)
+    for fake in (b"%PDF-<html><script>alert(document.cookie)</script></html>",
+                 b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"):
+        r = await _upload(client, a, "buyer", d, "contract", "to-khai.pdf", fake)
+        assert r.status_code == 422 and "không phải PDF thật" in _errors(r)["file"], r.text
+    r = await _upload(client, a, "buyer", d, "contract", "khoa.pdf", _pdf(password="bi-mat"))
+    assert r.status_code == 422 and "mật khẩu" in _errors(r)["file"]
+    assert await Attachment.count() == 0
+
+
+async def test_a_real_pdf_is_kept_with_its_page_count_shown_to_staff(client, world):
+    """Rule: a real PDF is accepted and its page count, read at upload, is shown in the dossier page's
+    upload list; the file is downloaded as an attachment in a sandbox on both routes."""
+    from tests.fixtures.builders import login_as
+
+    a = world["actors"]
+    d = await _draft(client, a)
+    three = _pdf(pages=3)
+    r = await _upload(client, a, "buyer", d, "contract", "hop-dong.pdf", three)
+    assert r.status_code == 201, r.text
+    att = r.json()
+    assert att["pages"] == 3 and att["content_type"] == "application/pdf"
+    assert (await Attachment.select(Attachment.pages).where(Attachment.id == att["id"]).first())["pages"] == 3
+    got = await client.get(f"{API}/{_ref(d)}/attachments/{att['id']}", headers=a.h("buyer"))
+    assert got.status_code == 200 and got.content == three
+    _assert_served_in_a_sandbox(got)
+    await login_as(client, a.users["buyer"])
+    page = await client.get(f"/ho-so/{_ref(d)}")
+    assert page.status_code == 200
+    assert "Số trang" in page.text
+    row = page.text[page.text.index("hop-dong.pdf"):]
+    assert "<td>3</td>" in row[:row.index("</tr>")]
