@@ -53,6 +53,7 @@ from core.registries.access import (
     registry_views,
     split_personal,
 )
+from core.confusables import fold_confusables
 
 hookimpl = pluggy.HookimplMarker("motcua")
 """Marker for hook implementations: ``@hookimpl`` (``tryfirst``/``trylast`` accepted)."""
@@ -76,6 +77,7 @@ __all__ = (
     "split_personal",
     "RecordView",
     "KeeperScope",
+    "fold_confusables",
     "DossierView",
     "EventView",
     "StepView",

@@ -1,6 +1,8 @@
 """The enterprise-name rules of the Enterprise Law 2020 (Art. 37–41), as pure functions.
 
-``fold`` gives the comparison key: no case, no diacritics (đ → d), no type prefix, single spaces.
+``fold`` gives the comparison key: look-alike letters of other scripts and compatibility forms folded
+first (``Ð`` ETH → ``Đ``, Cyrillic ``і`` → ``i``, full-width ``Ａ`` → ``A``: ``core.api.fold_confusables``),
+then no case, no diacritics (đ → d), no type prefix, single spaces.
 A name is *identical* when the keys are equal, and *confusingly similar* (Art. 41(2)) when the keys
 differ only by a serial number, a single letter, "&"/"và", a hyphen or dot, or one of the words the
 law lists ("mới", a direction or region), or by a trailing place name.
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from core.api import fold_confusables
 
 __all__ = ("plain", "fold", "core_key", "clash")
 
@@ -43,7 +47,7 @@ def _strip_marks(text: str) -> str:
 
 def plain(name: str) -> str:
     """Lower case, no diacritics, "&" as "va", punctuation as spaces, single spaces (type prefix kept)."""
-    key = _strip_marks(unicodedata.normalize("NFC", name)).lower()
+    key = _strip_marks(fold_confusables(name)).lower()
     key = key.replace("&", " va ")
     key = re.sub(r"[^a-z0-9 ]+", " ", key)
     return re.sub(r"\s+", " ", key).strip()

@@ -256,6 +256,17 @@ async def test_name_clash_names_the_registered_business_but_no_person(client, wo
     assert HOUSEHOLD_OWNER["name"] not in r.text and HOUSEHOLD_OWNER["cccd"] not in r.text
 
 
+async def test_look_alike_letters_do_not_pass_the_duplicate_name_check(client, world):
+    """Rule (security review, issue 7): ETH U+00D0 for Đ or Cyrillic letters do not make a registered
+    name new: the check refuses it like the name itself, naming the registered business."""
+    a = world["actors"]
+    for name in ("Công ty cổ phần Sông \u00d0ồng Nai", "Công ty cổ phần Sông Đồng N\u0430\u0456"):
+        r = await _create(client, a, "founder", procedures.ENTERPRISE, CENTRE, FOUNDER,
+                          {**ENTERPRISE_DATA, "company_name": name, "enterprise_type": "cp"})
+        errors = await _errors(r)
+        assert "trùng" in errors["company_name"] and EXISTING_CODE in errors["company_name"], name
+
+
 async def test_change_only_by_the_registered_representative(client, world):
     a = world["actors"]
     r = await _create(client, a, "founder", procedures.CHANGE, CENTRE, FOUNDER, {**CHANGE_DATA, "rep_cccd": FOUNDER["id_number"]})

@@ -27,6 +27,21 @@ def test_name_clash(a, b, expected):
     assert names.clash(a, b) == expected
 
 
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "Công ty TNHH Sông \u00d0ồng Nai",            # ETH U+00D0 for Đ (security review, issue 7)
+        "Công ty TNHH Sông Đồng N\u0430\u0456",       # Cyrillic а and і
+        "Công ty TNHH S\u043eng Đ\u043eng Nai",       # Cyrillic о, with and without the marks
+        "Công ty TNHH \uff33ông Đồng Nai",             # full-width S
+    ],
+)
+def test_look_alike_letters_do_not_make_a_name_new(look_alike):
+    """Rule: a name written with look-alike letters of another script is the registered name."""
+    assert names.fold(look_alike) == names.fold("Công ty TNHH Sông Đồng Nai") == "song dong nai"
+    assert names.clash(look_alike, "Công ty cổ phần Sông Đồng Nai") == "identical"
+
+
 def test_tax_code_check_digit():
     assert taxcode.is_valid("0100109106")  # a real, published enterprise code
     assert not taxcode.is_valid("0100109107")
