@@ -5,7 +5,7 @@ Compatibility forms (full-width ``Ａ``, ligatures, mathematical letters) are fo
 other scripts that look like a Latin letter (Cyrillic ``і``, Greek ``Ο``…) by the Unicode confusables
 data (UTS #39, shipped by the ``confusable_homoglyphs`` package). The Vietnamese alphabet itself is
 never folded: ``Đ`` stays distinct from ``D``, ``Ư`` from ``U``, ``ơ`` from ``o`` and each tone mark from
-the others; whether a rule then ignores diacritics is that rule's business.
+the others; whether a rule then ignores diacritics is up to that rule.
 """
 
 from __future__ import annotations
