@@ -145,16 +145,20 @@ async def _manageable_agencies(user: UserView) -> list[dict]:
 
 
 async def _users(user: UserView, q: str) -> list[dict]:
-    """Users matching ``q`` (or, for an agency admin without ``q``, the staff of their agencies), with grants.
+    """Users matching ``q`` (by username, name or exact CCCD), with their grants. A province admin
+    searches the whole province; an agency admin only the staff of the agencies they administer (a
+    staff role granted there), with or without ``q``: the citizens and the other agencies' staff are
+    not theirs to look up. A new colleague is granted a role by username in the form above.
 
     Two queries whatever the number of users (users, then all their grants)."""
     query = User.select(User.id, User.username, User.full_name, User.active)
+    if not user.has_role("province_admin"):
+        mine = user.agencies_with("agency_admin") or [-1]
+        query = query.where(User.id.is_in(RoleGrant.select(RoleGrant.user).where(
+            RoleGrant.agency.is_in(mine) & (RoleGrant.role != "citizen"))))
     if q:
         like = f"%{q}%"
         query = query.where(User.username.ilike(like) | User.full_name.ilike(like) | (User.cccd == q))
-    elif not user.has_role("province_admin"):
-        mine = user.agencies_with("agency_admin") or [-1]
-        query = query.where(User.id.is_in(RoleGrant.select(RoleGrant.user).where(RoleGrant.agency.is_in(mine))))
     rows = await query.order_by(User.username).limit(PAGE_SIZE)
     ids = [r["id"] for r in rows] or [-1]
     grants = await RoleGrant.select(RoleGrant.id, RoleGrant.user, RoleGrant.agency, RoleGrant.role,
@@ -175,6 +179,7 @@ async def _context(request: Request, values: dict | None = None, errors: dict | 
     roles = [r for r in ROLES if r != "province_admin" or user.has_role("province_admin")]
     return {
         "q": q,
+        "own_staff_only": not user.has_role("province_admin"),
         "users": await _users(user, q),
         "agencies": [(a["id"], f"{a['code']} — {a['name']}") for a in await _manageable_agencies(user)],
         "roles": [(r, role_label(r)) for r in roles],
