@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
+from piccolo.columns.combination import WhereRaw
 
 from core.catalogue.specs import ROLES
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -144,6 +145,14 @@ async def _manageable_agencies(user: UserView) -> list[dict]:
     return await query.order_by(Agency.code)
 
 
+def _contains(text: str) -> WhereRaw:
+    """Username or full name containing ``text`` literally (case-insensitive): ``%``, ``_`` and ``\\``
+    typed by the admin are escaped, not wildcards (an explicit ESCAPE: SQLite has no default one)."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    op = "ILIKE" if User._meta.db.engine_type == "postgres" else "LIKE"  # SQLite's LIKE ignores ASCII case
+    return WhereRaw(f"(username {op} {{}} ESCAPE '\\' OR full_name {op} {{}} ESCAPE '\\')", pattern, pattern)
+
+
 async def _users(user: UserView, q: str) -> list[dict]:
     """Users matching ``q`` (by username, name or exact CCCD), with their grants. A province admin
     searches the whole province; an agency admin only the staff of the agencies they administer (a
@@ -157,8 +166,7 @@ async def _users(user: UserView, q: str) -> list[dict]:
         query = query.where(User.id.is_in(RoleGrant.select(RoleGrant.user).where(
             RoleGrant.agency.is_in(mine) & (RoleGrant.role != "citizen"))))
     if q:
-        like = f"%{q}%"
-        query = query.where(User.username.ilike(like) | User.full_name.ilike(like) | (User.cccd == q))
+        query = query.where(_contains(q) | (User.cccd == q))
     rows = await query.order_by(User.username).limit(PAGE_SIZE)
     ids = [r["id"] for r in rows] or [-1]
     grants = await RoleGrant.select(RoleGrant.id, RoleGrant.user, RoleGrant.agency, RoleGrant.role,
