@@ -30,8 +30,11 @@ def _pick(ch: str, members: list[str]) -> str | None:
         return None
     if ch.isalpha():
         letters = [m for m in ours if m.isalpha()] or ours
-        same_case = [m for m in letters if (m.isupper() if ch.isupper() else m.islower() if ch.islower() else True)]
-        ours = same_case or letters
+
+        def of_case(m: str) -> bool:
+            return m.isupper() if ch.isupper() else m.islower() if ch.islower() else True
+
+        ours = [m for m in letters if of_case(m)] or letters
     return ours[0]
 
 
@@ -66,5 +69,6 @@ def fold_confusables(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
     folded = decomposed.translate(_table())
     # A D with a stroke drawn by a combining overlay reads as Đ.
-    folded = folded.replace("D\u0335", "Đ").replace("d\u0335", "đ").replace("D\u0336", "Đ").replace("d\u0336", "đ")
+    for overlay in ("\u0335", "\u0336"):
+        folded = folded.replace("D" + overlay, "Đ").replace("d" + overlay, "đ")
     return unicodedata.normalize("NFC", folded)

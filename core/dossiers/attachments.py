@@ -131,7 +131,8 @@ def _too_many_pixels(size: str) -> str:
 
 
 def _inspect_pdf(content: bytes) -> tuple[str | None, int | None]:
-    unreadable = "Tệp PDF bị hỏng hoặc không phải PDF thật (không đọc được trang nào); hãy xuất hoặc quét lại tệp."
+    unreadable = ("Tệp PDF bị hỏng hoặc không phải PDF thật (không đọc được trang nào); "
+                  "hãy xuất hoặc quét lại tệp.")
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
@@ -171,5 +172,5 @@ async def read(dossier_id: int, attachment_id: int) -> tuple[dict[str, Any], byt
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "document_code": row["document_code"], "filename": row["filename"],
-            "content_type": row["content_type"], "size": row["size"], "sha256": row["sha256"], "at": row["at"],
-            "pages": row.get("pages")}
+            "content_type": row["content_type"], "size": row["size"], "sha256": row["sha256"],
+            "at": row["at"], "pages": row.get("pages")}

@@ -155,7 +155,8 @@ async def test_a_decompression_bomb_image_is_refused_before_it_is_decoded(client
     bomb = _png(20000, 20000, rows=50)
     assert len(bomb) < 50_000
     r = await _upload(client, a, "buyer", d, "contract", "anh.png", bomb)
-    assert r.status_code == 422 and "Ảnh quá lớn" in _errors(r)["file"] and "50 megapixel" in _errors(r)["file"]
+    assert r.status_code == 422 and "Ảnh quá lớn" in _errors(r)["file"]
+    assert "50 megapixel" in _errors(r)["file"]
     r = await _upload(client, a, "buyer", d, "contract", "anh.png", _png(8000, 7000, rows=1))  # 56 MP
     assert r.status_code == 422 and "8000×7000" in _errors(r)["file"]
     r = await _upload(client, a, "buyer", d, "contract", "hong.png", _png(100, 100)[:60])  # cut short
@@ -164,6 +165,15 @@ async def test_a_decompression_bomb_image_is_refused_before_it_is_decoded(client
     r = await _upload(client, a, "buyer", d, "contract", "anh.png", _png(200, 100))
     assert r.status_code == 201, r.text
     assert r.json()["content_type"] == "image/png" and r.json()["pages"] is None
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(buf, "JPEG")
+    jpeg = buf.getvalue()
+    r = await _upload(client, a, "buyer", d, "contract", "hong.jpg", jpeg[:len(jpeg) // 2])  # truncated
+    assert r.status_code == 422 and "bị hỏng" in _errors(r)["file"]
+    r = await _upload(client, a, "buyer", d, "contract", "anh.jpg", jpeg)
+    assert r.status_code == 201 and r.json()["content_type"] == "image/jpeg", r.text
 
 
 async def test_a_fake_or_encrypted_pdf_is_refused(client, world):

@@ -25,7 +25,8 @@ from tests.plugins.land.test_routes_http import API, BUYER, TRANSFER_DATA, WARD,
 
 SCRIPT = '<script>alert("xss")</script>'
 IMG = '"><img src=x onerror=alert(1)>'
-INJECTIONS = ("'", '"', "%", "_", "' OR 1=1--", "%' OR '1'='1", "\" OR \"\"=\"", "'; DROP TABLE dossier;--", "\\")
+INJECTIONS = ("'", '"', "%", "_", "' OR 1=1--", "%' OR '1'='1", "\" OR \"\"=\"", "'; DROP TABLE dossier;--",
+              "\\")
 
 
 def _no_raw_markup(text: str, where: str) -> None:
@@ -34,8 +35,9 @@ def _no_raw_markup(text: str, where: str) -> None:
 
 
 async def _draft(client, a, applicant: dict, data: dict) -> dict:
-    r = await client.post(API, json={"procedure_code": procedures.TRANSFER, "agency_code": WARD, "applicant": applicant,
-                                     "data": data, "channel": "truc_tuyen"}, headers=a.h("buyer"))
+    r = await client.post(API, json={"procedure_code": procedures.TRANSFER, "agency_code": WARD,
+                                     "applicant": applicant, "data": data, "channel": "truc_tuyen"},
+                          headers=a.h("buyer"))
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -76,14 +78,15 @@ async def test_uploads_are_checked_by_type_size_and_name(client, world):
 async def test_citizen_free_text_is_escaped_on_every_page_and_in_form01(client, world):
     a = world["actors"]
     applicant = {**BUYER, "name": f"Lê Văn Cường {SCRIPT}", "address": f"Ấp 1 {IMG}"}
-    data = {**TRANSFER_DATA, "transferee_address": f"Ấp 1, xã Tân Phú {IMG}", "contract_number": f"12{SCRIPT}"}
+    data = {**TRANSFER_DATA, "transferee_address": f"Ấp 1, xã Tân Phú {IMG}",
+            "contract_number": f"12{SCRIPT}"}
     d = await _draft(client, a, applicant, data)
-    r = await client.post(f"{API}/{d['id']}/submit", json={"version": d["version"], "note": f"Ghi chú {SCRIPT}"},
-                          headers=a.h("buyer"))
+    r = await client.post(f"{API}/{d['id']}/submit", headers=a.h("buyer"),
+                          json={"version": d["version"], "note": f"Ghi chú {SCRIPT}"})
     assert r.status_code == 200, r.text
     d = r.json()
-    r = await client.post(f"{API}/{d['code']}/receive", json={"version": d["version"], "note": f"Đã nhận {IMG}"},
-                          headers=a.h("ward_receiver"))
+    r = await client.post(f"{API}/{d['code']}/receive", headers=a.h("ward_receiver"),
+                          json={"version": d["version"], "note": f"Đã nhận {IMG}"})
     assert r.status_code == 200, r.text
     code = r.json()["code"]
 
@@ -177,9 +180,10 @@ async def test_sql_metacharacters_in_search_and_filter_parameters(client, world)
         r = await client.get("/quan-tri/nguoi-dung", params={"q": value})
         assert r.status_code == 200, value
         listed = re.findall(r'<tr id="user-\d+">\s*<td><code>([^<]+)</code>', r.text)
-        assert all(value in name for name in listed), (value, listed)  # "%" and "_" are literal, not wildcards
+        assert all(value in name for name in listed), (value, listed)  # "%", "_" are literal, not wildcards
         assert value != "_" or "ward_receiver" in listed
-        for url, keys in (("/quan-tri/thu-tuc", ("linh_vuc", "cap")), ("/quan-tri/nhat-ky", ("chuoi", "trang")),
+        for url, keys in (("/quan-tri/thu-tuc", ("linh_vuc", "cap")),
+                          ("/quan-tri/nhat-ky", ("chuoi", "trang")),
                           ("/quan-tri/tac-vu", ("trang_thai", "trang")),
                           ("/quan-tri/thu-di", ("trang_thai", "kenh", "trang"))):
             for key in keys:
