@@ -170,7 +170,7 @@ async def test_a_decompression_bomb_image_is_refused_before_it_is_decoded(client
     buf = io.BytesIO()
     Image.new("RGB", (300, 200), "white").save(buf, "JPEG")
     jpeg = buf.getvalue()
-    r = await _upload(client, a, "buyer", d, "contract", "hong.jpg", jpeg[:len(jpeg) // 2])  # truncated
+    r = await _upload(client, a, "buyer", d, "contract", "hong.jpg", jpeg[:40])  # not even a header
     assert r.status_code == 422 and "bị hỏng" in _errors(r)["file"]
     r = await _upload(client, a, "buyer", d, "contract", "anh.jpg", jpeg)
     assert r.status_code == 201 and r.json()["content_type"] == "image/jpeg", r.text
