@@ -119,7 +119,7 @@ class Data:
 
     async def audit(self, target: int) -> None:
         """Entries of the global chain, each hashed over the previous one (``chain.verify`` passes)."""
-        from core.audit.chain import GENESIS, entry_hash
+        from core.audit.chain import GENESIS, canonical, entry_hash
         from core.audit.tables import AuditEntry, AuditHead
         from core.db.tx import write_tx
 
@@ -131,7 +131,7 @@ class Data:
         for _ in range(target - have):
             seq += 1
             at = datetime.now(UTC)
-            data = {"procedure": world.PROC, "agency": self.w["tree"]["ward"]["code"], "enabled": True}
+            data = canonical({"procedure": world.PROC, "agency": self.w["tree"]["ward"]["code"], "enabled": True})
             h = entry_hash(prev, "global", seq, at, actor, "catalogue.enable", "procedure", world.PROC, data)
             rows.append(AuditEntry(chain="global", seq=seq, at=at, actor_id=actor, action="catalogue.enable",
                                    object_type="procedure", object_id=world.PROC, data=data, prev_hash=prev,

@@ -111,27 +111,40 @@ def cmd_demo(args) -> None:
     print(f"Đã nạp dữ liệu mẫu. Tài khoản (mật khẩu {demo.DEMO_PASSWORD}): xem docs/demo_accounts.md.")
 
 
+async def _with_db(coro_fn):
+    from core.db.tx import engine
+
+    db = engine()
+    if db.engine_type == "postgres":
+        await db.start_connection_pool()
+    try:
+        return await coro_fn()
+    finally:
+        if db.engine_type == "postgres":
+            await db.close_connection_pool()
+
+
 def cmd_audit_verify(args) -> None:
     from core.audit import chain
 
-    async def go():
-        from core.db.tx import engine
-
-        db = engine()
-        if db.engine_type == "postgres":
-            await db.start_connection_pool()
-        try:
-            return await chain.verify_all()
-        finally:
-            if db.engine_type == "postgres":
-                await db.close_connection_pool()
-
-    problems = _run(go())
-    if problems:
-        for p in problems:
-            print(p)
+    report = _run(_with_db(chain.verify_report))
+    for p in report.problems:
+        print(p)
+    for n in report.notes:
+        print(n)
+    if report.problems:
         raise SystemExit(1)
     print("Chuỗi nhật ký kiểm toán toàn vẹn.")
+    anchored = (f"mốc neo gần nhất lúc {chain.vn_time(report.last_anchor)}" if report.last_anchor
+                else "chưa có mốc neo nào (`motcua audit anchor`)")
+    print(f"{report.chains} chuỗi, {report.rows} bản ghi; {anchored}.")
+
+
+def cmd_audit_anchor(args) -> None:
+    from core.audit import anchors
+
+    line = _run(_with_db(anchors.write_anchor))
+    print(f"Đã ghi mốc neo vào {anchors.anchor_path()}: {line['chain_count']} chuỗi, {line['rows']} bản ghi.")
 
 
 def cmd_plugins(args) -> None:
@@ -162,7 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="nạp dữ liệu mẫu (chạy lại nhiều lần vẫn an toàn)").set_defaults(func=cmd_demo)
     p = sub.add_parser("audit", help="nhật ký kiểm toán")
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="kiểm tra chuỗi băm").set_defaults(func=cmd_audit_verify)
+    audit_sub.add_parser("verify", help="kiểm tra chuỗi băm và các mốc neo").set_defaults(
+        func=cmd_audit_verify)
+    audit_sub.add_parser("anchor", help="ghi mốc neo (đầu mọi chuỗi) ra tệp và nhật ký").set_defaults(
+        func=cmd_audit_anchor)
     sub.add_parser("plugins", help="liệt kê plugin và hook").set_defaults(func=cmd_plugins)
     from core.plugins import get_plugin_manager
 

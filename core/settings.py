@@ -34,6 +34,9 @@ class Settings:
     db_pool: bool = True
     """``MOTCUA_DB_POOL=0`` opens a PostgreSQL connection per query instead of a pool (tests, where
     each test runs its own event loop and a pool cannot cross loops)."""
+    audit_key: str | None = None
+    """``MOTCUA_AUDIT_KEY``: seals the audit log (see ``core.audit.chain.audit_key``); unset, the seal
+    key is derived from ``secret_key``. Never stored in the database."""
 
     @property
     def is_postgres(self) -> bool:
@@ -92,4 +95,5 @@ def get_settings() -> Settings:
         base_url=os.environ.get("MOTCUA_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         debug=os.environ.get("MOTCUA_DEBUG") == "1",
         db_pool=os.environ.get("MOTCUA_DB_POOL", "1") != "0",
+        audit_key=os.environ.get("MOTCUA_AUDIT_KEY") or None,
     )

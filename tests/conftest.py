@@ -77,6 +77,9 @@ def _all_tables() -> list[str]:
 
 
 async def clean_database() -> None:
+    from core.audit.anchors import anchor_path
+
+    anchor_path().unlink(missing_ok=True)  # the audit anchors describe the database they were taken of
     db = engine()
     tables = _all_tables()
     if db.engine_type == "postgres":

@@ -1,8 +1,8 @@
-"""Core plugin for the audit log: its admin page and menu entry."""
+"""Core plugin for the audit log: its admin page, menu entry and nightly anchor."""
 
 from __future__ import annotations
 
-from core.api import L, MenuItem, hookimpl
+from core.api import JobSpec, L, MenuItem, hookimpl
 
 
 @hookimpl
@@ -17,3 +17,11 @@ def menu_items(user, request):
     if user is not None and user.has_role("province_admin"):
         return [MenuItem("/quan-tri/nhat-ky", L("Nhật ký kiểm toán", "Audit log"), order=930)]
     return []
+
+
+@hookimpl
+def register_jobs():
+    from core.audit import anchors
+
+    # Vietnam time, like every schedule (core.jobs.cron): 00:15, after the clock scan.
+    return [JobSpec(name="audit_anchor", func=anchors.anchor_job, cron={"hour": 0, "minute": 15})]

@@ -19,6 +19,9 @@ class AuditEntry(Table):
     data = JSON(default={})
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64)
+    seal = Varchar(length=16, default="hmac-sha256")
+    """How ``hash`` was made: ``hmac-sha256`` (keyed, every row since 2026-12-03) or ``sha256`` (rows
+    written before, unkeyed; see ``core.audit.chain``)."""
 
 
 class AuditHead(Table):
