@@ -63,7 +63,8 @@ def canonical(data: Any) -> str:
 def audit_key() -> bytes:
     """The key that seals audit rows and anchors: HMAC-SHA-256 of a fixed label under
     ``MOTCUA_AUDIT_KEY`` when set, else under ``MOTCUA_SECRET_KEY`` (itself generated once into the data
-    folder when unset). Never stored in the database; changing it makes earlier rows fail to verify."""
+    folder when unset). Never stored in the database; changing it makes earlier rows fail to verify (to
+    rotate ``MOTCUA_SECRET_KEY``, set ``MOTCUA_AUDIT_KEY`` to its old value: the key stays the same)."""
     from core.settings import get_settings
 
     s = get_settings()

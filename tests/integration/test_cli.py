@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 from core.audit import chain
 from core.audit.tables import AuditEntry
@@ -29,6 +31,80 @@ async def test_audit_verify_exit_code_and_first_broken_row(db):
     bad = motcua("audit", "verify")
     assert bad.returncode == 1
     assert bad.stdout.strip() == f"Chuỗi 'agency:000.30.31.H39': bản ghi số 2 (id {row['id']}) đã bị sửa."
+
+
+async def test_audit_anchor_then_verify_catches_a_deleted_chain(db):
+    """Rule: a whole agency chain deleted from the database (entries and head) is caught by the anchor
+    that ``motcua audit anchor`` wrote outside the database; exit code 1."""
+    from core.audit.tables import AuditHead
+
+    ward = "agency:000.30.31.H39"
+    for i in range(3):
+        await chain.append("dossier.receive", chain=ward, object_type="dossier", object_id=i)
+    await chain.append("config.change", data={"k": "v"})
+    anchored = motcua("audit", "anchor")
+    assert anchored.returncode == 0, anchored.stderr
+    assert anchored.stdout.startswith("Đã ghi mốc neo vào ") and "2 chuỗi, 4 bản ghi." in anchored.stdout
+    assert "audit anchor: {" in anchored.stderr, "the anchor is also written to the log"
+    ok = motcua("audit", "verify")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "Chuỗi nhật ký kiểm toán toàn vẹn." in ok.stdout
+    assert "2 chuỗi, 4 bản ghi; mốc neo gần nhất lúc" in ok.stdout
+
+    await AuditEntry.delete().where(AuditEntry.chain == ward)
+    await AuditHead.delete().where(AuditHead.chain == ward)
+    bad = motcua("audit", "verify")
+    assert bad.returncode == 1
+    assert bad.stdout.startswith("Chuỗi 'agency:000.30.31.H39': không còn bản ghi nào dù mốc neo lúc ")
+    assert "đã ghi 3 bản ghi: cả chuỗi đã bị xoá." in bad.stdout
+
+
+def test_upgrade_keeps_unkeyed_rows_verifiable_and_pins_them_with_a_cutover_anchor(tmp_path):
+    """An installed province has audit rows from before sealing: after ``motcua migrate`` they verify as
+    unkeyed rows (reported as such), and recomputing them with SHA-256 is caught by the cutover anchor."""
+    import sqlite3
+
+    from tests.integration.test_audit_chain import plain_sha256
+
+    up_to_before_sealing = (
+        "import asyncio; from piccolo.apps.migrations.commands.forwards import run_forwards; "
+        "r = asyncio.run(run_forwards(app_name='core', migration_id='2026-11-01T00:00:01:000000')); "
+        "assert r.success, r.message")
+    before = subprocess.run([sys.executable, "-c", up_to_before_sealing], capture_output=True, text=True,
+                            timeout=300, env=_fresh_env(tmp_path, PICCOLO_CONF="core.db.piccolo_conf"), cwd=ROOT)
+    assert before.returncode == 0, before.stderr[-3000:]
+
+    def legacy_chain(conn, c: str, n: int, changed: int | None = None) -> None:
+        prev, at = "0" * 64, datetime(2026, 11, 20, 3, 0, 0, 123456, tzinfo=UTC)
+        for seq in range(1, n + 1):
+            object_id = "sửa" if seq == changed else str(seq)
+            h = plain_sha256(prev, c, seq, at, 1, "login", "user", object_id, {"ip": "10.0.0.1"})
+            conn.execute("INSERT OR REPLACE INTO audit_entry (id, chain, seq, at, actor_id, action, "
+                         "object_type, object_id, data, prev_hash, hash) VALUES ((SELECT id FROM audit_entry "
+                         "WHERE chain = ? AND seq = ?), ?, ?, ?, 1, 'login', 'user', ?, '{\"ip\":\"10.0.0.1\"}', "
+                         "?, ?)",
+                         (c, seq, c, seq, at.isoformat(sep=" "), object_id, prev, h))
+            prev = h
+        conn.execute("INSERT OR REPLACE INTO audit_head (id, chain, seq, hash) VALUES ((SELECT id FROM "
+                     "audit_head WHERE chain = ?), ?, ?, ?)", (c, c, n, prev))
+
+    with sqlite3.connect(tmp_path / "var" / "motcua.sqlite") as conn:
+        legacy_chain(conn, "global", 3)
+    migrated = fresh(tmp_path, "migrate")
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+    cutover = json.loads((tmp_path / "var" / "audit-anchors.jsonl").read_text().splitlines()[0])
+    assert cutover["kind"] == "cutover" and cutover["chains"]["global"][0] == 3
+    with sqlite3.connect(tmp_path / "var" / "motcua.sqlite") as conn:
+        assert conn.execute("SELECT DISTINCT seal FROM audit_entry").fetchall() == [("sha256",)]
+    ok = fresh(tmp_path, "audit", "verify")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "Chuỗi 'global': 3 bản ghi đầu ghi trước" in ok.stdout and "không được khoá" in ok.stdout
+
+    with sqlite3.connect(tmp_path / "var" / "motcua.sqlite") as conn:
+        legacy_chain(conn, "global", 3, changed=2)  # edited, then recomputed as anyone can
+    bad = fresh(tmp_path, "audit", "verify")
+    assert bad.returncode == 1
+    assert bad.stdout.startswith("Chuỗi 'global': bản ghi số 3 (id 3) khác với mốc neo lúc ")
 
 
 def test_worker_command_explains_it_needs_redis():
