@@ -223,3 +223,20 @@ async def test_verify_reads_in_batches_across_chains(db, monkeypatch):
     await AuditEntry.update({AuditEntry.object_id: "x"}).where(row_at(WARD, 6))
     row = await AuditEntry.select(AuditEntry.id).where(row_at(WARD, 6)).first()
     assert await chain.verify_all() == [f"Chuỗi '{WARD}': bản ghi số 6 (id {row['id']}) đã bị sửa."]
+
+
+def test_audit_key_is_not_the_secret_key_and_survives_a_secret_key_rotation(monkeypatch):
+    """The seal key is derived with its own label (never the CSRF key itself); setting MOTCUA_AUDIT_KEY to
+    the old MOTCUA_SECRET_KEY keeps the same audit key when the secret key is rotated."""
+    import dataclasses
+
+    import core.settings
+
+    settings = core.settings.get_settings()
+    before = chain.audit_key()
+    assert before != settings.secret_key.encode() and len(before) == 32
+    rotated = dataclasses.replace(settings, secret_key="a-new-secret-key", audit_key=settings.secret_key)
+    monkeypatch.setattr(core.settings, "get_settings", lambda: rotated)
+    assert chain.audit_key() == before
+    monkeypatch.setattr(core.settings, "get_settings", lambda: dataclasses.replace(rotated, audit_key=None))
+    assert chain.audit_key() != before
