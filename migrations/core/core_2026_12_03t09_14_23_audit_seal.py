@@ -10,7 +10,7 @@ the log is empty (a new installation).
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
-ID = "2026-12-03T08:24:17:000000"
+ID = "2026-12-03T09:14:23:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "audit seal marker and cutover anchor"
 
