@@ -7,7 +7,6 @@ changes the step rows and suspensions it owns, and fills ``c.to``, ``c.updates``
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time
 from typing import Any
 
@@ -18,6 +17,8 @@ from core.dossiers.engine import Ctx, agency_row, load_view
 from core.dossiers.states import BEFORE_DECISION, State
 from core.dossiers.tables import DossierEvent, DossierStep, Suspension
 from core.errors import InvalidInput, NotAllowed
+from core.forms import validators as fv
+from core.identity.cccd import normalise_cccd, validate_cccd
 from core.plugins import await_me_maybe
 
 __all__ = (
@@ -38,6 +39,7 @@ __all__ = (
     "flag_late",
     "SUSPEND_REASONS",
     "RECEIVER_RELATIONS",
+    "parse_input",
 )
 
 SUSPEND_REASONS = ("appraisal", "violation", "tax_payment", "public_posting", "other")
@@ -45,6 +47,78 @@ SUSPEND_REASONS = ("appraisal", "violation", "tax_payment", "public_posting", "o
 RECEIVER_RELATIONS = ("holder", "authorised", "representative")
 """Who collects the result (R29): the holder, a person authorised under civil law, or an
 organisation's representative with an introduction letter."""
+
+
+# --- input: what the actor typed, checked before anything is read or written ----------------------
+
+_RECEIVER_FIELDS = {
+    "name": ("Họ và tên người nhận kết quả", fv.NAME_MAX, False),
+    "id_number": ("Số định danh cá nhân của người nhận", fv.IDENTIFIER_MAX, False),
+    "relation": ("Quan hệ của người nhận", fv.IDENTIFIER_MAX, False),
+    "document": ("Giấy ủy quyền hoặc giấy giới thiệu", fv.SHORT_TEXT_MAX, False),
+    "tracking": ("Số hiệu bưu gửi", fv.IDENTIFIER_MAX, False),
+}
+"""``receiver`` keys of ``return_result``: (label, limit, multi-line); other keys are dropped."""
+_PARAM_FIELDS = {
+    "override_reason": ("Lý do yêu cầu bổ sung lần nữa", fv.LONG_TEXT_MAX, True),
+    "channel": ("Hình thức trả kết quả", fv.IDENTIFIER_MAX, False),
+    "reason_code": ("Lý do tạm dừng", fv.IDENTIFIER_MAX, False),
+    "new_due": ("Ngày hẹn mới", fv.IDENTIFIER_MAX, False),
+}
+"""Known one-value parameters: (label, limit, multi-line); any other text is held to ``LONG_TEXT_MAX``."""
+
+
+def _clean(value: Any, field: str, label: str, limit: int, multiline: bool, errors: list) -> Any:
+    if isinstance(value, datetime | date) or value is None or isinstance(value, bool | int | float):
+        return value
+    text, problem = fv.clean_free_text(value, label, limit, multiline=multiline)
+    if problem:
+        errors.append((field, problem))
+    return text
+
+
+def _clean_any(value: Any, field: str, errors: list, depth: int = 0) -> Any:
+    """A parameter nobody declared (a result document's step inputs): text, lists and objects of
+    text, each string held to ``LONG_TEXT_MAX`` without control characters."""
+    if isinstance(value, dict | list | tuple) and (depth > 3 or len(value) > fv.LIST_ITEMS_MAX):
+        errors.append((field, f"Giá trị “{field}” quá lớn hoặc lồng quá nhiều cấp."))
+        return None
+    if isinstance(value, dict):
+        return {str(k)[:fv.IDENTIFIER_MAX]: _clean_any(x, f"{field}.{k}", errors, depth + 1) for k, x in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_any(x, field, errors, depth + 1) for x in value]
+    return _clean(value, field, f"Giá trị “{field}”", fv.LONG_TEXT_MAX, True, errors)
+
+
+def parse_input(note: Any, params: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The note and the action parameters as they may be stored, or ``InvalidInput`` naming each field
+    that breaks the free-text limits (length, control characters; see ``core.forms.validators``).
+
+    Runs before the dossier is locked: a megabyte of reason is refused, never written nor printed.
+    """
+    errors: list[tuple[str, str]] = []
+    clean_note = _clean(note if note is not None else "", "note", "Lý do hoặc ghi chú", fv.LONG_TEXT_MAX, True, errors)
+    out: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        if key in _PARAM_FIELDS:
+            out[key] = _clean(value, key, *_PARAM_FIELDS[key], errors)
+        elif key == "items":
+            lines = value.splitlines() if isinstance(value, str) and len(value) <= 4 * fv.LONG_TEXT_MAX else value
+            if isinstance(lines, list | tuple) and len(lines) > fv.LIST_ITEMS_MAX:
+                errors.append(("items", f"Chỉ liệt kê tối đa {fv.LIST_ITEMS_MAX} giấy tờ cần bổ sung."))
+            elif isinstance(lines, list | tuple):
+                out[key] = [_clean(x, "items", "Mỗi giấy tờ cần bổ sung", fv.SHORT_TEXT_MAX, False, errors)
+                            for x in lines]
+            else:
+                out[key] = _clean(lines, "items", "Danh sách giấy tờ cần bổ sung", fv.LONG_TEXT_MAX, True, errors)
+        elif key == "receiver" and isinstance(value, dict):
+            out[key] = {k: _clean(x, f"receiver.{k}", *_RECEIVER_FIELDS[k], errors)
+                        for k, x in value.items() if k in _RECEIVER_FIELDS}
+        else:
+            out[key] = _clean_any(value, key, errors)
+    if errors:
+        raise InvalidInput("Nội dung nhập chưa hợp lệ, vui lòng sửa các trường được đánh dấu.", errors)
+    return clean_note, out
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -378,8 +452,11 @@ async def return_result(c: Ctx) -> None:
     if channel == "counter":
         if not receiver.get("name"):
             errors.append(("receiver.name", "Nhập họ và tên người nhận kết quả."))
-        if not re.fullmatch(r"\d{12}", re.sub(r"[\s.-]", "", receiver.get("id_number", ""))):
+        receiver["id_number"] = normalise_cccd(receiver.get("id_number", ""))
+        if not receiver["id_number"]:
             errors.append(("receiver.id_number", "Nhập số định danh cá nhân (12 chữ số) của người nhận kết quả."))
+        elif problem := validate_cccd(receiver["id_number"], today=c.now.astimezone(timing.VN_TZ).date()):
+            errors.append(("receiver.id_number", problem))
         if relation not in RECEIVER_RELATIONS:
             errors.append(("receiver.relation", "Chọn: chính chủ, người được ủy quyền hoặc người đại diện tổ chức."))
         elif relation != "holder" and not receiver.get("document"):

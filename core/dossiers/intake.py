@@ -16,12 +16,15 @@ from core.audit import chain as audit
 from core.catalogue.registry import get_catalogue
 from core.db.tx import write_tx
 from core.dossiers import codes, routing, timing
+from core.dossiers.actions import parse_input
 from core.dossiers.engine import Actor, Ctx, _jsonable, agency_row, load_view, run_transition, utcnow
 from core.dossiers.states import State
 from core.dossiers.tables import Dossier, DossierEvent
 from core.catalogue.specs import AgencyRef
 from core.dossiers.views import DossierView
 from core.errors import InvalidInput, NotAllowed, Unavailable
+from core.forms import validators as fv
+from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
 from core.jobs import outbox
 
 __all__ = ("create", "submit", "receive", "CHANNELS", "VN_TZ")
@@ -31,33 +34,61 @@ CHANNELS = ("truc_tuyen", "truc_tiep", "buu_chinh")
 """Online, at the counter, by public post (R7)."""
 FEE_CHANNEL = {"truc_tuyen": "online", "truc_tiep": "counter", "buu_chinh": "post"}
 """Dossier channel → the ``channel`` fee rules know (``compute_fee`` ctx)."""
-_CCCD = re.compile(r"^\d{12}$")
 
 
 def _vn_day(moment: datetime):
     return moment.astimezone(VN_TZ).date()
 
 
+_APPLICANT_TEXT = {
+    "name": ("Họ và tên người nộp hồ sơ", fv.NAME_MAX),
+    "id_number": ("Số định danh cá nhân (CCCD)", fv.IDENTIFIER_MAX),
+    "phone": ("Số điện thoại", fv.IDENTIFIER_MAX),
+    "email": ("Địa chỉ thư điện tử", fv.EMAIL_MAX),
+    "address": ("Địa chỉ", fv.ADDRESS_MAX),
+    "birth_date": ("Ngày sinh", fv.IDENTIFIER_MAX),
+    "sex": ("Giới tính", fv.IDENTIFIER_MAX),
+}
+"""Applicant keys: (label, most characters). ``birth_date`` and ``sex`` are not stored: when given,
+the CCCD must match them."""
+
+
 def _applicant_fields(applicant: dict[str, Any], actor: Actor, self_service: bool) -> tuple[dict, list]:
     errors: list[tuple[str, str]] = []
-    get = lambda k: str(applicant.get(k) or "").strip()  # noqa: E731
+    typed: dict[str, str] = {}
+    for key, (label, limit) in _APPLICANT_TEXT.items():
+        text, problem = fv.clean_free_text(applicant.get(key), label, limit, multiline=False)
+        if problem:
+            errors.append((f"applicant.{key}", problem))
+        typed[key] = text
+    get = typed.__getitem__
     name = get("name") or (actor.full_name if self_service and actor else "")
-    id_number = re.sub(r"[\s.-]", "", get("id_number") or ((actor.cccd or "") if self_service and actor else ""))
+    id_number = normalise_cccd(get("id_number") or ((actor.cccd or "") if self_service and actor else ""))
     phone = re.sub(r"[\s.-]", "", get("phone") or (actor.phone if self_service and actor else ""))
     email = get("email") or (actor.email if self_service and actor else "")
     address = get("address")
+    if errors:
+        return {}, errors
     if not name:
         errors.append(("applicant.name", "Nhập họ và tên người nộp hồ sơ."))
-    elif len(name) > 255:
-        errors.append(("applicant.name", "Họ và tên dài tối đa 255 ký tự."))
-    if id_number and not _CCCD.match(id_number):
-        errors.append(("applicant.id_number", "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số."))
+    birth_date = None
+    if get("birth_date"):
+        from core.forms.engine import parse_date
+
+        try:
+            birth_date = parse_date(get("birth_date"))
+        except ValueError:
+            errors.append(("applicant.birth_date", "Ngày sinh phải là một ngày có thật, viết theo dạng ngày/tháng/năm."))
+    sex = get("sex").lower() or None
+    if sex is not None and sex not in SEX_LABELS:
+        errors.append(("applicant.sex", "Giới tính là “male” (nam) hoặc “female” (nữ)."))
+        sex = None
+    if id_number and (problem := validate_cccd(id_number, birth_date, sex=sex, today=datetime.now(VN_TZ).date())):
+        errors.append(("applicant.id_number", problem))
     if phone and not re.fullmatch(r"(\+84|0)\d{9,10}", phone):
         errors.append(("applicant.phone", "Số điện thoại phải bắt đầu bằng 0 hoặc +84 và có 10–11 chữ số."))
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         errors.append(("applicant.email", "Địa chỉ thư điện tử chưa đúng dạng (ví dụ: ten@example.vn)."))
-    if len(address) > 500:
-        errors.append(("applicant.address", "Địa chỉ dài tối đa 500 ký tự."))
     values = {
         "applicant_name": name,
         "applicant_id_number": id_number,
@@ -187,6 +218,7 @@ async def _apply_submit(c: Ctx) -> None:
 
 async def submit(dossier_id: int | str, *, actor: Actor, version: int | None, note: str = "") -> DossierView:
     """Draft → submitted (online): allocates the national code (R4, R6)."""
+    note, _params = parse_input(note, None)
     return await run_transition(dossier_id, "submit", _apply_submit, actor=actor, version=version, note=note)
 
 
@@ -238,5 +270,6 @@ async def _apply_receive(c: Ctx) -> None:
 
 async def receive(dossier_id: int | str, *, actor: Actor, version: int | None, note: str = "") -> DossierView:
     """Submitted (or a counter draft) → received: version bound, code, clock, route, fees, form 01."""
+    note, _params = parse_input(note, None)
     return await run_transition(dossier_id, "receive", _apply_receive, actor=actor, version=version, note=note)
 

@@ -91,6 +91,7 @@ async def act(
     Returns:
         The dossier after the change.
     """
+    note, params = _actions.parse_input(note, params)
     if action == "submit":
         return await submit(dossier_id, actor=actor, version=version, note=note)
     if action == "receive":

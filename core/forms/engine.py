@@ -17,6 +17,7 @@ from core.forms import validators as v
 
 __all__ = (
     "FieldValueError",
+    "max_length",
     "normalise",
     "parse_date",
     "parse_money",
@@ -76,7 +77,34 @@ def _kinds(field: FieldSpec) -> set[str]:
 def _text(raw: Any) -> str:
     if isinstance(raw, list | tuple):
         raw = raw[-1] if raw else ""
-    return unicodedata.normalize("NFC", str(raw)).strip()
+    return v.strip_bidi(unicodedata.normalize("NFC", str(raw))).strip()
+
+
+def max_length(field: FieldSpec) -> int:
+    """The most characters a text answer of ``field`` may have: its own ``max_length`` validator when
+    it declares one (a plugin's override), else the default for its name and widget
+    (``validators.max_length_for``)."""
+    for val in field.validators:
+        if val.kind == "max_length":
+            return int(next((val.params[k] for k in ("max", "value", "length") if k in val.params), 0)) \
+                or v.max_length_for(field.name, field.widget)
+    return v.max_length_for(field.name, field.widget)
+
+
+def _raw_problem(field: FieldSpec, raw: Any) -> str | None:
+    """Refuse what no field may hold before reading it: control characters (NUL…) and text far
+    beyond the field's length (a megabyte is not normalised, only refused)."""
+    values = raw if isinstance(raw, list | tuple) else [raw]
+    limit = max_length(field)
+    for item in values:
+        if isinstance(item, str):
+            if len(item) > 4 * limit:
+                return v.length_problem(item, field.label.vi, limit)
+            if problem := v.control_problem(item, field.label.vi):
+                return problem
+    if isinstance(raw, list | tuple) and len(raw) > max(v.LIST_ITEMS_MAX, len(field.choices)):
+        return f"{field.label.vi}: có quá nhiều giá trị."
+    return None
 
 
 def normalise(field: FieldSpec, raw: Any) -> Any:
@@ -89,6 +117,8 @@ def normalise(field: FieldSpec, raw: Any) -> Any:
     """
     label = field.label.vi
     kinds = _kinds(field)
+    if problem := _raw_problem(field, raw):
+        raise FieldValueError(problem)
     if field.widget == "checkbox":
         if field.choices:
             values = raw if isinstance(raw, list | tuple) else ([] if raw in (None, "") else [raw])
@@ -189,6 +219,8 @@ def _check_field(field: FieldSpec, value: Any, today: date) -> str | None:
                 return (explicit_required and explicit_required.message) or f"Vui lòng đánh dấu ô “{label}”."
             return v.check("required", value, {}, label, today, explicit_required and explicit_required.message)
         return None
+    if isinstance(value, str) and (problem := v.length_problem(value, label, max_length(field))):
+        return problem
     if field.choices and field.widget in ("select", "radio", "checkbox"):
         problem = v.check("choice", value, {"values": [c for c, _ in field.choices]}, label, today)
         if problem:

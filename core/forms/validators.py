@@ -12,7 +12,15 @@ Parameters (``Validator.params``):
 * ``int_range``: ``{"min": a, "max": b}`` (either may be left out);
 * ``choice``: ``{"values": [...]}`` (defaults to the field's ``choices``);
 * ``age_at_least``: ``{"years": n}`` on a date the person was born;
+* ``cccd``: optional ``{"birth_date": "<field>", "sex": "<field>"}`` naming the fields of the same form
+  holding that person's date of birth and sex (``male``/``female``): the number must match them;
 * the other kinds take none.
+
+Free text everywhere (form answers, action notes and reasons, JSON API fields) obeys the same limits:
+a maximum length (``max_length_for``: the named constants below, by field; a plugin overrides it with
+an explicit ``max_length`` validator), no control characters other than tab and line breaks
+(``control_problem``), and no bidirectional override characters (``strip_bidi``: removed, they only
+serve to disguise names and identifiers).
 """
 
 from __future__ import annotations
@@ -27,6 +35,18 @@ from typing import Any
 
 __all__ = (
     "KINDS",
+    "NAME_MAX",
+    "ADDRESS_MAX",
+    "IDENTIFIER_MAX",
+    "EMAIL_MAX",
+    "SHORT_TEXT_MAX",
+    "LONG_TEXT_MAX",
+    "LIST_ITEMS_MAX",
+    "max_length_for",
+    "length_problem",
+    "control_problem",
+    "strip_bidi",
+    "clean_free_text",
     "check",
     "is_empty",
     "normalise_phone",
@@ -46,6 +66,27 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-
 _TAX = re.compile(r"^\d{10}(-\d{3})?$")
 VSIC_FILE = Path(__file__).resolve().parent / "data" / "vsic.json"
 
+# --- Limits of free text (one place for forms, actions and the JSON API) ------------------------------
+
+NAME_MAX = 150
+"""A person's or organisation's name (the national population database allows 100 characters for a
+person's full name; enterprise names are longer)."""
+ADDRESS_MAX = 300
+"""An address: house number, street, hamlet, ward, province."""
+IDENTIFIER_MAX = 50
+"""A number or code typed by hand: a parcel number, a postal tracking number, a document number."""
+EMAIL_MAX = 254
+"""An e-mail address (RFC 5321's limit on a forward path)."""
+SHORT_TEXT_MAX = 500
+"""Any other one-line answer."""
+LONG_TEXT_MAX = 2000
+"""A multi-line answer, a note, a reason (about a page of an administrative letter)."""
+LIST_ITEMS_MAX = 50
+"""Most lines of a list typed one per line (the documents asked for in a supplement request)."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
 
 def is_empty(value: Any) -> bool:
     return value is None or value is False or (isinstance(value, str | list | tuple | dict) and len(value) == 0)
@@ -53,6 +94,76 @@ def is_empty(value: Any) -> bool:
 
 def _vn_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
+
+
+def strip_bidi(text: str) -> str:
+    """``text`` without the bidirectional embedding/override/isolate characters (U+202A–U+202E,
+    U+2066–U+2069), which make a name or a number display differently from what is stored."""
+    return _BIDI.sub("", text)
+
+
+def control_problem(text: str, label: str) -> str | None:
+    """The message when ``text`` holds a control character (NUL, escape…; tab and line breaks are
+    allowed), else None."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return (f"{label} chứa ký tự điều khiển không hợp lệ (mã U+{ord(found.group()):04X}, "
+            f"thường do dán từ tệp khác): vui lòng gõ lại nội dung.")
+
+
+def length_problem(text: str, label: str, limit: int) -> str | None:
+    """The message when ``text`` is longer than ``limit`` characters, else None."""
+    if len(text) <= limit:
+        return None
+    return f"{label} chỉ được dài tối đa {_vn_int(limit)} ký tự (hiện có {_vn_int(len(text))} ký tự)."
+
+
+def max_length_for(name: str, widget: str = "text") -> int:
+    """The default maximum length of a field, from its name and widget: ``…name`` → ``NAME_MAX``,
+    ``…address`` → ``ADDRESS_MAX``, ``…number``/``…code`` → ``IDENTIFIER_MAX``, a ``textarea`` →
+    ``LONG_TEXT_MAX``, anything else ``SHORT_TEXT_MAX``."""
+    last = name.rsplit("_", 1)[-1].rsplit(".", 1)[-1].lower()
+    if widget == "textarea":
+        return LONG_TEXT_MAX
+    if last == "name":
+        return NAME_MAX
+    if last == "address":
+        return ADDRESS_MAX
+    if last == "email":
+        return EMAIL_MAX
+    if last in ("number", "code", "tracking"):
+        return IDENTIFIER_MAX
+    return SHORT_TEXT_MAX
+
+
+def clean_free_text(value: Any, label: str, limit: int, *, multiline: bool = True) -> tuple[str, str | None]:
+    """A free-text value as stored: NFC, trimmed, without bidi overrides; with the problem, if any.
+
+    Args:
+        value: What was sent (``None`` is empty; anything else is read as text).
+        label: The field's Vietnamese name, for the message.
+        limit: The most characters allowed.
+        multiline: False refuses line breaks too (one-line fields).
+
+    Returns:
+        ``(text, message)``; ``message`` is None when the text may be stored.
+    """
+    import unicodedata
+
+    if value is None:
+        return "", None
+    if isinstance(value, bool | int | float):
+        value = str(value)
+    if not isinstance(value, str):
+        return "", f"{label} phải là một đoạn văn bản."
+    if len(value) > 4 * limit:  # checked before the work below: a megabyte is refused at once
+        return "", length_problem(value, label, limit)
+    text = strip_bidi(unicodedata.normalize("NFC", value)).strip()
+    problem = control_problem(text if multiline else text.replace("\t", " "), label)
+    if problem is None and not multiline and ("\n" in text or "\r" in text):
+        problem = f"{label} chỉ gồm một dòng, không xuống dòng."
+    return text, problem or length_problem(text, label, limit)
 
 
 # --- Normalisers shared with the engine -------------------------------------------------------------
