@@ -23,6 +23,7 @@ from core.identity.session_store import DatabaseStore
 from core.plugins import get_plugin_manager
 from core.settings import Settings, get_settings
 from core.web import i18n
+from core.forms.validators import REQUEST_BODY_MAX_BYTES
 from core.web.errors import exception_handlers
 from core.web.security import MotcuaRequest, integer_bounds, security_headers
 from core.web.templating import build_environment
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores={"sessions": DatabaseStore()},
         before_request=_before_request,
         exception_handlers=exception_handlers,
+        request_max_body_size=REQUEST_BODY_MAX_BYTES,  # uploads set their own, larger limit
         openapi_config=OpenAPIConfig(
             title="motcua API",
             version="1",

@@ -42,6 +42,7 @@ __all__ = (
     "SHORT_TEXT_MAX",
     "LONG_TEXT_MAX",
     "LIST_ITEMS_MAX",
+    "REQUEST_BODY_MAX_BYTES",
     "max_length_for",
     "length_problem",
     "control_problem",
@@ -83,6 +84,10 @@ LONG_TEXT_MAX = 2000
 """A multi-line answer, a note, a reason (about a page of an administrative letter)."""
 LIST_ITEMS_MAX = 50
 """Most lines of a list typed one per line (the documents asked for in a supplement request)."""
+REQUEST_BODY_MAX_BYTES = 4 * 1024 * 1024
+"""Largest body of a form post or JSON request (the app's ``request_max_body_size``; file uploads set
+their own). A megabyte of Vietnamese text is about 3 MB once percent-encoded in a form: it still gets
+through, to be refused at its field with a message that says how long it may be."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")

@@ -30,6 +30,7 @@ _TITLES = {
     405: N_("Method not allowed"),
     409: N_("The data changed meanwhile"),
     410: N_("Not available here"),
+    413: N_("Too much data sent"),
     422: N_("Please correct the information"),
     500: N_("Something went wrong on our side"),
 }
@@ -127,6 +128,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         403: _("Your account does not have the right to open this page."),
         404: _("The address you opened does not exist or has been moved."),
         405: _("This address does not accept this kind of request."),
+        413: _("What you sent is too large. Shorten the text, or send files through the upload field."),
     }
     if csrf:
         message = _("The form has expired. Please reload the page and try again.")
