@@ -6,12 +6,21 @@
   stylesheets): a document never reaches the network.
 * Output is deterministic: no current time in the PDF (creation date and identifier come from the
   document row), fonts shipped in the repository — re-rendering the same row gives the same bytes.
+* Layout runs in a small pool of worker processes (``PDF_PROCESSES``, pebble): a document that takes
+  longer than ``PDF_TIME_BUDGET_SECONDS`` has its process killed and fails with ``RenderTimeout``
+  (not retried: the same content would take as long again), and the other documents keep rendering
+  in the other process meanwhile. The event loop and the GIL of the caller stay free.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
+import multiprocessing
+import os
+import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,12 +37,25 @@ __all__ = (
     "render_html",
     "html_to_pdf",
     "render_pdf",
+    "layout_pdf",
+    "warm_up_pool",
+    "RenderTimeout",
+    "PDF_TIME_BUDGET_SECONDS",
+    "PDF_PROCESSES",
     "vn_time",
     "vn_date_line",
     "LocalOnlyFetcher",
 )
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+PDF_TIME_BUDGET_SECONDS = float(os.environ.get("MOTCUA_PDF_TIME_BUDGET", "60"))
+"""Most seconds one document may take to render (``MOTCUA_PDF_TIME_BUDGET``). A receipt takes about
+0.2 s and a month's register a few seconds; past this the render is killed and the document fails."""
+PDF_PROCESSES = max(1, int(os.environ.get("MOTCUA_PDF_PROCESSES", "2")))
+"""Worker processes laying out PDFs side by side (``MOTCUA_PDF_PROCESSES``): with two, one slow
+document never holds up the others."""
+PDF_TASKS_PER_PROCESS = 500
+"""A worker process is replaced after this many documents (bounds WeasyPrint's caches)."""
 _ALLOWED_ROOTS = (STATIC_DIR.resolve(), CORE_TEMPLATES.resolve())
 
 
@@ -170,16 +192,93 @@ def html_to_pdf(html: str, *, title: str, created: datetime, key: str) -> bytes:
     return doc.write_pdf(pdf_identifier=identifier)
 
 
-def _template_to_pdf(template: str, context: dict[str, Any], *, title: str, created: datetime, key: str) -> bytes:
-    return html_to_pdf(render_html(template, context), title=title, created=created, key=key)
+class RenderTimeout(Exception):
+    """A document took longer than its time budget; its render was stopped."""
+
+    retryable = False
+    """The outbox gives up at once (``core.jobs.tasks``): the same content would take as long again."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"Tài liệu cần quá {seconds:g} giây để dựng PDF (thường do nội dung quá dài) "
+                         f"nên đã bị dừng; các tài liệu khác không bị ảnh hưởng.")
+        self.seconds = seconds
 
 
-async def render_pdf(template: str, context: dict[str, Any], *, title: str, created: datetime, key: str) -> bytes:
-    """Render a print template to PDF in a worker thread (never on the event loop).
+_pool_lock = threading.Lock()
+_pool: Any = None
 
-    Both steps run in the thread: a long register renders thousands of rows (and their QR codes)
-    in the template before WeasyPrint lays them out.
+
+def _warm_up() -> None:
+    """Worker start: import WeasyPrint before the first document, so its time counts for nothing."""
+    import weasyprint  # noqa: F401
+
+
+def _process_pool():
+    """The process pool of this process (created on first use; replaced if it broke)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or not _pool.active:
+            from pebble import ProcessPool
+
+            # spawn, not fork: the caller runs an event loop and threads that a fork would copy mid-flight
+            _pool = ProcessPool(max_workers=PDF_PROCESSES, max_tasks=PDF_TASKS_PER_PROCESS, initializer=_warm_up,
+                                context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+async def warm_up_pool(timeout: float = 120) -> int:
+    """Start the worker processes and wait until every one is ready (WeasyPrint imported), so the
+    first documents do not wait for it (a worker's start, 1–3 s). Returns how many are ready."""
+    loop_deadline = time.monotonic() + timeout
+    pids: set[int] = set()
+    while len(pids) < PDF_PROCESSES and time.monotonic() < loop_deadline:
+        futures = [_process_pool().schedule(_pid_after, args=(0.3,)) for _ in range(PDF_PROCESSES)]
+        pids = set(await asyncio.gather(*(asyncio.wrap_future(f) for f in futures)))
+    return len(pids)
+
+
+async def layout_pdf(html: str, *, title: str, created: datetime, key: str, budget: float | None = None) -> bytes:
+    """``html_to_pdf`` in a worker process, stopped after ``budget`` seconds of work.
+
+    Raises:
+        RenderTimeout: the layout ran out of time (its process was killed and replaced).
     """
-    return await anyio.to_thread.run_sync(
-        functools.partial(_template_to_pdf, template, context, title=title, created=created, key=key)
-    )
+    from pebble import ProcessExpired
+
+    budget = PDF_TIME_BUDGET_SECONDS if budget is None else budget
+    future = _process_pool().schedule(html_to_pdf, args=(html,), kwargs={"title": title, "created": created,
+                                                                         "key": key}, timeout=budget)
+    try:
+        return await asyncio.wrap_future(future)  # cancelling the caller kills the render too
+    except TimeoutError:
+        raise RenderTimeout(budget) from None
+    except ProcessExpired as exc:
+        raise RuntimeError(f"Tiến trình dựng PDF dừng bất thường (mã {exc.exitcode}).") from None
+
+
+async def render_pdf(template: str, context: dict[str, Any], *, title: str, created: datetime, key: str,
+                     budget: float | None = None) -> bytes:
+    """Render a print template to PDF, never on the event loop, within ``budget`` seconds
+    (``PDF_TIME_BUDGET_SECONDS`` by default).
+
+    The template is rendered in a thread (a long register renders thousands of rows and their QR
+    codes), then laid out in a worker process with what is left of the budget.
+
+    Raises:
+        RenderTimeout: the document ran out of time.
+    """
+    budget = PDF_TIME_BUDGET_SECONDS if budget is None else budget
+    start = time.monotonic()
+    html = await anyio.to_thread.run_sync(functools.partial(render_html, template, context))
+    left = budget - (time.monotonic() - start)
+    if left <= 0:
+        raise RenderTimeout(budget)
+    try:
+        return await layout_pdf(html, title=title, created=created, key=key, budget=left)
+    except RenderTimeout:
+        raise RenderTimeout(budget) from None

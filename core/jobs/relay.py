@@ -5,10 +5,17 @@ with the same id while the first is waiting or running, and the task skips rows 
 row relayed twice still runs once. A row left ``queued`` or ``running`` longer than
 ``STALE_MINUTES`` (Redis flushed, worker killed mid-task) goes back to ``pending`` and is relayed
 again: the outbox, not Redis, is the source of truth.
+
+In-process, rows of ``SIDE_LANE_TASKS`` (PDF renders) run as tasks of their own beside the runner,
+at most ``SIDE_LANE_SIZE`` at a time, and the runner does not wait for them: a slow document (up to
+its time budget, see ``core.documents.render``) never holds up notifications or other documents.
+The arq worker gets the same from running several jobs at once (``max_jobs``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -16,11 +23,48 @@ from core.db.tx import write_tx
 from core.jobs.arq_pool import job_id
 from core.jobs.tables import Outbox
 
-__all__ = ("drain", "relay_to_arq", "run_in_process", "requeue_stale", "run_pending_now", "STALE_MINUTES")
+__all__ = ("drain", "relay_to_arq", "run_in_process", "requeue_stale", "run_pending_now", "stop_side_lane",
+           "STALE_MINUTES", "SIDE_LANE_TASKS", "SIDE_LANE_SIZE")
 
 log = logging.getLogger("motcua.jobs")
 STALE_MINUTES = 15
 BULK_IN_FLIGHT = 8
+SIDE_LANE_TASKS = frozenset({"render_document"})
+"""Tasks the in-process runner starts beside the others instead of awaiting them one by one."""
+SIDE_LANE_SIZE = 4
+"""Most side-lane tasks running at once in one event loop (the PDF process pool sets how many lay out
+at the same time; the others wait their turn there)."""
+_side_lanes: dict[int, dict[int, asyncio.Task]] = {}
+"""Event loop id → {outbox row id: its running task}."""
+
+
+def _side_lane() -> dict[int, asyncio.Task]:
+    return _side_lanes.setdefault(id(asyncio.get_running_loop()), {})
+
+
+async def _run_beside(row_id: int, lane: dict[int, asyncio.Task]) -> None:
+    from core.jobs import runner, tasks
+
+    try:
+        await tasks.run_outbox_row(row_id)
+    except Exception:  # the row records its own errors; this is the database failing
+        log.exception("outbox row %s failed in the side lane", row_id)
+    finally:
+        lane.pop(row_id, None)
+        runner.wake()  # room in the lane, and the task may have queued more work
+
+
+async def stop_side_lane() -> None:
+    """Cancel this event loop's side-lane tasks (shutdown); their rows go back to ``pending``."""
+    lane = _side_lanes.pop(id(asyncio.get_running_loop()), {})
+    for task in lane.values():
+        task.cancel()
+    if lane:
+        await asyncio.gather(*lane.values(), return_exceptions=True)
+        with contextlib.suppress(Exception):
+            async with write_tx():
+                await Outbox.update({Outbox.status: "pending"}).where(
+                    Outbox.id.is_in(list(lane)) & (Outbox.status == "running"))
 
 
 def _due(now: datetime):
@@ -39,19 +83,40 @@ async def requeue_stale(minutes: int = STALE_MINUTES) -> int:
     return len(rows)
 
 
-async def run_in_process(limit: int = 50, *, include_queued: bool = False) -> int:
-    """Run up to ``limit`` due rows in this process; returns how many were handled."""
+async def run_in_process(limit: int = 50, *, include_queued: bool = False, wait: bool = False) -> int:
+    """Run up to ``limit`` due rows in this process; returns how many were handled (run, or started
+    in the side lane).
+
+    Args:
+        limit: Most rows to take.
+        include_queued: Also take rows handed to arq and not started.
+        wait: Also wait for the side lane's tasks (``SIDE_LANE_TASKS``) to end; by default they go on
+            in the background and the rest does not wait for them.
+    """
     from core.jobs import tasks
 
     now = datetime.now(UTC)
+    lane = _side_lane()
     where = _due(now)
     if include_queued:
         where = where | (Outbox.status == "queued")
-    rows = await Outbox.select(Outbox.id).where(where).order_by(Outbox.priority, ascending=False).order_by(
-        Outbox.id).limit(limit)
+    if lane:
+        where = where & Outbox.id.not_in(list(lane))
+    rows = await Outbox.select(Outbox.id, Outbox.task).where(where).order_by(
+        Outbox.priority, ascending=False).order_by(Outbox.id).limit(limit)
+    handled = 0
     for row in rows:
-        await tasks.run_outbox_row(row["id"])
-    return len(rows)
+        if row["task"] in SIDE_LANE_TASKS:
+            if len(lane) >= SIDE_LANE_SIZE:
+                continue  # taken when a place frees up
+            lane[row["id"]] = asyncio.get_running_loop().create_task(
+                _run_beside(row["id"], lane), name=f"motcua-outbox-{row['id']}")
+        else:
+            await tasks.run_outbox_row(row["id"])
+        handled += 1
+    if wait and lane:
+        await asyncio.gather(*list(lane.values()), return_exceptions=True)
+    return handled
 
 
 async def relay_to_arq(redis, limit: int = 200, *, queue_name: str | None = None) -> int:
@@ -107,7 +172,7 @@ async def run_pending_now(max_rounds: int = 100) -> int:
     """
     total = 0
     for _ in range(max_rounds):
-        n = await run_in_process(200, include_queued=True)
+        n = await run_in_process(200, include_queued=True, wait=True)
         if not n:
             break
         total += n

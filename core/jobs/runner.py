@@ -93,6 +93,10 @@ async def stop(app: Litestar) -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    from core.jobs import relay
+
+    with contextlib.suppress(Exception):
+        await relay.stop_side_lane()
     from core.jobs.arq_pool import close_pool
 
     with contextlib.suppress(Exception):

@@ -35,8 +35,9 @@ async def run_outbox_row(row_id: int, ctx: dict | None = None) -> str:
 
     Returns:
         ``done``, ``retry`` (failed; pending again after a back-off), ``failed`` (gave up after
-        ``MAX_ATTEMPTS``; the error is on the row) or ``skipped`` (not claimable: done, failed or
-        running elsewhere).
+        ``MAX_ATTEMPTS``, or at once for an error whose class says ``retryable = False`` such as a
+        PDF over its time budget; the error is on the row) or ``skipped`` (not claimable: done,
+        failed or running elsewhere).
     """
     now = datetime.now(UTC)
     async with write_tx():
@@ -57,7 +58,7 @@ async def run_outbox_row(row_id: int, ctx: dict | None = None) -> str:
             raise LookupError(f"Không có tác vụ nền tên '{row['task']}'")
         await func({**(ctx or {}), "outbox_id": row_id, "job_try": row["attempts"]}, **payload)
     except Exception as exc:
-        failed = row["attempts"] >= MAX_ATTEMPTS
+        failed = row["attempts"] >= MAX_ATTEMPTS or getattr(exc, "retryable", True) is False
         async with write_tx():
             await Outbox.update(
                 {

@@ -126,10 +126,10 @@ async def test_failed_render_is_recorded_and_retried(db, monkeypatch):
     doc_id = await _request("form03", built)
     from core.documents import render
 
-    def boom(*a, **k):
+    async def boom(*a, **k):
         raise RuntimeError("font cache unavailable")
 
-    monkeypatch.setattr(render, "html_to_pdf", boom)
+    monkeypatch.setattr(render, "layout_pdf", boom)
     with pytest.raises(RuntimeError):
         await render_document({}, document_id=doc_id)
     row = await service.get_document(doc_id)
