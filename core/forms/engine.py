@@ -237,8 +237,35 @@ def _check_field(field: FieldSpec, value: Any, today: date) -> str | None:
     return None
 
 
+_SEXES = {"male": "male", "nam": "male", "female": "female", "nu": "female", "nữ": "female"}
+
+
+def _cross_check_cccd(page: PageSpec, answers: Mapping[str, Any], today: date, cleaned: dict[str, Any],
+                      errors: dict[str | None, str]) -> None:
+    """A CCCD whose validator names the person's date of birth / sex fields (or states the sex) must
+    match them, as at registration (``core.identity.cccd.validate_cccd``)."""
+    for field in page.fields:
+        value = cleaned.get(field.name)
+        spec = next((val for val in field.validators if val.kind == "cccd"), None)
+        if not value or spec is None or not ({"birth_date", "sex", "sex_is"} & set(spec.params)):
+            continue
+        born = answers.get(spec.params.get("birth_date") or "")
+        sex = _SEXES.get(str(spec.params.get("sex_is") or answers.get(spec.params.get("sex") or "") or "").lower())
+        problem = v.validate_cccd_number(str(value), today, birth_date=born if isinstance(born, date) else None,
+                                         sex=sex)
+        if problem:
+            errors[field.name] = spec.message or f"{field.label.vi}: {problem[:1].lower() + problem[1:]}"
+            cleaned.pop(field.name, None)
+
+
 def _validate_fields(page: PageSpec, raw: Mapping[str, Any], answers: dict[str, Any], today: date,
                      cleaned: dict[str, Any], errors: dict[str | None, str]) -> None:
+    _each_field(page, raw, answers, today, cleaned, errors)
+    _cross_check_cccd(page, answers, today, cleaned, errors)
+
+
+def _each_field(page: PageSpec, raw: Mapping[str, Any], answers: dict[str, Any], today: date,
+                cleaned: dict[str, Any], errors: dict[str | None, str]) -> None:
     for field in page.fields:
         if not shown(field.show_if, answers):
             answers.pop(field.name, None)

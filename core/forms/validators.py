@@ -192,11 +192,13 @@ def normalise_tax_code(raw: str) -> str:
     return text
 
 
-def validate_cccd_number(value: str, today: date | None = None) -> str | None:
-    """The identity module's check of a personal identification number (province code, century digit)."""
+def validate_cccd_number(value: str, today: date | None = None, *, birth_date: date | None = None,
+                         sex: str | None = None) -> str | None:
+    """The identity module's check of a personal identification number (province code, century digit;
+    the year born and sex when known) — the same as at registration."""
     from core.identity.cccd import validate_cccd
 
-    return validate_cccd(value, today=today)
+    return validate_cccd(value, birth_date, sex=sex, today=today)
 
 
 @functools.cache

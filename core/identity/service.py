@@ -430,6 +430,10 @@ async def create_user(username: str, full_name: str, password: str, *, cccd: str
         raise ValueError(f"Tên đăng nhập '{username}' không hợp lệ (3–64 ký tự: chữ thường không dấu, số, . _ -).")
     errors: list[tuple[str, str]] = []
     _check_password(password, None, errors)
+    if cccd is not None:
+        cccd = normalise_cccd(cccd)
+        if cccd_error := validate_cccd(cccd, today=_today()):  # the same check as self-registration
+            errors.append(("cccd", cccd_error))
     if errors:
         raise ValueError(errors[0][1])
     if await User.exists().where(User.username == username):

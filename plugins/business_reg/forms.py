@@ -31,7 +31,8 @@ def _person(prefix: str, title: L) -> PageSpec:
         title=title,
         fields=(
             FieldSpec(f"{prefix}_name", L("Họ và tên", "Full name"), validators=(Validator("min_length", {"min": 2}),)),
-            FieldSpec(f"{prefix}_cccd", L("Số định danh cá nhân (CCCD)", "Personal ID number"), widget="cccd", validators=_CCCD),
+            FieldSpec(f"{prefix}_cccd", L("Số định danh cá nhân (CCCD)", "Personal ID number"), widget="cccd",
+                      validators=(Validator("cccd", {"birth_date": f"{prefix}_birth_date"}),)),
             FieldSpec(f"{prefix}_birth_date", L("Ngày sinh", "Date of birth"), widget="date", validators=_BIRTH),
             FieldSpec(f"{prefix}_phone", L("Số điện thoại", "Phone"), widget="phone", validators=_PHONE),
             FieldSpec(f"{prefix}_address", L("Nơi cư trú", "Residence")),

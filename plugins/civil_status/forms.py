@@ -41,6 +41,15 @@ def _f(name: str, vi: str, en: str, **kw) -> FieldSpec:
     return FieldSpec(name, L(vi, en), **kw)
 
 
+_SEX_OF = {"mother": "female", "father": "male", "wife": "female", "husband": "male"}
+"""The sex a person's CCCD must show, by the form section they are named in."""
+
+
+def _cccd_of(prefix: str) -> tuple[Validator, ...]:
+    """The CCCD of the person on page ``prefix``: checked against their date of birth and sex."""
+    return (Validator("cccd", {"birth_date": f"{prefix}_birth_date", "sex_is": _SEX_OF[prefix]}),)
+
+
 def _parent(prefix: str, vi: str, en: str, show_if=None) -> PageSpec:
     return PageSpec(
         id=prefix,
@@ -49,7 +58,8 @@ def _parent(prefix: str, vi: str, en: str, show_if=None) -> PageSpec:
         fields=(
             _f(f"{prefix}_full_name", "Họ, chữ đệm và tên", "Full name", validators=_NAME),
             _f(f"{prefix}_birth_date", "Ngày, tháng, năm sinh", "Date of birth", widget="date", validators=_PAST),
-            _f(f"{prefix}_cccd", "Số định danh cá nhân (số căn cước)", "Personal ID number", widget="cccd", validators=_CCCD),
+            _f(f"{prefix}_cccd", "Số định danh cá nhân (số căn cước)", "Personal ID number", widget="cccd",
+               validators=_cccd_of(prefix)),
             _f(f"{prefix}_ethnicity", "Dân tộc", "Ethnicity", hint=L("Ví dụ: Kinh", "e.g. Kinh")),
             _f(f"{prefix}_residence", "Nơi cư trú", "Residence"),
         ),
@@ -142,7 +152,8 @@ def _spouse(prefix: str, vi: str, en: str) -> PageSpec:
         fields=(
             _f(f"{prefix}_full_name", "Họ, chữ đệm và tên", "Full name", validators=_NAME),
             _f(f"{prefix}_birth_date", "Ngày, tháng, năm sinh", "Date of birth", widget="date", validators=_PAST),
-            _f(f"{prefix}_cccd", "Số định danh cá nhân (số căn cước)", "Personal ID number", widget="cccd", validators=_CCCD),
+            _f(f"{prefix}_cccd", "Số định danh cá nhân (số căn cước)", "Personal ID number", widget="cccd",
+               validators=_cccd_of(prefix)),
             _f(f"{prefix}_ethnicity", "Dân tộc", "Ethnicity"),
             _f(f"{prefix}_nationality", "Quốc tịch", "Nationality", hint=L("Ví dụ: Việt Nam", "e.g. Việt Nam")),
             _f(f"{prefix}_residence", "Nơi cư trú", "Residence"),
@@ -183,7 +194,8 @@ DEATH = FormSpec(
                 _f("deceased_full_name", "Họ, chữ đệm và tên", "Full name", validators=_NAME),
                 _f("deceased_gender", "Giới tính", "Sex", widget="radio", choices=GENDERS),
                 _f("deceased_birth_date", "Ngày, tháng, năm sinh", "Date of birth", widget="date", validators=_PAST),
-                _f("deceased_cccd", "Số định danh cá nhân (số căn cước)", "Personal ID number", widget="cccd", validators=_CCCD),
+                _f("deceased_cccd", "Số định danh cá nhân (số căn cước)", "Personal ID number", widget="cccd",
+                   validators=(Validator("cccd", {"birth_date": "deceased_birth_date", "sex": "deceased_gender"}),)),
                 _f("deceased_ethnicity", "Dân tộc", "Ethnicity"),
                 _f("deceased_nationality", "Quốc tịch", "Nationality"),
                 _f("deceased_residence", "Nơi cư trú cuối cùng", "Last residence"),
