@@ -157,3 +157,32 @@ async def test_a_body_over_the_cap_gets_413_in_vietnamese(client, world):
                           content=b'{"note": "' + b"x" * (5 * 1024 * 1024) + b'"}')
     assert r.status_code == 413
     assert "quá lớn" in r.json()["detail"]
+
+
+async def test_the_result_receivers_cccd_is_checked_like_at_registration(world):
+    from core.errors import InvalidInput
+    from core.fees import service as fees
+
+    w = world
+    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
+                             applicant={"name": "Nguyễn Văn An", "id_number": "079203001234"},
+                             data={"subject": "Xin cấp giấy"}, channel="truc_tiep")
+    d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
+    for sid, who in (("check", "ward_specialist"), ("police_op", "police_specialist"), ("tax_op", "tax_specialist")):
+        step = next(s for s in d.steps if s.step_id == sid and s.status == "active")
+        d = await service.complete_step(d.id, step.id, actor=w["as"][who], version=d.version)
+    step = next(s for s in d.steps if s.step_id == "decide" and s.status == "active")
+    d = await service.approve(d.id, step.id, actor=w["as"]["ward_leader"], version=d.version)
+    d = await service.mark_result_ready(d.id, actor=w["as"]["receiver"], version=d.version)
+    await fees.record_payment(d.id, actor=w["as"]["receiver"], method="cash", amount=50000)
+    for number, expected in (("000203001234", "Mã tỉnh 000"), ("079903001234", "chưa tới")):
+        with pytest.raises(InvalidInput) as caught:
+            await service.return_result(d.id, actor=w["as"]["receiver"], version=d.version, channel="counter",
+                                        receiver={"name": "Nguyễn Văn An", "id_number": number})
+        assert expected in dict(caught.value.errors)["receiver.id_number"]
+    d = await service.return_result(d.id, actor=w["as"]["receiver"], version=d.version, channel="counter",
+                                    receiver={"name": "Nguyễn Văn An", "id_number": "079 203 001 234",
+                                              "unexpected": "x" * 10_000})
+    assert d.state == "returned"
+    event = (await service.events(d.id))[-1]
+    assert event.data["receiver"] == {"name": "Nguyễn Văn An", "id_number": "079203001234", "relation": "holder"}
