@@ -1,15 +1,15 @@
-"""Suite 3 — PDF render time per form, in a worker thread (off the event loop).
+"""Suite 3 — PDF render time per form, off the event loop (Jinja in a thread, layout in a worker process).
 
 The engine makes one document of each kind (forms 01–06, a result certificate, a fee receipt; form 07,
 the register, is printed for the ward's month). Each is rendered through
-``core.documents.service.render_document`` (``render_pdf``: Jinja, then WeasyPrint in a worker
-thread) ``repeat`` times after a first, cold render. Figures:
+``core.documents.service.render_document`` (``render_pdf``: Jinja in a thread, then WeasyPrint in
+the PDF process pool, within its time budget) ``repeat`` times after a first, cold render. Figures:
 
 * per document: median warm time, as a ratio to the receipt's (form 01, the baseline of this run);
 * how often the event loop wakes (a 5 ms timer) while documents render, as a ratio to how often it
   wakes when idle, measured just before: well above 0 shows the rendering happened off the loop
-  (pages kept being served meanwhile; the GIL still shares one core between the loop and the
-  renderer, so it is below 1); 0 would mean the loop was blocked. The longest stall is beside it.
+  (pages kept being served meanwhile; the template step still shares the GIL with the loop, and
+  the layout process competes for the same cores, so it is below 1); 0 would mean the loop was blocked. The longest stall is beside it.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ async def _render(doc_id: int) -> float:
 
 
 async def _register_pdf(w: dict[str, Any]) -> float:
-    """Form 07 for the ward's month, laid out as ``GET /so-theo-doi.pdf`` does (in a worker thread)."""
+    """Form 07 for the ward's month, laid out as ``GET /so-theo-doi.pdf`` does (off the loop)."""
     from core.documents.context import province_place
     from core.documents.legal_forms import get_form
     from core.documents.register import parse_period, register_rows
@@ -158,7 +158,7 @@ async def run(repeat: int = 5) -> list[dict]:
         rows.append({"suite": "pdf", "what": kind,
                      "baseline": f"form01 {base * 1000:.0f} ms",
                      "measured": f"{medians[kind] * 1000:.0f} ms (cold {cold[kind] * 1000:.0f} ms)",
-                     "ratio": medians[kind] / base, "note": f"median of {repeat}, worker thread"})
+                     "ratio": medians[kind] / base, "note": f"median of {repeat}, worker process"})
     rows.append({"suite": "pdf", "what": "event loop during warm renders",
                  "baseline": f"{idle.rate:.0f} wake-ups/s idle",
                  "measured": f"{probe.rate:.0f} wake-ups/s rendering",

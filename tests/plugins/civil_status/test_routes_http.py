@@ -199,7 +199,7 @@ async def test_marriage_registration_and_conflict_refused_at_the_field(client, w
     assert f"Quyển số: {book['number']}" in text
     await _pay_and_return(client, a, d, {"name": "Lê Quốc Bảo", "id_number": "075096003311"})
     # the husband tries to marry again: 422 at his field, with the book/entry, nothing about the wife
-    again = samples.marriage(today, wife_cccd="075199007777", wife_full_name="Võ Thị Lan")
+    again = samples.marriage(today, wife_cccd="075198007777", wife_full_name="Võ Thị Lan")
     r = await client.post(API, json={"procedure_code": procedures.MARRIAGE, "agency_code": WARD, "applicant": MOTHER,
                                      "data": again, "channel": "truc_tuyen"}, headers=a.h("citizen"))
     assert r.status_code == 422, r.text
@@ -211,7 +211,9 @@ async def test_marriage_registration_and_conflict_refused_at_the_field(client, w
 async def test_under_age_marriage_refused(client, world):
     a = world["actors"]
     today = vn_today()
-    young = samples.marriage(today, husband_birth_date=(today - timedelta(days=19 * 366)).isoformat())
+    born = today - timedelta(days=19 * 366)
+    cccd = f"075{0 if born.year < 2000 else 2}{born.year % 100:02d}003311"  # his CCCD matches his birth year
+    young = samples.marriage(today, husband_birth_date=born.isoformat(), husband_cccd=cccd)
     r = await client.post(API, json={"procedure_code": procedures.MARRIAGE, "agency_code": WARD, "applicant": MOTHER,
                                      "data": young, "channel": "truc_tuyen"}, headers=a.h("citizen"))
     assert r.status_code == 422, r.text
@@ -387,7 +389,7 @@ async def test_second_marriage_refused_at_approval_rolls_back(client, world):
     today = vn_today()
     first = await _start(client, a, procedures.MARRIAGE, samples.marriage(today, extract_copies=0))
     second = await _start(client, a, procedures.MARRIAGE,
-                          samples.marriage(today, extract_copies=0, wife_cccd="075199007777", wife_full_name="Võ Thị Lan"))
+                          samples.marriage(today, extract_copies=0, wife_cccd="075198007777", wife_full_name="Võ Thị Lan"))
     second = await _act(client, a, "ward_justice", second, "complete_step", "record")
     await _same_day(client, a, first)
     entries = await CivilEntry.count()
