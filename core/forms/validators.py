@@ -71,11 +71,11 @@ VSIC_FILE = Path(__file__).resolve().parent / "data" / "vsic.json"
 
 NAME_MAX = 150
 """A person's or organisation's name (the national population database allows 100 characters for a
-person's full name; enterprise names are longer)."""
+person's full name; an organisation's name may be longer)."""
 ADDRESS_MAX = 300
 """An address: house number, street, hamlet, ward, province."""
 IDENTIFIER_MAX = 50
-"""A number or code typed by hand: a parcel number, a postal tracking number, a document number."""
+"""A number or code typed by hand: a postal tracking number, a document or registration number."""
 EMAIL_MAX = 254
 """An e-mail address (RFC 5321's limit on a forward path)."""
 SHORT_TEXT_MAX = 500

@@ -46,6 +46,27 @@ def _body(data: Any) -> dict[str, Any]:
     return data
 
 
+_CODES = {"procedure_code": "Mã thủ tục", "agency_code": "Mã cơ quan tiếp nhận", "channel": "Kênh nộp",
+          "result_channel": "Hình thức nhận kết quả"}
+"""Short codes of a create request: each held to ``IDENTIFIER_MAX`` before it is looked up or echoed."""
+
+
+def _codes(body: dict[str, Any], default: dict[str, str]) -> dict[str, str]:
+    """The create request's codes, or ``InvalidInput`` naming each one that is not a short line of text."""
+    from core.forms.validators import IDENTIFIER_MAX, clean_free_text
+
+    out: dict[str, str] = {}
+    errors: list[tuple[str, str]] = []
+    for key, label in _CODES.items():
+        text, problem = clean_free_text(body.get(key), label, IDENTIFIER_MAX, multiline=False)
+        if problem:
+            errors.append((key, problem))
+        out[key] = text or default.get(key, "")
+    if errors:
+        raise InvalidInput("Hồ sơ chưa hợp lệ, vui lòng sửa các trường được đánh dấu.", errors)
+    return out
+
+
 def _version(body: dict[str, Any]) -> int:
     value = body.get("version")
     if isinstance(value, bool) or not isinstance(value, int):
@@ -75,19 +96,20 @@ class DossierApi(Controller):
         """Body: ``{procedure_code, agency_code, applicant: {name, id_number, phone, email, address},
         data: {...answers}, channel: truc_tuyen|truc_tiep|buu_chinh, result_channel}``."""
         body = _body(data)
-        agency_code = str(body.get("agency_code") or "").strip()
+        codes = _codes(body, {"channel": "truc_tuyen", "result_channel": "counter"})
+        agency_code = codes["agency_code"]
         agency = await Agency.select(Agency.id).where(Agency.code == agency_code).first() if agency_code else None
         if agency is None:
             raise InvalidInput("Cơ quan tiếp nhận không hợp lệ.",
                                [("agency_code", f"Không có cơ quan mã '{agency_code}'.")])
         view = await service.create(
-            str(body.get("procedure_code") or ""),
+            codes["procedure_code"],
             agency["id"],
             actor=user,
             applicant=body.get("applicant") if isinstance(body.get("applicant"), dict) else {},
             data=body.get("data") if body.get("data") is not None else {},
-            channel=str(body.get("channel") or "truc_tuyen"),
-            result_channel=str(body.get("result_channel") or "counter"),
+            channel=codes["channel"],
+            result_channel=codes["result_channel"],
         )
         return dossier_json(view, user)
 

@@ -186,3 +186,13 @@ async def test_the_result_receivers_cccd_is_checked_like_at_registration(world):
     assert d.state == "returned"
     event = (await service.events(d.id))[-1]
     assert event.data["receiver"] == {"name": "Nguyễn Văn An", "id_number": "079203001234", "relation": "holder"}
+
+
+async def test_codes_of_a_create_request_are_short_lines(client, world):
+    w = world
+    r = await client.post("/api/v1/dossiers", headers=bearer(w["tok"]["citizen"]), json={
+        "procedure_code": PROC * 100_000, "agency_code": "x\x00", "applicant": {"name": "An"},
+        "data": {"subject": "Xin cấp giấy"}})
+    assert r.status_code == 422 and len(r.content) < 5000, "refused at the fields, not echoed back"
+    errors = _field_errors(r)
+    assert "tối đa 50 ký tự" in errors["procedure_code"] and "ký tự điều khiển" in errors["agency_code"]
