@@ -9,9 +9,10 @@ from typing import Any
 
 from core.dossiers.states import TRANSITIONS, State
 from core.dossiers.views import DossierView
+from core.errors import NotFound
 
 __all__ = ("can_view", "may_see", "seen_by", "staff_agencies", "step_reached", "allowed_actions",
-           "UI_ACTIONS")
+           "not_found", "readable_id", "readable_view", "UI_ACTIONS")
 
 UI_ACTIONS: tuple[str, ...] = (
     "receive",
@@ -76,6 +77,50 @@ async def staff_agencies(dossier_id: int, receiving_agency: int) -> set[int]:
     return {receiving_agency, *(r["agency"] for r in rows)}
 
 
+def not_found(ref: Any) -> NotFound:
+    """The one answer for a dossier that does not exist *or* that the caller may not read: the same
+    status and the same message (only the identifier the caller sent is echoed), so nobody learns
+    from it whether someone else's dossier, or draft, exists."""
+    text = str(ref).strip()[:64]
+    return NotFound(f"Không tìm thấy hồ sơ '{text}'. Kiểm tra lại mã hồ sơ trên giấy tiếp nhận.")
+
+
+async def readable_id(user: Any, ref: int | str) -> int:
+    """The id of dossier ``ref`` (its code, or its id: drafts have no code yet) when ``user`` may read
+    it (``may_see``); ``not_found(ref)`` otherwise, exactly as for a dossier that does not exist.
+    Every route that addresses a dossier calls this (or ``can_view``) before anything else."""
+    from core.dossiers.tables import Dossier
+
+    text = str(ref).strip()
+    if text.isdigit() and len(text) <= 15:  # beyond any id: never hand SQLite an integer it cannot bind
+        where = Dossier.id == int(text)
+    elif text and not text.isdigit():
+        where = Dossier.code == text
+    else:
+        raise not_found(ref)
+    row = await Dossier.select(Dossier.id, Dossier.applicant, Dossier.receiving_agency).where(where).first()
+    if row is None or user is None:
+        raise not_found(ref)
+    if row["applicant"] is not None and row["applicant"] == user.id:
+        return row["id"]
+    if not may_see(user, row["applicant"], await staff_agencies(row["id"], row["receiving_agency"])):
+        raise not_found(ref)
+    return row["id"]
+
+
+async def readable_view(user: Any, ref: int | str) -> DossierView:
+    """The dossier ``ref`` (code or id) loaded for ``user``, who may read it; ``not_found(ref)`` otherwise."""
+    from core.dossiers import service
+
+    try:
+        view = await service.get(ref)
+    except NotFound:
+        raise not_found(ref) from None
+    if not can_view(user, view):
+        raise not_found(ref)
+    return view
+
+
 def _step_actions(user: Any, view: DossierView, action: str) -> list[dict[str, Any]]:
     out = []
     needed = {"complete_step": "complete", "approve": "approve", "reject": "reject", "return_step": "return",
@@ -115,6 +160,8 @@ def allowed_actions(user: Any, view: DossierView) -> list[dict[str, Any]]:
                 role, where = who.split("@", 1)
                 if where == "receiving":
                     agencies = [view.receiving_agency.id]
+                elif where == "desk":
+                    agencies = [view.receiving_agency.id] if view.applicant_id is None else []
                 elif where == "late":
                     first = view.late_agency_id or view.receiving_agency.id
                     agencies = [first, *(s.agency.id for s in view.active_steps())]

@@ -57,7 +57,7 @@ async def status_page(request: Request, code: str) -> Template:
     from core.catalogue.registry import get_catalogue
 
     if not codes.is_valid_code(code):
-        raise NotFound(f"Không tìm thấy hồ sơ mã '{code}'.")
+        raise access.not_found(code)
     view = await service.get(code)
     proc = get_catalogue().procedure(view.procedure_code)
     return await page(request, "dossiers/status.html", {"d": view.public_dict(), "procedure": proc, **_labels()})
@@ -76,9 +76,7 @@ async def _render_dossier(request: Request, code: str, *, errors: dict[str, str]
     from core.catalogue.registry import get_catalogue
 
     user = _user_or_login(request)
-    view = await service.get(code)
-    if not access.can_view(user, view):
-        raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
+    view = await access.readable_view(user, code)
     events = await service.events(view.id)
     ctx = {
         "panels": await _panels(view, user, request),
@@ -177,6 +175,7 @@ async def dossier_action(
     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template | Redirect:
     user = _user_or_login(request)
+    await access.readable_id(user, code)  # first: whatever else was sent, a stranger learns nothing
     form = {k: (v if not isinstance(v, list) else v[-1]) for k, v in (data or {}).items()}
     if action not in access.UI_ACTIONS:
         raise NotFound(f"Không có thao tác '{action}'.")
@@ -200,9 +199,7 @@ async def dossier_action(
 async def dossier_attachment(request: Request, code: str, attachment_id: int) -> Response[bytes]:
     """One uploaded file of the dossier, for those who may see the dossier."""
     user = _user_or_login(request)
-    view = await service.get(code)
-    if not access.can_view(user, view):
-        raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
+    view = await access.readable_view(user, code)
     row, content = await attachments.read(view.id, attachment_id)
     return Response(content, media_type=row["content_type"],
                     headers=attachments.download_headers(row, f"{view.code or view.id}-{row['id']}"))

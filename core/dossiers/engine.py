@@ -1,8 +1,11 @@
 """The transition runner: one write transaction per state change, with every check and record.
 
-``run_transition(dossier, action, apply, …)`` locks and loads the dossier, checks version, table,
-reason and actor, lets ``apply(ctx)`` decide the target and the changes, then writes the dossier,
-the event, the audit entry and the outbox rows, and requests the legal forms and result documents.
+``run_transition(dossier, action, apply, …)`` locks and loads the dossier, then checks, in this
+order: the read rule (a caller who may not read the dossier gets the same ``NotFound`` as for one
+that does not exist, whatever else they sent), the table and the actor (``NotAllowed``), the version
+(``StaleVersion``, listing what changed: only ever shown to someone allowed to act), and the reason;
+it lets ``apply(ctx)`` decide the target and the changes, then writes the dossier, the event, the
+audit entry and the outbox rows, and requests the legal forms and result documents.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from core.audit import chain as audit
 from core.catalogue.registry import get_catalogue
 from core.catalogue.specs import ProcedureSpec, WorkflowSpec
 from core.db.tx import is_postgres, raw, write_tx
-from core.dossiers import states, timing
+from core.dossiers import access, states, timing
 from core.dossiers.routing import step_spec
 from core.dossiers.states import ACTION_LABELS, STATE_LABELS, State, Transition
 from core.dossiers.tables import Dossier, DossierEvent, DossierStep
@@ -93,11 +96,11 @@ async def resolve_id(dossier_id_or_code: int | str) -> int:
     text = str(dossier_id_or_code).strip()
     if text.isdigit() and "-" not in text:
         if len(text) > 15:  # beyond any id: never hand SQLite an integer it cannot bind
-            raise NotFound(f"Không tìm thấy hồ sơ số {text}.")
+            raise access.not_found(dossier_id_or_code)
         return int(text)
-    row = await Dossier.select(Dossier.id).where(Dossier.code == text).first()
+    row = await Dossier.select(Dossier.id).where(Dossier.code == text).first() if text else None
     if row is None:
-        raise NotFound(f"Không tìm thấy hồ sơ mã '{text}'. Kiểm tra lại mã trên giấy tiếp nhận.")
+        raise access.not_found(dossier_id_or_code)
     return row["id"]
 
 
@@ -108,12 +111,12 @@ async def agency_row(agency_id: int) -> dict[str, Any]:
     return row
 
 
-async def _load_locked(dossier_id: int) -> dict[str, Any]:
+async def _load_locked(dossier_id: int, ref: int | str) -> dict[str, Any]:
     if is_postgres():
         await raw("SELECT id FROM dossier WHERE id = {} FOR UPDATE", dossier_id)
     row = await Dossier.select().where(Dossier.id == dossier_id).first().output(load_json=True)
     if row is None:
-        raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.")
+        raise access.not_found(ref)
     row["data"] = load_json(row["data"]) or {}
     return row
 
@@ -133,8 +136,14 @@ def describe_event(e: EventView) -> str:
     return text
 
 
+def _stale(row: dict, version: int | None) -> bool:
+    return version is not None and version != row["version"]
+
+
 async def _check_version(row: dict, version: int | None) -> None:
-    if version is None or version == row["version"]:
+    """``StaleVersion`` with the events since ``version``; call it only once the actor is known to be
+    allowed to act on the dossier (the events name staff and carry their notes)."""
+    if not _stale(row, version):
         return
     since = max(0, min(int(version), row["version"]))
     changes = [describe_event(e) for e in await event_views(row["id"], since_seq=since)]
@@ -207,6 +216,15 @@ async def _authorise(c: Ctx, step_id: int | None) -> None:
             role, where = who.split("@", 1)
             if where == "receiving":
                 candidates = [row["receiving_agency"]]
+            elif where == "desk":
+                # a draft entered at the counter or from the post (no citizen account owns it); a
+                # citizen's online draft is theirs until they submit it
+                candidates = [row["receiving_agency"]] if row["applicant"] is None else []
+                if row["applicant"] is not None and actor.has_role(role, row["receiving_agency"]):
+                    raise NotAllowed(
+                        "Hồ sơ trực tuyến này người nộp chưa nộp (vẫn là bản nháp của họ): bộ phận tiếp "
+                        "nhận chỉ tiếp nhận, từ chối hoặc yêu cầu bổ sung sau khi người nộp bấm \"Nộp hồ sơ\"."
+                    )
             elif where == "step":
                 candidates = [s["agency"] for s in await _active_steps(c.dossier_id)]
             elif where == "late":
@@ -223,6 +241,42 @@ async def _authorise(c: Ctx, step_id: int | None) -> None:
     raise NotAllowed(_who_message(c.tr.who))
 
 
+async def _check_readable(row: dict, actor: Actor, ref: int | str) -> None:
+    """The read rule before anything else: someone who may not read the dossier learns nothing of it."""
+    if actor is None:
+        return  # the system's own jobs (clock scan); people always act signed in
+    if row["applicant"] is not None and row["applicant"] == actor.id:
+        return
+    agencies = await access.staff_agencies(row["id"], row["receiving_agency"])
+    if not access.may_see(actor, row["applicant"], agencies):
+        raise access.not_found(ref)
+
+
+async def _may_take(actor: Actor, action: str, row: dict) -> bool:
+    """Whether ``actor`` is, by role, among those who may take ``action`` on this dossier in some
+    state (any ``who`` of its table rows, at this dossier's agencies). Such a caller whose version is
+    stale is told what changed rather than that the state or the step no longer allows it."""
+    if actor is None:
+        return False
+    whos = {w for t in states.TRANSITIONS if t.action == action for w in t.who}
+    if not whos:
+        return False
+    steps = await DossierStep.select(DossierStep.agency, DossierStep.role).where(
+        DossierStep.dossier == row["id"])
+    agencies = {row["receiving_agency"], row["late_agency"], *(s["agency"] for s in steps)} - {None}
+    for who in whos:
+        if who == "applicant" and row["applicant"] is not None and row["applicant"] == actor.id:
+            return True
+        if who == "step" and any(actor.has_role(s["role"], s["agency"]) for s in steps):
+            return True
+        if "@" in who:
+            role, where = who.split("@", 1)
+            places = [row["receiving_agency"]] if where in ("receiving", "desk") else agencies
+            if any(actor.has_role(role, a) for a in places):
+                return True
+    return False
+
+
 def _who_message(who: tuple[str, ...]) -> str:
     parts = []
     for w in who:
@@ -233,7 +287,8 @@ def _who_message(who: tuple[str, ...]) -> str:
         elif "@" in w:
             role, where = w.split("@", 1)
             place = {"receiving": "cơ quan tiếp nhận hồ sơ", "step": "cơ quan đang giữ hồ sơ",
-                     "late": "cơ quan có bước xử lý bị quá hạn"}.get(where, where)
+                     "late": "cơ quan có bước xử lý bị quá hạn",
+                     "desk": "cơ quan tiếp nhận, với hồ sơ do chính bộ phận một cửa lập"}.get(where, where)
             parts.append(f"vai trò '{role}' tại {place}")
     return "Bạn không có quyền thực hiện thao tác này với hồ sơ. Chỉ: " + "; ".join(parts) + "."
 
@@ -304,25 +359,42 @@ async def run_transition(
     did = await resolve_id(dossier_id)
     note = (note or "").strip()
     async with write_tx():
-        row = await _load_locked(did)
-        await _check_version(row, version)
+        row = await _load_locked(did, dossier_id)
+        await _check_readable(row, actor, dossier_id)
         tr = states.transition(row["state"], action)
         if tr is None:
-            raise _deny(row, action)
+            await _refuse(row, actor, action, version, _deny(row, action))
+        proc, wf = await _procedure(row)
+        c = Ctx(row=row, action=action, tr=tr, actor=actor, now=utcnow(), note=note, params=dict(params or {}),
+                proc=proc, wf=wf)
+        try:
+            await _authorise(c, step_id)
+        except NotAllowed as denied:
+            await _refuse(row, actor, action, version, denied)
+        await _check_version(row, version)
         if tr.reason_required and not note:
             raise InvalidInput(
                 "Cần ghi rõ lý do.",
                 [("note", "Nhập lý do (nội dung sẽ được ghi vào phiếu gửi người nộp hồ sơ).")],
             )
-        proc, wf = await _procedure(row)
-        c = Ctx(row=row, action=action, tr=tr, actor=actor, now=utcnow(), note=note, params=dict(params or {}),
-                proc=proc, wf=wf)
-        await _authorise(c, step_id)
         await apply(c)
         if c.to is None or c.to not in tr.to:
             raise RuntimeError(f"action {action} chose {c.to!r}, not one of {tr.to}")
         await _persist(c)
     return await load_view(did)
+
+
+async def _refuse(row: dict, actor: Actor, action: str, version: int | None, denied: NotAllowed) -> None:
+    """Raise why the actor cannot act now: the version conflict (what changed since) for someone whose
+    role lets them take this action here, whose page is simply out of date; otherwise ``denied``, or
+    who may take it when the actor has no such role at all (never the change list)."""
+    if await _may_take(actor, action, row):
+        await _check_version(row, version)
+        raise denied
+    whos = tuple(dict.fromkeys(w for t in states.TRANSITIONS if t.action == action for w in t.who))
+    if actor is None or not whos or whos == ("system",):
+        raise denied
+    raise NotAllowed(_who_message(whos))
 
 
 async def _persist(c: Ctx) -> None:
@@ -404,7 +476,7 @@ async def load_view(dossier_id: int, *, now: datetime | None = None) -> DossierV
         Dossier.receiving_agency.work_sessions.as_alias("ra_sessions"),
     ).where(Dossier.id == dossier_id).first().output(load_json=True)
     if row is None:
-        raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.")
+        raise access.not_found(dossier_id)
     steps = await DossierStep.select(
         DossierStep.all_columns(),
         DossierStep.agency.code.as_alias("ag_code"),

@@ -6,6 +6,9 @@ checks the actor against ``who`` and picks the target among ``to`` from the doss
 ``who`` entries:
 
 * ``"<role>@receiving"``: the role held at the dossier's receiving agency;
+* ``"<role>@desk"``: the same, only for a dossier the desk entered itself (at the counter or from
+  the post: no citizen account owns it). A citizen's online draft is theirs until they submit it:
+  nobody receives, refuses or asks a supplement of it, or submits it for them, before that;
 * ``"step"``: the role of the acted-on step, held at the step's agency;
 * ``"<role>@step"``: that role at the agency of an active step;
 * ``"<role>@late"``: that role at the agency whose step overran (or, before any lateness was
@@ -89,10 +92,13 @@ def _t(frm, action, to, who, reason=False) -> Transition:
 # fmt: off
 TRANSITIONS: tuple[Transition, ...] = (
     #   from                                action               to                                         who                                   reason?
-    _t(S.DRAFT,                             "submit",            S.SUBMITTED,                               ("applicant", "receiver@receiving")),
-    _t({S.DRAFT, S.SUBMITTED},              "receive",           S.RECEIVED,                                ("receiver@receiving",)),
-    _t({S.DRAFT, S.SUBMITTED},              "request_supplement", S.SUPPLEMENT_REQUESTED,                   ("receiver@receiving",),            True),
-    _t({S.DRAFT, S.SUBMITTED},              "refuse_intake",     S.REFUSED,                                 ("receiver@receiving",),            True),
+    _t(S.DRAFT,                             "submit",            S.SUBMITTED,                               ("applicant", "receiver@desk")),
+    _t(S.SUBMITTED,                         "receive",           S.RECEIVED,                                ("receiver@receiving",)),
+    _t(S.DRAFT,                             "receive",           S.RECEIVED,                                ("receiver@desk",)),
+    _t(S.SUBMITTED,                         "request_supplement", S.SUPPLEMENT_REQUESTED,                   ("receiver@receiving",),            True),
+    _t(S.DRAFT,                             "request_supplement", S.SUPPLEMENT_REQUESTED,                   ("receiver@desk",),                 True),
+    _t(S.SUBMITTED,                         "refuse_intake",     S.REFUSED,                                 ("receiver@receiving",),            True),
+    _t(S.DRAFT,                             "refuse_intake",     S.REFUSED,                                 ("receiver@desk",),                 True),
     _t(_WORK,                               "request_supplement", S.SUPPLEMENT_REQUESTED,                   ("step",),                          True),
     _t(S.SUPPLEMENT_REQUESTED,              "resubmit",          (S.SUBMITTED, S.RECEIVED, S.IN_PROCESSING), ("applicant", "receiver@receiving")),
     _t(S.SUPPLEMENT_REQUESTED,              "close_unanswered",  S.CLOSED,                                  ("system",)),

@@ -18,7 +18,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from core.dossiers import access, attachments, service
 from core.dossiers.views import DossierView, EventView
-from core.errors import InvalidInput, NotAllowed, NotFound
+from core.errors import InvalidInput, NotAllowed
 from core.identity.api_auth import api_user
 from core.identity.current import UserView
 from core.identity.tables import Agency
@@ -78,10 +78,7 @@ def _version(body: dict[str, Any]) -> int:
 
 
 async def _readable(code: str, user: UserView) -> DossierView:
-    view = await service.get(code)
-    if not access.can_view(user, view):
-        raise NotFound(f"Không tìm thấy hồ sơ mã '{code}'.")
-    return view
+    return await access.readable_view(user, code)
 
 
 class DossierApi(Controller):
@@ -153,12 +150,14 @@ class DossierApi(Controller):
 
     @post("/{code:str}/submit", status_code=HTTP_200_OK, summary="Submit a draft (allocates the code)")
     async def submit(self, code: str, data: Any, user: UserView) -> dict[str, Any]:
+        await access.readable_id(user, code)  # before anything else (the body, the version)
         body = _body(data)
         view = await service.submit(code, actor=user, version=_version(body), note=str(body.get("note") or ""))
         return dossier_json(view, user)
 
     @post("/{code:str}/receive", status_code=HTTP_200_OK, summary="Receive (form 01, clock, route)")
     async def receive(self, code: str, data: Any, user: UserView) -> dict[str, Any]:
+        await access.readable_id(user, code)
         body = _body(data)
         view = await service.receive(code, actor=user, version=_version(body), note=str(body.get("note") or ""))
         return dossier_json(view, user)
@@ -168,6 +167,7 @@ class DossierApi(Controller):
         """Body: ``{version, step_id?, note?, ...}``; extra keys by action: ``items`` (request_supplement),
         ``channel`` and ``receiver`` (return_result), ``new_due`` (apologise), ``reason_code`` (suspend),
         ``override_reason`` (a second supplement request)."""
+        await access.readable_id(user, code)
         body = _body(data)
         if action in ("flag_late", "close_unanswered"):
             raise NotAllowed("Thao tác này do hệ thống tự thực hiện.")
@@ -188,7 +188,7 @@ class StatusApi(Controller):
         from core.dossiers.codes import is_valid_code
 
         if not is_valid_code(code):
-            raise NotFound(f"Không tìm thấy hồ sơ mã '{code}'.")
+            raise access.not_found(code)
         return public_json(await service.get(code))
 
 

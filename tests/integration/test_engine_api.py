@@ -62,11 +62,11 @@ async def test_create_submit_and_read_with_permission(client, world):
     # without a token: 401 for reads and writes
     assert (await client.get(f"/api/v1/dossiers/{code}")).status_code == 401
     assert (await client.post(f"/api/v1/dossiers/{code}/receive", json={"version": 2})).status_code == 401
-    # another citizen cannot act on it either, and nothing changes
+    # another citizen cannot act on it either (to them it does not exist), and nothing changes
     r = await client.post(f"/api/v1/dossiers/{code}/actions/stop", headers=bearer(w["tok"]["other_citizen"]),
                           json={"version": d["version"], "note": "Tôi muốn dừng"})
-    assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json")
-    assert "không có quyền" in r.json()["detail"]
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+    assert "Không tìm thấy hồ sơ" in r.json()["detail"]
     r = await client.get(f"/api/v1/dossiers/{code}", headers=bearer(w["tok"]["citizen"]))
     assert r.json()["version"] == d["version"] and r.json()["state"] == "submitted"
 
