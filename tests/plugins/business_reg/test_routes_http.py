@@ -1,6 +1,7 @@
-"""Every business-registration procedure end to end through the JSON API: submit, receive, each route
-step by the right role at the right agency (the wrong ones get 403), the tax code issued by the tax
-step in parallel with the registry's review, the register written at approval, the result PDF, return."""
+"""Every business-registration procedure end to end through the JSON API: submit, receive, each route step
+by the right role at the right agency (the wrong ones get 403, or 404 where they may not read the
+dossier), the tax code issued by the tax step in parallel with the registry's review, the register
+written at approval, the result PDF, return."""
 
 from __future__ import annotations
 
@@ -140,7 +141,7 @@ async def test_household_business_at_the_ward_with_the_tax_code(client, world, t
     d = await _submit_receive(client, a, "owner", procedures.HOUSEHOLD, WARD, OWNER, HOUSEHOLD_DATA, "ward_receiver")
     route = [(s["step_id"], s["agency"]["code"], s["role"]) for s in d["steps"]]
     assert route == [("review", WARD, "specialist"), ("tax_code", "000.40.01.H39", "specialist"), ("sign", WARD, "approver")]
-    await _act(client, a, "commune_specialist", d, "review", expect=403)  # another commune
+    await _act(client, a, "commune_specialist", d, "review", expect=404)  # another commune: may not read it
     await _act(client, a, "ward_chairman", d, "review", expect=403)  # wrong role
     d = await _act(client, a, "ward_specialist", d, "review")
     await _act(client, a, "ward_specialist", d, "tax_code", expect=403)
@@ -202,7 +203,7 @@ async def test_change_of_head_office(client, world):
     a = world["actors"]
     d = await _submit_receive(client, a, "director", procedures.CHANGE, CENTRE, DIRECTOR, CHANGE_DATA, "centre_receiver")
     assert [(s["step_id"], s["agency"]["code"]) for s in _active(d)] == [("review", BIZREG)]
-    await _act(client, a, "tax_officer", d, "review", expect=403)
+    await _act(client, a, "tax_officer", d, "review", expect=404)  # tax is not on this route: may not read it
     d = await _act(client, a, "registry_specialist", d, "review")
     await _act(client, a, "registry_specialist", d, "sign", "approve", expect=403)
     d = await _act(client, a, "registry_head", d, "sign", "approve")
