@@ -92,9 +92,10 @@ async def readable_id(user: Any, ref: int | str) -> int:
     from core.dossiers.tables import Dossier
 
     text = str(ref).strip()
-    if text.isdigit() and len(text) <= 15:  # beyond any id: never hand SQLite an integer it cannot bind
+    number = text.isascii() and text.isdigit()
+    if number and len(text) <= 15:  # beyond any id: never hand SQLite an integer it cannot bind
         where = Dossier.id == int(text)
-    elif text and not text.isdigit():
+    elif text and not number:
         where = Dossier.code == text
     else:
         raise not_found(ref)

@@ -94,7 +94,7 @@ async def resolve_id(dossier_id_or_code: int | str) -> int:
     if isinstance(dossier_id_or_code, int):
         return dossier_id_or_code
     text = str(dossier_id_or_code).strip()
-    if text.isdigit() and "-" not in text:
+    if text.isascii() and text.isdigit():
         if len(text) > 15:  # beyond any id: never hand SQLite an integer it cannot bind
             raise access.not_found(dossier_id_or_code)
         return int(text)
@@ -385,9 +385,9 @@ async def run_transition(
 
 
 async def _refuse(row: dict, actor: Actor, action: str, version: int | None, denied: NotAllowed) -> None:
-    """Raise why the actor cannot act now: the version conflict (what changed since) for someone whose
-    role lets them take this action here, whose page is simply out of date; otherwise ``denied``, or
-    who may take it when the actor has no such role at all (never the change list)."""
+    """Raise why the actor (who may read the dossier) cannot act now. Someone whose role lets them take
+    this action on this dossier gets the version conflict with what changed since, when their page is
+    out of date, else ``denied``; someone with no such role is told who may (never the change list)."""
     if await _may_take(actor, action, row):
         await _check_version(row, version)
         raise denied

@@ -171,3 +171,17 @@ async def test_a_reader_who_may_not_act_is_refused_before_the_version(client, wo
         "Authorization": f"Bearer {w['tok']['receiver']}"}, json={"version": 1, "note": "Người nộp xin dừng"})
     assert r.status_code == 409 and any(SECRET_NOTE in c for c in r.json()["changes"]), r.text
     assert (await service.get(d.id)).version == d.version
+
+
+async def test_odd_identifiers_get_the_same_404_never_a_500(client, world):
+    w = world
+    d = await _with_history(w)
+    await _as(client, w, "tranthib")
+    headers = {"Authorization": f"Bearer {w['tok']['tranthib']}"}
+    for ref in ("²", "١٢", "9" * 20, "%20", "0"):
+        for url in (f"/api/v1/dossiers/{ref}", f"/api/v1/dossiers/{ref}/events"):
+            assert (await client.get(url, headers=headers)).status_code == 404, (ref, url)
+        r = await client.post(f"/api/v1/dossiers/{ref}/actions/stop", headers=headers, json={"version": 0})
+        assert r.status_code == 404, (ref, r.text)
+        assert (await client.get(f"/ho-so/{ref}")).status_code == 404, ref
+    assert (await service.get(d.id)).version == d.version
