@@ -171,6 +171,10 @@ def test_no_working_time_between_a_moment_and_an_earlier_one():
     assert elapsed_minutes(CAL, S, vn(2026, 1, 14, 10), vn(2026, 1, 14, 10)) == 0
     assert elapsed_minutes(CAL, S, vn(2026, 1, 14, 10), vn(2026, 1, 14, 9)) == 0
     assert elapsed_minutes(CAL, S, vn(2026, 1, 14, 10), vn(2026, 1, 14, 10, 1)) == 1
+    # time passes but no working time: a weekend, the lunch break, a suspension covering it all
+    assert elapsed_minutes(CAL, S, vn(2026, 1, 10, 9), vn(2026, 1, 11, 18)) == 0
+    assert elapsed_minutes(CAL, S, vn(2026, 1, 14, 12), vn(2026, 1, 14, 13)) == 0
+    assert elapsed_minutes(CAL, S, vn(2026, 1, 14, 9), vn(2026, 1, 14, 10), [(vn(2026, 1, 14, 8), None)]) == 0
 
 
 def test_custom_sessions_are_used_by_every_measure():
@@ -348,9 +352,9 @@ def test_two_appointments_exactly():
         "Hẹn lần 2 (dự kiến, nếu nghĩa vụ tài chính hoàn thành ngay): 1 ngày làm việc sau hẹn lần 1 "
         "→ 17:00 thứ Sáu 16/01/2026",
     )
-    custom = two_appointments(CAL, SES2, vn(2026, 1, 14, 7, 30), 1, 1, CUT)
-    assert custom.first.due == utc(vn(2026, 1, 14, 17))
-    assert custom.second.due == utc(vn(2026, 1, 15, 17)) and custom.second.minutes == 450
+    custom = two_appointments(CAL, SES2, vn(2026, 1, 14, 7, 30), 0.5, 1, CUT)  # the agency's 3 h 45
+    assert custom.first.due == utc(vn(2026, 1, 14, 11, 15))
+    assert custom.second.due == utc(vn(2026, 1, 15, 11, 15)) and custom.second.minutes == 450
 
 
 def test_second_appointment_exactly():
