@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -74,18 +75,47 @@ def _prepare(name: str, group: dict) -> Path:
 
 
 def run(names: list[str], jobs: int, sample: list[str] | None) -> None:
+    """Run the groups, several at once while their mutmut children fit in ``jobs`` processes. A group
+    whose tests share the SQLite test database (``jobs = 1`` in its declaration) runs one mutant at a
+    time; two such groups run side by side, each in its own process with its own database."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     mutmut = str(Path(sys.executable).with_name("mutmut"))
-    for name, group in _groups(names).items():
-        work = _prepare(name, group)
-        globs = sample if sample else [m.removesuffix(".py").replace("/", ".") + ".*" for m in group["modules"]]
-        print(f"== mutmut: {name} ({', '.join(group['modules'])}) ==", flush=True)
-        with open(work / "mutmut.log", "w") as log:
-            proc = subprocess.run([mutmut, "run", "--max-children", str(jobs), *globs], cwd=work, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT)
-        if proc.returncode:
-            print((work / "mutmut.log").read_text("utf-8", "replace")[-4000:])
-            sys.exit(f"mutmut failed on group {name} (log: {work / 'mutmut.log'})")
+    todo = list(_groups(names).items())
+    running: list[tuple[str, int, subprocess.Popen, Path]] = []
+    failed: list[str] = []
+
+    def reap(block: bool) -> None:
+        while running:
+            for item in list(running):
+                name, _, proc, work = item
+                if proc.poll() is not None:
+                    running.remove(item)
+                    print(f"== mutmut: {name} finished (exit {proc.returncode}) ==", flush=True)
+                    if proc.returncode:
+                        print((work / "mutmut.log").read_text("utf-8", "replace")[-3000:])
+                        failed.append(name)
+                    return
+            if not block:
+                return
+            time.sleep(1)
+
+    while todo or running:
+        if todo:
+            name, group = todo[0]
+            children = min(jobs, int(group.get("jobs", jobs)))
+            if sum(c for _, c, _, _ in running) + children <= jobs:
+                todo.pop(0)
+                work = _prepare(name, group)
+                globs = sample if sample else [m.removesuffix(".py").replace("/", ".") + ".*" for m in group["modules"]]
+                print(f"== mutmut: {name} ({', '.join(group['modules'])}), {children} at a time ==", flush=True)
+                log = open(work / "mutmut.log", "w")
+                proc = subprocess.Popen([mutmut, "run", "--max-children", str(children), *globs], cwd=work, env=env,
+                                        stdout=log, stderr=subprocess.STDOUT)
+                running.append((name, children, proc, work))
+                continue
+        reap(block=True)
+    if failed:
+        sys.exit(f"mutmut failed on group(s) {', '.join(failed)} (logs: {WORK}/GROUP/mutmut.log)")
 
 
 def report(names: list[str], threshold: float | None, verbose: bool) -> int:

@@ -7,6 +7,7 @@ The environment is fixed here, before anything imports ``core`` (Piccolo binds i
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shutil
 import tempfile
@@ -197,7 +198,17 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    # mutmut (docs/testing.md) runs many sessions in one process and its forks: the data directory
+    # must outlive each of them; it is then removed when the process that made it exits.
+    if "MUTANT_UNDER_TEST" in os.environ:
+        atexit.register(_remove_tmp, os.getpid())
+        return
     shutil.rmtree(_TMP, ignore_errors=True)
+
+
+def _remove_tmp(owner: int) -> None:
+    if os.getpid() == owner:
+        shutil.rmtree(_TMP, ignore_errors=True)
 
 
 _ = APP_CONFIG
