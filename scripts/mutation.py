@@ -66,9 +66,13 @@ def _prepare(name: str, group: dict) -> Path:
     # the project-wide [tool.mutmut] settings, plus the group's modules and tests
     text = (ROOT / "pyproject.toml").read_text("utf-8")
     assert "\n[tool.mutmut]\n" in text, "pyproject.toml has no [tool.mutmut] section"
-    extra = (f"only_mutate = {json.dumps(group['modules'])}\n"
-             f"pytest_add_cli_args_test_selection = {json.dumps(group['tests'])}\n")
-    (work / "pyproject.toml").write_text(text.replace("\n[tool.mutmut]\n", "\n[tool.mutmut]\n" + extra, 1), "utf-8")
+    extra = (
+        f"only_mutate = {json.dumps(group['modules'])}\n"
+        f"pytest_add_cli_args_test_selection = {json.dumps(group['tests'])}\n"
+    )
+    (work / "pyproject.toml").write_text(
+        text.replace("\n[tool.mutmut]\n", "\n[tool.mutmut]\n" + extra, 1), "utf-8"
+    )
     # a fresh run: mutmut caches results, but the tests may have changed since
     shutil.rmtree(work / "mutants", ignore_errors=True)
     return work
@@ -106,11 +110,22 @@ def run(names: list[str], jobs: int, sample: list[str] | None) -> None:
             if sum(c for _, c, _, _ in running) + children <= jobs:
                 todo.pop(0)
                 work = _prepare(name, group)
-                globs = sample if sample else [m.removesuffix(".py").replace("/", ".") + ".*" for m in group["modules"]]
-                print(f"== mutmut: {name} ({', '.join(group['modules'])}), {children} at a time ==", flush=True)
+                globs = (
+                    sample
+                    if sample
+                    else [m.removesuffix(".py").replace("/", ".") + ".*" for m in group["modules"]]
+                )
+                print(
+                    f"== mutmut: {name} ({', '.join(group['modules'])}), {children} at a time ==", flush=True
+                )
                 log = open(work / "mutmut.log", "w")
-                proc = subprocess.Popen([mutmut, "run", "--max-children", str(children), *globs], cwd=work, env=env,
-                                        stdout=log, stderr=subprocess.STDOUT)
+                proc = subprocess.Popen(
+                    [mutmut, "run", "--max-children", str(children), *globs],
+                    cwd=work,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
                 running.append((name, children, proc, work))
                 continue
         reap(block=True)
@@ -121,21 +136,29 @@ def run(names: list[str], jobs: int, sample: list[str] | None) -> None:
 def report(names: list[str], threshold: float | None, verbose: bool) -> int:
     equiv = equivalents()
     status = 0
-    print(f"{'module':34} {'mutants':>7} {'killed':>6} {'survived':>8} {'no tests':>8} {'equiv.':>6} {'score':>7}")
+    head = ("module", "mutants", "killed", "survived", "no tests", "equiv.", "score")
+    print(f"{head[0]:34} " + " ".join(f"{h:>8}" for h in head[1:]))
     for name, group in _groups(names).items():
         for module in group["modules"]:
             meta = WORK / name / "mutants" / (module + ".meta")
             if not meta.exists():
                 print(f"{module:34} (not run)")
                 continue
-            codes = {k: v for k, v in json.loads(meta.read_text("utf-8"))["exit_code_by_key"].items() if v is not None}
+            codes = {
+                k: v
+                for k, v in json.loads(meta.read_text("utf-8"))["exit_code_by_key"].items()
+                if v is not None
+            }
             eq = {k for k in codes if k in equiv}
-            c = Counter("killed" if v in KILLED else "no tests" if v in NO_TESTS else "survived"
-                        for k, v in codes.items() if k not in eq)
+            c = Counter(
+                "killed" if v in KILLED else "no tests" if v in NO_TESTS else "survived"
+                for k, v in codes.items()
+                if k not in eq
+            )
             live = sum(c.values())
             score = 100.0 * c["killed"] / live if live else 100.0
-            print(f"{module:34} {len(codes):7} {c['killed']:6} {c['survived']:8} {c['no tests']:8} {len(eq):6} "
-                  f"{score:6.1f}%")
+            cells = (len(codes), c["killed"], c["survived"], c["no tests"], len(eq))
+            print(f"{module:34} " + " ".join(f"{n:8}" for n in cells) + f" {score:7.1f}%")
             if verbose:
                 for k, v in sorted(codes.items()):
                     if k not in eq and v not in KILLED:
@@ -150,7 +173,9 @@ def main() -> None:
     ap.add_argument("command", choices=("run", "report"))
     ap.add_argument("groups", nargs="*")
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--sample", action="append", help="run only the mutants matching this glob (fnmatch; repeatable)")
+    ap.add_argument(
+        "--sample", action="append", help="run only the mutants matching this glob (fnmatch; repeatable)"
+    )
     ap.add_argument("--threshold", type=float, help="exit 1 when a module scores below this percentage")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the surviving mutants")
     args = ap.parse_args()

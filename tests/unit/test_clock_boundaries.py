@@ -58,26 +58,59 @@ START_TABLE = [
     # id, received, cut-off, expected start, reason in the first explanation line
     ("exactly at the 15:00 cut-off: not after it", vn(2026, 1, 14, 15), CUT, vn(2026, 1, 14, 15), None),
     ("one minute after the cut-off", vn(2026, 1, 14, 15, 1), CUT, vn(2026, 1, 15, 8), "sau 15:00"),
-    ("exactly 12:00: the morning session is over", vn(2026, 1, 14, 12), CUT, vn(2026, 1, 14, 13),
-     "trong giờ nghỉ giữa hai buổi làm việc"),
-    ("exactly 17:00 with the online 17:00 cut-off", vn(2026, 1, 14, 17), time(17), vn(2026, 1, 15, 8),
-     "sau giờ làm việc"),
+    (
+        "exactly 12:00: the morning session is over",
+        vn(2026, 1, 14, 12),
+        CUT,
+        vn(2026, 1, 14, 13),
+        "trong giờ nghỉ giữa hai buổi làm việc",
+    ),
+    (
+        "exactly 17:00 with the online 17:00 cut-off",
+        vn(2026, 1, 14, 17),
+        time(17),
+        vn(2026, 1, 15, 8),
+        "sau giờ làm việc",
+    ),
     ("exactly 17:00 without a cut-off", vn(2026, 1, 14, 17), None, vn(2026, 1, 15, 8), "sau giờ làm việc"),
     ("16:59 with the 17:00 cut-off", vn(2026, 1, 14, 16, 59), time(17), vn(2026, 1, 14, 16, 59), None),
     ("exactly at opening", vn(2026, 1, 14, 8), CUT, vn(2026, 1, 14, 8), None),
     ("exactly at the afternoon start", vn(2026, 1, 14, 13), CUT, vn(2026, 1, 14, 13), None),
     ("before opening", vn(2026, 1, 14, 7, 15), CUT, vn(2026, 1, 14, 8), "trước giờ làm việc"),
-    ("Friday after closing, no cut-off: Monday", vn(2026, 1, 16, 17, 30), None, vn(2026, 1, 19, 8),
-     "sau giờ làm việc"),
-    ("Saturday: Monday", vn(2026, 1, 10, 10), CUT, vn(2026, 1, 12, 8),
-     "ngày không làm việc (ngày nghỉ cuối tuần)"),
-    ("Sunday: Monday", vn(2026, 1, 11, 10), CUT, vn(2026, 1, 12, 8), "ngày không làm việc (ngày nghỉ cuối tuần)"),
-    ("in Tet: the first day after it", vn(2026, 2, 17, 9), CUT, vn(2026, 2, 23, 8),
-     "ngày không làm việc (Tết Nguyên Đán)"),
+    (
+        "Friday after closing, no cut-off: Monday",
+        vn(2026, 1, 16, 17, 30),
+        None,
+        vn(2026, 1, 19, 8),
+        "sau giờ làm việc",
+    ),
+    (
+        "Saturday: Monday",
+        vn(2026, 1, 10, 10),
+        CUT,
+        vn(2026, 1, 12, 8),
+        "ngày không làm việc (ngày nghỉ cuối tuần)",
+    ),
+    (
+        "Sunday: Monday",
+        vn(2026, 1, 11, 10),
+        CUT,
+        vn(2026, 1, 12, 8),
+        "ngày không làm việc (ngày nghỉ cuối tuần)",
+    ),
+    (
+        "in Tet: the first day after it",
+        vn(2026, 2, 17, 9),
+        CUT,
+        vn(2026, 2, 23, 8),
+        "ngày không làm việc (Tết Nguyên Đán)",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("label", "received", "cutoff", "start", "why"), START_TABLE, ids=[r[0] for r in START_TABLE])
+@pytest.mark.parametrize(
+    ("label", "received", "cutoff", "start", "why"), START_TABLE, ids=[r[0] for r in START_TABLE]
+)
 def test_clock_start_boundaries(label, received, cutoff, start, why):
     """R15: after the cut-off (strictly) → next working day's opening; a session's end moves on."""
     assert clock_start(CAL, S, received, cutoff) == utc(start)
@@ -98,8 +131,10 @@ def test_a_day_off_the_calendar_cannot_name_is_called_a_day_off():
 
     cal = Unnamed(years=[2026], overrides=[Override(date(2026, 1, 14), "off")])
     line = due_for(cal, S, vn(2026, 1, 14, 10), 1, CUT).explanation[0]
-    assert line == ("Tiếp nhận 10:00 thứ Tư 14/01/2026, ngày không làm việc (ngày nghỉ) "
-                    "→ bắt đầu tính từ 08:00 thứ Năm 15/01/2026")
+    assert line == (
+        "Tiếp nhận 10:00 thứ Tư 14/01/2026, ngày không làm việc (ngày nghỉ) "
+        "→ bắt đầu tính từ 08:00 thứ Năm 15/01/2026"
+    )
 
 
 # -- adding working time at the session ends (R14) ------------------------------------------------
@@ -113,23 +148,31 @@ ADD_TABLE = [
     ("a whole day from opening ends at closing", S, vn(2026, 1, 14, 8), 480, vn(2026, 1, 14, 17)),
     ("a day and a minute", S, vn(2026, 1, 14, 8), 481, vn(2026, 1, 15, 8, 1)),
     ("Friday over the weekend", S, vn(2026, 1, 16, 16), 120, vn(2026, 1, 19, 9)),
-    ("back-to-back sessions run on without a break",
-     WorkSessions.from_json([["08:00", "12:00"], ["12:00", "17:00"]]), vn(2026, 1, 14, 11), 120, vn(2026, 1, 14, 13)),
+    (
+        "back-to-back sessions run on without a break",
+        WorkSessions.from_json([["08:00", "12:00"], ["12:00", "17:00"]]),
+        vn(2026, 1, 14, 11),
+        120,
+        vn(2026, 1, 14, 13),
+    ),
     ("a desk open from midnight", [["00:00", "04:00"]], vn(2026, 1, 14, 3), 120, vn(2026, 1, 15, 1)),
     ("custom sessions: 7:30 opening", SES2, vn(2026, 1, 14, 7, 30), 60, vn(2026, 1, 14, 8, 30)),
     ("custom sessions: a whole 7 h 30 day", SES2, vn(2026, 1, 14, 7, 30), 450, vn(2026, 1, 14, 17)),
 ]
 
 
-@pytest.mark.parametrize(("label", "sessions", "start", "minutes", "expected"), ADD_TABLE,
-                         ids=[r[0] for r in ADD_TABLE])
+@pytest.mark.parametrize(
+    ("label", "sessions", "start", "minutes", "expected"), ADD_TABLE, ids=[r[0] for r in ADD_TABLE]
+)
 def test_adding_working_time_at_session_ends(label, sessions, start, minutes, expected):
     assert add_working_minutes(CAL, sessions, start, minutes) == utc(expected)
 
 
 def test_back_to_back_sessions_are_one_nine_hour_day_and_empty_ones_are_refused():
     assert WorkSessions.from_json([["08:00", "12:00"], ["12:00", "17:00"]]).minutes_per_day == 540
-    with pytest.raises(ValueError, match=re.escape("Buổi làm việc 08:00–08:00: giờ kết thúc phải sau giờ bắt đầu")):
+    with pytest.raises(
+        ValueError, match=re.escape("Buổi làm việc 08:00–08:00: giờ kết thúc phải sau giờ bắt đầu")
+    ):
         WorkSessions.from_json([["08:00", "08:00"]])
     with pytest.raises(ValueError, match="^Các buổi làm việc phải theo thứ tự và không chồng lên nhau$"):
         WorkSessions.from_json([["08:00", "12:00"], ["11:00", "17:00"]])
@@ -234,23 +277,46 @@ def _d(day, hh=8, mm=0):
 
 SUSPENSION_TABLE = [
     # id, suspensions, elapsed at Monday 09/03 08:00, budget (minutes), expected due (None: unknown)
-    ("two separate suspensions are excluded separately",
-     [(_d(3), _d(4)), (_d(5), _d(6))], 1440, 1440, _d(6, 17)),
-    ("suspensions given out of order",
-     [(_d(5), _d(6)), (_d(3), _d(4))], 1440, 1440, _d(6, 17)),
-    ("a suspension nested in another counts once",
-     [(_d(3), _d(6)), (_d(4), _d(5))], 960, 960, _d(6, 17)),
-    ("two overlapping then a separate one",
-     [(_d(3), _d(4)), (_d(3, 12), _d(4, 12)), (_d(5), _d(6))], 1200, 960, _d(6, 12)),
+    (
+        "two separate suspensions are excluded separately",
+        [(_d(3), _d(4)), (_d(5), _d(6))],
+        1440,
+        1440,
+        _d(6, 17),
+    ),
+    ("suspensions given out of order", [(_d(5), _d(6)), (_d(3), _d(4))], 1440, 1440, _d(6, 17)),
+    ("a suspension nested in another counts once", [(_d(3), _d(6)), (_d(4), _d(5))], 960, 960, _d(6, 17)),
+    (
+        "two overlapping then a separate one",
+        [(_d(3), _d(4)), (_d(3, 12), _d(4, 12)), (_d(5), _d(6))],
+        1200,
+        960,
+        _d(6, 12),
+    ),
     ("back-to-back suspensions", [(_d(3), _d(4)), (_d(4), _d(5))], 1440, 960, _d(5, 17)),
     ("a zero-length suspension excludes nothing", [(_d(3), _d(3))], 2400, 480, _d(2, 17)),
-    ("a suspension before the clock start is ignored, a later one still counts",
-     [(_d(-1), _d(2)), (_d(3), _d(4))], 1920, 960, _d(4, 17)),
+    (
+        "a suspension before the clock start is ignored, a later one still counts",
+        [(_d(-1), _d(2)), (_d(3), _d(4))],
+        1920,
+        960,
+        _d(4, 17),
+    ),
     ("an open suspension: the due is unknown", [(_d(3), None)], 480, 960, None),
-    ("same start, one closed and one open: the open one wins",
-     [(_d(3), _d(4)), (_d(3), None)], 480, 960, None),
-    ("a closed one then an overlapping open one: still stopped",
-     [(_d(3), _d(5)), (_d(4), None)], 480, 960, None),
+    (
+        "same start, one closed and one open: the open one wins",
+        [(_d(3), _d(4)), (_d(3), None)],
+        480,
+        960,
+        None,
+    ),
+    (
+        "a closed one then an overlapping open one: still stopped",
+        [(_d(3), _d(5)), (_d(4), None)],
+        480,
+        960,
+        None,
+    ),
     ("a suspension after the due does not move it", [(_d(3), _d(4))], 1920, 480, _d(2, 17)),
     ("a suspension starting exactly at the due does not move it", [(_d(2, 17), _d(4))], 1920, 480, _d(2, 17)),
     ("an open suspension after the due leaves it known", [(_d(3), None)], 480, 480, _d(2, 17)),
@@ -258,8 +324,11 @@ SUSPENSION_TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("label", "suspensions", "elapsed", "minutes", "due"), SUSPENSION_TABLE,
-                         ids=[r[0] for r in SUSPENSION_TABLE])
+@pytest.mark.parametrize(
+    ("label", "suspensions", "elapsed", "minutes", "due"),
+    SUSPENSION_TABLE,
+    ids=[r[0] for r in SUSPENSION_TABLE],
+)
 def test_suspension_table(label, suspensions, elapsed, minutes, due):
     assert elapsed_minutes(CAL, S, MON, _d(9), suspensions) == elapsed
     assert due_with_suspensions(CAL, S, MON, minutes, suspensions) == (None if due is None else utc(due))
@@ -295,10 +364,14 @@ def test_same_day_explanation_and_a_single_session_desk():
 
 
 def test_skipped_days_one_day_and_a_run_with_two_names():
-    cal = WorkCalendar(years=[2026], overrides=[
-        Override(date(2026, 1, 14), "off", "Nghỉ A"), Override(date(2026, 1, 15), "off", "Nghỉ B"),
-        Override(date(2026, 1, 21), "off", "Nghỉ C"),
-    ])
+    cal = WorkCalendar(
+        years=[2026],
+        overrides=[
+            Override(date(2026, 1, 14), "off", "Nghỉ A"),
+            Override(date(2026, 1, 15), "off", "Nghỉ B"),
+            Override(date(2026, 1, 21), "off", "Nghỉ C"),
+        ],
+    )
     d = due_for(cal, S, vn(2026, 1, 13, 9), 4, CUT)
     assert d.explanation[2:] == (
         "Bỏ qua: 14/01–15/01/2026 (Nghỉ A; Nghỉ B)",
@@ -366,4 +439,8 @@ def test_second_appointment_exactly():
         "Hạn giải quyết: 17:00 thứ Sáu 23/01/2026",
     )
     custom = second_appointment(CAL, SES2, vn(2026, 1, 14, 7, 30), 1, CUT)
-    assert (custom.start, custom.due, custom.minutes) == (utc(vn(2026, 1, 14, 7, 30)), utc(vn(2026, 1, 14, 17)), 450)
+    assert (custom.start, custom.due, custom.minutes) == (
+        utc(vn(2026, 1, 14, 7, 30)),
+        utc(vn(2026, 1, 14, 17)),
+        450,
+    )

@@ -40,10 +40,18 @@ OUTCOMES = [
     ("earlier the same day: on time", vn(2026, 1, 15, 8), vn(2026, 1, 15, 17), "on_time"),
     ("the day before: early", vn(2026, 1, 14, 16), vn(2026, 1, 15, 8), "early"),
     # 00:30 on 15/01 in Vietnam is still 14/01 in UTC: the day is Vietnam's
-    ("just after midnight in Vietnam, same day as the due", vn(2026, 1, 15, 0, 30), vn(2026, 1, 15, 10),
-     "on_time"),
-    ("late evening the day before, already the due's day in UTC", vn(2026, 1, 14, 23, 30), vn(2026, 1, 15, 10),
-     "early"),
+    (
+        "just after midnight in Vietnam, same day as the due",
+        vn(2026, 1, 15, 0, 30),
+        vn(2026, 1, 15, 10),
+        "on_time",
+    ),
+    (
+        "late evening the day before, already the due's day in UTC",
+        vn(2026, 1, 14, 23, 30),
+        vn(2026, 1, 15, 10),
+        "early",
+    ),
     ("no due: on time", vn(2026, 1, 15, 10), None, "on_time"),
 ]
 
@@ -55,18 +63,38 @@ def test_step_outcome_by_the_vietnam_day(label, finished, due, expected):
 
 
 def _proc(**kw) -> ProcedureSpec:
-    base = dict(code="9.999999", domain="test", name=L("x"), agency_level="commune", processing_days=3,
-                legal_basis=(), documents=(), form="f", workflow="w")
+    base = dict(
+        code="9.999999",
+        domain="test",
+        name=L("x"),
+        agency_level="commune",
+        processing_days=3,
+        legal_basis=(),
+        documents=(),
+        form="f",
+        workflow="w",
+    )
     return ProcedureSpec(**(base | kw))
 
 
 def test_rules_come_from_the_bound_version_and_fall_back_to_the_declaration():
-    proc = _proc(cutoff=time(15), supplement_policy="pause", supplement_limit_days=15,
-                 financial_obligation=False, remote_area_extra_days=0)
+    proc = _proc(
+        cutoff=time(15),
+        supplement_policy="pause",
+        supplement_limit_days=15,
+        financial_obligation=False,
+        remote_area_extra_days=0,
+    )
     r = timing.Rules.from_snapshot(None, proc)
     assert r == timing.Rules(3.0, time(15), "pause", 15, False, 0)
-    snap = {"processing_days": "5", "cutoff": "17:00", "supplement_policy": "restart",
-            "supplement_limit_days": "10", "financial_obligation": 1, "remote_area_extra_days": "10"}
+    snap = {
+        "processing_days": "5",
+        "cutoff": "17:00",
+        "supplement_policy": "restart",
+        "supplement_limit_days": "10",
+        "financial_obligation": 1,
+        "remote_area_extra_days": "10",
+    }
     assert timing.Rules.from_snapshot(snap, proc) == timing.Rules(5.0, time(17), "restart", 10, True, 10)
     assert timing.Rules.from_snapshot({"cutoff": None}, proc).cutoff == time(15)
 
@@ -80,11 +108,17 @@ def test_work_sessions_from_the_agency_row():
 
 
 def test_budgets_and_the_apology_cap():
-    wf = WorkflowSpec("w", L("w"), (
-        StageSpec((StepSpec(id="a", name=L("a"), role="specialist", days=1),)),
-        StageSpec((StepSpec(id="p", name=L("p"), role="specialist", days=15, suspends_for="public_posting"),)),
-        StageSpec((StepSpec(id="b", name=L("b"), role="specialist", days=2),)),
-    ))
+    wf = WorkflowSpec(
+        "w",
+        L("w"),
+        (
+            StageSpec((StepSpec(id="a", name=L("a"), role="specialist", days=1),)),
+            StageSpec(
+                (StepSpec(id="p", name=L("p"), role="specialist", days=15, suspends_for="public_posting"),)
+            ),
+            StageSpec((StepSpec(id="b", name=L("b"), role="specialist", days=2),)),
+        ),
+    )
     assert timing.budgets(wf, 3) == {"a": 480, "p": 0, "b": 960}
     assert timing.budgets(wf, 1.5) == {"a": 240, "p": 0, "b": 480}
     assert timing.apology_cap_days(15) == 3.75

@@ -8,7 +8,9 @@ import pytest
 from core.fees.words import amount_in_words, number_to_words
 
 WORDS = [
-    (1, "một"), (4, "bốn"), (9, "chín"),
+    (1, "một"),
+    (4, "bốn"),
+    (9, "chín"),
     (11, "mười một"),  # "mốt" only from twenty on
     (14, "mười bốn"),
     (20, "hai mươi"),
