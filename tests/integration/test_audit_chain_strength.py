@@ -79,3 +79,12 @@ async def test_verify_all_checks_chains_known_only_by_their_head_or_only_by_thei
         "Chuỗi 'agency:A': bản ghi cuối (số 1) đã bị xoá.",
         f"Chuỗi 'agency:B': bản ghi số 1 (id {(await AuditEntry.select().first())['id']}) đã bị sửa.",
     ]
+
+
+async def test_an_entry_is_stamped_in_utc_whatever_the_servers_zone(db, server_in_vietnam):
+    before = datetime.now(timezone.utc)
+    await chain.append("a")
+    row = await AuditEntry.select().first()
+    at = row["at"] if row["at"].tzinfo else row["at"].replace(tzinfo=timezone.utc)
+    assert abs(at - before) < timedelta(minutes=1)
+    assert await chain.verify("global") is None
