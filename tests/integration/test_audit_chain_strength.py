@@ -16,14 +16,21 @@ from core.audit.tables import AuditEntry, AuditHead
 
 
 def test_entry_hash_is_a_fixed_function_of_the_fields():
-    """A golden value: serialisation (key order, separators, non-ASCII kept, dates as text, time in
-    UTC to the microsecond) must never change, or every stored chain stops verifying."""
+    """Golden values: serialisation (key order, separators, non-ASCII kept, dates as text, time in
+    UTC to the microsecond) must never change, or stored chains stop verifying — the unkeyed rows
+    written before sealing and the sealed ones alike."""
     at = datetime(2026, 1, 14, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=7)))
     data = {"z": "Đồng Nai", "a": [1, 2], "ngày": date(2026, 1, 14)}
     got = chain.entry_hash(
-        chain.GENESIS, "agency:H39.31", 7, at, 42, "dossier.receive", "dossier", "H39.31-260114-0001", data
+        chain.GENESIS, "agency:H39.31", 7, at, 42, "dossier.receive", "dossier", "H39.31-260114-0001", data,
+        seal=chain.SEAL_LEGACY,
     )
     assert got == "2a89a12ca90816f42021e0f50ccb9430343b18739204f515f43283ee8c23de7c"
+    sealed = chain.entry_hash(
+        chain.GENESIS, "agency:H39.31", 7, at, 42, "dossier.receive", "dossier", "H39.31-260114-0001", data,
+        key=b"k" * 32,
+    )
+    assert sealed == "34a2945fd005b196653114d5796ad2081ebc36015d22cc6b22c90e532e77c8c7"
 
 
 @pytest.fixture
@@ -39,7 +46,8 @@ def test_entry_hash_does_not_depend_on_the_servers_time_zone(server_in_vietnam):
     at = datetime(2026, 1, 14, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=7)))
     data = {"z": "Đồng Nai", "a": [1, 2], "ngày": date(2026, 1, 14)}
     got = chain.entry_hash(
-        chain.GENESIS, "agency:H39.31", 7, at, 42, "dossier.receive", "dossier", "H39.31-260114-0001", data
+        chain.GENESIS, "agency:H39.31", 7, at, 42, "dossier.receive", "dossier", "H39.31-260114-0001", data,
+        seal=chain.SEAL_LEGACY,
     )
     assert got == "2a89a12ca90816f42021e0f50ccb9430343b18739204f515f43283ee8c23de7c"
     assert os.environ["TZ"] == "Asia/Ho_Chi_Minh"
@@ -63,7 +71,7 @@ async def test_a_head_altered_alone_is_detected(db):
     await chain.append("a")
     await chain.append("b")
     await AuditHead.update({AuditHead.hash: "f" * 64}).where(AuditHead.chain == "global")
-    assert await chain.verify("global") == "Chuỗi 'global': bản ghi cuối (số 2) đã bị xoá."
+    assert await chain.verify("global") == "Chuỗi 'global': dòng đầu chuỗi (audit_head, số 2) không khớp bản ghi."
     await AuditHead.update({AuditHead.seq: 5}).where(AuditHead.chain == "global")
     assert await chain.verify("global") == "Chuỗi 'global': bản ghi cuối (số 5) đã bị xoá."
 
@@ -75,7 +83,7 @@ async def test_verify_all_checks_chains_known_only_by_their_head_or_only_by_thei
     await AuditHead.delete().where(AuditHead.chain == "agency:B")  # B's head gone ...
     await AuditEntry.update({AuditEntry.action: "x"}).where(AuditEntry.chain == "agency:B")  # ... and altered
     problems = await chain.verify_all()
-    assert problems == [
+    assert sorted(problems) == [
         "Chuỗi 'agency:A': bản ghi cuối (số 1) đã bị xoá.",
         f"Chuỗi 'agency:B': bản ghi số 1 (id {(await AuditEntry.select().first())['id']}) đã bị sửa.",
     ]
