@@ -7,7 +7,7 @@ from typing import Any
 
 from core.dossiers import access
 from core.dossiers.tables import Dossier
-from core.errors import NotAllowed, NotFound
+from core.errors import NotAllowed
 
 __all__ = ("dossier_for_user", "staff_agencies_of")
 
@@ -17,15 +17,17 @@ async def staff_agencies_of(dossier_id: int, receiving_agency: int) -> set[int]:
 
 
 async def dossier_for_user(user: Any, code: str) -> dict[str, Any]:
-    """The dossier ``code`` if ``user`` may see its documents; NotFound / NotAllowed otherwise."""
+    """The dossier ``code`` if ``user`` may see its documents. A signed-out caller is asked to sign in
+    before anything is looked up; a caller who may not read the dossier gets ``access.not_found`` —
+    the same answer as for a code that does not exist, so nothing is learnt about it."""
+    if user is None:
+        raise NotAllowed("Vui lòng đăng nhập để tải tài liệu của hồ sơ.")
     d = await Dossier.select(Dossier.id, Dossier.code, Dossier.applicant, Dossier.receiving_agency).where(
         Dossier.code == code).first()
     if d is None:
-        raise NotFound("Không tìm thấy hồ sơ có mã này.")
-    if user is None:
-        raise NotAllowed("Vui lòng đăng nhập để tải tài liệu của hồ sơ.")
+        raise access.not_found(code)
     if d["applicant"] is not None and d["applicant"] == user.id:
         return d
     if access.may_see(user, d["applicant"], await staff_agencies_of(d["id"], d["receiving_agency"])):
         return d
-    raise NotAllowed("Bạn không có quyền xem tài liệu của hồ sơ này.")
+    raise access.not_found(code)

@@ -56,11 +56,15 @@ async def test_others_are_refused(client):
     doc_id = await _ready_form01(built)
     stranger = await make_user("khach", full_name="Phạm Văn Khách")
     await login_as(client, stranger)
-    assert (await client.get(f"/ho-so/{CODE}/tai-lieu/{doc_id}.pdf")).status_code == 403
+    refused = await client.get(f"/ho-so/{CODE}/tai-lieu/{doc_id}.pdf")
+    unknown = await client.get(f"/ho-so/2099-999999/tai-lieu/{doc_id}.pdf")
+    # a caller who may not read the dossier learns nothing: the same 404 as for a code that does not exist
+    assert refused.status_code == unknown.status_code == 404
+    assert refused.text.replace(CODE, "X") == unknown.text.replace("2099-999999", "X")
     outsider = await make_user("canbo", full_name="Võ Thị Mai")
     await grant(outsider, built["tree"]["tax"], "specialist")  # staff, but of an agency the dossier never reached
     await login_as(client, outsider)
-    assert (await client.get(f"/ho-so/{CODE}/tai-lieu/{doc_id}.pdf")).status_code == 403
+    assert (await client.get(f"/ho-so/{CODE}/tai-lieu/{doc_id}.pdf")).status_code == 404
 
 
 async def test_anonymous_is_refused(client):

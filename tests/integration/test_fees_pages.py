@@ -105,7 +105,10 @@ async def test_stranger_sees_no_fees(client):
     await _with_fee()
     stranger = await make_user("la", full_name="Người Lạ")
     await login_as(client, stranger)
-    assert (await client.get(f"/ho-so/{CODE}/le-phi")).status_code == 403
+    refused = await client.get(f"/ho-so/{CODE}/le-phi")
+    unknown = await client.get("/ho-so/2099-999999/le-phi")
+    assert refused.status_code == unknown.status_code == 404  # same answer as a code that does not exist
+    assert refused.text.replace(CODE, "X") == unknown.text.replace("2099-999999", "X")
 
 
 class _Gateway:
