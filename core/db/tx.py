@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 from piccolo.engine.sqlite import TransactionType
 
-__all__ = ("write_tx", "engine", "is_postgres", "raw")
+__all__ = ("write_tx", "engine", "is_postgres", "raw", "is_unique_violation")
 
 _locks: dict[int, asyncio.Lock] = {}
 
@@ -28,6 +28,20 @@ def engine():
 
 def is_postgres() -> bool:
     return engine().engine_type == "postgres"
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether ``exc`` is a unique-constraint violation, on either engine: two writers that checked
+    "not there yet" at the same moment, the second of which lost at the constraint."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc):
+        return True
+    try:
+        from asyncpg.exceptions import UniqueViolationError
+    except ImportError:  # pragma: no cover - asyncpg is always installed with piccolo[postgres]
+        return False
+    return isinstance(exc, UniqueViolationError)
 
 
 def _writer_lock() -> asyncio.Lock:

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.audit import chain as audit
 from core.catalogue.specs import AGENCY_LEVELS, ROLES
-from core.db.tx import write_tx
+from core.db.tx import is_unique_violation, write_tx
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
 from core.identity.agencies import (
     AGENCY_KINDS,
@@ -390,6 +390,17 @@ async def register_citizen(reg: Registration, ip: str = "") -> int | None:
         raise InvalidInput(errors[0][1], errors)
     root = await province_root()
     password_hash = hash_password(reg.password)
+    try:
+        return await _register_once(clean, root, password_hash, ip)
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+        # Another registration with the same username, CCCD or e-mail committed between our check and our
+        # insert (PostgreSQL, read committed): run once more; the check now sees it and answers by the rules.
+        return await _register_once(clean, root, password_hash, ip)
+
+
+async def _register_once(clean: dict, root: dict, password_hash: str, ip: str) -> int | None:
     now = _now()
     async with write_tx():
         if await User.exists().where(User.username == clean["username"]):

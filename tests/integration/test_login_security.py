@@ -281,3 +281,15 @@ async def test_passwords_are_argon2id_and_api_tokens_are_stored_hashed(db):
     row = await ApiToken.select(ApiToken.token_hash).first()
     assert row["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(await ApiToken.select())
+
+
+async def test_simultaneous_registrations_with_one_cccd_open_one_account_and_never_fail(db):
+    """Two registrations with the same new CCCD at the same moment: one account is opened, the other gets
+    the ordinary outcome (the owner is told by mail), never an error from the unique constraint."""
+    await standard_tree()
+    reg = service.Registration(full_name="Trần Thị Bích", cccd=VALID_CCCD, phone="0912345678", email="",
+                               username="tranthibich", password="MatKhau2026", password_confirm="MatKhau2026",
+                               birth_date="02/05/1989", sex="male")
+    results = await asyncio.gather(*(service.register_citizen(replace(reg, username=f"bich{i}")) for i in range(4)))
+    assert sum(r is not None for r in results) == 1
+    assert await User.count().where(User.cccd == VALID_CCCD) == 1
