@@ -55,7 +55,7 @@ from core.registries.access import (
 )
 from core.confusables import fold_confusables
 
-hookimpl = pluggy.HookimplMarker("motcua")
+from core.hookspecs import hookimpl  # noqa: E402  (defined beside the spec marker; core's own hooks import it there)
 """Marker for hook implementations: ``@hookimpl`` (``tryfirst``/``trylast`` accepted)."""
 
 __all__ = (

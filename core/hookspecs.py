@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from core.fees.gateways import PaymentGatewaySpec
 
 hookspec = pluggy.HookspecMarker("motcua")
+hookimpl = pluggy.HookimplMarker("motcua")
 
 # --- Declarations: called once at startup --------------------------------------------------------
 
@@ -339,7 +340,7 @@ def on_dossier_event(event: Mapping[str, Any], dossier: Mapping[str, Any], ctx: 
         event: The event's view (``id``, ``action``, ``from_state``, ``to_state``, ``step``, ``note``,
             ``actor_id``, ``agency_id``, ``at``).
         dossier: The dossier's view after the event.
-        ctx: ``services``: the core service facade (``core.api.services``).
+        ctx: ``job``: the delivery attempt (``outbox_id``, ``job_try``); core services come from ``core.api``.
 
     Returns:
         None, or an awaitable.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.api import JobSpec, L, MenuItem, hookimpl
+from core.hookspecs import hookimpl
+from core.catalogue.specs import JobSpec, L, MenuItem
 
 
 @hookimpl

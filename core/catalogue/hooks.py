@@ -3,7 +3,8 @@ activation and fees, the procedures JSON API, and the admin menu entries."""
 
 from __future__ import annotations
 
-from core.api import L, MenuItem, hookimpl
+from core.hookspecs import hookimpl
+from core.catalogue.specs import L, MenuItem
 
 
 @hookimpl

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.api import JobSpec, hookimpl
+from core.hookspecs import hookimpl
+from core.catalogue.specs import JobSpec
 
 
 @hookimpl
@@ -37,7 +38,7 @@ def kind_label(kind: str) -> str:
 
 @hookimpl
 async def dossier_panels(dossier, user, request):
-    from core.api import L, Panel
+    from core.catalogue.specs import L, Panel
     from core.documents.service import documents_for
 
     if not dossier.get("code"):

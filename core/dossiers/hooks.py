@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.api import JobSpec, hookimpl
+from core.hookspecs import hookimpl
+from core.catalogue.specs import JobSpec
 
 __all__ = ("assign_step", "register_routes", "register_jobs", "register_commands", "resolve_selector")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.api import hookimpl
+from core.hookspecs import hookimpl
 
 REFUND_STATES = frozenset({"refused", "result_refused", "stopped"})
 """A dossier that ends here after payment is owed its fees back."""
@@ -32,7 +32,7 @@ async def on_dossier_event(event, dossier, ctx):
 
 @hookimpl
 async def dossier_panels(dossier, user, request):
-    from core.api import L, Panel
+    from core.catalogue.specs import L, Panel
     from core.fees.service import totals
 
     if not dossier.get("code"):

@@ -3,7 +3,8 @@ account and administration menu entries, the core permissions and the nightly se
 
 from __future__ import annotations
 
-from core.api import JobSpec, L, MenuItem, hookimpl
+from core.hookspecs import hookimpl
+from core.catalogue.specs import JobSpec, L, MenuItem
 
 
 @hookimpl

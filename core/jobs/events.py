@@ -61,12 +61,6 @@ async def dossier_view(dossier_id: int) -> dict[str, Any]:
     return (await service.get(dossier_id)).as_dict()
 
 
-def _services() -> Any:
-    import core.api
-
-    return getattr(core.api, "services", None)
-
-
 async def dispatch_event(ctx: dict, event_id: int) -> None:
     """Call every plugin's ``on_dossier_event`` for ``event_id`` that has not handled it yet.
 
@@ -84,7 +78,7 @@ async def dispatch_event(ctx: dict, event_id: int) -> None:
         r["plugin"] for r in await EventDelivery.select(EventDelivery.plugin).where(EventDelivery.event_id == event_id)
     }
     failures = []
-    hook_ctx = {"services": _services(), "job": {k: v for k, v in ctx.items() if k in ("outbox_id", "job_try")}}
+    hook_ctx = {"job": {k: v for k, v in ctx.items() if k in ("outbox_id", "job_try")}}
     for impl in get_plugin_manager().hook.on_dossier_event.get_hookimpls():
         if impl.plugin_name in done:
             continue

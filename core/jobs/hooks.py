@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.api import JobSpec, hookimpl
+from core.hookspecs import hookimpl
+from core.catalogue.specs import JobSpec
 
 
 @hookimpl
@@ -21,7 +22,7 @@ def register_routes():
 
 @hookimpl
 def menu_items(user, request):
-    from core.api import L, MenuItem
+    from core.catalogue.specs import L, MenuItem
 
     if user is not None and user.has_role("province_admin"):
         return [MenuItem("/quan-tri/tac-vu", L("Tác vụ nền", "Background jobs"), order=910)]

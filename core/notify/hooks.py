@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from core.api import JobSpec, L, MenuItem, hookimpl
+from core.hookspecs import hookimpl
+from core.catalogue.specs import JobSpec, L, MenuItem
 
 log = logging.getLogger("motcua.notify")
 

@@ -8,7 +8,8 @@ from litestar import Request, Response, get
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
-from core.api import L, MenuItem, hookimpl
+from core.hookspecs import hookimpl
+from core.catalogue.specs import L, MenuItem
 from core.web.i18n import LANGUAGES
 from core.web.render import page
 from core.web.security import same_site_path
