@@ -21,8 +21,10 @@ from tests.integration.test_documents_builders import build_dossier
 from tests.integration.test_jobs import arq_redis, needs_redis, run_worker  # noqa: F401 (fixture)
 
 BUDGET = 8.0
-"""Seconds; the slow document needs far more (about a minute on an idle machine), a receipt < 1 s."""
-LONG_REASON = "Tôi xin dừng giải quyết hồ sơ vì lý do cá nhân. " * 6000  # ~300 KB, ~100 pages
+"""Seconds; the slow document needs far more (over a minute), a receipt < 1 s. A third of this text
+(~100 pages) took 15 s on an idle machine and only 6 s on a warm one in CI, inside the budget: the
+margin must not depend on the machine's mood."""
+LONG_REASON = "Tôi xin dừng giải quyết hồ sơ vì lý do cá nhân. " * 20000  # ~1 MB, ~330 pages
 
 
 @pytest.fixture
