@@ -315,11 +315,24 @@ def form_context(form: LegalForm, bundle: dict, event_id: int | None, number: st
         ctx["header_agency"] = {"name": unit["name"], "parent_name": event.get("agency_parent_name") or ""}
     elif form.id == "form06":
         ctx["rows"] = _control_rows(bundle)
-        # The lead agency decides: it holds the route's last stage (e.g. the department, when a
-        # provincial centre only received the dossier); co-operating agencies hold the other steps.
-        steps = bundle["steps"]
-        last = max((s["stage"] for s in steps), default=None)
-        lead = next((s["agency_name"] for s in steps if s["stage"] == last), None) or bundle["agency"]["name"]
-        others = sorted({s["agency_name"] for s in steps} - {lead})
-        ctx["lead_agency"], ctx["co_agencies"] = lead, others
+        ctx["lead_agency"], ctx["co_agencies"] = lead_and_co_agencies(bundle)
     return ctx
+
+
+def lead_and_co_agencies(bundle: dict) -> tuple[str, list[str]]:
+    """Form 06's lead agency (cơ quan chủ trì) and co-operating agencies.
+
+    The lead is the agency that decides: the one holding the route's last approver step (e.g. the
+    department, when a provincial centre only received the dossier). A route without a decision step
+    — a linked group in which each agency settles its own part, such as birth → residence → health
+    insurance (Decree 63/2024) — is led by the agency that received the dossier, whichever agency
+    holds its last stage. Every other agency holding a step co-operates.
+    """
+    steps = bundle["steps"]
+    deciding = [s for s in steps if s["role"] == "approver"]
+    if deciding:
+        last = max(deciding, key=lambda s: (s["stage"], s["id"]))
+        lead = last["agency_name"] or bundle["agency"]["name"]
+    else:
+        lead = bundle["agency"]["name"]
+    return lead, sorted({s["agency_name"] for s in steps if s["agency_name"]} - {lead})

@@ -284,6 +284,16 @@ async def test_linked_birth_residence_health_insurance_across_three_agencies(cli
     assert "THẺ BẢO HIỂM Y TẾ" in text and numbers["health_insurance"] in "".join(text.split())
     assert "BẢO HIỂM XÃ HỘI TỈNH ĐỒNG NAI" in text
     d = await _pay_and_return(client, a, d, {"name": MOTHER["name"], "id_number": MOTHER["id_number"]})
+    # Form 06 of the linked group: the commune that received it leads (no step of this route decides
+    # for the others), the police and social insurance co-operate — never the police as the lead
+    from core.documents import service as documents
+    from core.identity.tables import Agency
+
+    names = {r["code"]: r["name"] for r in await Agency.select(Agency.code, Agency.name).where(
+        Agency.code.is_in([WARD, POLICE, SOCIAL_INSURANCE]))}
+    sheet = (await documents.get_document(await documents.request_control_sheet(d["id"])))["context"]
+    assert sheet["lead_agency"] == names[WARD]
+    assert sheet["co_agencies"] == sorted([names[POLICE], names[SOCIAL_INSURANCE]])
     # the staff dossier page shows the civil-status panel with the birth entry and both linked results
     from tests.fixtures.builders import login_as
 
