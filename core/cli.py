@@ -1,4 +1,4 @@
-"""The ``motcua`` command: serve, migrate, worker, createadmin, demo, audit, plugins."""
+"""The ``motcua`` command: serve, migrate, worker, createadmin, demo, audit, token, plugins."""
 
 from __future__ import annotations
 
@@ -147,6 +147,31 @@ def cmd_audit_anchor(args) -> None:
     print(f"Đã ghi mốc neo vào {anchors.anchor_path()}: {line['chain_count']} chuỗi, {line['rows']} bản ghi.")
 
 
+async def issue_api_token(username: str, name: str) -> str:
+    """A new JSON API token for the active user ``username`` (audited), or ``ValueError``."""
+    from core.audit import chain
+    from core.identity.api_auth import issue_token
+    from core.identity.tables import User
+
+    user = await User.select(User.id).where((User.username == username) & (User.active == True)).first()  # noqa: E712
+    if user is None:
+        raise ValueError(f"Không có tài khoản đang hoạt động tên '{username}'.")
+    token = await issue_token(user["id"], name)
+    await chain.append("api_token.issue", object_type="user", object_id=user["id"], data={"name": name})
+    return token
+
+
+def cmd_token(args) -> None:
+    name = (args.name or "API")[:100]
+    try:
+        token = _run(_with_db(lambda: issue_api_token(args.username, name)))
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
+    print(f"Mã truy cập API '{name}' của '{args.username}' (chỉ hiện một lần, hãy lưu lại ngay):")
+    print(token)
+    print("Gửi kèm mỗi yêu cầu: Authorization: Bearer <mã>. Tài liệu API: /schema/openapi.json")
+
+
 def cmd_plugins(args) -> None:
     from core.plugins import get_plugin_manager
 
@@ -179,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_audit_verify)
     audit_sub.add_parser("anchor", help="ghi mốc neo (đầu mọi chuỗi) ra tệp và nhật ký").set_defaults(
         func=cmd_audit_anchor)
+    p = sub.add_parser("token", help="cấp mã truy cập API (Authorization: Bearer) cho một tài khoản")
+    p.add_argument("username")
+    p.add_argument("--name", default="", help="tên gợi nhớ của mã (ví dụ: tên hệ thống tích hợp)")
+    p.set_defaults(func=cmd_token)
     sub.add_parser("plugins", help="liệt kê plugin và hook").set_defaults(func=cmd_plugins)
     from core.plugins import get_plugin_manager
 

@@ -16,7 +16,19 @@ from litestar.exceptions import NotAuthorizedException
 from core.identity.current import UserView, load_user
 from core.identity.tables import ApiToken
 
-__all__ = ("issue_token", "api_user", "optional_api_user")
+__all__ = ("issue_token", "api_user", "optional_api_user", "ApiTokenRequired", "TOKEN_COMMAND")
+
+TOKEN_COMMAND = "motcua token <username>"
+"""How an administrator issues a token (``core.cli``): there is no page for it."""
+
+
+class ApiTokenRequired(NotAuthorizedException):
+    """The JSON API was called without a bearer token. ``signed_in_by_session`` is True when the
+    caller is signed in to the website: its cookie is not accepted here, and the message says so."""
+
+    def __init__(self, *, signed_in_by_session: bool) -> None:
+        super().__init__("Bearer token required")
+        self.signed_in_by_session = signed_in_by_session
 
 
 def _hash(token: str) -> str:
@@ -48,5 +60,17 @@ async def api_user(request: Request) -> UserView:
     """Dependency: the token's user, or 401."""
     user = await optional_api_user(request)
     if user is None:
-        raise NotAuthorizedException("Cần mã truy cập API (Authorization: Bearer …).")
+        raise ApiTokenRequired(signed_in_by_session=await _session_user_id(request) is not None)
     return user
+
+
+async def _session_user_id(request: Request) -> int | None:
+    """The id of the active user signed in to the website by this request's cookie, if any."""
+    if (known := request.scope.get("motcua_user")) is not None:
+        return known.id
+    session = request.scope.get("session")
+    uid = session.get("uid") if isinstance(session, dict) else None
+    if not isinstance(uid, int):
+        return None
+    user = await load_user(uid)
+    return user.id if user is not None else None

@@ -11,6 +11,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from core.errors import InvalidInput, MotcuaError, StaleVersion
+from core.identity.api_auth import TOKEN_COMMAND, ApiTokenRequired
 from core.web.i18n import gettext as _
 
 __all__ = ("exception_handlers",)
@@ -40,12 +41,33 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")[:40]
 
 
-def _problem(status: int, title: str, detail: str, extra: dict | None = None) -> Response:
+def _problem(status: int, title: str, detail: str, extra: dict | None = None,
+             headers: dict[str, str] | None = None) -> Response:
     return Response(
         content={"type": "about:blank", "title": title, "status": status, "detail": detail, **(extra or {})},
         status_code=status,
         media_type="application/problem+json",
+        headers=headers,
     )
+
+
+_TOKEN_NEEDED = N_("This API needs an API token: send it in the header “Authorization: Bearer <token>”. "
+                   "Tokens are issued by an administrator of the system with the command "
+                   "“motcua token <username>”.")
+_SESSION_NOT_ACCEPTED = N_("You are signed in to the website, but the JSON API does not accept the website's "
+                           "sign-in. Send an API token in the header “Authorization: Bearer <token>”. Tokens "
+                           "are issued by an administrator of the system with the command "
+                           "“motcua token <username>”.")
+
+
+def _token_required(exc: ApiTokenRequired) -> Response:
+    """401 for an API call without a bearer token: what to send and who issues it (there is no page
+    for tokens: an administrator runs ``motcua token``), in the caller's language and in English."""
+    message = _SESSION_NOT_ACCEPTED if exc.signed_in_by_session else _TOKEN_NEEDED
+    return _problem(401, _("An API token is needed"), _(message),
+                    {"detail_en": message, "signed_in_by_session": exc.signed_in_by_session,
+                     "token_command": TOKEN_COMMAND},
+                    headers={"WWW-Authenticate": 'Bearer realm="motcua"'})
 
 
 def _page(request: Request, status: int, message: str, extra: dict | None = None) -> Response:
@@ -117,6 +139,8 @@ def _same_site_referer(request: Request) -> str | None:
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     _use_language(request)
+    if isinstance(exc, ApiTokenRequired):
+        return _token_required(exc)
     status = exc.status_code
     csrf = status == 403 and "CSRF" in str(exc.detail)
     if (isinstance(exc, NotAuthorizedException) and not _wants_json(request)) or (
