@@ -249,7 +249,8 @@ async def _apply_receive(c: Ctx) -> None:
         due_at=due,
     )
     if rules.financial_obligation:
-        c.updates["appointment1_at"] = await timing.appointment1(start, wf, budgets, agency["work_sessions"])
+        c.updates["appointment1_at"] = await timing.appointment1(start, wf, budgets, agency["work_sessions"],
+                                                                rules.processing_days)
     ref = AgencyRef(agency["id"], agency["code"], agency["name"], agency["level"], agency["kind"])
     quote = await fees.quote(proc, row["data"], ref, FEE_CHANNEL.get(row["channel"], "counter"), today)
     await fees.store_quote(row["id"], quote)

@@ -156,10 +156,19 @@ def budgets(wf: WorkflowSpec, total_days: float) -> dict[str, int]:
     return {s.id: int(m) for s, m in zip(wf.steps(), flat, strict=False)}
 
 
-async def appointment1(start: datetime, wf: WorkflowSpec, step_minutes: dict[str, int], sessions: Any) -> datetime | None:
-    """Appointment 1 of a financial-obligation procedure: the end of the stage holding the step
-    marked ``appointment=1`` (stages before it run one after the other; parallel steps: the longest)."""
-    total = 0
+async def appointment1(start: datetime, wf: WorkflowSpec, step_minutes: dict[str, int], sessions: Any,
+                       processing_days: float = 0.0) -> datetime | None:
+    """Appointment 1 of a financial-obligation procedure (R18): the intake budget, then the stages up
+    to and including the one holding the step marked ``appointment=1`` (stages one after the other;
+    parallel steps: the longest).
+
+    The intake budget is the part of ``processing_days`` the route's steps do not take (the desk's
+    half day of a land transfer: 0.5 + 4.5 = 5 working days before the slip goes to tax, R44; first
+    registration 0.5 + 2 + 11.5 + 1 = 15, R45). Steps scaled down to fit leave none.
+    """
+    declared = sum(max((step_minutes.get(s.id, 0) for s in stage.steps if not s.suspends_for), default=0)
+                   for stage in wf.stages)
+    total = max(0, round(processing_days * MINUTES_PER_DAY) - declared)
     for stage in wf.stages:
         total += max((step_minutes.get(s.id, 0) for s in stage.steps if not s.suspends_for), default=0)
         if any(s.appointment == 1 for s in stage.steps):

@@ -373,6 +373,9 @@ async def test_the_clock_stands_still_while_the_tax_notice_waits_for_payment(cli
     monkeypatch.setattr(engine, "utcnow", lambda: clock["now"].astimezone(UTC))
     a = world["actors"]
     d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA)
+    # R18/R44: appointment 1 (the slip goes to tax) is 5 working days after receipt — the desk's half
+    # day plus the land office's 4.5 — Monday 23/11 09:00, not Friday 20/11 afternoon (4.5 days)
+    assert datetime.fromisoformat(d["appointment1_at"]) == datetime(2026, 11, 23, 9, 0, tzinfo=vn), d["appointment1_at"]
     clock["now"] = datetime(2026, 11, 17, 9, 0, tzinfo=vn)
     d = await _act(client, a, "office_specialist", d, "complete_step")
     step = _active(d)
