@@ -89,7 +89,7 @@ def _person_fields(prefix: str, who: L) -> tuple[FieldSpec, ...]:
 
 FIRST_REGISTRATION = FormSpec(
     id="land.first_registration",
-    title=L("Đơn đăng ký đất đai, tài sản gắn liền với đất (Mẫu số 04/ĐK)", "Land registration application (Form 04/ĐK)"),
+    title=L("Đơn đăng ký đất đai, tài sản gắn liền với đất (Mẫu số 15)", "Land registration application (Form 15)"),
     pages=(
         PageSpec("applicant", L("Người sử dụng đất", "Land user"), (
             *_person_fields("holder", L("người sử dụng đất", "land user")),
@@ -124,7 +124,7 @@ FIRST_REGISTRATION = FormSpec(
 
 TRANSFER = FormSpec(
     id="land.transfer",
-    title=L("Đơn đăng ký biến động đất đai (Mẫu số 11/ĐK) — chuyển nhượng", "Application for registration of a transfer (Form 11/ĐK)"),
+    title=L("Đơn đăng ký biến động đất đai (Mẫu số 18) — chuyển nhượng", "Application for registration of a transfer (Form 18)"),
     pages=(
         _parcel_page(L("Thửa đất chuyển nhượng", "Parcel transferred")),
         PageSpec("certificate", L("Giấy chứng nhận đã cấp", "Certificate issued"), (
@@ -160,7 +160,7 @@ TRANSFER = FormSpec(
 
 REISSUE = FormSpec(
     id="land.reissue",
-    title=L("Đơn đề nghị cấp đổi, cấp lại Giấy chứng nhận (Mẫu số 11/ĐK)", "Application for replacement or re-issue (Form 11/ĐK)"),
+    title=L("Đơn đề nghị cấp đổi, cấp lại Giấy chứng nhận (Mẫu số 18)", "Application for replacement or re-issue (Form 18)"),
     pages=(
         PageSpec("holder", L("Người đứng tên trên Giấy chứng nhận", "Holder named on the certificate"), (
             *_person_fields("holder", L("người đứng tên", "holder")),

@@ -38,7 +38,7 @@ _AUTH = DocumentRequirement(
 _FIRST_DOCS = (
     DocumentRequirement(
         "application", L("Đơn đăng ký đất đai, tài sản gắn liền với đất", "Land registration application"),
-        originals=1, copies=0, template="Mẫu số 04/ĐK (Nghị định 151/2025/NĐ-CP)",
+        originals=1, copies=0, template="Mẫu số 15 (Phụ lục I, Nghị định 151/2025/NĐ-CP)",
     ),
     DocumentRequirement(
         "origin_papers", L("Giấy tờ về quyền sử dụng đất quy định tại Điều 137 Luật Đất đai (nếu có)",
@@ -65,7 +65,7 @@ _FIRST_DOCS = (
 _TRANSFER_DOCS = (
     DocumentRequirement(
         "application", L("Đơn đăng ký biến động đất đai, tài sản gắn liền với đất", "Application for registration of changes"),
-        originals=1, copies=0, template="Mẫu số 11/ĐK (Nghị định 151/2025/NĐ-CP)",
+        originals=1, copies=0, template="Mẫu số 18 (Phụ lục I, Nghị định 151/2025/NĐ-CP)",
     ),
     DocumentRequirement(
         "contract", L("Hợp đồng chuyển nhượng quyền sử dụng đất đã được công chứng hoặc chứng thực",
@@ -93,7 +93,7 @@ _TRANSFER_DOCS = (
 _REISSUE_DOCS = (
     DocumentRequirement(
         "application", L("Đơn đề nghị cấp đổi, cấp lại Giấy chứng nhận", "Application for replacement or re-issue"),
-        originals=1, copies=0, template="Mẫu số 11/ĐK (Nghị định 151/2025/NĐ-CP)",
+        originals=1, copies=0, template="Mẫu số 18 (Phụ lục I, Nghị định 151/2025/NĐ-CP)",
     ),
     DocumentRequirement(
         "certificate", L("Bản gốc Giấy chứng nhận đã cấp", "Original of the certificate issued"),

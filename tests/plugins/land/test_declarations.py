@@ -46,7 +46,7 @@ def test_documents_have_originals_copies_and_upload_slots():
     docs = {d.code: d for d in transfer.documents}
     assert docs["contract"].originals == 1 and docs["contract"].upload
     assert docs["certificate"].upload is False  # the original is handed in
-    assert "Mẫu số 11/ĐK" in docs["application"].template
+    assert "Mẫu số 18 (Phụ lục I, Nghị định 151/2025/NĐ-CP)" == docs["application"].template  # not 11/ĐK of Decree 101/2024
 
 
 def test_fee_quotes_with_province_amounts_and_exemptions():
