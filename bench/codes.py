@@ -90,7 +90,7 @@ async def _allocations(agencies: list[dict], n: int, concurrency: int) -> float:
 
     from core.db.tx import write_tx
     from core.dossiers import codes
-    from core.web.templating import VN_TZ
+    from core.text.templating import VN_TZ
 
     day = datetime.now(VN_TZ).date()
 

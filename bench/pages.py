@@ -92,7 +92,7 @@ class Data:
         """Received dossiers at the ward this month, each with its create and receive events."""
         from core.dossiers import codes
         from core.dossiers.tables import Dossier, DossierEvent
-        from core.web.templating import VN_TZ
+        from core.text.templating import VN_TZ
 
         have = await Dossier.count()
         n = target - have

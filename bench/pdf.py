@@ -108,7 +108,7 @@ async def _register_pdf(w: dict[str, Any]) -> float:
     from core.documents.legal_forms import get_form
     from core.documents.register import parse_period, register_rows
     from core.documents.render import render_pdf
-    from core.web.templating import VN_TZ
+    from core.text.templating import VN_TZ
 
     today = datetime.now(VN_TZ).date()
     period = parse_period(f"{today.replace(day=1):%d/%m/%Y}", f"{today:%d/%m/%Y}")

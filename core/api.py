@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pluggy
 
-from core.catalogue.specs import (
+from core.contract.specs import (
     AGENCY_LEVELS,
     ONLINE_LEVELS,
     ROLES,
@@ -20,11 +20,13 @@ from core.catalogue.specs import (
     FieldError,
     FieldSpec,
     FormSpec,
+    GatewayResult,
     JobSpec,
     L,
     MenuItem,
     PageSpec,
     Panel,
+    PaymentGatewaySpec,
     PermissionSpec,
     ProcedureSpec,
     RegistrySpec,
@@ -35,19 +37,16 @@ from core.catalogue.specs import (
     Validator,
     WorkflowSpec,
 )
+from core.contract.errors import Conflict, InvalidInput, MotcuaError, NotAllowed, NotFound, StaleVersion, Unavailable
 from core.db.tx import write_tx
-from core.fees.gateways import GatewayResult, PaymentGatewaySpec
-from core.errors import Conflict, InvalidInput, MotcuaError, NotAllowed, NotFound, StaleVersion, Unavailable
 from core.web.render import flash, page
 from core.dossiers import service as dossiers
-from core.dossiers.views import DossierView, EventView, StepView
+from core.contract.views import DossierView, EventView, KeeperScope, RecordView, StepView, UserView
 from core.catalogue.service import fee_amounts, is_enabled, set_enabled, set_fee
-from core.identity.current import UserView, load_user
+from core.identity.current import load_user
 from core.fees.service import balance_due, record_payment
 from core.forms.validators import vsic_name
 from core.registries.access import (
-    KeeperScope,
-    RecordView,
     keeper_scope,
     registry_view,
     registry_views,
@@ -55,7 +54,7 @@ from core.registries.access import (
 )
 from core.confusables import fold_confusables
 
-from core.hookspecs import hookimpl  # noqa: E402  (defined beside the spec marker; core's own hooks import it there)
+from core.contract.hookspecs import hookimpl  # noqa: E402  (defined beside the spec marker; core's own hooks import it there)
 """Marker for hook implementations: ``@hookimpl`` (``tryfirst``/``trylast`` accepted)."""
 
 __all__ = (

@@ -22,12 +22,12 @@ from core.identity.current import load_user
 from core.identity.session_store import DatabaseStore
 from core.plugins import get_plugin_manager
 from core.settings import Settings, get_settings
-from core.web import i18n
+from core.text import i18n
 from core.forms.validators import REQUEST_BODY_MAX_BYTES
 from core.web.errors import exception_handlers
 from core.web.security import MotcuaRequest, integer_bounds, security_headers
-from core.web.templating import build_environment
-from core.web.themes import load_theme
+from core.text.templating import build_environment
+from core.text.themes import load_theme
 
 __all__ = ("create_app",)
 

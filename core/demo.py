@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from core.catalogue.registry import get_catalogue
 from core.catalogue.service import is_enabled, set_enabled
-from core.catalogue.specs import AgencyRef
+from core.contract.specs import AgencyRef
 from core.identity import service
 from core.identity.tables import Agency, RoleGrant, User
 from core.jobs import outbox

@@ -11,7 +11,7 @@ from typing import Any
 
 import pluggy
 
-from core import hookspecs
+from core.contract import hookspecs
 
 __all__ = ("get_plugin_manager", "DEFAULT_PLUGINS", "await_me_maybe", "plugin_piccolo_apps", "reset")
 
@@ -26,6 +26,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.documents.hooks",
     "core.fees.hooks",
     "core.clock.hooks",
+    "core.json_api.hooks",
 )
 """Core features registered through the same hooks as domain plugins (Datasette style)."""
 

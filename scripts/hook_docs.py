@@ -1,4 +1,4 @@
-"""Regenerate docs/plugin_hooks.md from core/hookspecs.py: one section per hook, headed by its exact
+"""Regenerate docs/plugin_hooks.md from core/contract/hookspecs.py: one section per hook, headed by its exact
 signature, followed by its contract (the docstring). tests/contract/test_hooks_documented.py checks it.
 
 Usage: .venv/bin/python scripts/hook_docs.py
@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import hookspecs  # noqa: E402
+from core.contract import hookspecs  # noqa: E402
 
 INTRO = """# Plugin hooks
 
@@ -30,7 +30,7 @@ Kinds:
 - **runtime** hooks may return a value or an awaitable;
 - **event** hooks run after commit, from the job runner, at least once: be idempotent.
 
-This file is generated from `core/hookspecs.py` by `scripts/hook_docs.py`; a test fails when a
+This file is generated from `core/contract/hookspecs.py` by `scripts/hook_docs.py`; a test fails when a
 hook is missing here or its signature differs.
 
 """

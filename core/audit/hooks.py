@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.catalogue.specs import JobSpec, L, MenuItem
-
-
-@hookimpl
-def register_routes():
-    from core.audit.web import routes
-
-    return routes()
+from core.contract.hookspecs import hookimpl
+from core.contract.specs import JobSpec, L, MenuItem
 
 
 @hookimpl

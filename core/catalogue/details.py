@@ -11,7 +11,7 @@ from typing import Any
 
 from core.catalogue import service
 from core.catalogue.registry import get_catalogue
-from core.catalogue.specs import DomainInfo, FeeQuote, FormSpec, ProcedureSpec, StepSpec, WorkflowSpec
+from core.contract.specs import DomainInfo, FeeQuote, FormSpec, ProcedureSpec, StepSpec, WorkflowSpec
 from core.plugins import await_me_maybe, get_plugin_manager
 
 __all__ = ("StepShare", "ProcedureDetails", "quote", "details", "fee_code_labels")

@@ -3,18 +3,8 @@ activation and fees, the procedures JSON API, and the admin menu entries."""
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.catalogue.specs import L, MenuItem
-
-
-@hookimpl
-def register_routes():
-    from core.catalogue.admin import activation_page, activation_toggle, fees_add, fees_page
-    from core.catalogue.controllers import catalogue_index, procedure_page
-    from core.json_api.procedures import ProceduresController
-
-    return [catalogue_index, procedure_page, activation_page, activation_toggle, fees_page, fees_add,
-            ProceduresController]
+from core.contract.hookspecs import hookimpl
+from core.contract.specs import L, MenuItem
 
 
 @hookimpl

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from core.catalogue.specs import (
+from core.contract.specs import (
     AGENCY_LEVELS,
     ONLINE_LEVELS,
     ROLES,

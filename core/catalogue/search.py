@@ -9,7 +9,7 @@ import unicodedata
 
 from core.catalogue import service
 from core.catalogue.registry import get_catalogue
-from core.catalogue.specs import ONLINE_LEVELS, ProcedureSpec
+from core.contract.specs import ONLINE_LEVELS, ProcedureSpec
 
 __all__ = ("fold", "matches", "search")
 

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from core.audit import chain as audit
 from core.catalogue.registry import get_catalogue
-from core.catalogue.specs import ProcedureSpec
+from core.contract.specs import ProcedureSpec
 from core.catalogue.tables import FeeAmount, ProcedureActivation
 from core.db.tx import is_postgres, raw, write_tx
-from core.errors import InvalidInput, NotFound, Unavailable
+from core.contract.errors import InvalidInput, NotFound, Unavailable
 from core.identity.tables import Agency
 
 __all__ = (

@@ -14,10 +14,10 @@ from typing import Any
 
 from core.catalogue import service
 from core.catalogue.registry import get_catalogue
-from core.catalogue.specs import L, ProcedureSpec
+from core.contract.specs import L, ProcedureSpec
 from core.catalogue.tables import ProcedureVersion
 from core.db.tx import is_postgres, raw, write_tx
-from core.errors import NotFound
+from core.contract.errors import NotFound
 
 __all__ = ("snapshot", "version_in_force", "get_version", "clear_cache")
 

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.catalogue.specs import L, MenuItem
-
-
-@hookimpl
-def register_routes():
-    from core.clock.admin import ROUTES
-
-    return list(ROUTES)
+from core.contract.hookspecs import hookimpl
+from core.contract.specs import L, MenuItem
 
 
 @hookimpl

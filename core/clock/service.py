@@ -12,7 +12,7 @@ from core.audit import chain as audit
 from core.clock.calendar import get_calendar, invalidate
 from core.clock.tables import CalendarOverride as CO
 from core.db.tx import write_tx
-from core.errors import InvalidInput, NotFound
+from core.contract.errors import InvalidInput, NotFound
 
 __all__ = ("KINDS", "list_overrides", "add_override", "delete_override", "AUDIT_CHAIN")
 

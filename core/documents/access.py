@@ -7,7 +7,7 @@ from typing import Any
 
 from core.dossiers import access
 from core.dossiers.tables import Dossier
-from core.errors import NotAllowed
+from core.contract.errors import NotAllowed
 
 __all__ = ("dossier_for_user", "staff_agencies_of")
 

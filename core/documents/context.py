@@ -18,7 +18,7 @@ from core.catalogue.tables import ProcedureVersion
 from core.dossiers.tables import Dossier, DossierEvent, DossierStep
 from core.documents.legal_forms import LegalForm
 from core.documents.qr import status_url
-from core.errors import NotFound
+from core.contract.errors import NotFound
 from core.fees.tables import DossierFee, Payment
 
 __all__ = ("form_context", "dossier_bundle", "province_place", "unit_abbreviation", "CHANNEL_LABELS",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.catalogue.specs import JobSpec
+from core.contract.hookspecs import hookimpl
+from core.contract.specs import JobSpec
 
 
 @hookimpl
@@ -11,13 +11,6 @@ def register_jobs():
     from core.documents.tasks import render_document
 
     return [JobSpec(name="render_document", func=render_document)]
-
-
-@hookimpl
-def register_routes():
-    from core.documents.controllers import ROUTES
-
-    return ROUTES
 
 
 def kind_label(kind: str) -> str:
@@ -38,7 +31,7 @@ def kind_label(kind: str) -> str:
 
 @hookimpl
 async def dossier_panels(dossier, user, request):
-    from core.catalogue.specs import L, Panel
+    from core.contract.specs import L, Panel
     from core.documents.service import documents_for
 
     if not dossier.get("code"):

@@ -15,8 +15,8 @@ from typing import Any
 from core.documents.context import RESULT_CHANNEL_LABELS, iso
 from core.documents.qr import status_url
 from core.dossiers.tables import Dossier
-from core.errors import InvalidInput
-from core.web.templating import VN_TZ
+from core.contract.errors import InvalidInput
+from core.text.templating import VN_TZ
 
 __all__ = ("Period", "parse_period", "register_rows", "register_xlsx", "COLUMNS", "MAX_DAYS")
 

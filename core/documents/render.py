@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlparse
 import anyio.to_thread
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from core.web.templating import CORE_TEMPLATES, VN_TZ, format_vnd, plugin_template_dirs
+from core.text.templating import CORE_TEMPLATES, VN_TZ, format_vnd, plugin_template_dirs
 
 __all__ = (
     "STATIC_DIR",

@@ -23,10 +23,10 @@ from core.documents.legal_forms import form_for, get_form, template_for
 from core.documents.numbering import next_number
 from core.documents.qr import qr_svg_data_uri
 from core.documents.tables import GeneratedDocument
-from core.errors import NotFound
+from core.contract.errors import NotFound
 from core.jobs import outbox
 from core.settings import get_settings
-from core.web.templating import VN_TZ
+from core.text.templating import VN_TZ
 
 __all__ = (
     "request_legal_form",

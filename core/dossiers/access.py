@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from core.dossiers.states import TRANSITIONS, State
-from core.dossiers.views import DossierView
-from core.errors import NotFound
+from core.contract.views import DossierView
+from core.contract.errors import NotFound
 
 __all__ = ("can_view", "may_see", "seen_by", "staff_agencies", "step_reached", "allowed_actions",
            "not_found", "readable_id", "readable_view", "UI_ACTIONS")

@@ -11,12 +11,12 @@ from datetime import date, datetime, time
 from typing import Any
 
 from core.catalogue.registry import get_catalogue
-from core.catalogue.specs import AgencyRef, StepSpec
+from core.contract.specs import AgencyRef, StepSpec
 from core.dossiers import routing, timing
 from core.dossiers.engine import Ctx, agency_row, load_view
 from core.dossiers.states import BEFORE_DECISION, State
 from core.dossiers.tables import DossierEvent, DossierStep, Suspension
-from core.errors import InvalidInput, NotAllowed
+from core.contract.errors import InvalidInput, NotAllowed
 from core.forms import validators as fv
 from core.identity.cccd import normalise_cccd, validate_cccd
 from core.plugins import await_me_maybe
@@ -226,7 +226,7 @@ async def _issue_results(c: Ctx, result_ids, spec: StepSpec | None) -> None:
     for rid in result_ids:
         rs = cat.results.get(rid)
         if rs is None:
-            from core.errors import Unavailable
+            from core.contract.errors import Unavailable
 
             raise Unavailable(f"Giấy tờ kết quả '{rid}' của thủ tục không còn được khai báo (plugin đã đổi phiên "
                               "bản): báo quản trị hệ thống trước khi phê duyệt.")
@@ -467,7 +467,7 @@ async def return_result(c: Ctx) -> None:
         raise InvalidInput("Thông tin trả kết quả chưa đầy đủ.", errors)
     due = await fees.balance_due(c.dossier_id)
     if due > 0:
-        from core.web.templating import format_vnd
+        from core.text.templating import format_vnd
 
         raise NotAllowed(f"Người nộp còn {format_vnd(due)} phí, lệ phí chưa nộp: thu đủ trước khi trả kết quả.")
     c.updates.update(returned_at=c.now, result_channel=channel)
@@ -546,7 +546,7 @@ async def apologise(c: Ctx) -> None:
     sessions = (await agency_row(c.row["receiving_agency"]))["work_sessions"]
     limit = await timing.add(base, timing.days_to_minutes(cap), sessions)
     if new_due > limit:
-        from core.web.templating import format_datetime
+        from core.text.templating import format_datetime
 
         raise InvalidInput(
             "Ngày hẹn mới vượt mức gia hạn cho phép.",

@@ -26,7 +26,7 @@ from core.catalogue.registry import get_catalogue
 from core.db.tx import write_tx
 from core.dossiers import service
 from core.dossiers.tables import Attachment
-from core.errors import InvalidInput, NotAllowed, NotFound
+from core.contract.errors import InvalidInput, NotAllowed, NotFound
 from core.settings import get_settings
 
 __all__ = ("DOWNLOAD_HEADERS", "MAX_BYTES", "MAX_PIXELS", "add", "download_headers", "list_for", "read")

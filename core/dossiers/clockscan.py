@@ -19,7 +19,7 @@ from core.catalogue.versions import get_version
 from core.db.tx import raw
 from core.dossiers import timing
 from core.dossiers.engine import utcnow
-from core.errors import MotcuaError
+from core.contract.errors import MotcuaError
 
 __all__ = ("scan", "scan_job", "ScanSummary")
 

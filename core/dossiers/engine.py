@@ -19,17 +19,17 @@ from typing import Any
 
 from core.audit import chain as audit
 from core.catalogue.registry import get_catalogue
-from core.catalogue.specs import ProcedureSpec, WorkflowSpec
+from core.contract.specs import ProcedureSpec, WorkflowSpec
 from core.db.tx import is_postgres, raw, write_tx
 from core.dossiers import access, states, timing
 from core.dossiers.routing import step_spec
 from core.dossiers.states import ACTION_LABELS, STATE_LABELS, State, Transition
 from core.dossiers.tables import Dossier, DossierEvent, DossierStep
-from core.dossiers.views import AgencyBrief, DossierView, EventView, StepView, load_json
-from core.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
+from core.contract.views import AgencyBrief, DossierView, EventView, StepView, load_json
+from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
 from core.identity.tables import Agency, User
 from core.jobs import outbox
-from core.web.i18n import gettext as _
+from core.text.i18n import gettext as _
 
 __all__ = (
     "Actor",
@@ -123,7 +123,7 @@ async def _load_locked(dossier_id: int, ref: int | str) -> dict[str, Any]:
 
 def describe_event(e: EventView) -> str:
     """One line for the 409 page: ``#5 14:02 23/11/2026 — Nguyễn Văn A: Complete step (note)``."""
-    from core.web.templating import format_datetime
+    from core.text.templating import format_datetime
 
     label = _(ACTION_LABELS.get(e.action, e.action))
     who = e.actor_name or _("System")
@@ -313,7 +313,7 @@ _bound_wf: dict[str, WorkflowSpec] = {}
 
 async def bound_workflow(version_id: int, declared: WorkflowSpec) -> WorkflowSpec:
     """The route stored in procedure version ``version_id`` (``declared`` when it holds none)."""
-    from core.catalogue.specs import L, StageSpec, StepSpec
+    from core.contract.specs import L, StageSpec, StepSpec
     from core.catalogue.versions import get_version
 
     snap = (await get_version(version_id)).get("workflow")

@@ -1,14 +1,14 @@
-"""Core plugin for core.dossiers: the standard step selectors, the pages, the JSON API and the
-clock-scan job (registered like any plugin)."""
+"""Core plugin for core.dossiers: the standard step selectors, the clock-scan job and command
+(registered like any plugin; the pages are core.web.pages.dossiers)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from core.hookspecs import hookimpl
-from core.catalogue.specs import JobSpec
+from core.contract.hookspecs import hookimpl
+from core.contract.specs import JobSpec
 
-__all__ = ("assign_step", "register_routes", "register_jobs", "register_commands", "resolve_selector")
+__all__ = ("assign_step", "register_jobs", "register_commands", "resolve_selector")
 
 
 async def resolve_selector(selector: str, dossier: dict[str, Any], agencies) -> Any:
@@ -46,14 +46,6 @@ async def resolve_selector(selector: str, dossier: dict[str, Any], agencies) -> 
 def assign_step(dossier, step, ctx):
     """Core's answer for the standard selectors (plugins answer first for their own)."""
     return resolve_selector(step.agency, dossier, ctx["agencies"])
-
-
-@hookimpl
-def register_routes():
-    from core.dossiers.controllers import ROUTES
-    from core.json_api.dossiers import ROUTES as API_ROUTES
-
-    return [*ROUTES, *API_ROUTES]
 
 
 @hookimpl

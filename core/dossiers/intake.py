@@ -20,9 +20,9 @@ from core.dossiers.actions import parse_input
 from core.dossiers.engine import Actor, Ctx, _jsonable, agency_row, load_view, run_transition, utcnow
 from core.dossiers.states import State
 from core.dossiers.tables import Dossier, DossierEvent
-from core.catalogue.specs import AgencyRef
-from core.dossiers.views import DossierView
-from core.errors import InvalidInput, NotAllowed, Unavailable
+from core.contract.specs import AgencyRef
+from core.contract.views import DossierView
+from core.contract.errors import InvalidInput, NotAllowed, Unavailable
 from core.forms import validators as fv
 from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
 from core.jobs import outbox

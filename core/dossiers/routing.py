@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from core.catalogue.specs import AgencyRef, StepSpec, WorkflowSpec
+from core.contract.specs import AgencyRef, StepSpec, WorkflowSpec
 from core.dossiers import timing
 from core.dossiers.tables import DossierStep, Suspension
-from core.errors import Unavailable
+from core.contract.errors import Unavailable
 from core.plugins import await_me_maybe, get_plugin_manager
 
 __all__ = ("place", "instantiate", "activate_stage", "open_rows", "copy_stage", "step_spec")

@@ -18,8 +18,8 @@ from typing import Any
 from core.dossiers import actions as _actions
 from core.dossiers.engine import Actor, event_views, load_view, resolve_id, run_transition
 from core.dossiers.intake import create, receive, submit
-from core.dossiers.views import DossierView, EventView
-from core.errors import InvalidInput
+from core.contract.views import DossierView, EventView
+from core.contract.errors import InvalidInput
 
 __all__ = (
     "create",

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.catalogue.specs import ProcedureSpec, WorkflowSpec
+from core.contract.specs import ProcedureSpec, WorkflowSpec
 
 __all__ = (
     "VN_TZ",

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
+from core.contract.hookspecs import hookimpl
 
 REFUND_STATES = frozenset({"refused", "result_refused", "stopped"})
 """A dossier that ends here after payment is owed its fees back."""
-
-
-@hookimpl
-def register_routes():
-    from core.fees.controllers import ROUTES
-
-    return ROUTES
 
 
 @hookimpl
@@ -32,7 +25,7 @@ async def on_dossier_event(event, dossier, ctx):
 
 @hookimpl
 async def dossier_panels(dossier, user, request):
-    from core.catalogue.specs import L, Panel
+    from core.contract.specs import L, Panel
     from core.fees.service import totals
 
     if not dossier.get("code"):

@@ -7,7 +7,7 @@ from typing import Any
 
 from core.audit import chain as audit
 from core.db.tx import write_tx
-from core.errors import InvalidInput, NotFound
+from core.contract.errors import InvalidInput, NotFound
 from core.fees.gateways import gateways
 from core.fees.service import _lock_dossier, balance_due
 from core.fees.tables import Payment

@@ -7,10 +7,10 @@ from typing import Any
 
 from core.documents import context as ctxmod
 from core.documents.numbering import next_number
-from core.errors import NotFound
+from core.contract.errors import NotFound
 from core.fees.tables import Payment
 from core.fees.words import amount_in_words
-from core.web.templating import VN_TZ
+from core.text.templating import VN_TZ
 
 __all__ = ("receipt_context",)
 

@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from core.audit import chain as audit
-from core.catalogue.specs import FeeQuote, ProcedureSpec
+from core.contract.specs import FeeQuote, ProcedureSpec
 from core.db.tx import is_postgres, raw, write_tx
-from core.errors import InvalidInput, NotFound
+from core.contract.errors import InvalidInput, NotFound
 from core.fees.tables import DossierFee, Payment
 from core.plugins import await_me_maybe, get_plugin_manager
 
@@ -53,7 +53,7 @@ def method_label(method: str) -> str:
 
 
 def _today_vn() -> date:
-    from core.web.templating import VN_TZ
+    from core.text.templating import VN_TZ
 
     return datetime.now(VN_TZ).date()
 

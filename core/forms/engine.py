@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from core.catalogue.specs import FieldSpec, FormSpec, PageSpec, ProcedureSpec
+from core.contract.specs import FieldSpec, FormSpec, PageSpec, ProcedureSpec
 from core.forms import validators as v
 
 __all__ = (

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.catalogue.specs import AGENCY_LEVELS, AgencyRef
+from core.contract.specs import AGENCY_LEVELS, AgencyRef
 from core.identity.tables import Agency
 
 __all__ = ("AgencyNode", "AgencyDirectory", "agency_directory", "children", "ancestors", "ancestor_at_level",

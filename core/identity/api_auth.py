@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException
 
-from core.identity.current import UserView, load_user
+from core.contract.views import UserView
+from core.identity.current import load_user
 from core.identity.tables import ApiToken
 
 __all__ = ("issue_token", "api_user", "optional_api_user", "ApiTokenRequired", "TOKEN_COMMAND")

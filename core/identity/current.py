@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from litestar import Request
 
+from core.contract.views import UserView
 from core.identity.tables import Agency, RoleGrant, User
 
-__all__ = ("UserView", "load_user", "current_user")
-
-
-@dataclass(frozen=True, slots=True)
-class UserView:
-    id: int
-    username: str
-    full_name: str
-    cccd: str | None
-    phone: str
-    email: str
-    grants: frozenset[tuple[int, str]] = field(default_factory=frozenset)
-    """``(agency_id, role)`` pairs."""
-    agencies: dict[int, dict[str, Any]] = field(default_factory=dict)
-    """Agencies where the user holds a role: id → {code, name, level}."""
-
-    @property
-    def roles(self) -> frozenset[str]:
-        return frozenset(role for _, role in self.grants)
-
-    def has_role(self, role: str, agency_id: int | None = None) -> bool:
-        if agency_id is None:
-            return role in self.roles
-        return (agency_id, role) in self.grants
-
-    def agencies_with(self, *roles: str) -> list[int]:
-        return sorted({a for a, r in self.grants if r in roles})
-
-    @property
-    def is_staff(self) -> bool:
-        return bool(self.roles - {"citizen"})
+__all__ = ("load_user", "current_user")
 
 
 async def load_user(user_id: int) -> UserView | None:

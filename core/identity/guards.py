@@ -12,7 +12,8 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
-from core.identity.current import UserView, load_user
+from core.contract.views import UserView
+from core.identity.current import load_user
 from core.identity.permissions import has_permission
 
 __all__ = ("requires_login", "requires_role", "requires_staff", "requires_permission", "signed_in")

@@ -3,16 +3,8 @@ account and administration menu entries, the core permissions and the nightly se
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.catalogue.specs import JobSpec, L, MenuItem
-
-
-@hookimpl
-def register_routes():
-    from core.identity.admin import ROUTES as ADMIN_ROUTES
-    from core.identity.controllers import ROUTES
-
-    return [*ROUTES, *ADMIN_ROUTES]
+from core.contract.hookspecs import hookimpl
+from core.contract.specs import JobSpec, L, MenuItem
 
 
 @hookimpl

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.web.i18n import gettext as _
+from core.text.i18n import gettext as _
 
 __all__ = ("role_label", "level_label", "kind_label", "ROLE_MSGIDS", "LEVEL_MSGIDS", "KIND_MSGIDS")
 

@@ -6,8 +6,8 @@ the permission's ``default_roles``; a province administrator holds every permiss
 
 from __future__ import annotations
 
-from core.catalogue.specs import L, PermissionSpec
-from core.identity.current import UserView
+from core.contract.specs import L, PermissionSpec
+from core.contract.views import UserView
 
 __all__ = ("CORE_PERMISSIONS", "permissions", "has_permission")
 

@@ -16,9 +16,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.audit import chain as audit
-from core.catalogue.specs import AGENCY_LEVELS, ROLES
+from core.contract.specs import AGENCY_LEVELS, ROLES
 from core.db.tx import is_unique_violation, write_tx
-from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
+from core.contract.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
 from core.identity.agencies import (
     AGENCY_KINDS,
     MAX_NAME,
@@ -37,7 +37,8 @@ from core.identity.agencies import (
 )
 from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
 from core.identity import throttle
-from core.identity.current import UserView, load_user
+from core.contract.views import UserView
+from core.identity.current import load_user
 from core.identity.tables import Agency, LoginAttempt, RoleGrant, User
 
 __all__ = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Request
 
-from core.errors import NotAllowed
+from core.contract.errors import NotAllowed
 
 __all__ = ("require_province_admin",)
 

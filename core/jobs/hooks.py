@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.catalogue.specs import JobSpec
+from core.contract.hookspecs import hookimpl
+from core.contract.specs import JobSpec
 
 
 @hookimpl
@@ -14,15 +14,8 @@ def register_jobs():
 
 
 @hookimpl
-def register_routes():
-    from core.jobs.admin import routes
-
-    return routes()
-
-
-@hookimpl
 def menu_items(user, request):
-    from core.catalogue.specs import L, MenuItem
+    from core.contract.specs import L, MenuItem
 
     if user is not None and user.has_role("province_admin"):
         return [MenuItem("/quan-tri/tac-vu", L("Tác vụ nền", "Background jobs"), order=910)]

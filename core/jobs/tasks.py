@@ -87,7 +87,7 @@ async def resend(row_id: int, *, actor_id: int | None = None) -> int:
         Conflict: the row has not failed, or was already sent again.
     """
     from core.audit import chain
-    from core.errors import Conflict, NotFound
+    from core.contract.errors import Conflict, NotFound
     from core.jobs import outbox
 
     async with write_tx():

@@ -17,10 +17,10 @@ from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from core.dossiers import access, attachments, service
-from core.dossiers.views import DossierView, EventView
-from core.errors import InvalidInput, NotAllowed
+from core.contract.views import DossierView, EventView
+from core.contract.errors import InvalidInput, NotAllowed
 from core.identity.api_auth import api_user
-from core.identity.current import UserView
+from core.contract.views import UserView
 from core.identity.tables import Agency
 
 __all__ = ("DossierApi", "StatusApi", "ROUTES", "dossier_json", "public_json")

@@ -13,8 +13,8 @@ from litestar.params import Parameter
 from core.catalogue import search as catalogue_search
 from core.catalogue.details import ProcedureDetails, details
 from core.catalogue.registry import get_catalogue
-from core.catalogue.specs import L, ProcedureSpec
-from core.errors import Unavailable
+from core.contract.specs import L, ProcedureSpec
+from core.contract.errors import Unavailable
 
 __all__ = ("ProceduresController", "ProcedureSummary", "ProcedureDetail")
 

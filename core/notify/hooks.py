@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from core.hookspecs import hookimpl
-from core.catalogue.specs import JobSpec, L, MenuItem
+from core.contract.hookspecs import hookimpl
+from core.contract.specs import JobSpec, L, MenuItem
 
 log = logging.getLogger("motcua.notify")
 
@@ -128,13 +128,6 @@ async def on_dossier_event(event, dossier, ctx):
     await notify(template, dossier_id=dossier["id"], user_id=dossier.get("applicant_id"),
                  to_email=dossier.get("applicant_email") or "", to_phone=dossier.get("applicant_phone") or "",
                  context=context, event_id=event["id"])
-
-
-@hookimpl
-def register_routes():
-    from core.notify.web import routes
-
-    return routes()
 
 
 @hookimpl

@@ -117,7 +117,7 @@ async def resend(notification_id: int, *, actor_id: int | None = None) -> int:
         Conflict: the message has not failed, or its delivery is still being retried.
     """
     from core.audit import chain
-    from core.errors import Conflict, NotFound
+    from core.contract.errors import Conflict, NotFound
     from core.jobs import outbox
     from core.jobs.tables import Outbox
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from core.audit import chain as audit
-from core.catalogue.specs import ROLES, AgencyRef, RegistrySpec
+from core.contract.specs import ROLES, AgencyRef, RegistrySpec
+from core.contract.views import KeeperScope, RecordView
 
-__all__ = ("STAFF_ROLES", "RecordView", "KeeperScope", "registry_spec", "split_personal", "keeper_scope",
+__all__ = ("STAFF_ROLES", "registry_spec", "split_personal", "keeper_scope",
            "registry_view", "registry_views", "READ_ACTION", "LIST_ACTION")
 
 STAFF_ROLES: frozenset[str] = frozenset(ROLES) - {"citizen", "postal_agent"}
@@ -35,51 +35,6 @@ READ_ACTION = "registry_personal_read"
 """Audit action of one record shown whole to staff."""
 LIST_ACTION = "registry_personal_list"
 """Audit action of a list (a search result) that showed the personal part of several records."""
-
-
-@dataclass(frozen=True, slots=True)
-class RecordView:
-    """What a page may show of one record."""
-
-    record: dict[str, Any]
-    """The whole record when ``personal``, else its public part (the personal paths removed)."""
-    personal: bool
-    """True when the viewer may see (and now has seen) the personal part."""
-    reason: str = ""
-    """``keeper`` (the viewer's agency keeps it), ``dossier`` (an active step needs it) or ``""``."""
-    agency: AgencyRef | None = None
-    """The viewer's agency through which the personal part was allowed."""
-    dossier_code: str = ""
-    """For ``dossier``: the dossier whose active step needs the record."""
-
-
-@dataclass(frozen=True, slots=True)
-class KeeperScope:
-    """What a user keeps of a registry, for search pages that list personal data."""
-
-    everything: bool
-    """The user is staff of an agency of one of the registry's ``keeper_kinds``."""
-    agencies: tuple[AgencyRef, ...] = ()
-    """The user's staff agencies: records whose ``keeper`` is one of them are kept by the user."""
-
-    @property
-    def agency_ids(self) -> list[int]:
-        return sorted(a.id for a in self.agencies)
-
-    @property
-    def agency_codes(self) -> list[str]:
-        return sorted(a.code for a in self.agencies)
-
-    def keeping(self, keeper: int | str | None) -> AgencyRef | None:
-        """The user's agency that is ``keeper`` (an agency id or code), or None."""
-        if keeper is None or isinstance(keeper, bool):
-            return None
-        by_id = isinstance(keeper, int)
-        return next((a for a in self.agencies if (a.id if by_id else a.code) == keeper), None)
-
-    def keeps(self, keeper: int | str | None) -> bool:
-        """Whether a record kept by ``keeper`` (an agency id or code) is kept by the user."""
-        return self.everything or self.keeping(keeper) is not None
 
 
 def registry_spec(registry_id: str) -> RegistrySpec:

@@ -10,9 +10,9 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from core.errors import InvalidInput, MotcuaError, StaleVersion
+from core.contract.errors import InvalidInput, MotcuaError, StaleVersion
 from core.identity.api_auth import TOKEN_COMMAND, ApiTokenRequired
-from core.web.i18n import gettext as _
+from core.text.i18n import gettext as _
 
 __all__ = ("exception_handlers",)
 
@@ -89,7 +89,7 @@ def _page(request: Request, status: int, message: str, extra: dict | None = None
 def _use_language(request: Request) -> None:
     """Errors raised before the app's ``before_request`` (an address with no route) still follow the
     visitor's language choice."""
-    from core.web import i18n
+    from core.text import i18n
 
     i18n.set_language(request.query_params.get("lang") or request.cookies.get("lang"))
 

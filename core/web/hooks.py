@@ -1,4 +1,5 @@
-"""Core web plugin: the home page, the language switch, and the public menu entries."""
+"""Core web plugin: the home page, the language switch, the public menu entries, and the routes of
+core's own pages (``core.web.pages``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from litestar import Request, Response, get
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
-from core.hookspecs import hookimpl
-from core.catalogue.specs import L, MenuItem
-from core.web.i18n import LANGUAGES
+from core.contract.hookspecs import hookimpl
+from core.contract.specs import L, MenuItem
+from core.text.i18n import LANGUAGES
 from core.web.render import page
 from core.web.security import same_site_path
 
@@ -39,7 +40,7 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
 @get("/theme.css", include_in_schema=False, name="theme_css", opt={"public": "the theme's colours"})
 async def theme_css(request: Request) -> Response:
     """The theme's colours as a stylesheet (the page has no inline style: see the Content-Security-Policy)."""
-    from core.web.themes import load_theme
+    from core.text.themes import load_theme
 
     theme = load_theme(request.app.state.settings.theme)
     primary = theme.primary if _COLOUR.fullmatch(theme.primary) else "#9b1c1c"
@@ -50,7 +51,36 @@ async def theme_css(request: Request) -> Response:
 
 @hookimpl
 def register_routes():
-    return [home, set_language, theme_css]
+    """Core's own pages (core.web.pages), mounted at the root. The domain packages below the web layer
+    declare no routes: their pages live here."""
+    from core.web.pages import (
+        audit,
+        catalogue,
+        catalogue_admin,
+        clock_admin,
+        documents,
+        dossiers,
+        fees,
+        identity,
+        identity_admin,
+        jobs_admin,
+        notify,
+    )
+
+    return [
+        home, set_language, theme_css,
+        *identity.ROUTES, *identity_admin.ROUTES,
+        catalogue.catalogue_index, catalogue.procedure_page,
+        catalogue_admin.activation_page, catalogue_admin.activation_toggle, catalogue_admin.fees_page,
+        catalogue_admin.fees_add,
+        *dossiers.ROUTES,
+        *jobs_admin.routes(),
+        *notify.routes(),
+        *audit.routes(),
+        *documents.ROUTES,
+        *fees.ROUTES,
+        *clock_admin.ROUTES,
+    ]
 
 
 @hookimpl

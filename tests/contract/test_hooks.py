@@ -204,7 +204,7 @@ async def test_hook_template_context(temp_plugin):
 
 
 def test_hook_prepare_jinja_environment(temp_plugin):
-    from core.web.templating import build_environment
+    from core.text.templating import build_environment
 
     temp_plugin(Pages(), "t_pages")
     build_environment.cache_clear()

@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import hook_docs  # noqa: E402  (scripts/hook_docs.py)
 
-from core import hookspecs  # noqa: E402
+from core.contract import hookspecs  # noqa: E402
 
 HOOKS = hook_docs.hook_names()
 DOC = (ROOT / "docs" / "plugin_hooks.md").read_text(encoding="utf-8")

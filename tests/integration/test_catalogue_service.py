@@ -9,7 +9,7 @@ import pytest
 from core.audit.tables import AuditEntry
 from core.catalogue import search, service, versions
 from core.catalogue.tables import ProcedureVersion
-from core.errors import InvalidInput, NotFound, Unavailable
+from core.contract.errors import InvalidInput, NotFound, Unavailable
 from tests.fixtures.builders import make_user, standard_tree
 from tests.integration.test_catalogue_plugin import BIRTH, DOMAIN, MARRIAGE, TRANSFER, demo_plugin  # noqa: F401
 

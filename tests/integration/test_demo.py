@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.audit.tables import AuditEntry
 from core.catalogue.registry import get_catalogue
-from core.catalogue.specs import ROLES
+from core.contract.specs import ROLES
 from core.catalogue.tables import ProcedureActivation
 from core.identity.tables import Agency, RoleGrant, User
 from tests.conftest import csrf_from

@@ -9,7 +9,7 @@ from core.documents import service as documents
 from core.documents.tables import GeneratedDocument
 from core.documents.tasks import render_document
 from core.dossiers import service
-from core.errors import NotAllowed
+from core.contract.errors import NotAllowed
 from core.fees import service as fees
 from tests.conftest import csrf_from
 from tests.fixtures.builders import login_as

@@ -125,7 +125,7 @@ async def test_logins_permissions_and_configuration_are_on_the_chains_too(world)
 
     from core.catalogue import service as catalogue
     from core.clock import service as calendar_admin
-    from core.errors import MotcuaError
+    from core.contract.errors import MotcuaError
     from core.identity import service as identity
 
     w = world

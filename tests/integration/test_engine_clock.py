@@ -14,7 +14,7 @@ from core.documents.tables import GeneratedDocument
 from core.dossiers import engine, service, timing
 from core.dossiers.engine import load_view
 from core.dossiers.tables import Suspension
-from core.errors import InvalidInput
+from core.contract.errors import InvalidInput
 from tests.fixtures.engine_route import PROC, PROC_PAUSE, PROC_SUSPEND, actor, setup_route
 
 

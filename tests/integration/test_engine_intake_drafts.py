@@ -13,7 +13,7 @@ import pytest
 
 from core.dossiers import access, service
 from core.dossiers.tables import DossierEvent
-from core.errors import NotAllowed
+from core.contract.errors import NotAllowed
 from core.identity.api_auth import issue_token
 from tests.fixtures.builders import login_as
 from tests.fixtures.engine_route import PROC, actor, setup_route
@@ -104,7 +104,7 @@ async def test_a_draft_the_desk_entered_itself_may_be_taken_in(world, action, ch
 async def test_another_agencys_desk_still_cannot_touch_a_counter_draft(world):
     w = world
     d = await _counter_draft(w)
-    from core.errors import NotFound
+    from core.contract.errors import NotFound
 
     with pytest.raises(NotFound):
         await _intake(w, d, "receive", who="commune_receiver")

@@ -22,7 +22,7 @@ from core.dossiers import service
 from core.dossiers.states import FINAL_STATES, State, actions_from, transition
 from core.documents.tables import GeneratedDocument
 from core.dossiers.tables import DossierEvent, DossierStep, Suspension
-from core.errors import MotcuaError
+from core.contract.errors import MotcuaError
 from core.jobs.tables import Outbox
 from tests.fixtures.engine_route import PROC, PROC_SUSPEND, actor, setup_route
 

@@ -23,7 +23,7 @@ from core.api import (
 )
 from core.dossiers import engine, service
 from core.dossiers.tables import DossierEvent, DossierStep
-from core.errors import InvalidInput, NotAllowed
+from core.contract.errors import InvalidInput, NotAllowed
 from tests.fixtures.engine_route import PROC, actor, setup_route
 
 

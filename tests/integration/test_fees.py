@@ -11,7 +11,7 @@ from core.api import DocumentRequirement, FeeLine, FeeQuote, L, ProcedureSpec, h
 from core.catalogue.tables import FeeAmount
 from core.documents import service as documents
 from core.documents.tasks import render_document
-from core.errors import InvalidInput
+from core.contract.errors import InvalidInput
 from core.fees import service as fees
 from core.fees.tables import Payment
 from core.plugins import get_plugin_manager

@@ -8,7 +8,7 @@ import pytest
 from core.documents import service as documents
 from core.documents.tasks import render_document
 from core.dossiers import service
-from core.errors import NotAllowed
+from core.contract.errors import NotAllowed
 from core.fees import service as fees
 from core.fees.tables import Payment
 from core.jobs import runner

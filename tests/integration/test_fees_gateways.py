@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from core.api import L, hookimpl
-from core.fees.gateways import GatewayResult, PaymentGatewaySpec, gateways
+from core.contract.specs import GatewayResult, PaymentGatewaySpec
+from core.fees.gateways import gateways
 from core.plugins import get_plugin_manager
 
 

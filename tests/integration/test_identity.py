@@ -212,7 +212,7 @@ def test_agency_code_formats():
 
 
 async def test_two_tier_and_three_tier_agency_trees(db):
-    from core.errors import InvalidInput
+    from core.contract.errors import InvalidInput
     from core.identity.agencies import agency_directory
     from core.identity.service import add_agency
 
@@ -267,7 +267,7 @@ async def test_two_tier_and_three_tier_agency_trees(db):
 
 
 async def test_only_a_province_admin_adds_agencies(db):
-    from core.errors import NotAllowed
+    from core.contract.errors import NotAllowed
     from core.identity.current import load_user
     from core.identity.service import add_agency
 

@@ -160,7 +160,7 @@ async def test_a_body_over_the_cap_gets_413_in_vietnamese(client, world):
 
 
 async def test_the_result_receivers_cccd_is_checked_like_at_registration(world):
-    from core.errors import InvalidInput
+    from core.contract.errors import InvalidInput
     from core.fees import service as fees
 
     w = world

@@ -168,7 +168,7 @@ async def test_in_process_failure_retries_with_backoff_then_fails_and_can_be_res
     assert (await status(row_id))["resent_as"] == new_id
     entry = await AuditEntry.select().where(AuditEntry.action == "job.resend").first()
     assert entry["object_id"] == str(row_id)
-    from core.errors import Conflict
+    from core.contract.errors import Conflict
 
     with pytest.raises(Conflict, match="đã được gửi lại"):
         await tasks.resend(row_id)

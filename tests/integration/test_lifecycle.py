@@ -7,7 +7,7 @@ import pytest
 
 from core.dossiers import service
 from core.dossiers.tables import Dossier, DossierEvent, DossierStep, Suspension
-from core.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
+from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
 from core.jobs.tables import Outbox
 from tests.fixtures.engine_route import PROC, PROC_CENTRAL, PROC_PAUSE, PROC_SUSPEND, actor, setup_route
 
@@ -315,7 +315,7 @@ async def test_hook_assign_step(world, temp_plugin):
 
 async def test_unknown_selector_stops_receipt(world, monkeypatch):
     from core.dossiers import hooks as core_hooks
-    from core.errors import Unavailable
+    from core.contract.errors import Unavailable
 
     w = world
     d = await new_dossier(w)

@@ -177,7 +177,7 @@ async def test_hook_dossier_panels(client, world, temp_plugin, tmp_path):
             return [Panel(title=L("Bản ghi sổ", "Register record"), template="dossiers/_test_panel.html",
                           context={"number": f"SO-{dossier['id']}"})]
 
-    import core.web.templating as templating
+    import core.text.templating as templating
 
     env = templating.build_environment("default")
     env.loader.loaders.insert(0, __import__("jinja2").DictLoader(

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from core.dossiers import clockscan, engine, service
-from core.errors import InvalidInput, NotAllowed
+from core.contract.errors import InvalidInput, NotAllowed
 from tests.fixtures.engine_route import PROC, actor, setup_route
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from core.dossiers import service
 from core.dossiers.states import State
 from core.dossiers.tables import DossierEvent
-from core.errors import MotcuaError, StaleVersion
+from core.contract.errors import MotcuaError, StaleVersion
 from tests.fixtures.engine_route import PROC, actor, setup_route
 
 IS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))

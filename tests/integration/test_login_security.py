@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import InvalidInput
+from core.contract.errors import InvalidInput
 from core.identity import service
 from core.identity.tables import ApiToken, LoginAttempt, LoginThrottle, SessionRow, User
 from tests.conftest import csrf_from

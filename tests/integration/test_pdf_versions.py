@@ -73,7 +73,7 @@ async def test_a_new_template_version_changes_new_documents_only(db, tmp_path, r
 
 
 def test_every_form_has_a_template_for_its_current_version():
-    from core.web.templating import CORE_TEMPLATES
+    from core.text.templating import CORE_TEMPLATES
 
     for form in legal_forms.FORMS.values():
         assert (CORE_TEMPLATES / form.template).is_file(), form.template

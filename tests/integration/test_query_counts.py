@@ -326,7 +326,8 @@ async def test_dossier_documents_page(client, count_queries, world):
 
 async def test_jobs_tabs_count_through_the_index_with_a_cap(client, world, monkeypatch):
     """Done rows pile up for ever: each tab counts at most ``COUNT_CAP`` rows, then says ``N+``."""
-    from core.jobs import admin, outbox
+    from core.jobs import outbox
+    from core.web.pages import jobs_admin as admin
     from core.jobs.tables import Outbox
 
     monkeypatch.setattr(admin, "COUNT_CAP", 5)

@@ -74,7 +74,7 @@ class _Boom:
     def register_routes(self):
         from litestar import get
 
-        from core.errors import NotAllowed, StaleVersion
+        from core.contract.errors import NotAllowed, StaleVersion
 
         @get("/loi/500", include_in_schema=False)
         async def crash() -> str:

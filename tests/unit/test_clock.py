@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.catalogue.specs import L, StageSpec, StepSpec
+from core.contract.specs import L, StageSpec, StepSpec
 from core.clock.calendar import Override, WorkCalendar
 from core.clock.deadlines import (
     WorkSessions,

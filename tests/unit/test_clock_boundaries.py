@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.catalogue.specs import L, StageSpec, StepSpec
+from core.contract.specs import L, StageSpec, StepSpec
 from core.clock.calendar import Override, WorkCalendar
 from core.clock.deadlines import (
     WorkSessions,

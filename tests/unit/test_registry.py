@@ -7,7 +7,7 @@ import dataclasses
 import pluggy
 import pytest
 
-from core import hookspecs
+from core.contract import hookspecs
 from core.api import (
     DocumentRequirement,
     DomainInfo,

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from core.catalogue.specs import FieldSpec, FormSpec, L, PageSpec, Validator
+from core.contract.specs import FieldSpec, FormSpec, L, PageSpec, Validator
 from core.forms import engine
 from core.forms import validators as v
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.catalogue.specs import L, ProcedureSpec, StageSpec, StepSpec, WorkflowSpec
+from core.contract.specs import L, ProcedureSpec, StageSpec, StepSpec, WorkflowSpec
 from core.clock.calendar import WorkCalendar
 from core.clock.deadlines import WorkSessions
 from core.dossiers import timing

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from core.catalogue.specs import FieldSpec, FormSpec, L, PageSpec, Validator
+from core.contract.specs import FieldSpec, FormSpec, L, PageSpec, Validator
 from core.forms import engine
 from core.forms.validators import KINDS, check, normalise_phone, normalise_tax_code, vsic_name
 

@@ -47,7 +47,7 @@ async def test_citizens_and_strangers_are_refused(client):
 
 async def test_dossier_panel_shows_the_parcel_and_the_indicative_obligation(db):
     from core.api import UserView
-    from core.web.templating import build_environment
+    from core.text.templating import build_environment
     from plugins.land import procedures
     from plugins.land.panels import panels
 

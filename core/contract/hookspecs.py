@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from jinja2 import Environment
 
-    from core.catalogue.specs import (
+    from core.contract.specs import (
         AgencyRef,
         DomainInfo,
         FeeQuote,
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         JobSpec,
         MenuItem,
         Panel,
+        PaymentGatewaySpec,
         PermissionSpec,
         ProcedureSpec,
         RegistrySpec,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
         StepSpec,
         WorkflowSpec,
     )
-    from core.fees.gateways import PaymentGatewaySpec
 
 hookspec = pluggy.HookspecMarker("motcua")
 hookimpl = pluggy.HookimplMarker("motcua")

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
-from core.web import i18n
-from core.web.themes import load_theme
+from core.text import i18n
+from core.text.themes import load_theme
 
 __all__ = ("build_environment", "plugin_template_dirs", "CORE_TEMPLATES", "VN_TZ", "format_vnd")
 

@@ -13,10 +13,10 @@ from litestar.response import Redirect, Response, Template
 from core.clock import service
 from core.clock.calendar import get_calendar
 from core.clock.deadlines import VN_TZ, WorkSessions, due_for, fmt_date
-from core.errors import InvalidInput, NotAllowed
+from core.contract.errors import InvalidInput, NotAllowed
 from core.forms.engine import parse_date
-from core.identity.current import UserView
-from core.web.i18n import gettext as _
+from core.contract.views import UserView
+from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
 __all__ = ("calendar_page", "override_add", "override_delete", "ROUTES")

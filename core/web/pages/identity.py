@@ -5,13 +5,13 @@ from __future__ import annotations
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
-from core.errors import InvalidInput
+from core.contract.errors import InvalidInput
 from core.identity import service
 from core.identity.agencies import agency_directory
 from core.identity.guards import requires_login
 from core.identity.labels import level_label, role_label
 from core.identity.sessions import end_session, fresh_csrf_cookie, safe_next, start_session
-from core.web.i18n import gettext as _
+from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
 __all__ = ("login_form", "login", "logout", "register_form", "register", "registered", "account",

@@ -7,7 +7,7 @@ from litestar import Request, get, post
 from piccolo.query.functions.aggregate import Count
 from litestar.response import Redirect, Template
 
-from core.errors import NotAllowed, NotFound
+from core.contract.errors import NotAllowed, NotFound
 from core.jobs.access import require_province_admin
 from core.jobs.tables import Outbox
 from core.notify.tables import Notification
@@ -65,7 +65,7 @@ async def outbox_mail_detail(request: Request, notification_id: int) -> Template
 async def outbox_mail_resend(request: Request, notification_id: int) -> Redirect:
     from core.jobs import runner
     from core.notify import service
-    from core.web.i18n import gettext as _
+    from core.text.i18n import gettext as _
 
     user = require_province_admin(request)
     await service.resend(notification_id, actor_id=user.id)

@@ -12,7 +12,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ("AgencyBrief", "StepView", "EventView", "DossierView", "load_json")
+from core.contract.specs import AgencyRef
+
+__all__ = ("AgencyBrief", "StepView", "EventView", "DossierView", "load_json", "UserView", "RecordView",
+           "KeeperScope")
 
 
 def load_json(value: Any) -> Any:
@@ -165,3 +168,78 @@ class DossierView:
                 for s in self.steps
             ],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    id: int
+    username: str
+    full_name: str
+    cccd: str | None
+    phone: str
+    email: str
+    grants: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+    """``(agency_id, role)`` pairs."""
+    agencies: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Agencies where the user holds a role: id → {code, name, level}."""
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(role for _, role in self.grants)
+
+    def has_role(self, role: str, agency_id: int | None = None) -> bool:
+        if agency_id is None:
+            return role in self.roles
+        return (agency_id, role) in self.grants
+
+    def agencies_with(self, *roles: str) -> list[int]:
+        return sorted({a for a, r in self.grants if r in roles})
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles - {"citizen"})
+
+
+@dataclass(frozen=True, slots=True)
+class RecordView:
+    """What a page may show of one record."""
+
+    record: dict[str, Any]
+    """The whole record when ``personal``, else its public part (the personal paths removed)."""
+    personal: bool
+    """True when the viewer may see (and now has seen) the personal part."""
+    reason: str = ""
+    """``keeper`` (the viewer's agency keeps it), ``dossier`` (an active step needs it) or ``""``."""
+    agency: AgencyRef | None = None
+    """The viewer's agency through which the personal part was allowed."""
+    dossier_code: str = ""
+    """For ``dossier``: the dossier whose active step needs the record."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeeperScope:
+    """What a user keeps of a registry, for search pages that list personal data."""
+
+    everything: bool
+    """The user is staff of an agency of one of the registry's ``keeper_kinds``."""
+    agencies: tuple[AgencyRef, ...] = ()
+    """The user's staff agencies: records whose ``keeper`` is one of them are kept by the user."""
+
+    @property
+    def agency_ids(self) -> list[int]:
+        return sorted(a.id for a in self.agencies)
+
+    @property
+    def agency_codes(self) -> list[str]:
+        return sorted(a.code for a in self.agencies)
+
+    def keeping(self, keeper: int | str | None) -> AgencyRef | None:
+        """The user's agency that is ``keeper`` (an agency id or code), or None."""
+        if keeper is None or isinstance(keeper, bool):
+            return None
+        by_id = isinstance(keeper, int)
+        return next((a for a in self.agencies if (a.id if by_id else a.code) == keeper), None)
+
+    def keeps(self, keeper: int | str | None) -> bool:
+        """Whether a record kept by ``keeper`` (an agency id or code) is kept by the user."""
+        return self.everything or self.keeping(keeper) is not None

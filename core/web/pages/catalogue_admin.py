@@ -13,13 +13,13 @@ from litestar.response import Redirect, Response, Template
 from core.catalogue import service
 from core.catalogue.details import fee_code_labels
 from core.catalogue.registry import get_catalogue
-from core.catalogue.specs import AGENCY_LEVELS
-from core.errors import InvalidInput, NotAllowed
+from core.contract.specs import AGENCY_LEVELS
+from core.contract.errors import InvalidInput, NotAllowed
 from core.forms.engine import parse_date, parse_money
-from core.identity.current import UserView
+from core.contract.views import UserView
 from core.identity.service import clean_text
 from core.identity.tables import Agency
-from core.web.i18n import gettext as _
+from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
 __all__ = ("activation_page", "activation_toggle", "fees_page", "fees_add")

@@ -10,12 +10,12 @@ from litestar.response import Redirect, Template
 
 from core.documents.access import dossier_for_user
 from core.documents.tables import GeneratedDocument
-from core.errors import InvalidInput, NotAllowed
+from core.contract.errors import InvalidInput, NotAllowed
 from core.fees import service
 from core.fees.gateways import gateways
 from core.fees.online import confirm_gateway_payment, start_gateway_payment
 from core.fees.vietqr import build_payload, transfer_purpose, treasury_account
-from core.web.i18n import gettext as _
+from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
 __all__ = ("ROUTES",)

@@ -9,7 +9,7 @@ from litestar.response import Template
 from core.catalogue import search as catalogue_search
 from core.catalogue.details import details
 from core.catalogue.registry import get_catalogue
-from core.catalogue.specs import ONLINE_LEVELS
+from core.contract.specs import ONLINE_LEVELS
 from core.identity.tables import Agency
 from core.web.render import page
 

@@ -13,11 +13,11 @@ from litestar.response import Response, Template
 
 from core.documents.legal_forms import get_form
 from core.documents.register import Period, parse_period, register_rows, register_xlsx
-from core.errors import InvalidInput, NotAllowed
+from core.contract.errors import InvalidInput, NotAllowed
 from core.identity.tables import Agency
-from core.web.i18n import gettext as _
+from core.text.i18n import gettext as _
 from core.web.render import page
-from core.web.templating import VN_TZ
+from core.text.templating import VN_TZ
 
 __all__ = ("register_page", "register_export_xlsx", "register_export_pdf", "PAGE_SIZE", "EXPORT_LIMIT")
 

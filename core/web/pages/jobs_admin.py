@@ -57,7 +57,7 @@ async def jobs_page(request: Request, trang_thai: str = "failed", trang: int = 1
 @post("/quan-tri/tac-vu/{row_id:int}/gui-lai", include_in_schema=False, name="admin_jobs_resend")
 async def resend_job(request: Request, row_id: int) -> Redirect:
     from core.jobs import runner, tasks
-    from core.web.i18n import gettext as _
+    from core.text.i18n import gettext as _
 
     user = require_province_admin(request)
     new_id = await tasks.resend(row_id, actor_id=user.id)

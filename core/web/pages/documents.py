@@ -8,8 +8,8 @@ from litestar.response import Redirect, Response, Template
 
 from core.documents import service
 from core.documents.access import dossier_for_user
-from core.errors import Conflict, NotAllowed, NotFound
-from core.web.i18n import gettext as _
+from core.contract.errors import Conflict, NotAllowed, NotFound
+from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
 __all__ = ("ROUTES", "download")
@@ -37,7 +37,7 @@ async def download(request: Request, code: str, filename: str) -> Response:
     })
 
 
-from core.documents.register_views import register_export_pdf, register_export_xlsx, register_page  # noqa: E402
+from core.web.pages.documents_register import register_export_pdf, register_export_xlsx, register_page  # noqa: E402
 
 @get("/ho-so/{code:str}/tai-lieu", include_in_schema=False, name="dossier_documents")
 async def documents_page(request: Request, code: str) -> Template:

@@ -8,15 +8,15 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from piccolo.columns.combination import WhereRaw
 
-from core.catalogue.specs import ROLES
-from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.contract.specs import ROLES
+from core.contract.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.identity import service
 from core.identity.agencies import AGENCY_KINDS, agency_directory
-from core.identity.current import UserView
+from core.contract.views import UserView
 from core.identity.guards import requires_role
 from core.identity.labels import kind_label, level_label, role_label
 from core.identity.tables import Agency, RoleGrant, User
-from core.web.i18n import gettext as _
+from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
 __all__ = ("agency_tree", "agency_new", "agency_create", "agency_edit", "agency_save", "users_page", "users_post",

@@ -19,8 +19,8 @@ from litestar.response import Redirect, Template
 from core.dossiers import access, attachments, codes, service
 from core.dossiers.actions import RECEIVER_RELATIONS, SUSPEND_REASONS
 from core.dossiers.states import ACTION_LABELS, CHANNEL_LABELS, STATE_LABELS
-from core.errors import InvalidInput, NotFound
-from core.web.i18n import gettext as _
+from core.contract.errors import InvalidInput, NotFound
+from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
 __all__ = ("ROUTES", "status_lookup", "status_page", "dossier_page", "dossier_action")

@@ -37,6 +37,8 @@ __all__ = (
     "ROLES",
     "AGENCY_LEVELS",
     "ONLINE_LEVELS",
+    "GatewayResult",
+    "PaymentGatewaySpec",
 )
 
 ROLES: tuple[str, ...] = (
@@ -414,3 +416,31 @@ class AgencyRef:
     name: str
     level: str
     kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayResult:
+    """What a gateway's ``verify`` found in the platform's callback."""
+
+    payment_id: int
+    """The motcua payment the callback is about (passed to the platform by ``start``)."""
+    status: str
+    """``paid``, ``failed`` or ``pending``."""
+    reference: str = ""
+    """The platform's transaction reference."""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentGatewaySpec:
+    """An online payment platform."""
+
+    name: str
+    """Identifier (``[a-z0-9_]+``), used in URLs and as the payment method ``gateway:<name>``."""
+    label: L
+    """Name shown to the payer."""
+    start: Callable[[Mapping[str, Any]], str | Awaitable[str]]
+    """Given the pending payment (``id``, ``dossier_code``, ``amount``, ``return_url``), return the
+    URL to redirect the payer to."""
+    verify: Callable[[Mapping[str, Any]], GatewayResult | Awaitable[GatewayResult]]
+    """Given the callback's parameters, check their signature with the platform and return the result.
+    Raise ``ValueError`` for a callback that does not verify."""
