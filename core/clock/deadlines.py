@@ -84,11 +84,11 @@ class WorkSessions:
         None for the default). Raises ``ValueError`` (Vietnamese message) on a malformed value."""
         if isinstance(value, WorkSessions):
             return value
-        if isinstance(value, str):
-            value = json.loads(value) if value.strip() else None
-        if not value:
-            value = DEFAULT_SESSIONS
         try:
+            if isinstance(value, str):
+                value = json.loads(value) if value.strip() else None
+            if not value:
+                value = DEFAULT_SESSIONS
             pairs = tuple((_as_time(a), _as_time(b)) for a, b in value)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"Giờ làm việc không hợp lệ: {value!r}") from exc

@@ -101,18 +101,9 @@ async def calendar():
 
 
 def work_sessions(sessions: Any):
-    """``WorkSessions`` from an agency's ``work_sessions`` JSON (the default when empty)."""
-    ws = _clock().WorkSessions
-    if isinstance(sessions, ws):
-        return sessions
-    if isinstance(sessions, str):
-        import json
-
-        sessions = json.loads(sessions)
-    for name in ("from_json", "parse", "from_value"):
-        if hasattr(ws, name):
-            return getattr(ws, name)(sessions or None)
-    return ws(sessions) if sessions else ws()
+    """``WorkSessions`` from an agency's ``work_sessions`` (a list, a JSON string, or None / empty for the
+    default); a malformed value raises ``ValueError`` with a Vietnamese message."""
+    return _clock().WorkSessions.from_json(sessions)
 
 
 @dataclass(frozen=True, slots=True)

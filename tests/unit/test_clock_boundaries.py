@@ -180,6 +180,9 @@ def test_back_to_back_sessions_are_one_nine_hour_day_and_empty_ones_are_refused(
         WorkSessions(())
     with pytest.raises(ValueError, match="^Giờ làm việc không hợp lệ: "):
         WorkSessions.from_json([["8 giờ", "12:00"]])
+    # a stored value that is not JSON at all is refused the same way, not with the parser's error
+    with pytest.raises(ValueError, match=re.escape("Giờ làm việc không hợp lệ: '[[\"08:00\", '")):
+        WorkSessions.from_json('[["08:00", ')
 
 
 def test_sessions_json_string_round_trips_and_blank_means_default():

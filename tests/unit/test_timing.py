@@ -107,6 +107,19 @@ def test_work_sessions_from_the_agency_row():
     assert timing.work_sessions(custom) is custom
 
 
+@pytest.mark.parametrize("empty", [None, "", "   ", "null", "[]", []])
+def test_an_agency_without_sessions_works_the_default_day(empty):
+    """An empty ``work_sessions`` column (never set, blanked, JSON null or an empty list): 08–12, 13–17."""
+    assert timing.work_sessions(empty) == WorkSessions()
+    assert timing.work_sessions(empty).minutes_per_day == 480
+
+
+@pytest.mark.parametrize("bad", ['[["07:30", "11:30"]', "tám giờ", '[["17:00", "08:00"]]', "[1]"])
+def test_malformed_sessions_are_refused_in_vietnamese(bad):
+    with pytest.raises(ValueError, match="^(Giờ làm việc không hợp lệ|Buổi làm việc 17:00–08:00)"):
+        timing.work_sessions(bad)
+
+
 def test_budgets_and_the_apology_cap():
     wf = WorkflowSpec(
         "w",
