@@ -60,18 +60,8 @@ def _today_vn() -> date:
 
 async def _fee_table(procedure_code: str, on: date) -> dict[str, tuple[int, str]]:
     """``{fee_code: (amount, legal basis)}`` in force on ``on`` for the procedure (one query)."""
-    try:
-        from core.catalogue.service import fee_rows
-    except ImportError:  # catalogue service not present: read the table directly
-        from core.catalogue.tables import FeeAmount
+    from core.catalogue.service import fee_rows
 
-        rows = await FeeAmount.select().where(
-            FeeAmount.procedure_code.is_in([procedure_code, ""])
-            & (FeeAmount.effective_from.is_null() | (FeeAmount.effective_from <= on))
-            & (FeeAmount.effective_to.is_null() | (FeeAmount.effective_to >= on))
-        )
-        rows.sort(key=lambda r: (r["procedure_code"] != "", r["effective_from"] or date.min, r["id"]))
-        return {r["fee_code"]: (int(r["amount"]), r["legal_basis"]) for r in rows}
     return {code: (f.amount, f.legal_basis) for code, f in (await fee_rows(procedure_code, on)).items()}
 
 
