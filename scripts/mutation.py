@@ -119,10 +119,13 @@ def run(names: list[str], jobs: int, sample: list[str] | None) -> None:
                     f"== mutmut: {name} ({', '.join(group['modules'])}), {children} at a time ==", flush=True
                 )
                 log = open(work / "mutmut.log", "w")
+                # the pytest plugin giving each mutmut child its own database (``[tool.mutmut]``)
+                genv = env | {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "scripts" / "mutation_plugins"),
+                                                                          env.get("PYTHONPATH")]))}
                 proc = subprocess.Popen(
                     [mutmut, "run", "--max-children", str(children), *globs],
                     cwd=work,
-                    env=env,
+                    env=genv,
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )

@@ -201,7 +201,7 @@ def sessions_loader(cache: dict[int, dict[str, Any]]):
             row = await Agency.select(Agency.id, Agency.work_sessions).where(Agency.id == agency_id).first().output(
                 load_json=True
             )
-            cache[agency_id] = row or {"work_sessions": None}
+            row = cache[agency_id] = row or {"work_sessions": None}
         return row["work_sessions"]
 
     return load

@@ -1,4 +1,5 @@
-"""pytest plugin for mutation runs only (``scripts/mutation.py`` adds ``-p tests.mutation_isolation``).
+"""pytest plugin for mutation runs only (``[tool.mutmut]`` adds ``-p motcua_mutation_isolation``;
+``scripts/mutation.py`` puts this folder on ``PYTHONPATH``).
 
 mutmut runs each mutant's tests in a child forked from one warmed-up process, so two children at
 once would share that process's SQLite test database and data folder. In a forked child this gives
