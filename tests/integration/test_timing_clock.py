@@ -127,6 +127,13 @@ async def test_appointment_one_is_the_end_of_its_stage(db):
     assert await timing.appointment1(start, wf, minutes, None) == vn(2026, 3, 13, 17)  # 5 working days
     # the agency's own four-hour day (07–11): 180 minutes on the first day, nine days, one more hour
     assert await timing.appointment1(start, wf, minutes, HALF_DAY) == vn(2026, 3, 23, 8)
+    # R18: the intake budget is what the processing days leave beyond the route's declared steps
+    # (here 2880 minutes: a, c, d, e): seven days leave one day before the route starts
+    assert await timing.appointment1(start, wf, minutes, None, processing_days=7) == vn(2026, 3, 16, 17)
+    assert await timing.appointment1(start, wf, minutes, None, processing_days=6.5) == vn(2026, 3, 16, 12)
+    # steps that take all of it (or more, scaled down) leave no intake budget
+    assert await timing.appointment1(start, wf, minutes, None, processing_days=6) == vn(2026, 3, 13, 17)
+    assert await timing.appointment1(start, wf, minutes, None, processing_days=2) == vn(2026, 3, 13, 17)
     # a step without a budget counts nothing
     assert await timing.appointment1(start, wf, {"d": 60}, None) == vn(2026, 3, 9, 9)
 
