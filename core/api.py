@@ -117,3 +117,8 @@ __all__ = (
     "Validator",
     "WorkflowSpec",
 )
+
+# Shared helpers for plugins (addresses, words, time, JSON, demo), kept in one block.
+from core.web.moved import moved  # noqa: E402
+
+__all__ += ("moved",)

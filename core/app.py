@@ -9,6 +9,7 @@ from pathlib import Path
 
 from litestar import Litestar, Request, Router
 from litestar.config.compression import CompressionConfig
+from litestar.handlers import HTTPRouteHandler
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.middleware.session.server_side import ServerSideSessionConfig
@@ -25,6 +26,7 @@ from core.settings import Settings, get_settings
 from core.text import i18n
 from core.forms.validators import REQUEST_BODY_MAX_BYTES
 from core.web.errors import exception_handlers
+from core.web.moved import MOVED_OPT
 from core.web.security import MotcuaRequest, integer_bounds, security_headers
 from core.text.templating import build_environment
 from core.text.themes import load_theme
@@ -36,20 +38,25 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def _plugin_routes() -> list:
-    """Routes from ``register_routes``: core's plugins at the root, a domain plugin under ``/{domain}``."""
+    """Routes from ``register_routes``: core's plugins at the root, a domain plugin under ``/{slug}``
+    (its ``DomainInfo.slug``, else its code); the old addresses a plugin declares with
+    ``core.api.moved`` at the root, since their paths are whole addresses."""
     pm = get_plugin_manager()
-    domains = {}
+    prefixes = {}
     for impl in pm.hook.domain_info.get_hookimpls():
         info = impl.function()
         if info is not None:
-            domains[impl.plugin_name] = info.code
+            prefixes[impl.plugin_name] = info.slug or info.code
     handlers: list = []
     for impl in pm.hook.register_routes.get_hookimpls():
         routes = list(impl.function() or [])
+        old_addresses = [r for r in routes if isinstance(r, HTTPRouteHandler) and MOVED_OPT in r.opt]
+        routes = [r for r in routes if r not in old_addresses]
+        handlers.extend(old_addresses)
         if not routes:
             continue
-        if impl.plugin_name in domains:
-            handlers.append(Router(path=f"/{domains[impl.plugin_name]}", route_handlers=routes))
+        if impl.plugin_name in prefixes:
+            handlers.append(Router(path=f"/{prefixes[impl.plugin_name]}", route_handlers=routes))
         else:
             handlers.extend(routes)
     return handlers

@@ -201,12 +201,17 @@ def build(pm=None) -> Catalogue:
     owner: dict[str, str] = {}
     cat: dict[str, dict] = {k: {} for k in ("domains", "procedures", "forms", "workflows", "results", "permissions", "jobs")}
     domain_plugin: dict[str, str] = {}
+    slugs: dict[str, DomainInfo] = {}
     for plugin, d in _collect(pm, "domain_info"):
         _check_label(plugin, f"lĩnh vực {d.code}", d.name)
         if plugin in domain_plugin.values():
             raise PluginError(f"Plugin '{plugin}' khai báo nhiều hơn một lĩnh vực.")
         _register("domain", cat["domains"], owner, plugin, d.code, d)
         domain_plugin[d.code] = plugin
+        slug = d.slug or d.code
+        if not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", slug):
+            raise PluginError(f"Plugin '{plugin}': tiền tố địa chỉ '{slug}' chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")
+        _register("tiền tố địa chỉ", slugs, owner, plugin, slug, d)
     for hook, kind, key in (
         ("register_forms", "forms", "id"),
         ("register_workflows", "workflows", "id"),

@@ -52,8 +52,8 @@ def domain_info() -> DomainInfo | None:
     """Declare the plugin's administrative domain.
 
     Called once at startup. A domain plugin returns exactly one ``DomainInfo``; core's own plugins
-    return None. The domain code is the URL prefix of the plugin's pages and the prefix of its
-    permissions.
+    return None. The domain code is the prefix of its permissions; ``slug`` (else the code) is the
+    URL prefix of its pages.
 
     Returns:
         The domain, or None for plugins that add no domain.
@@ -149,9 +149,10 @@ def register_registries() -> Sequence[RegistrySpec]:
 def register_routes() -> Sequence[Any]:
     """Declare Litestar route handlers, controllers or routers for the plugin's own pages.
 
-    Called once when the app is built. A domain plugin's handlers are mounted under ``/{domain}/``;
-    core's own plugins mount at the root. Each handler declares its guards; HTML handlers set
-    ``include_in_schema=False``.
+    Called once when the app is built. A domain plugin's handlers are mounted under ``/{slug}/``
+    (``DomainInfo.slug``, else the code); core's own plugins mount at the root. Old addresses
+    declared with ``core.api.moved(old_path, route_name)`` are mounted at the root and answer a 301.
+    Each handler declares its guards; HTML handlers set ``include_in_schema=False``.
 
     Returns:
         Route handlers, controllers or routers.

@@ -81,13 +81,16 @@ class DomainInfo:
     """One administrative domain (lĩnh vực) owned by one plugin."""
 
     code: str
-    """Short identifier, also the URL prefix of the plugin's pages: ``"<domain>"``."""
+    """Short identifier (``"<domain>"``): prefix of the plugin's permission, registry and job names."""
     name: L
     """Name of the domain."""
     sectors: tuple[str, ...] = ()
     """Sector/field codes of the national procedure database this domain covers."""
     version: str = "1"
     """Version of the plugin's declarations (shown in the admin pages)."""
+    slug: str = ""
+    """URL prefix of the plugin's pages, Vietnamese like core's (``"dat-dai"`` → ``/dat-dai/...``);
+    empty: the code."""
 
 
 @dataclass(frozen=True, slots=True)

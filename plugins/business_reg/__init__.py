@@ -9,7 +9,8 @@ from plugins.business_reg import fees, forms, procedures, results, validation, w
 
 @hookimpl
 def domain_info():
-    return DomainInfo(code="business_reg", name=L("Đăng ký kinh doanh", "Business registration"), sectors=("G09-KH04",))
+    return DomainInfo(code="business_reg", name=L("Đăng ký kinh doanh", "Business registration"), sectors=("G09-KH04",),
+                      slug="dang-ky-kinh-doanh")
 
 
 @hookimpl
@@ -75,7 +76,7 @@ def menu_items(user, request):
     from core.api import MenuItem
 
     # The register is public (what the national business portal publishes): everyone gets the link.
-    return [MenuItem("/business_reg/registry", L("Tra cứu doanh nghiệp, hộ kinh doanh", "Business register"), order=61)]
+    return [MenuItem(request.app.route_reverse("business_reg_registry"), L("Tra cứu doanh nghiệp, hộ kinh doanh", "Business register"), order=61)]
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""Pages of the business register, mounted under ``/business_reg``: a public look-up of enterprises and
+"""Pages of the business register, mounted under ``/dang-ky-kinh-doanh``: a public look-up of enterprises and
 household businesses by code or name (public data only), and one business's record — with its owner
 or legal representatives' personal data for staff only."""
 
@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import NotFound, page, registry_view
+from core.api import NotFound, moved, page, registry_view
 from plugins.business_reg.permissions import STAFF_ROLES
 from plugins.business_reg.registry import (
     REGISTRY,
@@ -51,7 +51,7 @@ async def _records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [public_record(r, lines[r["id"]], people[r["id"]]) for r in rows]
 
 
-@get("/registry", include_in_schema=False, name="business_reg_registry",
+@get("/tra-cuu", include_in_schema=False, name="business_reg_registry",
      opt={"public": "public business register look-up (public data only, as the national portal publishes)"})
 async def registry_page(request: Request) -> Template:
     """Anyone may look a business up by its code or name (what the national portal publishes)."""
@@ -63,7 +63,7 @@ async def registry_page(request: Request) -> Template:
     return await page(request, "business_reg/registry.html", ctx, block=block, status_code=422 if error else 200)
 
 
-@get("/businesses/{code:str}", include_in_schema=False, name="business_reg_business",
+@get("/doanh-nghiep/{code:str}", include_in_schema=False, name="business_reg_business",
      opt={"public": "public record of one business (owners' personal data under core's registry rule)"})
 async def business_page(request: Request, code: str) -> Template:
     """One business: public data for everyone; owners and representatives (with ID numbers) for the staff
@@ -88,4 +88,5 @@ async def business_page(request: Request, code: str) -> Template:
         "history": history, "staff": staff})
 
 
-ROUTES = [registry_page, business_page]
+ROUTES = [registry_page, business_page, moved("/business_reg/registry", "business_reg_registry"),
+          moved("/business_reg/businesses/{code:str}", "business_reg_business")]

@@ -7,7 +7,7 @@ from core.api import DomainInfo, L, hookimpl
 
 @hookimpl
 def domain_info():
-    return DomainInfo(code="civil_status", name=L("Hộ tịch", "Civil status"), sectors=("G09-TP04",))
+    return DomainInfo(code="civil_status", name=L("Hộ tịch", "Civil status"), sectors=("G09-TP04",), slug="ho-tich")
 
 
 @hookimpl
@@ -94,7 +94,7 @@ def menu_items(user, request):
 
     if user is None or not (set(getattr(user, "roles", ())) & STAFF_ROLES):
         return []
-    return [MenuItem("/civil_status/registry", L("Sổ hộ tịch", "Civil-status books"), order=62)]
+    return [MenuItem(request.app.route_reverse("civil_status_registry"), L("Sổ hộ tịch", "Civil-status books"), order=62)]
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""Staff pages of the civil-status registry, mounted under ``/civil_status``: search the books the user
+"""Staff pages of the civil-status registry, mounted under ``/ho-tich``: search the books the user
 keeps, and one entry with its certified extracts — personal data under core's registry rule."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import L, NotAllowed, NotFound, keeper_scope, page, registry_view, registry_views
+from core.api import L, NotAllowed, NotFound, keeper_scope, moved, page, registry_view, registry_views
 from plugins.civil_status.registry import BOOK_NAMES, REGISTRY
 from plugins.civil_status.tables import CivilBook, CivilEntry, CivilExtract, LinkedResult
 
@@ -67,7 +67,7 @@ async def _search(q: dict[str, str], agencies: list[int]) -> list[dict[str, Any]
     ).where(where).order_by(CivilEntry.id, ascending=False).limit(PAGE_SIZE)
 
 
-@get("/registry", include_in_schema=False, name="civil_status_registry")
+@get("/tra-cuu", include_in_schema=False, name="civil_status_registry")
 async def registry_page(request: Request) -> Template:
     """Search the books the user keeps (core's registry rule) by kind, year, entry number or CCCD; the
     result lists names, so a search that finds entries is written to the audit log."""
@@ -85,7 +85,7 @@ async def registry_page(request: Request) -> Template:
     return await page(request, "civil_status/registry.html", ctx, block=block, status_code=422 if errors else 200)
 
 
-@get("/registry/{entry_id:int}", include_in_schema=False, name="civil_status_entry")
+@get("/tra-cuu/{entry_id:int}", include_in_schema=False, name="civil_status_entry")
 async def entry_page(request: Request, entry_id: int) -> Template:
     """One entry: the book, number, dates and status for any staff; the registered people and details
     for the staff core's registry rule allows (the keeping agency, or an active step on a dossier about
@@ -110,4 +110,5 @@ async def entry_page(request: Request, entry_id: int) -> Template:
         "book_names": BOOK_NAMES})
 
 
-ROUTES = [registry_page, entry_page]
+ROUTES = [registry_page, entry_page, moved("/civil_status/registry", "civil_status_registry"),
+          moved("/civil_status/registry/{entry_id:int}", "civil_status_entry")]

@@ -7,7 +7,7 @@ from core.api import DomainInfo, L, hookimpl
 
 @hookimpl
 def domain_info():
-    return DomainInfo(code="land", name=L("Đất đai", "Land"), sectors=("G09-TN01",))
+    return DomainInfo(code="land", name=L("Đất đai", "Land"), sectors=("G09-TN01",), slug="dat-dai")
 
 
 @hookimpl
@@ -102,7 +102,7 @@ def menu_items(user, request):
 
     if user is None or not (set(getattr(user, "roles", ())) & STAFF_ROLES):
         return []
-    return [MenuItem("/land/registry", L("Cơ sở dữ liệu đất đai", "Land registry"), order=60)]
+    return [MenuItem(request.app.route_reverse("land_registry"), L("Cơ sở dữ liệu đất đai", "Land registry"), order=60)]
 
 
 @hookimpl

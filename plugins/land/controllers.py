@@ -1,4 +1,4 @@
-"""Staff pages of the land registry, mounted under ``/land``: search parcels and certificates, and a
+"""Staff pages of the land registry, mounted under ``/dat-dai``: search parcels and certificates, and a
 parcel's record (certificates in force and replaced, with their history)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import NotAllowed, NotFound, page, registry_view
+from core.api import NotAllowed, NotFound, moved, page, registry_view
 from plugins.land.forms import LAND_USE_TYPES
 from plugins.land.permissions import STAFF_ROLES
 from plugins.land.registry import REGISTRY, as_int, certificate_history, load_json, normalise_serial
@@ -66,7 +66,7 @@ async def _search(q: dict[str, str]) -> list[dict[str, Any]]:
     return rows
 
 
-@get("/registry", include_in_schema=False, name="land_registry")
+@get("/tra-cuu", include_in_schema=False, name="land_registry")
 async def registry_page(request: Request) -> Template:
     """Search the registry by parcel (commune, sheet, number) or by certificate serial."""
     _staff(request)
@@ -79,7 +79,7 @@ async def registry_page(request: Request) -> Template:
                       status_code=422 if errors else 200)
 
 
-@get("/parcels/{parcel_id:int}", include_in_schema=False, name="land_parcel")
+@get("/thua-dat/{parcel_id:int}", include_in_schema=False, name="land_parcel")
 async def parcel_page(request: Request, parcel_id: int) -> Template:
     """One parcel with every certificate issued for it and their history."""
     _staff(request)
@@ -99,4 +99,5 @@ async def parcel_page(request: Request, parcel_id: int) -> Template:
                                                     "uses": dict((k, v) for k, v in LAND_USE_TYPES)})
 
 
-ROUTES = [registry_page, parcel_page]
+ROUTES = [registry_page, parcel_page,
+          moved("/land/registry", "land_registry"), moved("/land/parcels/{parcel_id:int}", "land_parcel")]

@@ -29,20 +29,20 @@ async def test_registry_search_and_entry(client, db):
     clerk = await make_user("ward_justice")
     await grant(clerk, tree["ward"], "specialist")
     await login_as(client, clerk)
-    r = await client.get("/civil_status/registry", params={"cccd": "075198004422"})
+    r = await client.get("/ho-tich/tra-cuu", params={"cccd": "075198004422"})
     assert r.status_code == 200
     assert "Lê Quốc Bảo" in r.text and "Phạm Ngọc Anh" in r.text
     # another commune's book is not visible from the ward
-    r = await client.get("/civil_status/registry", params={"kind": "birth", "year": "2026"})
+    r = await client.get("/ho-tich/tra-cuu", params={"kind": "birth", "year": "2026"})
     assert "Đinh Gia Bảo" not in r.text
-    r = await client.get("/civil_status/registry", params={"cccd": "12345", "year": "26"})
+    r = await client.get("/ho-tich/tra-cuu", params={"cccd": "12345", "year": "26"})
     assert r.status_code == 422
     assert "Số định danh cá nhân gồm đúng 12 chữ số." in r.text and "Năm gồm 4 chữ số, ví dụ 2026." in r.text
-    r = await client.get("/civil_status/registry", params={"kind": "marriage", "year": "2026", "entry_number": "1"})
+    r = await client.get("/ho-tich/tra-cuu", params={"kind": "marriage", "year": "2026", "entry_number": "1"})
     import re
 
-    entry_id = re.search(r'href="/civil_status/registry/(\d+)"', r.text).group(1)
-    r = await client.get(f"/civil_status/registry/{entry_id}")
+    entry_id = re.search(r'href="/ho-tich/tra-cuu/(\d+)"', r.text).group(1)
+    r = await client.get(f"/ho-tich/tra-cuu/{entry_id}")
     assert r.status_code == 200 and "1/2026/TLKH" in r.text and "Đang có hiệu lực" in r.text
 
 
@@ -51,7 +51,7 @@ async def test_registry_needs_staff(client, db):
     await _seed(tree)
     citizen = await make_user("citizen", cccd="075198004422")
     await login_as(client, citizen)
-    r = await client.get("/civil_status/registry", params={"cccd": "075198004422"})
+    r = await client.get("/ho-tich/tra-cuu", params={"cccd": "075198004422"})
     assert r.status_code == 403 and "Phạm Ngọc Anh" not in r.text
 
 
@@ -63,7 +63,7 @@ async def test_entry_of_another_agency_shows_only_its_public_part(client, db):
     other = await make_user("commune_clerk")
     await grant(other, tree["commune"], "specialist")
     await login_as(client, other)
-    r = await client.get("/civil_status/registry/1")
+    r = await client.get("/ho-tich/tra-cuu/1")
     assert r.status_code == 200 and "Lê Quốc Bảo" not in r.text and "075198004422" not in r.text
-    r = await client.get("/civil_status/registry/999")
+    r = await client.get("/ho-tich/tra-cuu/999")
     assert r.status_code == 404

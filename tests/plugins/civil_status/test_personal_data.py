@@ -54,7 +54,7 @@ async def _rows(user_id: int, action: str = "registry_personal_read") -> list[di
 
 async def test_the_keeping_agency_sees_the_entry_and_each_read_is_audited(client, world):
     user = await _as(client, world, "ward_justice", "ward")
-    url = f"/civil_status/registry/{world['ids']['marriage']}"
+    url = f"/ho-tich/tra-cuu/{world['ids']['marriage']}"
     for n in (1, 2):
         r = await client.get(url)
         assert r.status_code == 200 and WIFE_CCCD in r.text and "Phạm Ngọc Anh" in r.text
@@ -66,12 +66,12 @@ async def test_the_keeping_agency_sees_the_entry_and_each_read_is_audited(client
 
 async def test_a_search_listing_names_writes_one_audit_row(client, world):
     user = await _as(client, world, "ward_search", "ward")
-    r = await client.get("/civil_status/registry", params={"cccd": WIFE_CCCD})
+    r = await client.get("/ho-tich/tra-cuu", params={"cccd": WIFE_CCCD})
     assert "Phạm Ngọc Anh" in r.text
     (row,) = await _rows(user["id"], "registry_personal_list")
     assert row["data"]["records"] == [str(world["ids"]["marriage"])]
     assert row["data"]["query"] == {"cccd": WIFE_CCCD}
-    r = await client.get("/civil_status/registry", params={"kind": "birth", "year": "2026"})
+    r = await client.get("/ho-tich/tra-cuu", params={"kind": "birth", "year": "2026"})
     assert "Đinh Gia Bảo" not in r.text  # another commune's book is not searched from the ward
     assert len(await _rows(user["id"], "registry_personal_list")) == 1  # nothing shown, nothing written
 
@@ -79,7 +79,7 @@ async def test_a_search_listing_names_writes_one_audit_row(client, world):
 @pytest.mark.parametrize("agency", ["commune", "police", "social_insurance"])
 async def test_other_staff_see_the_public_part_only(client, world, agency):
     user = await _as(client, world, f"other_{agency}", agency)
-    r = await client.get(f"/civil_status/registry/{world['ids']['marriage']}")
+    r = await client.get(f"/ho-tich/tra-cuu/{world['ids']['marriage']}")
     assert r.status_code == 200 and "1/2026" in r.text and "Đang có hiệu lực" in r.text
     assert WIFE_CCCD not in r.text and "Phạm Ngọc Anh" not in r.text and "Lê Quốc Bảo" not in r.text
     assert "chỉ hiển thị cho cán bộ" in r.text
@@ -89,7 +89,7 @@ async def test_other_staff_see_the_public_part_only(client, world, agency):
 async def test_the_police_step_of_the_linked_birth_route_opens_the_birth_entry(client, world):
     tree = world["tree"]
     user = await _as(client, world, "police_residence", "police")
-    url = f"/civil_status/registry/{world['ids']['birth']}"
+    url = f"/ho-tich/tra-cuu/{world['ids']['birth']}"
     r = await client.get(url)
     assert "Đinh Gia Bảo" not in r.text and MOTHER_CCCD not in r.text
     await dossier_with_step(code=BIRTH_CODE, domain="civil_status", procedure_code="1.001193",
@@ -100,12 +100,12 @@ async def test_the_police_step_of_the_linked_birth_route_opens_the_birth_entry(c
     assert row["data"]["reason"] == "dossier" and row["data"]["dossier"] == BIRTH_CODE
     assert row["chain"] == f"agency:{tree['police']['code']}"
     # the step needs only its own entry
-    r = await client.get(f"/civil_status/registry/{world['ids']['marriage']}")
+    r = await client.get(f"/ho-tich/tra-cuu/{world['ids']['marriage']}")
     assert WIFE_CCCD not in r.text
 
 
 async def test_visitors_and_citizens_as_before(client, world):
-    url = f"/civil_status/registry/{world['ids']['marriage']}"
+    url = f"/ho-tich/tra-cuu/{world['ids']['marriage']}"
     r = await client.get(url, follow_redirects=False)
     assert r.status_code in (303, 401, 403) and WIFE_CCCD not in r.text
     citizen = await make_user("the_wife", cccd=WIFE_CCCD)

@@ -58,9 +58,12 @@ def test_hook_register_permissions():
     assert "land.registry.view" in perms and "receiver" in perms["land.registry.view"].default_roles
 
 
-def test_hook_menu_items():
+async def test_hook_menu_items(app):
+    from types import SimpleNamespace
+
+    request = SimpleNamespace(app=app)  # the menu's link is the route's address, from the app's route table
     staff = UserView(id=1, username="s", full_name="S", cccd=None, phone="", email="", grants=frozenset({(1, "approver")}))
-    items = [i for r in _pm().hook.menu_items(user=staff, request=None) for i in r or ()]
-    assert any(i.href == "/land/registry" for i in items)
-    items = [i for r in _pm().hook.menu_items(user=None, request=None) for i in r or ()]
-    assert not any(i.href == "/land/registry" for i in items)
+    items = [i for r in _pm().hook.menu_items(user=staff, request=request) for i in r or ()]
+    assert any(i.href == "/dat-dai/tra-cuu" for i in items)
+    items = [i for r in _pm().hook.menu_items(user=None, request=request) for i in r or ()]
+    assert not any(i.href == "/dat-dai/tra-cuu" for i in items)

@@ -35,7 +35,7 @@ async def _reads(user_id: int) -> list[dict]:
 @pytest.mark.parametrize("agency, role", [("land_office", "specialist"), ("ward", "receiver")])
 async def test_keeping_agencies_see_the_holders_and_each_read_is_audited(client, world, agency, role):
     user = await _as(client, world, f"keeper_{agency}", agency, role)
-    url = f"/land/parcels/{world['ids']['certified']}"
+    url = f"/dat-dai/thua-dat/{world['ids']['certified']}"
     for n in (1, 2):
         r = await client.get(url)
         assert r.status_code == 200 and SELLER["id_number"] in r.text and SELLER["name"] in r.text
@@ -49,7 +49,7 @@ async def test_keeping_agencies_see_the_holders_and_each_read_is_audited(client,
 @pytest.mark.parametrize("agency", ["police", "commune", "social_insurance", "tax"])
 async def test_other_staff_see_the_public_part_only(client, world, agency):
     user = await _as(client, world, f"other_{agency}", agency)
-    r = await client.get(f"/land/parcels/{world['ids']['certified']}")
+    r = await client.get(f"/dat-dai/thua-dat/{world['ids']['certified']}")
     assert r.status_code == 200 and "DA 123456" in r.text and "Khu phố 3, phường Trấn Biên" in r.text
     assert SELLER["id_number"] not in r.text and SELLER["name"] not in r.text
     assert "chỉ hiển thị cho cán bộ" in r.text
@@ -59,7 +59,7 @@ async def test_other_staff_see_the_public_part_only(client, world, agency):
 async def test_an_active_step_on_a_dossier_about_the_parcel_opens_the_holders(client, world):
     tree = world["tree"]
     user = await _as(client, world, "tax_officer", "tax")
-    url = f"/land/parcels/{world['ids']['certified']}"
+    url = f"/dat-dai/thua-dat/{world['ids']['certified']}"
     answers = {"commune_code": WARD, "map_sheet": "5", "parcel_number": "102",
                "certificate_serial": "DA 123456"}
     await dossier_with_step(code="000.30.31.H39-261201-0001", domain="land", procedure_code="1.000000",
@@ -76,12 +76,12 @@ async def test_an_active_step_on_a_dossier_about_the_parcel_opens_the_holders(cl
     assert row["data"] == {"registry": "land.parcels", "reason": "dossier", "agency": tree["tax"]["code"],
                            "dossier": "000.30.31.H39-261201-0002"}
     # a dossier about another parcel opens nothing
-    r = await client.get(f"/land/parcels/{world['ids']['old_form']}")
+    r = await client.get(f"/dat-dai/thua-dat/{world['ids']['old_form']}")
     assert "AB 654321" in r.text and SELLER["id_number"] not in r.text
 
 
 async def test_visitors_and_citizens_as_before(client, world):
-    url = f"/land/parcels/{world['ids']['certified']}"
+    url = f"/dat-dai/thua-dat/{world['ids']['certified']}"
     r = await client.get(url, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/dang-nhap")
     citizen = await make_user("citizen_seller", cccd=SELLER["id_number"])
