@@ -119,6 +119,12 @@ __all__ = (
 )
 
 # Shared helpers for plugins (addresses, words, time, JSON, demo), kept in one block.
+from core.contract.views import load_json  # noqa: E402
+from core.contract.vntime import VN_TZ, vn_now, vn_today  # noqa: E402
+from core.demo_driver import DemoDriver, DemoWords, demo_staff  # noqa: E402
+from core.fees.words import amount_in_words, number_to_words  # noqa: E402
+from core.text.i18n import gettext, ngettext  # noqa: E402
 from core.web.moved import moved  # noqa: E402
 
-__all__ += ("moved",)
+__all__ += ("moved", "gettext", "ngettext", "VN_TZ", "vn_now", "vn_today", "load_json", "amount_in_words",
+            "number_to_words", "DemoDriver", "DemoWords", "demo_staff")

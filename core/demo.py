@@ -7,11 +7,11 @@ The accounts are documented in ``docs/demo_accounts.md`` (``DEMO_USERS`` below i
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from core.catalogue.registry import get_catalogue
+from core.contract.vntime import vn_today
 from core.catalogue.service import is_enabled, set_enabled
 from core.contract.specs import AgencyRef
 from core.identity import service
@@ -127,7 +127,7 @@ async def load(today: date | None = None) -> dict[str, dict]:
     Returns:
         ``{"agencies": {code: AgencyRef}, "users": {username: id}}``, as passed to the plugins.
     """
-    today = today or datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    today = today or vn_today()
     agencies = await _agencies()
     users = await _users(agencies)
     enabled = await _enable_procedures(agencies)

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from core.clock.calendar import WorkCalendar
+from core.contract.vntime import VN_TZ
 
 __all__ = (
     "VN_TZ",
@@ -43,7 +43,6 @@ __all__ = (
     "fmt_date",
 )
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MINUTES_PER_DAY = 480
 """1 working day = 8 working hours (R14) with the default sessions."""
 DEFAULT_SESSIONS: tuple[tuple[str, str], ...] = (("08:00", "12:00"), ("13:00", "17:00"))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.contract.vntime import VN_TZ
 from core.documents import context as ctxmod
 from core.documents.numbering import next_number
 from core.contract.errors import NotFound
 from core.fees.tables import Payment
 from core.fees.words import amount_in_words
-from core.text.templating import VN_TZ
 
 __all__ = ("receipt_context",)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from core.audit import chain as audit
 from core.contract.specs import FeeQuote, ProcedureSpec
+from core.contract.vntime import vn_today
 from core.db.tx import is_postgres, raw, write_tx
 from core.contract.errors import InvalidInput, NotFound
 from core.fees.tables import DossierFee, Payment
@@ -53,9 +54,7 @@ def method_label(method: str) -> str:
 
 
 def _today_vn() -> date:
-    from core.text.templating import VN_TZ
-
-    return datetime.now(VN_TZ).date()
+    return vn_today()
 
 
 async def _fee_table(procedure_code: str, on: date) -> dict[str, tuple[int, str]]:

@@ -10,13 +10,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.audit import chain as audit
 from core.contract.specs import AGENCY_LEVELS, ROLES
+from core.contract.vntime import VN_TZ
 from core.db.tx import is_unique_violation, write_tx
 from core.contract.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
 from core.identity.agencies import (
@@ -58,7 +58,7 @@ UNKNOWN_WINDOW = timedelta(hours=24)
 CLIENT_MAX_FAILURES = 30
 """Failed sign-ins one client address may make per ``CLIENT_WINDOW`` (any usernames) before a pause."""
 CLIENT_WINDOW = timedelta(minutes=15)
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+VN = VN_TZ
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("motcua-timing-equaliser")
 _BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng. Sau 5 lần sai liên tiếp, tài khoản bị tạm khóa 15 phút."

@@ -10,15 +10,15 @@ slot of the last hour if the process was down when it fell due.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core.contract.vntime import VN_TZ
 from core.db.tx import write_tx
 from core.jobs.tables import CronRun
 
 __all__ = ("VN_TZ", "matches", "last_slot", "fire", "run_due_crons", "cron_specs")
 
-VN_TZ = timezone(timedelta(hours=7))
 _WEEKDAYS = {"mon": 0, "tues": 1, "tue": 1, "wed": 2, "thurs": 3, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 CATCH_UP_MINUTES = 60
 """How late a slot may still be fired (a process restarted just after 01:05 still runs the 01:05 job)."""

@@ -7,17 +7,16 @@ import functools
 import inspect
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
+from core.contract.vntime import VN_TZ
 from core.text import i18n
 from core.text.themes import load_theme
 
 __all__ = ("build_environment", "plugin_template_dirs", "CORE_TEMPLATES", "VN_TZ", "format_vnd")
 
 CORE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def plugin_template_dirs() -> list[Path]:

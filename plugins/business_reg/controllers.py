@@ -4,14 +4,13 @@ or legal representatives' personal data for staff only."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import NotFound, moved, page, registry_view
+from core.api import NotFound, load_json, moved, page, registry_view
 from plugins.business_reg.permissions import STAFF_ROLES
 from plugins.business_reg.registry import (
     REGISTRY,
@@ -75,7 +74,7 @@ async def business_page(request: Request, code: str) -> Template:
     staff = _is_staff(request)
     history, codes = [], [row["dossier_code"]]
     for h in await BusinessHistory.select().where(BusinessHistory.business == row["id"]).order_by(BusinessHistory.id):
-        change = json.loads(h["change"] or "{}") if isinstance(h["change"], str) else h["change"]
+        change = load_json(h["change"])
         change = change if isinstance(change, dict) else {}
         note = "Đăng ký lần đầu" if change.get("registered") else change.get("note") or "Đăng ký thay đổi"
         history.append({"at": h["at"], "note": note, "dossier_code": h["dossier_code"] if staff else ""})

@@ -15,15 +15,14 @@ from datetime import date
 from typing import Any
 
 from core.api import (
-    MotcuaError,
-    balance_due,
-    dossiers,
+    DemoDriver,
+    DemoWords,
+    demo_staff,
     fee_amounts,
     is_enabled,
-    load_user,
-    record_payment,
     set_enabled,
     set_fee,
+    vn_today,
     write_tx,
 )
 from plugins.business_reg import procedures
@@ -58,7 +57,7 @@ PLAN = {
 
 async def seed(ctx: Mapping[str, Any]) -> None:
     agencies = dict(ctx.get("agencies") or {})
-    today = ctx.get("today") or date.today()
+    today = ctx.get("today") or vn_today()
     communes = sorted((a for a in agencies.values() if a.level == "commune"), key=lambda a: a.code)
     registry = next((a for a in agencies.values() if a.kind == "business_registry"), None)
     centre = next((a for a in agencies.values() if a.name.startswith("Trung tâm Phục vụ hành chính công")), None)
@@ -79,7 +78,7 @@ async def seed(ctx: Mapping[str, Any]) -> None:
     if await TaxCodeCounter.exists().where(TaxCodeCounter.prefix == DOSSIER_MARKER):
         return
     used.update(r["cccd"] for r in await BusinessOwner.select(BusinessOwner.cccd))
-    staff = await _staff(ctx.get("users") or {})
+    staff = await demo_staff(ctx.get("users") or {})
     await _dossiers(communes, centre or registry, staff, rng, used, taken, today)
     async with write_tx():
         await TaxCodeCounter.insert(TaxCodeCounter(prefix=DOSSIER_MARKER, last=1))
@@ -100,20 +99,6 @@ async def _activate(communes, centre) -> None:
         for code in codes:
             if not await is_enabled(code, agency.id):
                 await set_enabled(code, agency.id, True)
-
-
-async def _staff(users: Mapping[str, int]) -> dict[tuple[int, str], Any]:
-    """``(agency id, role) → user view`` for the demo users (first one found), plus a citizen."""
-    out: dict[tuple[int, str], Any] = {}
-    for username in sorted(users):
-        view = await load_user(users[username])
-        if view is None:
-            continue
-        for agency_id, role in sorted(view.grants):
-            out.setdefault((agency_id, role), view)
-        if not view.is_staff:
-            out.setdefault((0, "citizen"), view)
-    return out
 
 
 def _household(rng, used, taken, commune) -> tuple[dict, dict]:
@@ -165,91 +150,25 @@ async def _changes(rng, count: int) -> list[tuple[dict, dict]]:
     return out
 
 
-class _Driver:
-    """Moves one demo dossier along its route, stopping at the state asked for."""
-
-    def __init__(self, staff):
-        self.staff = staff
-
-    async def step(self, view, action: str = "complete_step", *, only: str | None = None, **kw):
-        active = [s for s in view.steps if s.status == "active" and (only is None or s.step_id == only)]
-        if not active:
-            raise LookupError("no active step")
-        s = active[0]
-        actor = self.staff.get((s.agency.id, s.role))
-        if actor is None:
-            raise LookupError(f"no {s.role} at {s.agency.code}")
-        return await getattr(dossiers, action)(view.id, s.id, actor=actor, version=view.version, **kw)
+WORDS = DemoWords(
+    refuse="Ngành, nghề đăng ký là ngành, nghề cấm đầu tư kinh doanh.",
+    stop="Người nộp hồ sơ có văn bản đề nghị dừng giải quyết.",
+    supplement_items=("Văn bản ủy quyền cho người đi nộp hồ sơ",),
+    supplement_reason="Người nộp hồ sơ không phải chủ hộ, người đại diện.",
+    reject="Địa điểm kinh doanh thuộc khu vực không được kinh doanh theo quy hoạch.",
+)
+"""What the demo's officers write when a business dossier leaves the happy path."""
 
 
 async def _dossiers(communes, centre, staff, rng, used, taken, today) -> None:
-    driver = _Driver(staff)
+    # the registry's review acts first (the tax step runs beside it); ``at_tax`` stops after it
+    driver = DemoDriver(staff, WORDS, name="business_reg", pauses={"at_tax": lambda view, done: done >= 1})
     for commune in communes:
         for target in PLAN[procedures.HOUSEHOLD]:
             data, applicant = _household(rng, used, taken, commune)
-            await _run(driver, procedures.HOUSEHOLD, commune, applicant, data, target)
+            await driver.drive(procedures.HOUSEHOLD, commune, applicant, data, target, first_step="review")
     for target in PLAN[procedures.ENTERPRISE]:
         data, applicant = _enterprise(rng, used, taken, communes)
-        await _run(driver, procedures.ENTERPRISE, centre, applicant, data, target)
+        await driver.drive(procedures.ENTERPRISE, centre, applicant, data, target, first_step="review")
     for (data, applicant), target in zip(await _changes(rng, len(PLAN[procedures.CHANGE])), PLAN[procedures.CHANGE], strict=False):
-        await _run(driver, procedures.CHANGE, centre, applicant, data, target)
-
-
-async def _run(driver: _Driver, procedure: str, agency, applicant: dict, data: dict, target: str) -> None:
-    """Create at the counter (or online) and drive to ``target``; failures are logged with the reason."""
-    receiver = driver.staff.get((agency.id, "receiver"))
-    try:
-        if receiver is None:
-            raise LookupError(f"no receiver at {agency.code}")
-        if target == "submitted":
-            citizen = driver.staff.get((0, "citizen"))
-            if citizen is None:
-                raise LookupError("no citizen account among the demo users")
-            view = await dossiers.create(procedure, agency.id, actor=citizen, applicant=applicant, data=data, channel="truc_tuyen")
-            await dossiers.submit(view.id, actor=citizen, version=view.version)
-            return
-        view = await dossiers.create(procedure, agency.id, actor=receiver, applicant=applicant, data=data, channel="truc_tiep")
-        if target == "draft":
-            return
-        if target == "refused":
-            await dossiers.refuse_intake(view.id, actor=receiver, version=view.version,
-                                         reasons="Ngành, nghề đăng ký là ngành, nghề cấm đầu tư kinh doanh.")
-            return
-        view = await dossiers.receive(view.id, actor=receiver, version=view.version)
-        if target == "received":
-            return
-        if target == "stopped":
-            await dossiers.stop(view.id, actor=receiver, version=view.version, reason="Người nộp hồ sơ có văn bản đề nghị dừng giải quyết.")
-            return
-        if target == "supplement":
-            await driver.step(view, "request_supplement", only="review",
-                              items=["Văn bản ủy quyền cho người đi nộp hồ sơ"], reason="Người nộp hồ sơ không phải chủ hộ, người đại diện.")
-            return
-        view = await driver.step(view, only="review")
-        if target == "at_tax":
-            return
-        await _finish(driver, view, receiver, applicant, target)
-    except (MotcuaError, LookupError) as exc:
-        log.warning("business_reg demo: %s dossier at %s stopped before '%s': %s", procedure, agency.code, target, exc)
-
-
-async def _finish(driver: _Driver, view, receiver, applicant: dict, target: str) -> None:
-    while any(s.status == "active" for s in view.steps):
-        active = next(s for s in view.steps if s.status == "active")
-        if "approve" in active.outcomes:
-            if target == "rejected":
-                await driver.step(view, "reject", reasons="Địa điểm kinh doanh thuộc khu vực không được kinh doanh theo quy hoạch.")
-                return
-            view = await driver.step(view, "approve")
-        else:
-            view = await driver.step(view)
-    if target == "approved":
-        return
-    view = await dossiers.mark_result_ready(view.id, actor=receiver, version=view.version)
-    if target == "ready":
-        return
-    if due := await balance_due(view.id):
-        await record_payment(view.id, actor=receiver, method="cash", amount=due)
-        view = await dossiers.get(view.id)
-    await dossiers.return_result(view.id, actor=receiver, version=view.version, channel="counter",
-                                 receiver={"name": applicant["name"], "id_number": applicant["id_number"]})
+        await driver.drive(procedures.CHANGE, centre, applicant, data, target, first_step="review")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from core.api import amount_in_words
 from plugins.business_reg.registry import TYPE_LABELS, active_people, as_int, line_rows, lines_of
 from plugins.business_reg.tables import Business, BusinessHistory
-from plugins.business_reg.words import vnd_in_words
 
 __all__ = ("certificate", "commune_office")
 
@@ -51,7 +51,7 @@ async def certificate(business_id: int, *, data: dict[str, Any], agency: Any, to
         "owner_heading": _OWNER_HEADINGS.get(etype, ""),
         "address": row["address"], "phone": row["phone"] or str(data.get("company_phone") or data.get("owner_phone") or ""),
         "email": row["email"] or str(data.get("company_email") or ""),
-        "capital": capital, "capital_words": vnd_in_words(capital), "capital_text": f"{capital:,}".replace(",", "."),
+        "capital": capital, "capital_words": amount_in_words(capital), "capital_text": f"{capital:,}".replace(",", "."),
         "employees": row["employees"] or as_int(data.get("employees")) or 0,
         "lines": line_rows(lines),
         "person": {"name": person.get("full_name", ""), "cccd": person.get("cccd", ""), "birth_date": _iso(birth),

@@ -3,14 +3,23 @@ keeps, and one entry with its certified extracts — personal data under core's 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import L, NotAllowed, NotFound, keeper_scope, moved, page, registry_view, registry_views
+from core.api import (
+    L,
+    NotAllowed,
+    NotFound,
+    keeper_scope,
+    load_json,
+    moved,
+    page,
+    registry_view,
+    registry_views,
+)
 from plugins.civil_status.registry import BOOK_NAMES, REGISTRY
 from plugins.civil_status.tables import CivilBook, CivilEntry, CivilExtract, LinkedResult
 
@@ -95,8 +104,7 @@ async def entry_page(request: Request, entry_id: int) -> Template:
         CivilEntry.id == entry_id).first()
     if entry is None:
         raise NotFound(f"Không có đăng ký số hiệu {entry_id} trong Sổ hộ tịch.")
-    if isinstance(entry["data"], str):
-        entry["data"] = json.loads(entry["data"] or "{}")
+    entry["data"] = load_json(entry["data"]) or {}
     entry["extracts"] = await CivilExtract.select().where(CivilExtract.entry == entry_id).order_by(
         CivilExtract.id)
     entry["linked"] = await LinkedResult.select(

@@ -1,13 +1,15 @@
-"""Date helpers shared by validation, fees and results (answers may arrive as ``date`` or text)."""
+"""Date helpers shared by validation, fees and results (answers may arrive as ``date`` or text);
+``vn_today`` is core's (``core.api``), re-exported for the plugin's modules."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
+
+from core.api import vn_today
 
 __all__ = ("as_date", "age_on", "vn_today", "fmt")
 
-_VN = timezone(timedelta(hours=7))
 _DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 
@@ -32,11 +34,6 @@ def as_date(value) -> date | None:
 def age_on(birth: date, day: date) -> int:
     """Completed years of age on ``day``."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def vn_today() -> date:
-    """Today in Vietnam (UTC+7, no DST)."""
-    return datetime.now(_VN).date()
 
 
 def fmt(value) -> str:

@@ -15,15 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from core.api import (
-    MotcuaError,
-    balance_due,
-    dossiers,
+    demo_staff,
     fee_amounts,
     is_enabled,
-    load_user,
-    record_payment,
     set_enabled,
     set_fee,
+    vn_today,
     write_tx,
 )
 from plugins.civil_status import fees, procedures
@@ -161,23 +158,10 @@ async def _activate(communes) -> None:
                 await set_enabled(code, a.id, True)
 
 
-async def _staff(users: Mapping[str, int]) -> dict[tuple[int, str], Any]:
-    out: dict[tuple[int, str], Any] = {}
-    for username in sorted(users):
-        view = await load_user(users[username])
-        if view is None:
-            continue
-        for agency_id, role in sorted(view.grants):
-            out.setdefault((agency_id, role), view)
-        if not view.is_staff:
-            out.setdefault((0, "citizen"), view)
-    return out
-
-
 async def seed(ctx: Mapping[str, Any]) -> None:
     """The ``seed_demo_data`` hook."""
     agencies = dict(ctx.get("agencies") or {})
-    today = ctx.get("today") or date.today()
+    today = ctx.get("today") or vn_today()
     communes = sorted((a for a in agencies.values() if a.level == "commune"), key=lambda a: a.code)
     if not communes:
         log.warning("civil_status demo: no commune in the demo province, nothing to seed")
@@ -192,6 +176,6 @@ async def seed(ctx: Mapping[str, Any]) -> None:
         return
     from plugins.civil_status.demo_dossiers import seed_dossiers
 
-    await seed_dossiers(communes, await _staff(ctx.get("users") or {}), rng, used, today)
+    await seed_dossiers(communes, await demo_staff(ctx.get("users") or {}), rng, used, today)
     async with write_tx():
         await CivilBook.insert(CivilBook(agency_id=0, kind=MARKER, year=today.year, number="-", opened_at=datetime.now(UTC)))

@@ -8,7 +8,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from core.api import MotcuaError, balance_due, dossiers, record_payment
+from core.api import DemoDriver, DemoWords
 from plugins.civil_status import procedures
 from plugins.civil_status.demo_names import HOSPITALS, person
 
@@ -83,86 +83,26 @@ _BUILDERS = {procedures.BIRTH: _birth_data, procedures.BIRTH_LINKED: _linked_dat
              procedures.MARRIAGE_VERIFY: _marriage_data, procedures.DEATH: _death_data}
 
 
-async def _step(staff, view, action: str = "complete_step", **kw):
-    active = [s for s in view.steps if s.status == "active"]
-    if not active:
-        raise LookupError("no active step")
-    s = active[0]
-    actor = staff.get((s.agency.id, s.role))
-    if actor is None:
-        raise LookupError(f"no {s.role} at {s.agency.code}")
-    return await getattr(dossiers, action)(view.id, s.id, actor=actor, version=view.version, **kw)
+WORDS = DemoWords(
+    refuse="Người đi đăng ký không phải cha, mẹ, người thân thích và không có văn bản ủy quyền.",
+    stop="Hai bên có văn bản đề nghị dừng đăng ký kết hôn.",
+    supplement_items=("Giấy chứng sinh do cơ sở y tế cấp (bản chính)",),
+    supplement_reason="Chưa có giấy chứng sinh hoặc giấy tờ thay thế.",
+    suspend="Chờ kết quả xác minh tình trạng hôn nhân tại nơi cư trú trước đây.",
+    reject="Bên nam đang có vợ theo xác minh của Ủy ban nhân dân nơi cư trú trước đây.",
+    close="Quá thời hạn bổ sung hồ sơ mà người yêu cầu không bổ sung.",
+)
+"""What the demo's officers write when a civil-status dossier leaves the happy path."""
 
 
-async def _to_the_end(staff, view, target: str):
-    while any(s.status == "active" for s in view.steps):
-        if target == "stage2" and all(s.stage == 2 for s in view.steps if s.status == "active"):
-            return view
-        active = next(s for s in view.steps if s.status == "active")
-        if "approve" in active.outcomes:
-            if target == "rejected":
-                await _step(staff, view, "reject", reasons="Bên nam đang có vợ theo xác minh của Ủy ban nhân dân nơi cư trú trước đây.")
-                return None
-            view = await _step(staff, view, "approve")
-        else:
-            view = await _step(staff, view)
-    return view
-
-
-async def _run(staff, receiver, procedure: str, commune, applicant: dict, data: dict, target: str) -> None:
-    try:
-        if target == "submitted":  # sent online by the demo citizen, waiting at the counter for intake
-            citizen = staff.get((0, "citizen"))
-            if citizen is None:
-                raise LookupError("no citizen account among the demo users")
-            view = await dossiers.create(procedure, commune.id, actor=citizen, applicant=applicant, data=data,
-                                         channel="truc_tuyen")
-            await dossiers.submit(view.id, actor=citizen, version=view.version)
-            return
-        view = await dossiers.create(procedure, commune.id, actor=receiver, applicant=applicant, data=data,
-                                     channel="truc_tiep")
-        if target == "draft":
-            return
-        if target == "refused":
-            await dossiers.refuse_intake(view.id, actor=receiver, version=view.version,
-                                         reasons="Người đi đăng ký không phải cha, mẹ, người thân thích và không có văn bản ủy quyền.")
-            return
-        view = await dossiers.receive(view.id, actor=receiver, version=view.version)
-        if target == "received":
-            return
-        if target == "stopped":
-            await dossiers.stop(view.id, actor=receiver, version=view.version,
-                                reason="Hai bên có văn bản đề nghị dừng đăng ký kết hôn.")
-            return
-        if target in ("supplement", "closed"):
-            view = await _step(staff, view, "request_supplement", items=["Giấy chứng sinh do cơ sở y tế cấp (bản chính)"],
-                               reason="Chưa có giấy chứng sinh hoặc giấy tờ thay thế.")
-            if target == "closed":  # what the nightly clock scan does when the supplement never comes
-                await dossiers.close_unanswered(view.id, version=view.version,
-                                                note="Quá thời hạn bổ sung hồ sơ mà người yêu cầu không bổ sung.")
-            return
-        if target == "suspended":  # marriage with verification: waiting for the former residence's answer
-            await _step(staff, view, "suspend", reason_code="other",
-                        reason="Chờ kết quả xác minh tình trạng hôn nhân tại nơi cư trú trước đây.")
-            return
-        view = await _to_the_end(staff, view, target)
-        if view is None or target in ("approved", "stage2"):
-            return
-        view = await dossiers.mark_result_ready(view.id, actor=receiver, version=view.version)
-        if target == "ready":
-            return
-        due = await balance_due(view.id)
-        if due:
-            await record_payment(view.id, actor=receiver, method="cash", amount=due)
-            view = await dossiers.get(view.id)
-        await dossiers.return_result(view.id, actor=receiver, version=view.version, channel="counter",
-                                     receiver={"name": applicant["name"], "id_number": applicant["id_number"]})
-    except (MotcuaError, LookupError) as exc:
-        log.warning("civil_status demo: %s dossier at %s stopped before '%s': %s", procedure, commune.code, target, exc)
+def _in_stage_2(view, _done: int) -> bool:
+    """The linked birth route's second stage (police, health insurance) is under way."""
+    return all(s.stage == 2 for s in view.steps if s.status == "active")
 
 
 async def seed_dossiers(communes, staff: dict[tuple[int, str], Any], rng: random.Random, used: set[str],
                         today: date) -> None:
+    driver = DemoDriver(staff, WORDS, name="civil_status", pauses={"stage2": _in_stage_2})
     for commune in communes:
         receiver = staff.get((commune.id, "receiver"))
         if receiver is None:
@@ -174,4 +114,4 @@ async def seed_dossiers(communes, staff: dict[tuple[int, str], Any], rng: random
                 data, applicant = _BUILDERS[procedure](rng, used, today, place)
                 if procedure == procedures.BIRTH and i == len(targets) - 1:
                     data, applicant = _birth_data(rng, used, today, place, late=True)
-                await _run(staff, receiver, procedure, commune, applicant, data, target)
+                await driver.drive(procedure, commune, applicant, data, target)

@@ -7,12 +7,11 @@ written in that transaction, so the registry and the dossier commit or roll back
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from core.api import Conflict, L, ResultDocumentSpec
+from core.api import Conflict, L, ResultDocumentSpec, load_json
 from plugins.civil_status import registry
 from plugins.civil_status.dates import as_date, fmt, vn_today
 from plugins.civil_status.forms import GENDERS
@@ -34,8 +33,7 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
 def _unpack(ctx: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], int, str, str, date]:
     dossier = ctx["dossier"]
     data = _get(dossier, "data") or {}
-    if isinstance(data, str):
-        data = json.loads(data)
+    data = load_json(data)
     agency = ctx.get("agency") or _get(dossier, "receiving_agency")
     today = as_date(ctx.get("today")) or vn_today()
     return (dict(dossier) if isinstance(dossier, Mapping) else dossier.as_dict(), data,
@@ -84,7 +82,7 @@ async def _already(dossier: Mapping[str, Any], kind: str, agency_name: str) -> d
     if row is None:
         return None
     extract = await CivilExtract.select().where(CivilExtract.entry == row["id"]).order_by(CivilExtract.id).first()
-    data = json.loads(row["data"]) if isinstance(row["data"], str) else dict(row["data"] or {})
+    data = dict(load_json(row["data"]) or {})
     ref = registry.EntryRef(row["id"], kind, row["book_number"], row["entry_number"], row["agency_id"])
     day = row["registered_on"]
     return {**_printed(ref, row["book"], extract["number"] if extract else "", day, agency_name), **data,
@@ -219,7 +217,7 @@ class _Again(Exception):
 
     def __init__(self, row: dict[str, Any]):
         super().__init__(row["number"])
-        data = json.loads(row["data"]) if isinstance(row["data"], str) else dict(row["data"] or {})
+        data = dict(load_json(row["data"]) or {})
         self.printed = {"number": row["number"], **data}
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import NotAllowed, NotFound, moved, page, registry_view
+from core.api import NotAllowed, NotFound, load_json, moved, page, registry_view
 from plugins.land.forms import LAND_USE_TYPES
 from plugins.land.permissions import STAFF_ROLES
-from plugins.land.registry import REGISTRY, as_int, certificate_history, load_json, normalise_serial
+from plugins.land.registry import REGISTRY, as_int, certificate_history, normalise_serial
 from plugins.land.tables import Certificate, Parcel
 from plugins.land.validation import area_vi
 

@@ -6,13 +6,12 @@ what that transaction sees.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from core.api import L, RegistrySpec
+from core.api import L, RegistrySpec, load_json
 from plugins.land.tables import Certificate, CertificateEntry, LandCounter, Parcel
 
 __all__ = (
@@ -24,21 +23,10 @@ __all__ = (
     "holds",
     "next_number",
     "certificate_history",
-    "load_json",
     "REGISTRY",
 )
 
 _SERIAL = re.compile(r"^([A-Za-z]{2})\s?(\d{6})$")
-
-
-def load_json(value: Any) -> Any:
-    """JSON columns come back as ``str`` on SQLite; accept both."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 def as_int(value: Any) -> int | None:

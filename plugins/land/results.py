@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from core.api import Conflict, L, ResultDocumentSpec
+from core.api import Conflict, L, ResultDocumentSpec, vn_today
 from plugins.land.forms import LAND_USE_TYPES, ORIGINS, REISSUE_REASONS
 from plugins.land.registry import find_certificate, find_parcel, holds, next_number, valid_certificate_of
 from plugins.land.tables import Certificate, CertificateEntry, Parcel
@@ -33,7 +33,7 @@ def _now() -> datetime:
 
 
 def _today(ctx: Mapping[str, Any]) -> date:
-    return ctx.get("today") or date.today()
+    return ctx.get("today") or vn_today()
 
 
 def _agency(ctx: Mapping[str, Any]) -> tuple[str, str]:

@@ -20,11 +20,10 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from core.api import FieldSpec, InvalidInput, L, ResultDocumentSpec
+from core.api import FieldSpec, InvalidInput, L, ResultDocumentSpec, amount_in_words, vn_today
 from plugins.land import procedures
 from plugins.land.registry import as_int, find_parcel, next_number
 from plugins.land.validation import area_vi, as_date
-from plugins.land.words import vnd_in_words
 
 __all__ = ("SPEC", "TREASURY", "issue_tax_notice", "read_amounts", "MAX_DAYS")
 
@@ -142,7 +141,7 @@ async def issue_tax_notice(ctx: Mapping[str, Any]) -> dict[str, Any]:
     dossier = ctx["dossier"]
     data = dossier.get("data") or {}
     procedure_code = str(dossier.get("procedure_code") or "")
-    today = ctx.get("today") or date.today()
+    today = ctx.get("today") or vn_today()
     a = read_amounts(ctx.get("params") or {}, data, procedure_code, today)
     agency_code, agency_name = _agency(ctx)
     parcel = await find_parcel(data)
@@ -176,7 +175,7 @@ async def issue_tax_notice(ctx: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "number": number, "issued_by": agency_name, "header_agency": {"parent_name": "CỤC THUẾ", "name": agency_name},
         "transfer": transfer, "payers": payers, "lines": lines, "total": total, "total_text": _vnd(total),
-        "total_words": vnd_in_words(total), "land_value_text": _vnd(a["land_value"]),
+        "total_words": amount_in_words(total), "land_value_text": _vnd(a["land_value"]),
         "price_text": _vnd(as_int(data.get("price")) or 0) if transfer else "",
         "deadline": a["deadline"].isoformat(), "treasury": TREASURY,
         "parcel": {"map_sheet": parcel["map_sheet"], "parcel_number": parcel["parcel_number"], "address": parcel["address"],

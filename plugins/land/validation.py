@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from core.api import FieldError, ProcedureSpec
+from core.api import FieldError, ProcedureSpec, vn_today
 from plugins.land import forms, procedures
 from plugins.land.registry import (
     as_int,
@@ -200,7 +200,7 @@ async def validate(procedure: ProcedureSpec, page: str | None, data: Mapping[str
     rules = _RULES.get(procedure.code)
     if rules is None:
         return []
-    today = ctx.get("today") or date.today()
+    today = ctx.get("today") or vn_today()
     errors = await rules(data, today)
     if page is None:
         return errors

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.web import i18n
+from core.text import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 LAND_ONLY = "Find a parcel by its commune, map sheet and parcel number, or a certificate by its serial."
