@@ -17,7 +17,7 @@ handlers at the root (their path is the whole old address), not under the plugin
 
 def moved(old_path: str, route_name: str) -> HTTPRouteHandler:
     """A ``GET`` handler answering ``old_path`` (the whole old address, path parameters included, e.g.
-    ``"/land/parcels/{parcel_id:int}"``) with a 301 to the route named ``route_name``, built by
+    ``"/old-prefix/items/{item_id:int}"``) with a 301 to the route named ``route_name``, built by
     ``route_reverse`` with the same path parameters; the query string is kept. Return it from
     ``register_routes`` beside the page's handler."""
 
