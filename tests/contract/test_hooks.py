@@ -191,13 +191,15 @@ async def test_hook_menu_items(db, temp_plugin):
         assert 'href="/pages/xin-chao">Trang của plugin' in r.text
 
 
-async def test_hook_template_context(temp_plugin):
+async def test_hook_template_context(temp_plugin, app):
     from core.web.render import base_context
 
     temp_plugin(Pages(), "t_pages")
+    the_app = app  # menu_items build their links from the app's route names
 
     class Req:
         scope = {"motcua_user": None}
+        app = the_app
 
     ctx = await base_context(Req(), "home/index.html")
     assert ctx["plugin_greeting"] == "chào từ home/index.html"
