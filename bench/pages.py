@@ -102,7 +102,7 @@ class Data:
         base = t["received_at"]
         month_start = datetime.now(VN_TZ).replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
         rows = []
-        for i in range(n):
+        for _ in range(n):
             self.serial += 1
             at = max(month_start + timedelta(minutes=1), base - timedelta(seconds=self.serial))
             code = codes.format_code(self.w["tree"]["ward"]["code"], at.astimezone(VN_TZ).date(), 10_000 + self.serial)

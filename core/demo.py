@@ -23,7 +23,7 @@ __all__ = ("DEMO_PASSWORD", "DEMO_USERS", "load", "agency_rows")
 
 log = logging.getLogger("motcua.demo")
 
-DEMO_PASSWORD = "Demo@2026"
+DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - public on purpose (docs/demo_accounts.md)
 """One password for every demo account."""
 PROVINCE_FILE = Path(__file__).resolve().parent / "demo_province.tsv"
 

@@ -65,7 +65,8 @@ def _prepare(name: str, group: dict) -> Path:
             shutil.copy2(src, dst)
     # the project-wide [tool.mutmut] settings, plus the group's modules and tests
     text = (ROOT / "pyproject.toml").read_text("utf-8")
-    assert "\n[tool.mutmut]\n" in text, "pyproject.toml has no [tool.mutmut] section"
+    if "\n[tool.mutmut]\n" not in text:
+        sys.exit("pyproject.toml has no [tool.mutmut] section")
     extra = (
         f"only_mutate = {json.dumps(group['modules'])}\n"
         f"pytest_add_cli_args_test_selection = {json.dumps(group['tests'])}\n"
@@ -118,7 +119,7 @@ def run(names: list[str], jobs: int, sample: list[str] | None) -> None:
                 print(
                     f"== mutmut: {name} ({', '.join(group['modules'])}), {children} at a time ==", flush=True
                 )
-                log = open(work / "mutmut.log", "w")
+                log = open(work / "mutmut.log", "w")  # noqa: SIM115 - the running child writes to it
                 # the pytest plugin giving each mutmut child its own database (``[tool.mutmut]``)
                 genv = env | {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "scripts" / "mutation_plugins"),
                                                                           env.get("PYTHONPATH")]))}

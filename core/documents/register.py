@@ -43,7 +43,7 @@ def _parse_day(value: str, field: str, errors: list[tuple[str, str]]) -> date | 
     value = (value or "").strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(value, fmt).date()
+            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar day, no time
         except ValueError:
             continue
     label = "Từ ngày" if field == "from" else "Đến ngày"
@@ -142,7 +142,7 @@ def register_xlsx(rows: list[dict[str, Any]], *, agency_name: str, period: Perio
         ws.append([r["n"], r["code"], r["procedure"], r["applicant"],
                    ", ".join(x for x in (r["address"], r["phone"]) if x), r["lead_agency"],
                    _vn(r["received_at"]), _vn(r["due_at"]), _vn(r["returned_at"]), r["delivery"], ""])
-    for col, width in zip("ABCDEFGHIJK", (6, 28, 40, 26, 34, 30, 17, 17, 17, 24, 12)):
+    for col, width in zip("ABCDEFGHIJK", (6, 28, 40, 26, 34, 30, 17, 17, 17, 24, 12), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
     wb.properties.creator = "motcua"

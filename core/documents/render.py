@@ -81,7 +81,7 @@ def vn_date_line(value: Any, place: str = "") -> str:
     """``Đồng Nai, ngày 23 tháng 11 năm 2026`` (the place-and-date line under the motto)."""
     if isinstance(value, str) and len(value) == 10:
         value = date.fromisoformat(value)
-    if isinstance(value, datetime) or isinstance(value, str):
+    if isinstance(value, datetime | str):
         value = _as_datetime(value)
     if value is None:
         text = "ngày …… tháng …… năm ……"

@@ -516,7 +516,7 @@ def _parse_new_due(value: Any) -> datetime | None:
     text = str(value or "").strip()
     for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
         try:
-            parsed = datetime.strptime(text, fmt)
+            parsed = datetime.strptime(text, fmt)  # noqa: DTZ007 - Vietnam's zone is attached below
         except ValueError:
             continue
         if fmt == "%d/%m/%Y":

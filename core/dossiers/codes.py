@@ -62,7 +62,7 @@ def format_code(agency_code: str, day: date, seq: int, system_owner: str | None 
 
 def _day(yymmdd: str) -> date | None:
     try:
-        return datetime.strptime(yymmdd, "%y%m%d").date()
+        return datetime.strptime(yymmdd, "%y%m%d").date()  # noqa: DTZ007 - a calendar day, no time
     except ValueError:
         return None
 

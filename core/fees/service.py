@@ -165,8 +165,8 @@ def _actor_id(actor: Any) -> int | None:
 async def _lock_dossier(dossier_id: int) -> dict[str, Any]:
     lock = " FOR UPDATE" if is_postgres() else ""
     rows = await raw(
-        "SELECT d.id, d.code, a.code AS agency_code FROM dossier d JOIN agency a ON a.id = d.receiving_agency "
-        f"WHERE d.id = {{}}{lock}", dossier_id)
+        "SELECT d.id, d.code, a.code AS agency_code FROM dossier d "  # noqa: S608 - the id is a bound parameter
+        f"JOIN agency a ON a.id = d.receiving_agency WHERE d.id = {{}}{lock}", dossier_id)
     if not rows:
         raise NotFound("Không tìm thấy hồ sơ.")
     return rows[0]

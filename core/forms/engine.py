@@ -186,9 +186,10 @@ def shown(condition: Mapping[str, str] | None, answers: Mapping[str, Any]) -> bo
         if isinstance(value, list | tuple):
             if str(expected) not in [_as_str(x) for x in value]:
                 return False
-        elif _as_str(value).lower() != str(expected).lower():
-            if not (str(expected).lower() in ("true", "on", "yes") and value is True):
-                return False
+        elif _as_str(value).lower() != str(expected).lower() and not (
+            str(expected).lower() in ("true", "on", "yes") and value is True
+        ):
+            return False
     return True
 
 

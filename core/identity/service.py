@@ -226,7 +226,8 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
         await audit.append("login", chain=_user_chain(user["id"]), actor_id=user["id"], object_type="user",
                            object_id=user["id"], data={"ip": ip})
     view = await load_user(user["id"])
-    assert view is not None
+    if view is None:  # the row was read above, in this transaction
+        raise RuntimeError(f"user {user['id']} vanished while signing in")
     return view
 
 

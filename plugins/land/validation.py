@@ -44,7 +44,7 @@ def as_date(value: Any) -> date | None:
     text = str(value or "").strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar day, no time
         except ValueError:
             continue
     return None

@@ -75,7 +75,7 @@ def live_server(tmp_path_factory):
     demo = subprocess.run([*motcua, "demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     if demo.returncode != 0:
         raise RuntimeError(f"motcua demo failed ({demo.returncode}):\n{demo.stderr[-4000:]}")
-    log = open(tmp / "server.log", "w")
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - the servers write to it while the tests run
     worker = None
     if redis_url := env.get("REDIS_URL"):
         # With Redis the web process only queues the jobs: a worker of our own runs them (receipts).
@@ -88,9 +88,9 @@ def live_server(tmp_path_factory):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
-        except OSError:
+        except OSError as exc:
             if proc.poll() is not None:
-                raise RuntimeError((tmp / "server.log").read_text())
+                raise RuntimeError((tmp / "server.log").read_text()) from exc
             time.sleep(0.1)
     else:
         proc.kill()

@@ -81,7 +81,7 @@ async def build_dossier(*, steps: bool = True) -> dict:
                           finished_at=T(24, 14, 0), outcome="late", handed_by=specialist["id"],
                           finished_by=clerk["id"]).save()
     return {"tree": tree, "applicant": applicant, "clerk": clerk, "specialist": specialist, "dossier_id": d.id,
-            "events": dict(zip(["receive", "supplement", "refuse", "apologise", "stop"], events))}
+            "events": dict(zip(["receive", "supplement", "refuse", "apologise", "stop"], events, strict=True))}
 
 
 def pdf_text(pdf: bytes, tmp: Path, *, layout: bool = True) -> str:

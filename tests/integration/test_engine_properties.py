@@ -10,6 +10,7 @@ form an unbroken chain from ``draft`` to the current state, and the state agrees
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -92,7 +93,7 @@ async def _check_chain(d) -> None:
     events = await service.events(d.id)
     assert [e.seq for e in events] == list(range(1, d.version + 1)), "no event lost, none invented"
     assert events[0].action == "create" and events[0].to_state == "draft"
-    for before, ev in zip(events, events[1:]):
+    for before, ev in itertools.pairwise(events):
         assert ev.from_state == before.to_state, f"event {ev.seq} does not follow from event {before.seq}"
         tr = transition(ev.from_state, ev.action)
         assert tr is not None and State(ev.to_state) in tr.to, f"{ev.from_state} --{ev.action}--> {ev.to_state}"

@@ -31,8 +31,8 @@ async def _counts() -> dict[str, int | str]:
     """Rows per status in one statement, each read through the status index and capped."""
     from core.db.tx import raw
 
-    sql = ", ".join(f"(SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = {{}} LIMIT {{}}) AS c{i}) AS n{i}"
-                    for i in range(len(STATUSES)))
+    one = "(SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = {{}} LIMIT {{}}) AS c{i}) AS n{i}"
+    sql = ", ".join(one.format(i=i) for i in range(len(STATUSES)))
     row = (await raw(f"SELECT {sql}", *(a for s in STATUSES for a in (s, COUNT_CAP + 1))))[0]
     return {s: (f"{COUNT_CAP}+" if row[f"n{i}"] > COUNT_CAP else row[f"n{i}"]) for i, s in enumerate(STATUSES)}
 
