@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import os
 import sys
+from typing import cast
 
 __all__ = ("main",)
 
@@ -60,10 +61,12 @@ def cmd_worker(args) -> None:
     if not get_settings().redis_url:
         raise SystemExit("REDIS_URL chưa được đặt: không có Redis thì tác vụ nền chạy ngay trong `motcua serve`.")
     from arq import run_worker
+    from arq.typing import WorkerSettingsBase
 
     from core.jobs.worker import WorkerSettings
 
-    run_worker(WorkerSettings, burst=args.burst)
+    # arq reads the class's attributes; its protocol types the start/stop hooks as attributes, not methods
+    run_worker(cast("type[WorkerSettingsBase]", WorkerSettings), burst=args.burst)
 
 
 def cmd_createadmin(args) -> None:

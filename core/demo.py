@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from core.catalogue.registry import get_catalogue
 from core.contract.vntime import vn_today
@@ -132,7 +133,7 @@ async def load(today: date | None = None) -> dict[str, dict]:
     users = await _users(agencies)
     enabled = await _enable_procedures(agencies)
     log.info("demo: %s agencies, %s accounts, %s procedure switches turned on", len(agencies), len(users), enabled)
-    ctx = {"agencies": {a.code: a for a in agencies.values()}, "users": dict(users), "today": today}
+    ctx: dict[str, Any] = {"agencies": {a.code: a for a in agencies.values()}, "users": dict(users), "today": today}
     with outbox.bulk():  # the demo's PDFs and messages run after anything a person does meanwhile
         for result in get_plugin_manager().hook.seed_demo_data(ctx=ctx):
             await await_me_maybe(result)

@@ -25,6 +25,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 __all__ = ("ANCHOR_FILE", "anchor_path", "read", "append_anchor", "write_anchor", "anchor_job", "AnchorLog")
 
@@ -136,7 +137,7 @@ def append_anchor(heads: dict[str, tuple[int, str]], *, kind: str = "anchor",
                 prev = str(json.loads(lines[-1])["mac"])
             except (ValueError, KeyError, TypeError):
                 prev = hashlib.sha256(lines[-1]).hexdigest()  # a damaged line: verify reports it
-        chains = {c: [int(seq), h] for c, (seq, h) in sorted(heads.items()) if seq > 0}
+        chains: dict[str, list[Any]] = {c: [int(seq), h] for c, (seq, h) in sorted(heads.items()) if seq > 0}
         obj = {"v": 1, "kind": kind, "at": datetime.now(UTC).isoformat(timespec="seconds"),
                "key": key_id(key), "prev": prev, "chains": chains, "chain_count": len(chains),
                "rows": sum(seq for seq, _ in chains.values())}

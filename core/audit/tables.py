@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 __all__ = ("AuditEntry", "AuditHead")
 
 
 class AuditEntry(Table):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     chain = Varchar(length=64, index=True)
     seq = Integer()
     at = Timestamptz()
@@ -26,6 +27,7 @@ class AuditEntry(Table):
 
 class AuditHead(Table):
     """Latest (seq, hash) of each chain; the row a writer locks, so chains never serialise each other."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     chain = Varchar(length=64, unique=True)
     seq = Integer(default=0)

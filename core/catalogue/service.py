@@ -79,7 +79,7 @@ async def _agency(agency_id: int) -> dict:
     return row
 
 
-async def _upsert(agency_id: int, key: str, domain: str, enabled: bool, actor_id: int | None) -> bool:
+async def _upsert(agency_id: int, key: str, domain: str, enabled: bool, actor_id: int | None) -> bool | None:
     """Write the switch row; returns the previous state (None when there was no row)."""
     now = datetime.now(UTC)
     if is_postgres():  # two admins switching the same cell at once: one waits (SQLite: the writer lock)

@@ -48,8 +48,8 @@ async def add_override(day: date, kind: str, name: str, legal_basis: str, *, act
         if await CO.exists().where(CO.day == day):
             errors.insert(0, ("day", f"Ngày {day:%d/%m/%Y} đã có điều chỉnh; xóa điều chỉnh cũ trước khi thêm mới."))
         elif kind == "off" and not cal.is_working_day(day):
-            errors.insert(0, ("day", f"Ngày {day:%d/%m/%Y} vốn đã là ngày nghỉ"
-                                     f"{' (' + cal.holiday_name(day) + ')' if cal.holiday_name(day) else ''}."))
+            holiday = cal.holiday_name(day)
+            errors.insert(0, ("day", f"Ngày {day:%d/%m/%Y} vốn đã là ngày nghỉ{f' ({holiday})' if holiday else ''}."))
         elif kind == "workday" and cal.is_working_day(day):
             errors.insert(0, ("day", f"Ngày {day:%d/%m/%Y} vốn đã là ngày làm việc."))
     if errors:

@@ -102,7 +102,7 @@ async def dossier_bundle(dossier_id: int) -> dict[str, Any]:
 
     Six queries whatever the dossier's history.
     """
-    ra = Dossier.receiving_agency
+    ra: Any = Dossier.receiving_agency  # joins are built by attribute access, untyped in Piccolo
     cols = [getattr(ra, c).as_alias(f"a0_{c}") for c in _AGENCY_COLS]
     cols += [getattr(ra.parent, c).as_alias(f"a1_{c}") for c in ("name", "level")]
     cols += [getattr(ra.parent.parent, c).as_alias(f"a2_{c}") for c in ("name", "level")]
@@ -117,12 +117,13 @@ async def dossier_bundle(dossier_id: int) -> dict[str, Any]:
         pv = await ProcedureVersion.select(ProcedureVersion.data).where(
             ProcedureVersion.id == d["procedure_version"]).first()
         snapshot = _json(pv["data"]) if pv else {}
+    event_agency: Any = DossierEvent.agency
     events = await DossierEvent.select(
         *DossierEvent.all_columns(),
         DossierEvent.actor.full_name.as_alias("actor_name"),
-        DossierEvent.agency.name.as_alias("agency_name"),
-        DossierEvent.agency.short_name.as_alias("agency_short_name"),
-        DossierEvent.agency.parent.name.as_alias("agency_parent_name"),
+        event_agency.name.as_alias("agency_name"),
+        event_agency.short_name.as_alias("agency_short_name"),
+        event_agency.parent.name.as_alias("agency_parent_name"),
     ).where(DossierEvent.dossier == dossier_id).order_by(DossierEvent.seq)
     steps = await DossierStep.select(
         *DossierStep.all_columns(),
@@ -260,7 +261,8 @@ def _control_rows(bundle: dict) -> list[dict[str, Any]]:
         desk_person = next((x["actor_name"] for x in events if x["at"] >= e["at"]
                             and x["action"] in ("mark_result_ready", "return_result")), "") or ""
         outcome = e["data"].get("outcome") or giver["outcome"] or ""
-        for n in receivers or [None]:
+        takers: list[dict | None] = [*receivers] or [None]
+        for n in takers:
             rows.append(_row(giver["agency_name"], n, desk, e["at"], desk_person=desk_person,
                              giver_person=e.get("actor_name") or giver["finished_by_name"] or "",
                              result=OUTCOME_LABELS.get(outcome, ""), due_at=iso(giver["due_at"]), note=note))

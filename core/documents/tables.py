@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from core.dossiers.tables import Dossier
@@ -11,6 +11,7 @@ __all__ = ("GeneratedDocument", "DocumentCounter")
 
 
 class GeneratedDocument(Table):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     dossier = ForeignKey(references=Dossier, null=True, index=True)
     kind = Varchar(length=64)
     """``form01`` … ``form07``, ``result:<id>``, ``fee_receipt``."""
@@ -33,6 +34,7 @@ class GeneratedDocument(Table):
 class DocumentCounter(Table):
     """Last number issued in one numbering book (``form02``, ``fee_receipt`` …) of one agency in one
     year: one row per (book, agency, year), so books and agencies never wait on each other."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     book = Varchar(length=64)
     agency_code = Varchar(length=32)

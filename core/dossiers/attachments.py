@@ -74,7 +74,7 @@ async def add(code: str, *, actor: Any, document_code: str, filename: str, conte
         problem, pages = await asyncio.to_thread(_inspect, content, kind[0])
         if problem:
             errors.append(("file", problem))
-    if errors:
+    if errors or kind is None:  # no kind always came with an error
         raise InvalidInput("Không tải được tệp lên.", errors)
     who = OPEN_FOR_FILES.get(view.state)
     if who is None:
@@ -165,7 +165,7 @@ async def read(dossier_id: int, attachment_id: int) -> tuple[dict[str, Any], byt
     row = await Attachment.select(*Attachment.all_columns()).where(
         (Attachment.id == attachment_id) & (Attachment.dossier == dossier_id)).first()
     path = get_settings().files_dir / row["path"] if row else None
-    if row is None or not path.is_file():
+    if row is None or path is None or not path.is_file():
         raise NotFound(f"Hồ sơ không có tệp số {attachment_id}.")
     return row, path.read_bytes()
 

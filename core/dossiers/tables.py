@@ -10,6 +10,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -25,6 +26,7 @@ __all__ = ("Dossier", "DossierEvent", "DossierStep", "Suspension", "Attachment",
 class Dossier(Table):
     """Current state of a dossier. Every change to it is made by ``core.dossiers.service`` together
     with a ``DossierEvent`` row in the same transaction; ``version`` guards concurrent edits."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     code = Varchar(length=64, unique=True, null=True, default=None)
     """National dossier code ``{agency}-{YYMMDD}-{seq}``; set when the dossier first enters the
@@ -57,7 +59,7 @@ class Dossier(Table):
     late = Boolean(default=False, index=True)
     late_agency = ForeignKey(references=Agency, null=True)
     late_step = Varchar(length=64, null=True, default=None)
-    parent_dossier = ForeignKey(references="self", null=True)
+    parent_dossier: ForeignKey[Dossier] = ForeignKey(references="self", null=True)
     """For linked procedures (one application fanned out to several agencies): the dossier that spawned this one."""
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -65,6 +67,7 @@ class Dossier(Table):
 
 class DossierEvent(Table):
     """One transition of one dossier: who, where, when, from, to, which step, why. Never updated."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     dossier = ForeignKey(references=Dossier, index=True)
     seq = Integer()
@@ -82,6 +85,7 @@ class DossierEvent(Table):
 
 class DossierStep(Table):
     """A route step instantiated for a dossier, at a concrete agency, with its own budget and due."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     dossier = ForeignKey(references=Dossier, index=True)
     stage = Integer()
@@ -103,6 +107,7 @@ class DossierStep(Table):
 
 class Suspension(Table):
     """An interval during which the dossier's clock stands still, with its legal reason."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     dossier = ForeignKey(references=Dossier, index=True)
     reason = Varchar(length=32)
@@ -114,6 +119,7 @@ class Suspension(Table):
 
 
 class Attachment(Table):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     dossier = ForeignKey(references=Dossier, index=True)
     document_code = Varchar(length=64)
     filename = Varchar(length=255)
@@ -130,6 +136,7 @@ class Attachment(Table):
 class CodeCounter(Table):
     """Last sequence number issued by one agency on one day: one row per (agency, day), so
     agencies never wait on each other."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     agency_code = Varchar(length=32)
     day = Date(default=None)

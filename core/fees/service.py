@@ -203,7 +203,7 @@ async def record_payment(dossier_id: int, *, actor: Any, method: str, amount: An
     from core.documents.service import request_fee_receipt
     from core.fees.gateways import gateways
 
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str | None, str]] = []
     gateway_ok = method.startswith("gateway:") and method.split(":", 1)[1] in gateways()
     if method not in METHODS and not gateway_ok:
         errors.append(("method", "Chọn hình thức nộp: tiền mặt, chuyển khoản hoặc bưu điện."))
@@ -238,7 +238,8 @@ async def record_payment(dossier_id: int, *, actor: Any, method: str, amount: An
         await audit.append("fee.payment", chain=f"agency:{d['agency_code']}", actor_id=_actor_id(actor),
                            object_type="dossier", object_id=d["code"] or dossier_id,
                            data={"payment_id": row.id, "method": method, "amount": value, "reference": reference})
-        number = (await Payment.select(Payment.receipt_number).where(Payment.id == row.id).first())["receipt_number"]
+        paid = await Payment.select(Payment.receipt_number).where(Payment.id == row.id).first()
+        number = paid["receipt_number"] if paid else None
     return {"id": row.id, "dossier": dossier_id, "kind": "payment", "method": method, "amount": value,
             "status": "paid", "reference": reference, "receipt_number": number, "document_id": doc_id,
             "paid_at": now}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from core.dossiers.tables import Dossier
@@ -12,6 +12,7 @@ __all__ = ("DossierFee", "Payment")
 
 
 class DossierFee(Table):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     dossier = ForeignKey(references=Dossier, index=True)
     code = Varchar(length=64)
     label = Varchar(length=255)
@@ -21,6 +22,7 @@ class DossierFee(Table):
 
 
 class Payment(Table):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     dossier = ForeignKey(references=Dossier, index=True)
     kind = Varchar(length=16, default="payment")
     """``payment`` or ``refund``."""

@@ -218,7 +218,7 @@ def _check_field(field: FieldSpec, value: Any, today: date) -> str | None:
                     f"Vui lòng chọn {label[:1].lower() + label[1:]}."
             if field.widget == "checkbox":
                 return (explicit_required and explicit_required.message) or f"Vui lòng đánh dấu ô “{label}”."
-            return v.check("required", value, {}, label, today, explicit_required and explicit_required.message)
+            return v.check("required", value, {}, label, today, explicit_required.message if explicit_required else None)
         return None
     if isinstance(value, str) and (problem := v.length_problem(value, label, max_length(field))):
         return problem

@@ -10,9 +10,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.columns import Column
 
 from core.audit import chain as audit
 from core.contract.specs import AGENCY_LEVELS, ROLES
@@ -213,13 +215,13 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
         ok = user is not None
     except (VerificationError, InvalidHashError):
         ok = False
-    if not ok:
+    if not ok or user is None:
         locked_until = await _record_failure(user, username, ip, now)
         msg = _locked_message(locked_until) if locked_until else _BAD_LOGIN
         raise InvalidInput(msg, [("username" if locked_until else "password", msg)])
     async with write_tx():
         await LoginAttempt.insert(LoginAttempt(username=username, success=True, ip=ip[:64], at=now))
-        changes = {User.failed_logins: 0, User.locked_until: None}
+        changes: dict[Column | str, Any] = {User.failed_logins: 0, User.locked_until: None}
         if _HASHER.check_needs_rehash(user["password_hash"]):
             changes[User.password_hash] = hash_password(password)
         await User.update(changes).where(User.id == user["id"])
@@ -606,7 +608,7 @@ async def add_agency(actor: UserView | None, *, code: str, name: str, level: str
                      parent=parent["id"] if parent else None, remote_area=remote_area,
                      province_code=province_code or (parent["province_code"] if parent else ""))
         if sessions is not None:
-            row.work_sessions = sessions
+            row.work_sessions = sessions  # type: ignore[assignment]  # the JSON column takes a list too
         await row.save()
         await audit.append("agency_created", chain=f"agency:{code}", actor_id=actor.id if actor else None,
                            object_type="agency", object_id=row.id,

@@ -34,6 +34,8 @@ def fresh_csrf_cookie(request: Request) -> Cookie:
     """A new CSRF cookie for the response that signs someone in or out: a token known before the
     change (planted or read on a shared computer) stops working (the form token is derived from it)."""
     config = request.app.csrf_config
+    if config is None:
+        raise RuntimeError("the app has no CSRF configuration")
     return Cookie(key=config.cookie_name, value=generate_csrf_token(secret=config.secret), path=config.cookie_path,
                   secure=config.cookie_secure, httponly=config.cookie_httponly, samesite=config.cookie_samesite,
                   domain=config.cookie_domain)

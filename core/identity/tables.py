@@ -9,6 +9,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     LazyTableReference,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -20,6 +21,7 @@ __all__ = ("Agency", "User", "RoleGrant", "SessionRow", "LoginAttempt", "LoginTh
 
 class Agency(Table):
     """An agency or unit; ``parent`` makes the province → department/district → commune tree."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     code = Varchar(length=32, unique=True)
     """Agency code in the QCVN 102 form (``000.00.01.H12``); used in dossier codes."""
@@ -32,7 +34,7 @@ class Agency(Table):
     kind = Varchar(length=32, null=True, default=None)
     """For sector agencies: ``tax``, ``police``, ``treasury``, ``social_insurance``, ``post``,
     ``business_registry``, ``land_registry``; otherwise None."""
-    parent = ForeignKey(references=LazyTableReference("Agency", module_path=__name__), null=True)
+    parent: ForeignKey[Agency] = ForeignKey(references=LazyTableReference("Agency", module_path=__name__), null=True)
     province_code = Varchar(length=8, default="")
     """Two-digit province code of the national administrative-unit list (Đồng Nai ``75``)."""
     address = Varchar(length=255, default="")
@@ -43,10 +45,12 @@ class Agency(Table):
     active = Boolean(default=True)
     valid_from = Date(null=True, default=None)
     valid_to = Date(null=True, default=None)
-    predecessor = ForeignKey(references=LazyTableReference("Agency", module_path=__name__), null=True)
+    predecessor: ForeignKey[Agency] = ForeignKey(
+        references=LazyTableReference("Agency", module_path=__name__), null=True)
 
 
 class User(Table, tablename="motcua_user"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     username = Varchar(length=64, unique=True)
     full_name = Varchar(length=255)
     cccd = Varchar(length=12, null=True, default=None, unique=True)
@@ -67,6 +71,7 @@ class User(Table, tablename="motcua_user"):
 
 class RoleGrant(Table):
     """``user`` holds ``role`` at ``agency`` (citizens: at the province)."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     user = ForeignKey(references=User, index=True)
     agency = ForeignKey(references=Agency, index=True)
@@ -77,6 +82,7 @@ class RoleGrant(Table):
 
 class SessionRow(Table, tablename="motcua_session"):
     """Server-side session store (Litestar ``Store`` backed by the database)."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     key = Varchar(length=128, unique=True)
     value = Text()
@@ -84,6 +90,7 @@ class SessionRow(Table, tablename="motcua_session"):
 
 
 class LoginAttempt(Table):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     username = Varchar(length=64, index=True)
     success = Boolean()
     ip = Varchar(length=64, default="")
@@ -93,6 +100,7 @@ class LoginAttempt(Table):
 class LoginThrottle(Table):
     """A sign-in counter shared by every app process when there is no Redis (``core.identity.throttle``):
     failures per client address (``ip:…``) and per unknown username (``user:…``)."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     key = Varchar(length=160, unique=True)
     hits = Integer(default=0)
@@ -102,6 +110,7 @@ class LoginThrottle(Table):
 
 class ApiToken(Table):
     """A bearer token for the JSON API (integrations, scripts). Only its SHA-256 is stored."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     user = ForeignKey(references=User, index=True)
     name = Varchar(length=100)

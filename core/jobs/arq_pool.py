@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from arq.connections import ArqRedis
 
 __all__ = ("QUEUE_NAME", "get_pool", "close_pool", "redis_settings", "job_id")
 
@@ -21,7 +25,7 @@ def job_id(outbox_id: int, queue_name: str | None = None) -> str:
     if queue_name in (None, QUEUE_NAME):
         return f"outbox:{outbox_id}"
     return f"{queue_name}:outbox:{outbox_id}"
-_pools: dict[int, object] = {}
+_pools: dict[int, ArqRedis] = {}
 
 
 def redis_settings(url: str | None = None, *, conn_retries: int = 5):

@@ -6,13 +6,14 @@ already fired (``CronRun``) and which plugins already handled a dossier event (`
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 __all__ = ("Outbox", "CronRun", "EventDelivery")
 
 
 class Outbox(Table):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     task = Varchar(length=100, index=True)
     payload = JSON(default={})
     status = Varchar(length=16, default="pending", index=True)
@@ -34,6 +35,7 @@ class Outbox(Table):
 
 class CronRun(Table):
     """One fired slot of a scheduled job; the unique key stops two processes firing it twice."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     key = Varchar(length=160, unique=True)
     """``<job name>@<slot in Vietnam time, YYYY-MM-DDTHH:MM>``."""
@@ -45,6 +47,7 @@ class CronRun(Table):
 class EventDelivery(Table):
     """A plugin that has handled a dossier event (``on_dossier_event`` is delivered at least once,
     but a retry never re-runs a plugin that already succeeded)."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     key = Varchar(length=200, unique=True)
     """``<event id>:<plugin name>``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from arq import Retry, cron, func
 
@@ -81,6 +82,9 @@ async def shutdown(ctx: dict) -> None:
 class WorkerSettings:
     """Read by ``arq`` (``motcua worker``); built from the settings and the plugin catalogue."""
 
+    functions: list[Any]  # set by _finish_settings below, as are cron_jobs and redis_settings
+    cron_jobs: list[Any]
+    redis_settings: Any
     queue_name = QUEUE_NAME
     timezone = VN_TZ
     on_startup = startup

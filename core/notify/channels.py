@@ -17,7 +17,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlparse
 
 __all__ = ("Channel", "OutboxPage", "SmtpChannel", "HttpSmsChannel", "get_channel", "set_channel")
@@ -56,7 +56,7 @@ class SmtpChannel:
     def _send_sync(self, msg: EmailMessage) -> None:
         context = ssl.create_default_context()
         cls = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
-        kwargs = {"context": context} if self.ssl else {}
+        kwargs: dict[str, Any] = {"context": context} if self.ssl else {}
         with cls(self.host, self.port, timeout=self.timeout, **kwargs) as smtp:
             if self.starttls:
                 smtp.starttls(context=context)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from core.dossiers.tables import Dossier
@@ -12,6 +12,7 @@ __all__ = ("Notification",)
 
 
 class Notification(Table):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     recipient = ForeignKey(references=User, null=True, index=True)
     dossier = ForeignKey(references=Dossier, null=True)
     channel = Varchar(length=16)

@@ -122,7 +122,7 @@ async def _active_dossiers(spec: RegistrySpec, agency_ids: list[int], codes: set
 
     if not agency_ids or not (codes or by_answers):
         return []
-    linked = None
+    linked: Any = None  # a Piccolo condition once built (codes or by_answers is set)
     if codes:
         linked = DossierStep.dossier.code.is_in(sorted(codes))
     if by_answers:
@@ -211,6 +211,7 @@ async def _audit(spec: RegistrySpec, shown: list[RecordView], keys: list[str], u
         return
     first = shown[0]
     chain = f"agency:{first.agency.code}" if first.agency else "global"
+    data: dict[str, Any]
     if single:
         data = {"registry": spec.id, "reason": first.reason,
                 "agency": first.agency.code if first.agency else "",

@@ -29,7 +29,7 @@ async def home(request: Request) -> Template:
 @get("/ngon-ngu/{lang:str}", include_in_schema=False, name="set_language")
 async def set_language(request: Request, lang: str) -> Redirect:
     """Remember the chosen language in a cookie and go back where the user was (on this site only)."""
-    back = same_site_path(request.headers.get("referer"), request.headers.get("host", ""))
+    back = same_site_path(request.headers.get("referer"), request.headers.get("host", "")) or "/"
     lang = lang if lang in LANGUAGES else "vi"
     return Redirect(back, status_code=303, cookies=[Cookie(key="lang", value=lang, max_age=365 * 86400, samesite="lax")])
 

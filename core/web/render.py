@@ -57,7 +57,7 @@ async def page(
     """
     ctx = {**await base_context(request, template_name), **(context or {})}
     htmx = getattr(request, "htmx", None)
-    wants_fragment = bool(htmx) and block and not htmx.boosted and not htmx.history_restore_request
+    wants_fragment = htmx is not None and bool(htmx) and block and not htmx.boosted and not htmx.history_restore_request
     headers = {"Vary": "HX-Request"}
     if wants_fragment:
         return _BlockTemplate(
@@ -90,5 +90,8 @@ class _BlockTemplate(HTMXBlockTemplate):
 
     def create_template_context(self, request: Request) -> dict[str, Any]:
         context = super().create_template_context(request)
-        template = request.app.template_engine.get_template(self.template_name)
+        engine = request.app.template_engine
+        if engine is None:
+            raise RuntimeError("the app has no template engine")
+        template = engine.get_template(self.template_name)
         return {**context, **_top_level_names(template, context)}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 __all__ = ("Business", "BusinessOwner", "BusinessLine", "BusinessHistory", "TaxCodeReservation", "TaxCodeCounter")
 
 
 class Business(Table, tablename="bizreg_business"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     kind = Varchar(length=16)
     """``enterprise`` or ``household``."""
     enterprise_type = Varchar(length=16, default="")
@@ -37,6 +38,7 @@ class Business(Table, tablename="bizreg_business"):
 
 
 class BusinessOwner(Table, tablename="bizreg_owner"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     business = ForeignKey(references=Business, index=True)
     role = Varchar(length=32)
     """``owner``, ``representative``, ``member``."""
@@ -50,12 +52,14 @@ class BusinessOwner(Table, tablename="bizreg_owner"):
 
 
 class BusinessLine(Table, tablename="bizreg_line"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     business = ForeignKey(references=Business, index=True)
     vsic = Varchar(length=8)
     main = Boolean(default=False)
 
 
 class BusinessHistory(Table, tablename="bizreg_history"):
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
     business = ForeignKey(references=Business, index=True)
     dossier_code = Varchar(length=64)
     change = JSON(default={})
@@ -64,6 +68,7 @@ class BusinessHistory(Table, tablename="bizreg_history"):
 
 class TaxCodeReservation(Table, tablename="bizreg_tax_code"):
     """The code the tax step issued for a dossier, used by the certificate at approval."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     dossier_code = Varchar(length=64, unique=True)
     code = Varchar(length=16, unique=True)
@@ -72,6 +77,7 @@ class TaxCodeReservation(Table, tablename="bizreg_tax_code"):
 
 class TaxCodeCounter(Table, tablename="bizreg_tax_counter"):
     """Last sequence used per province prefix (one row per prefix)."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     prefix = Varchar(length=4, unique=True)
     last = Integer(default=0)

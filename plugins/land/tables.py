@@ -15,6 +15,7 @@ from piccolo.columns import (
     DoublePrecision,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -27,6 +28,7 @@ __all__ = ("Parcel", "Certificate", "CertificateEntry", "LandCounter")
 
 class Parcel(Table, tablename="land_parcel"):
     """A land parcel of the cadastral map (bản đồ địa chính)."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     commune_code = Varchar(length=32, index=True)
     """Code of the commune agency where the parcel lies (``Agency.code``): the route's commune."""
@@ -57,6 +59,7 @@ class Parcel(Table, tablename="land_parcel"):
 
 class Certificate(Table, tablename="land_certificate"):
     """A certificate of land-use rights issued for one parcel."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     serial = Varchar(length=16, unique=True)
     """Pre-printed serial (số phát hành), ``AA 123456``."""
@@ -78,6 +81,7 @@ class Certificate(Table, tablename="land_certificate"):
 
 class CertificateEntry(Table, tablename="land_certificate_entry"):
     """One line of a certificate's history (issue, endorsement of a transfer, replacement)."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     certificate = ForeignKey(references=Certificate, index=True)
     kind = Varchar(length=16)
@@ -91,6 +95,7 @@ class CertificateEntry(Table, tablename="land_certificate_entry"):
 
 class LandCounter(Table, tablename="land_counter"):
     """Last number used in one numbering series (certificate serials, the issuing book)."""
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     name = Varchar(length=64, unique=True)
     last = Integer(default=0)

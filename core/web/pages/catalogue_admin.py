@@ -155,7 +155,7 @@ async def fees_add(request: Request) -> Response:
             errors["effective_to"] = "Ngày hết hiệu lực phải là ngày có thật, dạng ngày/tháng/năm."
     if not values["legal_basis"]:
         errors["legal_basis"] = "Nhập căn cứ pháp lý (ví dụ: Nghị quyết số 12/2025/NQ-HĐND)."
-    if not errors:
+    if not errors and amount is not None and effective_from is not None:  # both set when no error
         try:
             await service.set_fee(values["fee_code"], amount, effective_from=effective_from,
                                   procedure_code=values["procedure_code"], legal_basis=values["legal_basis"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.exceptions import NotAuthorizedException
@@ -47,7 +48,7 @@ async def _context(year: int, values: dict | None = None, errors: dict | None = 
                    explain: dict | None = None) -> dict:
     cal = await get_calendar()
     overrides = {r["day"]: r for r in await service.list_overrides(year)}
-    days = [
+    days: list[dict[str, Any]] = [
         {"day": d, "weekday": fmt_date(d).rsplit(" ", 1)[0], "working": working, "name": name, "source": source,
          "override": overrides.get(d)}
         for d, working, name, source in cal.special_days(year)
@@ -153,7 +154,7 @@ async def override_add(request: Request) -> Response:
     else:
         if values["kind"] not in service.KINDS:
             errors["kind"] = "Chọn loại: ngày nghỉ hoặc ngày làm việc bù."
-    if errors:
+    if errors or day is None:  # no day always came with an error
         order = ["day", "kind", "name", "legal_basis"]
         errors = {k: errors[k] for k in order if k in errors}
         year = day.year if day else _year(form.get("nam"))

@@ -69,7 +69,7 @@ async def _selection(request: Request) -> tuple[list[dict], dict, Period | None,
     try:
         period = parse_period(form["from"], form["to"])
     except InvalidInput as exc:
-        errors.update({f: m for f, m in exc.errors})
+        errors.update({f or "from": m for f, m in exc.errors})
     return agencies, agency or {}, period, form, errors
 
 

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from core.documents.access import dossier_for_user
 from core.documents.tables import GeneratedDocument
-from core.contract.errors import InvalidInput, NotAllowed
+from core.contract.errors import InvalidInput, NotAllowed, NotFound
 from core.fees import service
 from core.fees.gateways import gateways
 from core.fees.online import confirm_gateway_payment, start_gateway_payment
@@ -118,6 +118,8 @@ async def _gateway_return(request: Request, gateway: str) -> Redirect:
         flash(request, _("Payment received. Your electronic receipt is being prepared."))
     elif result["status"] == "failed":
         flash(request, _("The payment did not go through. Nothing was charged; you may try again."), "error")
+    if row is None:  # the gateway answered for a dossier that is gone
+        raise NotFound("Không tìm thấy hồ sơ.")
     return Redirect(f"/ho-so/{row['code']}/le-phi", status_code=303)
 
 

@@ -218,7 +218,7 @@ async def _grant(actor: UserView, form) -> None:
         errors.append(("role", "Vui lòng chọn vai trò."))
     elif agency_id is not None and not service.can_manage(actor, agency_id, values["role"]):
         errors.append(("role", "Bạn không có quyền cấp vai trò này tại cơ quan đã chọn."))
-    if errors:
+    if errors or target is None or agency_id is None:  # neither is missing without an error
         raise InvalidInput(errors[0][1], errors)
     try:
         await service.grant_role(actor, target["id"], agency_id, values["role"])
