@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import importlib
 import multiprocessing
 import os
 import threading
@@ -210,7 +211,7 @@ _pool: Any = None
 
 def _warm_up() -> None:
     """Worker start: import WeasyPrint before the first document, so its time counts for nothing."""
-    import weasyprint  # noqa: F401
+    importlib.import_module("weasyprint")
 
 
 def _process_pool():

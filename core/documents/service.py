@@ -252,10 +252,6 @@ async def pdf_renderer():
     return module.render_pdf
 
 
-def _documents_dir() -> Path:
-    return get_settings().files_dir / "documents"
-
-
 async def render_document(document_id: int) -> str:
     """Render and store one document; skips a ready one. Returns its status.
 

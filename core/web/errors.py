@@ -71,8 +71,6 @@ def _token_required(exc: ApiTokenRequired) -> Response:
 
 
 def _page(request: Request, status: int, message: str, extra: dict | None = None) -> Response:
-    from core.web.render import _pop_flashes  # noqa: F401  (the error page shows no flashes)
-
     ctx = {
         "status": status,
         "title": _(_TITLES.get(status, "Error")),
