@@ -19,7 +19,7 @@ from core.identity.tables import ApiToken
 
 __all__ = ("issue_token", "api_user", "optional_api_user", "ApiTokenRequired", "TOKEN_COMMAND")
 
-TOKEN_COMMAND = "motcua token <username>"
+TOKEN_COMMAND = "motcua token <username>"  # noqa: S105 - a command line, not a secret
 """How an administrator issues a token (``core.cli``): there is no page for it."""
 
 
