@@ -261,7 +261,7 @@ def _control_rows(bundle: dict) -> list[dict[str, Any]]:
         desk_person = next((x["actor_name"] for x in events if x["at"] >= e["at"]
                             and x["action"] in ("mark_result_ready", "return_result")), "") or ""
         outcome = e["data"].get("outcome") or giver["outcome"] or ""
-        takers: list[dict | None] = [*receivers] or [None]
+        takers: list[dict | None] = [*receivers] if receivers else [None]
         for n in takers:
             rows.append(_row(giver["agency_name"], n, desk, e["at"], desk_person=desk_person,
                              giver_person=e.get("actor_name") or giver["finished_by_name"] or "",
