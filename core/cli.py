@@ -156,7 +156,7 @@ async def issue_api_token(username: str, name: str) -> str:
     from core.identity.api_auth import issue_token
     from core.identity.tables import User
 
-    user = await User.select(User.id).where((User.username == username) & (User.active == True)).first()  # noqa: E712
+    user = await User.select(User.id).where((User.username == username) & (User.active.eq(True))).first()
     if user is None:
         raise ValueError(f"Không có tài khoản đang hoạt động tên '{username}'.")
     token = await issue_token(user["id"], name)

@@ -121,7 +121,8 @@ async def append(action: str, *, chain: str = "global", actor_id: int | None = N
     async with write_tx():
         await AuditHead.insert(AuditHead(chain=chain, seq=0, hash=GENESIS)).on_conflict(action="DO NOTHING")
         lock = " FOR UPDATE" if is_postgres() else ""
-        head = (await raw(f"SELECT seq, hash FROM audit_head WHERE chain = {{}}{lock}", chain))[0]  # noqa: S608 - values are bound parameters; only fixed SQL is interpolated
+        sql = f"SELECT seq, hash FROM audit_head WHERE chain = {{}}{lock}"  # noqa: S608 - chain is bound
+        head = (await raw(sql, chain))[0]
         seq = head["seq"] + 1
         at = datetime.now(UTC)
         text = canonical(data)
@@ -185,8 +186,8 @@ async def _batches(only: str | None):
         conn = await loop.run_in_executor(
             None, lambda: sqlite3.connect(db.path, timeout=30, check_same_thread=False))
         try:
-            cur = await loop.run_in_executor(
-                None, conn.execute, f"SELECT {_COLS} FROM audit_entry{where} ORDER BY chain, seq", args)  # noqa: S608 - values are bound parameters; only fixed SQL is interpolated
+            sql = f"SELECT {_COLS} FROM audit_entry{where} ORDER BY chain, seq"  # noqa: S608 - bound args
+            cur = await loop.run_in_executor(None, conn.execute, sql, args)
             # The next batch is read (SQLite releases the GIL while stepping) while this one is hashed.
             ahead = loop.run_in_executor(None, cur.fetchmany, BATCH)
             while rows := await ahead:
@@ -205,7 +206,8 @@ async def _batches(only: str | None):
             # ``at`` as UTC ISO text, already the form hashed (no datetime made and formatted per row).
             iso = """to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
             cols = _COLS.replace(" at,", f" {iso},")
-            cur = await conn.cursor(f"SELECT {cols} FROM audit_entry{where} ORDER BY chain, seq", *args)  # noqa: S608 - values are bound parameters; only fixed SQL is interpolated
+            sql = f"SELECT {cols} FROM audit_entry{where} ORDER BY chain, seq"  # noqa: S608 - bound args
+            cur = await conn.cursor(sql, *args)
             while rows := await cur.fetch(BATCH):
                 yield rows
     finally:
@@ -228,9 +230,9 @@ async def verify_report(only: str | None = None) -> Report:
     report.problems += log.problems
     report.last_anchor = log.lines[-1]["at"] if log.lines else None
     pinned, longest, cutover = log.pins()
-    heads = {r["chain"]: (r["seq"], r["hash"]) for r in await raw(
-        "SELECT chain, seq, hash FROM audit_head" + (" WHERE chain = {}" if only is not None else ""),  # noqa: S608 - values are bound parameters; only fixed SQL is interpolated
-        *([only] if only is not None else []))}  # read before the rows: rows only ever get appended
+    sql = "SELECT chain, seq, hash FROM audit_head" + (" WHERE chain = {}" if only is not None else "")  # noqa: S608
+    # read before the rows: rows only ever get appended
+    heads = {r["chain"]: (r["seq"], r["hash"]) for r in await raw(sql, *([only] if only is not None else []))}
     oldest_sealed: datetime | None = None
     seen: dict[str, _Chain] = {}
 

@@ -185,7 +185,8 @@ async def _stamp() -> tuple:
     from core.db.tx import raw
 
     table = CO._meta.tablename
-    rows = await raw(f"SELECT COUNT(*) AS n, MAX(created_at) AS c, MAX(day) AS d, MIN(day) AS m FROM {table}")  # noqa: S608
+    sql = f"SELECT COUNT(*) AS n, MAX(created_at) AS c, MAX(day) AS d, MIN(day) AS m FROM {table}"  # noqa: S608
+    rows = await raw(sql)
     r = rows[0] if rows else {}
     return (r.get("n"), str(r.get("c")), str(r.get("d")), str(r.get("m")))
 

@@ -49,7 +49,7 @@ async def optional_api_user(request: Request) -> UserView | None:
         return None
     token_hash = _hash(header[7:].strip())
     row = await ApiToken.select(ApiToken.id, ApiToken.user).where(
-        (ApiToken.token_hash == token_hash) & (ApiToken.revoked == False)  # noqa: E712
+        (ApiToken.token_hash == token_hash) & (ApiToken.revoked.eq(False))
     ).first()
     if row is None:
         raise NotAuthorizedException("Mã truy cập API không hợp lệ hoặc đã bị thu hồi.")

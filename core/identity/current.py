@@ -12,7 +12,7 @@ __all__ = ("load_user", "current_user")
 
 async def load_user(user_id: int) -> UserView | None:
     """One query for the user, one for the grants with their agencies (constant per request)."""
-    row = await User.select().where((User.id == user_id) & (User.active == True)).first()  # noqa: E712
+    row = await User.select().where((User.id == user_id) & (User.active.eq(True))).first()
     if row is None:
         return None
     grants = await RoleGrant.select(

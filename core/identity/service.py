@@ -343,7 +343,7 @@ def _check_registration(r: Registration) -> tuple[dict, list[tuple[str, str]]]:
 async def province_root() -> dict:
     """The province agency (the root of the tree), where citizens hold their role."""
     row = await Agency.select(Agency.id, Agency.code, Agency.name).where(
-        (Agency.level == "province") & (Agency.active == True)  # noqa: E712
+        (Agency.level == "province") & (Agency.active.eq(True))
     ).order_by(Agency.id).first()
     if row is None:
         raise Unavailable("Chưa có cơ quan cấp tỉnh trong hệ thống: quản trị viên cần nạp danh mục cơ quan trước.")
@@ -671,7 +671,7 @@ async def update_agency(actor: UserView | None, agency_id: int, *, name: str, ei
         else:
             sessions = parse_work_sessions(clean_text(work_sessions))
     if not active and current["active"] and await Agency.exists().where(
-            (Agency.parent == agency_id) & (Agency.active == True)):  # noqa: E712
+            (Agency.parent == agency_id) & (Agency.active.eq(True))):
         errors.append(("active", "Cơ quan còn cơ quan trực thuộc đang hoạt động; hãy ngừng hoạt động các cơ quan "
                                  "trực thuộc trước."))
     if errors:

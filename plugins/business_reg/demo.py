@@ -130,7 +130,7 @@ async def _changes(rng, count: int) -> list[tuple[dict, dict]]:
     rows = await Business.select(Business.id, Business.code).where(
         (Business.kind == "enterprise") & (Business.status == "active")).order_by(Business.id).limit(count)
     reps = await BusinessOwner.select().where(BusinessOwner.business.is_in([r["id"] for r in rows] or [0])
-                                              & (BusinessOwner.role == "representative") & (BusinessOwner.active == True))  # noqa: E712
+                                              & (BusinessOwner.role == "representative") & (BusinessOwner.active.eq(True)))
     by_business = {r["business"]: r for r in reps}
     out = []
     for i, row in enumerate(rows):

@@ -85,7 +85,7 @@ async def active_people(business_ids: list[int]) -> dict[int, list[dict[str, Any
     out: dict[int, list[dict[str, Any]]] = {i: [] for i in business_ids}
     if not business_ids:
         return out
-    for r in await BusinessOwner.select().where(BusinessOwner.business.is_in(business_ids) & (BusinessOwner.active == True)  # noqa: E712
+    for r in await BusinessOwner.select().where(BusinessOwner.business.is_in(business_ids) & (BusinessOwner.active.eq(True))
                                                 ).order_by(BusinessOwner.id):
         out[r["business"]].append(r)
     return out

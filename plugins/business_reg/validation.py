@@ -42,7 +42,7 @@ async def _check_change(data, user=None) -> list[FieldError]:
         return [FieldError("enterprise_code", f"Doanh nghiệp mã số {code} không còn hoạt động, không thể đăng ký thay đổi.")]
     errors = []
     rep = await BusinessOwner.exists().where((BusinessOwner.business == business["id"]) & (BusinessOwner.role == "representative")
-                                            & (BusinessOwner.active == True) & (BusinessOwner.cccd == str(data.get("rep_cccd", ""))))  # noqa: E712
+                                            & (BusinessOwner.active.eq(True)) & (BusinessOwner.cccd == str(data.get("rep_cccd", ""))))
     if not rep:
         errors.append(FieldError("rep_cccd", f"Số định danh không khớp với người đại diện theo pháp luật đang đăng ký "
                                              f"của doanh nghiệp {code}; chỉ người đại diện đó được nộp hồ sơ thay đổi."))

@@ -139,7 +139,7 @@ def _applicant(p: dict) -> dict:
 
 async def _candidates(commune_code: str) -> tuple[list[tuple[dict, dict]], list[dict]]:
     """Certified undisputed parcels with their certificate, and unregistered undisputed ones."""
-    parcels = await Parcel.select().where((Parcel.commune_code == commune_code) & (Parcel.dispute == False))  # noqa: E712
+    parcels = await Parcel.select().where((Parcel.commune_code == commune_code) & (Parcel.dispute.eq(False)))
     certs = {c["parcel"]: c for c in await Certificate.select().where(Certificate.status == "valid")}
     certified, free = [], []
     for p in parcels:

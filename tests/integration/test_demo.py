@@ -35,7 +35,7 @@ async def test_demo_load_twice_gives_the_same_rows(db):
     assert await User.count() == len(demo.DEMO_USERS)
     for code in get_catalogue().procedures:
         assert await ProcedureActivation.exists().where(
-            (ProcedureActivation.procedure_code == code) & (ProcedureActivation.enabled == True)  # noqa: E712
+            (ProcedureActivation.procedure_code == code) & (ProcedureActivation.enabled.eq(True))
         ), code
     grants = await AuditEntry.count().where(AuditEntry.action == "role_granted")
     assert grants == sum(len(u[2]) for u in demo.DEMO_USERS)

@@ -92,7 +92,7 @@ async def test_five_failures_lock_for_fifteen_minutes_then_unlock(client):
     assert r.status_code == 303
     row = await User.select(User.locked_until, User.failed_logins).first()
     assert row["locked_until"] is None and row["failed_logins"] == 0
-    assert await LoginAttempt.count().where(LoginAttempt.success == False) == 6  # noqa: E712
+    assert await LoginAttempt.count().where(LoginAttempt.success.eq(False)) == 6
 
 
 async def test_logout_deletes_the_session_row(client):

@@ -66,7 +66,7 @@ async def test_parallel_wrong_passwords_over_http_lock_the_account(app, client):
         responses = await asyncio.gather(*(_post_login(burst, token, "tranthib", f"doan-{i}") for i in range(20)))
     assert all(r.status_code == 422 for r in responses)
     assert any(LOCKED in r.text for r in responses)
-    assert await LoginAttempt.count().where(LoginAttempt.success == False) == 20  # noqa: E712
+    assert await LoginAttempt.count().where(LoginAttempt.success.eq(False)) == 20
     row = await User.select(User.locked_until).first()
     assert row["locked_until"] is not None and row["locked_until"] > datetime.now(UTC)
     r = await _post_login(client, token, "tranthib", TEST_PASSWORD)

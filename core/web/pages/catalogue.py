@@ -17,7 +17,7 @@ __all__ = ("catalogue_index", "procedure_page")
 
 
 async def _agency_choices() -> list[dict]:
-    return await Agency.select(Agency.code, Agency.name, Agency.level).where(Agency.active == True).order_by(  # noqa: E712
+    return await Agency.select(Agency.code, Agency.name, Agency.level).where(Agency.active.eq(True)).order_by(
         Agency.name
     )
 

@@ -44,7 +44,7 @@ def _filters(source) -> dict[str, str]:
 async def _matrix_context(filters: dict[str, str]) -> dict:
     cat = get_catalogue()
     query = Agency.select(Agency.id, Agency.code, Agency.name, Agency.short_name, Agency.level).where(
-        Agency.active == True  # noqa: E712
+        Agency.active.eq(True)
     )
     if filters["cap"]:
         query = query.where(Agency.level == filters["cap"])

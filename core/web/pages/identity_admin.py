@@ -139,7 +139,7 @@ async def agency_save(request: Request, agency_id: int) -> Template | Redirect:
 
 
 async def _manageable_agencies(user: UserView) -> list[dict]:
-    query = Agency.select(Agency.id, Agency.code, Agency.name).where(Agency.active == True)  # noqa: E712
+    query = Agency.select(Agency.id, Agency.code, Agency.name).where(Agency.active.eq(True))
     if not user.has_role("province_admin"):
         query = query.where(Agency.id.is_in(user.agencies_with("agency_admin") or [-1]))
     return await query.order_by(Agency.code)

@@ -49,7 +49,7 @@ async def test_demo_registry_and_dossiers_at_every_state_idempotent(db, caplog):
     certs = await Certificate.select(Certificate.serial)
     assert len(certs) >= 150
     assert all(re.fullmatch(r"[A-Z]{2} \d{6}", c["serial"]) for c in certs)
-    assert await Parcel.count().where(Parcel.dispute == True) > 0  # noqa: E712
+    assert await Parcel.count().where(Parcel.dispute.eq(True)) > 0
     uses = {r["land_use_type"] for r in await Parcel.select(Parcel.land_use_type)}
     assert {"ODT", "ONT", "CLN", "LUC"} <= uses
     states = {r["state"] for r in await Dossier.select(Dossier.state).where(Dossier.domain == "land")}
