@@ -212,3 +212,7 @@ def _remove_tmp(owner: int) -> None:
 
 
 _ = APP_CONFIG
+
+
+# Fixtures shared by several test modules, registered here rather than imported where they are used
+pytest_plugins = ["tests.fixtures.arq", "tests.fixtures.catalogue_plugin", "tests.fixtures.land_world"]

@@ -12,7 +12,7 @@ from core.catalogue.tables import FeeAmount
 from core.forms.engine import check_application
 from tests.conftest import csrf_from
 from tests.fixtures.builders import grant, login_as, make_user, standard_tree
-from tests.integration.test_catalogue_plugin import BIRTH, DOMAIN, demo_plugin  # noqa: F401
+from tests.fixtures.catalogue_plugin import BIRTH, DOMAIN
 
 
 async def _admin_client(client, tree):

@@ -6,7 +6,7 @@ from datetime import date
 
 from core.catalogue import service
 from tests.fixtures.builders import standard_tree
-from tests.integration.test_catalogue_plugin import BIRTH, DOMAIN, MARRIAGE, TRANSFER, demo_plugin  # noqa: F401
+from tests.fixtures.catalogue_plugin import BIRTH, DOMAIN, MARRIAGE, TRANSFER
 
 
 async def _setup(tree):

@@ -11,7 +11,7 @@ from core.catalogue import search, service, versions
 from core.catalogue.tables import ProcedureVersion
 from core.contract.errors import InvalidInput, NotFound, Unavailable
 from tests.fixtures.builders import make_user, standard_tree
-from tests.integration.test_catalogue_plugin import BIRTH, DOMAIN, MARRIAGE, TRANSFER, demo_plugin  # noqa: F401
+from tests.fixtures.catalogue_plugin import BIRTH, DOMAIN, MARRIAGE, TRANSFER
 
 
 async def test_no_row_means_not_taken_in(db, demo_plugin):
@@ -159,7 +159,7 @@ async def test_new_release_of_a_procedure_makes_a_new_version_and_keeps_the_old(
     from core.api import hookimpl
     from core.catalogue import registry
     from core.plugins import get_plugin_manager
-    from tests.integration.test_catalogue_plugin import DemoPlugin
+    from tests.fixtures.catalogue_plugin import DemoPlugin
 
     v1, snap1 = await versions.version_in_force(BIRTH, date(2026, 3, 2))
 

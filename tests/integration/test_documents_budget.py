@@ -18,7 +18,7 @@ from core.documents import render, service
 from core.jobs import relay
 from core.jobs.tables import Outbox
 from tests.integration.test_documents_builders import build_dossier
-from tests.integration.test_jobs import arq_redis, needs_redis, run_worker  # noqa: F401 (fixture)
+from tests.fixtures.arq import needs_redis, run_worker
 
 BUDGET = 8.0
 """Seconds; the slow document needs far more (over a minute), a receipt < 1 s. A third of this text
@@ -80,7 +80,7 @@ async def test_in_process_a_slow_document_is_stopped_and_the_next_renders_meanwh
 
 @needs_redis
 async def test_through_arq_a_slow_document_is_stopped_and_the_next_renders_meanwhile(slow_and_normal,
-                                                                                      arq_redis):  # noqa: F811
+                                                                                      arq_redis):
     pool, queue = arq_redis
     slow, normal = slow_and_normal
     assert await relay.drain(redis=pool, queue_name=queue) == 2

@@ -14,7 +14,7 @@ from pypdf import PdfWriter
 from core.dossiers.tables import Attachment
 from core.settings import get_settings
 from plugins.land import procedures
-from tests.plugins.land.test_routes_http import API, BUYER, TRANSFER_DATA, WARD, world  # noqa: F401
+from tests.plugins.land.test_routes_http import API, BUYER, TRANSFER_DATA, WARD
 
 
 

@@ -4,7 +4,6 @@ they fail, re-sendable, and nothing is lost when Redis is down or loses its queu
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +14,7 @@ from core.audit.tables import AuditEntry
 from core.jobs import outbox, relay, runner, tasks
 from core.jobs.arq_pool import job_id
 from core.jobs.tables import CronRun, Outbox
-from tests.conftest import REDIS_URL
+from tests.fixtures.arq import needs_redis, run_worker
 
 CALLS: list[tuple[str, dict]] = []
 
@@ -226,33 +225,6 @@ async def test_the_app_runner_runs_rows_without_waiting_for_the_poll(jobs, clien
 
 
 # --- arq on a real Redis -------------------------------------------------------------------------
-
-needs_redis = pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL not set")
-
-
-@pytest.fixture
-async def arq_redis():
-    from arq import create_pool
-
-    from core.jobs.arq_pool import redis_settings
-
-    queue = f"test:{uuid.uuid4().hex}"
-    pool = await create_pool(redis_settings(REDIS_URL), default_queue_name=queue)
-    yield pool, queue
-    await pool.delete(queue)
-    await pool.aclose()
-
-
-async def run_worker(pool, queue):
-    from arq.worker import Worker
-
-    from core.jobs import worker as jobs_worker
-
-    w = Worker(functions=jobs_worker.functions(), redis_pool=pool, burst=True, poll_delay=0, queue_name=queue,
-               handle_signals=False, max_jobs=5)
-    await w.main()
-    return w
-
 
 @needs_redis
 async def test_arq_runs_a_task_once_even_if_relayed_twice(jobs, arq_redis):

@@ -15,7 +15,7 @@ from core.jobs import relay, tasks
 from core.jobs.tables import Outbox
 from core.settings import get_settings
 from tests.integration.test_documents_builders import build_dossier
-from tests.integration.test_jobs import arq_redis, needs_redis, run_worker  # noqa: F401 (fixture)
+from tests.fixtures.arq import needs_redis, run_worker
 
 
 async def _request_receipt() -> tuple[int, int]:
@@ -64,7 +64,7 @@ async def test_in_process_runner_renders_once_even_if_run_twice(db):
 
 
 @needs_redis
-async def test_arq_worker_renders_the_same_bytes_as_the_in_process_runner(db, arq_redis):  # noqa: F811
+async def test_arq_worker_renders_the_same_bytes_as_the_in_process_runner(db, arq_redis):
     pool, queue = arq_redis
     doc_id, row_id = await _request_receipt()
     assert await relay.drain(redis=pool, queue_name=queue) >= 1
@@ -85,7 +85,7 @@ async def test_arq_worker_renders_the_same_bytes_as_the_in_process_runner(db, ar
 
 
 @needs_redis
-async def test_relayed_twice_to_arq_still_renders_once(db, arq_redis):  # noqa: F811
+async def test_relayed_twice_to_arq_still_renders_once(db, arq_redis):
     pool, queue = arq_redis
     doc_id, row_id = await _request_receipt()
     await relay.drain(redis=pool, queue_name=queue)

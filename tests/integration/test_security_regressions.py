@@ -21,7 +21,7 @@ from core.dossiers.tables import Attachment
 from plugins.land import procedures
 from tests.fixtures.builders import grant, login_as, make_user
 from tests.integration.test_dossier_attachments import _errors, _pdf, _upload
-from tests.plugins.land.test_routes_http import API, BUYER, TRANSFER_DATA, WARD, world  # noqa: F401
+from tests.plugins.land.test_routes_http import API, BUYER, TRANSFER_DATA, WARD
 
 SCRIPT = '<script>alert("xss")</script>'
 IMG = '"><img src=x onerror=alert(1)>'

@@ -10,61 +10,12 @@ import pytest
 
 from datetime import UTC, datetime
 
-from core.catalogue.service import set_enabled
-from core.identity.api_auth import issue_token
 from plugins.land import procedures
 from plugins.land.tables import Certificate, CertificateEntry, Parcel
-from core.identity.tables import User
-from tests.fixtures.builders import grant, standard_tree
-from tests.plugins.land.registry_fixtures import BUYER_ID, COMMUNE, SELLER, WARD, seed_registry
+from tests.fixtures.land_world import Actors
+from tests.plugins.land.registry_fixtures import BUYER_ID, COMMUNE, SELLER, WARD
 
 API = "/api/v1/dossiers"
-
-
-class Actors:
-    """Tokens of the people who act on land dossiers in the standard province."""
-
-    def __init__(self, tree):
-        self.tree = tree
-        self.tokens: dict[str, str] = {}
-        self.users: dict[str, dict] = {}
-
-    async def add(self, key: str, agency: str | None, role: str | None, cccd: str | None = None):
-        # API tokens only: no password, so no slow password hashing.
-        row = User(username=key, full_name=key.replace("_", " ").title(), cccd=cccd, phone="0912345678",
-                   email=f"{key}@example.vn", password_hash="!", created_at=datetime.now(UTC))
-        await row.save()
-        user = {"id": row.id, "username": key}
-        if agency:
-            await grant(user, self.tree[agency], role)
-        self.tokens[key] = await issue_token(user["id"], "test")
-        self.users[key] = user
-        return user
-
-    def h(self, key: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[key]}"}
-
-
-@pytest.fixture
-async def world(db):
-    tree = await standard_tree()
-    registry = await seed_registry()
-    for code in procedures.CODES:
-        for key in ("ward", "commune", "centre"):
-            await set_enabled(code, tree[key]["id"], True)
-    a = Actors(tree)
-    await a.add("buyer", None, None, cccd=BUYER_ID)
-    await a.add("seller", None, None, cccd=SELLER["id_number"])
-    await a.add("farmer", None, None, cccd="075185003344")
-    await a.add("ward_receiver", "ward", "receiver")
-    await a.add("ward_specialist", "ward", "specialist")
-    await a.add("ward_chairman", "ward", "approver")
-    await a.add("commune_specialist", "commune", "specialist")
-    await a.add("commune_chairman", "commune", "approver")
-    await a.add("office_specialist", "land_office", "specialist")
-    await a.add("office_director", "land_office", "approver")
-    await a.add("tax_officer", "tax", "specialist")
-    return {"tree": tree, "registry": registry, "actors": a}
 
 
 async def _create_submit_receive(client, a: Actors, applicant_key: str, procedure: str, agency_code: str,

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from core.dossiers.tables import Suspension
 from plugins.land import procedures
-from tests.plugins.land.test_routes_http import (  # noqa: F401  (world is a fixture)
+from tests.plugins.land.test_routes_http import (
     API,
     BUYER,
     TRANSFER_DATA,
@@ -18,7 +18,6 @@ from tests.plugins.land.test_routes_http import (  # noqa: F401  (world is a fix
     _active,
     _create_submit_receive,
     _result_pdf_text,
-    world,
 )
 
 GOOD = {"land_value": 1_200_000_000, "registration_fee": 6_000_000, "pit": 30_000_000}
