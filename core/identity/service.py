@@ -42,6 +42,7 @@ from core.identity import throttle
 from core.contract.views import UserView
 from core.identity.current import load_user
 from core.identity.tables import Agency, LoginAttempt, RoleGrant, User
+from core.text.i18n import gettext
 
 __all__ = (
     "MAX_FAILURES", "LOCK_MINUTES", "TooManyAttempts", "Registration", "authenticate", "register_citizen",
@@ -63,7 +64,6 @@ CLIENT_WINDOW = timedelta(minutes=15)
 VN = VN_TZ
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("motcua-timing-equaliser")
-_BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng. Sau 5 lần sai liên tiếp, tài khoản bị tạm khóa 15 phút."
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _PHONE = re.compile(r"^0[1-9]\d{8}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -103,13 +103,14 @@ class TooManyAttempts(InvalidInput):
 
 
 def _locked_message(until: datetime) -> str:
-    return (f"Tài khoản tạm bị khóa do nhập sai mật khẩu {MAX_FAILURES} lần liên tiếp. "
-            f"Vui lòng thử lại sau {_local(until)}.")
+    return gettext(
+        "The account is locked after %(n)s wrong passwords in a row. Please try again after %(until)s.",
+        n=MAX_FAILURES, until=_local(until))
 
 
 def _client_message(until: datetime) -> str:
-    return (f"Có quá nhiều lần đăng nhập không thành công từ địa chỉ mạng của Ông/Bà. "
-            f"Vui lòng thử lại sau {_local(until)}.")
+    return gettext("Too many failed sign-ins from your network address. Please try again after %(until)s.",
+                   until=_local(until))
 
 
 async def _refuse(username: str, ip: str, now: datetime, user_id: int | None, reason: str) -> None:
@@ -192,9 +193,9 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
     if not username or not password:
         errors = []
         if not username:
-            errors.append(("username", "Vui lòng nhập tên đăng nhập."))
+            errors.append(("username", gettext("Please enter your user name.")))
         if not password:
-            errors.append(("password", "Vui lòng nhập mật khẩu."))
+            errors.append(("password", gettext("Please enter your password.")))
         raise InvalidInput(errors[0][1], errors)
     client = await throttle.peek(f"ip:{ip}")
     if client is not None and client.blocked(CLIENT_MAX_FAILURES, now):
@@ -217,7 +218,9 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
         ok = False
     if not ok or user is None:
         locked_until = await _record_failure(user, username, ip, now)
-        msg = _locked_message(locked_until) if locked_until else _BAD_LOGIN
+        msg = _locked_message(locked_until) if locked_until else gettext(
+            "Wrong user name or password. After 5 wrong attempts in a row, the account is locked "
+            "for 15 minutes.")
         raise InvalidInput(msg, [("username" if locked_until else "password", msg)])
     async with write_tx():
         await LoginAttempt.insert(LoginAttempt(username=username, success=True, ip=ip[:64], at=now))
@@ -271,11 +274,11 @@ def _nfc(text: str) -> str:
 
 def _check_password(password: str, confirm: str | None, errors: list[tuple[str, str]], field: str = "password"):
     if len(password) < 8:
-        errors.append((field, "Mật khẩu phải có ít nhất 8 ký tự."))
+        errors.append((field, gettext("The password must have at least 8 characters.")))
     elif not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-        errors.append((field, "Mật khẩu phải có cả chữ cái và chữ số."))
+        errors.append((field, gettext("The password must have both letters and digits.")))
     if confirm is not None and confirm != password:
-        errors.append(("password_confirm", "Mật khẩu nhập lại không khớp."))
+        errors.append(("password_confirm", gettext("The two passwords do not match.")))
 
 
 def _today():
@@ -288,19 +291,22 @@ def _check_birth_date(raw: str, errors: list[tuple[str, str]]):
 
     text = (raw or "").strip()
     if not text:
-        errors.append(("birth_date", "Vui lòng nhập ngày sinh (ngày/tháng/năm, ví dụ 25/03/1990)."))
+        errors.append(("birth_date", gettext(
+            "Please enter your date of birth (day/month/year, for example 25/03/1990).")))
         return None
     try:
         born = parse_date(text)
     except ValueError:
-        errors.append(("birth_date", f"Ngày sinh \"{text[:20]}\" không phải một ngày có thật; nhập theo dạng "
-                                     "ngày/tháng/năm, ví dụ 25/03/1990."))
+        errors.append(("birth_date", gettext(
+            "The date of birth \"%(text)s\" is not a real date; write it as day/month/year, "
+            "for example 25/03/1990.",
+            text=text[:20])))
         return None
     if born > _today():
-        errors.append(("birth_date", "Ngày sinh không thể sau ngày hôm nay."))
+        errors.append(("birth_date", gettext("The date of birth cannot be after today.")))
         return None
     if born.year < 1900:
-        errors.append(("birth_date", "Năm sinh phải từ 1900 trở đi."))
+        errors.append(("birth_date", gettext("The year of birth must be 1900 or later.")))
         return None
     return born
 
@@ -316,26 +322,30 @@ def _check_registration(r: Registration) -> tuple[dict, list[tuple[str, str]]]:
     clean["birth_date"] = birth_date
     clean["sex"] = r.sex if r.sex in SEX_LABELS else ""
     if not clean["sex"]:
-        errors.append(("sex", "Vui lòng chọn giới tính (Nam hoặc Nữ) như trên thẻ căn cước."))
+        errors.append(("sex", gettext("Please choose your sex (male or female) as on your identity card.")))
     if not clean["full_name"]:
-        errors.append(("full_name", "Vui lòng nhập họ và tên."))
+        errors.append(("full_name", gettext("Please enter your full name.")))
     elif len(clean["full_name"]) > 100 or any(ch.isdigit() for ch in clean["full_name"]):
-        errors.append(("full_name", "Họ và tên chỉ gồm chữ cái và khoảng trắng, tối đa 100 ký tự."))
+        errors.append(("full_name", gettext(
+            "A full name has only letters and spaces, at most 100 characters.")))
     if cccd_error := validate_cccd(clean["cccd"], birth_date, sex=clean["sex"] or None, today=_today()):
         errors.append(("cccd", cccd_error))
     if clean["phone"].startswith("+84"):
         clean["phone"] = "0" + clean["phone"][3:]
     if not clean["phone"]:
-        errors.append(("phone", "Vui lòng nhập số điện thoại."))
+        errors.append(("phone", gettext("Please enter your phone number.")))
     elif not _PHONE.match(clean["phone"]):
-        errors.append(("phone", "Số điện thoại gồm 10 chữ số và bắt đầu bằng 0, ví dụ 0912345678."))
+        errors.append(("phone", gettext(
+            "A phone number has 10 digits and starts with 0, for example 0912345678.")))
     if clean["email"] and not _EMAIL.match(clean["email"]):
-        errors.append(("email", "Địa chỉ thư điện tử chưa đúng dạng, ví dụ ten@example.vn."))
+        errors.append(("email", gettext(
+            "The e-mail address is not well formed, for example ten@example.vn.")))
     if not clean["username"]:
-        errors.append(("username", "Vui lòng chọn tên đăng nhập."))
+        errors.append(("username", gettext("Please choose a user name.")))
     elif not _USERNAME.match(clean["username"]):
-        errors.append(("username", "Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch ngang "
-                                   "hoặc gạch dưới."))
+        errors.append(("username", gettext(
+            "A user name has 3–64 characters: lower-case letters without accents, digits, dots, "
+            "hyphens or underscores.")))
     _check_password(r.password or "", r.password_confirm or "", errors)
     return clean, errors
 
@@ -408,7 +418,7 @@ async def _register_once(clean: dict, root: dict, password_hash: str, ip: str) -
     now = _now()
     async with write_tx():
         if await User.exists().where(User.username == clean["username"]):
-            msg = "Tên đăng nhập này đã có người dùng, vui lòng chọn tên khác."
+            msg = gettext("This user name is taken; please choose another.")
             raise InvalidInput(msg, [("username", msg)])
         if owners := await _owners(clean):
             for owner in owners:
