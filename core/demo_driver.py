@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.dossiers import service as dossiers
 from core.contract.errors import MotcuaError
+from core.dossiers import service as dossiers
 from core.fees.service import balance_due, record_payment
 from core.identity.current import load_user
 
@@ -18,8 +18,20 @@ __all__ = ("DemoWords", "DemoDriver", "demo_staff", "TARGETS")
 
 log = logging.getLogger("motcua.demo")
 
-TARGETS = ("draft", "submitted", "refused", "received", "stopped", "supplement", "closed", "suspended",
-           "approved", "rejected", "ready", "returned")
+TARGETS = (
+    "draft",
+    "submitted",
+    "refused",
+    "received",
+    "stopped",
+    "supplement",
+    "closed",
+    "suspended",
+    "approved",
+    "rejected",
+    "ready",
+    "returned",
+)
 """States ``DemoDriver.drive`` knows by itself; a plugin adds its own stops along the route (``pauses``)."""
 
 Pause = Callable[[Any, int], bool]
@@ -65,9 +77,15 @@ class DemoDriver:
     when completing a step that asks for input (or None); ``pauses`` names extra target states by
     where the route stops (``{"at_tax": lambda view, done: done >= 1}``)."""
 
-    def __init__(self, staff: Mapping[tuple[int, str], Any], words: DemoWords, *, name: str,
-                 step_inputs: Callable[[Any, Any], Mapping[str, Any] | None] | None = None,
-                 pauses: Mapping[str, Pause] | None = None) -> None:
+    def __init__(
+        self,
+        staff: Mapping[tuple[int, str], Any],
+        words: DemoWords,
+        *,
+        name: str,
+        step_inputs: Callable[[Any, Any], Mapping[str, Any] | None] | None = None,
+        pauses: Mapping[str, Pause] | None = None,
+    ) -> None:
         self.staff = staff
         self.words = words
         self.name = name
@@ -77,7 +95,9 @@ class DemoDriver:
     def who(self, agency_id: int, role: str) -> Any:
         return self.staff.get((agency_id, role))
 
-    async def step(self, view: Any, action: str = "complete_step", *, only: str | None = None, **kw: Any) -> Any:
+    async def step(
+        self, view: Any, action: str = "complete_step", *, only: str | None = None, **kw: Any
+    ) -> Any:
         """Do ``action`` on the first active step (or the active step ``only``) as its role's holder."""
         active = [s for s in view.steps if s.status == "active" and (only is None or s.step_id == only)]
         if not active:
@@ -88,11 +108,21 @@ class DemoDriver:
             raise LookupError(f"no {s.role} at {s.agency.code}")
         inputs = self.step_inputs(view, s) if action == "complete_step" and self.step_inputs else None
         if inputs is not None:
-            return await dossiers.act(view.id, action, actor=actor, version=view.version, step_id=s.id, **inputs)
+            return await dossiers.act(
+                view.id, action, actor=actor, version=view.version, step_id=s.id, **inputs
+            )
         return await getattr(dossiers, action)(view.id, s.id, actor=actor, version=view.version, **kw)
 
-    async def drive(self, procedure: str, agency: Any, applicant: Mapping[str, Any], data: Mapping[str, Any],
-                    target: str, *, first_step: str | None = None) -> None:
+    async def drive(
+        self,
+        procedure: str,
+        agency: Any,
+        applicant: Mapping[str, Any],
+        data: Mapping[str, Any],
+        target: str,
+        *,
+        first_step: str | None = None,
+    ) -> None:
         """Create the dossier at ``agency`` and take it to ``target``; a refusal by core on the way
         (a rule, a missing officer) is logged with its reason and leaves the dossier where it stopped.
         ``first_step``: the step id the supplement request and the first completion act on, when the
@@ -102,11 +132,18 @@ class DemoDriver:
         try:
             await self._drive(procedure, agency, dict(applicant), dict(data), target, first_step)
         except (MotcuaError, LookupError) as exc:
-            log.warning("%s demo: %s dossier at %s stopped before '%s': %s", self.name, procedure, agency.code,
-                        target, exc)
+            log.warning(
+                "%s demo: %s dossier at %s stopped before '%s': %s",
+                self.name,
+                procedure,
+                agency.code,
+                target,
+                exc,
+            )
 
-    async def _drive(self, procedure: str, agency: Any, applicant: dict, data: dict, target: str,
-                     first_step: str | None) -> None:
+    async def _drive(
+        self, procedure: str, agency: Any, applicant: dict, data: dict, target: str, first_step: str | None
+    ) -> None:
         w = self.words
         receiver = self.who(agency.id, "receiver")
         if receiver is None:
@@ -115,12 +152,14 @@ class DemoDriver:
             citizen = self.who(0, "citizen")
             if citizen is None:
                 raise LookupError("no citizen account among the demo users")
-            view = await dossiers.create(procedure, agency.id, actor=citizen, applicant=applicant, data=data,
-                                         channel="truc_tuyen")
+            view = await dossiers.create(
+                procedure, agency.id, actor=citizen, applicant=applicant, data=data, channel="truc_tuyen"
+            )
             await dossiers.submit(view.id, actor=citizen, version=view.version)
             return
-        view = await dossiers.create(procedure, agency.id, actor=receiver, applicant=applicant, data=data,
-                                     channel="truc_tiep")
+        view = await dossiers.create(
+            procedure, agency.id, actor=receiver, applicant=applicant, data=data, channel="truc_tiep"
+        )
         if target == "draft":
             return
         if target == "refused":
@@ -133,8 +172,13 @@ class DemoDriver:
             await dossiers.stop(view.id, actor=receiver, version=view.version, reason=w.stop)
             return
         if target in ("supplement", "closed"):
-            view = await self.step(view, "request_supplement", only=first_step, items=list(w.supplement_items),
-                                   reason=w.supplement_reason)
+            view = await self.step(
+                view,
+                "request_supplement",
+                only=first_step,
+                items=list(w.supplement_items),
+                reason=w.supplement_reason,
+            )
             if target == "closed":
                 await dossiers.close_unanswered(view.id, version=view.version, note=w.close)
             return
@@ -150,8 +194,13 @@ class DemoDriver:
         if due := await balance_due(view.id):
             await record_payment(view.id, actor=receiver, method="cash", amount=due)
             view = await dossiers.get(view.id)
-        await dossiers.return_result(view.id, actor=receiver, version=view.version, channel="counter",
-                                     receiver={"name": applicant["name"], "id_number": applicant["id_number"]})
+        await dossiers.return_result(
+            view.id,
+            actor=receiver,
+            version=view.version,
+            channel="counter",
+            receiver={"name": applicant["name"], "id_number": applicant["id_number"]},
+        )
 
     async def _through_the_route(self, view: Any, target: str, first_step: str | None) -> Any:
         """Every step done by its officer, approving at the decision; None when the dossier stopped
@@ -161,8 +210,10 @@ class DemoDriver:
         while any(s.status == "active" for s in view.steps):
             if pause is not None and pause(view, done):
                 return None
-            active = next((s for s in view.steps if s.status == "active" and (done or first_step in (None, s.step_id))),
-                          None)
+            active = next(
+                (s for s in view.steps if s.status == "active" and (done or first_step in (None, s.step_id))),
+                None,
+            )
             if active is None:
                 raise LookupError(f"no active step {first_step}")
             if "approve" in active.outcomes:

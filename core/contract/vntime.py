@@ -20,4 +20,3 @@ def vn_now() -> datetime:
 def vn_today() -> date:
     """Today's date in Vietnam (not the server's: a server on UTC is a day behind before 07:00)."""
     return datetime.now(VN_TZ).date()
-

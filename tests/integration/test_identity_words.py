@@ -28,12 +28,27 @@ async def test_sign_in_errors_in_the_visitors_language(client):
 async def test_registration_errors_in_english_keep_the_typed_value(client):
     client.cookies.set("lang", "en", domain="127.0.0.1")
     await client.get("/dang-ky")
-    data = {"full_name": "", "birth_date": "31/02/1990", "sex": "", "cccd": "", "phone": "12", "email": "x@",
-            "username": "A", "password": "short", "password_confirm": "other", "_csrf_token": csrf_from(client)}
+    data = {
+        "full_name": "",
+        "birth_date": "31/02/1990",
+        "sex": "",
+        "cccd": "",
+        "phone": "12",
+        "email": "x@",
+        "username": "A",
+        "password": "short",
+        "password_confirm": "other",
+        "_csrf_token": csrf_from(client),
+    }
     r = await client.post("/dang-ky", data=data, follow_redirects=False)
     assert r.status_code == 422
-    for text in ("Please enter your full name.", "The date of birth &#34;31/02/1990&#34; is not a real date",
-                 "A phone number has 10 digits", "The e-mail address is not well formed",
-                 "A user name has 3–64 characters", "The password must have at least 8 characters.",
-                 "The two passwords do not match."):
+    for text in (
+        "Please enter your full name.",
+        "The date of birth &#34;31/02/1990&#34; is not a real date",
+        "A phone number has 10 digits",
+        "The e-mail address is not well formed",
+        "A user name has 3–64 characters",
+        "The password must have at least 8 characters.",
+        "The two passwords do not match.",
+    ):
         assert text in r.text, text

@@ -35,8 +35,11 @@ def test_each_plugin_ships_its_catalogue_and_core_does_not_hold_its_words(name):
     core_ids = _msgids(ROOT / "core" / "locale" / "vi" / "LC_MESSAGES" / "core.po")
     only_plugin = plugin_ids - core_ids
     assert len(only_plugin) >= 25
-    core_json = {k for f in (ROOT / "core" / "locale" / "translations").glob("*.json")
-                 for k in json.loads(f.read_text(encoding="utf-8"))}
+    core_json = {
+        k
+        for f in (ROOT / "core" / "locale" / "translations").glob("*.json")
+        for k in json.loads(f.read_text(encoding="utf-8"))
+    }
     assert not only_plugin & core_json, "a plugin's own words are still in core/locale"
 
 
@@ -53,7 +56,9 @@ def test_a_plugins_words_reach_its_pages_through_core_gettext():
 async def test_plugin_page_is_in_vietnamese_from_the_plugins_catalogue(client):
     r = await client.get("/dang-ky-kinh-doanh/tra-cuu")
     assert r.status_code == 200
-    assert "<h1>Tra cứu doanh nghiệp, hộ kinh doanh</h1>" in r.text  # a msgid only business_reg's catalogue has
+    assert (
+        "<h1>Tra cứu doanh nghiệp, hộ kinh doanh</h1>" in r.text
+    )  # a msgid only business_reg's catalogue has
     assert "Business register" not in r.text
     r = await client.get("/dang-ky-kinh-doanh/tra-cuu", params={"lang": "en"})
     assert "<h1>Business register</h1>" in r.text
@@ -68,13 +73,16 @@ def outside_package(tmp_path):
     (pkg / "templates" / "fishery" / "ponds.html").write_text('<h1>{{ _("Fish pond register") }}</h1>\n')
     (pkg / "locale" / "translations").mkdir(parents=True)
     (pkg / "locale" / "translations" / "motcua_fishery.json").write_text(
-        json.dumps({"Fish pond register": "Sổ theo dõi ao nuôi thủy sản"}, ensure_ascii=False), encoding="utf-8")
+        json.dumps({"Fish pond register": "Sổ theo dõi ao nuôi thủy sản"}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     return pkg
 
 
 def _tool(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "scripts/i18n.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "scripts/i18n.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_an_outside_plugin_builds_ships_and_loads_its_catalogue(outside_package, temp_plugin):

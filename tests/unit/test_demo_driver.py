@@ -12,11 +12,24 @@ import pytest
 from core import demo_driver
 from core.api import DemoDriver, DemoWords
 
-WORDS = DemoWords(refuse="R", stop="S", supplement_items=("giấy",), supplement_reason="thiếu", reject="KO",
-                  suspend="chờ", suspend_code="violation", close="quá hạn")
+WORDS = DemoWords(
+    refuse="R",
+    stop="S",
+    supplement_items=("giấy",),
+    supplement_reason="thiếu",
+    reject="KO",
+    suspend="chờ",
+    suspend_code="violation",
+    close="quá hạn",
+)
 AGENCY = SimpleNamespace(id=7, code="000.30.31.H39")
-STAFF = {(7, "receiver"): "receiver", (7, "specialist"): "specialist", (7, "approver"): "approver",
-         (9, "tax_officer"): "tax", (0, "citizen"): "citizen"}
+STAFF = {
+    (7, "receiver"): "receiver",
+    (7, "specialist"): "specialist",
+    (7, "approver"): "approver",
+    (9, "tax_officer"): "tax",
+    (0, "citizen"): "citizen",
+}
 
 
 @dataclass(frozen=True)
@@ -38,8 +51,11 @@ class View:
     data: dict = field(default_factory=dict)
 
 
-ROUTE = (Step(1, "verify", "specialist", AGENCY, "active"), Step(2, "tax_notice", "tax_officer", SimpleNamespace(id=9, code="T"), stage=2),
-         Step(3, "sign", "approver", AGENCY, outcomes=("approve", "reject"), stage=3))
+ROUTE = (
+    Step(1, "verify", "specialist", AGENCY, "active"),
+    Step(2, "tax_notice", "tax_officer", SimpleNamespace(id=9, code="T"), stage=2),
+    Step(3, "sign", "approver", AGENCY, outcomes=("approve", "reject"), stage=3),
+)
 
 
 class Recorder:
@@ -88,6 +104,7 @@ class Recorder:
         async def act(self, dossier_id, step_id, *, actor, version, **kw):
             self.calls.append((name, step_id, actor, *kw.values()))
             return self._next(self._view)
+
         return act
 
     complete_step = _acting("complete_step")
@@ -120,11 +137,31 @@ def service(monkeypatch):
             if isinstance(out, View):
                 rec._view = out
             return out
+
         return wrapped
 
-    fake = SimpleNamespace(**{n: track(getattr(rec, n)) for n in (
-        "create", "submit", "refuse_intake", "receive", "stop", "request_supplement", "close_unanswered", "suspend",
-        "complete_step", "approve", "reject", "act", "mark_result_ready", "get", "return_result")})
+    fake = SimpleNamespace(
+        **{
+            n: track(getattr(rec, n))
+            for n in (
+                "create",
+                "submit",
+                "refuse_intake",
+                "receive",
+                "stop",
+                "request_supplement",
+                "close_unanswered",
+                "suspend",
+                "complete_step",
+                "approve",
+                "reject",
+                "act",
+                "mark_result_ready",
+                "get",
+                "return_result",
+            )
+        }
+    )
     monkeypatch.setattr(demo_driver, "dossiers", fake)
 
     async def balance_due(dossier_id):
@@ -144,8 +181,14 @@ def _driver(**kw):
 
 async def _drive(service, target, **kw):
     driver = _driver(**{k: v for k, v in kw.items() if k in ("step_inputs", "pauses")})
-    await driver.drive("1.000001", AGENCY, {"name": "A", "id_number": "075"}, {}, target,
-                       **{k: v for k, v in kw.items() if k == "first_step"})
+    await driver.drive(
+        "1.000001",
+        AGENCY,
+        {"name": "A", "id_number": "075"},
+        {},
+        target,
+        **{k: v for k, v in kw.items() if k == "first_step"},
+    )
     return [c[0] if c[0] in ("create",) else c for c in service.calls]
 
 
@@ -165,19 +208,28 @@ async def test_intake_targets(service):
 
 async def test_supplement_closed_and_suspended_act_on_the_first_step(service):
     assert (await _drive(service, "closed"))[2:] == [
-        ("request_supplement", 1, "specialist", ("giấy",), "thiếu"), ("close_unanswered", "quá hạn")]
+        ("request_supplement", 1, "specialist", ("giấy",), "thiếu"),
+        ("close_unanswered", "quá hạn"),
+    ]
     service.calls.clear()
     assert (await _drive(service, "suspended"))[2:] == [("suspend", 1, "specialist", "violation", "chờ")]
 
 
 async def test_through_the_route_with_inputs_approval_payment_and_return(service):
     service.due = 25_000
-    calls = await _drive(service, "returned",
-                         step_inputs=lambda view, step: {"land_value": 1} if step.step_id == "tax_notice" else None)
+    calls = await _drive(
+        service,
+        "returned",
+        step_inputs=lambda view, step: {"land_value": 1} if step.step_id == "tax_notice" else None,
+    )
     assert calls[2:] == [
-        ("complete_step", 1, "specialist"), ("act", "complete_step", 2, "tax", {"land_value": 1}),
-        ("approve", 3, "approver"), ("mark_result_ready", "receiver"), ("record_payment", "receiver", 25_000),
-        ("return_result", "receiver", "075")]
+        ("complete_step", 1, "specialist"),
+        ("act", "complete_step", 2, "tax", {"land_value": 1}),
+        ("approve", 3, "approver"),
+        ("mark_result_ready", "receiver"),
+        ("record_payment", "receiver", 25_000),
+        ("return_result", "receiver", "075"),
+    ]
 
 
 async def test_approved_ready_and_rejected_stop_where_asked(service):
@@ -196,7 +248,10 @@ async def test_a_pause_of_the_plugin_stops_the_route(service):
 async def test_a_missing_officer_is_logged_not_raised(service, caplog):
     driver = DemoDriver({(7, "receiver"): "receiver"}, WORDS, name="test")
     await driver.drive("1.000001", AGENCY, {"name": "A", "id_number": "075"}, {}, "approved")
-    assert "test demo: 1.000001 dossier at 000.30.31.H39 stopped before 'approved': no specialist at" in caplog.text
+    assert (
+        "test demo: 1.000001 dossier at 000.30.31.H39 stopped before 'approved': no specialist at"
+        in caplog.text
+    )
 
 
 async def test_an_unknown_target_is_a_programming_error(service):
