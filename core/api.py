@@ -53,6 +53,8 @@ from core.registries.access import (
     split_personal,
 )
 from core.confusables import fold_confusables
+from core.identity.guards import public, requires_login, requires_permission  # route access (guards.py)
+from core.identity.permissions import has_permission
 
 from core.contract.hookspecs import hookimpl  # noqa: E402  (defined beside the spec marker; core's own hooks import it there)
 """Marker for hook implementations: ``@hookimpl`` (``tryfirst``/``trylast`` accepted)."""
@@ -77,6 +79,10 @@ __all__ = (
     "RecordView",
     "KeeperScope",
     "fold_confusables",
+    "public",
+    "requires_login",
+    "requires_permission",
+    "has_permission",
     "DossierView",
     "EventView",
     "StepView",

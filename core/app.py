@@ -19,7 +19,8 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from core.identity.current import load_user
+from core.identity.auth import auth_middleware
+from core.identity.guards import public
 from core.identity.session_store import DatabaseStore
 from core.plugins import get_plugin_manager
 from core.settings import Settings, get_settings
@@ -65,12 +66,6 @@ def _plugin_routes() -> list:
 async def _before_request(request: Request) -> None:
     lang = request.query_params.get("lang") or request.cookies.get("lang")
     i18n.set_language(lang)
-    if "motcua_user" in request.scope:  # already loaded by a guard (guards run before this hook)
-        return
-    request.scope["motcua_user"] = None
-    session = request.scope.get("session") or {}
-    if uid := session.get("uid"):
-        request.scope["motcua_user"] = await load_user(uid)
 
 
 def _htmx_redirects(app):
@@ -127,11 +122,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     theme = load_theme(settings.theme)
     env = build_environment(settings.theme)
-    static_routers = [create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)]
+    assets = public("stylesheets, scripts, fonts and images: no personal data")
+    static_routers = [
+        create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False, opt=assets)
+    ]
     if theme.static_dir.is_dir():
-        static_routers.append(
-            create_static_files_router(path="/theme-static", directories=[theme.static_dir], include_in_schema=False)
-        )
+        static_routers.append(create_static_files_router(
+            path="/theme-static", directories=[theme.static_dir], include_in_schema=False, opt=assets))
     session_config = ServerSideSessionConfig(
         store="sessions",
         key="motcua_session",
@@ -157,7 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         guards=[integer_bounds],
         before_send=[security_headers],
-        middleware=[session_config.middleware, _htmx_redirects],
+        middleware=[session_config.middleware, auth_middleware(), _htmx_redirects],  # request.user after the session
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         stores={"sessions": DatabaseStore()},
         before_request=_before_request,
@@ -167,8 +164,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="motcua API",
             version="1",
             description="Thủ tục hành chính một cửa — API tích hợp (JSON).",
-            path="/schema",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no CDN-hosted UI
+            openapi_router=Router(path="/schema", route_handlers=[],
+                                  opt=public("the JSON API's OpenAPI description: no data")),
         ),
         on_startup=[_on_startup],
         on_shutdown=[_on_shutdown],

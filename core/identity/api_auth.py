@@ -9,15 +9,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 
 from core.contract.views import UserView
 from core.identity.current import load_user
 from core.identity.tables import ApiToken
 
-__all__ = ("issue_token", "api_user", "optional_api_user", "ApiTokenRequired", "TOKEN_COMMAND")
+__all__ = ("issue_token", "api_user", "bearer_token", "token_refusal", "user_for_token", "ApiTokenRequired",
+           "TOKEN_COMMAND")
 
 TOKEN_COMMAND = "motcua token <username>"  # noqa: S105 - a command line, not a secret
 """How an administrator issues a token (``core.cli``): there is no page for it."""
@@ -43,33 +46,46 @@ async def issue_token(user_id: int, name: str) -> str:
     return token
 
 
-async def optional_api_user(request: Request) -> UserView | None:
-    header = request.headers.get("authorization", "")
+def bearer_token(header: str) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None when there is none."""
     if not header.lower().startswith("bearer "):
         return None
-    token_hash = _hash(header[7:].strip())
+    return header[7:].strip()
+
+
+async def user_for_token(token: str) -> UserView | None:
+    """The active user of a live token (its use is recorded), or None for an unknown or revoked one.
+    Called once per API request by ``core.identity.auth.AuthMiddleware``."""
     row = await ApiToken.select(ApiToken.id, ApiToken.user).where(
-        (ApiToken.token_hash == token_hash) & (ApiToken.revoked.eq(False))
+        (ApiToken.token_hash == _hash(token)) & (ApiToken.revoked.eq(False))
     ).first()
     if row is None:
-        raise NotAuthorizedException("Mã truy cập API không hợp lệ hoặc đã bị thu hồi.")
+        return None
     await ApiToken.update({ApiToken.last_used_at: datetime.now(UTC)}).where(ApiToken.id == row["id"])
     return await load_user(row["user"])
 
 
+async def token_refusal(connection: ASGIConnection[Any, Any, Any, Any]) -> NotAuthorizedException:
+    """The 401 for an API call that needs a user and has none: a token that is not valid, or no token
+    (``ApiTokenRequired``, which tells a website session apart). Raised by the route's guard
+    (``core.identity.guards``) and by ``api_user``."""
+    if getattr(connection.scope.get("auth"), "rejected", False):
+        return NotAuthorizedException("Mã truy cập API không hợp lệ hoặc đã bị thu hồi.")
+    return ApiTokenRequired(signed_in_by_session=await _session_user_id(connection) is not None)
+
+
 async def api_user(request: Request) -> UserView:
-    """Dependency: the token's user, or 401."""
-    user = await optional_api_user(request)
+    """Dependency: ``request.user`` as the bearer token identified it, or 401."""
+    user = request.scope.get("user")
     if user is None:
-        raise ApiTokenRequired(signed_in_by_session=await _session_user_id(request) is not None)
-    return user
+        raise await token_refusal(request)
+    return user  # type: ignore[no-any-return]
 
 
-async def _session_user_id(request: Request) -> int | None:
-    """The id of the active user signed in to the website by this request's cookie, if any."""
-    if (known := request.scope.get("motcua_user")) is not None:
-        return known.id
-    session = request.scope.get("session")
+async def _session_user_id(connection: ASGIConnection[Any, Any, Any, Any]) -> int | None:
+    """The id of the active user signed in to the website by this request's cookie, if any (the API
+    does not accept it: ``request.user`` there is the token's user)."""
+    session = connection.scope.get("session")
     uid = session.get("uid") if isinstance(session, dict) else None
     if not isinstance(uid, int):
         return None

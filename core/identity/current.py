@@ -1,13 +1,11 @@
-"""The signed-in user of a request, loaded once per request from the session into ``scope``."""
+"""The signed-in user of a request (``request.user``, set by ``core.identity.auth.AuthMiddleware``)."""
 
 from __future__ import annotations
-
-from litestar import Request
 
 from core.contract.views import UserView
 from core.identity.tables import Agency, RoleGrant, User
 
-__all__ = ("load_user", "current_user")
+__all__ = ("load_user",)
 
 
 async def load_user(user_id: int) -> UserView | None:
@@ -31,10 +29,6 @@ async def load_user(user_id: int) -> UserView | None:
             for g in grants
         },
     )
-
-
-def current_user(request: Request) -> UserView | None:
-    return request.scope.get("motcua_user")
 
 
 _ = Agency  # the join above goes through Agency

@@ -21,6 +21,7 @@ from core.contract.views import DossierView, EventView
 from core.contract.errors import InvalidInput, NotAllowed
 from core.identity.api_auth import api_user
 from core.contract.views import UserView
+from core.identity.guards import public, reads_dossier, requires_login, requires_role
 from core.identity.tables import Agency
 
 __all__ = ("DossierApi", "StatusApi", "ROUTES", "dossier_json", "public_json")
@@ -88,7 +89,7 @@ class DossierApi(Controller):
     tags = ["dossiers"]
     dependencies = {"user": Provide(api_user)}
 
-    @post("/", status_code=HTTP_201_CREATED, summary="Create a draft dossier")
+    @post("/", status_code=HTTP_201_CREATED, summary="Create a draft dossier", guards=[requires_login])
     async def create(self, data: Any, user: UserView) -> dict[str, Any]:
         """Body: ``{procedure_code, agency_code, applicant: {name, id_number, phone, email, address},
         data: {...answers}, channel: truc_tuyen|truc_tiep|buu_chinh, result_channel}``."""
@@ -110,21 +111,21 @@ class DossierApi(Controller):
         )
         return dossier_json(view, user)
 
-    @get("/{code:str}", summary="Read a dossier")
+    @get("/{code:str}", summary="Read a dossier", guards=[reads_dossier])
     async def read(self, code: str, user: UserView) -> dict[str, Any]:
         return dossier_json(await _readable(code, user), user)
 
-    @get("/{code:str}/events", summary="The dossier's events, in order")
+    @get("/{code:str}/events", summary="The dossier's events, in order", guards=[reads_dossier])
     async def read_events(self, code: str, user: UserView) -> list[dict[str, Any]]:
         view = await _readable(code, user)
         evs: list[EventView] = await service.events(view.id)
         return [e.as_dict() for e in evs]
 
-    @get("/{code:str}/attachments", summary="The dossier's uploaded files")
+    @get("/{code:str}/attachments", summary="The dossier's uploaded files", guards=[reads_dossier])
     async def list_attachments(self, code: str, user: UserView) -> list[dict[str, Any]]:
         return await attachments.list_for((await _readable(code, user)).id)
 
-    @get("/{code:str}/attachments/{attachment_id:int}", summary="Download one uploaded file")
+    @get("/{code:str}/attachments/{attachment_id:int}", summary="Download one uploaded file", guards=[reads_dossier])
     async def download_attachment(self, code: str, attachment_id: int, user: UserView) -> Response[bytes]:
         view = await _readable(code, user)
         row, content = await attachments.read(view.id, attachment_id)
@@ -132,7 +133,7 @@ class DossierApi(Controller):
                         headers=attachments.download_headers(row, str(row["id"])))
 
     @post("/{code:str}/attachments", status_code=HTTP_201_CREATED, summary="Upload a file into a document slot",
-          request_max_body_size=attachments.MAX_BYTES + 64 * 1024)
+          request_max_body_size=attachments.MAX_BYTES + 64 * 1024, guards=[reads_dossier])
     async def upload(
         self, code: str, user: UserView,
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
@@ -148,21 +149,21 @@ class DossierApi(Controller):
         return await attachments.add(code, actor=user, document_code=str(data.get("document_code") or "").strip(),
                                      filename=upload.filename or "", content=content)
 
-    @post("/{code:str}/submit", status_code=HTTP_200_OK, summary="Submit a draft (allocates the code)")
+    @post("/{code:str}/submit", status_code=HTTP_200_OK, summary="Submit a draft (allocates the code)", guards=[reads_dossier])
     async def submit(self, code: str, data: Any, user: UserView) -> dict[str, Any]:
         await access.readable_id(user, code)  # before anything else (the body, the version)
         body = _body(data)
         view = await service.submit(code, actor=user, version=_version(body), note=str(body.get("note") or ""))
         return dossier_json(view, user)
 
-    @post("/{code:str}/receive", status_code=HTTP_200_OK, summary="Receive (form 01, clock, route)")
+    @post("/{code:str}/receive", status_code=HTTP_200_OK, summary="Receive (form 01, clock, route)", guards=[reads_dossier])
     async def receive(self, code: str, data: Any, user: UserView) -> dict[str, Any]:
         await access.readable_id(user, code)
         body = _body(data)
         view = await service.receive(code, actor=user, version=_version(body), note=str(body.get("note") or ""))
         return dossier_json(view, user)
 
-    @post("/{code:str}/actions/{action:str}", status_code=HTTP_200_OK, summary="Apply a lifecycle action")
+    @post("/{code:str}/actions/{action:str}", status_code=HTTP_200_OK, summary="Apply a lifecycle action", guards=[reads_dossier])
     async def act(self, code: str, action: str, data: Any, user: UserView) -> dict[str, Any]:
         """Body: ``{version, step_id?, note?, ...}``; extra keys by action: ``items`` (request_supplement),
         ``channel`` and ``receiver`` (return_result), ``new_due`` (apologise), ``reason_code`` (suspend),
@@ -182,6 +183,7 @@ class StatusApi(Controller):
 
     path = "/api/v1/status"
     tags = ["status"]
+    opt = public("status look-up by dossier code: no personal data")
 
     @get("/{code:str}", summary="Public status of a dossier")
     async def status(self, code: str, request: Request) -> dict[str, Any]:
@@ -193,7 +195,8 @@ class StatusApi(Controller):
 
 
 @post("/api/v1/clock-scan", status_code=HTTP_200_OK, summary="Run the clock scan now (province admin)",
-      tags=["dossiers"], dependencies={"user": Provide(api_user)})
+      tags=["dossiers"], dependencies={"user": Provide(api_user)},
+      guards=[requires_role("province_admin", message="Chỉ quản trị cấp tỉnh mới chạy được việc quét hạn giải quyết.")])
 async def clock_scan_now(user: UserView) -> dict[str, Any]:
     """Flag late dossiers and close unanswered supplements now (the daily job, on demand)."""
     from core.dossiers import clockscan

@@ -15,6 +15,7 @@ from core.catalogue.details import ProcedureDetails, details
 from core.catalogue.registry import get_catalogue
 from core.contract.specs import L, ProcedureSpec
 from core.contract.errors import Unavailable
+from core.identity.guards import public
 
 __all__ = ("ProceduresController", "ProcedureSummary", "ProcedureDetail")
 
@@ -170,6 +171,7 @@ def _detail(info: ProcedureDetails) -> ProcedureDetail:
 class ProceduresController(Controller):
     path = "/api/v1/procedures"
     tags = ["procedures"]
+    opt = public("the public procedure catalogue, as on the catalogue pages")
 
     @get("/", summary="Search the procedure catalogue", include_in_schema=True)
     async def list_procedures(

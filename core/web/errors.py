@@ -75,7 +75,7 @@ def _page(request: Request, status: int, message: str, extra: dict | None = None
         "status": status,
         "title": _(_TITLES.get(status, "Error")),
         "message": message,
-        "user": request.scope.get("motcua_user"),
+        "user": request.scope.get("user"),
         "menu": [],
         "flashes": [],
         "back_url": _same_site_referer(request),
@@ -97,7 +97,7 @@ def _anonymous(request: Request) -> bool:
     A JSON API call with a bearer token is signed in by its token, not by the session."""
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return False
-    return "motcua_user" in request.scope and request.scope.get("motcua_user") is None
+    return "user" in request.scope and request.scope.get("user") is None
 
 
 def _sign_in(request: Request) -> Response:

@@ -14,9 +14,10 @@ from core.contract.specs import L, MenuItem
 from core.text.i18n import LANGUAGES
 from core.web.render import page
 from core.web.security import same_site_path
+from core.identity.guards import public
 
 
-@get("/", include_in_schema=False, name="home")
+@get("/", include_in_schema=False, name="home", opt=public("the home page: the fields of the catalogue"))
 async def home(request: Request) -> Template:
     from core.catalogue.registry import get_catalogue
 
@@ -26,7 +27,7 @@ async def home(request: Request) -> Template:
     return await page(request, "home/index.html", {"domains": domains, "counts": counts})
 
 
-@get("/ngon-ngu/{lang:str}", include_in_schema=False, name="set_language")
+@get("/ngon-ngu/{lang:str}", include_in_schema=False, name="set_language", opt=public("choosing the interface language (a cookie)"))
 async def set_language(request: Request, lang: str) -> Redirect:
     """Remember the chosen language in a cookie and go back where the user was (on this site only)."""
     back = same_site_path(request.headers.get("referer"), request.headers.get("host", "")) or "/"
@@ -37,7 +38,7 @@ async def set_language(request: Request, lang: str) -> Redirect:
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
 
 
-@get("/theme.css", include_in_schema=False, name="theme_css", opt={"public": "the theme's colours"})
+@get("/theme.css", include_in_schema=False, name="theme_css", opt=public("the theme's colours as a stylesheet"))
 async def theme_css(request: Request) -> Response:
     """The theme's colours as a stylesheet (the page has no inline style: see the Content-Security-Policy)."""
     from core.text.themes import load_theme

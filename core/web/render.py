@@ -15,7 +15,7 @@ __all__ = ("page", "base_context")
 
 async def base_context(request: Request, template_name: str) -> dict[str, Any]:
     """Variables every page has: the user, the menu, flash messages, extras from plugins."""
-    user = request.scope.get("motcua_user")
+    user = request.scope.get("user")
     pm = get_plugin_manager()
     menu = sorted(
         (item for items in pm.hook.menu_items(user=user, request=request) for item in items or ()),

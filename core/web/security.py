@@ -23,6 +23,8 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import ClientException, NotFoundException, ValidationException
 from litestar.plugins.htmx import HTMXRequest
 
+from core.contract.views import UserView
+
 __all__ = ("CSP", "same_site_path", "security_headers", "integer_bounds", "MotcuaRequest", "MAX_JSON_DEPTH",
            "STATIC_PREFIXES")
 
@@ -151,7 +153,13 @@ _TOO_DEEP = f"Nội dung JSON lồng nhau quá nhiều tầng (tối đa {MAX_JS
 
 
 class MotcuaRequest(HTMXRequest):
-    """The app's request: htmx details, and a JSON body that is never too deep to handle."""
+    """The app's request: htmx details, the signed-in user, and a JSON body that is never too deep to handle."""
+
+    @property
+    def user(self) -> UserView | None:  # type: ignore[override]
+        """The signed-in user (``core.identity.auth.AuthMiddleware``), or None: nobody is signed in, or the
+        request reached no route (a 404 for an unknown address is rendered without one)."""
+        return self.scope.get("user")  # type: ignore[return-value]
 
     async def json(self) -> Any:
         try:

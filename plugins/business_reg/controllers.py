@@ -10,8 +10,8 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import NotFound, load_json, moved, page, registry_view
-from plugins.business_reg.permissions import STAFF_ROLES
+from core.api import NotFound, has_permission, load_json, moved, page, public, registry_view
+from plugins.business_reg.permissions import REGISTER_VIEW
 from plugins.business_reg.registry import (
     REGISTRY,
     active_people,
@@ -28,8 +28,8 @@ PAGE_SIZE = 50
 
 
 def _is_staff(request: Request) -> bool:
-    user = request.scope.get("motcua_user")
-    return bool(user is not None and set(getattr(user, "roles", ())) & STAFF_ROLES)
+    """Whether the viewer holds this plugin's register permission (sees the dossier codes of changes)."""
+    return has_permission(request.user, None, REGISTER_VIEW)
 
 
 def _check(q: str) -> str | None:
@@ -51,7 +51,7 @@ async def _records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @get("/tra-cuu", include_in_schema=False, name="business_reg_registry",
-     opt={"public": "public business register look-up (public data only, as the national portal publishes)"})
+     opt=public("public business register look-up (public data only, as the national portal publishes)"))
 async def registry_page(request: Request) -> Template:
     """Anyone may look a business up by its code or name (what the national portal publishes)."""
     q = str(request.query_params.get("q") or "").strip()[:200]
@@ -63,7 +63,7 @@ async def registry_page(request: Request) -> Template:
 
 
 @get("/doanh-nghiep/{code:str}", include_in_schema=False, name="business_reg_business",
-     opt={"public": "public record of one business (owners' personal data under core's registry rule)"})
+     opt=public("public record of one business (owners' personal data under core's registry rule)"))
 async def business_page(request: Request, code: str) -> Template:
     """One business: public data for everyone; owners and representatives (with ID numbers) for the staff
     core's registry rule allows (the keeping agencies, or an active step on a dossier about it)."""
@@ -81,7 +81,7 @@ async def business_page(request: Request, code: str) -> Template:
         codes.append(h["dossier_code"])
     record = {**public_record(row, (await lines_of([row["id"]]))[row["id"]], people),
               "agency_id": row["agency_id"], "dossier_codes": [c for c in codes if c], "people": people}
-    view = await registry_view(REGISTRY.id, record, request.scope.get("motcua_user"))
+    view = await registry_view(REGISTRY.id, record, request.user)
     return await page(request, "business_reg/business.html", {
         "b": view.record, "people": view.record.get("people", []), "personal": view.personal,
         "history": history, "staff": staff})

@@ -11,5 +11,3 @@ ALL = (
                                     "See the full business register (including owners' and representatives' personal data)"),
                    default_roles=("receiver", "specialist", "approver", "agency_admin", "province_admin")),
 )
-
-STAFF_ROLES = frozenset(ALL[0].default_roles)

@@ -89,10 +89,10 @@ def register_routes():
 
 @hookimpl
 def menu_items(user, request):
-    from core.api import L, MenuItem
-    from plugins.civil_status.controllers import STAFF_ROLES
+    from core.api import L, MenuItem, has_permission
+    from plugins.civil_status.permissions import REGISTRY_VIEW
 
-    if user is None or not (set(getattr(user, "roles", ())) & STAFF_ROLES):
+    if not has_permission(user, None, REGISTRY_VIEW):
         return []
     return [MenuItem(request.app.route_reverse("civil_status_registry"), L("Sổ hộ tịch", "Civil-status books"), order=62)]
 

@@ -8,5 +8,5 @@ REGISTRY_VIEW = "civil_status.registry.view"
 
 ALL = (
     PermissionSpec(REGISTRY_VIEW, L("Tra cứu Sổ hộ tịch của cơ quan mình", "Look up the agency's civil-status books"),
-                   default_roles=("receiver", "specialist", "approver")),
+                   default_roles=("receiver", "specialist", "approver", "agency_admin")),
 )

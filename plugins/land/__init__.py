@@ -97,10 +97,10 @@ def register_routes():
 
 @hookimpl
 def menu_items(user, request):
-    from core.api import L, MenuItem
-    from plugins.land.permissions import STAFF_ROLES
+    from core.api import L, MenuItem, has_permission
+    from plugins.land.permissions import REGISTRY_VIEW
 
-    if user is None or not (set(getattr(user, "roles", ())) & STAFF_ROLES):
+    if not has_permission(user, None, REGISTRY_VIEW):
         return []
     return [MenuItem(request.app.route_reverse("land_registry"), L("Cơ sở dữ liệu đất đai", "Land registry"), order=60)]
 

@@ -8,9 +8,9 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from core.api import NotAllowed, NotFound, load_json, moved, page, registry_view
+from core.api import NotFound, load_json, moved, page, registry_view, requires_permission
 from plugins.land.forms import LAND_USE_TYPES
-from plugins.land.permissions import STAFF_ROLES
+from plugins.land.permissions import REGISTRY_VIEW
 from plugins.land.registry import REGISTRY, as_int, certificate_history, normalise_serial
 from plugins.land.tables import Certificate, Parcel
 from plugins.land.validation import area_vi
@@ -20,11 +20,9 @@ __all__ = ("ROUTES",)
 PAGE_SIZE = 50
 
 
-def _staff(request: Request):
-    user = request.scope.get("motcua_user")
-    if user is None or not (set(user.roles) & STAFF_ROLES):
-        raise NotAllowed("Chỉ cán bộ được phân quyền mới tra cứu được cơ sở dữ liệu địa chính.")
-    return user
+STAFF_ONLY = [requires_permission(
+    REGISTRY_VIEW, message="Chỉ cán bộ được phân quyền mới tra cứu được cơ sở dữ liệu địa chính.")]
+"""The registry pages' guard: the permission this plugin registers (``permissions.py``)."""
 
 
 def _query(request: Request) -> tuple[dict[str, str], dict[str, str]]:
@@ -66,10 +64,9 @@ async def _search(q: dict[str, str]) -> list[dict[str, Any]]:
     return rows
 
 
-@get("/tra-cuu", include_in_schema=False, name="land_registry")
+@get("/tra-cuu", include_in_schema=False, name="land_registry", guards=STAFF_ONLY)
 async def registry_page(request: Request) -> Template:
     """Search the registry by parcel (commune, sheet, number) or by certificate serial."""
-    _staff(request)
     q, errors = _query(request)
     searched = any(q.values())
     rows = [] if errors or not searched else await _search(q)
@@ -79,10 +76,9 @@ async def registry_page(request: Request) -> Template:
                       status_code=422 if errors else 200)
 
 
-@get("/thua-dat/{parcel_id:int}", include_in_schema=False, name="land_parcel")
+@get("/thua-dat/{parcel_id:int}", include_in_schema=False, name="land_parcel", guards=STAFF_ONLY)
 async def parcel_page(request: Request, parcel_id: int) -> Template:
     """One parcel with every certificate issued for it and their history."""
-    _staff(request)
     parcel = await Parcel.select().where(Parcel.id == parcel_id).first()
     if parcel is None:
         raise NotFound(f"Không có thửa đất mã {parcel_id} trong cơ sở dữ liệu địa chính.")
@@ -92,8 +88,7 @@ async def parcel_page(request: Request, parcel_id: int) -> Template:
         c["holders"] = load_json(c["holders"]) or []
         c["history"] = await certificate_history(c["id"])
     # Core's one rule decides whether this viewer sees the holders (and audits the read when they do).
-    user = request.scope.get("motcua_user")
-    view = await registry_view(REGISTRY.id, {**parcel, "certificates": certs}, user)
+    view = await registry_view(REGISTRY.id, {**parcel, "certificates": certs}, request.user)
     return await page(request, "land/parcel.html", {"p": view.record, "certs": view.record["certificates"],
                                                     "personal": view.personal,
                                                     "uses": dict((k, v) for k, v in LAND_USE_TYPES)})

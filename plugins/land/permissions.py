@@ -11,5 +11,3 @@ ALL = (
                                     "Look up the land registry (parcels, certificates, holders)"),
                    default_roles=("receiver", "specialist", "approver", "agency_admin", "province_admin")),
 )
-
-STAFF_ROLES = frozenset(ALL[0].default_roles)

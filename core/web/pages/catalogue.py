@@ -10,6 +10,7 @@ from core.catalogue import search as catalogue_search
 from core.catalogue.details import details
 from core.catalogue.registry import get_catalogue
 from core.contract.specs import ONLINE_LEVELS
+from core.identity.guards import public
 from core.identity.tables import Agency
 from core.web.render import page
 
@@ -22,7 +23,7 @@ async def _agency_choices() -> list[dict]:
     )
 
 
-@get("/thu-tuc", include_in_schema=False, name="catalogue")
+@get("/thu-tuc", include_in_schema=False, name="catalogue", opt=public("the public procedure catalogue"))
 async def catalogue_index(request: Request) -> Template:
     """Search by words (with or without diacritics), domain, agency and online level."""
     params = request.query_params
@@ -50,7 +51,7 @@ async def catalogue_index(request: Request) -> Template:
     return await page(request, "catalogue/index.html", ctx, block="results")
 
 
-@get("/thu-tuc/{code:str}", include_in_schema=False, name="procedure")
+@get("/thu-tuc/{code:str}", include_in_schema=False, name="procedure", opt=public("one procedure of the public catalogue"))
 async def procedure_page(request: Request, code: str) -> Template:
     """The procedure's page; a procedure no agency takes in gives a 410 page saying who to contact."""
     info = await details(code)

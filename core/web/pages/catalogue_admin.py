@@ -7,16 +7,15 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from litestar import Request, get, post
-from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Response, Template
 
 from core.catalogue import service
 from core.catalogue.details import fee_code_labels
 from core.catalogue.registry import get_catalogue
 from core.contract.specs import AGENCY_LEVELS
-from core.contract.errors import InvalidInput, NotAllowed
+from core.contract.errors import InvalidInput
 from core.forms.engine import parse_date, parse_money
-from core.contract.views import UserView
+from core.identity.guards import requires_permission
 from core.identity.service import clean_text
 from core.identity.tables import Agency
 from core.text.i18n import gettext as _
@@ -24,14 +23,9 @@ from core.web.render import flash, page
 
 __all__ = ("activation_page", "activation_toggle", "fees_page", "fees_add")
 
-
-def _admin(request: Request) -> UserView:
-    user = request.scope.get("motcua_user")
-    if user is None:
-        raise NotAuthorizedException()
-    if not user.has_role("province_admin"):
-        raise NotAllowed("Chỉ quản trị viên cấp tỉnh được cấu hình danh mục thủ tục và lệ phí.")
-    return user
+CONFIGURE = [requires_permission(
+    "catalogue.configure", message="Chỉ quản trị viên cấp tỉnh được cấu hình danh mục thủ tục và lệ phí.")]
+"""The guard of these pages: configuring procedures and fees (held by the province administrator)."""
 
 
 def _filters(source) -> dict[str, str]:
@@ -62,17 +56,16 @@ async def _matrix_context(filters: dict[str, str]) -> dict:
     }
 
 
-@get("/quan-tri/thu-tuc", include_in_schema=False, name="admin_catalogue")
+@get("/quan-tri/thu-tuc", include_in_schema=False, name="admin_catalogue", guards=CONFIGURE)
 async def activation_page(request: Request) -> Template:
     """The matrix: one row per procedure (grouped by domain), one column per agency."""
-    _admin(request)
     return await page(request, "admin/catalogue.html", await _matrix_context(_filters(request.query_params)))
 
 
-@post("/quan-tri/thu-tuc", include_in_schema=False, name="admin_catalogue_toggle", status_code=200)
+@post("/quan-tri/thu-tuc", include_in_schema=False, name="admin_catalogue_toggle", status_code=200, guards=CONFIGURE)
 async def activation_toggle(request: Request) -> Response:
     """Switch one procedure, or one whole domain, on or off at one agency."""
-    user = _admin(request)
+    user = request.user
     form = await request.form()
     target = form.get("target") or ""
     enabled = form.get("enabled") == "1"
@@ -114,17 +107,16 @@ async def _fees_context(values: dict | None = None, errors: dict | None = None) 
     }
 
 
-@get("/quan-tri/le-phi", include_in_schema=False, name="admin_fees")
+@get("/quan-tri/le-phi", include_in_schema=False, name="admin_fees", guards=CONFIGURE)
 async def fees_page(request: Request) -> Template:
     """The fee table (newest first) and the form to add an amount from a date."""
-    _admin(request)
     return await page(request, "admin/catalogue_fees.html", await _fees_context())
 
 
-@post("/quan-tri/le-phi", include_in_schema=False, name="admin_fees_add", status_code=200)
+@post("/quan-tri/le-phi", include_in_schema=False, name="admin_fees_add", status_code=200, guards=CONFIGURE)
 async def fees_add(request: Request) -> Response:
     """Add a fee amount; bad input comes back at the field with status 422, values kept."""
-    user = _admin(request)
+    user = request.user
     form = await request.form()
     values = {k: clean_text(form.get(k) or "").strip() for k in
               ("fee_code", "procedure_code", "amount", "effective_from", "effective_to", "legal_basis")}

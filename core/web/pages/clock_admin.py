@@ -8,32 +8,23 @@ from datetime import date, datetime, time
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Response, Template
 
 from core.clock import service
 from core.clock.calendar import get_calendar
 from core.clock.deadlines import VN_TZ, WorkSessions, due_for, fmt_date
-from core.contract.errors import InvalidInput, NotAllowed
+from core.contract.errors import InvalidInput
 from core.forms.engine import parse_date
-from core.contract.views import UserView
 from core.text.i18n import gettext as _
+from core.identity.guards import requires_role
 from core.web.render import flash, page
 
 __all__ = ("calendar_page", "override_add", "override_delete", "ROUTES")
 
 _URL = "/quan-tri/lich-lam-viec"
+CALENDAR_ADMIN = [requires_role("province_admin", message="Chỉ quản trị viên cấp tỉnh được điều chỉnh lịch làm việc.")]
 _DT = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+(\d{1,2})[:hg](\d{2}))?\s*$")
 _HM = re.compile(r"^\s*(\d{1,2})[:hg](\d{2})\s*$")
-
-
-def _admin(request: Request) -> UserView:
-    user = request.scope.get("motcua_user")
-    if user is None:
-        raise NotAuthorizedException()
-    if not user.has_role("province_admin"):
-        raise NotAllowed("Chỉ quản trị viên cấp tỉnh được điều chỉnh lịch làm việc.")
-    return user
 
 
 def _year(raw: str | None) -> int:
@@ -108,10 +99,9 @@ def _explain(params) -> dict:
     return {"values": values, "errors": errors, "received": received, "days": days, "cutoff": cutoff, "extra": extra}
 
 
-@get(_URL, include_in_schema=False, name="admin_calendar")
+@get(_URL, include_in_schema=False, name="admin_calendar", guards=CALENDAR_ADMIN)
 async def calendar_page(request: Request) -> Template:
     """The year's named days, the override form and the due-date explainer (``?received=…&days=…``)."""
-    _admin(request)
     year = _year(request.query_params.get("nam"))
     explain = None
     status = 200
@@ -129,10 +119,10 @@ async def calendar_page(request: Request) -> Template:
                       status_code=status)
 
 
-@post(_URL, include_in_schema=False, name="admin_calendar_add", status_code=200)
+@post(_URL, include_in_schema=False, name="admin_calendar_add", status_code=200, guards=CALENDAR_ADMIN)
 async def override_add(request: Request) -> Response:
     """Add an override; bad input comes back at the field (422, values kept)."""
-    user = _admin(request)
+    user = request.user
     form = await request.form()
     values = {k: (form.get(k) or "").strip() for k in ("day", "kind", "name", "legal_basis")}
     errors: dict[str, str] = {}
@@ -164,10 +154,10 @@ async def override_add(request: Request) -> Response:
     return Redirect(f"{_URL}?nam={day.year}", status_code=303)
 
 
-@post(_URL + "/{override_id:int}/xoa", include_in_schema=False, name="admin_calendar_delete", status_code=200)
+@post(_URL + "/{override_id:int}/xoa", include_in_schema=False, name="admin_calendar_delete", status_code=200, guards=CALENDAR_ADMIN)
 async def override_delete(request: Request, override_id: int) -> Response:
     """Delete an override: the library's rule applies to that day again."""
-    user = _admin(request)
+    user = request.user
     form = await request.form()
     await service.delete_override(override_id, actor_id=user.id)
     flash(request, _("Calendar change deleted."))

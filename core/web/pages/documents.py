@@ -10,18 +10,19 @@ from core.documents import service
 from core.documents.access import dossier_for_user
 from core.contract.errors import Conflict, NotAllowed, NotFound
 from core.text.i18n import gettext as _
+from core.identity.guards import reads_dossier
 from core.web.render import flash, page
 
 __all__ = ("ROUTES", "download")
 
 
-@get("/ho-so/{code:str}/tai-lieu/{filename:str}", include_in_schema=False, name="document_download")
+@get("/ho-so/{code:str}/tai-lieu/{filename:str}", include_in_schema=False, name="document_download", guards=[reads_dossier])
 async def download(request: Request, code: str, filename: str) -> Response:
     """The stored PDF (``<id>.pdf``) of one of the dossier's documents, byte-identical every time."""
     stem, _, ext = filename.rpartition(".")
     if ext != "pdf" or not stem.isdigit():
         raise NotFound("Không tìm thấy tài liệu.")
-    dossier = await dossier_for_user(request.scope.get("motcua_user"), code)
+    dossier = await dossier_for_user(request.user, code)
     doc = await service.get_document(int(stem))
     if doc["dossier"] != dossier["id"]:
         raise NotFound("Không tìm thấy tài liệu.")
@@ -39,12 +40,12 @@ async def download(request: Request, code: str, filename: str) -> Response:
 
 from core.web.pages.documents_register import register_export_pdf, register_export_xlsx, register_page  # noqa: E402
 
-@get("/ho-so/{code:str}/tai-lieu", include_in_schema=False, name="dossier_documents")
+@get("/ho-so/{code:str}/tai-lieu", include_in_schema=False, name="dossier_documents", guards=[reads_dossier])
 async def documents_page(request: Request, code: str) -> Template:
     """The dossier's documents (forms, results, receipts) with their download links."""
     from core.documents.hooks import kind_label
 
-    user = request.scope.get("motcua_user")
+    user = request.user
     dossier = await dossier_for_user(user, code)
     docs = [{**d, "label": kind_label(d["kind"])} for d in await service.documents_for(dossier["id"])]
     # htmx polls this page while a document is being rendered: it gets only the list back
@@ -52,10 +53,10 @@ async def documents_page(request: Request, code: str) -> Template:
         "code": code, "documents": docs, "is_staff": dossier["applicant"] != user.id}, block="docs")
 
 
-@post("/ho-so/{code:str}/tai-lieu/phieu-kiem-soat", include_in_schema=False, name="request_control_sheet")
+@post("/ho-so/{code:str}/tai-lieu/phieu-kiem-soat", include_in_schema=False, name="request_control_sheet", guards=[reads_dossier])
 async def control_sheet(request: Request, code: str) -> Redirect:
     """Staff ask for the processing-control sheet (form 06) as of now; it is rendered in the background."""
-    user = request.scope.get("motcua_user")
+    user = request.user
     dossier = await dossier_for_user(user, code)
     if dossier["applicant"] == user.id and not user.is_staff:
         raise NotAllowed("Phiếu kiểm soát quá trình giải quyết do cán bộ lập.")

@@ -14,6 +14,7 @@ from litestar.response import Response, Template
 from core.documents.legal_forms import get_form
 from core.documents.register import Period, parse_period, register_rows, register_xlsx
 from core.contract.errors import InvalidInput, NotAllowed
+from core.identity.guards import requires_staff
 from core.identity.tables import Agency
 from core.text.i18n import gettext as _
 from core.web.render import page
@@ -22,6 +23,7 @@ from core.text.templating import VN_TZ
 __all__ = ("register_page", "register_export_xlsx", "register_export_pdf", "PAGE_SIZE", "EXPORT_LIMIT")
 
 PAGE_SIZE = 100
+STAFF_ONLY = [requires_staff(message="Sổ theo dõi hồ sơ chỉ dành cho cán bộ, công chức.")]
 EXPORT_LIMIT = 20000
 
 
@@ -52,7 +54,7 @@ def _query(form: dict[str, str]) -> str:
 
 
 async def _selection(request: Request) -> tuple[list[dict], dict, Period | None, dict[str, str], dict[str, str]]:
-    agencies = await _agencies_for(request.scope.get("motcua_user"))
+    agencies = await _agencies_for(request.user)
     params = request.query_params
     default = _default_period()
     form = {"agency": params.get("agency") or str(agencies[0]["id"]) if agencies else "",
@@ -73,7 +75,7 @@ async def _selection(request: Request) -> tuple[list[dict], dict, Period | None,
     return agencies, agency or {}, period, form, errors
 
 
-@get("/so-theo-doi", include_in_schema=False, name="register_page")
+@get("/so-theo-doi", include_in_schema=False, name="register_page", guards=STAFF_ONLY)
 async def register_page(request: Request, trang: int = 1) -> Template:
     """The register for a period and an agency; 422 with the filter's errors when they make no sense.
     ``trang`` is declared so that the app's integer bounds apply to it (a page no database can skip to)."""
@@ -115,7 +117,7 @@ def _filename(agency: dict, period: Period, ext: str, domain: str = "") -> str:
     return f"so-theo-doi-{agency['code']}{field}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{ext}"
 
 
-@get("/so-theo-doi.xlsx", include_in_schema=False, name="register_xlsx")
+@get("/so-theo-doi.xlsx", include_in_schema=False, name="register_xlsx", guards=STAFF_ONLY)
 async def register_export_xlsx(request: Request) -> Response:
     agency, period, rows, group = await _export_rows(request)
     domain = request.query_params.get("linh_vuc", "").strip()
@@ -125,7 +127,7 @@ async def register_export_xlsx(request: Request) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{_filename(agency, period, "xlsx", domain)}"'})
 
 
-@get("/so-theo-doi.pdf", include_in_schema=False, name="register_pdf")
+@get("/so-theo-doi.pdf", include_in_schema=False, name="register_pdf", guards=STAFF_ONLY)
 async def register_export_pdf(request: Request) -> Response | Template:
     """The register printed (landscape A4). The PDF is laid out by the background job, never in the
     request: until it is ready a page says so and reloads itself (``Refresh``), then the stored file

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotAuthorizedException
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
@@ -21,6 +20,7 @@ from core.dossiers.actions import RECEIVER_RELATIONS, SUSPEND_REASONS
 from core.dossiers.states import ACTION_LABELS, CHANNEL_LABELS, STATE_LABELS
 from core.contract.errors import InvalidInput, NotFound
 from core.text.i18n import gettext as _
+from core.identity.guards import public, reads_dossier
 from core.web.render import flash, page
 
 __all__ = ("ROUTES", "status_lookup", "status_page", "dossier_page", "dossier_action")
@@ -30,7 +30,7 @@ def _labels() -> dict[str, Any]:
     return {"state_labels": STATE_LABELS, "action_labels": ACTION_LABELS, "channel_labels": CHANNEL_LABELS}
 
 
-@get("/tra-cuu", include_in_schema=False, name="status_lookup")
+@get("/tra-cuu", include_in_schema=False, name="status_lookup", opt=public("status look-up by dossier code: no personal data"))
 async def status_lookup(request: Request, code: str | None = None) -> Template | Redirect:
     """The look-up form; with ``?code=`` it checks the code and goes to its status page."""
     errors: dict[str, str] = {}
@@ -51,7 +51,7 @@ async def status_lookup(request: Request, code: str | None = None) -> Template |
                       status_code=422 if errors else 200)
 
 
-@get("/tra-cuu/{code:str}", include_in_schema=False, name="status_page")
+@get("/tra-cuu/{code:str}", include_in_schema=False, name="status_page", opt=public("public progress of a dossier by its code: no personal data"))
 async def status_page(request: Request, code: str) -> Template:
     """Public progress: procedure, state, dates, steps with agencies and timeliness; no personal data."""
     from core.catalogue.registry import get_catalogue
@@ -63,19 +63,12 @@ async def status_page(request: Request, code: str) -> Template:
     return await page(request, "dossiers/status.html", {"d": view.public_dict(), "procedure": proc, **_labels()})
 
 
-def _user_or_login(request: Request):
-    user = request.scope.get("motcua_user")
-    if user is None:
-        raise NotAuthorizedException("login required")
-    return user
-
-
 async def _render_dossier(request: Request, code: str, *, errors: dict[str, str] | None = None,
                           form: dict[str, Any] | None = None, open_action: str | None = None,
                           status_code: int = 200) -> Template:
     from core.catalogue.registry import get_catalogue
 
-    user = _user_or_login(request)
+    user = request.user
     view = await access.readable_view(user, code)
     events = await service.events(view.id)
     ctx = {
@@ -121,7 +114,7 @@ async def _panels(view, user, request: Request) -> list[dict[str, Any]]:
     return rendered
 
 
-@get("/ho-so/{code:str}", include_in_schema=False, name="dossier_page")
+@get("/ho-so/{code:str}", include_in_schema=False, name="dossier_page", guards=[reads_dossier])
 async def dossier_page(request: Request, code: str) -> Template:
     return await _render_dossier(request, code)
 
@@ -166,14 +159,14 @@ def _params(action: str, form: dict[str, Any], view=None) -> dict[str, Any]:
     return {}
 
 
-@post("/ho-so/{code:str}/thao-tac/{action:str}", include_in_schema=False, name="dossier_action")
+@post("/ho-so/{code:str}/thao-tac/{action:str}", include_in_schema=False, name="dossier_action", guards=[reads_dossier])
 async def dossier_action(
     request: Request,
     code: str,
     action: str,
     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template | Redirect:
-    user = _user_or_login(request)
+    user = request.user
     await access.readable_id(user, code)  # first: whatever else was sent, a stranger learns nothing
     form = {k: (v if not isinstance(v, list) else v[-1]) for k, v in (data or {}).items()}
     if action not in access.UI_ACTIONS:
@@ -194,10 +187,10 @@ async def dossier_action(
     return Redirect(f"/ho-so/{view.code or view.id}", status_code=303)
 
 
-@get("/ho-so/{code:str}/tep/{attachment_id:int}", include_in_schema=False, name="dossier_attachment")
+@get("/ho-so/{code:str}/tep/{attachment_id:int}", include_in_schema=False, name="dossier_attachment", guards=[reads_dossier])
 async def dossier_attachment(request: Request, code: str, attachment_id: int) -> Response[bytes]:
     """One uploaded file of the dossier, for those who may see the dossier."""
-    user = _user_or_login(request)
+    user = request.user
     view = await access.readable_view(user, code)
     row, content = await attachments.read(view.id, attachment_id)
     return Response(content, media_type=row["content_type"],

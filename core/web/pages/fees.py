@@ -14,6 +14,7 @@ from core.contract.errors import InvalidInput, NotAllowed, NotFound
 from core.fees import service
 from core.fees.gateways import gateways
 from core.fees.online import confirm_gateway_payment, start_gateway_payment
+from core.identity.guards import public, reads_dossier
 from core.fees.vietqr import build_payload, transfer_purpose, treasury_account
 from core.text.i18n import gettext as _
 from core.web.render import flash, page
@@ -30,7 +31,7 @@ def _can_collect(user: Any, dossier: dict[str, Any]) -> bool:
 async def _context(request: Request, code: str) -> dict[str, Any]:
     from core.documents.qr import qr_svg_data_uri
 
-    user = request.scope.get("motcua_user")
+    user = request.user
     d = await dossier_for_user(user, code)
     totals = await service.totals(d["id"])
     pays = await service.payments(d["id"])
@@ -54,13 +55,13 @@ async def _context(request: Request, code: str) -> dict[str, Any]:
     }
 
 
-@get("/ho-so/{code:str}/le-phi", include_in_schema=False, name="dossier_fees")
+@get("/ho-so/{code:str}/le-phi", include_in_schema=False, name="dossier_fees", guards=[reads_dossier])
 async def fees_page(request: Request, code: str) -> Template:
     """Fees, what is due, payments with their receipts, refunds; VietQR and gateways for the payer."""
     return await page(request, "fees/dossier.html", await _context(request, code))
 
 
-@post("/ho-so/{code:str}/le-phi/nop", include_in_schema=False, name="record_payment")
+@post("/ho-so/{code:str}/le-phi/nop", include_in_schema=False, name="record_payment", guards=[reads_dossier])
 async def record_payment(request: Request, code: str) -> Template | Redirect:
     """A clerk records a payment (cash, bank transfer, post): exactly the balance, or 422 at the field."""
     ctx = await _context(request, code)
@@ -69,7 +70,7 @@ async def record_payment(request: Request, code: str) -> Template | Redirect:
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("method", "amount", "reference")}
     try:
-        paid = await service.record_payment(ctx["d"]["id"], actor=request.scope.get("motcua_user"),
+        paid = await service.record_payment(ctx["d"]["id"], actor=request.user,
                                             method=values["method"], amount=values["amount"],
                                             reference=values["reference"])
     except InvalidInput as exc:
@@ -79,7 +80,7 @@ async def record_payment(request: Request, code: str) -> Template | Redirect:
     return Redirect(f"/ho-so/{code}/le-phi", status_code=303)
 
 
-@post("/ho-so/{code:str}/le-phi/hoan-tra/{refund_id:int}", include_in_schema=False, name="complete_refund")
+@post("/ho-so/{code:str}/le-phi/hoan-tra/{refund_id:int}", include_in_schema=False, name="complete_refund", guards=[reads_dossier])
 async def complete_refund(request: Request, code: str, refund_id: int) -> Template | Redirect:
     ctx = await _context(request, code)
     if not ctx["can_collect"] or not any(p["id"] == refund_id and p["kind"] == "refund" for p in ctx["payments"]):
@@ -87,7 +88,7 @@ async def complete_refund(request: Request, code: str, refund_id: int) -> Templa
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("method", "reference")}
     try:
-        await service.complete_refund(refund_id, actor=request.scope.get("motcua_user"), **values)
+        await service.complete_refund(refund_id, actor=request.user, **values)
     except InvalidInput as exc:
         ctx.update(refund_form=values, refund_errors={f or "method": m for f, m in exc.errors}, refund_id=refund_id,
                    errors={f"refund-{refund_id}-{f or 'method'}": m for f, m in exc.errors})
@@ -96,9 +97,9 @@ async def complete_refund(request: Request, code: str, refund_id: int) -> Templa
     return Redirect(f"/ho-so/{code}/le-phi", status_code=303)
 
 
-@post("/ho-so/{code:str}/le-phi/cong/{gateway:str}", include_in_schema=False, name="pay_online")
+@post("/ho-so/{code:str}/le-phi/cong/{gateway:str}", include_in_schema=False, name="pay_online", guards=[reads_dossier])
 async def pay_online(request: Request, code: str, gateway: str) -> Redirect:
-    user = request.scope.get("motcua_user")
+    user = request.user
     d = await dossier_for_user(user, code)
     if d["applicant"] != user.id:
         raise NotAllowed("Chỉ người nộp hồ sơ thanh toán trực tuyến cho hồ sơ của mình.")
@@ -123,13 +124,13 @@ async def _gateway_return(request: Request, gateway: str) -> Redirect:
     return Redirect(f"/ho-so/{row['code']}/le-phi", status_code=303)
 
 
-@get("/thanh-toan/{gateway:str}/ket-qua", include_in_schema=False, name="gateway_return")
+@get("/thanh-toan/{gateway:str}/ket-qua", include_in_schema=False, name="gateway_return", opt=public("the payment platform returns the payer and notifies the result; the gateway plugin verifies its signature"))
 async def gateway_return(request: Request, gateway: str) -> Redirect:
     """Where the payment platform sends the payer back (its parameters are verified by the plugin)."""
     return await _gateway_return(request, gateway)
 
 
-@post("/thanh-toan/{gateway:str}/ket-qua", include_in_schema=False, name="gateway_callback", exclude_from_csrf=True)
+@post("/thanh-toan/{gateway:str}/ket-qua", include_in_schema=False, name="gateway_callback", exclude_from_csrf=True, opt=public("the payment platform returns the payer and notifies the result; the gateway plugin verifies its signature"))
 async def gateway_callback(request: Request, gateway: str) -> Redirect:
     """Server-to-server notification of the platform (not CSRF-protected: the plugin verifies its signature)."""
     return await _gateway_return(request, gateway)

@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 from core.contract.errors import InvalidInput
 from core.identity import service
 from core.identity.agencies import agency_directory
-from core.identity.guards import requires_login
+from core.identity.guards import public, requires_login
 from core.identity.labels import level_label, role_label
 from core.identity.sessions import end_session, fresh_csrf_cookie, safe_next, start_session
 from core.text.i18n import gettext as _
@@ -31,15 +31,15 @@ def _errors(exc: InvalidInput) -> dict[str, str]:
     return out or {"": exc.message}
 
 
-@get("/dang-nhap", include_in_schema=False, name="login")
+@get("/dang-nhap", include_in_schema=False, name="login", opt=public("the sign-in form"))
 async def login_form(request: Request) -> Template | Redirect:
     nxt = safe_next(request.query_params.get("next"))
-    if request.scope.get("motcua_user"):
+    if request.user:
         return Redirect(nxt, status_code=303)
     return await page(request, "identity/login.html", {"values": {"next": nxt}, "errors": {}})
 
 
-@post("/dang-nhap", include_in_schema=False, name="login_post")
+@post("/dang-nhap", include_in_schema=False, name="login_post", opt=public("signing in (throttled per account and address)"))
 async def login(request: Request) -> Template | Redirect:
     form = await request.form()
     username = str(form.get("username") or "")
@@ -54,9 +54,9 @@ async def login(request: Request) -> Template | Redirect:
     return Redirect(nxt, status_code=303, cookies=[fresh_csrf_cookie(request)])  # … and a new CSRF token
 
 
-@post("/dang-xuat", include_in_schema=False, name="logout")
+@post("/dang-xuat", include_in_schema=False, name="logout", opt=public("signing out ends whatever session the browser holds"))
 async def logout(request: Request) -> Redirect:
-    user = request.scope.get("motcua_user")
+    user = request.user
     if user is not None:
         await service.record_logout(user.id, _ip(request))
     end_session(request)
@@ -67,12 +67,12 @@ def _sex_choices() -> list[tuple[str, str]]:
     return [("male", _("Male")), ("female", _("Female"))]
 
 
-@get("/dang-ky", include_in_schema=False, name="register")
+@get("/dang-ky", include_in_schema=False, name="register", opt=public("the citizen registration form"))
 async def register_form(request: Request) -> Template:
     return await page(request, "identity/register.html", {"values": {}, "errors": {}, "sexes": _sex_choices()})
 
 
-@post("/dang-ky", include_in_schema=False, name="register_post")
+@post("/dang-ky", include_in_schema=False, name="register_post", opt=public("citizen registration (the same answer whether or not an account exists)"))
 async def register(request: Request) -> Template | Redirect:
     form = await request.form()
     values = {k: str(form.get(k) or "") for k in _REGISTER_FIELDS}
@@ -90,14 +90,14 @@ async def register(request: Request) -> Template | Redirect:
 
 
 @get("/dang-ky/da-tiep-nhan", include_in_schema=False, name="registered",
-     opt={"public": "registration outcome (the same page whatever happened)"})
+     opt=public("registration outcome (the same page whatever happened)"))
 async def registered(request: Request) -> Template:
     return await page(request, "identity/registered.html", {})
 
 
 @get("/tai-khoan", include_in_schema=False, name="account", guards=[requires_login])
 async def account(request: Request) -> Template:
-    user = request.scope["motcua_user"]
+    user = request.user
     directory = await agency_directory()
     rows = []
     for agency_id, role in sorted(user.grants, key=lambda g: (user.agencies.get(g[0], {}).get("code", ""), g[1])):

@@ -13,7 +13,7 @@ from core.contract.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.identity import service
 from core.identity.agencies import AGENCY_KINDS, agency_directory
 from core.contract.views import UserView
-from core.identity.guards import requires_role
+from core.identity.guards import requires_permission, requires_role
 from core.identity.labels import kind_label, level_label, role_label
 from core.identity.tables import Agency, RoleGrant, User
 from core.text.i18n import gettext as _
@@ -87,7 +87,7 @@ async def agency_create(request: Request) -> Template | Redirect:
     values = _form_values(form, AGENCY_FIELDS)
     values["remote_area"] = bool(form.get("remote_area"))
     try:
-        await service.add_agency(request.scope["motcua_user"], code=values["code"], eid=values["eid"],
+        await service.add_agency(request.user, code=values["code"], eid=values["eid"],
                                  name=values["name"], level=values["level"].strip(), kind=values["kind"],
                                  parent_code=values["parent_code"], province_code=values["province_code"],
                                  remote_area=values["remote_area"], work_sessions=values["work_sessions"])
@@ -127,7 +127,7 @@ async def agency_save(request: Request, agency_id: int) -> Template | Redirect:
     values = _form_values(form, EDIT_FIELDS)
     values["remote_area"], values["active"] = bool(form.get("remote_area")), bool(form.get("active"))
     try:
-        changes = await service.update_agency(request.scope["motcua_user"], agency_id, name=values["name"],
+        changes = await service.update_agency(request.user, agency_id, name=values["name"],
                                               eid=values["eid"], kind=values["kind"],
                                               remote_area=values["remote_area"], active=values["active"],
                                               work_sessions=values["work_sessions"])
@@ -182,7 +182,7 @@ async def _users(user: UserView, q: str) -> list[dict]:
 
 
 async def _context(request: Request, values: dict | None = None, errors: dict | None = None) -> dict:
-    user = request.scope["motcua_user"]
+    user = request.user
     q = service.clean_text(request.query_params.get("q")).strip()[:100]
     roles = [r for r in ROLES if r != "province_admin" or user.has_role("province_admin")]
     return {
@@ -197,7 +197,7 @@ async def _context(request: Request, values: dict | None = None, errors: dict | 
 
 
 @get("/quan-tri/nguoi-dung", include_in_schema=False, name="admin_users",
-     guards=[requires_role("province_admin", "agency_admin")])
+     guards=[requires_permission("identity.users.manage")])
 async def users_page(request: Request) -> Template:
     """Users (searchable), each with their roles per agency; a form to grant a role."""
     return await page(request, "admin/users.html", await _context(request))
@@ -227,10 +227,10 @@ async def _grant(actor: UserView, form) -> None:
 
 
 @post("/quan-tri/nguoi-dung", include_in_schema=False, name="admin_users_post",
-      guards=[requires_role("province_admin", "agency_admin")])
+      guards=[requires_permission("identity.users.manage")])
 async def users_post(request: Request) -> Template | Redirect:
     """Grant (``action=grant``: username, agency_id, role) or revoke (``action=revoke``: grant_id) a role."""
-    actor = request.scope["motcua_user"]
+    actor = request.user
     form = await request.form()
     if form.get("action") == "revoke":
         grant_id = str(form.get("grant_id") or "")

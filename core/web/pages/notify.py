@@ -7,8 +7,9 @@ from litestar import Request, get, post
 from piccolo.query.functions.aggregate import Count
 from litestar.response import Redirect, Template
 
-from core.contract.errors import NotAllowed, NotFound
-from core.jobs.access import require_province_admin
+from core.contract.errors import NotFound
+from core.identity.guards import requires_login
+from core.jobs.access import BACK_OFFICE
 from core.jobs.tables import Outbox
 from core.notify.tables import Notification
 from core.web.render import flash, page
@@ -19,9 +20,8 @@ STATUSES = ("outbox", "failed", "pending", "sent")
 PAGE_SIZE = 50
 
 
-@get("/quan-tri/thu-di", include_in_schema=False, name="admin_outbox_mail")
+@get("/quan-tri/thu-di", include_in_schema=False, name="admin_outbox_mail", guards=BACK_OFFICE)
 async def outbox_mail(request: Request, trang_thai: str = "outbox", kenh: str = "", trang: int = 1) -> Template:
-    require_province_admin(request)
     status = trang_thai if trang_thai in STATUSES else "outbox"
     channel = kenh if kenh in ("email", "sms") else ""
     base = Notification.channel.is_in([channel] if channel else ["email", "sms"])
@@ -46,9 +46,8 @@ async def outbox_mail(request: Request, trang_thai: str = "outbox", kenh: str = 
     })
 
 
-@get("/quan-tri/thu-di/{notification_id:int}", include_in_schema=False, name="admin_outbox_mail_detail")
+@get("/quan-tri/thu-di/{notification_id:int}", include_in_schema=False, name="admin_outbox_mail_detail", guards=BACK_OFFICE)
 async def outbox_mail_detail(request: Request, notification_id: int) -> Template:
-    require_province_admin(request)
     row = await Notification.select().where(
         (Notification.id == notification_id) & Notification.channel.is_in(["email", "sms"])
     ).first()
@@ -61,26 +60,24 @@ async def outbox_mail_detail(request: Request, notification_id: int) -> Template
     return await page(request, "admin/outbox_mail_detail.html", {"m": row, "job": job})
 
 
-@post("/quan-tri/thu-di/{notification_id:int}/gui-lai", include_in_schema=False, name="admin_outbox_mail_resend")
+@post("/quan-tri/thu-di/{notification_id:int}/gui-lai", include_in_schema=False, name="admin_outbox_mail_resend", guards=BACK_OFFICE)
 async def outbox_mail_resend(request: Request, notification_id: int) -> Redirect:
     from core.jobs import runner
     from core.notify import service
     from core.text.i18n import gettext as _
 
-    user = require_province_admin(request)
+    user = request.user
     await service.resend(notification_id, actor_id=user.id)
     runner.wake(request.app)
     flash(request, _("Message %(id)s was queued to be sent again.", id=notification_id))
     return Redirect(f"/quan-tri/thu-di/{notification_id}", status_code=303)
 
 
-@get("/thong-bao", include_in_schema=False, name="my_messages")
+@get("/thong-bao", include_in_schema=False, name="my_messages", guards=[requires_login])
 async def my_messages(request: Request, trang: int = 1) -> Template:
     from core.notify import service
 
-    user = request.scope.get("motcua_user")
-    if user is None:
-        raise NotAllowed("Bạn cần đăng nhập để xem thông báo của mình.")
+    user = request.user
     page_no = max(1, trang)
     rows = await Notification.select(
         Notification.id, Notification.subject, Notification.body, Notification.created_at, Notification.read_at,
