@@ -119,6 +119,10 @@ def register_permissions() -> Sequence[PermissionSpec]:
     """Declare permissions the plugin checks, with the roles that hold them by default.
 
     Called once at startup. Codes are prefixed with the domain code (``<domain>.registry.view``).
+    A user holds a permission when one of their roles is among its ``default_roles``; a province
+    administrator holds every permission. Core enforces them: a page declares
+    ``guards=[core.api.requires_permission(code)]``, and code that only adapts what it shows asks
+    ``core.api.has_permission(user, None, code)``. A plugin never checks role names itself.
 
     Returns:
         The permissions.
@@ -152,7 +156,11 @@ def register_routes() -> Sequence[Any]:
     Called once when the app is built. A domain plugin's handlers are mounted under ``/{slug}/``
     (``DomainInfo.slug``, else the code); core's own plugins mount at the root. Old addresses
     declared with ``core.api.moved(old_path, route_name)`` are mounted at the root and answer a 301.
-    Each handler declares its guards; HTML handlers set ``include_in_schema=False``.
+    Every handler declares who may call it: a guard from ``core.api`` (``requires_permission(code)``
+    with a permission from ``register_permissions``, ``requires_login``), or
+    ``opt=core.api.public("why anyone may")``; a route with neither fails
+    ``tests/contract/test_route_guards.py``. The handler reads the signed-in user as ``request.user``
+    (None when nobody is signed in). HTML handlers set ``include_in_schema=False``.
 
     Returns:
         Route handlers, controllers or routers.
