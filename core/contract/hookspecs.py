@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         StepSpec,
         WorkflowSpec,
     )
+    from core.contract.views import TransitionView
 
 hookspec = pluggy.HookspecMarker("motcua")
 hookimpl = pluggy.HookimplMarker("motcua")
@@ -336,6 +337,32 @@ def template_context(template_name: str, request: Any) -> Mapping[str, Any] | Aw
 
     Returns:
         Variables to merge into the context.
+    """
+
+
+@hookspec
+def after_transition(
+    transition: TransitionView,
+) -> Mapping[str, Any] | None | Awaitable[Mapping[str, Any] | None]:
+    """React to a dossier's transition inside its write transaction (creation included).
+
+    Called after the dossier, its event and the audit entry are written and before the commit, so
+    what the implementation writes commits with the transition, and an exception (``NotAllowed``,
+    ``InvalidInput`` …) rolls the whole transition back and reaches the actor. Core's own features
+    are implementations: ``core.jobs`` queues the event's dispatch (``tryfirst``), ``core.fees``
+    stores the fee quote at receipt and refuses to hand a result over while fees are owed,
+    ``core.documents`` queues the legal forms and result documents (``trylast``). Work that may
+    wait for the commit (mail, SMS, portal sync) belongs in ``on_dossier_event`` instead.
+
+    Args:
+        transition: The transition: ``action``, ``from_state``, ``to_state``, ``event_id``, ``seq``,
+            ``at``, ``actor``, ``agency_id``, ``step``, ``note``, ``params``, ``event_data``,
+            ``dossier`` (its columns after the change), ``procedure``, ``forms`` and ``results``
+            (what the action asks to be printed); ``await transition.receiving_agency()`` gives the
+            receiving agency's ``AgencyRef``.
+
+    Returns:
+        None, or keys to add to the event's data (written once every implementation has run).
     """
 
 

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from core.contract.specs import AgencyRef
+from core.contract.specs import AgencyRef, ProcedureSpec
 
 __all__ = ("AgencyBrief", "StepView", "EventView", "DossierView", "load_json", "UserView", "RecordView",
-           "KeeperScope")
+           "KeeperScope", "TransitionView")
 
 
 def load_json(value: Any) -> Any:
@@ -243,3 +243,47 @@ class KeeperScope:
     def keeps(self, keeper: int | str | None) -> bool:
         """Whether a record kept by ``keeper`` (an agency id or code) is kept by the user."""
         return self.everything or self.keeping(keeper) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionView:
+    """One transition as the ``after_transition`` hook sees it: written (dossier, event, audit
+    entry) but not yet committed; whatever the hook writes joins the same transaction."""
+
+    dossier_id: int
+    action: str
+    """The action taken (``create``, ``receive``, ``complete_step`` …)."""
+    from_state: str
+    """The state before (``""`` for ``create``)."""
+    to_state: str
+    event_id: int
+    """The ``DossierEvent`` row just written."""
+    seq: int
+    """The event's number, which is the dossier's new version."""
+    at: datetime
+    actor: Any
+    """The acting user's view (``id``, ``has_role``), or None for the system."""
+    agency_id: int | None
+    """The agency on whose behalf the actor acted (the event's agency)."""
+    step: str | None
+    """The route step acted on (its id in the workflow), if any."""
+    note: str
+    params: dict[str, Any]
+    """What the actor entered with the action, checked (``items``, ``channel``, ``receiver`` …)."""
+    event_data: dict[str, Any]
+    """The event's data as written."""
+    dossier: dict[str, Any]
+    """The dossier's columns after the change (``data``: the application's answers)."""
+    procedure: ProcedureSpec
+    """The dossier's procedure."""
+    forms: tuple[tuple[str, dict[str, Any] | None], ...] = ()
+    """Legal forms the action asks for: ``(form id, printed data or None)`` (``form01`` … ``form05``)."""
+    results: tuple[tuple[str, dict[str, Any], str], ...] = ()
+    """Result documents the action issued: ``(result id, printed data, template)``."""
+    load_agency: Any = None
+    """``await load_agency(agency_id)`` → the agency's row (cached for the transition)."""
+
+    async def receiving_agency(self) -> AgencyRef:
+        """The receiving agency as an ``AgencyRef`` (read at most once per transition)."""
+        a = await self.load_agency(self.dossier["receiving_agency"])
+        return AgencyRef(a["id"], a["code"], a["name"], a["level"], a["kind"])

@@ -1,4 +1,5 @@
-"""Core plugin for core.documents: the render job and the download/register pages."""
+"""Core plugin for core.documents: the legal forms and result documents a transition asks for
+(``after_transition``) and the render job."""
 
 from __future__ import annotations
 
@@ -11,6 +12,22 @@ def register_jobs():
     from core.documents.tasks import render_document
 
     return [JobSpec(name="render_document", func=render_document)]
+
+
+@hookimpl(trylast=True)
+async def after_transition(transition):
+    """Queue the legal forms (``form01`` … ``form05``) and result documents the action asked for, in
+    the transition's transaction, once every other reaction (the fee quote form 01 prints) is written."""
+    if not (transition.forms or transition.results):
+        return None
+    from core.documents import service
+
+    for name, data in transition.forms:
+        await service.request_legal_form(name, transition.dossier_id, transition.event_id, data)
+    for result_id, context, template in transition.results:
+        await service.request_result_document(transition.dossier_id, result_id, context, transition.event_id,
+                                              template)
+    return None
 
 
 def kind_label(kind: str) -> str:

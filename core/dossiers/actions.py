@@ -2,7 +2,8 @@
 
 Each ``apply(c)`` receives the checked context (table, version, reason and actor already verified),
 changes the step rows and suspensions it owns, and fills ``c.to``, ``c.updates``, ``c.event_data``,
-``c.forms`` and ``c.results``; the runner writes the dossier, the event, the audit entry and the outbox.
+``c.forms`` and ``c.results``; the runner writes the dossier, the event and the audit entry, then the
+``after_transition`` hook's implementations react (outbox, fees, legal forms and result documents).
 """
 
 from __future__ import annotations
@@ -437,9 +438,7 @@ async def mark_result_ready(c: Ctx) -> None:
 
 
 async def return_result(c: Ctx) -> None:
-    """Hand over the result (R29, R30): channel, receiver identity, fees paid."""
-    from core.fees import service as fees
-
+    """Hand over the result (R29, R30): channel, receiver identity; fees paid (``core.fees``)."""
     channel = str(c.params.get("channel") or "").strip()
     errors: list[tuple[str, str]] = []
     if channel not in c.proc.result_channels:
@@ -465,11 +464,7 @@ async def return_result(c: Ctx) -> None:
         errors.append(("receiver.tracking", "Nhập số hiệu bưu gửi (mã vận đơn) của bưu chính công ích."))
     if errors:
         raise InvalidInput("Thông tin trả kết quả chưa đầy đủ.", errors)
-    due = await fees.balance_due(c.dossier_id)
-    if due > 0:
-        from core.text.templating import format_vnd
-
-        raise NotAllowed(f"Người nộp còn {format_vnd(due)} phí, lệ phí chưa nộp: thu đủ trước khi trả kết quả.")
+    # fees still owed refuse the hand-over: core.fees' after_transition rolls it back (NotAllowed)
     c.updates.update(returned_at=c.now, result_channel=channel)
     c.event_data.update(channel=channel, receiver={**receiver, "relation": relation})
     c.to = State.RETURNED

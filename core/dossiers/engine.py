@@ -4,12 +4,19 @@
 order: the read rule (a caller who may not read the dossier gets the same ``NotFound`` as for one
 that does not exist, whatever else they sent), the table and the actor (``NotAllowed``), the version
 (``StaleVersion``, listing what changed: only ever shown to someone allowed to act), and the reason;
-it lets ``apply(ctx)`` decide the target and the changes, then writes the dossier, the event, the
-audit entry and the outbox rows, and requests the legal forms and result documents.
+it lets ``apply(ctx)`` decide the target and the changes, then writes the dossier, the event and the
+audit entry, and calls the ``after_transition`` hook in the same transaction: core's own default
+plugins queue the event's dispatch (``core.jobs``), store the fee quote and guard the fees
+(``core.fees``) and request the legal forms and result documents (``core.documents``). The lifecycle
+calls none of them itself; a hook that raises rolls the whole transition back.
+
+Creating a dossier is a transition like the others (``dossier_id=None``, action ``create``): nothing
+to lock or to check a version against; ``apply`` fills the new row's columns.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -25,10 +32,9 @@ from core.dossiers import access, states, timing
 from core.dossiers.routing import step_spec
 from core.dossiers.states import ACTION_LABELS, STATE_LABELS, State, Transition
 from core.dossiers.tables import Dossier, DossierEvent, DossierStep
-from core.contract.views import AgencyBrief, DossierView, EventView, StepView, load_json
+from core.contract.views import AgencyBrief, DossierView, EventView, StepView, TransitionView, load_json
 from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
 from core.identity.tables import Agency, User
-from core.jobs import outbox
 from core.text.i18n import gettext as _
 
 __all__ = (
@@ -83,10 +89,25 @@ class Ctx:
     results: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
     """Result documents issued: ``(result id, printed data, template)``; PDFs requested after the event."""
     event_id: int | None = None
+    step_code: str | None = None
+    """The route step the event names (set when the event is written)."""
+    event_agency: int | None = None
+    """The event's agency (set when the event is written)."""
+    audit_data: dict[str, Any] | None = None
+    """The audit entry's data (with ``event_id``) instead of the usual from/to/step summary."""
+    agencies: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """Agency rows read during this transition (``await c.agency(id)``): each is read once."""
 
     @property
     def dossier_id(self) -> int:
         return self.row["id"]
+
+    async def agency(self, agency_id: int) -> dict[str, Any]:
+        """The agency's row, read at most once per transition."""
+        row = self.agencies.get(agency_id)
+        if row is None:
+            row = self.agencies[agency_id] = await agency_row(agency_id)
+        return row
 
 
 async def resolve_id(dossier_id_or_code: int | str) -> int:
@@ -345,7 +366,7 @@ ApplyFn = Callable[[Ctx], Awaitable[None]]
 
 
 async def run_transition(
-    dossier_id: int | str,
+    dossier_id: int | str | None,
     action: str,
     apply: ApplyFn,
     *,
@@ -354,22 +375,36 @@ async def run_transition(
     step_id: int | None = None,
     note: str = "",
     params: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    agencies: dict[int, dict[str, Any]] | None = None,
 ) -> DossierView:
-    """Run one transition in one write transaction (see the module docstring)."""
-    did = await resolve_id(dossier_id)
+    """Run one transition in one write transaction (see the module docstring).
+
+    ``dossier_id=None`` creates a dossier (action ``create``): ``new`` holds the new row's columns
+    known before ``apply`` (``procedure_code``, ``receiving_agency``, ``applicant`` …). ``agencies``
+    are agency rows the caller already read (``{id: row}``), so the transition does not read them again.
+    """
     note = (note or "").strip()
     async with write_tx():
-        row = await _load_locked(did, dossier_id)
-        await _check_readable(row, actor, dossier_id)
-        tr = states.transition(row["state"], action)
-        if tr is None:
-            await _refuse(row, actor, action, version, _deny(row, action))
+        if dossier_id is None:
+            row = {"id": None, "state": "", "version": 0, "code": None, "procedure_version": None,
+                   "applicant": None, "late": False, "late_agency": None, **(new or {})}
+            tr = states.CREATE
+        else:
+            did = await resolve_id(dossier_id)
+            row = await _load_locked(did, dossier_id)
+            await _check_readable(row, actor, dossier_id)
+            tr = states.transition(row["state"], action)
+            if tr is None:
+                await _refuse(row, actor, action, version, _deny(row, action))
         proc, wf = await _procedure(row)
         c = Ctx(row=row, action=action, tr=tr, actor=actor, now=utcnow(), note=note, params=dict(params or {}),
-                proc=proc, wf=wf)
+                proc=proc, wf=wf, agencies=dict(agencies or {}))
         try:
             await _authorise(c, step_id)
         except NotAllowed as denied:
+            if dossier_id is None:
+                raise
             await _refuse(row, actor, action, version, denied)
         await _check_version(row, version)
         if tr.reason_required and not note:
@@ -381,7 +416,8 @@ async def run_transition(
         if c.to is None or c.to not in tr.to:
             raise RuntimeError(f"action {action} chose {c.to!r}, not one of {tr.to}")
         await _persist(c)
-    return await load_view(did)
+        await _after_transition(c)
+    return await load_view(c.dossier_id)
 
 
 async def _refuse(row: dict, actor: Actor, action: str, version: int | None, denied: NotAllowed) -> None:
@@ -398,17 +434,25 @@ async def _refuse(row: dict, actor: Actor, action: str, version: int | None, den
 
 
 async def _persist(c: Ctx) -> None:
+    """Write the dossier (inserted by ``create``, else updated under its version), its event and the
+    audit entry in the agency's chain."""
     row = c.row
     new_version = row["version"] + 1
     values = {"state": c.to.value, "version": new_version, "updated_at": c.now, **c.updates}
-    changed = await Dossier.update({getattr(Dossier, k): v for k, v in values.items()}).where(
-        (Dossier.id == row["id"]) & (Dossier.version == row["version"])
-    ).returning(Dossier.id)
-    if not changed:  # cannot happen under the lock; guards a missing lock
-        raise StaleVersion("Hồ sơ vừa được người khác cập nhật; thao tác của bạn chưa được thực hiện.")
+    if row["id"] is None:
+        fields = {k: v for k, v in row.items() if k != "id"} | values
+        inserted = await Dossier.insert(Dossier(created_at=c.now, **fields)).returning(Dossier.id)
+        row["id"] = inserted[0]["id"]
+    else:
+        changed = await Dossier.update({getattr(Dossier, k): v for k, v in values.items()}).where(
+            (Dossier.id == row["id"]) & (Dossier.version == row["version"])
+        ).returning(Dossier.id)
+        if not changed:  # cannot happen under the lock; guards a missing lock
+            raise StaleVersion("Hồ sơ vừa được người khác cập nhật; thao tác của bạn chưa được thực hiện.")
     step_code = c.step_row["step_id"] if c.step_row else c.event_data.pop("_step_code", None)
     event_agency = c.agency_id if c.agency_id is not None else c.event_data.pop("_agency", None)
     c.event_data.pop("_agency", None)
+    c.step_code, c.event_agency = step_code, event_agency
     inserted = await DossierEvent.insert(
         DossierEvent(
             dossier=row["id"],
@@ -426,25 +470,69 @@ async def _persist(c: Ctx) -> None:
     ).returning(DossierEvent.id)
     c.event_id = inserted[0]["id"]
     chain_agency = event_agency or row["receiving_agency"]
-    code = (await Agency.select(Agency.code).where(Agency.id == chain_agency).first())["code"]
+    code = (await c.agency(chain_agency))["code"]
+    if c.audit_data is not None:
+        data = {"event_id": c.event_id, **c.audit_data}
+    else:
+        data = {"event_id": c.event_id, "seq": new_version, "from": row["state"], "to": c.to.value,
+                "step": step_code}
     await audit.append(
         f"dossier.{c.action}",
         chain=f"agency:{code}",
         actor_id=c.actor.id if c.actor is not None else None,
         object_type="dossier",
         object_id=c.updates.get("code") or row["code"] or row["id"],
-        data={"event_id": c.event_id, "seq": new_version, "from": row["state"], "to": c.to.value,
-              "step": step_code},
+        data=data,
     )
-    await outbox.add("dispatch_event", event_id=c.event_id)
-    if c.forms or c.results:
-        from core.documents import service as documents
 
-        for form in c.forms:
-            name, data = (form, None) if isinstance(form, str) else form
-            await documents.request_legal_form(name, row["id"], c.event_id, _jsonable(data) if data else None)
-        for result_id, context, template in c.results:
-            await documents.request_result_document(row["id"], result_id, _jsonable(context), c.event_id, template)
+
+def _transition_view(c: Ctx) -> TransitionView:
+    forms = tuple((f, None) if isinstance(f, str) else (f[0], _jsonable(f[1]) if f[1] else None) for f in c.forms)
+    return TransitionView(
+        dossier_id=c.dossier_id,
+        action=c.action,
+        from_state=c.row["state"],
+        to_state=c.to.value,
+        event_id=c.event_id,
+        seq=c.row["version"] + 1,
+        at=c.now,
+        actor=c.actor,
+        agency_id=c.event_agency,
+        step=c.step_code,
+        note=c.note,
+        params=c.params,
+        event_data=c.event_data,
+        dossier={**c.row, "state": c.to.value, "version": c.row["version"] + 1, "updated_at": c.now, **c.updates},
+        procedure=c.proc,
+        forms=forms,
+        results=tuple((rid, _jsonable(ctx), template) for rid, ctx, template in c.results),
+        load_agency=c.agency,
+    )
+
+
+async def _after_transition(c: Ctx) -> None:
+    """Call ``after_transition`` in this transaction, each implementation awaited in the hook's
+    order; keys they return are added to the event's data. The first to raise stops the others
+    and rolls the transition back."""
+    from core.plugins import get_plugin_manager
+
+    pending = list(get_plugin_manager().hook.after_transition(transition=_transition_view(c)))
+    added: dict[str, Any] = {}
+    try:
+        while pending:
+            got = pending.pop(0)
+            if inspect.isawaitable(got):
+                got = await got
+            if got:
+                added.update(got)
+    finally:
+        for left in pending:  # never awaited: close them so Python does not warn
+            if inspect.iscoroutine(left):
+                left.close()
+    if added:
+        c.event_data.update(added)
+        await DossierEvent.update({DossierEvent.data: _jsonable(c.event_data)}).where(
+            DossierEvent.id == c.event_id)
 
 
 def _jsonable(value: Any) -> Any:

@@ -2,7 +2,8 @@
 
 ``receive`` is where a dossier meets the law's clock: it binds the procedure version in force,
 allocates the code when the dossier has none yet, computes the clock start and the due dates,
-instantiates the route at concrete agencies, stores the fee quote and requests form 01.
+instantiates the route at concrete agencies and requests form 01 (``core.fees`` stores the fee quote
+from the ``after_transition`` hook, before the form is printed).
 """
 
 from __future__ import annotations
@@ -12,28 +13,22 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.audit import chain as audit
 from core.catalogue.registry import get_catalogue
-from core.db.tx import write_tx
 from core.dossiers import codes, routing, timing
 from core.dossiers.actions import parse_input
-from core.dossiers.engine import Actor, Ctx, _jsonable, agency_row, load_view, run_transition, utcnow
+from core.dossiers.engine import Actor, Ctx, _jsonable, agency_row, build_view, run_transition
 from core.dossiers.states import State
-from core.dossiers.tables import Dossier, DossierEvent
 from core.contract.specs import AgencyRef
 from core.contract.views import DossierView
 from core.contract.errors import InvalidInput, NotAllowed, Unavailable
 from core.forms import validators as fv
 from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
-from core.jobs import outbox
 
 __all__ = ("create", "submit", "receive", "CHANNELS", "VN_TZ")
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CHANNELS = ("truc_tuyen", "truc_tiep", "buu_chinh")
 """Online, at the counter, by public post (R7)."""
-FEE_CHANNEL = {"truc_tuyen": "online", "truc_tiep": "counter", "buu_chinh": "post"}
-"""Dossier channel → the ``channel`` fee rules know (``compute_fee`` ctx)."""
 
 
 def _vn_day(moment: datetime):
@@ -160,41 +155,23 @@ async def create(
     errors += data_errors
     if errors:
         raise InvalidInput("Hồ sơ chưa hợp lệ, vui lòng sửa các trường được đánh dấu.", errors)
-    now = utcnow()
-    async with write_tx():
-        inserted = await Dossier.insert(
-            Dossier(
-                procedure_code=proc.code,
-                domain=proc.domain,
-                receiving_agency=agency_id,
-                applicant=actor.id if self_service else None,
-                data=data,
-                channel=channel,
-                result_channel=result_channel,
-                state=State.DRAFT.value,
-                version=1,
-                created_at=now,
-                updated_at=now,
-                **values,
-            )
-        ).returning(Dossier.id)
-        did = inserted[0]["id"]
-        ev = await DossierEvent.insert(
-            DossierEvent(dossier=did, seq=1, action="create", from_state="", to_state=State.DRAFT.value,
-                         actor=actor.id, agency=agency_id if staff else None, note="",
-                         data={"channel": channel}, at=now)
-        ).returning(DossierEvent.id)
-        await audit.append("dossier.create", chain=f"agency:{agency['code']}", actor_id=actor.id,
-                           object_type="dossier", object_id=did,
-                           data={"event_id": ev[0]["id"], "procedure": proc.code, "channel": channel})
-        await outbox.add("dispatch_event", event_id=ev[0]["id"])
-    return await load_view(did)
+    new = {"procedure_code": proc.code, "domain": proc.domain, "receiving_agency": agency_id,
+           "applicant": actor.id if self_service else None, "data": data, "channel": channel,
+           "result_channel": result_channel, **values}
+
+    async def apply(c: Ctx) -> None:
+        c.event_data["channel"] = channel
+        c.audit_data = {"procedure": proc.code, "channel": channel}
+        c.to = State.DRAFT
+
+    return await run_transition(None, "create", apply, actor=actor, version=None, new=new,
+                                agencies={agency_id: agency})
 
 
 async def _allocate_code(c: Ctx) -> str:
     if c.row["code"]:
         return c.row["code"]
-    agency = await agency_row(c.row["receiving_agency"])
+    agency = await c.agency(c.row["receiving_agency"])
     if c.proc.code_system:  # centralised-system variant: the agency's electronic identifier + AA (R5)
         if not re.fullmatch(r"\d{2}", c.proc.code_system):
             raise Unavailable(f"Thủ tục {c.proc.code} khai báo mã hệ thống tập trung '{c.proc.code_system}' "
@@ -224,19 +201,20 @@ async def submit(dossier_id: int | str, *, actor: Actor, version: int | None, no
 
 async def _apply_receive(c: Ctx) -> None:
     from core.catalogue.versions import version_in_force
-    from core.fees import service as fees
 
     row, proc, wf = c.row, c.proc, c.wf
     today = _vn_day(c.now)
     version_id, snap = await version_in_force(proc.code, today, actor_id=c.actor.id if c.actor else None)
     code = await _allocate_code(c)
-    agency = await agency_row(row["receiving_agency"])
+    agency = await c.agency(row["receiving_agency"])
     sessions_of = timing.sessions_loader({agency["id"]: agency})
     rules = timing.Rules.from_snapshot(snap, proc)
     clock = await timing.deadline(c.now, rules, agency)
     start, due = clock.start, clock.due
     extra_days = rules.remote_area_extra_days if agency["remote_area"] else 0
-    view = await load_view(row["id"])
+    # the dossier as the step selectors see it, from the locked row (it has no steps before receipt)
+    view = build_view({**row, "ra_code": agency["code"], "ra_name": agency["name"],
+                       "ra_sessions": agency["work_sessions"]}, [], now=c.now, wf=wf)
     dossier_dict = {**view.as_dict(), "code": code}
     placed = await routing.place(dossier_dict, wf)
     budgets = timing.budgets(wf, rules.processing_days + extra_days)
@@ -251,10 +229,7 @@ async def _apply_receive(c: Ctx) -> None:
     if rules.financial_obligation:
         c.updates["appointment1_at"] = await timing.appointment1(start, wf, budgets, agency["work_sessions"],
                                                                 rules.processing_days)
-    ref = AgencyRef(agency["id"], agency["code"], agency["name"], agency["level"], agency["kind"])
-    quote = await fees.quote(proc, row["data"], ref, FEE_CHANNEL.get(row["channel"], "counter"), today)
-    await fees.store_quote(row["id"], quote)
-    c.forms.append("form01")
+    c.forms.append("form01")  # printed once the fee quote is stored (core.fees' after_transition)
     c.event_data.update(
         code=code,
         procedure_version=version_id,
@@ -262,7 +237,6 @@ async def _apply_receive(c: Ctx) -> None:
         due_at=due,
         remote_area_extra_days=extra_days,
         clock=list(clock.explanation),
-        fee_total=quote.total,
         steps=[{"stage": n, "step": s.id, "agency": ref.code} for n, s, ref in placed],
     )
     c.agency_id = c.agency_id or agency["id"]

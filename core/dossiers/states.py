@@ -26,6 +26,7 @@ __all__ = (
     "State",
     "Transition",
     "TRANSITIONS",
+    "CREATE",
     "OPEN_STATES",
     "FINAL_STATES",
     "BEFORE_DECISION",
@@ -117,6 +118,10 @@ TRANSITIONS: tuple[Transition, ...] = (
                                                                                                             ("system",)),
 )
 # fmt: on
+
+CREATE = Transition(frozenset(), "create", (S.DRAFT,), ("applicant", "receiver@desk", "postal_agent@desk"))
+"""Creating a dossier: from no state to a draft, by its applicant (online) or the desk (at the counter,
+by post). Not in ``TRANSITIONS``: no dossier is ever in a state it starts from."""
 
 _INDEX: dict[tuple[State, str], Transition] = {}
 for _tr in TRANSITIONS:

@@ -1,4 +1,5 @@
-"""Core plugin for core.fees: fee pages, refunds owed when a paid dossier ends refused or stopped."""
+"""Core plugin for core.fees: fee pages, the fee quote frozen at receipt and the fees owed before the
+result is handed over (``after_transition``), refunds owed when a paid dossier ends refused or stopped."""
 
 from __future__ import annotations
 
@@ -11,6 +12,36 @@ REFUND_STATES = frozenset({"refused", "result_refused", "stopped"})
 @hookimpl
 def register_payment_gateways():
     return []  # core ships no gateway: a province installs its payment platform's plugin
+
+
+FEE_CHANNEL = {"truc_tuyen": "online", "truc_tiep": "counter", "buu_chinh": "post"}
+"""Dossier channel → the ``channel`` fee rules know (``compute_fee`` ctx)."""
+
+
+@hookimpl
+async def after_transition(transition):
+    """In the transition's transaction: on receipt, freeze the fee quote of the application (the
+    event records its total; form 01 prints it); before the result is handed over, refuse while fees
+    are still owed (the transition rolls back)."""
+    from core.fees import service
+
+    if transition.action == "receive":
+        from core.dossiers.timing import VN_TZ
+
+        dossier = transition.dossier
+        quote = await service.quote(transition.procedure, dossier["data"], await transition.receiving_agency(),
+                                    FEE_CHANNEL.get(dossier["channel"], "counter"),
+                                    transition.at.astimezone(VN_TZ).date())
+        await service.store_quote(transition.dossier_id, quote)
+        return {"fee_total": quote.total}
+    if transition.action == "return_result":
+        due = await service.balance_due(transition.dossier_id)
+        if due > 0:
+            from core.contract.errors import NotAllowed
+            from core.text.templating import format_vnd
+
+            raise NotAllowed(f"Người nộp còn {format_vnd(due)} phí, lệ phí chưa nộp: thu đủ trước khi trả kết quả.")
+    return None
 
 
 @hookimpl

@@ -1,4 +1,5 @@
-"""Core plugin for background work: core's own tasks, and the admin page of the outbox."""
+"""Core plugin for background work: core's own tasks, the dispatch of each dossier event after commit
+(``after_transition`` queues it), and the admin page of the outbox."""
 
 from __future__ import annotations
 
@@ -11,6 +12,14 @@ def register_jobs():
     from core.jobs.events import dispatch_event
 
     return [JobSpec("dispatch_event", dispatch_event)]
+
+
+@hookimpl(tryfirst=True)
+async def after_transition(transition):
+    """Queue the event's dispatch (``on_dossier_event`` after commit) in the transition's transaction."""
+    from core.jobs import outbox
+
+    await outbox.add("dispatch_event", event_id=transition.event_id)
 
 
 @hookimpl
