@@ -29,8 +29,11 @@ _spec_cache: dict[ProcedureSpec, dict[str, Any]] = {}
 
 def clear_cache() -> None:
     """Forget cached snapshots (tests that rebuild the catalogue or the database)."""
+    from core.catalogue import snapshot
+
     _data_cache.clear()
     _spec_cache.clear()
+    snapshot.clear_cache()
 
 
 def _label(value: L | None) -> dict[str, str] | None:

@@ -284,11 +284,11 @@ async def _advance(c: Ctx) -> None:
 async def _bound_results(c: Ctx) -> tuple[str, ...]:
     """The result documents of the procedure version the dossier is bound to."""
     if c.row.get("procedure_version"):
-        from core.catalogue.versions import get_version
+        from core.catalogue.snapshot import get_snapshot
 
-        stored = (await get_version(c.row["procedure_version"])).get("results")
+        stored = (await get_snapshot(c.row["procedure_version"])).results
         if stored is not None:
-            return tuple(stored)
+            return stored
     return tuple(c.proc.results)
 
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from core.catalogue.registry import get_catalogue
-from core.catalogue.versions import get_version
+from core.catalogue.snapshot import get_snapshot
 from core.db.tx import raw
 from core.dossiers import timing
 from core.dossiers.engine import utcnow
@@ -85,7 +85,8 @@ async def scan(now: datetime | None = None, *, batch: int = 1000) -> ScanSummary
         if proc is not None:
             limit_days = (await timing.rules_for(r, proc)).supplement_limit_days
         elif r["procedure_version"]:  # no longer in the catalogue: its bound version still says
-            limit_days = int((await get_version(r["procedure_version"])).get("supplement_limit_days", 15))
+            stored = (await get_snapshot(r["procedure_version"])).supplement_limit_days
+            limit_days = 15 if stored is None else stored
         else:
             limit_days = 15
         asked_at = timing.as_utc(r["asked_at"])
@@ -108,7 +109,7 @@ async def _shortest_limit(cat) -> int:
     """The shortest supplement limit among the versions the waiting dossiers are bound to (a dossier
     keeps the version it was received under, which may allow fewer days than today's declaration).
     Loads those snapshots into the version cache, so the per-dossier rules below cost no query."""
-    from core.catalogue import versions
+    from core.catalogue import snapshot, versions
 
     state = "supplement_requested"
     limits: list[int] = []
@@ -116,11 +117,11 @@ async def _shortest_limit(cat) -> int:
         if r["id"] is None:  # bound to no version: today's declarations apply
             limits += [p.supplement_limit_days for p in cat.procedures.values()] or [15]
             continue
-        snap = versions._data_cache.get(r["id"])
-        if snap is None:
-            data = r["data"]
-            snap = versions._data_cache[r["id"]] = json.loads(data) if isinstance(data, str) else data
-        limits.append(int(snap.get("supplement_limit_days", 15)))
+        data = versions._data_cache.get(r["id"])
+        if data is None:
+            data = versions._data_cache[r["id"]] = json.loads(r["data"]) if isinstance(r["data"], str) else r["data"]
+        stored = snapshot.remember(r["id"], data).supplement_limit_days
+        limits.append(15 if stored is None else stored)
     return min(limits, default=0)
 
 

@@ -17,7 +17,6 @@ to lock or to check a version against; ``apply`` fills the new row's columns.
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -328,38 +327,11 @@ async def _procedure(row: dict) -> tuple[ProcedureSpec, WorkflowSpec]:
     return proc, wf
 
 
-_bound_wf: dict[str, WorkflowSpec] = {}
-"""Stored route (as JSON text) → the route; keyed by content, as version ids restart with a new database."""
-
-
 async def bound_workflow(version_id: int, declared: WorkflowSpec) -> WorkflowSpec:
     """The route stored in procedure version ``version_id`` (``declared`` when it holds none)."""
-    from core.contract.specs import L, StageSpec, StepSpec
-    from core.catalogue.versions import get_version
+    from core.catalogue.snapshot import get_snapshot
 
-    snap = (await get_version(version_id)).get("workflow")
-    if not snap or not snap.get("stages"):
-        return declared
-    key = json.dumps(snap, sort_keys=True, ensure_ascii=False)
-    if key in _bound_wf:
-        return _bound_wf[key]
-
-    def label(value) -> L:
-        value = value or {}
-        return L(value.get("vi") or "", value.get("en") or "")
-
-    stages = tuple(
-        StageSpec(steps=tuple(
-            StepSpec(id=s["id"], name=label(s.get("name")), role=s["role"], agency=s.get("agency") or "receiving",
-                     days=float(s.get("days") or 0), suspends_for=s.get("suspends_for"),
-                     outcomes=tuple(s.get("outcomes") or ("complete", "return", "supplement")),
-                     appointment=s.get("appointment"), results=tuple(s.get("results") or ()))
-            for s in stage))
-        for stage in snap["stages"]
-    )
-    wf = WorkflowSpec(id=snap.get("id") or declared.id, name=label(snap.get("name")), stages=stages)
-    _bound_wf[key] = wf
-    return wf
+    return (await get_snapshot(version_id)).route(declared)
 
 
 ApplyFn = Callable[[Ctx], Awaitable[None]]

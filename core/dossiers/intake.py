@@ -200,15 +200,16 @@ async def submit(dossier_id: int | str, *, actor: Actor, version: int | None, no
 
 
 async def _apply_receive(c: Ctx) -> None:
+    from core.catalogue import snapshot
     from core.catalogue.versions import version_in_force
 
     row, proc, wf = c.row, c.proc, c.wf
     today = _vn_day(c.now)
-    version_id, snap = await version_in_force(proc.code, today, actor_id=c.actor.id if c.actor else None)
+    version_id, stored = await version_in_force(proc.code, today, actor_id=c.actor.id if c.actor else None)
     code = await _allocate_code(c)
     agency = await c.agency(row["receiving_agency"])
     sessions_of = timing.sessions_loader({agency["id"]: agency})
-    rules = timing.Rules.from_snapshot(snap, proc)
+    rules = timing.Rules.from_snapshot(snapshot.remember(version_id, stored), proc)
     clock = await timing.deadline(c.now, rules, agency)
     start, due = clock.start, clock.due
     extra_days = rules.remote_area_extra_days if agency["remote_area"] else 0

@@ -6,11 +6,13 @@ All datetimes in and out are timezone-aware (stored in UTC, computed in Vietnam 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.catalogue.snapshot import ProcedureSnapshot, decode, get_snapshot
 from core.contract.specs import ProcedureSpec, WorkflowSpec
 
 __all__ = (
@@ -63,26 +65,27 @@ class Rules:
     remote_area_extra_days: int
 
     @classmethod
-    def from_snapshot(cls, snap: dict[str, Any] | None, proc: ProcedureSpec) -> Rules:
-        snap = snap or {}
-        cutoff = snap.get("cutoff")
+    def from_snapshot(cls, snap: ProcedureSnapshot | Mapping[str, Any] | None, proc: ProcedureSpec) -> Rules:
+        """The rules of a stored version; what it does not say, the declaration does."""
+        if not isinstance(snap, ProcedureSnapshot):
+            snap = decode(snap)
+
+        def pick(value, default):
+            return default if value is None else value
+
         return cls(
-            processing_days=float(snap.get("processing_days", proc.processing_days)),
-            cutoff=time.fromisoformat(cutoff) if isinstance(cutoff, str) else proc.cutoff,
-            supplement_policy=snap.get("supplement_policy", proc.supplement_policy),
-            supplement_limit_days=int(snap.get("supplement_limit_days", proc.supplement_limit_days)),
-            financial_obligation=bool(snap.get("financial_obligation", proc.financial_obligation)),
-            remote_area_extra_days=int(snap.get("remote_area_extra_days", proc.remote_area_extra_days)),
+            processing_days=float(pick(snap.processing_days, proc.processing_days)),
+            cutoff=snap.cutoff_time or proc.cutoff,
+            supplement_policy=pick(snap.supplement_policy, proc.supplement_policy),
+            supplement_limit_days=int(pick(snap.supplement_limit_days, proc.supplement_limit_days)),
+            financial_obligation=bool(pick(snap.financial_obligation, proc.financial_obligation)),
+            remote_area_extra_days=int(pick(snap.remote_area_extra_days, proc.remote_area_extra_days)),
         )
 
 
-async def rules_for(row: dict[str, Any], proc: ProcedureSpec) -> Rules:
+async def rules_for(row: Mapping[str, Any], proc: ProcedureSpec) -> Rules:
     """Rules of the dossier's bound version (falls back to the declaration)."""
-    snap = None
-    if row.get("procedure_version"):
-        from core.catalogue.versions import get_version
-
-        snap = await get_version(row["procedure_version"])
+    snap = await get_snapshot(row["procedure_version"]) if row.get("procedure_version") else None
     return Rules.from_snapshot(snap, proc)
 
 
