@@ -261,6 +261,11 @@ async def _finish_step(c: Ctx, spec: StepSpec) -> str:
     return outcome
 
 
+def _stored_due(c: Ctx):
+    """The dossier's due as stored (the locked row: its update is written after ``apply``)."""
+    return c.row["extended_due_at"] or c.row["due_at"]
+
+
 async def _advance(c: Ctx) -> None:
     """After a step is done: wait for the stage, start the next one, or end the route (approval)."""
     stage = c.step_row["stage"]
@@ -271,7 +276,8 @@ async def _advance(c: Ctx) -> None:
     waiting = sorted({r["stage"] for r in rows if r["status"] == "waiting"})
     if waiting:
         activated = await routing.activate_stage(c.dossier_id, waiting[0], c.wf, c.now, _sessions(c),
-                                                 handed_by=c.actor.id if c.actor else None)
+                                                 handed_by=c.actor.id if c.actor else None,
+                                                 dossier_due=_stored_due(c))
         c.event_data["next_stage"] = waiting[0]
         c.event_data["handed_to"] = sorted({r["agency"] for r in activated})
         c.to = State.IN_PROCESSING
@@ -423,9 +429,10 @@ async def return_step(c: Ctx) -> None:
          DossierStep.finished_by: c.actor.id if c.actor else None, DossierStep.outcome: outcome}
     ).where((DossierStep.dossier == c.dossier_id) & (DossierStep.stage == stage) & (DossierStep.status == "active"))
     await _close_suspensions(c, step_id=spec.id)
-    await routing.copy_stage(c.dossier_id, stage, status="waiting", now=None, sessions_of=_sessions(c), wf=c.wf)
+    await routing.copy_stage(c.dossier_id, stage, status="waiting", now=None, sessions_of=_sessions(c), wf=c.wf,
+                             dossier_due=_stored_due(c))
     await routing.copy_stage(c.dossier_id, earlier["stage"], status="active", now=c.now, sessions_of=_sessions(c),
-                             wf=c.wf, handed_by=c.actor.id if c.actor else None)
+                             wf=c.wf, handed_by=c.actor.id if c.actor else None, dossier_due=_stored_due(c))
     c.event_data.update(step_row=c.step_row["id"], returned_to_stage=earlier["stage"], outcome=outcome)
     c.to = State.IN_PROCESSING
 

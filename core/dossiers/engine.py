@@ -39,6 +39,7 @@ from core.text.i18n import gettext as _
 __all__ = (
     "Actor",
     "Ctx",
+    "Outcome",
     "utcnow",
     "run_transition",
     "resolve_id",
@@ -109,16 +110,29 @@ class Ctx:
         return row
 
 
+def _where(ref: int | str):
+    """The condition that finds dossier ``ref`` (its id, or its code: drafts have no code yet);
+    ``NotFound`` for what can be no dossier."""
+    if isinstance(ref, int):
+        return Dossier.id == ref
+    text = str(ref).strip()
+    if text.isascii() and text.isdigit():
+        if len(text) > 15:  # beyond any id: never hand SQLite an integer it cannot bind
+            raise access.not_found(ref)
+        return Dossier.id == int(text)
+    if not text:
+        raise access.not_found(ref)
+    return Dossier.code == text
+
+
 async def resolve_id(dossier_id_or_code: int | str) -> int:
     """The id of a dossier given its id or its code; ``NotFound`` otherwise."""
     if isinstance(dossier_id_or_code, int):
         return dossier_id_or_code
-    text = str(dossier_id_or_code).strip()
-    if text.isascii() and text.isdigit():
-        if len(text) > 15:  # beyond any id: never hand SQLite an integer it cannot bind
-            raise access.not_found(dossier_id_or_code)
-        return int(text)
-    row = await Dossier.select(Dossier.id).where(Dossier.code == text).first() if text else None
+    where = _where(dossier_id_or_code)
+    if isinstance(where.value, int):  # an id: nothing to look up
+        return where.value
+    row = await Dossier.select(Dossier.id).where(where).first()
     if row is None:
         raise access.not_found(dossier_id_or_code)
     return row["id"]
@@ -131,10 +145,13 @@ async def agency_row(agency_id: int) -> dict[str, Any]:
     return row
 
 
-async def _load_locked(dossier_id: int, ref: int | str) -> dict[str, Any]:
+async def _load_locked(ref: int | str) -> dict[str, Any]:
+    """The dossier's row (JSON loaded), locked until the transaction ends (PostgreSQL; on SQLite the
+    write transaction holds the database): one query."""
+    query = Dossier.select().where(_where(ref))
     if is_postgres():
-        await raw("SELECT id FROM dossier WHERE id = {} FOR UPDATE", dossier_id)
-    row = await Dossier.select().where(Dossier.id == dossier_id).first().output(load_json=True)
+        query = query.lock_rows()
+    row = await query.first().output(load_json=True)
     if row is None:
         raise access.not_found(ref)
     row["data"] = load_json(row["data"]) or {}
@@ -337,6 +354,16 @@ async def bound_workflow(version_id: int, declared: WorkflowSpec) -> WorkflowSpe
 ApplyFn = Callable[[Ctx], Awaitable[None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Where a transition left the dossier (what a page needs to redirect to it)."""
+
+    id: int
+    code: str | None
+    state: str
+    version: int
+
+
 async def run_transition(
     dossier_id: int | str | None,
     action: str,
@@ -349,8 +376,10 @@ async def run_transition(
     params: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
     agencies: dict[int, dict[str, Any]] | None = None,
-) -> DossierView:
-    """Run one transition in one write transaction (see the module docstring).
+    reload: bool = True,
+) -> DossierView | Outcome:
+    """Run one transition in one write transaction (see the module docstring); returns the dossier's
+    view after it, or with ``reload=False`` only its ``Outcome`` (no query after the commit).
 
     ``dossier_id=None`` creates a dossier (action ``create``): ``new`` holds the new row's columns
     known before ``apply`` (``procedure_code``, ``receiving_agency``, ``applicant`` …). ``agencies``
@@ -363,8 +392,7 @@ async def run_transition(
                    "applicant": None, "late": False, "late_agency": None, **(new or {})}
             tr = states.CREATE
         else:
-            did = await resolve_id(dossier_id)
-            row = await _load_locked(did, dossier_id)
+            row = await _load_locked(dossier_id)
             await _check_readable(row, actor, dossier_id)
             tr = states.transition(row["state"], action)
             if tr is None:
@@ -389,6 +417,8 @@ async def run_transition(
             raise RuntimeError(f"action {action} chose {c.to!r}, not one of {tr.to}")
         await _persist(c)
         await _after_transition(c)
+    if not reload:
+        return Outcome(c.dossier_id, c.updates.get("code") or c.row["code"], c.to.value, c.row["version"] + 1)
     return await load_view(c.dossier_id)
 
 
@@ -527,16 +557,18 @@ def _jsonable(value: Any) -> Any:
 # --- reading --------------------------------------------------------------------------------------
 
 
-async def load_view(dossier_id: int, *, now: datetime | None = None) -> DossierView:
-    """The dossier with its steps (three queries whatever the route's length)."""
+async def load_view(dossier: int | str, *, now: datetime | None = None) -> DossierView:
+    """The dossier (by id, or by code) with its steps: two queries whatever the route's length (the
+    calendar and the bound route are cached)."""
     row = await Dossier.select(
         Dossier.all_columns(),
         Dossier.receiving_agency.code.as_alias("ra_code"),
         Dossier.receiving_agency.name.as_alias("ra_name"),
         Dossier.receiving_agency.work_sessions.as_alias("ra_sessions"),
-    ).where(Dossier.id == dossier_id).first().output(load_json=True)
+    ).where(_where(dossier)).first().output(load_json=True)
     if row is None:
-        raise access.not_found(dossier_id)
+        raise access.not_found(dossier)
+    dossier_id = row["id"]
     steps = await DossierStep.select(
         DossierStep.all_columns(),
         DossierStep.agency.code.as_alias("ag_code"),

@@ -60,6 +60,10 @@ async def step_due(start: datetime, budget: int, sessions, spec: StepSpec | None
     return await timing.add(start, budget, sessions)
 
 
+_READ: Any = object()
+"""``dossier_due`` not given: read it."""
+
+
 async def _dossier_due(dossier_id: int) -> datetime | None:
     from core.dossiers.tables import Dossier
 
@@ -113,14 +117,15 @@ async def open_rows(dossier_id: int) -> list[dict[str, Any]]:
 
 
 async def activate_stage(dossier_id: int, stage: int, wf: WorkflowSpec, now: datetime, sessions_of,
-                         handed_by: int | None = None) -> list[dict]:
+                         handed_by: int | None = None, *, dossier_due: Any = _READ) -> list[dict]:
     """Make the waiting steps of ``stage`` active from ``now``, handed over by ``handed_by`` (the user
     who finished the stage before); opens the suspensions of steps that stop the clock. Returns the
-    activated rows."""
+    activated rows. ``dossier_due``: the dossier's due as stored (read when not given)."""
     rows = await DossierStep.select().where(
         (DossierStep.dossier == dossier_id) & (DossierStep.stage == stage) & (DossierStep.status == "waiting")
     )
-    dossier_due = await _dossier_due(dossier_id)
+    if dossier_due is _READ:
+        dossier_due = await _dossier_due(dossier_id)
     for row in rows:
         spec = step_spec(wf, row["step_id"])
         due = await step_due(now, row["budget_minutes"], await sessions_of(row["agency"]), spec, dossier_due)
@@ -136,9 +141,10 @@ async def activate_stage(dossier_id: int, stage: int, wf: WorkflowSpec, now: dat
 
 
 async def copy_stage(dossier_id: int, stage: int, *, status: str, now: datetime | None, sessions_of,
-                     wf: WorkflowSpec, handed_by: int | None = None) -> None:
+                     wf: WorkflowSpec, handed_by: int | None = None, dossier_due: Any = _READ) -> None:
     """Insert fresh rows for every step of ``stage`` (the latest row of each step is the template):
-    used when a stage is sent back, so the finished rows keep their record for the control sheet."""
+    used when a stage is sent back, so the finished rows keep their record for the control sheet.
+    ``dossier_due``: the dossier's due as stored (read when not given)."""
     rows = await DossierStep.select().where(
         (DossierStep.dossier == dossier_id) & (DossierStep.stage == stage)
     ).order_by(DossierStep.id)
@@ -146,7 +152,8 @@ async def copy_stage(dossier_id: int, stage: int, *, status: str, now: datetime 
     for row in rows:
         latest[row["step_id"]] = row
     new = []
-    dossier_due = await _dossier_due(dossier_id)
+    if dossier_due is _READ:
+        dossier_due = await _dossier_due(dossier_id)
     for row in latest.values():
         active = status == "active"
         spec = step_spec(wf, row["step_id"])

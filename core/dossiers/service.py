@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from core.dossiers import actions as _actions
-from core.dossiers.engine import Actor, event_views, load_view, resolve_id, run_transition
-from core.dossiers.intake import create, receive, submit
+from core.dossiers.engine import Actor, Outcome, event_views, load_view, resolve_id, run_transition
+from core.dossiers.intake import _apply_receive, _apply_submit, create, receive, submit
 from core.contract.views import DossierView, EventView
 from core.contract.errors import InvalidInput
 
@@ -26,6 +26,7 @@ __all__ = (
     "submit",
     "receive",
     "act",
+    "perform",
     "get",
     "events",
     "request_supplement",
@@ -91,21 +92,41 @@ async def act(
     Returns:
         The dossier after the change.
     """
+    return await _run(dossier_id, action, actor=actor, version=version, step_id=step_id, note=note,
+                      params=params, reload=True)
+
+
+async def perform(
+    dossier_id: int | str,
+    action: str,
+    *,
+    actor: Actor,
+    version: int | None,
+    step_id: int | None = None,
+    note: str = "",
+    **params: Any,
+) -> Outcome:
+    """``act`` for pages that redirect afterwards: the same transition, returning only where it left
+    the dossier (id, code, state, version) instead of reloading its view."""
+    return await _run(dossier_id, action, actor=actor, version=version, step_id=step_id, note=note,
+                      params=params, reload=False)
+
+
+async def _run(dossier_id, action, *, actor, version, step_id, note, params, reload):
     note, params = _actions.parse_input(note, params)
-    if action == "submit":
-        return await submit(dossier_id, actor=actor, version=version, note=note)
-    if action == "receive":
-        return await receive(dossier_id, actor=actor, version=version, note=note)
-    fn = ACTIONS.get(action)
-    if fn is None:
-        raise InvalidInput("Thao tác không tồn tại.", [("action", f"Không có thao tác '{action}'.")])
-    return await run_transition(dossier_id, action, fn, actor=actor, version=version, step_id=step_id,
-                                note=note, params=params)
+    if action in ("submit", "receive"):  # intake actions take no parameters and no step
+        apply, step_id, params = (_apply_submit if action == "submit" else _apply_receive), None, {}
+    else:
+        apply = ACTIONS.get(action)
+        if apply is None:
+            raise InvalidInput("Thao tác không tồn tại.", [("action", f"Không có thao tác '{action}'.")])
+    return await run_transition(dossier_id, action, apply, actor=actor, version=version, step_id=step_id,
+                                note=note, params=params, reload=reload)
 
 
 async def get(dossier_id_or_code: int | str) -> DossierView:
     """The dossier with its steps; ``NotFound`` when there is none."""
-    return await load_view(await resolve_id(dossier_id_or_code))
+    return await load_view(dossier_id_or_code)
 
 
 async def events(dossier_id: int | str, *, since_version: int = 0) -> list[EventView]:

@@ -138,10 +138,13 @@ def _with_inputs(actions: list[dict[str, Any]], view) -> list[dict[str, Any]]:
     return actions
 
 
-def _params(action: str, form: dict[str, Any], view=None) -> dict[str, Any]:
+def _params(action: str, form: dict[str, Any]) -> dict[str, Any]:
     get = lambda k: str(form.get(k) or "").strip()  # noqa: E731
-    if action == "complete_step" and view is not None:
-        return {f.name: get(f.name) for f in _step_inputs(view, form.get("step_id")) if get(f.name)}
+    if action == "complete_step":  # the step's form asks the inputs of the results it issues
+        from core.catalogue.registry import get_catalogue
+
+        inputs = {f.name for spec in get_catalogue().results.values() for f in spec.inputs}
+        return {name: get(name) for name in sorted(inputs) if get(name)}
     if action == "request_supplement":
         out: dict[str, Any] = {"items": get("items")}
         if get("override_reason"):
@@ -166,10 +169,12 @@ async def dossier_action(
     action: str,
     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template | Redirect:
+    # The dossier is loaded once, locked, by the transition, which checks first that the user may
+    # read it: whatever else was sent, a stranger learns nothing (the pages below check it too).
     user = request.user
-    await access.readable_id(user, code)  # first: whatever else was sent, a stranger learns nothing
     form = {k: (v if not isinstance(v, list) else v[-1]) for k, v in (data or {}).items()}
     if action not in access.UI_ACTIONS:
+        await access.readable_id(user, code)
         raise NotFound(f"Không có thao tác '{action}'.")
     version_text = str(form.get("version") or "")
     if not version_text.isdigit():
@@ -177,14 +182,13 @@ async def dossier_action(
                                      form=form, open_action=action, status_code=422)
     step_id = form.get("step_id") or None
     try:
-        before = await service.get(code) if action == "complete_step" else None
-        view = await service.act(code, action, actor=user, version=int(version_text), step_id=step_id,
-                                 note=str(form.get("note") or ""), **_params(action, form, before))
+        done = await service.perform(code, action, actor=user, version=int(version_text), step_id=step_id,
+                                     note=str(form.get("note") or ""), **_params(action, form))
     except InvalidInput as exc:
         errors = {(f or "form").replace(".", "_"): m for f, m in exc.errors} or {"form": exc.message}
         return await _render_dossier(request, code, errors=errors, form=form, open_action=action, status_code=422)
     flash(request, _("Done: %(action)s.", action=_(ACTION_LABELS.get(action, action))))
-    return Redirect(f"/ho-so/{view.code or view.id}", status_code=303)
+    return Redirect(f"/ho-so/{done.code or done.id}", status_code=303)
 
 
 @get("/ho-so/{code:str}/tep/{attachment_id:int}", include_in_schema=False, name="dossier_attachment", guards=[reads_dossier])
