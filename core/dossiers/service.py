@@ -4,8 +4,9 @@ Each transition: lock the dossier (``SELECT … FOR UPDATE`` on PostgreSQL), che
 ``states.TRANSITIONS`` from the current state, check the actor holds the role at the agency that
 holds the work, check ``version`` (a mismatch raises ``StaleVersion`` listing what changed, and
 nothing changes), update the dossier (``version + 1``), append a ``DossierEvent`` (``seq`` =
-the new version), append to the agency's audit chain, and queue the outbox work (event dispatch,
-legal forms, result documents) — all in the same transaction.
+the new version), append to the agency's audit chain, and call the ``after_transition`` hook, whose
+implementations queue the event's dispatch, store the fee quote and request the legal forms and
+result documents — all in the same transaction. Creating a dossier is such a transition too.
 
 Re-exported to plugins as ``core.api.dossiers``.
 """
