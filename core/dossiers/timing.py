@@ -157,7 +157,7 @@ async def appointment1(start: datetime, wf: WorkflowSpec, step_minutes: dict[str
     parallel steps: the longest).
 
     The intake budget is the part of ``processing_days`` the route's steps do not take (the desk's
-    half day of a land transfer: 0.5 + 4.5 = 5 working days before the slip goes to tax, R44; first
+    half day of a transfer of rights: 0.5 + 4.5 = 5 working days before the slip goes to tax, R44; first
     registration 0.5 + 2 + 11.5 + 1 = 15, R45). Steps scaled down to fit leave none.
     """
     declared = sum(max((step_minutes.get(s.id, 0) for s in stage.steps if not s.suspends_for), default=0)
