@@ -18,6 +18,8 @@ from typing import Literal
 
 import holidays
 
+from core.contract.vntime import vn_today
+
 __all__ = (
     "Override",
     "WorkCalendar",
@@ -200,7 +202,7 @@ async def _load() -> WorkCalendar:
                  legal_basis=r["legal_basis"] or "")
         for r in rows if r["day"] is not None
     ]
-    y = date.today().year
+    y = vn_today().year
     return WorkCalendar(years=range(y - 1, y + 3), overrides=overrides)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from core.contract.vntime import vn_today
+
 __all__ = ("PROVINCE_CODES", "SEX_LABELS", "CccdInfo", "parse_cccd", "validate_cccd", "normalise_cccd")
 
 PROVINCE_CODES: dict[str, str] = {
@@ -102,7 +104,7 @@ def validate_cccd(value: str, birth_date: date | None = None, *, sex: str | None
         info = parse_cccd(value)
     except ValueError as exc:
         return str(exc)
-    today = today or date.today()
+    today = today or vn_today()
     if info.birth_year > today.year:
         return (f"Chữ số thứ 4 ({normalise_cccd(value)[3]}) của số CCCD chỉ thế kỷ sinh không hợp lệ: "
                 f"năm sinh {info.birth_year} chưa tới.")

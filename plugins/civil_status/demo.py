@@ -63,8 +63,11 @@ def _birth(rng, used, day: date, place: str) -> dict[str, Any]:
 def _marriage(rng, used, day: date, place: str) -> dict[str, Any]:
     h = person(rng, used, gender="nam", born_between=(1980, 2004), place=place)
     w = person(rng, used, gender="nu", born_between=(1983, 2006), place=place)
-    side = lambda p: {"name": p["name"], "birth_date": f"{p['birth_date']:%d/%m/%Y}", "cccd": p["cccd"],  # noqa: E731
-                      "ethnicity": "Kinh", "nationality": "Việt Nam", "residence": p["address"]}
+
+    def side(p):
+        return {"name": p["name"], "birth_date": f"{p['birth_date']:%d/%m/%Y}", "cccd": p["cccd"],
+                "ethnicity": "Kinh", "nationality": "Việt Nam", "residence": p["address"]}
+
     return {"event_date": day, "person_name": h["name"], "person_cccd": h["cccd"], "partner_name": w["name"],
             "partner_cccd": w["cccd"], "data": {"husband": side(h), "wife": side(w)}}
 

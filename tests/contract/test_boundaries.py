@@ -58,7 +58,8 @@ separates words here, so ``\b`` alone would let every snake_case name through.""
 
 ALLOWED = re.compile(
     r"date[ _]of[ _]birth|birth[ _](date|year)|"  # a person's date of birth: identity, not birth registration
-    r"(land|business)_registry|land_office",  # kinds and keys of agencies in the province's organisation chart
+    # kinds and keys of agencies in the province's organisation chart
+    r"(land|business)_registry|land_office",
     re.IGNORECASE,
 )
 """Words that look like a domain but are core's own: a person's date of birth (the CCCD check), and

@@ -20,7 +20,8 @@ import json
 from core.catalogue.registry import get_catalogue
 cat = get_catalogue()
 p = cat.procedures["2.000815"]
-print(json.dumps({"domains": sorted(cat.domains), "owner": cat.owner["procedure:2.000815"], "name": p.name.vi}))
+owner = cat.owner["procedure:2.000815"]
+print(json.dumps({"domains": sorted(cat.domains), "owner": owner, "name": p.name.vi}))
 """
 
 

@@ -4,11 +4,11 @@ catalogue), record a new fee amount, add a day off, verify the audit chains, the
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.contract.vntime import vn_today
 from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
@@ -79,7 +79,7 @@ def test_record_a_new_fee_amount(page: Page, live_server, shot):
 
 
 def test_add_a_day_off_to_the_working_calendar(page: Page, live_server, shot):
-    year = date.today().year + 1
+    year = vn_today().year + 1
     login(page, live_server, "quantri.tinh")
     page.goto(f"{live_server}/quan-tri/lich-lam-viec?nam={year}")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Lịch làm việc {year}")

@@ -11,6 +11,7 @@ import pytest
 from core.clock import calendar as clock_calendar
 from core.clock.calendar import Override
 from core.clock.tables import CalendarOverride as CO
+from core.contract.vntime import vn_today
 
 
 def _at(hour: int) -> datetime:
@@ -45,7 +46,7 @@ async def test_the_calendar_is_built_from_the_override_table(db, clock):
     )
     assert not cal.is_working_day(date(2027, 3, 3)) and cal.is_working_day(date(2027, 3, 6))
     # the library's years around today are there as well
-    assert not cal.is_working_day(date(date.today().year, 9, 2))
+    assert not cal.is_working_day(date(vn_today().year, 9, 2))
 
 
 async def test_the_cache_is_kept_for_sixty_seconds_then_checked(db, clock):

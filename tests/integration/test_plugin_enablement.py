@@ -10,7 +10,7 @@ approval with the result written into the plugin's registry, return.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -245,7 +245,7 @@ async def test_switched_off_plugins_take_nothing_new_but_finish_what_they_hold(c
     transfer = await _act(client, w, "office_specialist", transfer, "complete_step", "land_office_check")
     transfer = await _act(client, w, "tax_officer", transfer, "complete_step", "tax_notice", land_value=1_500_000_000,
                           registration_fee=7_500_000, pit=30_000_000,
-                          deadline=(date.today() + timedelta(days=30)).isoformat())
+                          deadline=(vn_today() + timedelta(days=30)).isoformat())
     transfer = await _act(client, w, "tax_officer", transfer, "complete_step", "tax_payment")
     transfer = await _act(client, w, "office_director", transfer, "approve", "registration_decision")
     assert transfer["state"] == "result_approved"

@@ -15,8 +15,11 @@ TODAY = date(2026, 11, 23)
 async def _seed(tree):
     ward = {"id": tree["ward"]["id"], "code": tree["ward"]["code"], "name": tree["ward"]["name"]}
     other = {"id": tree["commune"]["id"], "code": tree["commune"]["code"], "name": tree["commune"]["name"]}
-    ctx = lambda code, data, agency: {"dossier": {"id": 1, "code": code, "data": data, "receiving_agency": agency},  # noqa: E731
-                                      "agency": agency, "today": TODAY}
+
+    def ctx(code, data, agency):
+        return {"dossier": {"id": 1, "code": code, "data": data, "receiving_agency": agency},
+                "agency": agency, "today": TODAY}
+
     async with write_tx():
         m = await results.issue_marriage(ctx("W-1", samples.marriage(TODAY), ward))
         await results.issue_birth(ctx("C-1", samples.birth(TODAY, child_full_name="Đinh Gia Bảo"), other))

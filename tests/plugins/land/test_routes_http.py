@@ -5,11 +5,11 @@ PDF requested, fees paid, result returned."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
-from datetime import UTC, datetime
-
+from core.contract.vntime import vn_today
 from plugins.land import procedures
 from plugins.land.tables import Certificate, CertificateEntry, Parcel
 from tests.fixtures.land_world import Actors
@@ -150,9 +150,9 @@ TRANSFER_TAX = {"land_value": 1_200_000_000, "registration_fee": 6_000_000, "pit
 
 
 def _tax(amounts: dict) -> dict:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    return {**amounts, "deadline": (date.today() + timedelta(days=30)).isoformat()}
+    return {**amounts, "deadline": (vn_today() + timedelta(days=30)).isoformat()}
 
 
 @CHANNELS

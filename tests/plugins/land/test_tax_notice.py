@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from core.contract.vntime import vn_today
 from core.dossiers.tables import Suspension
 from plugins.land import procedures
 from tests.plugins.land.test_routes_http import (
@@ -25,7 +26,7 @@ GOOD = {"land_value": 1_200_000_000, "registration_fee": 6_000_000, "pit": 30_00
 
 
 def _deadline(days: int = 30) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (vn_today() + timedelta(days=days)).isoformat()
 
 
 async def _errors(client, a, d: dict, body: dict) -> dict[str, str]:
@@ -60,7 +61,7 @@ async def test_tax_officer_enters_amounts_the_payer_gets_the_notice_and_the_doss
     assert "30.000.000" in errors["pit"] and "2%" in errors["pit"]
     assert "không phát sinh tiền sử dụng đất" in errors["land_levy"]
     assert "90 ngày" in errors["deadline"]
-    errors = await _errors(client, a, d, {**GOOD, "deadline": date.today().isoformat()})
+    errors = await _errors(client, a, d, {**GOOD, "deadline": vn_today().isoformat()})
     assert set(errors) == {"deadline"} and "sau ngày ra thông báo" in errors["deadline"]
     r = await client.get(f"{API}/{d['code']}", headers=a.h("buyer"))
     d = r.json()
@@ -116,7 +117,7 @@ async def test_the_tax_officer_enters_the_amounts_on_the_dossier_page(client, wo
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     form = {"_csrf_token": client.cookies.get("csrftoken"), "version": version, "step_id": str(step["id"]),
             "land_value": "1.200.000.000", "registration_fee": "5.000.000", "pit": "30.000.000",
-            "deadline": (date.today() + timedelta(days=30)).strftime("%d/%m/%Y"), "note": ""}
+            "deadline": (vn_today() + timedelta(days=30)).strftime("%d/%m/%Y"), "note": ""}
     bad = await client.post(f"/ho-so/{d['code']}/thao-tac/complete_step", data=form)
     assert bad.status_code == 422
     assert "6.000.000" in bad.text and 'value="5.000.000"' in bad.text and 'value="1.200.000.000"' in bad.text
