@@ -194,9 +194,9 @@ def test_ten_years_without_a_working_day_is_an_error_not_a_hang():
     start = D(2026, 1, 1)
     off = [Override(start + timedelta(days=i), "off") for i in range(-3700, 3700)]
     broken = WorkCalendar(overrides=off)
-    with pytest.raises(RuntimeError, match="ten years"):
+    with pytest.raises(RuntimeError, match="^no working day within ten years$"):
         broken.next_working_day(start)
-    with pytest.raises(RuntimeError, match="ten years"):
+    with pytest.raises(RuntimeError, match="^no working day within ten years$"):
         broken.previous_working_day(start)
     # a walk of just under ten years still ends
     for days in (3660, -3660):
