@@ -65,6 +65,27 @@ _migrate_once()
 from core.db.piccolo_app import APP_CONFIG  # noqa: E402
 from core.db.tx import engine  # noqa: E402
 
+
+def _cheap_password_hashing():
+    """argon2id at its lowest cost for this process's tests. With the production parameters (64 MiB,
+    3 passes, 4 lanes) every hash and every sign-in costs 0.1–0.9 s of CPU, and the suite makes hundreds;
+    what the tests check (who may sign in, locks, argon2id hashes) does not depend on the cost.
+    The ``motcua`` subprocesses some tests start, and the browser journeys' server, keep the production
+    hasher; ``test_production_password_hasher_keeps_its_cost`` checks the one returned here."""
+    from argon2 import PasswordHasher
+
+    from core.identity import service
+
+    production = service._HASHER
+    if not isinstance(production, PasswordHasher):  # moved or renamed: fail loudly, not slowly
+        raise RuntimeError("core.identity.service._HASHER is not an argon2 PasswordHasher any more")
+    service._HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    service._DUMMY_HASH = service._HASHER.hash("motcua-timing-equaliser")
+    return production
+
+
+PRODUCTION_HASHER = _cheap_password_hashing()
+
 _KEEP = {"migration"}
 
 

@@ -116,7 +116,7 @@ MOBILE = {"width": 390, "height": 844}
 def screenshots(page, name: str) -> list[Path]:
     """Full-page screenshots of what ``page`` shows now, desktop (1280 wide) then mobile (390 wide),
     under test-results/ as ``<name>-desktop.png`` and ``<name>-mobile.png``; the viewport is put back."""
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     before = page.viewport_size or DESKTOP
     paths = []
     for label, size in (("desktop", DESKTOP), ("mobile", MOBILE)):

@@ -283,6 +283,18 @@ async def test_passwords_are_argon2id_and_api_tokens_are_stored_hashed(db):
     assert token not in str(await ApiToken.select())
 
 
+def test_production_password_hasher_keeps_its_cost():
+    """The app's own hasher (the tests swap in a cheap one, tests/conftest.py) is argon2id with at least
+    RFC 9106's low-memory parameters: 64 MiB, 3 passes."""
+    from argon2 import Type
+
+    from tests.conftest import PRODUCTION_HASHER
+
+    assert PRODUCTION_HASHER.type is Type.ID
+    assert PRODUCTION_HASHER.memory_cost >= 65536 and PRODUCTION_HASHER.time_cost >= 3
+    assert PRODUCTION_HASHER.hash("MatKhau2026").startswith("$argon2id$")
+
+
 async def test_simultaneous_registrations_with_one_cccd_open_one_account_and_never_fail(db):
     """Two registrations with the same new CCCD at the same moment: one account is opened, the other gets
     the ordinary outcome (the owner is told by mail), never an error from the unique constraint."""
