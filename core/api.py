@@ -59,7 +59,7 @@ from core.identity.permissions import has_permission
 from core.contract.hookspecs import hookimpl  # noqa: E402  (defined beside the spec marker; core's own hooks import it there)
 """Marker for hook implementations: ``@hookimpl`` (``tryfirst``/``trylast`` accepted)."""
 
-__all__ = (
+__all__: tuple[str, ...] = (
     "hookimpl",
     "write_tx",
     "dossiers",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from litestar import Litestar, Request, Router
 from litestar.config.compression import CompressionConfig
@@ -32,6 +34,9 @@ from core.web.security import MotcuaRequest, integer_bounds, security_headers
 from core.text.templating import build_environment
 from core.text.themes import load_theme
 
+if TYPE_CHECKING:
+    from core.contract.specs import DomainInfo
+
 __all__ = ("create_app",)
 
 log = logging.getLogger("motcua")
@@ -45,12 +50,12 @@ def _plugin_routes() -> list:
     pm = get_plugin_manager()
     prefixes = {}
     for impl in pm.hook.domain_info.get_hookimpls():
-        info = impl.function()
+        info = cast("DomainInfo | None", impl.function())  # pluggy types hook functions as returning object
         if info is not None:
             prefixes[impl.plugin_name] = info.slug or info.code
     handlers: list = []
     for impl in pm.hook.register_routes.get_hookimpls():
-        routes = list(impl.function() or [])
+        routes = list(cast("Iterable[Any] | None", impl.function()) or [])
         old_addresses = [r for r in routes if isinstance(r, HTTPRouteHandler) and MOVED_OPT in r.opt]
         routes = [r for r in routes if r not in old_addresses]
         handlers.extend(old_addresses)

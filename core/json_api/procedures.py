@@ -6,6 +6,8 @@ Public (no token): the same information as the catalogue pages. A procedure no a
 
 from __future__ import annotations
 
+from typing import overload
+
 import msgspec
 from litestar import Controller, get
 from litestar.params import Parameter
@@ -122,6 +124,10 @@ class ProcedureDetail(msgspec.Struct):
     agencies: list[AgencyOut]
 
 
+@overload
+def _l(value: L) -> Label: ...
+@overload
+def _l(value: L | None) -> Label | None: ...
 def _l(value: L | None) -> Label | None:
     return None if value is None else Label(vi=value.vi, en=value.en or value.vi)
 

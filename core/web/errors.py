@@ -9,6 +9,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
 from core.contract.errors import InvalidInput, MotcuaError, StaleVersion
 from core.identity.api_auth import TOKEN_COMMAND, ApiTokenRequired
@@ -178,7 +179,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, message)
 
 
-exception_handlers = {
+exception_handlers: ExceptionHandlersMap = {
     MotcuaError: motcua_error_handler,
     NotFoundException: http_error_handler,
     HTTPException: http_error_handler,

@@ -103,7 +103,10 @@ async def _panels(view, user, request: Request) -> list[dict[str, Any]]:
     dossier = view.as_dict()
     for result in get_plugin_manager().hook.dossier_panels(dossier=dossier, user=user, request=request):
         panels += list(await await_me_maybe(result) or ())
-    env = request.app.template_engine.engine
+    engine = request.app.template_engine
+    if engine is None:
+        raise RuntimeError("the app has no template engine")
+    env = engine.engine
     token = ScopeState.from_scope(request.scope).csrf_token or ""
     base = {"dossier": dossier, "user": user, "request": request, "csrf_token": lambda: token,
             "csrf_input": Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token)}
