@@ -326,8 +326,8 @@ def lead_and_co_agencies(bundle: dict) -> tuple[str, list[str]]:
 
     The lead is the agency that decides: the one holding the route's last approver step (e.g. the
     department, when a provincial centre only received the dossier). A route without a decision step
-    — a linked group in which each agency settles its own part, such as birth → residence → health
-    insurance (Decree 63/2024) — is led by the agency that received the dossier, whichever agency
+    — a linked group in which each agency settles its own part, such as the linked procedures of
+    Decree 63/2024 — is led by the agency that received the dossier, whichever agency
     holds its last stage. Every other agency holding a step co-operates.
     """
     steps = bundle["steps"]

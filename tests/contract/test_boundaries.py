@@ -57,7 +57,7 @@ DOMAIN_WORDS = re.compile(
 separates words here, so ``\b`` alone would let every snake_case name through."""
 
 ALLOWED = re.compile(
-    r"date[ _]of[ _]birth|birth[ _](date|year)|"  # a person's date of birth: identity, not birth registration
+    r"(date|year)[ _]of[ _]birth|birth[ _](date|year)|"  # a person's birth date: identity, not birth registration
     # kinds and keys of agencies in the province's organisation chart
     r"(land|business)_registry|land_office",
     re.IGNORECASE,
