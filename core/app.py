@@ -16,6 +16,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
@@ -30,6 +31,7 @@ from core.text import i18n
 from core.forms.validators import REQUEST_BODY_MAX_BYTES
 from core.web.errors import exception_handlers
 from core.web.moved import MOVED_OPT
+from core.json_api.openapi import SECURITY_SCHEMES
 from core.web.security import MotcuaRequest, integer_bounds, security_headers
 from core.text.templating import build_environment
 from core.text.themes import load_theme
@@ -172,6 +174,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no CDN-hosted UI
             openapi_router=Router(path="/schema", route_handlers=[],
                                   opt=public("the JSON API's OpenAPI description: no data")),
+            components=Components(security_schemes=SECURITY_SCHEMES),  # routes say which need a token
         ),
         on_startup=[_on_startup],
         on_shutdown=[_on_shutdown],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
@@ -23,8 +24,11 @@ from core.identity.api_auth import api_user
 from core.contract.views import UserView
 from core.identity.guards import public, reads_dossier, requires_login, requires_role
 from core.identity.tables import Agency
+from core.json_api.bodies import ActionBody, AttachmentOut, AttachmentUpload, ClockScanOut, CreateDossier
+from core.json_api.bodies import DossierOut, EventOut, PublicStatusOut, VersionedNote
+from core.json_api.openapi import BEARER, document_problems
 
-__all__ = ("DossierApi", "StatusApi", "ROUTES", "dossier_json", "public_json")
+__all__ = ("DossierApi", "StatusApi", "ROUTES", "dossier_json", "dossier_out", "public_json")
 
 
 def dossier_json(view: DossierView, user: UserView | None = None) -> dict[str, Any]:
@@ -39,42 +43,50 @@ def public_json(view: DossierView) -> dict[str, Any]:
     return view.public_dict()
 
 
-def _body(data: Any) -> dict[str, Any]:
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InvalidInput("Nội dung yêu cầu phải là một đối tượng JSON.", [(None, "Gửi một đối tượng JSON.")])
-    return data
+def dossier_out(view: DossierView, user: UserView | None = None) -> DossierOut:
+    """``dossier_json`` as the API's typed response (the schema's ``DossierOut``)."""
+    return msgspec.convert(dossier_json(view, user), DossierOut)
 
 
-_CODES = {"procedure_code": "Mã thủ tục", "agency_code": "Mã cơ quan tiếp nhận", "channel": "Kênh nộp",
-          "result_channel": "Hình thức nhận kết quả"}
-"""Short codes of a create request: each held to ``IDENTIFIER_MAX`` before it is looked up or echoed."""
+_CODES = {"procedure_code": "Mã thủ tục", "agency_code": "Mã cơ quan tiếp nhận"}
+"""Codes of a create request, read as stored (NFC, trimmed, no bidi override) before they are looked up."""
 
 
-def _codes(body: dict[str, Any], default: dict[str, str]) -> dict[str, str]:
+def _codes(body: CreateDossier) -> dict[str, str]:
     """The create request's codes, or ``InvalidInput`` naming each one that is not a short line of text."""
     from core.forms.validators import IDENTIFIER_MAX, clean_free_text
 
     out: dict[str, str] = {}
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str | None, str]] = []
     for key, label in _CODES.items():
-        text, problem = clean_free_text(body.get(key), label, IDENTIFIER_MAX, multiline=False)
+        text, problem = clean_free_text(getattr(body, key), label, IDENTIFIER_MAX, multiline=False)
         if problem:
             errors.append((key, problem))
-        out[key] = text or default.get(key, "")
+        out[key] = text
     if errors:
         raise InvalidInput("Hồ sơ chưa hợp lệ, vui lòng sửa các trường được đánh dấu.", errors)
     return out
 
 
-def _version(body: dict[str, Any]) -> int:
-    value = body.get("version")
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.isdigit():
-            return int(value)
-        raise InvalidInput("Thiếu phiên bản hồ sơ.",
-                           [("version", "Gửi kèm 'version' (số nguyên) của hồ sơ như khi bạn đọc nó.")])
+_ACTION_KEYS = frozenset(f.encode_name for f in msgspec.structs.fields(ActionBody))
+_NOT_PARAMS = _ACTION_KEYS | {"actor", "action", "dossier_id"}
+
+
+def _action_params(body: ActionBody, raw: Any) -> dict[str, Any]:
+    """The action's parameters: the declared keys that were sent (as decoded), and the step inputs a
+    result document declares (the body's other keys, checked by ``actions.parse_input``)."""
+    raw = raw if isinstance(raw, dict) else {}
+    params = {k: v for k, v in raw.items() if k not in _NOT_PARAMS}
+    for key in _ACTION_KEYS - {"version", "step_id", "note"}:
+        if key in raw and (value := getattr(body, key)) is not None:
+            params[key] = _plain(value)
+    return params
+
+
+def _plain(value: Any) -> Any:
+    """A decoded value as builtins, without the keys that were left out (``None``)."""
+    if isinstance(value, msgspec.Struct):
+        return {k: v for k, v in msgspec.structs.asdict(value).items() if v is not None}
     return value
 
 
@@ -88,13 +100,14 @@ class DossierApi(Controller):
     path = "/api/v1/dossiers"
     tags = ["dossiers"]
     dependencies = {"user": Provide(api_user)}
+    security = BEARER
 
     @post("/", status_code=HTTP_201_CREATED, summary="Create a draft dossier", guards=[requires_login])
-    async def create(self, data: Any, user: UserView) -> dict[str, Any]:
-        """Body: ``{procedure_code, agency_code, applicant: {name, id_number, phone, email, address},
-        data: {...answers}, channel: truc_tuyen|truc_tiep|buu_chinh, result_channel}``."""
-        body = _body(data)
-        codes = _codes(body, {"channel": "truc_tuyen", "result_channel": "counter"})
+    async def create(self, data: CreateDossier, user: UserView) -> DossierOut:
+        """A draft of ``procedure_code`` at ``agency_code``; it gets its code when submitted. Online
+        (``truc_tuyen``) the token's user is the applicant; at the counter or by post a desk officer
+        files it for the ``applicant``."""
+        codes = _codes(data)
         agency_code = codes["agency_code"]
         agency = await Agency.select(Agency.id).where(Agency.code == agency_code).first() if agency_code else None
         if agency is None:
@@ -104,28 +117,32 @@ class DossierApi(Controller):
             codes["procedure_code"],
             agency["id"],
             actor=user,
-            applicant=body.get("applicant") if isinstance(body.get("applicant"), dict) else {},
-            data=body.get("data") if body.get("data") is not None else {},
-            channel=codes["channel"],
-            result_channel=codes["result_channel"],
+            applicant=_plain(data.applicant) if data.applicant is not None else {},
+            data=data.data if data.data is not None else {},
+            channel=data.channel,
+            result_channel=data.result_channel,
         )
-        return dossier_json(view, user)
+        return dossier_out(view, user)
 
     @get("/{code:str}", summary="Read a dossier", guards=[reads_dossier])
-    async def read(self, code: str, user: UserView) -> dict[str, Any]:
-        return dossier_json(await _readable(code, user), user)
+    async def read(self, code: str, user: UserView) -> DossierOut:
+        """By its code, or by its number (``id``) while it is a draft."""
+        return dossier_out(await _readable(code, user), user)
 
     @get("/{code:str}/events", summary="The dossier's events, in order", guards=[reads_dossier])
-    async def read_events(self, code: str, user: UserView) -> list[dict[str, Any]]:
+    async def read_events(self, code: str, user: UserView) -> list[EventOut]:
         view = await _readable(code, user)
         evs: list[EventView] = await service.events(view.id)
-        return [e.as_dict() for e in evs]
+        return [msgspec.convert(e.as_dict(), EventOut) for e in evs]
 
     @get("/{code:str}/attachments", summary="The dossier's uploaded files", guards=[reads_dossier])
-    async def list_attachments(self, code: str, user: UserView) -> list[dict[str, Any]]:
-        return await attachments.list_for((await _readable(code, user)).id)
+    async def list_attachments(self, code: str, user: UserView) -> list[AttachmentOut]:
+        rows = await attachments.list_for((await _readable(code, user)).id)
+        return [msgspec.convert(r, AttachmentOut) for r in rows]
 
-    @get("/{code:str}/attachments/{attachment_id:int}", summary="Download one uploaded file", guards=[reads_dossier])
+    @get("/{code:str}/attachments/{attachment_id:int}", summary="Download one uploaded file",
+         media_type="application/octet-stream", guards=[reads_dossier],
+         response_description="The file as uploaded (PDF, JPEG or PNG; its type in Content-Type)")
     async def download_attachment(self, code: str, attachment_id: int, user: UserView) -> Response[bytes]:
         view = await _readable(code, user)
         row, content = await attachments.read(view.id, attachment_id)
@@ -136,46 +153,48 @@ class DossierApi(Controller):
           request_max_body_size=attachments.MAX_BYTES + 64 * 1024, guards=[reads_dossier])
     async def upload(
         self, code: str, user: UserView,
-        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
-    ) -> dict[str, Any]:
+        data: Annotated[AttachmentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> AttachmentOut:
         """Multipart form: ``document_code`` (a slot of the procedure's checklist) and ``file`` (PDF,
         JPEG or PNG, at most 8 MB). Allowed to the applicant while the dossier is a draft or waits
         for a supplement, and to the receiving desk until it is received."""
         await _readable(code, user)
-        upload = data.get("file")
+        upload = data.file
         if not isinstance(upload, UploadFile):
             raise InvalidInput("Không tải được tệp lên.", [("file", "Chọn một tệp để tải lên (trường 'file').")])
         content = await upload.read()
-        return await attachments.add(code, actor=user, document_code=str(data.get("document_code") or "").strip(),
-                                     filename=upload.filename or "", content=content)
+        row = await attachments.add(code, actor=user, document_code=(data.document_code or "").strip(),
+                                    filename=upload.filename or "", content=content)
+        return msgspec.convert(row, AttachmentOut)
 
-    @post("/{code:str}/submit", status_code=HTTP_200_OK, summary="Submit a draft (allocates the code)", guards=[reads_dossier])
-    async def submit(self, code: str, data: Any, user: UserView) -> dict[str, Any]:
-        await access.readable_id(user, code)  # before anything else (the body, the version)
-        body = _body(data)
-        view = await service.submit(code, actor=user, version=_version(body), note=str(body.get("note") or ""))
-        return dossier_json(view, user)
+    @post("/{code:str}/submit", status_code=HTTP_200_OK, summary="Submit a draft (allocates the code)",
+          guards=[reads_dossier])
+    async def submit(self, code: str, data: VersionedNote, user: UserView) -> DossierOut:
+        await access.readable_id(user, code)  # before anything else the body says (the version)
+        view = await service.submit(code, actor=user, version=data.version, note=data.note or "")
+        return dossier_out(view, user)
 
-    @post("/{code:str}/receive", status_code=HTTP_200_OK, summary="Receive (form 01, clock, route)", guards=[reads_dossier])
-    async def receive(self, code: str, data: Any, user: UserView) -> dict[str, Any]:
+    @post("/{code:str}/receive", status_code=HTTP_200_OK, summary="Receive (form 01, clock, route)",
+          guards=[reads_dossier])
+    async def receive(self, code: str, data: VersionedNote, user: UserView) -> DossierOut:
         await access.readable_id(user, code)
-        body = _body(data)
-        view = await service.receive(code, actor=user, version=_version(body), note=str(body.get("note") or ""))
-        return dossier_json(view, user)
+        view = await service.receive(code, actor=user, version=data.version, note=data.note or "")
+        return dossier_out(view, user)
 
-    @post("/{code:str}/actions/{action:str}", status_code=HTTP_200_OK, summary="Apply a lifecycle action", guards=[reads_dossier])
-    async def act(self, code: str, action: str, data: Any, user: UserView) -> dict[str, Any]:
-        """Body: ``{version, step_id?, note?, ...}``; extra keys by action: ``items`` (request_supplement),
-        ``channel`` and ``receiver`` (return_result), ``new_due`` (apologise), ``reason_code`` (suspend),
-        ``override_reason`` (a second supplement request)."""
+    @post("/{code:str}/actions/{action:str}", status_code=HTTP_200_OK, summary="Apply a lifecycle action",
+          guards=[reads_dossier])
+    async def act(self, code: str, action: str, data: ActionBody, request: Request, user: UserView) -> DossierOut:
+        """``action`` is one of the dossier's ``allowed_actions``. Keys by action: ``items``
+        (request_supplement), ``channel`` and ``receiver`` (return_result), ``new_due`` (apologise),
+        ``reason_code`` (suspend), ``override_reason`` (a second supplement request); a step that issues
+        a result document takes its declared inputs as further keys."""
         await access.readable_id(user, code)
-        body = _body(data)
         if action in ("flag_late", "close_unanswered"):
             raise NotAllowed("Thao tác này do hệ thống tự thực hiện.")
-        params = {k: v for k, v in body.items() if k not in ("version", "step_id", "note", "actor", "action", "dossier_id")}
-        view = await service.act(code, action, actor=user, version=_version(body), step_id=body.get("step_id"),
-                                 note=str(body.get("note") or ""), **params)
-        return dossier_json(view, user)
+        params = _action_params(data, await request.json())
+        view = await service.act(code, action, actor=user, version=data.version, step_id=data.step_id,
+                                 note=data.note or "", **params)
+        return dossier_out(view, user)
 
 
 class StatusApi(Controller):
@@ -184,26 +203,36 @@ class StatusApi(Controller):
     path = "/api/v1/status"
     tags = ["status"]
     opt = public("status look-up by dossier code: no personal data")
+    security: list = []  # public: no token
 
     @get("/{code:str}", summary="Public status of a dossier")
-    async def status(self, code: str, request: Request) -> dict[str, Any]:
+    async def status(self, code: str, request: Request) -> PublicStatusOut:
         from core.dossiers.codes import is_valid_code
 
         if not is_valid_code(code):
             raise access.not_found(code)
-        return public_json(await service.get(code))
+        return msgspec.convert(public_json(await service.get(code)), PublicStatusOut)
 
 
 @post("/api/v1/clock-scan", status_code=HTTP_200_OK, summary="Run the clock scan now (province admin)",
-      tags=["dossiers"], dependencies={"user": Provide(api_user)},
+      tags=["dossiers"], dependencies={"user": Provide(api_user)}, security=BEARER,
       guards=[requires_role("province_admin", message="Chỉ quản trị cấp tỉnh mới chạy được việc quét hạn giải quyết.")])
-async def clock_scan_now(user: UserView) -> dict[str, Any]:
+async def clock_scan_now(user: UserView) -> ClockScanOut:
     """Flag late dossiers and close unanswered supplements now (the daily job, on demand)."""
     from core.dossiers import clockscan
 
     if not user.has_role("province_admin"):
         raise NotAllowed("Chỉ quản trị cấp tỉnh mới chạy được việc quét hạn giải quyết.")
-    return (await clockscan.scan()).as_dict()
+    return msgspec.convert((await clockscan.scan()).as_dict(), ClockScanOut)
 
+
+_READS = (400, 401, 404)
+_WRITES = (400, 401, 403, 404, 409, 410, 422)
+document_problems(DossierApi.read, DossierApi.read_events, DossierApi.list_attachments,
+                  DossierApi.download_attachment, codes=_READS)
+document_problems(DossierApi.create, DossierApi.upload, DossierApi.submit, DossierApi.receive, DossierApi.act,
+                  codes=_WRITES)
+document_problems(clock_scan_now, codes=(401, 403))
+document_problems(StatusApi.status, codes=(400, 404))
 
 ROUTES = [DossierApi, StatusApi, clock_scan_now]

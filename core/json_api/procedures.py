@@ -18,6 +18,7 @@ from core.catalogue.registry import get_catalogue
 from core.contract.specs import L, ProcedureSpec
 from core.contract.errors import Unavailable
 from core.identity.guards import public
+from core.json_api.openapi import document_problems
 
 __all__ = ("ProceduresController", "ProcedureSummary", "ProcedureDetail")
 
@@ -178,6 +179,7 @@ class ProceduresController(Controller):
     path = "/api/v1/procedures"
     tags = ["procedures"]
     opt = public("the public procedure catalogue, as on the catalogue pages")
+    security: list = []  # public: no token
 
     @get("/", summary="Search the procedure catalogue", include_in_schema=True)
     async def list_procedures(
@@ -199,3 +201,7 @@ class ProceduresController(Controller):
         if not info.available:
             raise Unavailable(f"Thủ tục \"{info.spec.name.vi}\" ({code}) hiện không được cơ quan nào tiếp nhận.")
         return _detail(info)
+
+
+document_problems(ProceduresController.list_procedures, codes=(400,))
+document_problems(ProceduresController.get_procedure, codes=(400, 404, 410))

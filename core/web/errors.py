@@ -9,7 +9,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.types import ExceptionHandlersMap
+from litestar.types import Empty, ExceptionHandlersMap
 
 from core.contract.errors import InvalidInput, MotcuaError, StaleVersion
 from core.identity.api_auth import TOKEN_COMMAND, ApiTokenRequired
@@ -140,6 +140,9 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     _use_language(request)
     if isinstance(exc, ApiTokenRequired):
         return _token_required(exc)
+    if isinstance(exc, ValidationException) and (fields := _body_field_errors(request, exc)):
+        return _problem(422, _(_TITLES[422]), _("The request is not valid: please correct the fields marked."),
+                        {"errors": [{"field": f, "message": m} for f, m in fields]})
     status = exc.status_code
     csrf = status == 403 and "CSRF" in str(exc.detail)
     if (isinstance(exc, NotAuthorizedException) and not _wants_json(request)) or (
@@ -155,6 +158,8 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     }
     if csrf:
         message = _("The form has expired. Please reload the page and try again.")
+    elif status == 400 and exc.detail == "Invalid multipart/form-data":
+        message = _("Send this request as a multipart/form-data form (the file in the field “file”).")
     elif isinstance(exc, ValidationException):
         message = _("Some information is missing or not in the expected format.")
     else:
@@ -163,6 +168,33 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         extra = {"errors": exc.extra} if isinstance(exc, ValidationException) and exc.extra else None
         return _problem(status, _TITLES.get(status, "Error"), message, extra)
     return _page(request, status, message)
+
+
+def _body_field_errors(request: Request, exc: ValidationException) -> list[tuple[str | None, str]]:
+    """A JSON API body its type refused: every field to correct, in Vietnamese (``core.json_api.validation``)."""
+    if not request.url.path.startswith("/api/"):
+        return []
+    from litestar.utils.scope.state import ScopeState
+
+    from core.json_api.validation import body_type, field_errors
+
+    try:
+        param = request.route_handler.parsed_fn_signature.parameters.get("data")
+    except AttributeError:
+        return []
+    tp = body_type(param.annotation) if param is not None else None
+    body_errors = [e for e in (exc.extra or []) if isinstance(e, dict) and e.get("source") == "body"]
+    if tp is None or not body_errors:
+        return []
+    state = ScopeState.from_scope(request.scope)
+    if state.json is not Empty:
+        sent = state.json
+    elif state.form is not Empty:
+        sent = dict(state.form)
+    else:  # nothing was sent
+        sent = None
+    found = field_errors(tp, sent)
+    return found or [(e.get("key"), f"Giá trị của “{e.get('key')}” không hợp lệ.") for e in body_errors]
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
