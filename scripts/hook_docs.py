@@ -57,7 +57,7 @@ def render() -> str:
         func = getattr(hookspecs, name)
         opts = func.motcua_spec
         kind = " (`firstresult`: stops at the first non-None answer)" if opts.get("firstresult") else ""
-        parts.append(f"## {name}{kind}\n\n```python\n{signature_line(name, func)}\n```\n\n")
+        parts.append(f"## {name}{kind}\n\n```python excerpt\n{signature_line(name, func)}\n```\n\n")
         parts.append(inspect.cleandoc(func.__doc__ or "") + "\n\n")
     return "".join(parts).rstrip() + "\n"
 

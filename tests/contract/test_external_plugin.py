@@ -50,6 +50,30 @@ def test_external_plugin_package_joins_the_catalogue(tmp_path):
     assert out["name"].startswith("Chứng thực bản sao")
 
 
+def test_example_plugin_built_as_a_wheel_joins_the_catalogue(tmp_path):
+    """The example as a non-editable install holds it: what setuptools puts in a wheel of this pure
+    package (``build_py``: the modules and the declared package data) and the metadata with its entry
+    point (``egg_info``), in a folder of their own, away from the sources."""
+    import shutil
+
+    src = tmp_path / "src"
+    shutil.copytree(EXAMPLE, src, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    site = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q",
+                           "build_py", "--build-lib", str(site), "egg_info", "--egg-base", str(site)],
+                          cwd=src, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (site / "motcua_certification" / "__init__.py").is_file()
+    assert "motcua.plugins" in (site / "motcua_certification.egg-info" / "entry_points.txt").read_text()
+    env = {**os.environ, "PYTHONPATH": str(site), "MOTCUA_DATA_DIR": str(tmp_path / "var")}
+    env.pop("DATABASE_URL", None)
+    r = subprocess.run([sys.executable, "-c", SNIPPET], cwd=ROOT, env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert "certification" in out["domains"] and out["owner"] == "certification"
+
+
 def test_example_plugin_fee_rule():
     sys.path.insert(0, str(EXAMPLE))
     try:
