@@ -158,7 +158,7 @@ class _Chain:
 
 def vn_time(at: str) -> str:
     """An anchor's ISO time as Vietnam local time for messages."""
-    from core.jobs.cron import VN_TZ
+    from core.text.templating import VN_TZ
 
     try:
         return datetime.fromisoformat(at).astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")

@@ -1,4 +1,4 @@
-"""Core plugin for the audit log: its admin page, menu entry and nightly anchor."""
+"""Core plugin for the audit log: its menu entry and nightly anchor (the page: core.web.pages.audit)."""
 
 from __future__ import annotations
 

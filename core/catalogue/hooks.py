@@ -1,5 +1,5 @@
-"""Core plugin for core.catalogue: the public catalogue pages, the province administration of
-activation and fees, the procedures JSON API, and the admin menu entries."""
+"""Core plugin for core.catalogue: the admin menu entries (the pages are core.web.pages.catalogue and
+catalogue_admin; the procedures JSON API is core.json_api)."""
 
 from __future__ import annotations
 

@@ -22,11 +22,11 @@ from core.contract.specs import (
     L,
     PermissionSpec,
     ProcedureSpec,
+    VALIDATOR_KINDS,
     RegistrySpec,
     ResultDocumentSpec,
     WorkflowSpec,
 )
-from core.forms.validators import KINDS
 from core.plugins import get_plugin_manager
 
 WIDGETS = frozenset(("text", "textarea", "date", "number", "select", "radio", "checkbox", "cccd", "phone",
@@ -152,10 +152,10 @@ def _validate_form(form: FormSpec, plugin: str) -> None:
             for value, lab in f.choices:
                 _check_label(plugin, f"lựa chọn '{value}' của trường '{f.name}'", lab)
             for val in f.validators:
-                if val.kind not in KINDS:
+                if val.kind not in VALIDATOR_KINDS:
                     raise PluginError(
                         f"Plugin '{plugin}': trường '{f.name}' của biểu mẫu {form.id} dùng kiểu kiểm tra "
-                        f"'{val.kind}' không tồn tại (có: {', '.join(sorted(KINDS))})."
+                        f"'{val.kind}' không tồn tại (có: {', '.join(sorted(VALIDATOR_KINDS))})."
                     )
             if f.widget not in WIDGETS:
                 raise PluginError(f"Plugin '{plugin}': trường '{f.name}' của biểu mẫu {form.id} dùng kiểu nhập "

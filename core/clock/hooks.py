@@ -1,4 +1,4 @@
-"""Core plugin for core.clock: the province's working calendar page and its menu entry."""
+"""Core plugin for core.clock: the menu entry of the working calendar (its page: core.web.pages.clock_admin)."""
 
 from __future__ import annotations
 

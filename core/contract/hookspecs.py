@@ -399,6 +399,24 @@ def on_account_event(event: Mapping[str, Any]) -> Any:
     """
 
 
+@hookspec
+def on_payment(payment_id: int, dossier_id: int) -> Any:
+    """React to a payment just settled (recorded at the counter, or confirmed by a payment gateway),
+    inside the transaction that records it, so what an implementation writes commits with the payment.
+
+    Core's documents implements it to issue the electronic receipt (biên lai): it numbers the receipt on
+    the payment and queues its PDF, and returns the document's id, which ``record_payment`` hands back
+    as ``document_id``.
+
+    Args:
+        payment_id: The payment (kind ``payment``, status ``paid``).
+        dossier_id: Its dossier.
+
+    Returns:
+        None, or an awaitable.
+    """
+
+
 # --- Commands --------------------------------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ __all__ = (
     "ROLES",
     "AGENCY_LEVELS",
     "ONLINE_LEVELS",
+    "VALIDATOR_KINDS",
     "GatewayResult",
     "PaymentGatewaySpec",
 )
@@ -58,6 +59,12 @@ provinces only), a commune, or a sector agency (police, tax, treasury, social in
 
 ONLINE_LEVELS: tuple[str, ...] = ("toan_trinh", "mot_phan")
 """Decree 42/2022 Art. 11: full-process online, or partial."""
+
+VALIDATOR_KINDS: frozenset[str] = frozenset((
+    "required", "cccd", "phone", "email", "date_not_future", "date_not_past", "min_length", "max_length",
+    "regex", "int_range", "choice", "age_at_least", "tax_code", "vsic", "positive_int",
+))
+"""Every declarative validator kind a ``Validator`` may name; the form engine implements each one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +184,7 @@ class ProcedureSpec:
 class Validator:
     """A declarative field check, evaluated by ``core.forms``.
 
-    ``kind`` is one of ``core.forms.validators.KINDS`` (``required``, ``cccd``, ``phone``, ``email``,
+    ``kind`` is one of ``VALIDATOR_KINDS`` (``required``, ``cccd``, ``phone``, ``email``,
     ``date_not_future``, ``date_not_past``, ``min_length``, ``max_length``, ``regex``, ``int_range``,
     ``choice``, ``age_at_least``, ``tax_code``, ``vsic``, ``positive_int``).
     """

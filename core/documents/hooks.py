@@ -58,3 +58,11 @@ async def dossier_panels(dossier, user, request):
         return []
     return [Panel(title=L("Giấy tờ, biểu mẫu của hồ sơ", "Documents of the dossier"), template="documents/_panel.html",
                   context={"documents": docs, "code": dossier["code"]}, order=50)]
+
+
+@hookimpl
+async def on_payment(payment_id, dossier_id):
+    """The electronic receipt of a settled payment, queued in the payment's transaction."""
+    from core.documents.service import request_fee_receipt
+
+    return await request_fee_receipt(payment_id)

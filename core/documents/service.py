@@ -168,7 +168,7 @@ def _plain(value: Any) -> Any:
 
 async def request_fee_receipt(payment_id: int) -> int:
     """Queue the electronic fee receipt (biên lai) of a recorded payment; idempotent per payment."""
-    from core.fees.receipt import receipt_context
+    from core.documents.receipt import receipt_context
 
     key = f"fee_receipt:{payment_id}"
     async with write_tx():

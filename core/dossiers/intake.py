@@ -68,7 +68,7 @@ def _applicant_fields(applicant: dict[str, Any], actor: Actor, self_service: boo
         errors.append(("applicant.name", "Nhập họ và tên người nộp hồ sơ."))
     birth_date = None
     if get("birth_date"):
-        from core.forms.engine import parse_date
+        from core.text.formats import parse_date
 
         try:
             birth_date = parse_date(get("birth_date"))

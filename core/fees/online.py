@@ -9,7 +9,7 @@ from core.audit import chain as audit
 from core.db.tx import write_tx
 from core.contract.errors import InvalidInput, NotFound
 from core.fees.gateways import gateways
-from core.fees.service import _lock_dossier, balance_due
+from core.fees.service import _lock_dossier, balance_due, on_payment
 from core.fees.tables import Payment
 from core.plugins import await_me_maybe
 from core.settings import get_settings
@@ -46,8 +46,6 @@ async def confirm_gateway_payment(gateway: str, params: dict[str, Any]) -> dict[
         NotFound: Unknown gateway or payment.
         InvalidInput: The callback does not verify.
     """
-    from core.documents.service import request_fee_receipt
-
     spec = gateways().get(gateway)
     if spec is None:
         raise NotFound("Cổng thanh toán này không được cung cấp.")
@@ -69,7 +67,7 @@ async def confirm_gateway_payment(gateway: str, params: dict[str, Any]) -> dict[
                 Payment.id == row["id"])
             d = await _lock_dossier(row["dossier"])
             if result.status == "paid":
-                doc_id = await request_fee_receipt(row["id"])
+                doc_id = await on_payment(row["id"], row["dossier"])
                 if row["amount"] > due_before:  # paid meanwhile at the counter: the surplus is owed back
                     await Payment(dossier=row["dossier"], kind="refund", method="pending",
                                   amount=row["amount"] - due_before, status="pending", created_at=now,

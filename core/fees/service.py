@@ -31,6 +31,7 @@ __all__ = (
     "totals",
     "payments",
     "record_payment",
+    "on_payment",
     "refund",
     "complete_refund",
     "method_label",
@@ -181,9 +182,24 @@ def _parse_amount(amount: Any) -> int:
     return int(text)
 
 
+async def on_payment(payment_id: int, dossier_id: int) -> int | None:
+    """Call every plugin's ``on_payment`` for a payment just settled, inside the caller's transaction.
+
+    Returns:
+        The id of the receipt's document (what core's documents returns: it issues the receipt), or None.
+    """
+    found = None
+    for result in get_plugin_manager().hook.on_payment(payment_id=payment_id, dossier_id=dossier_id):
+        value = await await_me_maybe(result)
+        if found is None:
+            found = value
+    return found
+
+
 async def record_payment(dossier_id: int, *, actor: Any, method: str, amount: Any, reference: str = "",
                          data: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Record a payment of exactly the balance due; audited; queues the electronic receipt.
+    """Record a payment of exactly the balance due; audited; the electronic receipt is queued by core's
+    documents, which implements the ``on_payment`` hook called inside the same transaction.
 
     Args:
         dossier_id: The dossier.
@@ -200,7 +216,6 @@ async def record_payment(dossier_id: int, *, actor: Any, method: str, amount: An
     Returns:
         The payment row (with ``receipt_number`` and ``document_id`` of the receipt).
     """
-    from core.documents.service import request_fee_receipt
     from core.fees.gateways import gateways
 
     errors: list[tuple[str | None, str]] = []
@@ -234,7 +249,7 @@ async def record_payment(dossier_id: int, *, actor: Any, method: str, amount: An
                       reference=reference[:128], data=dict(data or {}), recorded_by=_actor_id(actor),
                       created_at=now, paid_at=now)
         await row.save()
-        doc_id = await request_fee_receipt(row.id)
+        doc_id = await on_payment(row.id, dossier_id)
         await audit.append("fee.payment", chain=f"agency:{d['agency_code']}", actor_id=_actor_id(actor),
                            object_type="dossier", object_id=d["code"] or dossier_id,
                            data={"payment_id": row.id, "method": method, "amount": value, "reference": reference})

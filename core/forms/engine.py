@@ -14,13 +14,12 @@ from typing import Any
 
 from core.contract.specs import FieldSpec, FormSpec, PageSpec, ProcedureSpec
 from core.forms import validators as v
+from core.text.formats import parse_date, parse_money
 
 __all__ = (
     "FieldValueError",
     "max_length",
     "normalise",
-    "parse_date",
-    "parse_money",
     "shown",
     "validate_page",
     "validate_all",
@@ -29,8 +28,6 @@ __all__ = (
 )
 
 _TRUE = {"on", "1", "true", "yes", "co", "có", "x"}
-_DATE_VN = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 class FieldValueError(ValueError):
@@ -39,35 +36,6 @@ class FieldValueError(ValueError):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def parse_date(raw: str) -> date:
-    """``dd/mm/yyyy`` (also with ``.`` or ``-``) or ``yyyy-mm-dd`` → ``date``.
-
-    Raises:
-        ValueError: when the text is not a real calendar date in one of those forms.
-    """
-    text = raw.strip()
-    if m := _DATE_VN.match(text):
-        day, month, year = (int(x) for x in m.groups())
-    elif m := _DATE_ISO.match(text):
-        year, month, day = (int(x) for x in m.groups())
-    else:
-        raise ValueError(text)
-    return date(year, month, day)
-
-
-def parse_money(raw: str) -> int:
-    """``"1.000.000"``, ``"1,000,000"``, ``"1 000 000 đ"`` → ``1000000`` (integer VND).
-
-    Raises:
-        ValueError: for decimals, negative amounts or text that is not an amount.
-    """
-    text = re.sub(r"(?i)\s*(vnđ|vnd|đồng|đ)\s*$", "", raw.strip())
-    text = re.sub(r"[\s.,]", "", text)
-    if not text.isdigit():
-        raise ValueError(raw)
-    return int(text)
 
 
 def _kinds(field: FieldSpec) -> set[str]:

@@ -366,7 +366,8 @@ KINDS: dict[str, Check] = {
     "vsic": _vsic_check,
     "positive_int": _positive_int,
 }
-"""Every declarative validator kind (``Validator.kind``)."""
+"""Every declarative validator kind (``Validator.kind``): one check per name of the contract's
+``VALIDATOR_KINDS`` (tests/unit/test_validators.py holds them equal)."""
 
 
 def check(kind: str, value: Any, params: Mapping[str, Any], label: str, today: date,

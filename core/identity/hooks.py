@@ -1,5 +1,5 @@
-"""Core plugin for core.identity: sign-in/registration/account pages, identity administration,
-account and administration menu entries, the core permissions and the nightly session purge."""
+"""Core plugin for core.identity: account and administration menu entries, the core permissions and
+the nightly session purge (the pages: core.web.pages.identity and identity_admin)."""
 
 from __future__ import annotations
 

@@ -33,11 +33,17 @@ CORE_PERMISSIONS: tuple[PermissionSpec, ...] = (
 
 
 def permissions() -> dict[str, PermissionSpec]:
-    """Every permission by code: the validated catalogue's (``register_permissions`` of core's identity
-    plugin and of every domain plugin; duplicates stop startup naming both plugins)."""
-    from core.catalogue.registry import get_catalogue
+    """Every permission by code: core's and those declared with ``register_permissions`` by core's
+    identity plugin and every domain plugin, asked of the plugins themselves (identity sits below the
+    catalogue). The catalogue validates the same declarations at startup: duplicates stop it, naming
+    both plugins."""
+    from core.plugins import get_plugin_manager
 
-    return {**{p.code: p for p in CORE_PERMISSIONS}, **get_catalogue().permissions}
+    found = {p.code: p for p in CORE_PERMISSIONS}
+    for specs in get_plugin_manager().hook.register_permissions():
+        for spec in specs or ():
+            found.setdefault(spec.code, spec)
+    return found
 
 
 def has_permission(user: UserView | None, agency_id: int | None, perm: str) -> bool:

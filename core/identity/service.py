@@ -287,7 +287,7 @@ def _today():
 
 def _check_birth_date(raw: str, errors: list[tuple[str, str]]):
     """The declared date of birth, or None with a message at ``birth_date``."""
-    from core.forms.engine import parse_date
+    from core.text.formats import parse_date
 
     text = (raw or "").strip()
     if not text:

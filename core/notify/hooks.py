@@ -1,5 +1,5 @@
-"""Core plugin for notifications: the delivery task, the messages sent on dossier events (R37),
-the outbox page for administrators and the citizen's in-app messages."""
+"""Core plugin for notifications: the delivery task, the messages sent on dossier events (R37) and
+their menu entries (the pages, outbox and in-app messages: core.web.pages.notify)."""
 
 from __future__ import annotations
 

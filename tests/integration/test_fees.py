@@ -112,6 +112,38 @@ async def test_bad_payments_are_refused_at_the_field(db, method, amount, referen
     assert await Payment.count().where(Payment.dossier == built["dossier_id"]) == 0
 
 
+async def test_hook_on_payment(db, temp_plugin):
+    """Every plugin hears of a settled payment inside the transaction that records it (the row is
+    already there); core's documents answers with the receipt it issued."""
+    seen = []
+
+    class Listener:
+        @hookimpl
+        async def on_payment(self, payment_id, dossier_id):
+            seen.append((payment_id, dossier_id, await Payment.count().where(Payment.id == payment_id)))
+
+    temp_plugin(Listener(), "test-payment-listener")
+    built = await _with_fee()
+    paid = await fees.record_payment(built["dossier_id"], actor=built["clerk"], method="cash", amount="150000")
+    assert seen == [(paid["id"], built["dossier_id"], 1)]
+    assert paid["receipt_number"] == "2026-000001"
+    assert (await documents.get_document(paid["document_id"]))["kind"] == "fee_receipt"
+
+
+async def test_a_failing_on_payment_leaves_no_payment(db, temp_plugin):
+    class Broken:
+        @hookimpl
+        def on_payment(self, payment_id, dossier_id):
+            raise RuntimeError("the province's ledger is down")
+
+    temp_plugin(Broken(), "test-payment-broken")
+    built = await _with_fee()
+    with pytest.raises(RuntimeError):
+        await fees.record_payment(built["dossier_id"], actor=built["clerk"], method="cash", amount="150000")
+    assert await Payment.count().where(Payment.dossier == built["dossier_id"]) == 0
+    assert await fees.balance_due(built["dossier_id"]) == 150000
+
+
 async def test_payment_receipt_and_balance(db, tmp_path):
     built = await _with_fee()
     did = built["dossier_id"]

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from core.contract.specs import FieldSpec, FormSpec, L, PageSpec, Validator
+from core.contract.specs import VALIDATOR_KINDS, FieldSpec, FormSpec, L, PageSpec, Validator
 from core.forms import engine
 from core.forms.validators import KINDS, check, normalise_phone, normalise_tax_code, vsic_name
 
@@ -42,6 +42,12 @@ PARAMS = {
     "max_length": {"max": 5},
     "regex": {"pattern": r"^[A-Z]{2}\s?\d{6}$", "example": "AB 123456"},
 }
+
+
+def test_the_engine_implements_exactly_the_contract_kinds():
+    """The catalogue accepts the contract's kinds at startup; each must have a check, and no check may
+    exist that a plugin cannot declare."""
+    assert set(KINDS) == VALIDATOR_KINDS
 
 
 def test_every_kind_is_tested():

@@ -14,7 +14,7 @@ from core.catalogue.details import fee_code_labels
 from core.catalogue.registry import get_catalogue
 from core.contract.specs import AGENCY_LEVELS
 from core.contract.errors import InvalidInput
-from core.forms.engine import parse_date, parse_money
+from core.text.formats import parse_date, parse_money
 from core.identity.guards import requires_permission
 from core.identity.service import clean_text
 from core.identity.tables import Agency

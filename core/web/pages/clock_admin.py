@@ -14,7 +14,7 @@ from core.clock import service
 from core.clock.calendar import get_calendar
 from core.clock.deadlines import VN_TZ, WorkSessions, due_for, fmt_date
 from core.contract.errors import InvalidInput
-from core.forms.engine import parse_date
+from core.text.formats import parse_date
 from core.text.i18n import gettext as _
 from core.identity.guards import requires_role
 from core.web.render import flash, page
