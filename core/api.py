@@ -30,7 +30,6 @@ from core.contract.specs import (
     PermissionSpec,
     ProcedureSpec,
     RegistrySpec,
-    ReportSpec,
     ResultDocumentSpec,
     StageSpec,
     StepSpec,
@@ -41,7 +40,24 @@ from core.contract.errors import Conflict, InvalidInput, MotcuaError, NotAllowed
 from core.db.tx import write_tx
 from core.web.render import flash, page
 from core.dossiers import service as dossiers
-from core.contract.views import DossierView, EventView, KeeperScope, RecordView, StepView, UserView
+from core.contract.views import (
+    AccountEvent,
+    AgencyDirectory,
+    ApplicationContext,
+    AssignContext,
+    DemoContext,
+    DossierData,
+    DossierView,
+    EventContext,
+    EventData,
+    EventView,
+    FeeContext,
+    KeeperScope,
+    RecordView,
+    StepData,
+    StepView,
+    UserView,
+)
 from core.catalogue.service import fee_amounts, is_enabled, set_enabled, set_fee
 from core.identity.current import load_user
 from core.fees.service import balance_due, record_payment
@@ -86,6 +102,16 @@ __all__: tuple[str, ...] = (
     "DossierView",
     "EventView",
     "StepView",
+    "DossierData",
+    "StepData",
+    "EventData",
+    "AccountEvent",
+    "AgencyDirectory",
+    "ApplicationContext",
+    "AssignContext",
+    "FeeContext",
+    "EventContext",
+    "DemoContext",
     "page",
     "flash",
     "MotcuaError",
@@ -116,7 +142,6 @@ __all__: tuple[str, ...] = (
     "PermissionSpec",
     "ProcedureSpec",
     "RegistrySpec",
-    "ReportSpec",
     "ResultDocumentSpec",
     "StageSpec",
     "StepSpec",

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping, Sequence
 
     from jinja2 import Environment
+    from litestar import Request
+    from litestar.types import ControllerRouterHandler
 
     from core.contract.specs import (
         AgencyRef,
@@ -40,7 +42,18 @@ if TYPE_CHECKING:
         StepSpec,
         WorkflowSpec,
     )
-    from core.contract.views import TransitionView
+    from core.contract.views import (
+        AccountEvent,
+        ApplicationContext,
+        AssignContext,
+        DemoContext,
+        DossierData,
+        EventContext,
+        EventData,
+        FeeContext,
+        TransitionView,
+        UserView,
+    )
 
 hookspec = pluggy.HookspecMarker("motcua")
 hookimpl = pluggy.HookimplMarker("motcua")
@@ -151,7 +164,7 @@ def register_registries() -> Sequence[RegistrySpec]:
 
 
 @hookspec
-def register_routes() -> Sequence[Any]:
+def register_routes() -> Sequence[ControllerRouterHandler]:
     """Declare Litestar route handlers, controllers or routers for the plugin's own pages.
 
     Called once when the app is built. A domain plugin's handlers are mounted under ``/{slug}/``
@@ -210,7 +223,7 @@ def register_piccolo_app() -> str | None:
 
 
 @hookspec
-def register_commands(subparsers: argparse._SubParsersAction) -> None:
+def register_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``motcua`` sub-commands (imports, registry maintenance).
 
     Called when the command line is built. Add a parser with ``subparsers.add_parser(name)`` and set
@@ -226,7 +239,7 @@ def register_commands(subparsers: argparse._SubParsersAction) -> None:
 
 @hookspec
 def validate_application(
-    procedure: ProcedureSpec, page: str | None, data: Mapping[str, Any], ctx: Mapping[str, Any]
+    procedure: ProcedureSpec, page: str | None, data: Mapping[str, Any], ctx: ApplicationContext
 ) -> Sequence[FieldError] | Awaitable[Sequence[FieldError]]:
     """Check an application beyond the declarative validators (registry lookups, cross-field rules).
 
@@ -237,8 +250,8 @@ def validate_application(
         procedure: The procedure applied for.
         page: The form page being checked, or None for the whole application (check answers/submit).
         data: The normalised answers so far.
-        ctx: ``agency`` (``AgencyRef`` of the receiving agency), ``user`` (the applicant's view or
-            None at the counter) and ``today`` (``date`` in Vietnam).
+        ctx: ``agency`` (``AgencyRef`` of the receiving agency), ``user`` (the applicant's ``UserView``
+            or None at the counter) and ``today`` (``date`` in Vietnam).
 
     Returns:
         Field errors in Vietnamese; ``[]`` for procedures the plugin does not own.
@@ -247,7 +260,7 @@ def validate_application(
 
 @hookspec(firstresult=True)
 def assign_step(
-    dossier: Mapping[str, Any], step: StepSpec, ctx: Mapping[str, Any]
+    dossier: DossierData, step: StepSpec, ctx: AssignContext
 ) -> AgencyRef | None | Awaitable[AgencyRef | None]:
     """Pick the concrete agency for a route step (e.g. the commune named in the application).
 
@@ -255,10 +268,11 @@ def assign_step(
     standard selectors (``receiving``, ``parent``, ``level:…``, ``sector:…``).
 
     Args:
-        dossier: The dossier's view (code, procedure code, receiving agency, application data).
+        dossier: The dossier being received (``DossierView.as_dict()``: its new code, procedure code,
+            receiving agency, application data…).
         step: The step to place.
-        ctx: ``agencies``: a lookup with ``by_id``, ``by_code``, ``sector(kind)`` and
-            ``ancestor(agency, level)``.
+        ctx: ``agencies``: an ``AgencyDirectory`` with ``by_id``, ``by_code``, ``sector(kind, under=None)``
+            and ``ancestor(agency_id, level)``.
 
     Returns:
         The agency that will hold the step, or None to let another plugin (or core) decide.
@@ -267,7 +281,7 @@ def assign_step(
 
 @hookspec(firstresult=True)
 def compute_fee(
-    procedure: ProcedureSpec, application: Mapping[str, Any], ctx: Mapping[str, Any]
+    procedure: ProcedureSpec, application: Mapping[str, Any], ctx: FeeContext
 ) -> FeeQuote | None:
     """Quote the fees and charges for an application.
 
@@ -286,14 +300,19 @@ def compute_fee(
 
 
 @hookspec
-def menu_items(user: Mapping[str, Any] | None, request: Any) -> Sequence[MenuItem]:
+def menu_items(user: UserView | None, request: Request[Any, Any, Any]) -> Sequence[MenuItem]:
     """Navigation links for the current user.
 
-    Called on every full page render; all results are merged and sorted by ``order``.
+    Called on every page render (whole pages and htmx fragments alike, before the template is
+    rendered); all results are merged and sorted by ``order``. Must be quick and do no IO: decide from
+    the user's roles.
 
     Args:
-        user: The signed-in user's view (``id``, ``name``, ``roles`` as ``{(agency_id, role)}``) or None.
-        request: The Litestar request.
+        user: The signed-in user, or None for a visitor: a ``UserView`` with ``id``, ``username``,
+            ``full_name``, ``grants`` (``{(agency_id, role)}``), ``roles`` (the set of role names),
+            ``has_role(role, agency_id=None)``, ``agencies_with(*roles)`` and ``is_staff``.
+        request: The Litestar request of the page being rendered (its ``url``, ``query_params``;
+            the language is ``core.api``'s current one).
 
     Returns:
         Menu items the user may follow.
@@ -302,13 +321,13 @@ def menu_items(user: Mapping[str, Any] | None, request: Any) -> Sequence[MenuIte
 
 @hookspec
 def dossier_panels(
-    dossier: Mapping[str, Any], user: Mapping[str, Any] | None, request: Any
+    dossier: DossierData, user: UserView | None, request: Request[Any, Any, Any]
 ) -> Sequence[Panel] | Awaitable[Sequence[Panel]]:
     """Extra sections on a dossier's page (a registry record, linked dossiers).
 
     Args:
-        dossier: The dossier's view.
-        user: The viewer.
+        dossier: The dossier shown (``DossierView.as_dict()``).
+        user: The viewer (``UserView``), or None.
         request: The Litestar request.
 
     Returns:
@@ -328,7 +347,9 @@ def prepare_jinja_environment(env: Environment) -> None:
 
 
 @hookspec
-def template_context(template_name: str, request: Any) -> Mapping[str, Any] | Awaitable[Mapping[str, Any]]:
+def template_context(
+    template_name: str, request: Request[Any, Any, Any] | None
+) -> Mapping[str, Any] | Awaitable[Mapping[str, Any]]:
     """Extra variables for a template; resolved before rendering (templates never do IO).
 
     Args:
@@ -367,7 +388,7 @@ def after_transition(
 
 
 @hookspec
-def on_dossier_event(event: Mapping[str, Any], dossier: Mapping[str, Any], ctx: Mapping[str, Any]) -> Any:
+def on_dossier_event(event: EventData, dossier: DossierData, ctx: EventContext) -> Awaitable[None] | None:
     """React to a lifecycle event after it was committed (from the outbox, by the job runner).
 
     Must be idempotent on ``event["id"]``: the runner delivers at least once.
@@ -375,7 +396,7 @@ def on_dossier_event(event: Mapping[str, Any], dossier: Mapping[str, Any], ctx: 
     Args:
         event: The event's view (``id``, ``action``, ``from_state``, ``to_state``, ``step``, ``note``,
             ``actor_id``, ``agency_id``, ``at``).
-        dossier: The dossier's view after the event.
+        dossier: The dossier after the event (``DossierView.as_dict()``).
         ctx: ``job``: the delivery attempt (``outbox_id``, ``job_try``); core services come from ``core.api``.
 
     Returns:
@@ -384,7 +405,7 @@ def on_dossier_event(event: Mapping[str, Any], dossier: Mapping[str, Any], ctx: 
 
 
 @hookspec
-def on_account_event(event: Mapping[str, Any]) -> Any:
+def on_account_event(event: AccountEvent) -> Awaitable[None] | None:
     """React to an account event, inside the transaction that records it (so a mail is queued only
     for what was committed). Core's notify uses it to write to the account's owner.
 
@@ -400,7 +421,7 @@ def on_account_event(event: Mapping[str, Any]) -> Any:
 
 
 @hookspec
-def on_payment(payment_id: int, dossier_id: int) -> Any:
+def on_payment(payment_id: int, dossier_id: int) -> int | None | Awaitable[int | None]:
     """React to a payment just settled (recorded at the counter, or confirmed by a payment gateway),
     inside the transaction that records it, so what an implementation writes commits with the payment.
 
@@ -413,7 +434,7 @@ def on_payment(payment_id: int, dossier_id: int) -> Any:
         dossier_id: Its dossier.
 
     Returns:
-        None, or an awaitable.
+        None (core's documents: the receipt's document id), or an awaitable of it.
     """
 
 
@@ -421,7 +442,7 @@ def on_payment(payment_id: int, dossier_id: int) -> Any:
 
 
 @hookspec
-def seed_demo_data(ctx: Mapping[str, Any]) -> Awaitable[None] | None:
+def seed_demo_data(ctx: DemoContext) -> Awaitable[None] | None:
     """Load realistic demo data for ``motcua demo`` (registry rows, dossiers at every state).
 
     Must be safe to run twice (check before inserting).

@@ -30,7 +30,6 @@ __all__ = (
     "MenuItem",
     "Panel",
     "JobSpec",
-    "ReportSpec",
     "RegistrySpec",
     "FieldError",
     "AgencyRef",
@@ -368,15 +367,6 @@ class JobSpec:
     name: str
     func: Callable[..., Awaitable[Any]]
     cron: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ReportSpec:
-    id: str
-    title: L
-    template: str
-    query: Callable[..., Awaitable[Sequence[Mapping[str, Any]]]]
-    roles: tuple[str, ...] = ("approver", "agency_admin", "province_admin")
 
 
 @dataclass(frozen=True, slots=True)

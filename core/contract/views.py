@@ -1,21 +1,25 @@
-"""Read models of dossiers handed to templates, plugins and the JSON API (never database rows).
+"""Read models handed to templates, plugins and the JSON API (never database rows): dossiers, their
+steps and events, the signed-in user, registry records; and the shapes hooks receive.
 
-``DossierView.as_dict()`` is what hooks receive (``on_dossier_event``, ``assign_step``,
-``ResultDocumentSpec.issue`` as ``ctx["dossier"]``); ``public_dict()`` is what anonymous status
-look-ups see: no personal data.
+``DossierView.as_dict()`` (a ``DossierData``) is what hooks receive (``on_dossier_event``,
+``assign_step``, ``dossier_panels``, ``ResultDocumentSpec.issue`` as ``ctx["dossier"]``);
+``public_dict()`` is what anonymous status look-ups see: no personal data.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from collections.abc import Awaitable, Mapping
+from typing import Any, Literal, Protocol, TypedDict, cast
 
 from core.contract.specs import AgencyRef, ProcedureSpec
 
 __all__ = ("AgencyBrief", "StepView", "EventView", "DossierView", "load_json", "UserView", "RecordView",
-           "KeeperScope", "TransitionView")
+           "KeeperScope", "AgencyBriefData", "StepData", "DossierData", "EventData", "AccountEvent",
+           "AgencyDirectory", "ApplicationContext", "AssignContext", "FeeContext", "JobAttempt", "EventContext",
+           "DemoContext", "TransitionView")
 
 
 def load_json(value: Any) -> Any:
@@ -135,10 +139,10 @@ class DossierView:
     def active_steps(self) -> list[StepView]:
         return [s for s in self.steps if s.status == "active"]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> DossierData:
         d = asdict(self)
         d["appointment_at"] = self.appointment_at
-        return d
+        return cast("DossierData", d)
 
     def public_dict(self) -> dict[str, Any]:
         """What the public status page and API show: no names, numbers, addresses or answers."""
@@ -287,3 +291,176 @@ class TransitionView:
         """The receiving agency as an ``AgencyRef`` (read at most once per transition)."""
         a = await self.load_agency(self.dossier["receiving_agency"])
         return AgencyRef(a["id"], a["code"], a["name"], a["level"], a["kind"])
+
+
+# --- What hooks receive --------------------------------------------------------------------------------
+
+
+class AgencyBriefData(TypedDict):
+    """``AgencyBrief`` as a dict."""
+
+    id: int
+    code: str
+    name: str
+
+
+class StepData(TypedDict):
+    """``StepView`` as a dict (``DossierData["steps"]``)."""
+
+    id: int
+    stage: int
+    step_id: str
+    name: str
+    name_en: str
+    agency: AgencyBriefData
+    role: str
+    status: str
+    budget_minutes: int
+    started_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    outcome: str | None
+    suspends_for: str | None
+    outcomes: tuple[str, ...]
+    colour: str | None
+    results: tuple[str, ...]
+
+
+class DossierData(TypedDict):
+    """A dossier as hooks receive it: ``DossierView.as_dict()``, plus ``appointment_at`` (the date the
+    applicant was promised)."""
+
+    id: int
+    code: str | None
+    procedure_code: str
+    domain: str
+    procedure_version_id: int | None
+    state: str
+    version: int
+    receiving_agency: AgencyBriefData
+    applicant_id: int | None
+    applicant_name: str
+    applicant_id_number: str
+    applicant_phone: str
+    applicant_email: str
+    applicant_address: str
+    data: dict[str, Any]
+    channel: str
+    result_channel: str
+    submitted_at: datetime | None
+    received_at: datetime | None
+    clock_start_at: datetime | None
+    due_at: datetime | None
+    appointment1_at: datetime | None
+    extended_due_at: datetime | None
+    finished_at: datetime | None
+    returned_at: datetime | None
+    late: bool
+    late_agency_id: int | None
+    late_step: str | None
+    parent_dossier_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    steps: tuple[StepData, ...]
+    colour: str | None
+    appointment_at: datetime | None
+
+
+class EventData(TypedDict):
+    """A committed lifecycle event as ``on_dossier_event`` receives it."""
+
+    id: int
+    dossier_id: int
+    seq: int
+    action: str
+    from_state: str
+    to_state: str
+    step: str | None
+    """The step's id (also as ``step_id``)."""
+    step_id: str | None
+    note: str
+    data: dict[str, Any]
+    actor_id: int | None
+    agency_id: int | None
+    at: datetime
+
+
+class AccountEvent(TypedDict, total=False):
+    """An account event as ``on_account_event`` receives it."""
+
+    action: Literal["registered", "registration_duplicate"]
+    user_id: int
+    username: str
+    full_name: str
+    email: str
+    fields: list[str]
+    """For ``registration_duplicate``: which of ``cccd``, ``email`` matched the existing account."""
+    ip: str
+    at: datetime
+    agency_name: str
+    """The province."""
+
+
+class AgencyDirectory(Protocol):
+    """The agency look-up ``assign_step`` receives as ``ctx["agencies"]`` (its answers may be awaitable)."""
+
+    def by_id(self, agency_id: int) -> AgencyRef | None | Awaitable[AgencyRef | None]: ...
+
+    def by_code(self, code: str) -> AgencyRef | None | Awaitable[AgencyRef | None]: ...
+
+    def sector(self, kind: str, under: int | None = None) -> AgencyRef | None | Awaitable[AgencyRef | None]:
+        """The sector agency of ``kind`` (``police``, ``tax``…), in the province ``under`` when given."""
+        ...
+
+    def ancestor(self, agency_id: int, level: str) -> AgencyRef | None | Awaitable[AgencyRef | None]:
+        """The agency's nearest ancestor (itself included) at ``level``."""
+        ...
+
+
+class ApplicationContext(TypedDict):
+    """``ctx`` of ``validate_application``."""
+
+    agency: AgencyRef | Mapping[str, Any] | None
+    """The receiving agency."""
+    user: UserView | None
+    """The applicant, or None at the counter."""
+    today: date
+    """Today in Vietnam."""
+
+
+class AssignContext(TypedDict):
+    """``ctx`` of ``assign_step``."""
+
+    agencies: AgencyDirectory
+
+
+class FeeContext(TypedDict):
+    """``ctx`` of ``compute_fee``."""
+
+    fees: dict[str, int]
+    """The province's fee amounts in force: ``{fee_code: amount}``."""
+    channel: str
+    """``counter``, ``post`` or ``online``."""
+    today: date
+    agency: AgencyRef | Mapping[str, Any] | None
+
+
+class JobAttempt(TypedDict, total=False):
+    outbox_id: int
+    job_try: int
+
+
+class EventContext(TypedDict):
+    """``ctx`` of ``on_dossier_event``: the delivery attempt (core services come from ``core.api``)."""
+
+    job: JobAttempt
+
+
+class DemoContext(TypedDict):
+    """``ctx`` of ``seed_demo_data``."""
+
+    agencies: dict[str, AgencyRef]
+    """``{code: AgencyRef}`` of the demo province."""
+    users: dict[str, int]
+    """``{username: user id}``."""
+    today: date
