@@ -3,8 +3,8 @@ it, never from a layer above and never in a circle. Imports inside functions cou
 imports under ``TYPE_CHECKING``.
 
 The layers are those written for import-linter in ``pyproject.toml`` (``lint-imports`` checks the
-same rule in CI, with the edges the lifecycle still has listed as ``ignore_imports``); this test
-walks ``core/`` with ``ast`` so the rule holds in every test run too, without the tool.
+same rule in CI); this test walks ``core/`` with ``ast`` so the rule holds in every test run too,
+without the tool.
 """
 
 from __future__ import annotations
