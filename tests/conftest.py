@@ -101,7 +101,10 @@ def _all_tables() -> list[str]:
 async def clean_database() -> None:
     from core.audit.anchors import anchor_path
 
+    from core.catalogue import versions
+
     anchor_path().unlink(missing_ok=True)  # the audit anchors describe the database they were taken of
+    versions.clear_cache()  # cached by version id, and ids restart with the wiped tables
     db = engine()
     tables = _all_tables()
     if db.engine_type == "postgres":
