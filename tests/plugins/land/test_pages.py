@@ -32,6 +32,7 @@ async def test_bad_search_input_is_422_at_the_field(client):
     assert r.status_code == 422
     assert "Số tờ bản đồ phải là số nguyên dương" in r.text and "2 chữ cái và 6 chữ số" in r.text
     assert 'value="abc"' in r.text
+    assert 'type="number"' not in r.text, "a number input shows the browser nothing of what was typed wrong"
 
 
 async def test_citizens_and_strangers_are_refused(client):
