@@ -42,9 +42,12 @@ class LockWaits:
 
         async def sample():
             while True:
-                self.samples.append(await self._conn.fetchval(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'"))
+                self.samples.append(
+                    await self._conn.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'"
+                    )
+                )
                 await asyncio.sleep(0.005)
 
         self._task = asyncio.get_running_loop().create_task(sample())
@@ -98,12 +101,15 @@ async def _allocations(agencies: list[dict], n: int, concurrency: int) -> float:
         async def go():
             async with write_tx():
                 return await codes.allocate(agency["code"], day)
+
         return go
 
     return await _gather([job(agencies[i % len(agencies)]) for i in range(n)], concurrency)
 
 
-async def _receipts(pairs: list[tuple[dict, Any]], n: int, concurrency: int, start_no: int) -> tuple[float, list]:
+async def _receipts(
+    pairs: list[tuple[dict, Any]], n: int, concurrency: int, start_no: int
+) -> tuple[float, list]:
     from core.dossiers import service
 
     drafts = []
@@ -115,6 +121,7 @@ async def _receipts(pairs: list[tuple[dict, Any]], n: int, concurrency: int, sta
     def job(d, receiver):
         async def go():
             got.append(await service.receive(d.id, actor=receiver, version=d.version))
+
         return go
 
     seconds = await _gather([job(d, r) for d, r in drafts], concurrency)
@@ -174,9 +181,15 @@ async def run(n: int = 160, concurrency: int = 16, agencies: int = 16, rounds: i
 
     for what, data in (("code allocation", alloc), ("receipt (receive transition)", recv)):
         one, many = max(data["one"]), max(data["many"])
-        rows.append({"suite": "codes", "what": what,
-                     "baseline": f"{one:,.0f}/s at 1 agency{waiting(what, 'one')}",
-                     "measured": f"{many:,.0f}/s at {agencies} agencies{waiting(what, 'many')}",
-                     "ratio": many / one, "note": f"{n} ops, {concurrency} concurrent, best of {rounds}; "
-                             f"bench process on CPU {max(cpu[what]):.0%} of the time"})
+        rows.append(
+            {
+                "suite": "codes",
+                "what": what,
+                "baseline": f"{one:,.0f}/s at 1 agency{waiting(what, 'one')}",
+                "measured": f"{many:,.0f}/s at {agencies} agencies{waiting(what, 'many')}",
+                "ratio": many / one,
+                "note": f"{n} ops, {concurrency} concurrent, best of {rounds}; "
+                f"bench process on CPU {max(cpu[what]):.0%} of the time",
+            }
+        )
     return rows

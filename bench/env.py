@@ -30,8 +30,11 @@ def _recreate_postgres(url: str) -> None:
     async def go() -> None:
         conn = await asyncpg.connect(admin)
         try:
-            await conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                               "WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+            await conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             await conn.execute(f'CREATE DATABASE "{name}"')
         finally:

@@ -53,7 +53,7 @@ async def _insert(table, rows: list) -> list[int]:
     ids: list[int] = []
     async with write_tx():
         for i in range(0, len(rows), CHUNK):
-            got = await table.insert(*rows[i:i + CHUNK]).returning(table.id)
+            got = await table.insert(*rows[i : i + CHUNK]).returning(table.id)
             ids += [r["id"] for r in got]
     return ids
 
@@ -78,14 +78,20 @@ class Data:
             d = await world.draft(ward, receiver, i)
             d = await service.receive(d.id, actor=receiver, version=d.version)
         self.template = await Dossier.select().where(Dossier.id == d.id).first()
-        self.events = await DossierEvent.select().where(DossierEvent.dossier == d.id).order_by(DossierEvent.seq)
+        self.events = (
+            await DossierEvent.select().where(DossierEvent.dossier == d.id).order_by(DossierEvent.seq)
+        )
         d = await world.draft(ward, receiver, 99)
         d = await service.receive(d.id, actor=receiver, version=d.version)
         spec = self.w["as"]["ward_specialist"]
         for _ in range(20):
             step = d.active_steps()[0].id
-            d = await service.suspend(d.id, step, actor=spec, version=d.version, reason="Chờ kết quả thẩm định")
-            d = await service.resume(d.id, step, actor=spec, version=d.version, note="Đã có kết quả thẩm định")
+            d = await service.suspend(
+                d.id, step, actor=spec, version=d.version, reason="Chờ kết quả thẩm định"
+            )
+            d = await service.resume(
+                d.id, step, actor=spec, version=d.version, note="Đã có kết quả thẩm định"
+            )
         self.shown = d
 
     async def dossiers(self, target: int) -> None:
@@ -100,21 +106,34 @@ class Data:
             return
         t = dict(self.template)
         base = t["received_at"]
-        month_start = datetime.now(VN_TZ).replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+        month_start = (
+            datetime.now(VN_TZ).replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+        )
         rows = []
         for _ in range(n):
             self.serial += 1
             at = max(month_start + timedelta(minutes=1), base - timedelta(seconds=self.serial))
-            code = codes.format_code(self.w["tree"]["ward"]["code"], at.astimezone(VN_TZ).date(), 10_000 + self.serial)
+            code = codes.format_code(
+                self.w["tree"]["ward"]["code"], at.astimezone(VN_TZ).date(), 10_000 + self.serial
+            )
             row = {k: v for k, v in t.items() if k != "id"}
-            row.update(code=code, applicant_name=f"Trần Văn Đức {self.serial}", received_at=at, created_at=at,
-                       updated_at=at, submitted_at=at, clock_start_at=at)
+            row.update(
+                code=code,
+                applicant_name=f"Trần Văn Đức {self.serial}",
+                received_at=at,
+                created_at=at,
+                updated_at=at,
+                submitted_at=at,
+                clock_start_at=at,
+            )
             rows.append(Dossier(**{k: v for k, v in row.items()}))
         ids = await _insert(Dossier, rows)
         events = []
         for dossier_id in ids:
             for e in self.events:
-                events.append(DossierEvent(**{**{k: v for k, v in e.items() if k != "id"}, "dossier": dossier_id}))
+                events.append(
+                    DossierEvent(**{**{k: v for k, v in e.items() if k != "id"}, "dossier": dossier_id})
+                )
         await _insert(DossierEvent, events)
 
     async def audit(self, target: int) -> None:
@@ -131,18 +150,33 @@ class Data:
         for _ in range(target - have):
             seq += 1
             at = datetime.now(UTC)
-            data = canonical({"procedure": world.PROC, "agency": self.w["tree"]["ward"]["code"], "enabled": True})
+            data = canonical(
+                {"procedure": world.PROC, "agency": self.w["tree"]["ward"]["code"], "enabled": True}
+            )
             h = entry_hash(prev, "global", seq, at, actor, "catalogue.enable", "procedure", world.PROC, data)
-            rows.append(AuditEntry(chain="global", seq=seq, at=at, actor_id=actor, action="catalogue.enable",
-                                   object_type="procedure", object_id=world.PROC, data=data, prev_hash=prev,
-                                   hash=h))
+            rows.append(
+                AuditEntry(
+                    chain="global",
+                    seq=seq,
+                    at=at,
+                    actor_id=actor,
+                    action="catalogue.enable",
+                    object_type="procedure",
+                    object_id=world.PROC,
+                    data=data,
+                    prev_hash=prev,
+                    hash=h,
+                )
+            )
             prev = h
         if not rows:
             return
         await _insert(AuditEntry, rows)
         async with write_tx():
             if head:
-                await AuditHead.update({AuditHead.seq: seq, AuditHead.hash: prev}).where(AuditHead.chain == "global")
+                await AuditHead.update({AuditHead.seq: seq, AuditHead.hash: prev}).where(
+                    AuditHead.chain == "global"
+                )
             else:
                 await AuditHead.insert(AuditHead(chain="global", seq=seq, hash=prev))
 
@@ -154,10 +188,17 @@ class Data:
         rows = []
         for i in range(have, target):
             failed = i % 10 == 9
-            rows.append(Outbox(task="notify_send", payload={"notification_id": i + 1}, created_at=now,
-                               status="failed" if failed else "done", attempts=5 if failed else 1,
-                               last_error="ConnectionError: Máy chủ thư không phản hồi" if failed else "",
-                               done_at=None if failed else now))
+            rows.append(
+                Outbox(
+                    task="notify_send",
+                    payload={"notification_id": i + 1},
+                    created_at=now,
+                    status="failed" if failed else "done",
+                    attempts=5 if failed else 1,
+                    last_error="ConnectionError: Máy chủ thư không phản hồi" if failed else "",
+                    done_at=None if failed else now,
+                )
+            )
         if rows:
             await _insert(Outbox, rows)
 
@@ -176,13 +217,24 @@ class Data:
         agencies = []
         for _ in range(need_agencies):
             self.agency_no += 1
-            agencies.append(Agency(code=f"000.{50 + self.agency_no // 100:02d}.{self.agency_no % 100:02d}.H39",
-                                   name=f"UBND xã Thử Tải {self.agency_no}", level="commune", parent=province,
-                                   province_code="75"))
+            agencies.append(
+                Agency(
+                    code=f"000.{50 + self.agency_no // 100:02d}.{self.agency_no % 100:02d}.H39",
+                    name=f"UBND xã Thử Tải {self.agency_no}",
+                    level="commune",
+                    parent=province,
+                    province_code="75",
+                )
+            )
         ids = await _insert(Agency, agencies)
         now = datetime.now(UTC)
-        rows = [ProcedureActivation(agency=a, procedure_code=p.code, domain=p.domain, enabled=True, changed_at=now)
-                for a in ids for p in procs]
+        rows = [
+            ProcedureActivation(
+                agency=a, procedure_code=p.code, domain=p.domain, enabled=True, changed_at=now
+            )
+            for a in ids
+            for p in procs
+        ]
         await _insert(ProcedureActivation, rows[: target - have])
 
     async def grow(self, size: int) -> None:
@@ -259,10 +311,24 @@ def _server():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench.server:create_app", "--factory", "--host",
-                             "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-                             "--no-server-header"],
-                            env={**os.environ, "MOTCUA_DB_POOL": "1", "MOTCUA_BENCH_FILLER": str(FILLER_PROCEDURES)})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.server:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--no-server-header",
+        ],
+        env={**os.environ, "MOTCUA_DB_POOL": "1", "MOTCUA_BENCH_FILLER": str(FILLER_PROCEDURES)},
+    )
     try:
         for _ in range(300):
             try:
@@ -334,9 +400,14 @@ async def run(small: int = 100, large: int = 10_000, repeat: int = 20) -> list[d
     rows = []
     for name, (pattern, _who, _expect) in pages.items():
         (t_small, q_small), (t_large, q_large) = results[name][small], results[name][large]
-        rows.append({"suite": "pages", "what": pattern.split("?")[0],
-                     "baseline": f"{t_small * 1000:.1f} ms, {q_small} queries @ {small:,} rows",
-                     "measured": f"{t_large * 1000:.1f} ms, {q_large} queries @ {large:,} rows",
-                     "ratio": t_large / t_small,
-                     "note": f"best of {repeat}, uvicorn" + ("" if q_small == q_large else "; QUERIES GREW")})
+        rows.append(
+            {
+                "suite": "pages",
+                "what": pattern.split("?")[0],
+                "baseline": f"{t_small * 1000:.1f} ms, {q_small} queries @ {small:,} rows",
+                "measured": f"{t_large * 1000:.1f} ms, {q_large} queries @ {large:,} rows",
+                "ratio": t_large / t_small,
+                "note": f"best of {repeat}, uvicorn" + ("" if q_small == q_large else "; QUERIES GREW"),
+            }
+        )
     return rows

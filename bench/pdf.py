@@ -39,24 +39,42 @@ async def _make_documents(w: dict[str, Any]) -> None:
     a = w["as"]
     d = await world.draft(ward, receiver, 1)
     d = await service.receive(d.id, actor=receiver, version=d.version)  # form01
-    d = await service.request_supplement(d.id, _step(d, "check").id, actor=a["ward_specialist"], version=d.version,
-                                         items=["Bản sao giấy chứng nhận quyền sử dụng đất",
-                                                "Sơ đồ thửa đất có xác nhận"], reason="Hồ sơ còn thiếu giấy tờ")
+    d = await service.request_supplement(
+        d.id,
+        _step(d, "check").id,
+        actor=a["ward_specialist"],
+        version=d.version,
+        items=["Bản sao giấy chứng nhận quyền sử dụng đất", "Sơ đồ thửa đất có xác nhận"],
+        reason="Hồ sơ còn thiếu giấy tờ",
+    )
     d = await service.resubmit(d.id, actor=receiver, version=d.version)
-    for sid, who in (("check", "ward_specialist"), ("police_op", "police_specialist"), ("tax_op", "tax_specialist")):
+    for sid, who in (
+        ("check", "ward_specialist"),
+        ("police_op", "police_specialist"),
+        ("tax_op", "tax_specialist"),
+    ):
         d = await service.complete_step(d.id, _step(d, sid).id, actor=a[who], version=d.version)
-    d = await service.apologise(d.id, actor=a["ward_leader"], version=d.version,
-                                new_due=(d.appointment_at + timedelta(hours=1)).isoformat(),
-                                reason="Chờ ý kiến của cơ quan thuế")  # form04
-    d = await service.approve(d.id, _step(d, "decide").id, actor=a["ward_leader"], version=d.version)  # result
+    d = await service.apologise(
+        d.id,
+        actor=a["ward_leader"],
+        version=d.version,
+        new_due=(d.appointment_at + timedelta(hours=1)).isoformat(),
+        reason="Chờ ý kiến của cơ quan thuế",
+    )  # form04
+    d = await service.approve(
+        d.id, _step(d, "decide").id, actor=a["ward_leader"], version=d.version
+    )  # result
     await documents.request_control_sheet(d.id)  # form06
     await fees.record_payment(d.id, actor=receiver, method="cash", amount=50_000)  # fee receipt
     d2 = await world.draft(ward, receiver, 2)
-    await service.refuse_intake(d2.id, actor=receiver, version=d2.version,
-                                reasons="Thủ tục không thuộc thẩm quyền tiếp nhận của xã")  # form03
+    await service.refuse_intake(
+        d2.id, actor=receiver, version=d2.version, reasons="Thủ tục không thuộc thẩm quyền tiếp nhận của xã"
+    )  # form03
     d3 = await world.draft(ward, receiver, 3)
     d3 = await service.receive(d3.id, actor=receiver, version=d3.version)
-    await service.stop(d3.id, actor=receiver, version=d3.version, reason="Người nộp xin dừng giải quyết")  # form05
+    await service.stop(
+        d3.id, actor=receiver, version=d3.version, reason="Người nộp xin dừng giải quyết"
+    )  # form05
 
 
 class LagProbe:
@@ -96,7 +114,9 @@ async def _render(doc_id: int) -> float:
     from core.documents import service as documents
     from core.documents.tables import GeneratedDocument
 
-    await GeneratedDocument.update({GeneratedDocument.status: "pending"}).where(GeneratedDocument.id == doc_id)
+    await GeneratedDocument.update({GeneratedDocument.status: "pending"}).where(
+        GeneratedDocument.id == doc_id
+    )
     start = time.perf_counter()
     await documents.render_document(doc_id)
     return time.perf_counter() - start
@@ -117,11 +137,15 @@ async def _register_pdf(w: dict[str, Any]) -> float:
     rows = await register_rows(ward["id"], period, limit=20_000)
     form = get_form("form07")
     issued = datetime.now(UTC).replace(microsecond=0)
-    ctx = {"form": {"id": form.id, "number": form.number, "title": form.title}, "number": "",
-           "agency": {"name": ward["name"], "parent_name": w["tree"]["province"]["name"]},
-           "place": province_place([{"name": w["tree"]["province"]["name"], "level": "province"}]),
-           "issued_at": issued.isoformat(), "rows": rows,
-           "period": {"start": period.start.isoformat(), "end": period.end.isoformat()}}
+    ctx = {
+        "form": {"id": form.id, "number": form.number, "title": form.title},
+        "number": "",
+        "agency": {"name": ward["name"], "parent_name": w["tree"]["province"]["name"]},
+        "place": province_place([{"name": w["tree"]["province"]["name"], "level": "province"}]),
+        "issued_at": issued.isoformat(),
+        "rows": rows,
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+    }
     await render_pdf(form.template, ctx, title=form.title, created=issued, key=f"bench:form07:{ward['code']}")
     return time.perf_counter() - start
 
@@ -131,7 +155,9 @@ async def run(repeat: int = 5) -> list[dict]:
 
     w = await world.build()
     await _make_documents(w)
-    docs = await GeneratedDocument.select(GeneratedDocument.id, GeneratedDocument.kind).order_by(GeneratedDocument.id)
+    docs = await GeneratedDocument.select(GeneratedDocument.id, GeneratedDocument.kind).order_by(
+        GeneratedDocument.id
+    )
     kinds: dict[str, int] = {}
     for d in docs:
         if not d["kind"].startswith("result:"):  # the test route's certificates have no print template
@@ -155,18 +181,34 @@ async def run(repeat: int = 5) -> list[dict]:
         raise RuntimeError("the engine queued no receipt (form01): nothing to compare with")
     rows = []
     for kind in sorted(medians):
-        rows.append({"suite": "pdf", "what": kind,
-                     "baseline": f"form01 {base * 1000:.0f} ms",
-                     "measured": f"{medians[kind] * 1000:.0f} ms (cold {cold[kind] * 1000:.0f} ms)",
-                     "ratio": medians[kind] / base, "note": f"median of {repeat}, worker process"})
-    rows.append({"suite": "pdf", "what": "event loop during warm renders",
-                 "baseline": f"{idle.rate:.0f} wake-ups/s idle",
-                 "measured": f"{probe.rate:.0f} wake-ups/s rendering",
-                 "ratio": probe.rate / idle.rate,
-                 "note": f"> 0: off the loop (0 = blocked; the GIL shares the CPU); longest stall {probe.worst * 1000:.0f} ms"})
-    rows.append({"suite": "pdf", "what": "event loop during first renders",
-                 "baseline": f"{idle.rate:.0f} wake-ups/s idle",
-                 "measured": f"{cold_probe.rate:.0f} wake-ups/s rendering",
-                 "ratio": cold_probe.rate / idle.rate,
-                 "note": f"with WeasyPrint's import and fonts; longest stall {cold_probe.worst * 1000:.0f} ms"})
+        rows.append(
+            {
+                "suite": "pdf",
+                "what": kind,
+                "baseline": f"form01 {base * 1000:.0f} ms",
+                "measured": f"{medians[kind] * 1000:.0f} ms (cold {cold[kind] * 1000:.0f} ms)",
+                "ratio": medians[kind] / base,
+                "note": f"median of {repeat}, worker process",
+            }
+        )
+    rows.append(
+        {
+            "suite": "pdf",
+            "what": "event loop during warm renders",
+            "baseline": f"{idle.rate:.0f} wake-ups/s idle",
+            "measured": f"{probe.rate:.0f} wake-ups/s rendering",
+            "ratio": probe.rate / idle.rate,
+            "note": f"> 0: off the loop (0 = blocked; the GIL shares the CPU); longest stall {probe.worst * 1000:.0f} ms",
+        }
+    )
+    rows.append(
+        {
+            "suite": "pdf",
+            "what": "event loop during first renders",
+            "baseline": f"{idle.rate:.0f} wake-ups/s idle",
+            "measured": f"{cold_probe.rate:.0f} wake-ups/s rendering",
+            "ratio": cold_probe.rate / idle.rate,
+            "note": f"with WeasyPrint's import and fonts; longest stall {cold_probe.worst * 1000:.0f} ms",
+        }
+    )
     return rows

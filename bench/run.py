@@ -75,8 +75,18 @@ def _run_suite(suite: str, engine: str, postgres: str, quick: bool) -> tuple[lis
 def format_table(rows: list[dict]) -> str:
     """The results as a fixed-width text table."""
     head = ("engine", "suite", "what", "baseline", "measured", "ratio", "note")
-    cells = [head] + [(r["engine"], r["suite"], r["what"], r["baseline"], r["measured"], f"{r['ratio']:.2f}",
-                       r.get("note", "")) for r in rows]
+    cells = [head] + [
+        (
+            r["engine"],
+            r["suite"],
+            r["what"],
+            r["baseline"],
+            r["measured"],
+            f"{r['ratio']:.2f}",
+            r.get("note", ""),
+        )
+        for r in rows
+    ]
     widths = [max(len(str(c[i])) for c in cells) for i in range(len(head))]
     lines = []
     for n, c in enumerate(cells):
@@ -90,14 +100,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated, of {', '.join(SUITES)}")
     parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
-    parser.add_argument("--postgres", default=os.environ.get("MOTCUA_BENCH_DATABASE_URL", DEFAULT_POSTGRES),
-                        help="PostgreSQL URL (database motcua_bench* or motcua_test*; it is re-created)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("MOTCUA_BENCH_DATABASE_URL", DEFAULT_POSTGRES),
+        help="PostgreSQL URL (database motcua_bench* or motcua_test*; it is re-created)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes: checks the benchmarks run")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON lines instead of a table")
     args = parser.parse_args(argv)
     suites = [s for s in args.suites.split(",") if s]
     engines = [{"postgres": "postgresql", "pg": "postgresql"}.get(e, e) for e in args.engines.split(",") if e]
-    unknown = [s for s in suites if s not in SUITES] + [e for e in engines if e not in ("sqlite", "postgresql")]
+    unknown = [s for s in suites if s not in SUITES] + [
+        e for e in engines if e not in ("sqlite", "postgresql")
+    ]
     if unknown:
         parser.error(f"unknown: {', '.join(unknown)}")
     notes: list[str] = []

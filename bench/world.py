@@ -43,9 +43,15 @@ def _filler_class():
             from tests.fixtures.engine_route import EngineTestPlugin
 
             base = next(p for p in EngineTestPlugin().register_procedures() if p.code == PROC)
-            return [dataclasses.replace(base, code=f"9.998{i:03d}", domain="t_bench",
-                                        name=type(base.name)(f"{base.name.vi} số {i}", f"{base.name.en} no. {i}"))
-                    for i in range(self.n)]
+            return [
+                dataclasses.replace(
+                    base,
+                    code=f"9.998{i:03d}",
+                    domain="t_bench",
+                    name=type(base.name)(f"{base.name.vi} số {i}", f"{base.name.en} no. {i}"),
+                )
+                for i in range(self.n)
+            ]
 
     return CatalogueFiller
 
@@ -83,7 +89,9 @@ async def build(extra: int = 0) -> dict[str, Any]:
     province = w["tree"]["province"]["id"]
     w["receiving"] = [(w["tree"]["ward"], w["as"]["receiver"])]
     for i in range(extra):
-        agency = await make_agency(f"000.35.{i + 1:02d}.H39", f"UBND xã Thử Tải {i + 1}", "commune", parent=province)
+        agency = await make_agency(
+            f"000.35.{i + 1:02d}.H39", f"UBND xã Thử Tải {i + 1}", "commune", parent=province
+        )
         staff = {}
         for role in ("receiver", "specialist", "approver"):
             user = await make_user(f"bench_{role}_{i + 1}", full_name=f"Cán bộ {role} {i + 1}")
@@ -98,7 +106,16 @@ async def draft(agency: dict, receiver: Any, n: int):
     """A counter dossier waiting for intake at ``agency`` (not yet received: no code)."""
     from core.dossiers import service
 
-    return await service.create(PROC, agency["id"], actor=receiver,
-                                applicant={"name": f"Nguyễn Thị Hằng {n}", "address": "Tân Phú, Đồng Nai",
-                                           "id_number": "079123456789", "phone": "0912345678"},
-                                data={"subject": f"Đề nghị số {n}"}, channel="truc_tiep")
+    return await service.create(
+        PROC,
+        agency["id"],
+        actor=receiver,
+        applicant={
+            "name": f"Nguyễn Thị Hằng {n}",
+            "address": "Tân Phú, Đồng Nai",
+            "id_number": "079123456789",
+            "phone": "0912345678",
+        },
+        data={"subject": f"Đề nghị số {n}"},
+        channel="truc_tiep",
+    )

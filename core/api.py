@@ -6,8 +6,18 @@ notice. See ``docs/plugin_hooks.md`` and ``docs/write_a_plugin.md``.
 
 from __future__ import annotations
 
-import pluggy
-
+from core.catalogue.service import fee_amounts, is_enabled, set_enabled, set_fee
+from core.confusables import fold_confusables
+from core.contract.errors import (
+    Conflict,
+    InvalidInput,
+    MotcuaError,
+    NotAllowed,
+    NotFound,
+    StaleVersion,
+    Unavailable,
+)
+from core.contract.hookspecs import hookimpl  # noqa: E402  (defined beside the spec marker; core's own hooks import it there)
 from core.contract.specs import (
     AGENCY_LEVELS,
     ONLINE_LEVELS,
@@ -36,10 +46,6 @@ from core.contract.specs import (
     Validator,
     WorkflowSpec,
 )
-from core.contract.errors import Conflict, InvalidInput, MotcuaError, NotAllowed, NotFound, StaleVersion, Unavailable
-from core.db.tx import write_tx
-from core.web.render import flash, page
-from core.dossiers import service as dossiers
 from core.contract.views import (
     AccountEvent,
     AgencyDirectory,
@@ -58,21 +64,21 @@ from core.contract.views import (
     StepView,
     UserView,
 )
-from core.catalogue.service import fee_amounts, is_enabled, set_enabled, set_fee
-from core.identity.current import load_user
+from core.db.tx import write_tx
+from core.dossiers import service as dossiers
 from core.fees.service import balance_due, record_payment
 from core.forms.validators import vsic_name
+from core.identity.current import load_user
+from core.identity.guards import public, requires_login, requires_permission  # route access (guards.py)
+from core.identity.permissions import has_permission
 from core.registries.access import (
     keeper_scope,
     registry_view,
     registry_views,
     split_personal,
 )
-from core.confusables import fold_confusables
-from core.identity.guards import public, requires_login, requires_permission  # route access (guards.py)
-from core.identity.permissions import has_permission
+from core.web.render import flash, page
 
-from core.contract.hookspecs import hookimpl  # noqa: E402  (defined beside the spec marker; core's own hooks import it there)
 """Marker for hook implementations: ``@hookimpl`` (``tryfirst``/``trylast`` accepted)."""
 
 __all__: tuple[str, ...] = (
@@ -157,5 +163,17 @@ from core.fees.words import amount_in_words, number_to_words  # noqa: E402
 from core.text.i18n import gettext, ngettext  # noqa: E402
 from core.web.moved import moved  # noqa: E402
 
-__all__ += ("moved", "gettext", "ngettext", "VN_TZ", "vn_now", "vn_today", "load_json", "amount_in_words",
-            "number_to_words", "DemoDriver", "DemoWords", "demo_staff")
+__all__ += (
+    "moved",
+    "gettext",
+    "ngettext",
+    "VN_TZ",
+    "vn_now",
+    "vn_today",
+    "load_json",
+    "amount_in_words",
+    "number_to_words",
+    "DemoDriver",
+    "DemoWords",
+    "demo_staff",
+)

@@ -11,30 +11,30 @@ from typing import TYPE_CHECKING, Any, cast
 
 from litestar import Litestar, Request, Router
 from litestar.config.compression import CompressionConfig
-from litestar.handlers import HTTPRouteHandler
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.handlers import HTTPRouteHandler
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components
 from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from core.forms.validators import REQUEST_BODY_MAX_BYTES
 from core.identity.auth import auth_middleware
 from core.identity.guards import public
 from core.identity.session_store import DatabaseStore
+from core.json_api.openapi import SECURITY_SCHEMES
 from core.plugins import get_plugin_manager
 from core.settings import Settings, get_settings
 from core.text import i18n
-from core.forms.validators import REQUEST_BODY_MAX_BYTES
-from core.web.errors import exception_handlers
-from core.web.moved import MOVED_OPT
-from core.json_api.openapi import SECURITY_SCHEMES
-from core.web.security import MotcuaRequest, integer_bounds, security_headers
 from core.text.templating import build_environment
 from core.text.themes import load_theme
+from core.web.errors import exception_handlers
+from core.web.moved import MOVED_OPT
+from core.web.security import MotcuaRequest, integer_bounds, security_headers
 
 if TYPE_CHECKING:
     from core.contract.specs import DomainInfo
@@ -131,11 +131,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     env = build_environment(settings.theme)
     assets = public("stylesheets, scripts, fonts and images: no personal data")
     static_routers = [
-        create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False, opt=assets)
+        create_static_files_router(
+            path="/static", directories=[STATIC_DIR], include_in_schema=False, opt=assets
+        )
     ]
     if theme.static_dir.is_dir():
-        static_routers.append(create_static_files_router(
-            path="/theme-static", directories=[theme.static_dir], include_in_schema=False, opt=assets))
+        static_routers.append(
+            create_static_files_router(
+                path="/theme-static", directories=[theme.static_dir], include_in_schema=False, opt=assets
+            )
+        )
     session_config = ServerSideSessionConfig(
         store="sessions",
         key="motcua_session",
@@ -161,7 +166,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         guards=[integer_bounds],
         before_send=[security_headers],
-        middleware=[session_config.middleware, auth_middleware(), _htmx_redirects],  # request.user after the session
+        middleware=[
+            session_config.middleware,
+            auth_middleware(),
+            _htmx_redirects,
+        ],  # request.user after the session
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         stores={"sessions": DatabaseStore()},
         before_request=_before_request,
@@ -172,8 +181,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1",
             description="Thủ tục hành chính một cửa — API tích hợp (JSON).",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no CDN-hosted UI
-            openapi_router=Router(path="/schema", route_handlers=[],
-                                  opt=public("the JSON API's OpenAPI description: no data")),
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt=public("the JSON API's OpenAPI description: no data")
+            ),
             components=Components(security_schemes=SECURITY_SCHEMES),  # routes say which need a token
         ),
         on_startup=[_on_startup],

@@ -59,7 +59,9 @@ def cmd_worker(args) -> None:
     from core.settings import get_settings
 
     if not get_settings().redis_url:
-        raise SystemExit("REDIS_URL chưa được đặt: không có Redis thì tác vụ nền chạy ngay trong `motcua serve`.")
+        raise SystemExit(
+            "REDIS_URL chưa được đặt: không có Redis thì tác vụ nền chạy ngay trong `motcua serve`."
+        )
     from arq import run_worker
     from arq.typing import WorkerSettingsBase
 
@@ -138,8 +140,11 @@ def cmd_audit_verify(args) -> None:
     if report.problems:
         raise SystemExit(1)
     print("Chuỗi nhật ký kiểm toán toàn vẹn.")
-    anchored = (f"mốc neo gần nhất lúc {chain.vn_time(report.last_anchor)}" if report.last_anchor
-                else "chưa có mốc neo nào (`motcua audit anchor`)")
+    anchored = (
+        f"mốc neo gần nhất lúc {chain.vn_time(report.last_anchor)}"
+        if report.last_anchor
+        else "chưa có mốc neo nào (`motcua audit anchor`)"
+    )
     print(f"{report.chains} chuỗi, {report.rows} bản ghi; {anchored}.")
 
 
@@ -185,7 +190,9 @@ def cmd_plugins(args) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="motcua", description="Một cửa — thủ tục hành chính một cửa, liên thông.")
+    parser = argparse.ArgumentParser(
+        prog="motcua", description="Một cửa — thủ tục hành chính một cửa, liên thông."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="chạy ứng dụng web")
     p.add_argument("--host", default="127.0.0.1")
@@ -200,13 +207,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-name", default="Quản trị viên")
     p.add_argument("--password")
     p.set_defaults(func=cmd_createadmin)
-    sub.add_parser("demo", help="nạp dữ liệu mẫu (chạy lại nhiều lần vẫn an toàn)").set_defaults(func=cmd_demo)
+    sub.add_parser("demo", help="nạp dữ liệu mẫu (chạy lại nhiều lần vẫn an toàn)").set_defaults(
+        func=cmd_demo
+    )
     p = sub.add_parser("audit", help="nhật ký kiểm toán")
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="kiểm tra chuỗi băm và các mốc neo").set_defaults(
-        func=cmd_audit_verify)
+        func=cmd_audit_verify
+    )
     audit_sub.add_parser("anchor", help="ghi mốc neo (đầu mọi chuỗi) ra tệp và nhật ký").set_defaults(
-        func=cmd_audit_anchor)
+        func=cmd_audit_anchor
+    )
     p = sub.add_parser("token", help="cấp mã truy cập API (Authorization: Bearer) cho một tài khoản")
     p.add_argument("username")
     p.add_argument("--name", default="", help="tên gợi nhớ của mã (ví dụ: tên hệ thống tích hợp)")

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from core.catalogue.registry import get_catalogue
-from core.contract.vntime import vn_today
 from core.catalogue.service import is_enabled, set_enabled
 from core.contract.specs import AgencyRef
+from core.contract.vntime import vn_today
 from core.identity import service
 from core.identity.tables import Agency, RoleGrant, User
 from core.jobs import outbox
@@ -70,22 +70,47 @@ def agency_rows() -> list[dict]:
         if not line.strip() or line.startswith("#"):
             continue
         key, code, name, level, kind, parent, remote = (line.split("\t") + [""] * 7)[:7]
-        rows.append({"key": key, "code": code, "name": name, "level": level, "kind": kind or None,
-                     "parent": parent or None, "remote_area": remote.strip() == "1"})
+        rows.append(
+            {
+                "key": key,
+                "code": code,
+                "name": name,
+                "level": level,
+                "kind": kind or None,
+                "parent": parent or None,
+                "remote_area": remote.strip() == "1",
+            }
+        )
     return rows
 
 
 async def _agencies() -> dict[str, AgencyRef]:
     """Create the agencies that are missing; ``{key: AgencyRef}`` for all of them."""
-    existing = {r["code"]: r for r in await Agency.select(Agency.id, Agency.code, Agency.name, Agency.level, Agency.kind)}
+    existing = {
+        r["code"]: r
+        for r in await Agency.select(Agency.id, Agency.code, Agency.name, Agency.level, Agency.kind)
+    }
     out: dict[str, AgencyRef] = {}
     for r in agency_rows():
         row = existing.get(r["code"])
         if row is None:  # through the service: codes and levels checked, creation audited
-            agency_id = await service.add_agency(None, code=r["code"], name=r["name"], level=r["level"],
-                                                 kind=r["kind"], remote_area=r["remote_area"], province_code="75",
-                                                 parent_code=out[r["parent"]].code if r["parent"] else None)
-            row = {"id": agency_id, "code": r["code"], "name": r["name"], "level": r["level"], "kind": r["kind"]}
+            agency_id = await service.add_agency(
+                None,
+                code=r["code"],
+                name=r["name"],
+                level=r["level"],
+                kind=r["kind"],
+                remote_area=r["remote_area"],
+                province_code="75",
+                parent_code=out[r["parent"]].code if r["parent"] else None,
+            )
+            row = {
+                "id": agency_id,
+                "code": r["code"],
+                "name": r["name"],
+                "level": r["level"],
+                "kind": r["kind"],
+            }
         out[r["key"]] = AgencyRef(row["id"], row["code"], row["name"], row["level"], row["kind"])
     return out
 
@@ -93,15 +118,24 @@ async def _agencies() -> dict[str, AgencyRef]:
 async def _users(agencies: dict[str, AgencyRef]) -> dict[str, int]:
     """Create the missing accounts and grants; ``{username: id}``."""
     ids = {r["username"]: r["id"] for r in await User.select(User.id, User.username)}
-    held = {(g["user"], g["agency"], g["role"]) for g in await RoleGrant.select(RoleGrant.user, RoleGrant.agency, RoleGrant.role)}
+    held = {
+        (g["user"], g["agency"], g["role"])
+        for g in await RoleGrant.select(RoleGrant.user, RoleGrant.agency, RoleGrant.role)
+    }
     out: dict[str, int] = {}
     shared_hash = service.hash_password(DEMO_PASSWORD) if len(ids) < len(DEMO_USERS) else None
     for n, (username, full_name, grants, cccd) in enumerate(DEMO_USERS):
         user_id = ids.get(username)
         if user_id is None:
-            user_id = await service.create_user(username, full_name, DEMO_PASSWORD, cccd=cccd,
-                                                 phone=f"09{n:08d}", email=f"{username}@demo.motcua.vn",
-                                                 password_hash=shared_hash)
+            user_id = await service.create_user(
+                username,
+                full_name,
+                DEMO_PASSWORD,
+                cccd=cccd,
+                phone=f"09{n:08d}",
+                email=f"{username}@demo.motcua.vn",
+                password_hash=shared_hash,
+            )
         for key, role in grants:
             if (user_id, agencies[key].id, role) not in held:
                 await service.grant_role(None, user_id, agencies[key].id, role)
@@ -112,10 +146,15 @@ async def _users(agencies: dict[str, AgencyRef]) -> dict[str, int]:
 async def _enable_procedures(agencies: dict[str, AgencyRef]) -> int:
     """Commune-level procedures at every commune; department-level ones at the service centre."""
     enabled = 0
-    targets = {"commune": [a for a in agencies.values() if a.level == "commune"],
-               "department": [agencies["centre"]], "province": [agencies["centre"]]}
+    targets = {
+        "commune": [a for a in agencies.values() if a.level == "commune"],
+        "department": [agencies["centre"]],
+        "province": [agencies["centre"]],
+    }
     for spec in get_catalogue().procedures.values():
-        for agency in targets.get(spec.agency_level, [a for a in agencies.values() if a.level == spec.agency_level]):
+        for agency in targets.get(
+            spec.agency_level, [a for a in agencies.values() if a.level == spec.agency_level]
+        ):
             if not await is_enabled(spec.code, agency.id):
                 await set_enabled(spec.code, agency.id, True)
                 enabled += 1
@@ -132,8 +171,14 @@ async def load(today: date | None = None) -> dict[str, dict]:
     agencies = await _agencies()
     users = await _users(agencies)
     enabled = await _enable_procedures(agencies)
-    log.info("demo: %s agencies, %s accounts, %s procedure switches turned on", len(agencies), len(users), enabled)
-    ctx: dict[str, Any] = {"agencies": {a.code: a for a in agencies.values()}, "users": dict(users), "today": today}
+    log.info(
+        "demo: %s agencies, %s accounts, %s procedure switches turned on", len(agencies), len(users), enabled
+    )
+    ctx: dict[str, Any] = {
+        "agencies": {a.code: a for a in agencies.values()},
+        "users": dict(users),
+        "today": today,
+    }
     with outbox.bulk():  # the demo's PDFs and messages run after anything a person does meanwhile
         for result in get_plugin_manager().hook.seed_demo_data(ctx=ctx):
             await await_me_maybe(result)

@@ -121,8 +121,11 @@ def run(names: list[str], jobs: int, sample: list[str] | None) -> None:
                 )
                 log = open(work / "mutmut.log", "w")  # noqa: SIM115 - the running child writes to it
                 # the pytest plugin giving each mutmut child its own database (``[tool.mutmut]``)
-                genv = env | {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "scripts" / "mutation_plugins"),
-                                                                          env.get("PYTHONPATH")]))}
+                genv = env | {
+                    "PYTHONPATH": os.pathsep.join(
+                        filter(None, [str(ROOT / "scripts" / "mutation_plugins"), env.get("PYTHONPATH")])
+                    )
+                }
                 proc = subprocess.Popen(
                     [mutmut, "run", "--max-children", str(children), *globs],
                     cwd=work,

@@ -100,7 +100,6 @@ def _all_tables() -> list[str]:
 
 async def clean_database() -> None:
     from core.audit.anchors import anchor_path
-
     from core.catalogue import versions
 
     anchor_path().unlink(missing_ok=True)  # the audit anchors describe the database they were taken of

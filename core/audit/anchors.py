@@ -90,30 +90,38 @@ def read(path: Path | None = None) -> AnchorLog:
             mac = obj.pop("mac")
             chains = obj["chains"]
             shapes = (isinstance(v, list) and len(v) == 2 and isinstance(v[0], int) for v in chains.values())
-            if not (isinstance(chains, dict) and isinstance(obj["at"], str) and isinstance(mac, str)
-                    and all(shapes)):
+            if not (
+                isinstance(chains, dict)
+                and isinstance(obj["at"], str)
+                and isinstance(mac, str)
+                and all(shapes)
+            ):
                 raise ValueError
         except (ValueError, KeyError, TypeError, AttributeError):
             result.problems.append(f"{where}, dòng {n}: không đọc được, tệp đã bị sửa.")
             break
         if obj.get("key") != kid:
-            result.problems.append(f"{where}, dòng {n}: được ký bằng một khoá khác khoá kiểm toán hiện tại "
-                                   "(MOTCUA_AUDIT_KEY hoặc MOTCUA_SECRET_KEY đã bị đổi?).")
+            result.problems.append(
+                f"{where}, dòng {n}: được ký bằng một khoá khác khoá kiểm toán hiện tại "
+                "(MOTCUA_AUDIT_KEY hoặc MOTCUA_SECRET_KEY đã bị đổi?)."
+            )
             break
         if not hmac.compare_digest(mac, _mac(key, obj)):
             result.problems.append(f"{where}, dòng {n}: đã bị sửa (mã xác thực sai).")
             break
         if obj.get("prev") != prev:
-            result.problems.append(f"{where}, dòng {n}: không nối tiếp dòng trước "
-                                   "(có dòng bị xoá hoặc chèn).")
+            result.problems.append(
+                f"{where}, dòng {n}: không nối tiếp dòng trước (có dòng bị xoá hoặc chèn)."
+            )
             break
         result.lines.append(obj)
         prev = mac
     return result
 
 
-def append_anchor(heads: dict[str, tuple[int, str]], *, kind: str = "anchor",
-                  path: Path | None = None) -> dict:
+def append_anchor(
+    heads: dict[str, tuple[int, str]], *, kind: str = "anchor", path: Path | None = None
+) -> dict:
     """Append one anchor line recording ``heads`` (chain -> (seq, hash)); returns the line written.
 
     The file is locked while the previous line is read and the new one appended, so two processes
@@ -138,9 +146,16 @@ def append_anchor(heads: dict[str, tuple[int, str]], *, kind: str = "anchor",
             except (ValueError, KeyError, TypeError):
                 prev = hashlib.sha256(lines[-1]).hexdigest()  # a damaged line: verify reports it
         chains: dict[str, list[Any]] = {c: [int(seq), h] for c, (seq, h) in sorted(heads.items()) if seq > 0}
-        obj = {"v": 1, "kind": kind, "at": datetime.now(UTC).isoformat(timespec="seconds"),
-               "key": key_id(key), "prev": prev, "chains": chains, "chain_count": len(chains),
-               "rows": sum(seq for seq, _ in chains.values())}
+        obj = {
+            "v": 1,
+            "kind": kind,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "key": key_id(key),
+            "prev": prev,
+            "chains": chains,
+            "chain_count": len(chains),
+            "rows": sum(seq for seq, _ in chains.values()),
+        }
         obj["mac"] = _mac(key, obj)
         f.write(_canonical(obj) + b"\n")
         f.flush()

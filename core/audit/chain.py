@@ -37,8 +37,21 @@ from typing import Any
 from core.audit.tables import AuditEntry, AuditHead
 from core.db.tx import is_postgres, raw, write_tx
 
-__all__ = ("append", "verify", "verify_all", "verify_report", "Report", "entry_hash", "audit_key", "key_id",
-           "GENESIS", "SEAL_HMAC", "SEAL_LEGACY", "canonical", "vn_time")
+__all__ = (
+    "append",
+    "verify",
+    "verify_all",
+    "verify_report",
+    "Report",
+    "entry_hash",
+    "audit_key",
+    "key_id",
+    "GENESIS",
+    "SEAL_HMAC",
+    "SEAL_LEGACY",
+    "canonical",
+    "vn_time",
+)
 
 GENESIS = "0" * 64
 SEAL_HMAC = "hmac-sha256"
@@ -87,23 +100,54 @@ def _iso(at: datetime | str) -> str:
     return at.isoformat(timespec="microseconds")
 
 
-def _legacy_body(prev_hash: str, chain: str, seq: int, at: datetime | str, actor_id: int | None, action: str,
-                 object_type: str, object_id: str, data: Any) -> bytes:
+def _legacy_body(
+    prev_hash: str,
+    chain: str,
+    seq: int,
+    at: datetime | str,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: Any,
+) -> bytes:
     if isinstance(data, str):
         data = json.loads(data)
     return _dumps([prev_hash, chain, seq, _iso(at), actor_id, action, object_type, object_id, data]).encode()
 
 
-def _sealed_body(prev_hash: str, chain: str, seq: int, at: datetime | str, actor_id: int | None, action: str,
-                 object_type: str, object_id: str, data_text: str) -> bytes:
+def _sealed_body(
+    prev_hash: str,
+    chain: str,
+    seq: int,
+    at: datetime | str,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data_text: str,
+) -> bytes:
     # Free-text fields are length-prefixed so no content can move from one field to the next.
-    return (f"{prev_hash}|{seq}|{actor_id}|{_iso(at)}|{len(chain)}:{chain}|{len(action)}:{action}|"
-            f"{len(object_type)}:{object_type}|{len(object_id)}:{object_id}|{data_text}").encode()
+    return (
+        f"{prev_hash}|{seq}|{actor_id}|{_iso(at)}|{len(chain)}:{chain}|{len(action)}:{action}|"
+        f"{len(object_type)}:{object_type}|{len(object_id)}:{object_id}|{data_text}"
+    ).encode()
 
 
-def entry_hash(prev_hash: str, chain: str, seq: int, at: datetime, actor_id: int | None, action: str,
-               object_type: str, object_id: str, data: Any, *, seal: str = SEAL_HMAC,
-               key: bytes | None = None) -> str:
+def entry_hash(
+    prev_hash: str,
+    chain: str,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: Any,
+    *,
+    seal: str = SEAL_HMAC,
+    key: bytes | None = None,
+) -> str:
     """The hash of one row: sealed with the audit key (default; ``data`` as stored: store
     ``canonical(data)`` when giving a dict), or plain SHA-256 for legacy rows."""
     if seal == SEAL_LEGACY:
@@ -114,8 +158,15 @@ def entry_hash(prev_hash: str, chain: str, seq: int, at: datetime, actor_id: int
     return hmac.new(key or audit_key(), body, hashlib.sha256).hexdigest()
 
 
-async def append(action: str, *, chain: str = "global", actor_id: int | None = None, object_type: str = "",
-                 object_id: str | int = "", data: dict | None = None) -> int:
+async def append(
+    action: str,
+    *,
+    chain: str = "global",
+    actor_id: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    data: dict | None = None,
+) -> int:
     """Append one entry; joins the caller's write transaction (or opens one)."""
     data = data or {}
     async with write_tx():
@@ -127,9 +178,21 @@ async def append(action: str, *, chain: str = "global", actor_id: int | None = N
         at = datetime.now(UTC)
         text = canonical(data)
         h = entry_hash(head["hash"], chain, seq, at, actor_id, action, object_type, str(object_id), text)
-        await AuditEntry.insert(AuditEntry(chain=chain, seq=seq, at=at, actor_id=actor_id, action=action,
-                                           object_type=object_type, object_id=str(object_id), data=text,
-                                           prev_hash=head["hash"], hash=h, seal=SEAL_HMAC))
+        await AuditEntry.insert(
+            AuditEntry(
+                chain=chain,
+                seq=seq,
+                at=at,
+                actor_id=actor_id,
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                data=text,
+                prev_hash=head["hash"],
+                hash=h,
+                seal=SEAL_HMAC,
+            )
+        )
         await AuditHead.update({AuditHead.seq: seq, AuditHead.hash: h}).where(AuditHead.chain == chain)
     return seq
 
@@ -184,7 +247,8 @@ async def _batches(only: str | None):
         where, args = (" WHERE chain = ?", (only,)) if only is not None else ("", ())
         loop, ahead = asyncio.get_running_loop(), None
         conn = await loop.run_in_executor(
-            None, lambda: sqlite3.connect(db.path, timeout=30, check_same_thread=False))
+            None, lambda: sqlite3.connect(db.path, timeout=30, check_same_thread=False)
+        )
         try:
             sql = f"SELECT {_COLS} FROM audit_entry{where} ORDER BY chain, seq"  # noqa: S608 - bound args
             cur = await loop.run_in_executor(None, conn.execute, sql, args)
@@ -240,10 +304,13 @@ async def verify_report(only: str | None = None) -> Report:
         c, last = st.name, st.next_seq - 1
         if st.problem is None and c in longest and longest[c][0] > last:
             n, at = longest[c]
-            st.problem = (f"Chuỗi '{c}': không còn bản ghi nào dù mốc neo lúc {vn_time(at)} đã ghi "
-                          f"{n} bản ghi: cả chuỗi đã bị xoá." if last == 0 else
-                          f"Chuỗi '{c}': chỉ còn {last} bản ghi, ít hơn {n} bản ghi mà mốc neo lúc "
-                          f"{vn_time(at)} đã ghi: phần cuối của chuỗi đã bị xoá.")
+            st.problem = (
+                f"Chuỗi '{c}': không còn bản ghi nào dù mốc neo lúc {vn_time(at)} đã ghi "
+                f"{n} bản ghi: cả chuỗi đã bị xoá."
+                if last == 0
+                else f"Chuỗi '{c}': chỉ còn {last} bản ghi, ít hơn {n} bản ghi mà mốc neo lúc "
+                f"{vn_time(at)} đã ghi: phần cuối của chuỗi đã bị xoá."
+            )
         head = heads.get(c)
         if st.problem is None and head is not None and head[0] > 0:
             if head[0] > last:
@@ -254,8 +321,10 @@ async def verify_report(only: str | None = None) -> Report:
             report.problems.append(st.problem)
         elif st.legacy:
             at = vn_time(cutover[c][2])
-            report.notes.append(f"Chuỗi '{c}': {st.legacy} bản ghi đầu ghi trước {at} không được khoá "
-                                "(chỉ băm SHA-256); chúng được bảo vệ bằng mốc chuyển đổi ghi lúc đó.")
+            report.notes.append(
+                f"Chuỗi '{c}': {st.legacy} bản ghi đầu ghi trước {at} không được khoá "
+                "(chỉ băm SHA-256); chúng được bảo vệ bằng mốc chuyển đổi ghi lúc đó."
+            )
 
     st: _Chain | None = None
     sealed_body, legacy_body = _sealed_body, _legacy_body
@@ -276,22 +345,38 @@ async def verify_report(only: str | None = None) -> Report:
                 continue
             if seal == SEAL_HMAC:
                 m = mac.copy()
-                m.update(sealed_body(st.prev, c, seq, at, actor_id, action, object_type, object_id,
-                                     data if isinstance(data, str) else canonical(data)))
+                m.update(
+                    sealed_body(
+                        st.prev,
+                        c,
+                        seq,
+                        at,
+                        actor_id,
+                        action,
+                        object_type,
+                        object_id,
+                        data if isinstance(data, str) else canonical(data),
+                    )
+                )
                 expected = m.hexdigest()
                 if oldest_sealed is None or at < oldest_sealed:
                     oldest_sealed = at
             elif seal == SEAL_LEGACY:
                 if c not in cutover:
-                    st.problem = (f"Chuỗi '{c}': bản ghi số {seq} (id {row_id}) không được khoá mà không "
-                                  "có mốc chuyển đổi nào ghi nhận nó: chuỗi đã bị tính lại.")
+                    st.problem = (
+                        f"Chuỗi '{c}': bản ghi số {seq} (id {row_id}) không được khoá mà không "
+                        "có mốc chuyển đổi nào ghi nhận nó: chuỗi đã bị tính lại."
+                    )
                     continue
                 if seq > cutover[c][0]:
-                    st.problem = (f"Chuỗi '{c}': bản ghi số {seq} (id {row_id}) không được khoá dù ghi "
-                                  f"sau mốc chuyển đổi lúc {vn_time(cutover[c][2])}: chuỗi đã bị tính lại.")
+                    st.problem = (
+                        f"Chuỗi '{c}': bản ghi số {seq} (id {row_id}) không được khoá dù ghi "
+                        f"sau mốc chuyển đổi lúc {vn_time(cutover[c][2])}: chuỗi đã bị tính lại."
+                    )
                     continue
-                expected = sha(legacy_body(st.prev, c, seq, at, actor_id, action, object_type, object_id,
-                                           data)).hexdigest()
+                expected = sha(
+                    legacy_body(st.prev, c, seq, at, actor_id, action, object_type, object_id, data)
+                ).hexdigest()
                 st.legacy += 1
             else:
                 expected = None
@@ -299,8 +384,10 @@ async def verify_report(only: str | None = None) -> Report:
                 st.problem = f"Chuỗi '{c}': bản ghi số {seq} (id {row_id}) đã bị sửa."
                 continue
             if pins and seq in pins and pins[seq][0] != h:
-                st.problem = (f"Chuỗi '{c}': bản ghi số {seq} (id {row_id}) khác với mốc neo lúc "
-                              f"{vn_time(pins[seq][1])}: chuỗi đã bị thay.")
+                st.problem = (
+                    f"Chuỗi '{c}': bản ghi số {seq} (id {row_id}) khác với mốc neo lúc "
+                    f"{vn_time(pins[seq][1])}: chuỗi đã bị thay."
+                )
                 continue
             if seq == head_seq:
                 st.hash_at_head = h

@@ -27,6 +27,7 @@ class AuditEntry(Table):
 
 class AuditHead(Table):
     """Latest (seq, hash) of each chain; the row a writer locks, so chains never serialise each other."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     chain = Varchar(length=64, unique=True)

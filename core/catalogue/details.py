@@ -49,8 +49,15 @@ class ProcedureDetails:
         return bool(self.agencies)
 
 
-async def quote(spec: ProcedureSpec, application: dict[str, Any], *, fees: dict[str, int], channel: str = "counter",
-                today: date | None = None, agency: Any = None) -> FeeQuote | None:
+async def quote(
+    spec: ProcedureSpec,
+    application: dict[str, Any],
+    *,
+    fees: dict[str, int],
+    channel: str = "counter",
+    today: date | None = None,
+    agency: Any = None,
+) -> FeeQuote | None:
     """Ask the plugins for a fee quote; a plugin that fails to price an empty application is logged,
     and the page shows the fee table instead of failing."""
     ctx = {"fees": fees, "channel": channel, "today": today or service.today_vn(), "agency": agency}

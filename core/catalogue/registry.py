@@ -16,21 +16,22 @@ from core.contract.specs import (
     AGENCY_LEVELS,
     ONLINE_LEVELS,
     ROLES,
+    VALIDATOR_KINDS,
     DomainInfo,
     FormSpec,
     JobSpec,
     L,
     PermissionSpec,
     ProcedureSpec,
-    VALIDATOR_KINDS,
     RegistrySpec,
     ResultDocumentSpec,
     WorkflowSpec,
 )
 from core.plugins import get_plugin_manager
 
-WIDGETS = frozenset(("text", "textarea", "date", "number", "select", "radio", "checkbox", "cccd", "phone",
-                     "email", "money"))
+WIDGETS = frozenset(
+    ("text", "textarea", "date", "number", "select", "radio", "checkbox", "cccd", "phone", "email", "money")
+)
 """Widgets a ``FieldSpec`` may use (rendered by ``templates/forms/field.html``)."""
 
 __all__ = ("Catalogue", "PluginError", "build", "get_catalogue", "reset")
@@ -134,7 +135,9 @@ def _validate_workflow(wf: WorkflowSpec, plugin: str) -> None:
     for step in wf.steps():
         _check_label(plugin, f"bước '{step.id}' của quy trình {wf.id}", step.name)
         if step.role not in ROLES:
-            raise PluginError(f"Plugin '{plugin}': bước '{step.id}' của '{wf.id}' giao cho vai trò '{step.role}' không tồn tại.")
+            raise PluginError(
+                f"Plugin '{plugin}': bước '{step.id}' của '{wf.id}' giao cho vai trò '{step.role}' không tồn tại."
+            )
         if step.days < 0:
             raise PluginError(f"Plugin '{plugin}': bước '{step.id}' của '{wf.id}' có thời gian âm.")
 
@@ -158,8 +161,10 @@ def _validate_form(form: FormSpec, plugin: str) -> None:
                         f"'{val.kind}' không tồn tại (có: {', '.join(sorted(VALIDATOR_KINDS))})."
                     )
             if f.widget not in WIDGETS:
-                raise PluginError(f"Plugin '{plugin}': trường '{f.name}' của biểu mẫu {form.id} dùng kiểu nhập "
-                                  f"'{f.widget}' không tồn tại.")
+                raise PluginError(
+                    f"Plugin '{plugin}': trường '{f.name}' của biểu mẫu {form.id} dùng kiểu nhập "
+                    f"'{f.widget}' không tồn tại."
+                )
 
 
 _REGISTRY_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -170,25 +175,32 @@ def _validate_registry(r: RegistrySpec, plugin: str, domain_plugin: dict[str, st
     from core.identity.agencies import AGENCY_KINDS
 
     if not isinstance(r, RegistrySpec):
-        raise PluginError(f"Plugin '{plugin}': register_registries phải trả về RegistrySpec, "
-                          f"không phải {type(r).__name__}.")
+        raise PluginError(
+            f"Plugin '{plugin}': register_registries phải trả về RegistrySpec, không phải {type(r).__name__}."
+        )
     where = f"sổ '{r.id}'"
     if not isinstance(r.id, str) or not _REGISTRY_ID.match(r.id) or len(r.id) > 32:
-        raise PluginError(f"Plugin '{plugin}': mã {where} phải có dạng <lĩnh vực>.<tên> "
-                          "(chữ thường, tối đa 32 ký tự).")
+        raise PluginError(
+            f"Plugin '{plugin}': mã {where} phải có dạng <lĩnh vực>.<tên> (chữ thường, tối đa 32 ký tự)."
+        )
     if domain_plugin.get(r.id.split(".")[0]) != plugin:
         raise PluginError(f"Plugin '{plugin}': {where} phải thuộc lĩnh vực do chính plugin khai báo.")
     _check_label(plugin, where, r.name)
     if not r.personal or any(not isinstance(p, str) or not _PATH.match(p) for p in r.personal):
-        raise PluginError(f"Plugin '{plugin}': {where} phải kê các trường thông tin cá nhân "
-                          "(khóa, nối bằng dấu chấm, * cho mọi phần tử của danh sách).")
+        raise PluginError(
+            f"Plugin '{plugin}': {where} phải kê các trường thông tin cá nhân "
+            "(khóa, nối bằng dấu chấm, * cho mọi phần tử của danh sách)."
+        )
     unknown = [k for k in r.keeper_kinds if k not in AGENCY_KINDS]
     if unknown:
-        raise PluginError(f"Plugin '{plugin}': {where} giao cho loại cơ quan không tồn tại: "
-                          f"{', '.join(unknown)} (có: {', '.join(AGENCY_KINDS)}).")
+        raise PluginError(
+            f"Plugin '{plugin}': {where} giao cho loại cơ quan không tồn tại: "
+            f"{', '.join(unknown)} (có: {', '.join(AGENCY_KINDS)})."
+        )
     if not r.keeper_kinds and r.keeper is None:
-        raise PluginError(f"Plugin '{plugin}': {where} phải nêu cơ quan quản lý sổ "
-                          "(keeper_kinds hoặc keeper).")
+        raise PluginError(
+            f"Plugin '{plugin}': {where} phải nêu cơ quan quản lý sổ (keeper_kinds hoặc keeper)."
+        )
     for name in ("key", "keeper", "dossier_codes", "dossier_answers"):
         value = getattr(r, name)
         if (value is not None or name == "key") and not callable(value):
@@ -199,7 +211,9 @@ def build(pm=None) -> Catalogue:
     """Call every declaration hook, validate the whole set, and return it frozen."""
     pm = pm or get_plugin_manager()
     owner: dict[str, str] = {}
-    cat: dict[str, dict] = {k: {} for k in ("domains", "procedures", "forms", "workflows", "results", "permissions", "jobs")}
+    cat: dict[str, dict] = {
+        k: {} for k in ("domains", "procedures", "forms", "workflows", "results", "permissions", "jobs")
+    }
     domain_plugin: dict[str, str] = {}
     slugs: dict[str, DomainInfo] = {}
     for plugin, d in _collect(pm, "domain_info"):
@@ -210,7 +224,9 @@ def build(pm=None) -> Catalogue:
         domain_plugin[d.code] = plugin
         slug = d.slug or d.code
         if not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", slug):
-            raise PluginError(f"Plugin '{plugin}': tiền tố địa chỉ '{slug}' chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")
+            raise PluginError(
+                f"Plugin '{plugin}': tiền tố địa chỉ '{slug}' chỉ gồm chữ thường không dấu, số và dấu gạch ngang."
+            )
         _register("tiền tố địa chỉ", slugs, owner, plugin, slug, d)
     for hook, kind, key in (
         ("register_forms", "forms", "id"),
@@ -233,7 +249,9 @@ def build(pm=None) -> Catalogue:
         _register("procedure", cat["procedures"], owner, plugin, p.code, p)
         _validate_procedure(p, plugin, cat)
         if domain_plugin.get(p.domain) != plugin:
-            raise PluginError(f"Plugin '{plugin}': thủ tục {p.code} thuộc lĩnh vực '{p.domain}' của plugin khác.")
+            raise PluginError(
+                f"Plugin '{plugin}': thủ tục {p.code} thuộc lĩnh vực '{p.domain}' của plugin khác."
+            )
     registries: dict[str, RegistrySpec] = {}
     for plugin, r in _collect(pm, "register_registries"):
         _validate_registry(r, plugin, domain_plugin)

@@ -72,7 +72,8 @@ async def search(
     """
     cat = get_catalogue()
     candidates = [
-        p for p in cat.procedures.values()
+        p
+        for p in cat.procedures.values()
         if (not domain or p.domain == domain)
         and (online_level not in ONLINE_LEVELS or p.online_level == online_level)
         and (not q.strip() or matches(p, q))

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from core.audit import chain as audit
 from core.catalogue.registry import get_catalogue
-from core.contract.specs import ProcedureSpec
 from core.catalogue.tables import FeeAmount, ProcedureActivation
-from core.db.tx import is_postgres, raw, write_tx
 from core.contract.errors import InvalidInput, NotFound, Unavailable
+from core.contract.specs import ProcedureSpec
+from core.db.tx import is_postgres, raw, write_tx
 from core.identity.tables import Agency
 
 __all__ = (
@@ -64,7 +64,9 @@ async def is_enabled(procedure_code: str, agency_id: int) -> bool:
     spec = get_catalogue().procedure(procedure_code)
     if spec is None:
         return False
-    rows = await ProcedureActivation.select(ProcedureActivation.procedure_code, ProcedureActivation.enabled).where(
+    rows = await ProcedureActivation.select(
+        ProcedureActivation.procedure_code, ProcedureActivation.enabled
+    ).where(
         (ProcedureActivation.agency == agency_id)
         & ProcedureActivation.procedure_code.is_in([procedure_code, DOMAIN_PREFIX + spec.domain])
     )
@@ -73,7 +75,11 @@ async def is_enabled(procedure_code: str, agency_id: int) -> bool:
 
 
 async def _agency(agency_id: int) -> dict:
-    row = await Agency.select(Agency.id, Agency.code, Agency.name, Agency.active).where(Agency.id == agency_id).first()
+    row = (
+        await Agency.select(Agency.id, Agency.code, Agency.name, Agency.active)
+        .where(Agency.id == agency_id)
+        .first()
+    )
     if row is None:
         raise NotFound(f"Không có cơ quan mã số {agency_id}.")
     return row
@@ -84,23 +90,37 @@ async def _upsert(agency_id: int, key: str, domain: str, enabled: bool, actor_id
     now = datetime.now(UTC)
     if is_postgres():  # two admins switching the same cell at once: one waits (SQLite: the writer lock)
         await raw("SELECT pg_advisory_xact_lock(hashtext({}))", f"activation:{agency_id}:{key}")
-    existing = await ProcedureActivation.select(ProcedureActivation.id, ProcedureActivation.enabled).where(
-        (ProcedureActivation.agency == agency_id) & (ProcedureActivation.procedure_code == key)
-    ).first()
+    existing = (
+        await ProcedureActivation.select(ProcedureActivation.id, ProcedureActivation.enabled)
+        .where((ProcedureActivation.agency == agency_id) & (ProcedureActivation.procedure_code == key))
+        .first()
+    )
     if existing is None:
         await ProcedureActivation.insert(
-            ProcedureActivation(agency=agency_id, procedure_code=key, domain=domain, enabled=enabled,
-                                changed_by=actor_id, changed_at=now)
+            ProcedureActivation(
+                agency=agency_id,
+                procedure_code=key,
+                domain=domain,
+                enabled=enabled,
+                changed_by=actor_id,
+                changed_at=now,
+            )
         )
         return None
     await ProcedureActivation.update(
-        {ProcedureActivation.enabled: enabled, ProcedureActivation.domain: domain,
-         ProcedureActivation.changed_by: actor_id, ProcedureActivation.changed_at: now}
+        {
+            ProcedureActivation.enabled: enabled,
+            ProcedureActivation.domain: domain,
+            ProcedureActivation.changed_by: actor_id,
+            ProcedureActivation.changed_at: now,
+        }
     ).where(ProcedureActivation.id == existing["id"])
     return bool(existing["enabled"])
 
 
-async def set_enabled(procedure_code: str, agency_id: int, enabled: bool, *, actor_id: int | None = None) -> None:
+async def set_enabled(
+    procedure_code: str, agency_id: int, enabled: bool, *, actor_id: int | None = None
+) -> None:
     """Enable or disable one procedure at one agency (audited on ``agency:<code>``).
 
     Dossiers already taken in are not affected; only new dossiers check availability.
@@ -112,12 +132,17 @@ async def set_enabled(procedure_code: str, agency_id: int, enabled: bool, *, act
         if before != enabled:
             await audit.append(
                 "catalogue.procedure_enabled" if enabled else "catalogue.procedure_disabled",
-                chain=f"agency:{agency['code']}", actor_id=actor_id, object_type="procedure",
-                object_id=procedure_code, data={"agency_id": agency_id, "enabled": enabled},
+                chain=f"agency:{agency['code']}",
+                actor_id=actor_id,
+                object_type="procedure",
+                object_id=procedure_code,
+                data={"agency_id": agency_id, "enabled": enabled},
             )
 
 
-async def set_domain_enabled(domain: str, agency_id: int, enabled: bool, *, actor_id: int | None = None) -> None:
+async def set_domain_enabled(
+    domain: str, agency_id: int, enabled: bool, *, actor_id: int | None = None
+) -> None:
     """Switch a whole plugin (domain) on or off at one agency (audited); its procedures' own rows are kept."""
     if domain not in get_catalogue().domains:
         raise NotFound(f"Không có lĩnh vực '{domain}' trong danh mục.")
@@ -129,8 +154,11 @@ async def set_domain_enabled(domain: str, agency_id: int, enabled: bool, *, acto
         if before != enabled:
             await audit.append(
                 "catalogue.domain_enabled" if enabled else "catalogue.domain_disabled",
-                chain=f"agency:{agency['code']}", actor_id=actor_id, object_type="domain",
-                object_id=domain, data={"agency_id": agency_id, "enabled": enabled},
+                chain=f"agency:{agency['code']}",
+                actor_id=actor_id,
+                object_type="domain",
+                object_id=domain,
+                data={"agency_id": agency_id, "enabled": enabled},
             )
 
 
@@ -161,8 +189,9 @@ async def available_codes(agency_id: int | None = None, agency_code: str | None 
         if not declared:
             return set()
         codes = list(declared)
-        rows = await raw(_OFFERED_ANYWHERE_SQL % ", ".join("({})" for _ in codes), *codes, True, True,
-                         DOMAIN_PREFIX, False)
+        rows = await raw(
+            _OFFERED_ANYWHERE_SQL % ", ".join("({})" for _ in codes), *codes, True, True, DOMAIN_PREFIX, False
+        )
         return {r["code"] for r in rows}
     args: list = [True, DOMAIN_PREFIX + "%", True]
     if agency_id is not None:
@@ -189,7 +218,11 @@ async def agencies_offering(procedure_code: str) -> list[dict]:
         AND NOT EXISTS (SELECT 1 FROM procedure_activation d WHERE d.agency = p.agency
                         AND d.procedure_code = {} AND d.enabled = {})
         ORDER BY a.name""",
-        procedure_code, True, True, DOMAIN_PREFIX + spec.domain, False,
+        procedure_code,
+        True,
+        True,
+        DOMAIN_PREFIX + spec.domain,
+        False,
     )
     return [dict(r) for r in rows]
 
@@ -207,12 +240,13 @@ async def require_available(procedure_code: str, agency_id: int) -> ProcedureSpe
     others = await agencies_offering(procedure_code)
     where = (
         "Có thể nộp tại: " + "; ".join(a["name"] for a in others[:5]) + "."
-        if others else "Thủ tục này hiện không được tiếp nhận tại cơ quan nào của tỉnh."
+        if others
+        else "Thủ tục này hiện không được tiếp nhận tại cơ quan nào của tỉnh."
     )
     if not agency["active"]:
         raise Unavailable(f"{agency['name']} đã ngừng hoạt động, không tiếp nhận hồ sơ mới. {where}")
     raise Unavailable(
-        f"{agency['name']} hiện không tiếp nhận thủ tục \"{spec.name.vi}\" ({spec.code}). {where}"
+        f'{agency["name"]} hiện không tiếp nhận thủ tục "{spec.name.vi}" ({spec.code}). {where}'
     )
 
 
@@ -254,9 +288,15 @@ def _as_date(value) -> date | None:
 
 
 def _fee_row(r: dict) -> FeeRow:
-    return FeeRow(id=r["id"], fee_code=r["fee_code"], procedure_code=r["procedure_code"], amount=int(r["amount"]),
-                  legal_basis=r["legal_basis"], effective_from=_as_date(r["effective_from"]),
-                  effective_to=_as_date(r["effective_to"]))
+    return FeeRow(
+        id=r["id"],
+        fee_code=r["fee_code"],
+        procedure_code=r["procedure_code"],
+        amount=int(r["amount"]),
+        legal_basis=r["legal_basis"],
+        effective_from=_as_date(r["effective_from"]),
+        effective_to=_as_date(r["effective_to"]),
+    )
 
 
 async def fee_rows(procedure_code: str, on: date | None = None) -> dict[str, FeeRow]:
@@ -320,22 +360,40 @@ async def set_fee(
     if errors:
         raise InvalidInput("Thông tin lệ phí chưa hợp lệ.", errors)
     async with write_tx():
-        row = FeeAmount(fee_code=fee_code, procedure_code=procedure_code, amount=amount,
-                        legal_basis=(legal_basis or "").strip(), effective_from=effective_from,
-                        effective_to=effective_to, set_by=actor_id, set_at=datetime.now(UTC))
+        row = FeeAmount(
+            fee_code=fee_code,
+            procedure_code=procedure_code,
+            amount=amount,
+            legal_basis=(legal_basis or "").strip(),
+            effective_from=effective_from,
+            effective_to=effective_to,
+            set_by=actor_id,
+            set_at=datetime.now(UTC),
+        )
         await row.save()
         await audit.append(
-            "catalogue.fee_set", actor_id=actor_id, object_type="fee", object_id=fee_code,
-            data={"procedure_code": procedure_code, "amount": amount, "effective_from": effective_from.isoformat(),
-                  "effective_to": effective_to.isoformat() if effective_to else None,
-                  "legal_basis": legal_basis, "row_id": row.id},
+            "catalogue.fee_set",
+            actor_id=actor_id,
+            object_type="fee",
+            object_id=fee_code,
+            data={
+                "procedure_code": procedure_code,
+                "amount": amount,
+                "effective_from": effective_from.isoformat(),
+                "effective_to": effective_to.isoformat() if effective_to else None,
+                "legal_basis": legal_basis,
+                "row_id": row.id,
+            },
         )
     return row.id
 
 
 async def list_fees(limit: int = 500) -> list[FeeRow]:
     """Every fee row, newest effective date first (the admin page)."""
-    rows = await FeeAmount.select().order_by(FeeAmount.effective_from, ascending=False).order_by(
-        FeeAmount.id, ascending=False
-    ).limit(limit)
+    rows = (
+        await FeeAmount.select()
+        .order_by(FeeAmount.effective_from, ascending=False)
+        .order_by(FeeAmount.id, ascending=False)
+        .limit(limit)
+    )
     return [_fee_row(r) for r in rows]

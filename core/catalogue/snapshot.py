@@ -19,8 +19,18 @@ import msgspec
 
 from core.contract.specs import L, StageSpec, StepSpec, WorkflowSpec
 
-__all__ = ("FORMAT", "Label", "StepSnapshot", "WorkflowSnapshot", "DocumentSnapshot", "ProcedureSnapshot",
-           "decode", "get_snapshot", "remember", "clear_cache")
+__all__ = (
+    "FORMAT",
+    "Label",
+    "StepSnapshot",
+    "WorkflowSnapshot",
+    "DocumentSnapshot",
+    "ProcedureSnapshot",
+    "decode",
+    "get_snapshot",
+    "remember",
+    "clear_cache",
+)
 
 FORMAT = 1
 """The snapshot layout this release reads and writes."""
@@ -105,12 +115,22 @@ class ProcedureSnapshot(msgspec.Struct, frozen=True):
         if cached is not None:
             return cached
         stages = tuple(
-            StageSpec(steps=tuple(
-                StepSpec(id=s.id, name=(s.name or Label()).spec(), role=s.role, agency=s.agency or "receiving",
-                         days=float(s.days or 0), suspends_for=s.suspends_for,
-                         outcomes=tuple(s.outcomes or ("complete", "return", "supplement")),
-                         appointment=s.appointment, results=tuple(s.results or ()))
-                for s in stage))
+            StageSpec(
+                steps=tuple(
+                    StepSpec(
+                        id=s.id,
+                        name=(s.name or Label()).spec(),
+                        role=s.role,
+                        agency=s.agency or "receiving",
+                        days=float(s.days or 0),
+                        suspends_for=s.suspends_for,
+                        outcomes=tuple(s.outcomes or ("complete", "return", "supplement")),
+                        appointment=s.appointment,
+                        results=tuple(s.results or ()),
+                    )
+                    for s in stage
+                )
+            )
             for stage in wf.stages
         )
         route = WorkflowSpec(id=wf.id or declared.id, name=(wf.name or Label()).spec(), stages=stages)

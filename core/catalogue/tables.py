@@ -12,6 +12,7 @@ __all__ = ("ProcedureActivation", "FeeAmount", "ProcedureVersion")
 
 class ProcedureActivation(Table):
     """Whether ``procedure_code`` is taken in at ``agency``; changed at run time, audited."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     agency = ForeignKey(references=Agency, index=True)
@@ -26,6 +27,7 @@ class ProcedureActivation(Table):
 
 class FeeAmount(Table):
     """A fee amount set by the province (HĐND resolution), effective-dated."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     fee_code = Varchar(length=64, index=True)
@@ -43,6 +45,7 @@ class FeeAmount(Table):
 class ProcedureVersion(Table):
     """A snapshot of a procedure's documents, time limit, fees, route and clock policy in force from
     ``effective_from``. A dossier stores the version it was received under."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     procedure_code = Varchar(length=64, index=True)

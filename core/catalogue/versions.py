@@ -14,10 +14,10 @@ from typing import Any
 
 from core.catalogue import service
 from core.catalogue.registry import get_catalogue
-from core.contract.specs import L, ProcedureSpec
 from core.catalogue.tables import ProcedureVersion
-from core.db.tx import is_postgres, raw, write_tx
 from core.contract.errors import NotFound
+from core.contract.specs import L, ProcedureSpec
+from core.db.tx import is_postgres, raw, write_tx
 
 __all__ = ("snapshot", "version_in_force", "get_version", "clear_cache")
 
@@ -62,8 +62,16 @@ def _spec_part(spec: ProcedureSpec) -> dict[str, Any]:
         "results": list(spec.results),
         "spec_effective_from": spec.effective_from.isoformat(),
         "documents": [
-            {"code": d.code, "name": _label(d.name), "originals": d.originals, "copies": d.copies,
-             "required": d.required, "note": _label(d.note), "template": d.template, "upload": d.upload}
+            {
+                "code": d.code,
+                "name": _label(d.name),
+                "originals": d.originals,
+                "copies": d.copies,
+                "required": d.required,
+                "note": _label(d.note),
+                "template": d.template,
+                "upload": d.upload,
+            }
             for d in spec.documents
         ],
         "workflow": {
@@ -72,9 +80,17 @@ def _spec_part(spec: ProcedureSpec) -> dict[str, Any]:
             "budget_days": wf.budget_days(),
             "stages": [
                 [
-                    {"id": s.id, "name": _label(s.name), "role": s.role, "agency": s.agency, "days": s.days,
-                     "suspends_for": s.suspends_for, "outcomes": list(s.outcomes), "appointment": s.appointment,
-                     "results": list(s.results)}
+                    {
+                        "id": s.id,
+                        "name": _label(s.name),
+                        "role": s.role,
+                        "agency": s.agency,
+                        "days": s.days,
+                        "suspends_for": s.suspends_for,
+                        "outcomes": list(s.outcomes),
+                        "appointment": s.appointment,
+                        "results": list(s.results),
+                    }
                     for s in stage.steps
                 ]
                 for stage in wf.stages
@@ -100,14 +116,18 @@ def _load(value: Any) -> dict[str, Any]:
 
 
 async def _in_force(code: str, on: date) -> dict | None:
-    return await ProcedureVersion.select(
-        ProcedureVersion.id, ProcedureVersion.version, ProcedureVersion.effective_from
-    ).where(
-        (ProcedureVersion.procedure_code == code)
-        & (ProcedureVersion.effective_from.is_null() | (ProcedureVersion.effective_from <= on))
-    ).order_by(ProcedureVersion.effective_from, ascending=False).order_by(
-        ProcedureVersion.version, ascending=False
-    ).first()
+    return (
+        await ProcedureVersion.select(
+            ProcedureVersion.id, ProcedureVersion.version, ProcedureVersion.effective_from
+        )
+        .where(
+            (ProcedureVersion.procedure_code == code)
+            & (ProcedureVersion.effective_from.is_null() | (ProcedureVersion.effective_from <= on))
+        )
+        .order_by(ProcedureVersion.effective_from, ascending=False)
+        .order_by(ProcedureVersion.version, ascending=False)
+        .first()
+    )
 
 
 async def get_version(version_id: int) -> dict[str, Any]:
@@ -115,15 +135,18 @@ async def get_version(version_id: int) -> dict[str, Any]:
     cached = _data_cache.get(version_id)
     if cached is not None:
         return cached
-    row = await ProcedureVersion.select(ProcedureVersion.data).where(ProcedureVersion.id == version_id).first()
+    row = (
+        await ProcedureVersion.select(ProcedureVersion.data).where(ProcedureVersion.id == version_id).first()
+    )
     if row is None:
         raise NotFound(f"Không có phiên bản thủ tục số {version_id}.")
     data = _data_cache[version_id] = _load(row["data"])
     return data
 
 
-async def version_in_force(procedure_code: str, on: date | None = None,
-                           *, actor_id: int | None = None) -> tuple[int, dict[str, Any]]:
+async def version_in_force(
+    procedure_code: str, on: date | None = None, *, actor_id: int | None = None
+) -> tuple[int, dict[str, Any]]:
     """``(version_id, snapshot)`` of the procedure as in force on ``on`` (today in Vietnam by default).
 
     Two small indexed queries when nothing changed; when the spec or the fee table changed since the
@@ -144,20 +167,31 @@ async def version_in_force(procedure_code: str, on: date | None = None,
     return await _create(procedure_code, on, starts, snap, actor_id)
 
 
-async def _create(code: str, on: date, starts: date, snap: dict[str, Any],
-                  actor_id: int | None) -> tuple[int, dict]:
+async def _create(
+    code: str, on: date, starts: date, snap: dict[str, Any], actor_id: int | None
+) -> tuple[int, dict]:
     async with write_tx():
         if is_postgres():  # serialise creators of one procedure's versions (SQLite: the writer lock does)
             await raw("SELECT pg_advisory_xact_lock(hashtext({}))", f"procedure_version:{code}")
         current = await _in_force(code, on)
         if current is not None and await get_version(current["id"]) == snap:
             return current["id"], _data_cache[current["id"]]  # another request created it meanwhile
-        latest = await ProcedureVersion.select(ProcedureVersion.version).where(
-            ProcedureVersion.procedure_code == code
-        ).order_by(ProcedureVersion.version, ascending=False).first()
+        latest = (
+            await ProcedureVersion.select(ProcedureVersion.version)
+            .where(ProcedureVersion.procedure_code == code)
+            .order_by(ProcedureVersion.version, ascending=False)
+            .first()
+        )
         number = (latest["version"] if latest else 0) + 1
-        row = ProcedureVersion(procedure_code=code, version=number, effective_from=starts, data=snap,
-                               note=f"Phiên bản {number}", created_by=actor_id, created_at=datetime.now(UTC))
+        row = ProcedureVersion(
+            procedure_code=code,
+            version=number,
+            effective_from=starts,
+            data=snap,
+            note=f"Phiên bản {number}",
+            created_by=actor_id,
+            created_at=datetime.now(UTC),
+        )
         await row.save()
     _data_cache[row.id] = snap
     return row.id, snap

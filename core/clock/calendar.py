@@ -114,7 +114,10 @@ class WorkCalendar:
         """Every named day of ``year``: (date, is_working_day, name, source) sorted by date."""
         self._load_year(year)
         days = {d for d in (*self._lib_off, *self._lib_work, *self._over) if d.year == year}
-        return [(d, self.is_working_day(d), self.holiday_name(d) or "", self.source(d) or "") for d in sorted(days)]
+        return [
+            (d, self.is_working_day(d), self.holiday_name(d) or "", self.source(d) or "")
+            for d in sorted(days)
+        ]
 
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after ``d``."""
@@ -198,9 +201,14 @@ async def _load() -> WorkCalendar:
 
     rows = await CO.select(CO.day, CO.kind, CO.name, CO.legal_basis)
     overrides = [
-        Override(day=r["day"], kind="workday" if r["kind"] == "workday" else "off", name=r["name"] or "",
-                 legal_basis=r["legal_basis"] or "")
-        for r in rows if r["day"] is not None
+        Override(
+            day=r["day"],
+            kind="workday" if r["kind"] == "workday" else "off",
+            name=r["name"] or "",
+            legal_basis=r["legal_basis"] or "",
+        )
+        for r in rows
+        if r["day"] is not None
     ]
     y = vn_today().year
     return WorkCalendar(years=range(y - 1, y + 3), overrides=overrides)

@@ -225,9 +225,13 @@ def working_minutes_between(cal: WorkCalendar, sessions: Any, a: datetime, b: da
     return total.total_seconds() / 60
 
 
-def _merge(suspensions: Iterable[Suspension], lo: datetime, hi: datetime | None) -> list[tuple[datetime, datetime | None]]:
+def _merge(
+    suspensions: Iterable[Suspension], lo: datetime, hi: datetime | None
+) -> list[tuple[datetime, datetime | None]]:
     """Suspensions clipped to ``[lo, hi]``, sorted and merged (an open end stays open)."""
-    items = sorted(((_local(s), _local(e) if e is not None else None) for s, e in suspensions), key=lambda x: x[0])
+    items = sorted(
+        ((_local(s), _local(e) if e is not None else None) for s, e in suspensions), key=lambda x: x[0]
+    )
     out: list[list[Any]] = []
     for s, e in items:
         s = max(s, lo)
@@ -244,8 +248,9 @@ def _merge(suspensions: Iterable[Suspension], lo: datetime, hi: datetime | None)
     return [(s, e) for s, e in out]
 
 
-def elapsed_minutes(cal: WorkCalendar, sessions: Any, start: datetime, now: datetime,
-                    suspensions: Sequence[Suspension] = ()) -> int:
+def elapsed_minutes(
+    cal: WorkCalendar, sessions: Any, start: datetime, now: datetime, suspensions: Sequence[Suspension] = ()
+) -> int:
     """Working minutes the clock has run from ``start`` to ``now``, suspended intervals excluded (R17)."""
     lo, hi = _local(start), _local(now)
     if hi <= lo:
@@ -256,8 +261,9 @@ def elapsed_minutes(cal: WorkCalendar, sessions: Any, start: datetime, now: date
     return max(0, int(total + 1e-9))
 
 
-def due_with_suspensions(cal: WorkCalendar, sessions: Any, start: datetime, minutes: float,
-                         suspensions: Sequence[Suspension] = ()) -> datetime | None:
+def due_with_suspensions(
+    cal: WorkCalendar, sessions: Any, start: datetime, minutes: float, suspensions: Sequence[Suspension] = ()
+) -> datetime | None:
     """The due of ``minutes`` of working time from ``start``, pushed by each suspension's working
     time. None while a suspension that began before the due is still open (the due is unknown)."""
     t = _local(start)
@@ -300,7 +306,9 @@ class Deadline:
     explanation: tuple[str, ...] = ()
 
 
-def _start_reason(cal: WorkCalendar, ses: WorkSessions, t: datetime, start: datetime, cutoff: time | None) -> str:
+def _start_reason(
+    cal: WorkCalendar, ses: WorkSessions, t: datetime, start: datetime, cutoff: time | None
+) -> str:
     t, start = _local(t), _local(start)
     head = f"Tiếp nhận {fmt_dt(t)}"
     if start == t:
@@ -336,8 +344,14 @@ def _skipped(cal: WorkCalendar, a: datetime, b: datetime) -> list[str]:
     return lines
 
 
-def due_for(cal: WorkCalendar, sessions: Any, received_at: datetime, days: float, cutoff: time | None,
-            extra_days: float = 0) -> Deadline:
+def due_for(
+    cal: WorkCalendar,
+    sessions: Any,
+    received_at: datetime,
+    days: float,
+    cutoff: time | None,
+    extra_days: float = 0,
+) -> Deadline:
     """Clock start and due of a dossier received at ``received_at`` with ``days`` working days (R14–R16,
     R19). ``days == 0``: the end of the working day the clock starts on. ``extra_days`` (remote area)
     appear as an explicit adjustment line."""
@@ -351,12 +365,17 @@ def due_for(cal: WorkCalendar, sessions: Any, received_at: datetime, days: float
         due = closing
         lines.append(f"Giải quyết trong ngày → hạn là cuối ngày làm việc {fmt_dt(due)}")
     else:
-        lines.append(f"Thời hạn theo quy định: {_fmt_days(days)} ngày làm việc "
-                     f"(1 ngày = {ses.minutes_per_day // 60} giờ {ses.minutes_per_day % 60:02d} phút làm việc)"
-                     .replace(" giờ 00 phút", " giờ"))
+        lines.append(
+            f"Thời hạn theo quy định: {_fmt_days(days)} ngày làm việc "
+            f"(1 ngày = {ses.minutes_per_day // 60} giờ {ses.minutes_per_day % 60:02d} phút làm việc)".replace(
+                " giờ 00 phút", " giờ"
+            )
+        )
         if extra_days:
-            lines.append(f"Điều chỉnh: +{_fmt_days(extra_days)} ngày làm việc (xã vùng sâu, vùng xa, "
-                         f"biên giới, hải đảo) → tổng {_fmt_days(total)} ngày")
+            lines.append(
+                f"Điều chỉnh: +{_fmt_days(extra_days)} ngày làm việc (xã vùng sâu, vùng xa, "
+                f"biên giới, hải đảo) → tổng {_fmt_days(total)} ngày"
+            )
         due = _local(add_working_minutes(cal, ses, start, minutes))
         lines.extend(_skipped(cal, start, due))
     lines.append(f"Hạn giải quyết: {fmt_dt(due)}")
@@ -368,7 +387,9 @@ def step_budgets(workflow_stages: Sequence[Any], total_days: float) -> dict[str,
     """Working minutes of each step (``StepSpec.days`` × 480). Parallel steps each get their own
     budget; suspending steps (``suspends_for``) get 0 and stop the clock. When the declared shares
     (stages in sequence, the longest parallel step) exceed ``total_days`` they are scaled down to fit."""
-    declared = sum(max((float(s.days) for s in st.steps if not s.suspends_for), default=0.0) for st in workflow_stages)
+    declared = sum(
+        max((float(s.days) for s in st.steps if not s.suspends_for), default=0.0) for st in workflow_stages
+    )
     scale = total_days / declared if declared > total_days > 0 else 1.0
     out: dict[str, int] = {}
     for st in workflow_stages:
@@ -397,21 +418,30 @@ class TwoAppointments:
     second: Deadline
 
 
-def second_appointment(cal: WorkCalendar, sessions: Any, paid_at: datetime, second_days: float,
-                       cutoff: time | None) -> Deadline:
+def second_appointment(
+    cal: WorkCalendar, sessions: Any, paid_at: datetime, second_days: float, cutoff: time | None
+) -> Deadline:
     """Appointment 2, counted from the confirmation of the financial obligation (R18)."""
     d = due_for(cal, sessions, paid_at, second_days, cutoff)
     head = f"Hẹn lần 2 tính từ khi xác nhận hoàn thành nghĩa vụ tài chính ({fmt_dt(paid_at)})"
     return Deadline(d.start, d.due, d.minutes, (head, *d.explanation[1:]))
 
 
-def two_appointments(cal: WorkCalendar, sessions: Any, received_at: datetime, first_days: float,
-                     second_days: float, cutoff: time | None) -> TwoAppointments:
+def two_appointments(
+    cal: WorkCalendar,
+    sessions: Any,
+    received_at: datetime,
+    first_days: float,
+    second_days: float,
+    cutoff: time | None,
+) -> TwoAppointments:
     """Both appointments of a procedure with a financial obligation; the second assumes the
     obligation is met at appointment 1 and is recomputed by ``second_appointment`` on payment."""
     first = due_for(cal, sessions, received_at, first_days, cutoff)
     ses = _sessions(sessions)
     due2 = add_working_minutes(cal, ses, first.due, round(second_days * ses.minutes_per_day))
-    lines = (f"Hẹn lần 2 (dự kiến, nếu nghĩa vụ tài chính hoàn thành ngay): {_fmt_days(second_days)} ngày làm việc "
-             f"sau hẹn lần 1 → {fmt_dt(due2)}",)
+    lines = (
+        f"Hẹn lần 2 (dự kiến, nếu nghĩa vụ tài chính hoàn thành ngay): {_fmt_days(second_days)} ngày làm việc "
+        f"sau hẹn lần 1 → {fmt_dt(due2)}",
+    )
     return TwoAppointments(first, Deadline(first.due, due2, round(second_days * ses.minutes_per_day), lines))

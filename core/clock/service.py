@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime
 from core.audit import chain as audit
 from core.clock.calendar import get_calendar, invalidate
 from core.clock.tables import CalendarOverride as CO
-from core.db.tx import write_tx
 from core.contract.errors import InvalidInput, NotFound
+from core.db.tx import write_tx
 
 __all__ = ("KINDS", "list_overrides", "add_override", "delete_override", "AUDIT_CHAIN")
 
@@ -46,21 +46,36 @@ async def add_override(day: date, kind: str, name: str, legal_basis: str, *, act
     if kind in KINDS:
         cal = await get_calendar()
         if await CO.exists().where(CO.day == day):
-            errors.insert(0, ("day", f"Ngày {day:%d/%m/%Y} đã có điều chỉnh; xóa điều chỉnh cũ trước khi thêm mới."))
+            errors.insert(
+                0, ("day", f"Ngày {day:%d/%m/%Y} đã có điều chỉnh; xóa điều chỉnh cũ trước khi thêm mới.")
+            )
         elif kind == "off" and not cal.is_working_day(day):
             holiday = cal.holiday_name(day)
-            errors.insert(0, ("day", f"Ngày {day:%d/%m/%Y} vốn đã là ngày nghỉ{f' ({holiday})' if holiday else ''}."))
+            errors.insert(
+                0, ("day", f"Ngày {day:%d/%m/%Y} vốn đã là ngày nghỉ{f' ({holiday})' if holiday else ''}.")
+            )
         elif kind == "workday" and cal.is_working_day(day):
             errors.insert(0, ("day", f"Ngày {day:%d/%m/%Y} vốn đã là ngày làm việc."))
     if errors:
         raise InvalidInput("Điều chỉnh lịch làm việc chưa hợp lệ.", errors)
     async with write_tx():
-        row = CO(day=day, kind=kind, name=name, legal_basis=legal_basis, created_by=actor_id,
-                 created_at=datetime.now(UTC))
+        row = CO(
+            day=day,
+            kind=kind,
+            name=name,
+            legal_basis=legal_basis,
+            created_by=actor_id,
+            created_at=datetime.now(UTC),
+        )
         await row.save()
-        await audit.append("calendar_override_added", chain=AUDIT_CHAIN, actor_id=actor_id,
-                           object_type="calendar_override", object_id=row.id,
-                           data={"day": day.isoformat(), "kind": kind, "name": name, "legal_basis": legal_basis})
+        await audit.append(
+            "calendar_override_added",
+            chain=AUDIT_CHAIN,
+            actor_id=actor_id,
+            object_type="calendar_override",
+            object_id=row.id,
+            data={"day": day.isoformat(), "kind": kind, "name": name, "legal_basis": legal_basis},
+        )
     invalidate()
     return row.id
 
@@ -68,12 +83,25 @@ async def add_override(day: date, kind: str, name: str, legal_basis: str, *, act
 async def delete_override(override_id: int, *, actor_id: int | None) -> None:
     """Remove an override (the library's rule applies again to that day) and audit it."""
     async with write_tx():
-        row = await CO.select(CO.id, CO.day, CO.kind, CO.name, CO.legal_basis).where(CO.id == override_id).first()
+        row = (
+            await CO.select(CO.id, CO.day, CO.kind, CO.name, CO.legal_basis)
+            .where(CO.id == override_id)
+            .first()
+        )
         if row is None:
             raise NotFound("Không tìm thấy điều chỉnh lịch này (có thể đã bị xóa).")
         await CO.delete().where(CO.id == override_id)
-        await audit.append("calendar_override_deleted", chain=AUDIT_CHAIN, actor_id=actor_id,
-                           object_type="calendar_override", object_id=override_id,
-                           data={"day": row["day"].isoformat(), "kind": row["kind"], "name": row["name"],
-                                 "legal_basis": row["legal_basis"]})
+        await audit.append(
+            "calendar_override_deleted",
+            chain=AUDIT_CHAIN,
+            actor_id=actor_id,
+            object_type="calendar_override",
+            object_id=override_id,
+            data={
+                "day": row["day"].isoformat(),
+                "kind": row["kind"],
+                "name": row["name"],
+                "legal_basis": row["legal_basis"],
+            },
+        )
     invalidate()

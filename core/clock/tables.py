@@ -13,6 +13,7 @@ __all__ = ("CalendarOverride",)
 class CalendarOverride(Table):
     """``kind='off'``: a day off that the library does not know; ``kind='workday'``: a make-up working
     day (a Saturday worked in exchange for a bridge day)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     day = Date(unique=True, default=None)

@@ -280,9 +280,7 @@ def assign_step(
 
 
 @hookspec(firstresult=True)
-def compute_fee(
-    procedure: ProcedureSpec, application: Mapping[str, Any], ctx: FeeContext
-) -> FeeQuote | None:
+def compute_fee(procedure: ProcedureSpec, application: Mapping[str, Any], ctx: FeeContext) -> FeeQuote | None:
     """Quote the fees and charges for an application.
 
     Stops at the first non-None result. The owning plugin answers for its procedures; a province

@@ -6,7 +6,7 @@ Every label is an ``L`` (Vietnamese first, English second). Specs are validated 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any, Literal
@@ -59,10 +59,25 @@ provinces only), a commune, or a sector agency (police, tax, treasury, social in
 ONLINE_LEVELS: tuple[str, ...] = ("toan_trinh", "mot_phan")
 """Decree 42/2022 Art. 11: full-process online, or partial."""
 
-VALIDATOR_KINDS: frozenset[str] = frozenset((
-    "required", "cccd", "phone", "email", "date_not_future", "date_not_past", "min_length", "max_length",
-    "regex", "int_range", "choice", "age_at_least", "tax_code", "vsic", "positive_int",
-))
+VALIDATOR_KINDS: frozenset[str] = frozenset(
+    (
+        "required",
+        "cccd",
+        "phone",
+        "email",
+        "date_not_future",
+        "date_not_past",
+        "min_length",
+        "max_length",
+        "regex",
+        "int_range",
+        "choice",
+        "age_at_least",
+        "tax_code",
+        "vsic",
+        "positive_int",
+    )
+)
 """Every declarative validator kind a ``Validator`` may name; the form engine implements each one."""
 
 

@@ -9,17 +9,36 @@ steps and events, the signed-in user, registry records; and the shapes hooks rec
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from collections.abc import Awaitable, Mapping
 from typing import Any, Literal, Protocol, TypedDict, cast
 
 from core.contract.specs import AgencyRef, ProcedureSpec
 
-__all__ = ("AgencyBrief", "StepView", "EventView", "DossierView", "load_json", "UserView", "RecordView",
-           "KeeperScope", "AgencyBriefData", "StepData", "DossierData", "EventData", "AccountEvent",
-           "AgencyDirectory", "ApplicationContext", "AssignContext", "FeeContext", "JobAttempt", "EventContext",
-           "DemoContext", "TransitionView")
+__all__ = (
+    "AgencyBrief",
+    "StepView",
+    "EventView",
+    "DossierView",
+    "load_json",
+    "UserView",
+    "RecordView",
+    "KeeperScope",
+    "AgencyBriefData",
+    "StepData",
+    "DossierData",
+    "EventData",
+    "AccountEvent",
+    "AgencyDirectory",
+    "ApplicationContext",
+    "AssignContext",
+    "FeeContext",
+    "JobAttempt",
+    "EventContext",
+    "DemoContext",
+    "TransitionView",
+)
 
 
 def load_json(value: Any) -> Any:

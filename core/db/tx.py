@@ -61,9 +61,8 @@ async def write_tx() -> AsyncIterator[object]:
         yield db.current_transaction.get()
         return
     if db.engine_type == "sqlite":
-        async with _writer_lock():
-            async with db.transaction(transaction_type=TransactionType.immediate) as tx:
-                yield tx
+        async with _writer_lock(), db.transaction(transaction_type=TransactionType.immediate) as tx:
+            yield tx
     else:
         async with db.transaction() as tx:
             yield tx

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.contract.errors import NotAllowed
 from core.dossiers import access
 from core.dossiers.tables import Dossier
-from core.contract.errors import NotAllowed
 
 __all__ = ("dossier_for_user", "staff_agencies_of")
 
@@ -22,8 +22,11 @@ async def dossier_for_user(user: Any, code: str) -> dict[str, Any]:
     the same answer as for a code that does not exist, so nothing is learnt about it."""
     if user is None:
         raise NotAllowed("Vui lòng đăng nhập để tải tài liệu của hồ sơ.")
-    d = await Dossier.select(Dossier.id, Dossier.code, Dossier.applicant, Dossier.receiving_agency).where(
-        Dossier.code == code).first()
+    d = (
+        await Dossier.select(Dossier.id, Dossier.code, Dossier.applicant, Dossier.receiving_agency)
+        .where(Dossier.code == code)
+        .first()
+    )
     if d is None:
         raise access.not_found(code)
     if d["applicant"] is not None and d["applicant"] == user.id:

@@ -15,17 +15,31 @@ from typing import Any
 
 from core.catalogue.registry import get_catalogue
 from core.catalogue.tables import ProcedureVersion
-from core.dossiers.tables import Dossier, DossierEvent, DossierStep
+from core.contract.errors import NotFound
 from core.documents.legal_forms import LegalForm
 from core.documents.qr import status_url
-from core.contract.errors import NotFound
+from core.dossiers.tables import Dossier, DossierEvent, DossierStep
 from core.fees.tables import DossierFee, Payment
 
-__all__ = ("form_context", "dossier_bundle", "province_place", "unit_abbreviation", "CHANNEL_LABELS",
-           "RESULT_CHANNEL_LABELS", "OUTCOME_LABELS", "iso")
+__all__ = (
+    "form_context",
+    "dossier_bundle",
+    "province_place",
+    "unit_abbreviation",
+    "CHANNEL_LABELS",
+    "RESULT_CHANNEL_LABELS",
+    "OUTCOME_LABELS",
+    "iso",
+)
 
-CHANNEL_LABELS = {"truc_tiep": "Trực tiếp", "buu_chinh": "Bưu chính công ích", "truc_tuyen": "Trực tuyến",
-                  "counter": "Trực tiếp", "post": "Bưu chính công ích", "online": "Trực tuyến"}
+CHANNEL_LABELS = {
+    "truc_tiep": "Trực tiếp",
+    "buu_chinh": "Bưu chính công ích",
+    "truc_tuyen": "Trực tuyến",
+    "counter": "Trực tiếp",
+    "post": "Bưu chính công ích",
+    "online": "Trực tuyến",
+}
 RESULT_CHANNEL_LABELS = {
     "counter": "Trực tiếp tại Bộ phận Một cửa",
     "post": "Qua dịch vụ bưu chính công ích",
@@ -114,57 +128,113 @@ async def dossier_bundle(dossier_id: int) -> dict[str, Any]:
     chain = [agency] + [{"name": d.get(f"a{i}_name"), "level": d.get(f"a{i}_level")} for i in (1, 2, 3)]
     snapshot: dict[str, Any] = {}
     if d.get("procedure_version"):
-        pv = await ProcedureVersion.select(ProcedureVersion.data).where(
-            ProcedureVersion.id == d["procedure_version"]).first()
+        pv = (
+            await ProcedureVersion.select(ProcedureVersion.data)
+            .where(ProcedureVersion.id == d["procedure_version"])
+            .first()
+        )
         snapshot = _json(pv["data"]) if pv else {}
     event_agency: Any = DossierEvent.agency
-    events = await DossierEvent.select(
-        *DossierEvent.all_columns(),
-        DossierEvent.actor.full_name.as_alias("actor_name"),
-        event_agency.name.as_alias("agency_name"),
-        event_agency.short_name.as_alias("agency_short_name"),
-        event_agency.parent.name.as_alias("agency_parent_name"),
-    ).where(DossierEvent.dossier == dossier_id).order_by(DossierEvent.seq)
-    steps = await DossierStep.select(
-        *DossierStep.all_columns(),
-        DossierStep.agency.name.as_alias("agency_name"),
-        DossierStep.handed_by.full_name.as_alias("handed_by_name"),
-        DossierStep.finished_by.full_name.as_alias("finished_by_name"),
-        DossierStep.assignee.full_name.as_alias("assignee_name"),
-    ).where(DossierStep.dossier == dossier_id).order_by(DossierStep.stage, DossierStep.id)
+    events = (
+        await DossierEvent.select(
+            *DossierEvent.all_columns(),
+            DossierEvent.actor.full_name.as_alias("actor_name"),
+            event_agency.name.as_alias("agency_name"),
+            event_agency.short_name.as_alias("agency_short_name"),
+            event_agency.parent.name.as_alias("agency_parent_name"),
+        )
+        .where(DossierEvent.dossier == dossier_id)
+        .order_by(DossierEvent.seq)
+    )
+    steps = (
+        await DossierStep.select(
+            *DossierStep.all_columns(),
+            DossierStep.agency.name.as_alias("agency_name"),
+            DossierStep.handed_by.full_name.as_alias("handed_by_name"),
+            DossierStep.finished_by.full_name.as_alias("finished_by_name"),
+            DossierStep.assignee.full_name.as_alias("assignee_name"),
+        )
+        .where(DossierStep.dossier == dossier_id)
+        .order_by(DossierStep.stage, DossierStep.id)
+    )
     fees = await DossierFee.select().where(DossierFee.dossier == dossier_id).order_by(DossierFee.id)
     payments = await Payment.select().where(Payment.dossier == dossier_id).order_by(Payment.id)
     for e in events:
         e["data"] = _json(e["data"])
-    return {"dossier": d, "agency": agency, "chain": chain, "snapshot": snapshot, "events": events,
-            "steps": steps, "fees": fees, "payments": payments}
+    return {
+        "dossier": d,
+        "agency": agency,
+        "chain": chain,
+        "snapshot": snapshot,
+        "events": events,
+        "steps": steps,
+        "fees": fees,
+        "payments": payments,
+    }
 
 
 def _procedure(bundle: dict) -> dict[str, Any]:
     """Name, documents, sets, time limit: from the version snapshot, else from the catalogue."""
     d, snap = bundle["dossier"], bundle["snapshot"]
     if snap:
-        docs = [{"name": (x.get("name") or {}).get("vi", ""), "originals": x.get("originals", 0),
-                 "copies": x.get("copies", 0), "required": x.get("required", True)} for x in snap.get("documents", [])]
-        return {"code": d["procedure_code"], "name": (snap.get("name") or {}).get("vi", d["procedure_code"]),
-                "documents": docs, "sets": snap.get("sets", 1), "processing_days": snap.get("processing_days"),
-                "legal_basis": snap.get("legal_basis", [])}
+        docs = [
+            {
+                "name": (x.get("name") or {}).get("vi", ""),
+                "originals": x.get("originals", 0),
+                "copies": x.get("copies", 0),
+                "required": x.get("required", True),
+            }
+            for x in snap.get("documents", [])
+        ]
+        return {
+            "code": d["procedure_code"],
+            "name": (snap.get("name") or {}).get("vi", d["procedure_code"]),
+            "documents": docs,
+            "sets": snap.get("sets", 1),
+            "processing_days": snap.get("processing_days"),
+            "legal_basis": snap.get("legal_basis", []),
+        }
     spec = get_catalogue().procedure(d["procedure_code"])
     if spec is None:
-        return {"code": d["procedure_code"], "name": d["procedure_code"], "documents": [], "sets": 1,
-                "processing_days": None, "legal_basis": []}
-    docs = [{"name": x.name.vi, "originals": x.originals, "copies": x.copies, "required": x.required}
-            for x in spec.documents]
-    return {"code": spec.code, "name": spec.name.vi, "documents": docs, "sets": spec.sets,
-            "processing_days": spec.processing_days, "legal_basis": list(spec.legal_basis)}
+        return {
+            "code": d["procedure_code"],
+            "name": d["procedure_code"],
+            "documents": [],
+            "sets": 1,
+            "processing_days": None,
+            "legal_basis": [],
+        }
+    docs = [
+        {"name": x.name.vi, "originals": x.originals, "copies": x.copies, "required": x.required}
+        for x in spec.documents
+    ]
+    return {
+        "code": spec.code,
+        "name": spec.name.vi,
+        "documents": docs,
+        "sets": spec.sets,
+        "processing_days": spec.processing_days,
+        "legal_basis": list(spec.legal_basis),
+    }
 
 
 def _fee_status(bundle: dict) -> dict[str, Any]:
     total = sum(f["amount"] for f in bundle["fees"])
     paid = sum(p["amount"] for p in bundle["payments"] if p["kind"] == "payment" and p["status"] == "paid")
-    return {"total": total, "paid": paid, "due": max(0, total - paid),
-            "lines": [{"label": f["label"], "amount": f["amount"], "legal_basis": f["legal_basis"],
-                       "exempt_reason": f["exempt_reason"]} for f in bundle["fees"]]}
+    return {
+        "total": total,
+        "paid": paid,
+        "due": max(0, total - paid),
+        "lines": [
+            {
+                "label": f["label"],
+                "amount": f["amount"],
+                "legal_basis": f["legal_basis"],
+                "exempt_reason": f["exempt_reason"],
+            }
+            for f in bundle["fees"]
+        ],
+    }
 
 
 def _event(bundle: dict, event_id: int | None) -> dict[str, Any]:
@@ -179,15 +249,24 @@ def _event(bundle: dict, event_id: int | None) -> dict[str, Any]:
 def _applicant(d: dict) -> dict[str, Any]:
     data = _json(d.get("data"))
     rep = data.get("representative") if isinstance(data, dict) else None
-    return {"name": d["applicant_name"], "id_number": d["applicant_id_number"], "address": d["applicant_address"],
-            "phone": d["applicant_phone"], "email": d["applicant_email"],
-            "representative": rep if isinstance(rep, dict) else None}
+    return {
+        "name": d["applicant_name"],
+        "id_number": d["applicant_id_number"],
+        "address": d["applicant_address"],
+        "phone": d["applicant_phone"],
+        "email": d["applicant_email"],
+        "representative": rep if isinstance(rep, dict) else None,
+    }
 
 
 def _row(giver: str, receiver: dict | None, desk: str, at: Any, **kw: Any) -> dict[str, Any]:
-    return {"giver": giver, "receiver": receiver["agency_name"] if receiver else desk, "handed_at": iso(at),
-            "receiver_person": (receiver["assignee_name"] or "") if receiver else kw.pop("desk_person", ""),
-            **kw}
+    return {
+        "giver": giver,
+        "receiver": receiver["agency_name"] if receiver else desk,
+        "handed_at": iso(at),
+        "receiver_person": (receiver["assignee_name"] or "") if receiver else kw.pop("desk_person", ""),
+        **kw,
+    }
 
 
 def _taken_over_by(event: dict, giver: dict, steps: list[dict]) -> list[dict] | None:
@@ -241,15 +320,34 @@ def _control_rows(bundle: dict) -> list[dict[str, Any]]:
         receipt = next((e for e in events if e["data"].get("steps") or e["action"] == "receive"), None)
         at = receipt["at"] if receipt else initial[0]["started_at"]
         for r in initial:
-            rows.append(_row(desk, r, desk, at, giver_person=r["handed_by_name"] or (receipt or {}).get("actor_name")
-                             or "", result="", due_at=None, note="Tiếp nhận, chuyển hồ sơ"))
-    handovers = [e for e in events if e["action"] in _HANDOVER_ACTIONS and by_id.get(e["data"].get("step_row"))]
+            rows.append(
+                _row(
+                    desk,
+                    r,
+                    desk,
+                    at,
+                    giver_person=r["handed_by_name"] or (receipt or {}).get("actor_name") or "",
+                    result="",
+                    due_at=None,
+                    note="Tiếp nhận, chuyển hồ sơ",
+                )
+            )
+    handovers = [
+        e for e in events if e["action"] in _HANDOVER_ACTIONS and by_id.get(e["data"].get("step_row"))
+    ]
     logged = {e["data"]["step_row"] for e in handovers}
     for r in steps:  # a finished step whose event carries no step reference (older data): from the row
         if r["finished_at"] and r["status"] in ("done", "returned") and r["id"] not in logged:
-            handovers.append({"action": "return_step" if r["status"] == "returned" else "complete_step",
-                              "at": r["finished_at"], "seq": 0, "note": "", "actor_name": r["finished_by_name"],
-                              "data": {"step_row": r["id"], "outcome": r["outcome"]}})
+            handovers.append(
+                {
+                    "action": "return_step" if r["status"] == "returned" else "complete_step",
+                    "at": r["finished_at"],
+                    "seq": 0,
+                    "note": "",
+                    "actor_name": r["finished_by_name"],
+                    "data": {"step_row": r["id"], "outcome": r["outcome"]},
+                }
+            )
     handovers.sort(key=lambda e: (e["at"], e["seq"]))
     for e in handovers:
         giver = by_id[e["data"]["step_row"]]
@@ -258,14 +356,33 @@ def _control_rows(bundle: dict) -> list[dict[str, Any]]:
             note = "Trả lại bước trước" + (f": {e['note']}" if e.get("note") else "")
         else:
             note = "" if receivers else "Trả kết quả về Bộ phận Một cửa"
-        desk_person = next((x["actor_name"] for x in events if x["at"] >= e["at"]
-                            and x["action"] in ("mark_result_ready", "return_result")), "") or ""
+        desk_person = (
+            next(
+                (
+                    x["actor_name"]
+                    for x in events
+                    if x["at"] >= e["at"] and x["action"] in ("mark_result_ready", "return_result")
+                ),
+                "",
+            )
+            or ""
+        )
         outcome = e["data"].get("outcome") or giver["outcome"] or ""
         takers: list[dict | None] = [*receivers] if receivers else [None]
         for n in takers:
-            rows.append(_row(giver["agency_name"], n, desk, e["at"], desk_person=desk_person,
-                             giver_person=e.get("actor_name") or giver["finished_by_name"] or "",
-                             result=OUTCOME_LABELS.get(outcome, ""), due_at=iso(giver["due_at"]), note=note))
+            rows.append(
+                _row(
+                    giver["agency_name"],
+                    n,
+                    desk,
+                    e["at"],
+                    desk_person=desk_person,
+                    giver_person=e.get("actor_name") or giver["finished_by_name"] or "",
+                    result=OUTCOME_LABELS.get(outcome, ""),
+                    due_at=iso(giver["due_at"]),
+                    note=note,
+                )
+            )
     return rows
 
 
@@ -291,8 +408,14 @@ def _common(form: LegalForm, bundle: dict, number: str, issued_at: datetime) -> 
     }
 
 
-def form_context(form: LegalForm, bundle: dict, event_id: int | None, number: str, issued_at: datetime,
-                 extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def form_context(
+    form: LegalForm,
+    bundle: dict,
+    event_id: int | None,
+    number: str,
+    issued_at: datetime,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Everything form ``form`` prints for the dossier in ``bundle`` (see ``dossier_bundle``)."""
     extra = dict(extra or {})
     ctx = _common(form, bundle, number, issued_at)
@@ -301,18 +424,25 @@ def form_context(form: LegalForm, bundle: dict, event_id: int | None, number: st
     ctx["officer"] = data.get("officer") or event.get("actor_name") or ""
     ctx["event_at"] = iso(event.get("at")) if event else None
     ctx["note"] = data.get("reason") or data.get("reasons") or event.get("note") or ""
-    seq = (ctx["code"].rsplit("-", 1)[-1] if ctx["code"] else "")
+    seq = ctx["code"].rsplit("-", 1)[-1] if ctx["code"] else ""
     if form.id == "form01":
-        ctx["register"] = {"book": (bundle["dossier"]["received_at"] or issued_at).year, "seq": seq.lstrip("0")}
+        ctx["register"] = {
+            "book": (bundle["dossier"]["received_at"] or issued_at).year,
+            "seq": seq.lstrip("0"),
+        }
     elif form.id == "form02":
         items = data.get("items") or []
         ctx["items"] = [i if isinstance(i, str) else (i.get("name") or str(i)) for i in items]
         ctx["officer_phone"] = data.get("officer_phone") or bundle["agency"].get("phone") or ""
     elif form.id == "form04":
-        ctx["original_due"] = data.get("old_due") or data.get("original_due") or iso(bundle["dossier"]["due_at"])
+        ctx["original_due"] = (
+            data.get("old_due") or data.get("original_due") or iso(bundle["dossier"]["due_at"])
+        )
         ctx["new_due"] = data.get("new_due") or iso(bundle["dossier"]["extended_due_at"])
-        unit = {"name": event.get("agency_name") or bundle["agency"]["name"],
-                "short_name": event.get("agency_short_name") or ""}
+        unit = {
+            "name": event.get("agency_name") or bundle["agency"]["name"],
+            "short_name": event.get("agency_short_name") or "",
+        }
         ctx["late_unit"] = unit["name"]
         ctx["header_agency"] = {"name": unit["name"], "parent_name": event.get("agency_parent_name") or ""}
     elif form.id == "form06":

@@ -25,8 +25,9 @@ async def after_transition(transition):
     for name, data in transition.forms:
         await service.request_legal_form(name, transition.dossier_id, transition.event_id, data)
     for result_id, context, template in transition.results:
-        await service.request_result_document(transition.dossier_id, result_id, context, transition.event_id,
-                                              template)
+        await service.request_result_document(
+            transition.dossier_id, result_id, context, transition.event_id, template
+        )
     return None
 
 
@@ -56,8 +57,14 @@ async def dossier_panels(dossier, user, request):
     docs = [{**d, "label": kind_label(d["kind"])} for d in await documents_for(dossier["id"])]
     if not docs:
         return []
-    return [Panel(title=L("Giấy tờ, biểu mẫu của hồ sơ", "Documents of the dossier"), template="documents/_panel.html",
-                  context={"documents": docs, "code": dossier["code"]}, order=50)]
+    return [
+        Panel(
+            title=L("Giấy tờ, biểu mẫu của hồ sơ", "Documents of the dossier"),
+            template="documents/_panel.html",
+            context={"documents": docs, "code": dossier["code"]},
+            order=50,
+        )
+    ]
 
 
 @hookimpl

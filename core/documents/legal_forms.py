@@ -41,18 +41,20 @@ def template_for(form_id: str, version: str) -> str:
     return f"documents/v{version}/{form_id}.html"
 
 
-FORMS: MappingProxyType[str, LegalForm] = MappingProxyType({
-    f.id: f
-    for f in (
-        LegalForm("form01", "Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "TTPVHCC"),
-        LegalForm("form02", "Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "PBS-"),
-        LegalForm("form03", "Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "PTC-"),
-        LegalForm("form04", "Mẫu số 04", "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "PXL-"),
-        LegalForm("form05", "Mẫu số 05", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "TBD-"),
-        LegalForm("form06", "Mẫu số 06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "PKS-"),
-        LegalForm("form07", "Mẫu số 07", "SỔ THEO DÕI HỒ SƠ", "STD-", per_dossier=False),
-    )
-})
+FORMS: MappingProxyType[str, LegalForm] = MappingProxyType(
+    {
+        f.id: f
+        for f in (
+            LegalForm("form01", "Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "TTPVHCC"),
+            LegalForm("form02", "Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "PBS-"),
+            LegalForm("form03", "Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "PTC-"),
+            LegalForm("form04", "Mẫu số 04", "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "PXL-"),
+            LegalForm("form05", "Mẫu số 05", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "TBD-"),
+            LegalForm("form06", "Mẫu số 06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "PKS-"),
+            LegalForm("form07", "Mẫu số 07", "SỔ THEO DÕI HỒ SƠ", "STD-", per_dossier=False),
+        )
+    }
+)
 """The TT 03/2025 set (dossiers received from 1 July 2025; R3)."""
 
 
@@ -66,14 +68,16 @@ def get_form(form_id: str) -> LegalForm:
 REGIME_2025_FROM = date(2025, 7, 1)
 """Decree 118/2025 and Circular 03/2025 apply to dossiers received from this day (R3)."""
 
-FORMS_2018: MappingProxyType[str, tuple[str, str]] = MappingProxyType({
-    "form01": ("Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
-    "form02": ("Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
-    "form03": ("Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"),
-    "form04": ("Mẫu số 04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"),
-    "form06": ("Mẫu số 05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
-    "form07": ("Mẫu số 06", "SỔ THEO DÕI HỒ SƠ"),
-})
+FORMS_2018: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
+    {
+        "form01": ("Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+        "form02": ("Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
+        "form03": ("Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"),
+        "form04": ("Mẫu số 04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"),
+        "form06": ("Mẫu số 05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+        "form07": ("Mẫu số 06", "SỔ THEO DÕI HỒ SƠ"),
+    }
+)
 """Circular 01/2018/TT-VPCP's six forms, by the id of their 2025 counterpart (no stop notice then)."""
 
 

@@ -18,11 +18,15 @@ async def next_number(book: str, agency_code: str, year: int) -> int:
         await raw(
             "INSERT INTO document_counter (book, agency_code, year, last) VALUES ({}, {}, {}, 0) "
             "ON CONFLICT (book, agency_code, year) DO NOTHING",
-            book, agency_code, year,
+            book,
+            agency_code,
+            year,
         )
         rows = await raw(
             "UPDATE document_counter SET last = last + 1 WHERE book = {} AND agency_code = {} AND year = {} "
             "RETURNING last",
-            book, agency_code, year,
+            book,
+            agency_code,
+            year,
         )
     return int(rows[0]["last"])

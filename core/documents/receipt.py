@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.contract.errors import NotFound
 from core.contract.vntime import VN_TZ
 from core.documents import context as ctxmod
 from core.documents.numbering import next_number
-from core.contract.errors import NotFound
 from core.fees.tables import Payment
 from core.fees.words import amount_in_words
 
@@ -48,14 +48,27 @@ async def receipt_context(payment_id: int) -> tuple[int, str, dict[str, Any], da
         "series": "BL/" + str(paid_at.astimezone(VN_TZ).year),
         "issued_at": paid_at.isoformat(),
         "place": ctxmod.province_place(bundle["chain"]),
-        "agency": {**bundle["agency"], "parent_name": next((a["name"] for a in bundle["chain"][1:] if a.get("name")), "")},
+        "agency": {
+            **bundle["agency"],
+            "parent_name": next((a["name"] for a in bundle["chain"][1:] if a.get("name")), ""),
+        },
         "code": d["code"] or "",
         "status_url": "",
-        "payer": {"name": data.get("payer_name") or d["applicant_name"], "address": d["applicant_address"],
-                  "id_number": d["applicant_id_number"]},
+        "payer": {
+            "name": data.get("payer_name") or d["applicant_name"],
+            "address": d["applicant_address"],
+            "id_number": d["applicant_id_number"],
+        },
         "procedure": ctxmod._procedure(bundle),
-        "lines": [{"label": f["label"], "amount": f["amount"], "legal_basis": f["legal_basis"],
-                   "exempt_reason": f["exempt_reason"]} for f in bundle["fees"]],
+        "lines": [
+            {
+                "label": f["label"],
+                "amount": f["amount"],
+                "legal_basis": f["legal_basis"],
+                "exempt_reason": f["exempt_reason"],
+            }
+            for f in bundle["fees"]
+        ],
         "amount": p["amount"],
         "amount_words": amount_in_words(p["amount"]),
         "method": method_label(p["method"]),

@@ -127,8 +127,14 @@ def print_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(vnd=format_vnd, vn_time=vn_time, vn_date_line=vn_date_line, vn_date=vn_date,
-                       vn_hm=vn_hm_date, days=vn_days)
+    env.filters.update(
+        vnd=format_vnd,
+        vn_time=vn_time,
+        vn_date_line=vn_date_line,
+        vn_date=vn_date,
+        vn_hm=vn_hm_date,
+        days=vn_days,
+    )
     env.filters["qr"] = _qr_filter
     env.globals.update(static_url=STATIC_DIR.as_uri())
     return env
@@ -167,8 +173,13 @@ class LocalOnlyFetcher(_fetcher_base()):  # type: ignore[misc]
         if not any(path.is_relative_to(root) for root in _ALLOWED_ROOTS) or not path.is_file():
             raise ValueError(f"Tài nguyên không được phép: {url}")
         suffix = path.suffix.lower()
-        mime = {".css": "text/css", ".ttf": "font/ttf", ".woff2": "font/woff2", ".png": "image/png",
-                ".svg": "image/svg+xml"}.get(suffix, "application/octet-stream")
+        mime = {
+            ".css": "text/css",
+            ".ttf": "font/ttf",
+            ".woff2": "font/woff2",
+            ".png": "image/png",
+            ".svg": "image/svg+xml",
+        }.get(suffix, "application/octet-stream")
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
 
 
@@ -183,7 +194,9 @@ def html_to_pdf(html: str, *, title: str, created: datetime, key: str) -> bytes:
     """
     from weasyprint import HTML
 
-    doc = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher(fail_on_errors=False)).render()
+    doc = HTML(
+        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher(fail_on_errors=False)
+    ).render()
     stamp = created.astimezone(VN_TZ).replace(microsecond=0).isoformat()
     doc.metadata.title = title
     doc.metadata.created = stamp
@@ -200,8 +213,10 @@ class RenderTimeout(Exception):
     """The outbox gives up at once (``core.jobs.tasks``): the same content would take as long again."""
 
     def __init__(self, seconds: float):
-        super().__init__(f"Tài liệu cần quá {seconds:g} giây để dựng PDF (thường do nội dung quá dài) "
-                         f"nên đã bị dừng; các tài liệu khác không bị ảnh hưởng.")
+        super().__init__(
+            f"Tài liệu cần quá {seconds:g} giây để dựng PDF (thường do nội dung quá dài) "
+            f"nên đã bị dừng; các tài liệu khác không bị ảnh hưởng."
+        )
         self.seconds = seconds
 
 
@@ -222,8 +237,12 @@ def _process_pool():
             from pebble import ProcessPool
 
             # spawn, not fork: the caller runs an event loop and threads that a fork would copy mid-flight
-            _pool = ProcessPool(max_workers=PDF_PROCESSES, max_tasks=PDF_TASKS_PER_PROCESS, initializer=_warm_up,
-                                context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPool(
+                max_workers=PDF_PROCESSES,
+                max_tasks=PDF_TASKS_PER_PROCESS,
+                initializer=_warm_up,
+                context=multiprocessing.get_context("spawn"),
+            )
         return _pool
 
 
@@ -243,7 +262,9 @@ async def warm_up_pool(timeout: float = 120) -> int:
     return len(pids)
 
 
-async def layout_pdf(html: str, *, title: str, created: datetime, key: str, budget: float | None = None) -> bytes:
+async def layout_pdf(
+    html: str, *, title: str, created: datetime, key: str, budget: float | None = None
+) -> bytes:
     """``html_to_pdf`` in a worker process, stopped after ``budget`` seconds of work.
 
     Raises:
@@ -252,8 +273,9 @@ async def layout_pdf(html: str, *, title: str, created: datetime, key: str, budg
     from pebble import ProcessExpired
 
     budget = PDF_TIME_BUDGET_SECONDS if budget is None else budget
-    future = _process_pool().schedule(html_to_pdf, args=(html,), kwargs={"title": title, "created": created,
-                                                                         "key": key}, timeout=budget)
+    future = _process_pool().schedule(
+        html_to_pdf, args=(html,), kwargs={"title": title, "created": created, "key": key}, timeout=budget
+    )
     try:
         return await asyncio.wrap_future(future)  # cancelling the caller kills the render too
     except TimeoutError:
@@ -262,8 +284,15 @@ async def layout_pdf(html: str, *, title: str, created: datetime, key: str, budg
         raise RuntimeError(f"Tiến trình dựng PDF dừng bất thường (mã {exc.exitcode}).") from None
 
 
-async def render_pdf(template: str, context: dict[str, Any], *, title: str, created: datetime, key: str,
-                     budget: float | None = None) -> bytes:
+async def render_pdf(
+    template: str,
+    context: dict[str, Any],
+    *,
+    title: str,
+    created: datetime,
+    key: str,
+    budget: float | None = None,
+) -> bytes:
     """Render a print template to PDF, never on the event loop, within ``budget`` seconds
     (``PDF_TIME_BUDGET_SECONDS`` by default).
 

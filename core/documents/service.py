@@ -17,13 +17,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from core.contract.errors import NotFound
 from core.db.tx import write_tx
 from core.documents import context as ctxmod
 from core.documents.legal_forms import form_for, get_form, template_for
 from core.documents.numbering import next_number
 from core.documents.qr import qr_svg_data_uri
 from core.documents.tables import GeneratedDocument
-from core.contract.errors import NotFound
 from core.jobs import outbox
 from core.settings import get_settings
 from core.text.templating import VN_TZ
@@ -66,19 +66,36 @@ def _nfc(value: Any) -> Any:
     return value
 
 
-async def _create(*, key: str, dossier_id: int | None, kind: str, number: str, version: str,
-                  context: dict[str, Any], created_at: datetime) -> int:
+async def _create(
+    *,
+    key: str,
+    dossier_id: int | None,
+    kind: str,
+    number: str,
+    version: str,
+    context: dict[str, Any],
+    created_at: datetime,
+) -> int:
     rows = await GeneratedDocument.insert(
-        GeneratedDocument(dossier=dossier_id, kind=kind, key=key, number=number, template_version=version,
-                          status="pending", context=_nfc(context), created_at=created_at)
+        GeneratedDocument(
+            dossier=dossier_id,
+            kind=kind,
+            key=key,
+            number=number,
+            template_version=version,
+            status="pending",
+            context=_nfc(context),
+            created_at=created_at,
+        )
     ).returning(GeneratedDocument.id)
     doc_id = rows[0]["id"]
     await outbox.add("render_document", document_id=doc_id)
     return doc_id
 
 
-async def request_legal_form(form: str, dossier_id: int, event_id: int | None,
-                             data: Mapping[str, Any] | None = None) -> int:
+async def request_legal_form(
+    form: str, dossier_id: int, event_id: int | None, data: Mapping[str, Any] | None = None
+) -> int:
     """Queue legal form ``form`` (``form01`` … ``form06``) for a dossier event; returns the document id.
 
     Call inside the transaction that wrote the event (joins it, or opens one). Idempotent: the key
@@ -115,12 +132,20 @@ async def request_legal_form(form: str, dossier_id: int, event_id: int | None,
         context = ctxmod.form_context(spec, bundle, event_id, number, issued_at, dict(data or {}))
         context["_template"] = spec.template
         context["_title"] = f"{spec.title} — {context['code']}"
-        return await _create(key=key, dossier_id=dossier_id, kind=form, number=number, version=spec.version,
-                             context=context, created_at=issued_at)
+        return await _create(
+            key=key,
+            dossier_id=dossier_id,
+            kind=form,
+            number=number,
+            version=spec.version,
+            context=context,
+            created_at=issued_at,
+        )
 
 
-async def request_result_document(dossier_id: int, result_id: str, context: Mapping[str, Any],
-                                  event_id: int | None, template: str) -> int:
+async def request_result_document(
+    dossier_id: int, result_id: str, context: Mapping[str, Any], event_id: int | None, template: str
+) -> int:
     """Queue a result document (certificate, licence, extract) rendered from a plugin's template.
 
     Call inside the approval transaction, after ``ResultDocumentSpec.issue`` returned its data.
@@ -148,11 +173,21 @@ async def request_result_document(dossier_id: int, result_id: str, context: Mapp
         for k in ("form", "number", "fees"):
             common.pop(k, None)
         plugin_ctx = dict(context)
-        merged = {**common, **plugin_ctx, "_template": template,
-                  "_title": f"{plugin_ctx.get('title') or result_id} — {common['code']}"}
-        return await _create(key=key, dossier_id=dossier_id, kind=f"result:{result_id}",
-                             number=str(plugin_ctx.get("number") or ""), version="1",
-                             context=_plain(merged), created_at=issued_at)
+        merged = {
+            **common,
+            **plugin_ctx,
+            "_template": template,
+            "_title": f"{plugin_ctx.get('title') or result_id} — {common['code']}",
+        }
+        return await _create(
+            key=key,
+            dossier_id=dossier_id,
+            kind=f"result:{result_id}",
+            number=str(plugin_ctx.get("number") or ""),
+            version="1",
+            context=_plain(merged),
+            created_at=issued_at,
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -177,8 +212,15 @@ async def request_fee_receipt(payment_id: int) -> int:
         dossier_id, number, context, created = await receipt_context(payment_id)
         context["_template"] = template_for("fee_receipt", FEE_RECEIPT_VERSION)
         context["_title"] = f"Biên lai thu phí, lệ phí {number}"
-        return await _create(key=key, dossier_id=dossier_id, kind="fee_receipt", number=number,
-                             version=FEE_RECEIPT_VERSION, context=context, created_at=created)
+        return await _create(
+            key=key,
+            dossier_id=dossier_id,
+            kind="fee_receipt",
+            number=number,
+            version=FEE_RECEIPT_VERSION,
+            context=context,
+            created_at=created,
+        )
 
 
 async def request_control_sheet(dossier_id: int) -> int:
@@ -190,15 +232,26 @@ async def request_control_sheet(dossier_id: int) -> int:
     from core.dossiers.tables import DossierEvent
 
     async with write_tx():
-        last = await DossierEvent.select(DossierEvent.id).where(DossierEvent.dossier == dossier_id).order_by(
-            DossierEvent.seq, ascending=False).first()
+        last = (
+            await DossierEvent.select(DossierEvent.id)
+            .where(DossierEvent.dossier == dossier_id)
+            .order_by(DossierEvent.seq, ascending=False)
+            .first()
+        )
         if last is None:
             raise NotFound("Hồ sơ chưa có quá trình giải quyết để lập phiếu kiểm soát.")
         return await request_legal_form("form06", dossier_id, last["id"])
 
 
-async def request_register(agency: Mapping[str, Any], start: date, end: date, rows: list[dict[str, Any]], *,
-                           group: str = "", domain: str = "") -> int:
+async def request_register(
+    agency: Mapping[str, Any],
+    start: date,
+    end: date,
+    rows: list[dict[str, Any]],
+    *,
+    group: str = "",
+    domain: str = "",
+) -> int:
     """Queue the register (form 07) of ``agency`` for the period ``start``–``end`` with ``rows``.
 
     The key carries a digest of the rows: asking again while nothing in the period changed returns the
@@ -226,14 +279,25 @@ async def request_register(agency: Mapping[str, Any], start: date, end: date, ro
         number = f"{seq:02d}/{form.suffix}{ctxmod.unit_abbreviation(dict(agency))}"
         context = {
             "form": {"id": form.id, "number": form.number, "title": form.title, "version": form.version},
-            "number": number, "agency": {"name": agency["name"], "parent_name": agency.get("parent_name") or ""},
+            "number": number,
+            "agency": {"name": agency["name"], "parent_name": agency.get("parent_name") or ""},
             "place": province_place([{"name": agency.get("parent_name"), "level": "province"}]),
-            "issued_at": created.isoformat(), "rows": rows,
-            "period": {"start": start.isoformat(), "end": end.isoformat()}, "group": group,
-            "_template": form.template, "_title": f"{form.title} {agency['code']} {start:%d/%m/%Y}–{end:%d/%m/%Y}",
+            "issued_at": created.isoformat(),
+            "rows": rows,
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "group": group,
+            "_template": form.template,
+            "_title": f"{form.title} {agency['code']} {start:%d/%m/%Y}–{end:%d/%m/%Y}",
         }
-        doc_id = await _create(key=key, dossier_id=None, kind="form07", number=number, version=form.version,
-                               context=context, created_at=created)
+        doc_id = await _create(
+            key=key,
+            dossier_id=None,
+            kind="form07",
+            number=number,
+            version=form.version,
+            context=context,
+            created_at=created,
+        )
     runner.wake()
     return doc_id
 
@@ -270,8 +334,9 @@ async def render_document(document_id: int) -> str:
             render_ctx["qr"] = qr_svg_data_uri(context["status_url"])
         created = row["created_at"]
         render_pdf = await pdf_renderer()
-        pdf = await render_pdf(template, render_ctx, title=context.get("_title") or row["kind"], created=created,
-                               key=row["key"])
+        pdf = await render_pdf(
+            template, render_ctx, title=context.get("_title") or row["kind"], created=created, key=row["key"]
+        )
         rel = Path("documents") / f"{created:%Y}" / f"{document_id}-{row['kind'].replace(':', '-')}.pdf"
         target = get_settings().files_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -279,15 +344,23 @@ async def render_document(document_id: int) -> str:
         tmp.write_bytes(pdf)
         os.replace(tmp, target)
     except Exception as exc:
-        await GeneratedDocument.update({GeneratedDocument.status: "failed",
-                                        GeneratedDocument.error: f"{type(exc).__name__}: {exc}"[:2000]}).where(
-            GeneratedDocument.id == document_id)
+        await GeneratedDocument.update(
+            {
+                GeneratedDocument.status: "failed",
+                GeneratedDocument.error: f"{type(exc).__name__}: {exc}"[:2000],
+            }
+        ).where(GeneratedDocument.id == document_id)
         raise
-    await GeneratedDocument.update({
-        GeneratedDocument.status: "ready", GeneratedDocument.path: str(rel), GeneratedDocument.size: len(pdf),
-        GeneratedDocument.sha256: hashlib.sha256(pdf).hexdigest(), GeneratedDocument.error: "",
-        GeneratedDocument.ready_at: datetime.now(UTC),
-    }).where((GeneratedDocument.id == document_id) & (GeneratedDocument.status != "ready"))
+    await GeneratedDocument.update(
+        {
+            GeneratedDocument.status: "ready",
+            GeneratedDocument.path: str(rel),
+            GeneratedDocument.size: len(pdf),
+            GeneratedDocument.sha256: hashlib.sha256(pdf).hexdigest(),
+            GeneratedDocument.error: "",
+            GeneratedDocument.ready_at: datetime.now(UTC),
+        }
+    ).where((GeneratedDocument.id == document_id) & (GeneratedDocument.status != "ready"))
     return "ready"
 
 
@@ -305,8 +378,11 @@ async def get_document(document_id: int) -> dict[str, Any]:
 async def documents_for(dossier_id: int) -> list[dict[str, Any]]:
     """The dossier's documents, oldest first (without their frozen context)."""
     cols = [c for c in GeneratedDocument.all_columns() if c._meta.name != "context"]
-    return await GeneratedDocument.select(*cols).where(GeneratedDocument.dossier == dossier_id).order_by(
-        GeneratedDocument.id)
+    return (
+        await GeneratedDocument.select(*cols)
+        .where(GeneratedDocument.dossier == dossier_id)
+        .order_by(GeneratedDocument.id)
+    )
 
 
 def read_file(row: Mapping[str, Any]) -> bytes:
@@ -315,4 +391,3 @@ def read_file(row: Mapping[str, Any]) -> bytes:
     if row["status"] != "ready" or not path.is_file():
         raise NotFound("Tài liệu chưa sẵn sàng.")
     return path.read_bytes()
-

@@ -34,6 +34,7 @@ class GeneratedDocument(Table):
 class DocumentCounter(Table):
     """Last number issued in one numbering book (``form02``, ``fee_receipt`` …) of one agency in one
     year: one row per (book, agency, year), so books and agencies never wait on each other."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     book = Varchar(length=64)

@@ -7,12 +7,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.dossiers.states import TRANSITIONS, State
-from core.contract.views import DossierView
 from core.contract.errors import NotFound
+from core.contract.views import DossierView
+from core.dossiers.states import TRANSITIONS, State
 
-__all__ = ("can_view", "may_see", "seen_by", "staff_agencies", "step_reached", "allowed_actions",
-           "not_found", "readable_id", "readable_view", "UI_ACTIONS")
+__all__ = (
+    "can_view",
+    "may_see",
+    "seen_by",
+    "staff_agencies",
+    "step_reached",
+    "allowed_actions",
+    "not_found",
+    "readable_id",
+    "readable_view",
+    "UI_ACTIONS",
+)
 
 UI_ACTIONS: tuple[str, ...] = (
     "receive",
@@ -124,8 +134,14 @@ async def readable_view(user: Any, ref: int | str) -> DossierView:
 
 def _step_actions(user: Any, view: DossierView, action: str) -> list[dict[str, Any]]:
     out = []
-    needed = {"complete_step": "complete", "approve": "approve", "reject": "reject", "return_step": "return",
-              "request_supplement": "supplement", "suspend": None}[action]
+    needed = {
+        "complete_step": "complete",
+        "approve": "approve",
+        "reject": "reject",
+        "return_step": "return",
+        "request_supplement": "supplement",
+        "suspend": None,
+    }[action]
     for s in view.active_steps():
         if not user.has_role(s.role, s.agency.id):
             continue

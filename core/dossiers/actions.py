@@ -12,12 +12,12 @@ from datetime import date, datetime, time
 from typing import Any
 
 from core.catalogue.registry import get_catalogue
+from core.contract.errors import InvalidInput, NotAllowed
 from core.contract.specs import AgencyRef, StepSpec
 from core.dossiers import routing, timing
 from core.dossiers.engine import Ctx, agency_row, load_view
 from core.dossiers.states import BEFORE_DECISION, State
 from core.dossiers.tables import DossierEvent, DossierStep, Suspension
-from core.contract.errors import InvalidInput, NotAllowed
 from core.forms import validators as fv
 from core.identity.cccd import normalise_cccd, validate_cccd
 from core.plugins import await_me_maybe
@@ -85,7 +85,10 @@ def _clean_any(value: Any, field: str, errors: list, depth: int = 0) -> Any:
         errors.append((field, f"Giá trị “{field}” quá lớn hoặc lồng quá nhiều cấp."))
         return None
     if isinstance(value, dict):
-        return {str(k)[:fv.IDENTIFIER_MAX]: _clean_any(x, f"{field}.{k}", errors, depth + 1) for k, x in value.items()}
+        return {
+            str(k)[: fv.IDENTIFIER_MAX]: _clean_any(x, f"{field}.{k}", errors, depth + 1)
+            for k, x in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_clean_any(x, field, errors, depth + 1) for x in value]
     return _clean(value, field, f"Giá trị “{field}”", fv.LONG_TEXT_MAX, True, errors)
@@ -98,23 +101,34 @@ def parse_input(note: Any, params: dict[str, Any] | None) -> tuple[str, dict[str
     Runs before the dossier is locked: a megabyte of reason is refused, never written nor printed.
     """
     errors: list[tuple[str, str]] = []
-    clean_note = _clean(note if note is not None else "", "note", "Lý do hoặc ghi chú", fv.LONG_TEXT_MAX, True, errors)
+    clean_note = _clean(
+        note if note is not None else "", "note", "Lý do hoặc ghi chú", fv.LONG_TEXT_MAX, True, errors
+    )
     out: dict[str, Any] = {}
     for key, value in (params or {}).items():
         if key in _PARAM_FIELDS:
             out[key] = _clean(value, key, *_PARAM_FIELDS[key], errors)
         elif key == "items":
-            lines = value.splitlines() if isinstance(value, str) and len(value) <= 4 * fv.LONG_TEXT_MAX else value
+            lines = (
+                value.splitlines() if isinstance(value, str) and len(value) <= 4 * fv.LONG_TEXT_MAX else value
+            )
             if isinstance(lines, list | tuple) and len(lines) > fv.LIST_ITEMS_MAX:
                 errors.append(("items", f"Chỉ liệt kê tối đa {fv.LIST_ITEMS_MAX} giấy tờ cần bổ sung."))
             elif isinstance(lines, list | tuple):
-                out[key] = [_clean(x, "items", "Mỗi giấy tờ cần bổ sung", fv.SHORT_TEXT_MAX, False, errors)
-                            for x in lines]
+                out[key] = [
+                    _clean(x, "items", "Mỗi giấy tờ cần bổ sung", fv.SHORT_TEXT_MAX, False, errors)
+                    for x in lines
+                ]
             else:
-                out[key] = _clean(lines, "items", "Danh sách giấy tờ cần bổ sung", fv.LONG_TEXT_MAX, True, errors)
+                out[key] = _clean(
+                    lines, "items", "Danh sách giấy tờ cần bổ sung", fv.LONG_TEXT_MAX, True, errors
+                )
         elif key == "receiver" and isinstance(value, dict):
-            out[key] = {k: _clean(x, f"receiver.{k}", *_RECEIVER_FIELDS[k], errors)
-                        for k, x in value.items() if k in _RECEIVER_FIELDS}
+            out[key] = {
+                k: _clean(x, f"receiver.{k}", *_RECEIVER_FIELDS[k], errors)
+                for k, x in value.items()
+                if k in _RECEIVER_FIELDS
+            }
         else:
             out[key] = _clean_any(value, key, errors)
     if errors:
@@ -126,9 +140,12 @@ def parse_input(note: Any, params: dict[str, Any] | None) -> tuple[str, dict[str
 
 
 async def _last_event(dossier_id: int, action: str) -> dict | None:
-    return await DossierEvent.select().where(
-        (DossierEvent.dossier == dossier_id) & (DossierEvent.action == action)
-    ).order_by(DossierEvent.seq, ascending=False).first()
+    return (
+        await DossierEvent.select()
+        .where((DossierEvent.dossier == dossier_id) & (DossierEvent.action == action))
+        .order_by(DossierEvent.seq, ascending=False)
+        .first()
+    )
 
 
 async def _agency_ref(agency_id: int) -> AgencyRef:
@@ -181,7 +198,9 @@ async def _shift_dues(c: Ctx, minutes: int) -> None:
             continue  # the stage closing appointment 1 is done: later pauses (tax payment) move only the return
         c.updates[col] = await timing.add(c.row[col], minutes, sessions)
     for s in await DossierStep.select().where(
-        (DossierStep.dossier == c.dossier_id) & (DossierStep.status == "active") & DossierStep.due_at.is_not_null()
+        (DossierStep.dossier == c.dossier_id)
+        & (DossierStep.status == "active")
+        & DossierStep.due_at.is_not_null()
     ):
         new_due = await timing.add(s["due_at"], minutes, await _sessions(c)(s["agency"]))
         await DossierStep.update({DossierStep.due_at: new_due}).where(DossierStep.id == s["id"])
@@ -194,7 +213,9 @@ async def _appointment1_met(c: Ctx) -> bool:
     if not ids:
         return False
     return await DossierStep.exists().where(
-        (DossierStep.dossier == c.dossier_id) & DossierStep.step_id.is_in(ids) & (DossierStep.status == "done")
+        (DossierStep.dossier == c.dossier_id)
+        & DossierStep.step_id.is_in(ids)
+        & (DossierStep.status == "done")
     )
 
 
@@ -213,7 +234,7 @@ def _step_spec(c: Ctx) -> StepSpec:
 
 def _require_outcome(spec: StepSpec, outcome: str, what: str) -> None:
     if outcome not in spec.outcomes:
-        raise NotAllowed(f"Bước \"{spec.name.vi}\" không cho phép {what}.")
+        raise NotAllowed(f'Bước "{spec.name.vi}" không cho phép {what}.')
 
 
 async def _issue_results(c: Ctx, result_ids, spec: StepSpec | None) -> None:
@@ -229,10 +250,18 @@ async def _issue_results(c: Ctx, result_ids, spec: StepSpec | None) -> None:
         if rs is None:
             from core.contract.errors import Unavailable
 
-            raise Unavailable(f"Giấy tờ kết quả '{rid}' của thủ tục không còn được khai báo (plugin đã đổi phiên "
-                              "bản): báo quản trị hệ thống trước khi phê duyệt.")
-        ctx = {"dossier": view, "step": spec, "actor": c.actor, "agency": agency, "today": today,
-               "params": dict(c.params)}  # what the actor entered with the action (structured step input)
+            raise Unavailable(
+                f"Giấy tờ kết quả '{rid}' của thủ tục không còn được khai báo (plugin đã đổi phiên "
+                "bản): báo quản trị hệ thống trước khi phê duyệt."
+            )
+        ctx = {
+            "dossier": view,
+            "step": spec,
+            "actor": c.actor,
+            "agency": agency,
+            "today": today,
+            "params": dict(c.params),
+        }  # what the actor entered with the action (structured step input)
         printed = dict(await await_me_maybe(rs.issue(ctx))) if rs.issue is not None else {}
         c.results.append((rid, {"title": rs.name.vi, **printed}, rs.template))
         c.event_data.setdefault("results", []).append({"id": rid, "number": str(printed.get("number", ""))})
@@ -275,9 +304,15 @@ async def _advance(c: Ctx) -> None:
         return
     waiting = sorted({r["stage"] for r in rows if r["status"] == "waiting"})
     if waiting:
-        activated = await routing.activate_stage(c.dossier_id, waiting[0], c.wf, c.now, _sessions(c),
-                                                 handed_by=c.actor.id if c.actor else None,
-                                                 dossier_due=_stored_due(c))
+        activated = await routing.activate_stage(
+            c.dossier_id,
+            waiting[0],
+            c.wf,
+            c.now,
+            _sessions(c),
+            handed_by=c.actor.id if c.actor else None,
+            dossier_due=_stored_due(c),
+        )
         c.event_data["next_stage"] = waiting[0]
         c.event_data["handed_to"] = sorted({r["agency"] for r in activated})
         c.to = State.IN_PROCESSING
@@ -307,8 +342,10 @@ def _items(value: Any) -> list[str]:
     if isinstance(value, str):
         value = value.splitlines()
     if not isinstance(value, (list, tuple)):
-        raise InvalidInput("Danh sách giấy tờ cần bổ sung không hợp lệ.",
-                           [("items", "Liệt kê mỗi giấy tờ cần bổ sung trên một dòng.")])
+        raise InvalidInput(
+            "Danh sách giấy tờ cần bổ sung không hợp lệ.",
+            [("items", "Liệt kê mỗi giấy tờ cần bổ sung trên một dòng.")],
+        )
     return [str(v).strip() for v in value if str(v).strip()]
 
 
@@ -320,21 +357,34 @@ async def request_supplement(c: Ctx) -> None:
         _require_outcome(_step_spec(c), "supplement", "yêu cầu bổ sung hồ sơ")
     agency_id = c.agency_id or c.row["receiving_agency"]
     earlier = await DossierEvent.count().where(
-        (DossierEvent.dossier == c.dossier_id) & (DossierEvent.action == "request_supplement")
+        (DossierEvent.dossier == c.dossier_id)
+        & (DossierEvent.action == "request_supplement")
         & (DossierEvent.agency == agency_id)
     )
     override = str(c.params.get("override_reason") or "").strip()
     if earlier and not override:
         raise InvalidInput(
             "Cơ quan đã yêu cầu bổ sung hồ sơ này một lần.",
-            [("override_reason", "Cơ quan đã yêu cầu bổ sung một lần: yêu cầu lần nữa cần lãnh đạo ghi rõ lý do "
-                                 "(người nộp chưa làm đúng hướng dẫn lần trước).")],
+            [
+                (
+                    "override_reason",
+                    "Cơ quan đã yêu cầu bổ sung một lần: yêu cầu lần nữa cần lãnh đạo ghi rõ lý do "
+                    "(người nộp chưa làm đúng hướng dẫn lần trước).",
+                )
+            ],
         )
     policy = (await timing.rules_for(c.row, c.proc)).supplement_policy  # the bound version's policy
     if not at_intake and policy == "pause":
-        await Suspension.insert(Suspension(dossier=c.dossier_id, reason="supplement", note=c.note, started_at=c.now))
-    c.event_data.update(items=items, policy=None if at_intake else policy, count=earlier + 1,
-                        override_reason=override or None, at_intake=at_intake)
+        await Suspension.insert(
+            Suspension(dossier=c.dossier_id, reason="supplement", note=c.note, started_at=c.now)
+        )
+    c.event_data.update(
+        items=items,
+        policy=None if at_intake else policy,
+        count=earlier + 1,
+        override_reason=override or None,
+        at_intake=at_intake,
+    )
     c.forms.append(("form02", {"items": items, "reason": c.note}))
     c.to = State.SUPPLEMENT_REQUESTED
 
@@ -384,7 +434,7 @@ async def refuse_intake(c: Ctx) -> None:
 async def complete_step(c: Ctx) -> None:
     spec = _step_spec(c)
     if "complete" not in spec.outcomes:
-        raise NotAllowed(f"Bước \"{spec.name.vi}\" là bước quyết định: chọn phê duyệt hoặc từ chối.")
+        raise NotAllowed(f'Bước "{spec.name.vi}" là bước quyết định: chọn phê duyệt hoặc từ chối.')
     await _finish_step(c, spec)
     await _issue_results(c, spec.results, spec)
     await _advance(c)
@@ -417,22 +467,50 @@ async def return_step(c: Ctx) -> None:
     spec = _step_spec(c)
     _require_outcome(spec, "return", "trả lại bước trước")
     stage = c.step_row["stage"]
-    earlier = await DossierStep.select(DossierStep.stage).where(
-        (DossierStep.dossier == c.dossier_id) & (DossierStep.stage < stage)
-    ).order_by(DossierStep.stage, ascending=False).first()
+    earlier = (
+        await DossierStep.select(DossierStep.stage)
+        .where((DossierStep.dossier == c.dossier_id) & (DossierStep.stage < stage))
+        .order_by(DossierStep.stage, ascending=False)
+        .first()
+    )
     if earlier is None:
-        raise NotAllowed("Đây là bước đầu tiên của quy trình, không có bước trước để trả lại. "
-                         "Nếu hồ sơ thiếu giấy tờ, hãy yêu cầu bổ sung.")
+        raise NotAllowed(
+            "Đây là bước đầu tiên của quy trình, không có bước trước để trả lại. "
+            "Nếu hồ sơ thiếu giấy tờ, hãy yêu cầu bổ sung."
+        )
     outcome = timing.outcome(c.now, c.step_row["due_at"])
     await DossierStep.update(
-        {DossierStep.status: "returned", DossierStep.finished_at: c.now,
-         DossierStep.finished_by: c.actor.id if c.actor else None, DossierStep.outcome: outcome}
-    ).where((DossierStep.dossier == c.dossier_id) & (DossierStep.stage == stage) & (DossierStep.status == "active"))
+        {
+            DossierStep.status: "returned",
+            DossierStep.finished_at: c.now,
+            DossierStep.finished_by: c.actor.id if c.actor else None,
+            DossierStep.outcome: outcome,
+        }
+    ).where(
+        (DossierStep.dossier == c.dossier_id)
+        & (DossierStep.stage == stage)
+        & (DossierStep.status == "active")
+    )
     await _close_suspensions(c, step_id=spec.id)
-    await routing.copy_stage(c.dossier_id, stage, status="waiting", now=None, sessions_of=_sessions(c), wf=c.wf,
-                             dossier_due=_stored_due(c))
-    await routing.copy_stage(c.dossier_id, earlier["stage"], status="active", now=c.now, sessions_of=_sessions(c),
-                             wf=c.wf, handed_by=c.actor.id if c.actor else None, dossier_due=_stored_due(c))
+    await routing.copy_stage(
+        c.dossier_id,
+        stage,
+        status="waiting",
+        now=None,
+        sessions_of=_sessions(c),
+        wf=c.wf,
+        dossier_due=_stored_due(c),
+    )
+    await routing.copy_stage(
+        c.dossier_id,
+        earlier["stage"],
+        status="active",
+        now=c.now,
+        sessions_of=_sessions(c),
+        wf=c.wf,
+        handed_by=c.actor.id if c.actor else None,
+        dossier_due=_stored_due(c),
+    )
     c.event_data.update(step_row=c.step_row["id"], returned_to_stage=earlier["stage"], outcome=outcome)
     c.to = State.IN_PROCESSING
 
@@ -449,7 +527,9 @@ async def return_result(c: Ctx) -> None:
     channel = str(c.params.get("channel") or "").strip()
     errors: list[tuple[str, str]] = []
     if channel not in c.proc.result_channels:
-        errors.append(("channel", "Chọn hình thức trả kết quả: tại bộ phận một cửa, qua bưu chính hoặc trực tuyến."))
+        errors.append(
+            ("channel", "Chọn hình thức trả kết quả: tại bộ phận một cửa, qua bưu chính hoặc trực tuyến.")
+        )
     receiver = c.params.get("receiver") or {}
     if not isinstance(receiver, dict):
         receiver = {}
@@ -460,13 +540,19 @@ async def return_result(c: Ctx) -> None:
             errors.append(("receiver.name", "Nhập họ và tên người nhận kết quả."))
         receiver["id_number"] = normalise_cccd(receiver.get("id_number", ""))
         if not receiver["id_number"]:
-            errors.append(("receiver.id_number", "Nhập số định danh cá nhân (12 chữ số) của người nhận kết quả."))
+            errors.append(
+                ("receiver.id_number", "Nhập số định danh cá nhân (12 chữ số) của người nhận kết quả.")
+            )
         elif problem := validate_cccd(receiver["id_number"], today=c.now.astimezone(timing.VN_TZ).date()):
             errors.append(("receiver.id_number", problem))
         if relation not in RECEIVER_RELATIONS:
-            errors.append(("receiver.relation", "Chọn: chính chủ, người được ủy quyền hoặc người đại diện tổ chức."))
+            errors.append(
+                ("receiver.relation", "Chọn: chính chủ, người được ủy quyền hoặc người đại diện tổ chức.")
+            )
         elif relation != "holder" and not receiver.get("document"):
-            errors.append(("receiver.document", "Ghi giấy ủy quyền hoặc giấy giới thiệu của người nhận thay."))
+            errors.append(
+                ("receiver.document", "Ghi giấy ủy quyền hoặc giấy giới thiệu của người nhận thay.")
+            )
     elif channel == "post" and not receiver.get("tracking"):
         errors.append(("receiver.tracking", "Nhập số hiệu bưu gửi (mã vận đơn) của bưu chính công ích."))
     if errors:
@@ -495,8 +581,10 @@ async def stop(c: Ctx) -> None:
 async def suspend(c: Ctx) -> None:
     reason = str(c.params.get("reason_code") or "appraisal")
     if reason not in SUSPEND_REASONS:
-        raise InvalidInput("Lý do tạm dừng không hợp lệ.",
-                           [("reason_code", "Chọn lý do: thẩm định, xử lý vi phạm, nghĩa vụ tài chính, niêm yết, khác.")])
+        raise InvalidInput(
+            "Lý do tạm dừng không hợp lệ.",
+            [("reason_code", "Chọn lý do: thẩm định, xử lý vi phạm, nghĩa vụ tài chính, niêm yết, khác.")],
+        )
     await Suspension.insert(Suspension(dossier=c.dossier_id, reason=reason, note=c.note, started_at=c.now))
     c.event_data["reason_code"] = reason
     c.to = State.SUSPENDED
@@ -538,10 +626,14 @@ async def apologise(c: Ctx) -> None:
     new_due = _parse_new_due(c.params.get("new_due"))
     current = c.row["extended_due_at"] or c.row["due_at"]
     if new_due is None:
-        raise InvalidInput("Ngày hẹn mới không hợp lệ.", [("new_due", "Nhập ngày hẹn mới theo dạng ngày/tháng/năm.")])
+        raise InvalidInput(
+            "Ngày hẹn mới không hợp lệ.", [("new_due", "Nhập ngày hẹn mới theo dạng ngày/tháng/năm.")]
+        )
     if new_due <= c.now or (current is not None and new_due <= current):
-        raise InvalidInput("Ngày hẹn mới không hợp lệ.",
-                           [("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm hiện tại.")])
+        raise InvalidInput(
+            "Ngày hẹn mới không hợp lệ.",
+            [("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm hiện tại.")],
+        )
     rules = await timing.rules_for(c.row, c.proc)
     cap = timing.apology_cap_days(rules.processing_days)
     base = max(current, c.now) if current is not None else c.now
@@ -552,17 +644,30 @@ async def apologise(c: Ctx) -> None:
 
         raise InvalidInput(
             "Ngày hẹn mới vượt mức gia hạn cho phép.",
-            [("new_due", f"Chỉ được gia hạn tối đa {f'{cap:g}'.replace('.', ',')} ngày làm việc, "
-                         f"tức chậm nhất {format_datetime(limit)}.")],
+            [
+                (
+                    "new_due",
+                    f"Chỉ được gia hạn tối đa {f'{cap:g}'.replace('.', ',')} ngày làm việc, "
+                    f"tức chậm nhất {format_datetime(limit)}.",
+                )
+            ],
         )
     done = await DossierEvent.count().where(
-        (DossierEvent.dossier == c.dossier_id) & (DossierEvent.action == "apologise")
+        (DossierEvent.dossier == c.dossier_id)
+        & (DossierEvent.action == "apologise")
         & (DossierEvent.agency == c.agency_id)
     )
     if done:
-        raise InvalidInput("Chỉ được hẹn lại một lần.",
-                           [("new_due", "Cơ quan của bạn đã xin lỗi và hẹn lại ngày trả kết quả cho hồ sơ này; "
-                                        "không được hẹn lại lần thứ hai.")])
+        raise InvalidInput(
+            "Chỉ được hẹn lại một lần.",
+            [
+                (
+                    "new_due",
+                    "Cơ quan của bạn đã xin lỗi và hẹn lại ngày trả kết quả cho hồ sơ này; "
+                    "không được hẹn lại lần thứ hai.",
+                )
+            ],
+        )
     c.updates["extended_due_at"] = new_due
     c.event_data.update(new_due=new_due, previous_due=current)
     c.forms.append(("form04", {"new_due": new_due, "old_due": current, "reason": c.note}))
@@ -585,16 +690,18 @@ async def flag_late(c: Ctx) -> None:
     """The due passed: late, attributed to the agency holding the overdue active step (R23)."""
     if c.row["late"]:
         raise NotAllowed("Hồ sơ đã được ghi nhận quá hạn.")
-    steps = await DossierStep.select().where(
-        (DossierStep.dossier == c.dossier_id) & (DossierStep.status == "active")
-    ).order_by(DossierStep.due_at)
+    steps = (
+        await DossierStep.select()
+        .where((DossierStep.dossier == c.dossier_id) & (DossierStep.status == "active"))
+        .order_by(DossierStep.due_at)
+    )
     overdue = [s for s in steps if s["due_at"] is not None and s["due_at"] < c.now]
     holder = overdue[0] if overdue else (steps[0] if steps else None)
     agency = holder["agency"] if holder else c.row["receiving_agency"]
     c.updates.update(late=True, late_agency=agency, late_step=holder["step_id"] if holder else None)
-    c.event_data.update(_agency=agency, _step_code=holder["step_id"] if holder else None,
-                        due_at=c.row["extended_due_at"] or c.row["due_at"])
+    c.event_data.update(
+        _agency=agency,
+        _step_code=holder["step_id"] if holder else None,
+        due_at=c.row["extended_due_at"] or c.row["due_at"],
+    )
     c.to = State(c.row["state"])
-
-
-

@@ -23,10 +23,10 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 
 from core.catalogue.registry import get_catalogue
+from core.contract.errors import InvalidInput, NotAllowed, NotFound
 from core.db.tx import write_tx
 from core.dossiers import service
 from core.dossiers.tables import Attachment
-from core.contract.errors import InvalidInput, NotAllowed, NotFound
 from core.settings import get_settings
 
 __all__ = ("DOWNLOAD_HEADERS", "MAX_BYTES", "MAX_PIXELS", "add", "download_headers", "list_for", "read")
@@ -37,12 +37,17 @@ MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 """Largest image taken, in pixels (width × height): 50 megapixels is more than any scan of an A3 page at
 600 dpi (about 35 MP); decoding it costs about 200 MB of memory."""
-DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff",
-                    "Content-Security-Policy": "sandbox; default-src 'none'"}
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+}
 """Served with every uploaded file: no type sniffing, and should a browser render it anyway, it runs
 in a sandbox with nothing it may load (a PDF with script, or an HTML page posing as one, stays inert)."""
-KINDS = ((b"%PDF-", "application/pdf", "pdf"), (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-         (b"\x89PNG\r\n\x1a\n", "image/png", "png"))
+KINDS = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
 OPEN_FOR_FILES = {"draft": "applicant", "submitted": "receiver", "supplement_requested": "applicant"}
 """States in which files may be added, and who besides the receiving desk may add them."""
 
@@ -61,12 +66,16 @@ async def add(code: str, *, actor: Any, document_code: str, filename: str, conte
     errors: list[tuple[str, str]] = []
     if document_code not in slots:
         names = "; ".join(f"{c} ({d.name.vi})" for c, d in slots.items()) or "thủ tục này không có mục nào"
-        errors.append(("document_code", f"Không có mục giấy tờ '{document_code}' để tải lên. Các mục: {names}."))
+        errors.append(
+            ("document_code", f"Không có mục giấy tờ '{document_code}' để tải lên. Các mục: {names}.")
+        )
     kind = _kind(content)
     if not content:
         errors.append(("file", "Tệp tải lên trống."))
     elif len(content) > MAX_BYTES:
-        errors.append(("file", f"Tệp quá lớn ({len(content) / 1048576:.1f} MB); tối đa {MAX_BYTES // 1048576} MB."))
+        errors.append(
+            ("file", f"Tệp quá lớn ({len(content) / 1048576:.1f} MB); tối đa {MAX_BYTES // 1048576} MB.")
+        )
     elif kind is None:
         errors.append(("file", "Chỉ nhận tệp PDF, JPEG hoặc PNG (bản chụp hoặc bản quét giấy tờ)."))
     pages = None
@@ -78,7 +87,9 @@ async def add(code: str, *, actor: Any, document_code: str, filename: str, conte
         raise InvalidInput("Không tải được tệp lên.", errors)
     who = OPEN_FOR_FILES.get(view.state)
     if who is None:
-        raise NotAllowed("Hồ sơ ở trạng thái này không nhận thêm tệp; khi cơ quan yêu cầu bổ sung, bạn sẽ tải lên được.")
+        raise NotAllowed(
+            "Hồ sơ ở trạng thái này không nhận thêm tệp; khi cơ quan yêu cầu bổ sung, bạn sẽ tải lên được."
+        )
     desk = actor.has_role("receiver", view.receiving_agency.id)
     if not desk and not (who == "applicant" and view.applicant_id == actor.id):
         raise NotAllowed("Chỉ người nộp hồ sơ hoặc bộ phận tiếp nhận được tải tệp lên hồ sơ này.")
@@ -93,10 +104,22 @@ async def add(code: str, *, actor: Any, document_code: str, filename: str, conte
         tmp.replace(target)
     clean_name = "".join(ch for ch in filename if ch.isprintable() and ch not in "/\\")[-200:] or f"tep.{ext}"
     async with write_tx():
-        row = (await Attachment.insert(Attachment(
-            dossier=view.id, document_code=document_code, filename=clean_name, content_type=mime, path=rel,
-            size=len(content), sha256=digest, uploaded_by=actor.id, at=datetime.now(UTC), pages=pages,
-        )).returning(*Attachment.all_columns()))[0]
+        row = (
+            await Attachment.insert(
+                Attachment(
+                    dossier=view.id,
+                    document_code=document_code,
+                    filename=clean_name,
+                    content_type=mime,
+                    path=rel,
+                    size=len(content),
+                    sha256=digest,
+                    uploaded_by=actor.id,
+                    at=datetime.now(UTC),
+                    pages=pages,
+                )
+            ).returning(*Attachment.all_columns())
+        )[0]
     return _public(row)
 
 
@@ -126,18 +149,23 @@ def _inspect_image(content: bytes, fmt: str) -> str | None:
 
 
 def _too_many_pixels(size: str) -> str:
-    return (f"Ảnh quá lớn{size}; tối đa {MAX_PIXELS // 1_000_000} megapixel. "
-            "Hãy chụp hoặc quét lại ở độ phân giải thấp hơn.")
+    return (
+        f"Ảnh quá lớn{size}; tối đa {MAX_PIXELS // 1_000_000} megapixel. "
+        "Hãy chụp hoặc quét lại ở độ phân giải thấp hơn."
+    )
 
 
 def _inspect_pdf(content: bytes) -> tuple[str | None, int | None]:
-    unreadable = ("Tệp PDF bị hỏng hoặc không phải PDF thật (không đọc được trang nào); "
-                  "hãy xuất hoặc quét lại tệp.")
+    unreadable = (
+        "Tệp PDF bị hỏng hoặc không phải PDF thật (không đọc được trang nào); hãy xuất hoặc quét lại tệp."
+    )
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
-            return ("Tệp PDF có đặt mật khẩu hoặc mã hóa nên cán bộ không mở được; "
-                    "hãy gỡ mật khẩu rồi tải lên lại."), None
+            return (
+                "Tệp PDF có đặt mật khẩu hoặc mã hóa nên cán bộ không mở được; "
+                "hãy gỡ mật khẩu rồi tải lên lại."
+            ), None
         pages = len(reader.pages)
     except Exception as exc:  # noqa: BLE001 - any parser failure means "not a PDF we can read"
         log.info("pdf upload refused: %s", exc)
@@ -155,15 +183,21 @@ def download_headers(row: dict[str, Any], stem: str) -> dict[str, str]:
 
 async def list_for(dossier_id: int) -> list[dict[str, Any]]:
     """Every file of the dossier, oldest first (one query)."""
-    rows = await Attachment.select(*Attachment.all_columns()).where(Attachment.dossier == dossier_id).order_by(
-        Attachment.id)
+    rows = (
+        await Attachment.select(*Attachment.all_columns())
+        .where(Attachment.dossier == dossier_id)
+        .order_by(Attachment.id)
+    )
     return [_public(r) for r in rows]
 
 
 async def read(dossier_id: int, attachment_id: int) -> tuple[dict[str, Any], bytes]:
     """The attachment row and its bytes; ``NotFound`` when it is not this dossier's."""
-    row = await Attachment.select(*Attachment.all_columns()).where(
-        (Attachment.id == attachment_id) & (Attachment.dossier == dossier_id)).first()
+    row = (
+        await Attachment.select(*Attachment.all_columns())
+        .where((Attachment.id == attachment_id) & (Attachment.dossier == dossier_id))
+        .first()
+    )
     path = get_settings().files_dir / row["path"] if row else None
     if row is None or path is None or not path.is_file():
         raise NotFound(f"Hồ sơ không có tệp số {attachment_id}.")
@@ -171,6 +205,13 @@ async def read(dossier_id: int, attachment_id: int) -> tuple[dict[str, Any], byt
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "document_code": row["document_code"], "filename": row["filename"],
-            "content_type": row["content_type"], "size": row["size"], "sha256": row["sha256"],
-            "at": row["at"], "pages": row.get("pages")}
+    return {
+        "id": row["id"],
+        "document_code": row["document_code"],
+        "filename": row["filename"],
+        "content_type": row["content_type"],
+        "size": row["size"],
+        "sha256": row["sha256"],
+        "at": row["at"],
+        "pages": row.get("pages"),
+    }

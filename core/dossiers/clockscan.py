@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from core.catalogue.registry import get_catalogue
 from core.catalogue.snapshot import get_snapshot
+from core.contract.errors import MotcuaError
 from core.db.tx import raw
 from core.dossiers import timing
 from core.dossiers.engine import utcnow
-from core.contract.errors import MotcuaError
 
 __all__ = ("scan", "scan_job", "ScanSummary")
 
@@ -90,7 +90,9 @@ async def scan(now: datetime | None = None, *, batch: int = 1000) -> ScanSummary
         else:
             limit_days = 15
         asked_at = timing.as_utc(r["asked_at"])
-        deadline = await timing.add(asked_at, timing.days_to_minutes(limit_days), await sessions(r["receiving_agency"]))
+        deadline = await timing.add(
+            asked_at, timing.days_to_minutes(limit_days), await sessions(r["receiving_agency"])
+        )
         if deadline >= now:
             continue
         try:
@@ -119,7 +121,9 @@ async def _shortest_limit(cat) -> int:
             continue
         data = versions._data_cache.get(r["id"])
         if data is None:
-            data = versions._data_cache[r["id"]] = json.loads(r["data"]) if isinstance(r["data"], str) else r["data"]
+            data = versions._data_cache[r["id"]] = (
+                json.loads(r["data"]) if isinstance(r["data"], str) else r["data"]
+            )
         stored = snapshot.remember(r["id"], data).supplement_limit_days
         limits.append(15 if stored is None else stored)
     return min(limits, default=0)

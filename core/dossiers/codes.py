@@ -36,7 +36,9 @@ AGENCY_CODE = r"(?:\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(?:\.\d{1,3}){0,2})
 CODE_RE = re.compile(rf"^(?P<agency>{AGENCY_CODE})-(?P<day>\d{{6}})-(?P<seq>\d{{4,}})$")
 """Standard format ``{agency}-{YYMMDD}-{seq≥4}``."""
 
-CENTRAL_CODE_RE = re.compile(rf"^(?P<agency>{AGENCY_CODE})-(?P<day>\d{{6}})-(?P<aa>\d{{2}})(?P<seq>\d{{4,}})$")
+CENTRAL_CODE_RE = re.compile(
+    rf"^(?P<agency>{AGENCY_CODE})-(?P<day>\d{{6}})-(?P<aa>\d{{2}})(?P<seq>\d{{4,}})$"
+)
 """Centralised-system format ``{agency eid}-{YYMMDD}-{AA}{seq≥4}``."""
 
 

@@ -25,14 +25,14 @@ from typing import Any
 
 from core.audit import chain as audit
 from core.catalogue.registry import get_catalogue
+from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
 from core.contract.specs import ProcedureSpec, WorkflowSpec
-from core.db.tx import is_postgres, raw, write_tx
+from core.contract.views import AgencyBrief, DossierView, EventView, StepView, TransitionView, load_json
+from core.db.tx import is_postgres, write_tx
 from core.dossiers import access, states, timing
 from core.dossiers.routing import step_spec
 from core.dossiers.states import ACTION_LABELS, STATE_LABELS, State, Transition
 from core.dossiers.tables import Dossier, DossierEvent, DossierStep
-from core.contract.views import AgencyBrief, DossierView, EventView, StepView, TransitionView, load_json
-from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
 from core.identity.tables import Agency, User
 from core.text.i18n import gettext as _
 
@@ -193,15 +193,17 @@ async def _check_version(row: dict, version: int | None) -> None:
 
 def _deny(row: dict, action: str) -> NotAllowed:
     return NotAllowed(
-        f"Không thể thực hiện \"{_(ACTION_LABELS.get(action, action))}\" khi hồ sơ đang ở trạng thái "
-        f"\"{_(STATE_LABELS.get(row['state'], row['state']))}\"."
+        f'Không thể thực hiện "{_(ACTION_LABELS.get(action, action))}" khi hồ sơ đang ở trạng thái '
+        f'"{_(STATE_LABELS.get(row["state"], row["state"]))}".'
     )
 
 
 async def _active_steps(dossier_id: int) -> list[dict]:
-    return await DossierStep.select().where(
-        (DossierStep.dossier == dossier_id) & (DossierStep.status == "active")
-    ).order_by(DossierStep.id)
+    return (
+        await DossierStep.select()
+        .where((DossierStep.dossier == dossier_id) & (DossierStep.status == "active"))
+        .order_by(DossierStep.id)
+    )
 
 
 async def _pick_step(c: Ctx, step_id: int | None) -> dict | None:
@@ -210,20 +212,30 @@ async def _pick_step(c: Ctx, step_id: int | None) -> dict | None:
         try:
             sid = int(step_id)
         except (TypeError, ValueError):
-            raise InvalidInput("Bước xử lý không hợp lệ.", [("step_id", "Mã bước xử lý phải là số.")]) from None
+            raise InvalidInput(
+                "Bước xử lý không hợp lệ.", [("step_id", "Mã bước xử lý phải là số.")]
+            ) from None
         if not 0 < sid < 2**53:
             raise NotFound(f"Hồ sơ không có bước xử lý số {sid}.")
-        row = await DossierStep.select().where((DossierStep.id == sid) & (DossierStep.dossier == c.dossier_id)).first()
+        row = (
+            await DossierStep.select()
+            .where((DossierStep.id == sid) & (DossierStep.dossier == c.dossier_id))
+            .first()
+        )
         if row is None:
             raise NotFound(f"Hồ sơ không có bước xử lý số {sid}.")
         if row["status"] != "active":
-            raise NotAllowed("Bước này không còn ở trạng thái đang xử lý (đã xong, chưa tới lượt hoặc đã bị trả lại).")
+            raise NotAllowed(
+                "Bước này không còn ở trạng thái đang xử lý (đã xong, chưa tới lượt hoặc đã bị trả lại)."
+            )
         return row
     if c.actor is None:
         return None
     mine = [s for s in await _active_steps(c.dossier_id) if c.actor.has_role(s["role"], s["agency"])]
     if len(mine) > 1:
-        raise InvalidInput("Chọn bước xử lý.", [("step_id", "Bạn đang giữ nhiều bước của hồ sơ này: chọn một bước.")])
+        raise InvalidInput(
+            "Chọn bước xử lý.", [("step_id", "Bạn đang giữ nhiều bước của hồ sơ này: chọn một bước.")]
+        )
     return mine[0] if mine else None
 
 
@@ -260,7 +272,7 @@ async def _authorise(c: Ctx, step_id: int | None) -> None:
                 if row["applicant"] is not None and actor.has_role(role, row["receiving_agency"]):
                     raise NotAllowed(
                         "Hồ sơ trực tuyến này người nộp chưa nộp (vẫn là bản nháp của họ): bộ phận tiếp "
-                        "nhận chỉ tiếp nhận, từ chối hoặc yêu cầu bổ sung sau khi người nộp bấm \"Nộp hồ sơ\"."
+                        'nhận chỉ tiếp nhận, từ chối hoặc yêu cầu bổ sung sau khi người nộp bấm "Nộp hồ sơ".'
                     )
             elif where == "step":
                 candidates = [s["agency"] for s in await _active_steps(c.dossier_id)]
@@ -299,7 +311,8 @@ async def _may_take(actor: Actor, action: str, row: dict) -> bool:
     if not whos:
         return False
     steps = await DossierStep.select(DossierStep.agency, DossierStep.role).where(
-        DossierStep.dossier == row["id"])
+        DossierStep.dossier == row["id"]
+    )
     agencies = {row["receiving_agency"], row["late_agency"], *(s["agency"] for s in steps)} - {None}
     for who in whos:
         if who == "applicant" and row["applicant"] is not None and row["applicant"] == actor.id:
@@ -323,9 +336,12 @@ def _who_message(who: tuple[str, ...]) -> str:
             parts.append("cán bộ được giao bước xử lý đang thực hiện, tại cơ quan giữ bước đó")
         elif "@" in w:
             role, where = w.split("@", 1)
-            place = {"receiving": "cơ quan tiếp nhận hồ sơ", "step": "cơ quan đang giữ hồ sơ",
-                     "late": "cơ quan có bước xử lý bị quá hạn",
-                     "desk": "cơ quan tiếp nhận, với hồ sơ do chính bộ phận một cửa lập"}.get(where, where)
+            place = {
+                "receiving": "cơ quan tiếp nhận hồ sơ",
+                "step": "cơ quan đang giữ hồ sơ",
+                "late": "cơ quan có bước xử lý bị quá hạn",
+                "desk": "cơ quan tiếp nhận, với hồ sơ do chính bộ phận một cửa lập",
+            }.get(where, where)
             parts.append(f"vai trò '{role}' tại {place}")
     return "Bạn không có quyền thực hiện thao tác này với hồ sơ. Chỉ: " + "; ".join(parts) + "."
 
@@ -337,7 +353,9 @@ async def _procedure(row: dict) -> tuple[ProcedureSpec, WorkflowSpec]:
     cat = get_catalogue()
     proc = cat.procedure(row["procedure_code"])
     if proc is None:
-        raise NotFound(f"Thủ tục {row['procedure_code']} của hồ sơ không còn trong danh mục (plugin đã bị gỡ).")
+        raise NotFound(
+            f"Thủ tục {row['procedure_code']} của hồ sơ không còn trong danh mục (plugin đã bị gỡ)."
+        )
     wf = cat.workflows[proc.workflow]
     if row.get("procedure_version"):
         wf = await bound_workflow(row["procedure_version"], wf)
@@ -388,8 +406,17 @@ async def run_transition(
     note = (note or "").strip()
     async with write_tx():
         if dossier_id is None:
-            row = {"id": None, "state": "", "version": 0, "code": None, "procedure_version": None,
-                   "applicant": None, "late": False, "late_agency": None, **(new or {})}
+            row = {
+                "id": None,
+                "state": "",
+                "version": 0,
+                "code": None,
+                "procedure_version": None,
+                "applicant": None,
+                "late": False,
+                "late_agency": None,
+                **(new or {}),
+            }
             tr = states.CREATE
         else:
             row = await _load_locked(dossier_id)
@@ -398,8 +425,18 @@ async def run_transition(
             if tr is None:
                 await _refuse(row, actor, action, version, _deny(row, action))
         proc, wf = await _procedure(row)
-        c = Ctx(row=row, action=action, tr=tr, actor=actor, now=utcnow(), note=note, params=dict(params or {}),
-                proc=proc, wf=wf, agencies=dict(agencies or {}))
+        c = Ctx(
+            row=row,
+            action=action,
+            tr=tr,
+            actor=actor,
+            now=utcnow(),
+            note=note,
+            params=dict(params or {}),
+            proc=proc,
+            wf=wf,
+            agencies=dict(agencies or {}),
+        )
         try:
             await _authorise(c, step_id)
         except NotAllowed as denied:
@@ -446,9 +483,11 @@ async def _persist(c: Ctx) -> None:
         inserted = await Dossier.insert(Dossier(created_at=c.now, **fields)).returning(Dossier.id)
         row["id"] = inserted[0]["id"]
     else:
-        changed = await Dossier.update({getattr(Dossier, k): v for k, v in values.items()}).where(
-            (Dossier.id == row["id"]) & (Dossier.version == row["version"])
-        ).returning(Dossier.id)
+        changed = (
+            await Dossier.update({getattr(Dossier, k): v for k, v in values.items()})
+            .where((Dossier.id == row["id"]) & (Dossier.version == row["version"]))
+            .returning(Dossier.id)
+        )
         if not changed:  # cannot happen under the lock; guards a missing lock
             raise StaleVersion("Hồ sơ vừa được người khác cập nhật; thao tác của bạn chưa được thực hiện.")
     step_code = c.step_row["step_id"] if c.step_row else c.event_data.pop("_step_code", None)
@@ -476,8 +515,13 @@ async def _persist(c: Ctx) -> None:
     if c.audit_data is not None:
         data = {"event_id": c.event_id, **c.audit_data}
     else:
-        data = {"event_id": c.event_id, "seq": new_version, "from": row["state"], "to": c.to.value,
-                "step": step_code}
+        data = {
+            "event_id": c.event_id,
+            "seq": new_version,
+            "from": row["state"],
+            "to": c.to.value,
+            "step": step_code,
+        }
     await audit.append(
         f"dossier.{c.action}",
         chain=f"agency:{code}",
@@ -489,7 +533,9 @@ async def _persist(c: Ctx) -> None:
 
 
 def _transition_view(c: Ctx) -> TransitionView:
-    forms = tuple((f, None) if isinstance(f, str) else (f[0], _jsonable(f[1]) if f[1] else None) for f in c.forms)
+    forms = tuple(
+        (f, None) if isinstance(f, str) else (f[0], _jsonable(f[1]) if f[1] else None) for f in c.forms
+    )
     return TransitionView(
         dossier_id=c.dossier_id,
         action=c.action,
@@ -504,7 +550,13 @@ def _transition_view(c: Ctx) -> TransitionView:
         note=c.note,
         params=c.params,
         event_data=c.event_data,
-        dossier={**c.row, "state": c.to.value, "version": c.row["version"] + 1, "updated_at": c.now, **c.updates},
+        dossier={
+            **c.row,
+            "state": c.to.value,
+            "version": c.row["version"] + 1,
+            "updated_at": c.now,
+            **c.updates,
+        },
         procedure=c.proc,
         forms=forms,
         results=tuple((rid, _jsonable(ctx), template) for rid, ctx, template in c.results),
@@ -534,7 +586,8 @@ async def _after_transition(c: Ctx) -> None:
     if added:
         c.event_data.update(added)
         await DossierEvent.update({DossierEvent.data: _jsonable(c.event_data)}).where(
-            DossierEvent.id == c.event_id)
+            DossierEvent.id == c.event_id
+        )
 
 
 def _jsonable(value: Any) -> Any:
@@ -560,21 +613,31 @@ def _jsonable(value: Any) -> Any:
 async def load_view(dossier: int | str, *, now: datetime | None = None) -> DossierView:
     """The dossier (by id, or by code) with its steps: two queries whatever the route's length (the
     calendar and the bound route are cached)."""
-    row = await Dossier.select(
-        Dossier.all_columns(),
-        Dossier.receiving_agency.code.as_alias("ra_code"),
-        Dossier.receiving_agency.name.as_alias("ra_name"),
-        Dossier.receiving_agency.work_sessions.as_alias("ra_sessions"),
-    ).where(_where(dossier)).first().output(load_json=True)
+    row = (
+        await Dossier.select(
+            Dossier.all_columns(),
+            Dossier.receiving_agency.code.as_alias("ra_code"),
+            Dossier.receiving_agency.name.as_alias("ra_name"),
+            Dossier.receiving_agency.work_sessions.as_alias("ra_sessions"),
+        )
+        .where(_where(dossier))
+        .first()
+        .output(load_json=True)
+    )
     if row is None:
         raise access.not_found(dossier)
     dossier_id = row["id"]
-    steps = await DossierStep.select(
-        DossierStep.all_columns(),
-        DossierStep.agency.code.as_alias("ag_code"),
-        DossierStep.agency.name.as_alias("ag_name"),
-        DossierStep.agency.work_sessions.as_alias("ag_sessions"),
-    ).where(DossierStep.dossier == dossier_id).order_by(DossierStep.stage).order_by(DossierStep.id)
+    steps = (
+        await DossierStep.select(
+            DossierStep.all_columns(),
+            DossierStep.agency.code.as_alias("ag_code"),
+            DossierStep.agency.name.as_alias("ag_name"),
+            DossierStep.agency.work_sessions.as_alias("ag_sessions"),
+        )
+        .where(DossierStep.dossier == dossier_id)
+        .order_by(DossierStep.stage)
+        .order_by(DossierStep.id)
+    )
     wf = None
     if row["procedure_version"]:  # the bound route names the steps and says what may be done at them
         proc = get_catalogue().procedure(row["procedure_code"])
@@ -584,8 +647,9 @@ async def load_view(dossier: int | str, *, now: datetime | None = None) -> Dossi
     return build_view(row, steps, now=now or utcnow(), cal=await timing.calendar(), wf=wf)
 
 
-def build_view(row: dict, steps: list[dict], *, now: datetime, cal: Any = None,
-               wf: WorkflowSpec | None = None) -> DossierView:
+def build_view(
+    row: dict, steps: list[dict], *, now: datetime, cal: Any = None, wf: WorkflowSpec | None = None
+) -> DossierView:
     """A view from a dossier row and its step rows (joined agency code/name/sessions); ``cal`` (the
     working calendar) gives the colours; ``wf`` the dossier's bound route (default: the declared one)."""
     cat = get_catalogue()
@@ -613,7 +677,9 @@ def build_view(row: dict, steps: list[dict], *, now: datetime, cal: Any = None,
                 suspends_for=spec.suspends_for if spec else None,
                 outcomes=tuple(spec.outcomes) if spec else (),
                 results=tuple(spec.results) if spec else (),
-                colour=timing.colour(cal, s.get("ag_sessions"), now, s["due_at"]) if s["status"] == "active" else None,
+                colour=timing.colour(cal, s.get("ag_sessions"), now, s["due_at"])
+                if s["status"] == "active"
+                else None,
             )
         )
     due = row["extended_due_at"] or row["due_at"]
@@ -660,13 +726,16 @@ def build_view(row: dict, steps: list[dict], *, now: datetime, cal: Any = None,
 
 async def event_views(dossier_id: int, *, since_seq: int = 0) -> list[EventView]:
     """Events in order, with actor and agency names (one query)."""
-    rows = await DossierEvent.select(
-        DossierEvent.all_columns(),
-        DossierEvent.actor.full_name.as_alias("actor_name"),
-        DossierEvent.agency.name.as_alias("agency_name"),
-    ).where((DossierEvent.dossier == dossier_id) & (DossierEvent.seq > since_seq)).order_by(
-        DossierEvent.seq
-    ).output(load_json=True)
+    rows = (
+        await DossierEvent.select(
+            DossierEvent.all_columns(),
+            DossierEvent.actor.full_name.as_alias("actor_name"),
+            DossierEvent.agency.name.as_alias("agency_name"),
+        )
+        .where((DossierEvent.dossier == dossier_id) & (DossierEvent.seq > since_seq))
+        .order_by(DossierEvent.seq)
+        .output(load_json=True)
+    )
     return [
         EventView(
             id=r["id"],

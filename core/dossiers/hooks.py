@@ -24,7 +24,11 @@ async def resolve_selector(selector: str, dossier: dict[str, Any], agencies) -> 
         me = await await_me_maybe(agencies.by_id(receiving_id))
         parent_id = getattr(me, "parent_id", None) if me is not None else None
         if parent_id is None:
-            parent_id = await await_me_maybe(agencies.parent_id(receiving_id)) if hasattr(agencies, "parent_id") else None
+            parent_id = (
+                await await_me_maybe(agencies.parent_id(receiving_id))
+                if hasattr(agencies, "parent_id")
+                else None
+            )
         return await await_me_maybe(agencies.by_id(parent_id)) if parent_id else None
     if selector.startswith("level:"):
         return await await_me_maybe(agencies.ancestor(receiving_id, selector.split(":", 1)[1]))
@@ -84,6 +88,8 @@ def _cmd_clock_scan(args) -> None:
 
 @hookimpl
 def register_commands(subparsers):
-    parser = subparsers.add_parser("clock-scan", help="Quét hạn giải quyết: đánh dấu hồ sơ quá hạn, đóng hồ sơ "
-                                                      "không bổ sung (như tác vụ hằng ngày)")
+    parser = subparsers.add_parser(
+        "clock-scan",
+        help="Quét hạn giải quyết: đánh dấu hồ sơ quá hạn, đóng hồ sơ không bổ sung (như tác vụ hằng ngày)",
+    )
     parser.set_defaults(func=_cmd_clock_scan)

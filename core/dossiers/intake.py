@@ -14,13 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.catalogue.registry import get_catalogue
+from core.contract.errors import InvalidInput, NotAllowed, Unavailable
+from core.contract.specs import AgencyRef
+from core.contract.views import DossierView
 from core.dossiers import codes, routing, timing
 from core.dossiers.actions import parse_input
 from core.dossiers.engine import Actor, Ctx, _jsonable, agency_row, build_view, run_transition
 from core.dossiers.states import State
-from core.contract.specs import AgencyRef
-from core.contract.views import DossierView
-from core.contract.errors import InvalidInput, NotAllowed, Unavailable
 from core.forms import validators as fv
 from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
 
@@ -73,12 +73,16 @@ def _applicant_fields(applicant: dict[str, Any], actor: Actor, self_service: boo
         try:
             birth_date = parse_date(get("birth_date"))
         except ValueError:
-            errors.append(("applicant.birth_date", "Ngày sinh phải là một ngày có thật, viết theo dạng ngày/tháng/năm."))
+            errors.append(
+                ("applicant.birth_date", "Ngày sinh phải là một ngày có thật, viết theo dạng ngày/tháng/năm.")
+            )
     sex = get("sex").lower() or None
     if sex is not None and sex not in SEX_LABELS:
         errors.append(("applicant.sex", "Giới tính là “male” (nam) hoặc “female” (nữ)."))
         sex = None
-    if id_number and (problem := validate_cccd(id_number, birth_date, sex=sex, today=datetime.now(VN_TZ).date())):
+    if id_number and (
+        problem := validate_cccd(id_number, birth_date, sex=sex, today=datetime.now(VN_TZ).date())
+    ):
         errors.append(("applicant.id_number", problem))
     if phone and not re.fullmatch(r"(\+84|0)\d{9,10}", phone):
         errors.append(("applicant.phone", "Số điện thoại phải bắt đầu bằng 0 hoặc +84 và có 10–11 chữ số."))
@@ -134,18 +138,28 @@ async def create(
         raise NotAllowed("Cần đăng nhập để tạo hồ sơ.")
     proc = get_catalogue().procedure(str(procedure_code or ""))
     if proc is None:
-        raise InvalidInput("Thủ tục không tồn tại.", [("procedure_code", f"Không có thủ tục mã '{procedure_code}'.")])
+        raise InvalidInput(
+            "Thủ tục không tồn tại.", [("procedure_code", f"Không có thủ tục mã '{procedure_code}'.")]
+        )
     if channel not in CHANNELS:
-        raise InvalidInput("Kênh nộp không hợp lệ.",
-                           [("channel", "Chọn kênh nộp: trực tuyến, trực tiếp hoặc qua bưu chính công ích.")])
+        raise InvalidInput(
+            "Kênh nộp không hợp lệ.",
+            [("channel", "Chọn kênh nộp: trực tuyến, trực tiếp hoặc qua bưu chính công ích.")],
+        )
     if result_channel not in proc.result_channels:
-        raise InvalidInput("Hình thức nhận kết quả không hợp lệ.",
-                           [("result_channel", "Thủ tục này không trả kết quả theo hình thức đã chọn.")])
+        raise InvalidInput(
+            "Hình thức nhận kết quả không hợp lệ.",
+            [("result_channel", "Thủ tục này không trả kết quả theo hình thức đã chọn.")],
+        )
     agency = await agency_row(agency_id)
     await require_available(proc.code, agency_id)
-    staff = actor.has_role("receiver", agency_id) or (channel == "buu_chinh" and actor.has_role("postal_agent", agency_id))
+    staff = actor.has_role("receiver", agency_id) or (
+        channel == "buu_chinh" and actor.has_role("postal_agent", agency_id)
+    )
     if channel != "truc_tuyen" and not staff:
-        raise NotAllowed("Chỉ cán bộ tiếp nhận của cơ quan mới tạo được hồ sơ nộp trực tiếp hoặc qua bưu chính.")
+        raise NotAllowed(
+            "Chỉ cán bộ tiếp nhận của cơ quan mới tạo được hồ sơ nộp trực tiếp hoặc qua bưu chính."
+        )
     self_service = channel == "truc_tuyen" and not staff
     values, errors = _applicant_fields(applicant or {}, actor, self_service)
     if not isinstance(data, dict):
@@ -155,17 +169,25 @@ async def create(
     errors += data_errors
     if errors:
         raise InvalidInput("Hồ sơ chưa hợp lệ, vui lòng sửa các trường được đánh dấu.", errors)
-    new = {"procedure_code": proc.code, "domain": proc.domain, "receiving_agency": agency_id,
-           "applicant": actor.id if self_service else None, "data": data, "channel": channel,
-           "result_channel": result_channel, **values}
+    new = {
+        "procedure_code": proc.code,
+        "domain": proc.domain,
+        "receiving_agency": agency_id,
+        "applicant": actor.id if self_service else None,
+        "data": data,
+        "channel": channel,
+        "result_channel": result_channel,
+        **values,
+    }
 
     async def apply(c: Ctx) -> None:
         c.event_data["channel"] = channel
         c.audit_data = {"procedure": proc.code, "channel": channel}
         c.to = State.DRAFT
 
-    return await run_transition(None, "create", apply, actor=actor, version=None, new=new,
-                                agencies={agency_id: agency})
+    return await run_transition(
+        None, "create", apply, actor=actor, version=None, new=new, agencies={agency_id: agency}
+    )
 
 
 async def _allocate_code(c: Ctx) -> str:
@@ -174,8 +196,10 @@ async def _allocate_code(c: Ctx) -> str:
     agency = await c.agency(c.row["receiving_agency"])
     if c.proc.code_system:  # centralised-system variant: the agency's electronic identifier + AA (R5)
         if not re.fullmatch(r"\d{2}", c.proc.code_system):
-            raise Unavailable(f"Thủ tục {c.proc.code} khai báo mã hệ thống tập trung '{c.proc.code_system}' "
-                              "không hợp lệ (cần 2 chữ số): báo quản trị hệ thống.")
+            raise Unavailable(
+                f"Thủ tục {c.proc.code} khai báo mã hệ thống tập trung '{c.proc.code_system}' "
+                "không hợp lệ (cần 2 chữ số): báo quản trị hệ thống."
+            )
         code = await codes.allocate(agency["eid"] or agency["code"], _vn_day(c.now), c.proc.code_system)
     else:
         code = await codes.allocate(agency["code"], _vn_day(c.now))
@@ -214,13 +238,18 @@ async def _apply_receive(c: Ctx) -> None:
     start, due = clock.start, clock.due
     extra_days = rules.remote_area_extra_days if agency["remote_area"] else 0
     # the dossier as the step selectors see it, from the locked row (it has no steps before receipt)
-    view = build_view({**row, "ra_code": agency["code"], "ra_name": agency["name"],
-                       "ra_sessions": agency["work_sessions"]}, [], now=c.now, wf=wf)
+    view = build_view(
+        {**row, "ra_code": agency["code"], "ra_name": agency["name"], "ra_sessions": agency["work_sessions"]},
+        [],
+        now=c.now,
+        wf=wf,
+    )
     dossier_dict = {**view.as_dict(), "code": code}
     placed = await routing.place(dossier_dict, wf)
     budgets = timing.budgets(wf, rules.processing_days + extra_days)
-    await routing.instantiate(row["id"], placed, budgets, start, sessions_of, due,
-                              handed_by=c.actor.id if c.actor else None)
+    await routing.instantiate(
+        row["id"], placed, budgets, start, sessions_of, due, handed_by=c.actor.id if c.actor else None
+    )
     c.updates.update(
         procedure_version=version_id,
         received_at=c.now,
@@ -228,8 +257,9 @@ async def _apply_receive(c: Ctx) -> None:
         due_at=due,
     )
     if rules.financial_obligation:
-        c.updates["appointment1_at"] = await timing.appointment1(start, wf, budgets, agency["work_sessions"],
-                                                                rules.processing_days)
+        c.updates["appointment1_at"] = await timing.appointment1(
+            start, wf, budgets, agency["work_sessions"], rules.processing_days
+        )
     c.forms.append("form01")  # printed once the fee quote is stored (core.fees' after_transition)
     c.event_data.update(
         code=code,
@@ -247,5 +277,6 @@ async def _apply_receive(c: Ctx) -> None:
 async def receive(dossier_id: int | str, *, actor: Actor, version: int | None, note: str = "") -> DossierView:
     """Submitted (or a counter draft) → received: version bound, code, clock, route, fees, form 01."""
     note, _params = parse_input(note, None)
-    return await run_transition(dossier_id, "receive", _apply_receive, actor=actor, version=version, note=note)
-
+    return await run_transition(
+        dossier_id, "receive", _apply_receive, actor=actor, version=version, note=note
+    )

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.contract.errors import Unavailable
 from core.contract.specs import AgencyRef, StepSpec, WorkflowSpec
 from core.dossiers import timing
 from core.dossiers.tables import DossierStep, Suspension
-from core.contract.errors import Unavailable
 from core.plugins import await_me_maybe, get_plugin_manager
 
 __all__ = ("place", "instantiate", "activate_stage", "open_rows", "copy_stage", "step_spec")
@@ -39,7 +39,9 @@ async def place(dossier: dict[str, Any], wf: WorkflowSpec) -> list[tuple[int, St
     out = []
     for n, stage in enumerate(wf.stages, start=1):
         for step in stage.steps:
-            ref = await await_me_maybe(pm.hook.assign_step(dossier=dossier, step=step, ctx={"agencies": agencies}))
+            ref = await await_me_maybe(
+                pm.hook.assign_step(dossier=dossier, step=step, ctx={"agencies": agencies})
+            )
             if ref is None:
                 raise Unavailable(
                     f"Không xác định được cơ quan thực hiện bước '{step.name.vi}' "
@@ -49,8 +51,9 @@ async def place(dossier: dict[str, Any], wf: WorkflowSpec) -> list[tuple[int, St
     return out
 
 
-async def step_due(start: datetime, budget: int, sessions, spec: StepSpec | None,
-                   dossier_due: datetime | None) -> datetime | None:
+async def step_due(
+    start: datetime, budget: int, sessions, spec: StepSpec | None, dossier_due: datetime | None
+) -> datetime | None:
     """A step's due: none while it stops the clock, the dossier's due when it has no budget of its
     own (same-day procedures), otherwise ``start`` plus its budget in working time."""
     if spec is not None and spec.suspends_for:
@@ -67,7 +70,9 @@ _READ: Any = object()
 async def _dossier_due(dossier_id: int) -> datetime | None:
     from core.dossiers.tables import Dossier
 
-    row = await Dossier.select(Dossier.due_at, Dossier.extended_due_at).where(Dossier.id == dossier_id).first()
+    row = (
+        await Dossier.select(Dossier.due_at, Dossier.extended_due_at).where(Dossier.id == dossier_id).first()
+    )
     return (row["extended_due_at"] or row["due_at"]) if row else None
 
 
@@ -111,13 +116,24 @@ async def instantiate(
 
 async def open_rows(dossier_id: int) -> list[dict[str, Any]]:
     """Active and waiting step rows, ordered by stage."""
-    return await DossierStep.select().where(
-        (DossierStep.dossier == dossier_id) & DossierStep.status.is_in(["active", "waiting"])
-    ).order_by(DossierStep.stage).order_by(DossierStep.id)
+    return (
+        await DossierStep.select()
+        .where((DossierStep.dossier == dossier_id) & DossierStep.status.is_in(["active", "waiting"]))
+        .order_by(DossierStep.stage)
+        .order_by(DossierStep.id)
+    )
 
 
-async def activate_stage(dossier_id: int, stage: int, wf: WorkflowSpec, now: datetime, sessions_of,
-                         handed_by: int | None = None, *, dossier_due: Any = _READ) -> list[dict]:
+async def activate_stage(
+    dossier_id: int,
+    stage: int,
+    wf: WorkflowSpec,
+    now: datetime,
+    sessions_of,
+    handed_by: int | None = None,
+    *,
+    dossier_due: Any = _READ,
+) -> list[dict]:
     """Make the waiting steps of ``stage`` active from ``now``, handed over by ``handed_by`` (the user
     who finished the stage before); opens the suspensions of steps that stop the clock. Returns the
     activated rows. ``dossier_due``: the dossier's due as stored (read when not given)."""
@@ -130,8 +146,12 @@ async def activate_stage(dossier_id: int, stage: int, wf: WorkflowSpec, now: dat
         spec = step_spec(wf, row["step_id"])
         due = await step_due(now, row["budget_minutes"], await sessions_of(row["agency"]), spec, dossier_due)
         await DossierStep.update(
-            {DossierStep.status: "active", DossierStep.started_at: now, DossierStep.due_at: due,
-             DossierStep.handed_by: handed_by}
+            {
+                DossierStep.status: "active",
+                DossierStep.started_at: now,
+                DossierStep.due_at: due,
+                DossierStep.handed_by: handed_by,
+            }
         ).where(DossierStep.id == row["id"])
         if spec is not None and spec.suspends_for:
             await Suspension.insert(
@@ -140,14 +160,25 @@ async def activate_stage(dossier_id: int, stage: int, wf: WorkflowSpec, now: dat
     return rows
 
 
-async def copy_stage(dossier_id: int, stage: int, *, status: str, now: datetime | None, sessions_of,
-                     wf: WorkflowSpec, handed_by: int | None = None, dossier_due: Any = _READ) -> None:
+async def copy_stage(
+    dossier_id: int,
+    stage: int,
+    *,
+    status: str,
+    now: datetime | None,
+    sessions_of,
+    wf: WorkflowSpec,
+    handed_by: int | None = None,
+    dossier_due: Any = _READ,
+) -> None:
     """Insert fresh rows for every step of ``stage`` (the latest row of each step is the template):
     used when a stage is sent back, so the finished rows keep their record for the control sheet.
     ``dossier_due``: the dossier's due as stored (read when not given)."""
-    rows = await DossierStep.select().where(
-        (DossierStep.dossier == dossier_id) & (DossierStep.stage == stage)
-    ).order_by(DossierStep.id)
+    rows = (
+        await DossierStep.select()
+        .where((DossierStep.dossier == dossier_id) & (DossierStep.stage == stage))
+        .order_by(DossierStep.id)
+    )
     latest: dict[str, dict] = {}
     for row in rows:
         latest[row["step_id"]] = row
@@ -157,8 +188,11 @@ async def copy_stage(dossier_id: int, stage: int, *, status: str, now: datetime 
     for row in latest.values():
         active = status == "active"
         spec = step_spec(wf, row["step_id"])
-        due = (await step_due(now, row["budget_minutes"], await sessions_of(row["agency"]), spec, dossier_due)
-               if active else None)
+        due = (
+            await step_due(now, row["budget_minutes"], await sessions_of(row["agency"]), spec, dossier_due)
+            if active
+            else None
+        )
         new.append(
             DossierStep(
                 dossier=dossier_id,

@@ -16,11 +16,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.contract.errors import InvalidInput
+from core.contract.views import DossierView, EventView
 from core.dossiers import actions as _actions
 from core.dossiers.engine import Actor, Outcome, event_views, load_view, resolve_id, run_transition
 from core.dossiers.intake import _apply_receive, _apply_submit, create, receive, submit
-from core.contract.views import DossierView, EventView
-from core.contract.errors import InvalidInput
 
 __all__ = (
     "create",
@@ -93,8 +93,16 @@ async def act(
     Returns:
         The dossier after the change.
     """
-    return await _run(dossier_id, action, actor=actor, version=version, step_id=step_id, note=note,
-                      params=params, reload=True)
+    return await _run(
+        dossier_id,
+        action,
+        actor=actor,
+        version=version,
+        step_id=step_id,
+        note=note,
+        params=params,
+        reload=True,
+    )
 
 
 async def perform(
@@ -109,8 +117,16 @@ async def perform(
 ) -> Outcome:
     """``act`` for pages that redirect afterwards: the same transition, returning only where it left
     the dossier (id, code, state, version) instead of reloading its view."""
-    return await _run(dossier_id, action, actor=actor, version=version, step_id=step_id, note=note,
-                      params=params, reload=False)
+    return await _run(
+        dossier_id,
+        action,
+        actor=actor,
+        version=version,
+        step_id=step_id,
+        note=note,
+        params=params,
+        reload=False,
+    )
 
 
 async def _run(dossier_id, action, *, actor, version, step_id, note, params, reload):
@@ -121,8 +137,17 @@ async def _run(dossier_id, action, *, actor, version, step_id, note, params, rel
         apply = ACTIONS.get(action)
         if apply is None:
             raise InvalidInput("Thao tác không tồn tại.", [("action", f"Không có thao tác '{action}'.")])
-    return await run_transition(dossier_id, action, apply, actor=actor, version=version, step_id=step_id,
-                                note=note, params=params, reload=reload)
+    return await run_transition(
+        dossier_id,
+        action,
+        apply,
+        actor=actor,
+        version=version,
+        step_id=step_id,
+        note=note,
+        params=params,
+        reload=reload,
+    )
 
 
 async def get(dossier_id_or_code: int | str) -> DossierView:
@@ -138,11 +163,27 @@ async def events(dossier_id: int | str, *, since_version: int = 0) -> list[Event
 # --- named wrappers -------------------------------------------------------------------------------
 
 
-async def request_supplement(dossier_id, step_id: int | None = None, *, actor, version,
-                             items: list[str] | None = None, reason: str = "", **params) -> DossierView:
+async def request_supplement(
+    dossier_id,
+    step_id: int | None = None,
+    *,
+    actor,
+    version,
+    items: list[str] | None = None,
+    reason: str = "",
+    **params,
+) -> DossierView:
     """Ask for the missing documents, all at once (form 02); at intake or from a step."""
-    return await act(dossier_id, "request_supplement", actor=actor, version=version, step_id=step_id,
-                     note=reason, items=items or [], **params)
+    return await act(
+        dossier_id,
+        "request_supplement",
+        actor=actor,
+        version=version,
+        step_id=step_id,
+        note=reason,
+        items=items or [],
+        **params,
+    )
 
 
 async def resubmit(dossier_id, *, actor, version, note: str = "") -> DossierView:
@@ -155,7 +196,9 @@ async def refuse_intake(dossier_id, *, actor, version, reasons: str) -> DossierV
     return await act(dossier_id, "refuse_intake", actor=actor, version=version, note=reasons)
 
 
-async def complete_step(dossier_id, step_id: int | None = None, *, actor, version, note: str = "") -> DossierView:
+async def complete_step(
+    dossier_id, step_id: int | None = None, *, actor, version, note: str = ""
+) -> DossierView:
     """Finish a step; the next stage starts when the whole stage is done."""
     return await act(dossier_id, "complete_step", actor=actor, version=version, step_id=step_id, note=note)
 
@@ -179,11 +222,19 @@ async def mark_result_ready(dossier_id, *, actor, version, note: str = "") -> Do
     return await act(dossier_id, "mark_result_ready", actor=actor, version=version, note=note)
 
 
-async def return_result(dossier_id, *, actor, version, channel: str, receiver: dict[str, Any],
-                        note: str = "") -> DossierView:
+async def return_result(
+    dossier_id, *, actor, version, channel: str, receiver: dict[str, Any], note: str = ""
+) -> DossierView:
     """Hand the result over (counter/post/online) to the holder or an authorised person."""
-    return await act(dossier_id, "return_result", actor=actor, version=version, note=note, channel=channel,
-                     receiver=receiver)
+    return await act(
+        dossier_id,
+        "return_result",
+        actor=actor,
+        version=version,
+        note=note,
+        channel=channel,
+        receiver=receiver,
+    )
 
 
 async def stop(dossier_id, *, actor, version, reason: str) -> DossierView:
@@ -191,10 +242,18 @@ async def stop(dossier_id, *, actor, version, reason: str) -> DossierView:
     return await act(dossier_id, "stop", actor=actor, version=version, note=reason)
 
 
-async def suspend(dossier_id, step_id: int | None = None, *, actor, version, reason: str,
-                  reason_code: str = "appraisal") -> DossierView:
-    return await act(dossier_id, "suspend", actor=actor, version=version, step_id=step_id, note=reason,
-                     reason_code=reason_code)
+async def suspend(
+    dossier_id, step_id: int | None = None, *, actor, version, reason: str, reason_code: str = "appraisal"
+) -> DossierView:
+    return await act(
+        dossier_id,
+        "suspend",
+        actor=actor,
+        version=version,
+        step_id=step_id,
+        note=reason,
+        reason_code=reason_code,
+    )
 
 
 async def resume(dossier_id, step_id: int | None = None, *, actor, version, note: str = "") -> DossierView:
@@ -214,4 +273,3 @@ async def close_unanswered(dossier_id, *, version: int | None = None, note: str 
 async def flag_late(dossier_id, *, version: int | None = None, note: str = "") -> DossierView:
     """System: record that the dossier's due passed, against the agency holding the overdue step."""
     return await act(dossier_id, "flag_late", actor=None, version=version, note=note)
-

@@ -26,6 +26,7 @@ __all__ = ("Dossier", "DossierEvent", "DossierStep", "Suspension", "Attachment",
 class Dossier(Table):
     """Current state of a dossier. Every change to it is made by ``core.dossiers.service`` together
     with a ``DossierEvent`` row in the same transaction; ``version`` guards concurrent edits."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     code = Varchar(length=64, unique=True, null=True, default=None)
@@ -67,6 +68,7 @@ class Dossier(Table):
 
 class DossierEvent(Table):
     """One transition of one dossier: who, where, when, from, to, which step, why. Never updated."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     dossier = ForeignKey(references=Dossier, index=True)
@@ -85,6 +87,7 @@ class DossierEvent(Table):
 
 class DossierStep(Table):
     """A route step instantiated for a dossier, at a concrete agency, with its own budget and due."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     dossier = ForeignKey(references=Dossier, index=True)
@@ -107,6 +110,7 @@ class DossierStep(Table):
 
 class Suspension(Table):
     """An interval during which the dossier's clock stands still, with its legal reason."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     dossier = ForeignKey(references=Dossier, index=True)
@@ -136,6 +140,7 @@ class Attachment(Table):
 class CodeCounter(Table):
     """Last sequence number issued by one agency on one day: one row per (agency, day), so
     agencies never wait on each other."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     agency_code = Varchar(length=32)

@@ -122,9 +122,17 @@ async def deadline(received_at: datetime, rules: Rules, agency: dict[str, Any]) 
     holidays, remote-area extra days), with the clock's explanation lines."""
     cal = await calendar()
     extra = rules.remote_area_extra_days if agency.get("remote_area") else 0
-    d = _clock().due_for(cal, work_sessions(agency.get("work_sessions")), as_utc(received_at),
-                         rules.processing_days, rules.cutoff, extra_days=extra)
-    return Deadline(as_utc(d.start), as_utc(d.due), int(d.minutes), tuple(getattr(d, "explanation", ()) or ()))
+    d = _clock().due_for(
+        cal,
+        work_sessions(agency.get("work_sessions")),
+        as_utc(received_at),
+        rules.processing_days,
+        rules.cutoff,
+        extra_days=extra,
+    )
+    return Deadline(
+        as_utc(d.start), as_utc(d.due), int(d.minutes), tuple(getattr(d, "explanation", ()) or ())
+    )
 
 
 async def add(start: datetime, minutes: int, sessions: Any) -> datetime:
@@ -150,8 +158,13 @@ def budgets(wf: WorkflowSpec, total_days: float) -> dict[str, int]:
     return {s.id: int(m) for s, m in zip(wf.steps(), flat, strict=False)}
 
 
-async def appointment1(start: datetime, wf: WorkflowSpec, step_minutes: dict[str, int], sessions: Any,
-                       processing_days: float = 0.0) -> datetime | None:
+async def appointment1(
+    start: datetime,
+    wf: WorkflowSpec,
+    step_minutes: dict[str, int],
+    sessions: Any,
+    processing_days: float = 0.0,
+) -> datetime | None:
     """Appointment 1 of a financial-obligation procedure (R18): the intake budget, then the stages up
     to and including the one holding the step marked ``appointment=1`` (stages one after the other;
     parallel steps: the longest).
@@ -160,8 +173,10 @@ async def appointment1(start: datetime, wf: WorkflowSpec, step_minutes: dict[str
     half day of a transfer of rights: 0.5 + 4.5 = 5 working days before the slip goes to tax, R44; first
     registration 0.5 + 2 + 11.5 + 1 = 15, R45). Steps scaled down to fit leave none.
     """
-    declared = sum(max((step_minutes.get(s.id, 0) for s in stage.steps if not s.suspends_for), default=0)
-                   for stage in wf.stages)
+    declared = sum(
+        max((step_minutes.get(s.id, 0) for s in stage.steps if not s.suspends_for), default=0)
+        for stage in wf.stages
+    )
     total = max(0, round(processing_days * MINUTES_PER_DAY) - declared)
     for stage in wf.stages:
         total += max((step_minutes.get(s.id, 0) for s in stage.steps if not s.suspends_for), default=0)
@@ -201,8 +216,11 @@ def sessions_loader(cache: dict[int, dict[str, Any]]):
     async def load(agency_id: int) -> Any:
         row = cache.get(agency_id)
         if row is None:
-            row = await Agency.select(Agency.id, Agency.work_sessions).where(Agency.id == agency_id).first().output(
-                load_json=True
+            row = (
+                await Agency.select(Agency.id, Agency.work_sessions)
+                .where(Agency.id == agency_id)
+                .first()
+                .output(load_json=True)
             )
             row = cache[agency_id] = row or {"work_sessions": None}
         return row["work_sessions"]

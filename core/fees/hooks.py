@@ -29,9 +29,13 @@ async def after_transition(transition):
         from core.dossiers.timing import VN_TZ
 
         dossier = transition.dossier
-        quote = await service.quote(transition.procedure, dossier["data"], await transition.receiving_agency(),
-                                    FEE_CHANNEL.get(dossier["channel"], "counter"),
-                                    transition.at.astimezone(VN_TZ).date())
+        quote = await service.quote(
+            transition.procedure,
+            dossier["data"],
+            await transition.receiving_agency(),
+            FEE_CHANNEL.get(dossier["channel"], "counter"),
+            transition.at.astimezone(VN_TZ).date(),
+        )
         await service.store_quote(transition.dossier_id, quote)
         return {"fee_total": quote.total}
     if transition.action == "return_result":
@@ -40,7 +44,9 @@ async def after_transition(transition):
             from core.contract.errors import NotAllowed
             from core.text.templating import format_vnd
 
-            raise NotAllowed(f"Người nộp còn {format_vnd(due)} phí, lệ phí chưa nộp: thu đủ trước khi trả kết quả.")
+            raise NotAllowed(
+                f"Người nộp còn {format_vnd(due)} phí, lệ phí chưa nộp: thu đủ trước khi trả kết quả."
+            )
     return None
 
 
@@ -50,7 +56,9 @@ async def on_dossier_event(event, dossier, ctx):
         return None
     from core.fees.service import refund
 
-    await refund(dossier["id"], actor=None, reason=f"Hồ sơ kết thúc ({event.get('to_state')}) sau khi đã nộp phí.")
+    await refund(
+        dossier["id"], actor=None, reason=f"Hồ sơ kết thúc ({event.get('to_state')}) sau khi đã nộp phí."
+    )
     return None
 
 
@@ -64,5 +72,11 @@ async def dossier_panels(dossier, user, request):
     t = await totals(dossier["id"])
     if not (t["fees"] or t["paid"] or t["refund_owed"]):
         return []
-    return [Panel(title=L("Phí, lệ phí", "Fees"), template="fees/_panel.html",
-                  context={"totals": t, "code": dossier["code"]}, order=40)]
+    return [
+        Panel(
+            title=L("Phí, lệ phí", "Fees"),
+            template="fees/_panel.html",
+            context={"totals": t, "code": dossier["code"]},
+            order=40,
+        )
+    ]

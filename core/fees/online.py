@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.audit import chain as audit
-from core.db.tx import write_tx
 from core.contract.errors import InvalidInput, NotFound
+from core.db.tx import write_tx
 from core.fees.gateways import gateways
 from core.fees.service import _lock_dossier, balance_due, on_payment
 from core.fees.tables import Payment
@@ -26,14 +26,24 @@ async def start_gateway_payment(dossier_id: int, gateway: str, *, actor: Any = N
         d = await _lock_dossier(dossier_id)
         due = await balance_due(dossier_id)
         if due <= 0:
-            raise InvalidInput("Hồ sơ không còn khoản phí nào phải nộp.",
-                               [("amount", "Hồ sơ không còn khoản phí, lệ phí nào phải nộp.")])
-        row = Payment(dossier=dossier_id, kind="payment", method=f"gateway:{gateway}", amount=due, status="pending",
-                      recorded_by=getattr(actor, "id", None), created_at=datetime.now(UTC))
+            raise InvalidInput(
+                "Hồ sơ không còn khoản phí nào phải nộp.",
+                [("amount", "Hồ sơ không còn khoản phí, lệ phí nào phải nộp.")],
+            )
+        row = Payment(
+            dossier=dossier_id,
+            kind="payment",
+            method=f"gateway:{gateway}",
+            amount=due,
+            status="pending",
+            recorded_by=getattr(actor, "id", None),
+            created_at=datetime.now(UTC),
+        )
         await row.save()
     return_url = f"{get_settings().base_url}/thanh-toan/{gateway}/ket-qua"
-    return await await_me_maybe(spec.start({"id": row.id, "dossier_code": d["code"], "amount": due,
-                                            "return_url": return_url}))
+    return await await_me_maybe(
+        spec.start({"id": row.id, "dossier_code": d["code"], "amount": due, "return_url": return_url})
+    )
 
 
 async def confirm_gateway_payment(gateway: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -54,27 +64,48 @@ async def confirm_gateway_payment(gateway: str, params: dict[str, Any]) -> dict[
     except ValueError as exc:
         raise InvalidInput("Kết quả thanh toán không hợp lệ.", [(None, str(exc))]) from exc
     async with write_tx():
-        row = await Payment.select().where(
-            (Payment.id == result.payment_id) & (Payment.method == f"gateway:{gateway}")).first()
+        row = (
+            await Payment.select()
+            .where((Payment.id == result.payment_id) & (Payment.method == f"gateway:{gateway}"))
+            .first()
+        )
         if row is None:
             raise NotFound("Không tìm thấy khoản thanh toán.")
         doc_id = None
         if row["status"] == "pending" and result.status in ("paid", "failed"):
             now = datetime.now(UTC)
             due_before = await balance_due(row["dossier"])
-            await Payment.update({Payment.status: result.status, Payment.reference: result.reference[:128],
-                                  Payment.paid_at: now if result.status == "paid" else None}).where(
-                Payment.id == row["id"])
+            await Payment.update(
+                {
+                    Payment.status: result.status,
+                    Payment.reference: result.reference[:128],
+                    Payment.paid_at: now if result.status == "paid" else None,
+                }
+            ).where(Payment.id == row["id"])
             d = await _lock_dossier(row["dossier"])
             if result.status == "paid":
                 doc_id = await on_payment(row["id"], row["dossier"])
                 if row["amount"] > due_before:  # paid meanwhile at the counter: the surplus is owed back
-                    await Payment(dossier=row["dossier"], kind="refund", method="pending",
-                                  amount=row["amount"] - due_before, status="pending", created_at=now,
-                                  note="Nộp trùng qua cổng thanh toán trực tuyến").save()
-            await audit.append(f"fee.gateway_{result.status}", chain=f"agency:{d['agency_code']}",
-                               object_type="dossier", object_id=d["code"] or row["dossier"],
-                               data={"payment_id": row["id"], "gateway": gateway, "amount": row["amount"],
-                                     "reference": result.reference})
+                    await Payment(
+                        dossier=row["dossier"],
+                        kind="refund",
+                        method="pending",
+                        amount=row["amount"] - due_before,
+                        status="pending",
+                        created_at=now,
+                        note="Nộp trùng qua cổng thanh toán trực tuyến",
+                    ).save()
+            await audit.append(
+                f"fee.gateway_{result.status}",
+                chain=f"agency:{d['agency_code']}",
+                object_type="dossier",
+                object_id=d["code"] or row["dossier"],
+                data={
+                    "payment_id": row["id"],
+                    "gateway": gateway,
+                    "amount": row["amount"],
+                    "reference": result.reference,
+                },
+            )
         status = result.status if row["status"] == "pending" else row["status"]
     return {"payment_id": row["id"], "dossier_id": row["dossier"], "status": status, "document_id": doc_id}

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from core.audit import chain as audit
+from core.contract.errors import InvalidInput, NotFound
 from core.contract.specs import FeeQuote, ProcedureSpec
 from core.contract.vntime import vn_today
 from core.db.tx import is_postgres, raw, write_tx
-from core.contract.errors import InvalidInput, NotFound
 from core.fees.tables import DossierFee, Payment
 from core.plugins import await_me_maybe, get_plugin_manager
 
@@ -65,8 +65,13 @@ async def _fee_table(procedure_code: str, on: date) -> dict[str, tuple[int, str]
     return {code: (f.amount, f.legal_basis) for code, f in (await fee_rows(procedure_code, on)).items()}
 
 
-async def quote(procedure: ProcedureSpec, data: Mapping[str, Any], agency: Any = None, channel: str = "counter",
-                on: date | None = None) -> FeeQuote:
+async def quote(
+    procedure: ProcedureSpec,
+    data: Mapping[str, Any],
+    agency: Any = None,
+    channel: str = "counter",
+    on: date | None = None,
+) -> FeeQuote:
     """The fees for an application, from the owning plugin's rule and the province's fee table.
 
     Args:
@@ -81,8 +86,12 @@ async def quote(procedure: ProcedureSpec, data: Mapping[str, Any], agency: Any =
     """
     on = on or _today_vn()
     table = await _fee_table(procedure.code, on)
-    ctx = {"fees": {code: amount for code, (amount, _basis) in table.items()}, "channel": channel, "today": on,
-           "agency": agency}
+    ctx = {
+        "fees": {code: amount for code, (amount, _basis) in table.items()},
+        "channel": channel,
+        "today": on,
+        "agency": agency,
+    }
     result = await await_me_maybe(
         get_plugin_manager().hook.compute_fee(procedure=procedure, application=dict(data), ctx=ctx)
     )
@@ -90,12 +99,18 @@ async def quote(procedure: ProcedureSpec, data: Mapping[str, Any], agency: Any =
         return FeeQuote(lines=())
     for line in result.lines:
         if not isinstance(line.amount, int) or isinstance(line.amount, bool) or line.amount < 0:
-            raise ValueError(f"Phí '{line.code}' của thủ tục {procedure.code} phải là số nguyên VND không âm.")
+            raise ValueError(
+                f"Phí '{line.code}' của thủ tục {procedure.code} phải là số nguyên VND không âm."
+            )
     # A line without its own legal basis cites the province's fee-table row it was priced from.
-    return FeeQuote(lines=tuple(
-        replace(line, legal_basis=table[line.code][1]) if not line.legal_basis and line.code in table else line
-        for line in result.lines
-    ))
+    return FeeQuote(
+        lines=tuple(
+            replace(line, legal_basis=table[line.code][1])
+            if not line.legal_basis and line.code in table
+            else line
+            for line in result.lines
+        )
+    )
 
 
 async def store_quote(dossier_id: int, fee_quote: FeeQuote) -> int:
@@ -108,16 +123,26 @@ async def store_quote(dossier_id: int, fee_quote: FeeQuote) -> int:
         if paid:
             existing = await DossierFee.select(DossierFee.amount).where(DossierFee.dossier == dossier_id)
             if sum(r["amount"] for r in existing) != fee_quote.total:
-                raise InvalidInput("Hồ sơ đã nộp phí; không thể thay đổi mức phí.",
-                                   [("fees", "Hồ sơ đã nộp phí; không thể thay đổi mức phí.")])
+                raise InvalidInput(
+                    "Hồ sơ đã nộp phí; không thể thay đổi mức phí.",
+                    [("fees", "Hồ sơ đã nộp phí; không thể thay đổi mức phí.")],
+                )
             return fee_quote.total
         await DossierFee.delete().where(DossierFee.dossier == dossier_id)
         if fee_quote.lines:
-            await DossierFee.insert(*[
-                DossierFee(dossier=dossier_id, code=ln.code, label=ln.label.vi, amount=ln.amount,
-                           legal_basis=ln.legal_basis, exempt_reason=ln.exempt_reason.vi if ln.exempt_reason else "")
-                for ln in fee_quote.lines
-            ])
+            await DossierFee.insert(
+                *[
+                    DossierFee(
+                        dossier=dossier_id,
+                        code=ln.code,
+                        label=ln.label.vi,
+                        amount=ln.amount,
+                        legal_basis=ln.legal_basis,
+                        exempt_reason=ln.exempt_reason.vi if ln.exempt_reason else "",
+                    )
+                    for ln in fee_quote.lines
+                ]
+            )
     return fee_quote.total
 
 
@@ -128,7 +153,9 @@ async def fee_lines(dossier_id: int) -> list[dict[str, Any]]:
 async def _paid(dossier_id: int) -> int:
     rows = await raw(
         "SELECT COALESCE(SUM(amount), 0) AS s FROM payment WHERE dossier = {} AND kind = 'payment' "
-        "AND status = 'paid'", dossier_id)
+        "AND status = 'paid'",
+        dossier_id,
+    )
     return int(rows[0]["s"])
 
 
@@ -139,11 +166,19 @@ async def totals(dossier_id: int) -> dict[str, int]:
         "(SELECT COALESCE(SUM(amount), 0) FROM payment WHERE dossier = {} AND kind = 'payment' AND status = 'paid') AS paid, "
         "(SELECT COALESCE(SUM(amount), 0) FROM payment WHERE dossier = {} AND kind = 'refund' AND status = 'paid') AS refunded, "
         "(SELECT COALESCE(SUM(amount), 0) FROM payment WHERE dossier = {} AND kind = 'refund' AND status = 'pending') AS owed",
-        dossier_id, dossier_id, dossier_id, dossier_id,
+        dossier_id,
+        dossier_id,
+        dossier_id,
+        dossier_id,
     )
     r = {k: int(v) for k, v in rows[0].items()}
-    return {"fees": r["fees"], "paid": r["paid"], "refunded": r["refunded"], "refund_owed": r["owed"],
-            "due": max(0, r["fees"] - r["paid"])}
+    return {
+        "fees": r["fees"],
+        "paid": r["paid"],
+        "refunded": r["refunded"],
+        "refund_owed": r["owed"],
+        "due": max(0, r["fees"] - r["paid"]),
+    }
 
 
 async def balance_due(dossier_id: int) -> int:
@@ -153,8 +188,13 @@ async def balance_due(dossier_id: int) -> int:
 
 async def payments(dossier_id: int) -> list[dict[str, Any]]:
     """Payments and refunds of the dossier, oldest first, with who recorded them."""
-    return await Payment.select(*Payment.all_columns(), Payment.recorded_by.full_name.as_alias("recorded_by_name")).where(
-        Payment.dossier == dossier_id).order_by(Payment.id)
+    return (
+        await Payment.select(
+            *Payment.all_columns(), Payment.recorded_by.full_name.as_alias("recorded_by_name")
+        )
+        .where(Payment.dossier == dossier_id)
+        .order_by(Payment.id)
+    )
 
 
 def _actor_id(actor: Any) -> int | None:
@@ -167,7 +207,9 @@ async def _lock_dossier(dossier_id: int) -> dict[str, Any]:
     lock = " FOR UPDATE" if is_postgres() else ""
     rows = await raw(
         "SELECT d.id, d.code, a.code AS agency_code FROM dossier d "  # noqa: S608 - the id is a bound parameter
-        f"JOIN agency a ON a.id = d.receiving_agency WHERE d.id = {{}}{lock}", dossier_id)
+        f"JOIN agency a ON a.id = d.receiving_agency WHERE d.id = {{}}{lock}",
+        dossier_id,
+    )
     if not rows:
         raise NotFound("Không tìm thấy hồ sơ.")
     return rows[0]
@@ -178,7 +220,9 @@ def _parse_amount(amount: Any) -> int:
         return amount
     text = str(amount or "").strip().replace(".", "").replace(",", "").replace(" ", "").removesuffix("đ")
     if not text.lstrip("-").isdigit():
-        raise InvalidInput("Số tiền không hợp lệ.", [("amount", "Nhập số tiền bằng chữ số, đơn vị đồng (ví dụ 150000).")])
+        raise InvalidInput(
+            "Số tiền không hợp lệ.", [("amount", "Nhập số tiền bằng chữ số, đơn vị đồng (ví dụ 150000).")]
+        )
     return int(text)
 
 
@@ -196,8 +240,15 @@ async def on_payment(payment_id: int, dossier_id: int) -> int | None:
     return found
 
 
-async def record_payment(dossier_id: int, *, actor: Any, method: str, amount: Any, reference: str = "",
-                         data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+async def record_payment(
+    dossier_id: int,
+    *,
+    actor: Any,
+    method: str,
+    amount: Any,
+    reference: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Record a payment of exactly the balance due; audited; the electronic receipt is queued by core's
     documents, which implements the ``on_payment`` hook called inside the same transaction.
 
@@ -245,19 +296,42 @@ async def record_payment(dossier_id: int, *, actor: Any, method: str, amount: An
         if errors:
             raise InvalidInput("Thông tin nộp phí chưa hợp lệ.", errors)
         now = datetime.now(UTC)
-        row = Payment(dossier=dossier_id, kind="payment", method=method, amount=value, status="paid",
-                      reference=reference[:128], data=dict(data or {}), recorded_by=_actor_id(actor),
-                      created_at=now, paid_at=now)
+        row = Payment(
+            dossier=dossier_id,
+            kind="payment",
+            method=method,
+            amount=value,
+            status="paid",
+            reference=reference[:128],
+            data=dict(data or {}),
+            recorded_by=_actor_id(actor),
+            created_at=now,
+            paid_at=now,
+        )
         await row.save()
         doc_id = await on_payment(row.id, dossier_id)
-        await audit.append("fee.payment", chain=f"agency:{d['agency_code']}", actor_id=_actor_id(actor),
-                           object_type="dossier", object_id=d["code"] or dossier_id,
-                           data={"payment_id": row.id, "method": method, "amount": value, "reference": reference})
+        await audit.append(
+            "fee.payment",
+            chain=f"agency:{d['agency_code']}",
+            actor_id=_actor_id(actor),
+            object_type="dossier",
+            object_id=d["code"] or dossier_id,
+            data={"payment_id": row.id, "method": method, "amount": value, "reference": reference},
+        )
         paid = await Payment.select(Payment.receipt_number).where(Payment.id == row.id).first()
         number = paid["receipt_number"] if paid else None
-    return {"id": row.id, "dossier": dossier_id, "kind": "payment", "method": method, "amount": value,
-            "status": "paid", "reference": reference, "receipt_number": number, "document_id": doc_id,
-            "paid_at": now}
+    return {
+        "id": row.id,
+        "dossier": dossier_id,
+        "kind": "payment",
+        "method": method,
+        "amount": value,
+        "status": "paid",
+        "reference": reference,
+        "receipt_number": number,
+        "document_id": doc_id,
+        "paid_at": now,
+    }
 
 
 async def refund(dossier_id: int, *, actor: Any = None, reason: str = "") -> dict[str, Any] | None:
@@ -273,14 +347,33 @@ async def refund(dossier_id: int, *, actor: Any = None, reason: str = "") -> dic
         if owed <= 0:
             return None
         now = datetime.now(UTC)
-        row = Payment(dossier=dossier_id, kind="refund", method="pending", amount=owed, status="pending",
-                      note=reason[:2000], recorded_by=_actor_id(actor), created_at=now)
+        row = Payment(
+            dossier=dossier_id,
+            kind="refund",
+            method="pending",
+            amount=owed,
+            status="pending",
+            note=reason[:2000],
+            recorded_by=_actor_id(actor),
+            created_at=now,
+        )
         await row.save()
-        await audit.append("fee.refund_owed", chain=f"agency:{d['agency_code']}", actor_id=_actor_id(actor),
-                           object_type="dossier", object_id=d["code"] or dossier_id,
-                           data={"payment_id": row.id, "amount": owed, "reason": reason})
-    return {"id": row.id, "dossier": dossier_id, "kind": "refund", "amount": owed, "status": "pending",
-            "note": reason}
+        await audit.append(
+            "fee.refund_owed",
+            chain=f"agency:{d['agency_code']}",
+            actor_id=_actor_id(actor),
+            object_type="dossier",
+            object_id=d["code"] or dossier_id,
+            data={"payment_id": row.id, "amount": owed, "reason": reason},
+        )
+    return {
+        "id": row.id,
+        "dossier": dossier_id,
+        "kind": "refund",
+        "amount": owed,
+        "status": "pending",
+        "note": reason,
+    }
 
 
 async def complete_refund(refund_id: int, *, actor: Any, method: str, reference: str = "") -> dict[str, Any]:
@@ -300,10 +393,20 @@ async def complete_refund(refund_id: int, *, actor: Any, method: str, reference:
             raise InvalidInput("Khoản này đã được hoàn trả.", [("method", "Khoản này đã được hoàn trả.")])
         d = await _lock_dossier(row["dossier"])
         now = datetime.now(UTC)
-        await Payment.update({Payment.status: "paid", Payment.method: method, Payment.reference: reference.strip()[:128],
-                              Payment.paid_at: now}).where(Payment.id == refund_id)
-        await audit.append("fee.refunded", chain=f"agency:{d['agency_code']}", actor_id=_actor_id(actor),
-                           object_type="dossier", object_id=d["code"] or row["dossier"],
-                           data={"payment_id": refund_id, "amount": row["amount"], "method": method})
+        await Payment.update(
+            {
+                Payment.status: "paid",
+                Payment.method: method,
+                Payment.reference: reference.strip()[:128],
+                Payment.paid_at: now,
+            }
+        ).where(Payment.id == refund_id)
+        await audit.append(
+            "fee.refunded",
+            chain=f"agency:{d['agency_code']}",
+            actor_id=_actor_id(actor),
+            object_type="dossier",
+            object_id=d["code"] or row["dossier"],
+            data={"payment_id": refund_id, "amount": row["amount"], "method": method},
+        )
     return {**row, "status": "paid", "method": method, "reference": reference, "paid_at": now}
-

@@ -22,8 +22,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ("BankAccount", "crc16_ccitt_false", "build_payload", "parse_tlv", "treasury_account", "ascii_purpose",
-           "transfer_purpose")
+__all__ = (
+    "BankAccount",
+    "crc16_ccitt_false",
+    "build_payload",
+    "parse_tlv",
+    "treasury_account",
+    "ascii_purpose",
+    "transfer_purpose",
+)
 
 NAPAS_GUID = "A000000727"
 SERVICE_TO_ACCOUNT = "QRIBFTTA"
@@ -106,8 +113,8 @@ def parse_tlv(payload: str) -> dict[str, str]:
     """Top-level fields of an EMVCo payload (``{"00": "01", "38": "...", ...}``)."""
     out, i = {}, 0
     while i < len(payload):
-        tag, length = payload[i:i + 2], int(payload[i + 2:i + 4])
-        out[tag] = payload[i + 4:i + 4 + length]
+        tag, length = payload[i : i + 2], int(payload[i + 2 : i + 4])
+        out[tag] = payload[i + 4 : i + 4 + length]
         i += 4 + length
     return out
 

@@ -54,8 +54,9 @@ def max_length(field: FieldSpec) -> int:
     (``validators.max_length_for``)."""
     for val in field.validators:
         if val.kind == "max_length":
-            return int(next((val.params[k] for k in ("max", "value", "length") if k in val.params), 0)) \
-                or v.max_length_for(field.name, field.widget)
+            return int(
+                next((val.params[k] for k in ("max", "value", "length") if k in val.params), 0)
+            ) or v.max_length_for(field.name, field.widget)
     return v.max_length_for(field.name, field.widget)
 
 
@@ -109,13 +110,16 @@ def normalise(field: FieldSpec, raw: Any) -> Any:
         try:
             return parse_date(text)
         except ValueError:
-            raise FieldValueError(f"{label} phải là một ngày có thật, viết theo dạng ngày/tháng/năm "
-                                  f"(ví dụ 05/09/2025).") from None
+            raise FieldValueError(
+                f"{label} phải là một ngày có thật, viết theo dạng ngày/tháng/năm (ví dụ 05/09/2025)."
+            ) from None
     if field.widget == "money":
         try:
             return parse_money(text)
         except ValueError:
-            raise FieldValueError(f"{label} là số tiền bằng đồng, chỉ gồm chữ số (ví dụ 1.500.000).") from None
+            raise FieldValueError(
+                f"{label} là số tiền bằng đồng, chỉ gồm chữ số (ví dụ 1.500.000)."
+            ) from None
     if field.widget == "number" or "positive_int" in kinds:
         cleaned = re.sub(r"[\s.]", "", text) if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text) else text
         try:
@@ -182,11 +186,14 @@ def _check_field(field: FieldSpec, value: Any, today: date) -> str | None:
     if v.is_empty(value) and field.widget != "checkbox" or (field.widget == "checkbox" and not value):
         if field.required or explicit_required:
             if field.widget in ("select", "radio") or (field.widget == "checkbox" and field.choices):
-                return (explicit_required and explicit_required.message) or \
-                    f"Vui lòng chọn {label[:1].lower() + label[1:]}."
+                return (
+                    explicit_required and explicit_required.message
+                ) or f"Vui lòng chọn {label[:1].lower() + label[1:]}."
             if field.widget == "checkbox":
                 return (explicit_required and explicit_required.message) or f"Vui lòng đánh dấu ô “{label}”."
-            return v.check("required", value, {}, label, today, explicit_required.message if explicit_required else None)
+            return v.check(
+                "required", value, {}, label, today, explicit_required.message if explicit_required else None
+            )
         return None
     if isinstance(value, str) and (problem := v.length_problem(value, label, max_length(field))):
         return problem
@@ -209,8 +216,13 @@ def _check_field(field: FieldSpec, value: Any, today: date) -> str | None:
 _SEXES = {"male": "male", "nam": "male", "female": "female", "nu": "female", "nữ": "female"}
 
 
-def _cross_check_cccd(page: PageSpec, answers: Mapping[str, Any], today: date, cleaned: dict[str, Any],
-                      errors: dict[str | None, str]) -> None:
+def _cross_check_cccd(
+    page: PageSpec,
+    answers: Mapping[str, Any],
+    today: date,
+    cleaned: dict[str, Any],
+    errors: dict[str | None, str],
+) -> None:
     """A CCCD whose validator names the person's date of birth / sex fields (or states the sex) must
     match them, as at registration (``core.identity.cccd.validate_cccd``)."""
     for field in page.fields:
@@ -219,22 +231,37 @@ def _cross_check_cccd(page: PageSpec, answers: Mapping[str, Any], today: date, c
         if not value or spec is None or not ({"birth_date", "sex", "sex_is"} & set(spec.params)):
             continue
         born = answers.get(spec.params.get("birth_date") or "")
-        sex = _SEXES.get(str(spec.params.get("sex_is") or answers.get(spec.params.get("sex") or "") or "").lower())
-        problem = v.validate_cccd_number(str(value), today, birth_date=born if isinstance(born, date) else None,
-                                         sex=sex)
+        sex = _SEXES.get(
+            str(spec.params.get("sex_is") or answers.get(spec.params.get("sex") or "") or "").lower()
+        )
+        problem = v.validate_cccd_number(
+            str(value), today, birth_date=born if isinstance(born, date) else None, sex=sex
+        )
         if problem:
             errors[field.name] = spec.message or f"{field.label.vi}: {problem[:1].lower() + problem[1:]}"
             cleaned.pop(field.name, None)
 
 
-def _validate_fields(page: PageSpec, raw: Mapping[str, Any], answers: dict[str, Any], today: date,
-                     cleaned: dict[str, Any], errors: dict[str | None, str]) -> None:
+def _validate_fields(
+    page: PageSpec,
+    raw: Mapping[str, Any],
+    answers: dict[str, Any],
+    today: date,
+    cleaned: dict[str, Any],
+    errors: dict[str | None, str],
+) -> None:
     _each_field(page, raw, answers, today, cleaned, errors)
     _cross_check_cccd(page, answers, today, cleaned, errors)
 
 
-def _each_field(page: PageSpec, raw: Mapping[str, Any], answers: dict[str, Any], today: date,
-                cleaned: dict[str, Any], errors: dict[str | None, str]) -> None:
+def _each_field(
+    page: PageSpec,
+    raw: Mapping[str, Any],
+    answers: dict[str, Any],
+    today: date,
+    cleaned: dict[str, Any],
+    errors: dict[str | None, str],
+) -> None:
     for field in page.fields:
         if not shown(field.show_if, answers):
             answers.pop(field.name, None)
@@ -284,8 +311,9 @@ def validate_page(
     return cleaned, errors
 
 
-def validate_all(form: FormSpec, data: Mapping[str, Any], *, today: date | None = None
-                 ) -> tuple[dict[str, Any], dict[str | None, str]]:
+def validate_all(
+    form: FormSpec, data: Mapping[str, Any], *, today: date | None = None
+) -> tuple[dict[str, Any], dict[str | None, str]]:
     """Check every page in order (answers of earlier pages drive later ``show_if``); hidden pages and
     fields are dropped from ``cleaned``."""
     day = _today(today)

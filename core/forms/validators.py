@@ -94,7 +94,9 @@ _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def is_empty(value: Any) -> bool:
-    return value is None or value is False or (isinstance(value, str | list | tuple | dict) and len(value) == 0)
+    return (
+        value is None or value is False or (isinstance(value, str | list | tuple | dict) and len(value) == 0)
+    )
 
 
 def _vn_int(n: int) -> str:
@@ -113,8 +115,10 @@ def control_problem(text: str, label: str) -> str | None:
     found = _CONTROL.search(text)
     if found is None:
         return None
-    return (f"{label} chứa ký tự điều khiển không hợp lệ (mã U+{ord(found.group()):04X}, "
-            f"thường do dán từ tệp khác): vui lòng gõ lại nội dung.")
+    return (
+        f"{label} chứa ký tự điều khiển không hợp lệ (mã U+{ord(found.group()):04X}, "
+        f"thường do dán từ tệp khác): vui lòng gõ lại nội dung."
+    )
 
 
 def length_problem(text: str, label: str, limit: int) -> str | None:
@@ -192,8 +196,9 @@ def normalise_tax_code(raw: str) -> str:
     return text
 
 
-def validate_cccd_number(value: str, today: date | None = None, *, birth_date: date | None = None,
-                         sex: str | None = None) -> str | None:
+def validate_cccd_number(
+    value: str, today: date | None = None, *, birth_date: date | None = None, sex: str | None = None
+) -> str | None:
     """The identity module's check of a personal identification number (province code, century digit;
     the year born and sex when known) — the same as at registration."""
     from core.identity.cccd import validate_cccd
@@ -236,8 +241,10 @@ def _phone(value, params, label, today):
     text = str(value)
     if _MOBILE.match(text) or _LANDLINE.match(text):
         return None
-    return (f"{label} không hợp lệ: số di động gồm 10 chữ số (ví dụ 0912345678), số cố định gồm 11 chữ số "
-            f"bắt đầu bằng 02; có thể ghi +84 ở đầu.")
+    return (
+        f"{label} không hợp lệ: số di động gồm 10 chữ số (ví dụ 0912345678), số cố định gồm 11 chữ số "
+        f"bắt đầu bằng 02; có thể ghi +84 ở đầu."
+    )
 
 
 def _email(value, params, label, today):
@@ -276,7 +283,9 @@ def _min_length(value, params, label, today):
 
 def _max_length(value, params, label, today):
     n = _param(params, "max", "value", "length")
-    return f"{label} chỉ được dài tối đa {n} ký tự (hiện có {len(str(value))})." if len(str(value)) > n else None
+    return (
+        f"{label} chỉ được dài tối đa {n} ký tự (hiện có {len(str(value))})." if len(str(value)) > n else None
+    )
 
 
 def _regex(value, params, label, today):
@@ -291,11 +300,17 @@ def _int_range(value, params, label, today):
         return f"{label} phải là một số nguyên."
     lo, hi = params.get("min"), params.get("max")
     if lo is not None and value < lo:
-        return f"{label} phải từ {_vn_int(lo)} trở lên." if hi is None else \
-            f"{label} phải từ {_vn_int(lo)} đến {_vn_int(hi)}."
+        return (
+            f"{label} phải từ {_vn_int(lo)} trở lên."
+            if hi is None
+            else f"{label} phải từ {_vn_int(lo)} đến {_vn_int(hi)}."
+        )
     if hi is not None and value > hi:
-        return f"{label} không được lớn hơn {_vn_int(hi)}." if lo is None else \
-            f"{label} phải từ {_vn_int(lo)} đến {_vn_int(hi)}."
+        return (
+            f"{label} không được lớn hơn {_vn_int(hi)}."
+            if lo is None
+            else f"{label} phải từ {_vn_int(lo)} đến {_vn_int(hi)}."
+        )
     return None
 
 
@@ -313,14 +328,17 @@ def _age_at_least(value, params, label, today):
         return f"{label} phải là một ngày theo dạng ngày/tháng/năm."
     years = int(params.get("years", 18))
     age = today.year - d.year - ((today.month, today.day) < (d.month, d.day))
-    return f"Người này phải đủ {years} tuổi trở lên (theo {label[:1].lower() + label[1:]})." if age < years else None
+    return (
+        f"Người này phải đủ {years} tuổi trở lên (theo {label[:1].lower() + label[1:]})."
+        if age < years
+        else None
+    )
 
 
 def _tax_code(value, params, label, today):
     if _TAX.match(str(value)):
         return None
-    return (f"{label} gồm 10 chữ số, hoặc 13 chữ số viết dạng "
-            f"0123456789-001 (chi nhánh, đơn vị phụ thuộc).")
+    return f"{label} gồm 10 chữ số, hoặc 13 chữ số viết dạng 0123456789-001 (chi nhánh, đơn vị phụ thuộc)."
 
 
 def split_vsic(value: Any) -> list[str]:
@@ -334,8 +352,10 @@ def _vsic_check(value, params, label, today):
     known = vsic_codes()
     for code in codes:
         if not re.fullmatch(r"\d{4,5}", code):
-            return (f"{label}: '{code}' không phải mã ngành cấp 4 (4 chữ số) hoặc cấp 5 (5 chữ số) "
-                    f"theo Hệ thống ngành kinh tế Việt Nam.")
+            return (
+                f"{label}: '{code}' không phải mã ngành cấp 4 (4 chữ số) hoặc cấp 5 (5 chữ số) "
+                f"theo Hệ thống ngành kinh tế Việt Nam."
+            )
         if code not in known:
             return f"{label}: mã ngành '{code}' không có trong Hệ thống ngành kinh tế Việt Nam (Quyết định 27/2018/QĐ-TTg)."
     if len(codes) != len(set(codes)):
@@ -370,8 +390,9 @@ KINDS: dict[str, Check] = {
 ``VALIDATOR_KINDS`` (tests/unit/test_validators.py holds them equal)."""
 
 
-def check(kind: str, value: Any, params: Mapping[str, Any], label: str, today: date,
-          message: str | None = None) -> str | None:
+def check(
+    kind: str, value: Any, params: Mapping[str, Any], label: str, today: date, message: str | None = None
+) -> str | None:
     """Run one validator; returns the Vietnamese message (``message`` overrides the default) or None.
 
     Raises:

@@ -15,9 +15,26 @@ from typing import Any
 from core.contract.specs import AGENCY_LEVELS, AgencyRef
 from core.identity.tables import Agency
 
-__all__ = ("AgencyNode", "AgencyDirectory", "agency_directory", "children", "ancestors", "ancestor_at_level",
-           "sector", "by_code", "QCVN102_CODE", "EID_CODE", "PARENT_LEVELS", "agency_code_error", "eid_error",
-           "parent_level_error", "AGENCY_KINDS", "MAX_NAME", "work_sessions_error", "parse_work_sessions")
+__all__ = (
+    "AgencyNode",
+    "AgencyDirectory",
+    "agency_directory",
+    "children",
+    "ancestors",
+    "ancestor_at_level",
+    "sector",
+    "by_code",
+    "QCVN102_CODE",
+    "EID_CODE",
+    "PARENT_LEVELS",
+    "agency_code_error",
+    "eid_error",
+    "parent_level_error",
+    "AGENCY_KINDS",
+    "MAX_NAME",
+    "work_sessions_error",
+    "parse_work_sessions",
+)
 
 QCVN102_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[GH]\d{2}$")
 """Agency code of QCVN 102:2016/BTTTT: three groups of digits for the subordinate levels, then the level-1
@@ -29,18 +46,33 @@ PARENT_LEVELS: dict[str, tuple[str | None, ...]] = {
     "province": (None,),
     "department": ("province", "department"),
     "district": ("province",),
-    "commune": ("province", "district"),  # two-tier (since 1 July 2025): under the province; three-tier: district
+    "commune": (
+        "province",
+        "district",
+    ),  # two-tier (since 1 July 2025): under the province; three-tier: district
     "sector": ("province", "sector", "district"),
 }
 """Which level an agency's parent may have (None: a root)."""
-AGENCY_KINDS: tuple[str, ...] = ("tax", "police", "treasury", "social_insurance", "post", "business_registry",
-                                 "land_registry")
+AGENCY_KINDS: tuple[str, ...] = (
+    "tax",
+    "police",
+    "treasury",
+    "social_insurance",
+    "post",
+    "business_registry",
+    "land_registry",
+)
 """Sector kinds (``Agency.kind``): a sector agency has one; a department may have one too (a registry)."""
 MAX_NAME = 255
 """Longest agency name (``Agency.name`` is a Varchar(255))."""
 _SESSION = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
-LEVEL_NAMES_VI = {"province": "cấp tỉnh", "department": "sở, ngành", "district": "cấp huyện", "commune": "cấp xã",
-                  "sector": "ngành dọc"}
+LEVEL_NAMES_VI = {
+    "province": "cấp tỉnh",
+    "department": "sở, ngành",
+    "district": "cấp huyện",
+    "commune": "cấp xã",
+    "sector": "ngành dọc",
+}
 
 
 def agency_code_error(code: str) -> str | None:
@@ -48,30 +80,36 @@ def agency_code_error(code: str) -> str | None:
     if not code:
         return "Vui lòng nhập mã cơ quan (mã định danh theo QCVN 102:2016/BTTTT, ví dụ 000.00.01.H39)."
     if not QCVN102_CODE.match(code):
-        return (f"Mã cơ quan \"{code[:40]}\" chưa đúng định dạng QCVN 102:2016/BTTTT: ba nhóm chữ số rồi mã đơn vị "
-                "cấp 1 (G hoặc H và 2 chữ số), ví dụ 000.00.01.H39.")
+        return (
+            f'Mã cơ quan "{code[:40]}" chưa đúng định dạng QCVN 102:2016/BTTTT: ba nhóm chữ số rồi mã đơn vị '
+            "cấp 1 (G hoặc H và 2 chữ số), ví dụ 000.00.01.H39."
+        )
     return None
 
 
 def eid_error(eid: str | None) -> str | None:
     """None when ``eid`` is empty or has the QĐ 20/2020 form, else a Vietnamese message for the field."""
     if eid and not EID_CODE.match(eid):
-        return (f"Mã định danh điện tử \"{eid[:40]}\" chưa đúng định dạng QĐ 20/2020/QĐ-TTg: một chữ cái in hoa và "
-                "2 chữ số, có thể thêm .3 chữ số và .2 chữ số, ví dụ H39 hoặc H55.242.")
+        return (
+            f'Mã định danh điện tử "{eid[:40]}" chưa đúng định dạng QĐ 20/2020/QĐ-TTg: một chữ cái in hoa và '
+            "2 chữ số, có thể thêm .3 chữ số và .2 chữ số, ví dụ H39 hoặc H55.242."
+        )
     return None
 
 
 def parent_level_error(level: str, parent_level: str | None) -> str | None:
     """None when an agency at ``level`` may sit under a parent at ``parent_level`` (None: no parent)."""
     if level not in AGENCY_LEVELS:
-        return f"Cấp cơ quan \"{level}\" không tồn tại."
+        return f'Cấp cơ quan "{level}" không tồn tại.'
     if parent_level in PARENT_LEVELS[level]:
         return None
     if parent_level is None:
         return f"Cơ quan {LEVEL_NAMES_VI[level]} phải thuộc một cơ quan cấp trên."
     allowed = ", ".join(LEVEL_NAMES_VI[p] for p in PARENT_LEVELS[level] if p)
-    return (f"Cơ quan {LEVEL_NAMES_VI[level]} không thể trực thuộc cơ quan {LEVEL_NAMES_VI[parent_level]}"
-            f"{f' (chỉ trực thuộc: {allowed})' if allowed else ' (cấp tỉnh là gốc của cây)'}.")
+    return (
+        f"Cơ quan {LEVEL_NAMES_VI[level]} không thể trực thuộc cơ quan {LEVEL_NAMES_VI[parent_level]}"
+        f"{f' (chỉ trực thuộc: {allowed})' if allowed else ' (cấp tỉnh là gốc của cây)'}."
+    )
 
 
 def parse_work_sessions(text: str) -> list[list[str]] | None:
@@ -90,8 +128,10 @@ def work_sessions_error(text: str) -> str | None:
     """None when ``text`` lists working sessions in order without overlap, else a Vietnamese message."""
     sessions = parse_work_sessions(text)
     if sessions is None or not sessions:
-        return ("Vui lòng nhập các buổi làm việc dạng giờ bắt đầu-giờ kết thúc, cách nhau bằng dấu phẩy, "
-                "ví dụ 07:30-11:30, 13:30-17:00.")
+        return (
+            "Vui lòng nhập các buổi làm việc dạng giờ bắt đầu-giờ kết thúc, cách nhau bằng dấu phẩy, "
+            "ví dụ 07:30-11:30, 13:30-17:00."
+        )
     last = "00:00"
     for start, end in sessions:
         if not start < end:
@@ -102,8 +142,19 @@ def work_sessions_error(text: str) -> str | None:
     return None
 
 
-_COLUMNS = (Agency.id, Agency.code, Agency.eid, Agency.name, Agency.short_name, Agency.level, Agency.kind, Agency.parent,
-            Agency.province_code, Agency.active, Agency.remote_area)
+_COLUMNS = (
+    Agency.id,
+    Agency.code,
+    Agency.eid,
+    Agency.name,
+    Agency.short_name,
+    Agency.level,
+    Agency.kind,
+    Agency.parent,
+    Agency.province_code,
+    Agency.active,
+    Agency.remote_area,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +186,16 @@ class AgencyDirectory:
         self._nodes: dict[int, AgencyNode] = {}
         for r in rows:
             self._nodes[r["id"]] = AgencyNode(
-                id=r["id"], code=r["code"], name=r["name"], level=r["level"], kind=r["kind"],
-                parent_id=r["parent"], short_name=r.get("short_name") or "", active=bool(r.get("active", True)),
-                remote_area=bool(r.get("remote_area", False)), eid=r.get("eid") or "",
+                id=r["id"],
+                code=r["code"],
+                name=r["name"],
+                level=r["level"],
+                kind=r["kind"],
+                parent_id=r["parent"],
+                short_name=r.get("short_name") or "",
+                active=bool(r.get("active", True)),
+                remote_area=bool(r.get("remote_area", False)),
+                eid=r.get("eid") or "",
             )
         self._codes = {n.code: n for n in self._nodes.values()}
         for node in sorted(self._nodes.values(), key=lambda n: n.code):
@@ -174,7 +232,9 @@ class AgencyDirectory:
         return [c.ref for c in node.children] if node else []
 
     def roots(self) -> list[AgencyNode]:
-        return sorted((n for n in self._nodes.values() if n.parent_id not in self._nodes), key=lambda n: n.code)
+        return sorted(
+            (n for n in self._nodes.values() if n.parent_id not in self._nodes), key=lambda n: n.code
+        )
 
     def ancestors(self, agency_id: int) -> list[AgencyRef]:
         """From the parent up to the root (the agency itself excluded)."""
@@ -213,7 +273,9 @@ class AgencyDirectory:
         return found[0] if found else None
 
     def at_level(self, level: str) -> list[AgencyRef]:
-        return sorted((n.ref for n in self._nodes.values() if n.level == level and n.active), key=lambda a: a.code)
+        return sorted(
+            (n.ref for n in self._nodes.values() if n.level == level and n.active), key=lambda a: a.code
+        )
 
     def tiers(self, province_id: int) -> int:
         """3 when the province has district-level units, else 2 (the model since July 2025)."""

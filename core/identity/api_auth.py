@@ -19,8 +19,15 @@ from core.contract.views import UserView
 from core.identity.current import load_user
 from core.identity.tables import ApiToken
 
-__all__ = ("issue_token", "api_user", "bearer_token", "token_refusal", "user_for_token", "ApiTokenRequired",
-           "TOKEN_COMMAND")
+__all__ = (
+    "issue_token",
+    "api_user",
+    "bearer_token",
+    "token_refusal",
+    "user_for_token",
+    "ApiTokenRequired",
+    "TOKEN_COMMAND",
+)
 
 TOKEN_COMMAND = "motcua token <username>"  # noqa: S105 - a command line, not a secret
 """How an administrator issues a token (``core.cli``): there is no page for it."""
@@ -56,9 +63,11 @@ def bearer_token(header: str) -> str | None:
 async def user_for_token(token: str) -> UserView | None:
     """The active user of a live token (its use is recorded), or None for an unknown or revoked one.
     Called once per API request by ``core.identity.auth.AuthMiddleware``."""
-    row = await ApiToken.select(ApiToken.id, ApiToken.user).where(
-        (ApiToken.token_hash == _hash(token)) & (ApiToken.revoked.eq(False))
-    ).first()
+    row = (
+        await ApiToken.select(ApiToken.id, ApiToken.user)
+        .where((ApiToken.token_hash == _hash(token)) & (ApiToken.revoked.eq(False)))
+        .first()
+    )
     if row is None:
         return None
     await ApiToken.update({ApiToken.last_used_at: datetime.now(UTC)}).where(ApiToken.id == row["id"])

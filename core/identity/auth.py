@@ -46,7 +46,9 @@ NOBODY = Auth()
 class AuthMiddleware(AbstractAuthenticationMiddleware):
     """Sets ``scope["user"]`` (``UserView | None``) and ``scope["auth"]`` (``Auth``) before guards run."""
 
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         if connection.scope.get("path", "").startswith(API_PREFIX):
             token = bearer_token(connection.headers.get("authorization", ""))
             if token is None:

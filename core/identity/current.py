@@ -25,7 +25,12 @@ async def load_user(user_id: int) -> UserView | None:
         email=row["email"],
         grants=frozenset((g["agency"], g["role"]) for g in grants),
         agencies={
-            g["agency"]: {"id": g["agency"], "code": g["agency.code"], "name": g["agency.name"], "level": g["agency.level"]}
+            g["agency"]: {
+                "id": g["agency"],
+                "code": g["agency.code"],
+                "name": g["agency.name"],
+                "level": g["agency.level"],
+            }
             for g in grants
         },
     )

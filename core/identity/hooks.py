@@ -30,5 +30,7 @@ def menu_items(user, request):
     if user.has_role("province_admin"):
         items.append(MenuItem("/quan-tri/co-quan", L("Cơ quan", "Agencies"), order=85))
     if user.has_role("province_admin") or user.has_role("agency_admin"):
-        items.append(MenuItem("/quan-tri/nguoi-dung", L("Người dùng, phân quyền", "Users and roles"), order=86))
+        items.append(
+            MenuItem("/quan-tri/nguoi-dung", L("Người dùng, phân quyền", "Users and roles"), order=86)
+        )
     return items

@@ -15,16 +15,22 @@ _STAFF = ("receiver", "specialist", "approver", "agency_admin")
 
 CORE_PERMISSIONS: tuple[PermissionSpec, ...] = (
     PermissionSpec("dossier.submit", L("Nộp hồ sơ trực tuyến", "Submit a dossier online"), ("citizen",)),
-    PermissionSpec("dossier.receive", L("Tiếp nhận, trả kết quả hồ sơ", "Receive and return dossiers"),
-                   ("receiver",)),
-    PermissionSpec("dossier.process", L("Thẩm định, xử lý hồ sơ", "Examine and process dossiers"),
-                   ("specialist",)),
+    PermissionSpec(
+        "dossier.receive", L("Tiếp nhận, trả kết quả hồ sơ", "Receive and return dossiers"), ("receiver",)
+    ),
+    PermissionSpec(
+        "dossier.process", L("Thẩm định, xử lý hồ sơ", "Examine and process dossiers"), ("specialist",)
+    ),
     PermissionSpec("dossier.approve", L("Phê duyệt kết quả", "Approve results"), ("approver",)),
     PermissionSpec("dossier.view_agency", L("Xem hồ sơ của cơ quan", "See the agency's dossiers"), _STAFF),
-    PermissionSpec("dossier.deliver", L("Chuyển phát hồ sơ, kết quả", "Carry dossiers and results"),
-                   ("postal_agent",)),
-    PermissionSpec("identity.users.manage", L("Quản lý người dùng và phân quyền", "Manage users and roles"),
-                   ("agency_admin",)),
+    PermissionSpec(
+        "dossier.deliver", L("Chuyển phát hồ sơ, kết quả", "Carry dossiers and results"), ("postal_agent",)
+    ),
+    PermissionSpec(
+        "identity.users.manage",
+        L("Quản lý người dùng và phân quyền", "Manage users and roles"),
+        ("agency_admin",),
+    ),
     PermissionSpec("identity.agencies.view", L("Xem cây cơ quan", "See the agency tree"), ("agency_admin",)),
     PermissionSpec("catalogue.configure", L("Cấu hình thủ tục, lệ phí", "Configure procedures and fees"), ()),
     PermissionSpec("audit.view", L("Xem nhật ký kiểm toán", "See the audit log"), ("agency_admin",)),

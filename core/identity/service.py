@@ -17,10 +17,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from piccolo.columns import Column
 
 from core.audit import chain as audit
+from core.contract.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
 from core.contract.specs import AGENCY_LEVELS, ROLES
+from core.contract.views import UserView
 from core.contract.vntime import VN_TZ
 from core.db.tx import is_unique_violation, write_tx
-from core.contract.errors import Conflict, InvalidInput, NotAllowed, NotFound, Unavailable
+from core.identity import throttle
 from core.identity.agencies import (
     AGENCY_KINDS,
     MAX_NAME,
@@ -38,18 +40,34 @@ from core.identity.agencies import (
     work_sessions_error,
 )
 from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
-from core.identity import throttle
-from core.contract.views import UserView
 from core.identity.current import load_user
 from core.identity.tables import Agency, LoginAttempt, RoleGrant, User
 from core.text.i18n import gettext
 
 __all__ = (
-    "MAX_FAILURES", "LOCK_MINUTES", "TooManyAttempts", "Registration", "authenticate", "register_citizen",
+    "MAX_FAILURES",
+    "LOCK_MINUTES",
+    "TooManyAttempts",
+    "Registration",
+    "authenticate",
+    "register_citizen",
     "create_province_admin",
-    "grant_role", "revoke_role", "can_manage", "manageable_roles", "hash_password", "AgencyDirectory",
-    "agency_directory", "children", "ancestors", "ancestor_at_level", "sector", "by_code", "province_root",
-    "add_agency", "update_agency", "clean_text",
+    "grant_role",
+    "revoke_role",
+    "can_manage",
+    "manageable_roles",
+    "hash_password",
+    "AgencyDirectory",
+    "agency_directory",
+    "children",
+    "ancestors",
+    "ancestor_at_level",
+    "sector",
+    "by_code",
+    "province_root",
+    "add_agency",
+    "update_agency",
+    "clean_text",
 )
 
 MAX_FAILURES = 5
@@ -105,19 +123,28 @@ class TooManyAttempts(InvalidInput):
 def _locked_message(until: datetime) -> str:
     return gettext(
         "The account is locked after %(n)s wrong passwords in a row. Please try again after %(until)s.",
-        n=MAX_FAILURES, until=_local(until))
+        n=MAX_FAILURES,
+        until=_local(until),
+    )
 
 
 def _client_message(until: datetime) -> str:
-    return gettext("Too many failed sign-ins from your network address. Please try again after %(until)s.",
-                   until=_local(until))
+    return gettext(
+        "Too many failed sign-ins from your network address. Please try again after %(until)s.",
+        until=_local(until),
+    )
 
 
 async def _refuse(username: str, ip: str, now: datetime, user_id: int | None, reason: str) -> None:
     async with write_tx():
         await LoginAttempt.insert(LoginAttempt(username=username[:64], success=False, ip=ip[:64], at=now))
-        await audit.append("login_failed", chain=_user_chain(user_id), object_type="user",
-                           object_id=user_id or username[:64], data={"ip": ip, "reason": reason})
+        await audit.append(
+            "login_failed",
+            chain=_user_chain(user_id),
+            object_type="user",
+            object_id=user_id or username[:64],
+            data={"ip": ip, "reason": reason},
+        )
 
 
 async def _lock_of(user: dict | None, username: str, now: datetime) -> datetime | None:
@@ -138,33 +165,58 @@ async def _record_failure(user: dict | None, username: str, ip: str, now: dateti
     """
     await throttle.hit(f"ip:{ip}", limit=CLIENT_MAX_FAILURES, window=CLIENT_WINDOW, block=CLIENT_WINDOW)
     if user is None:
-        state = await throttle.hit(f"user:{username}", limit=MAX_FAILURES, window=UNKNOWN_WINDOW,
-                                   block=timedelta(minutes=LOCK_MINUTES))
+        state = await throttle.hit(
+            f"user:{username}",
+            limit=MAX_FAILURES,
+            window=UNKNOWN_WINDOW,
+            block=timedelta(minutes=LOCK_MINUTES),
+        )
         locked_until = state.until if state.blocked(MAX_FAILURES, now) else None
         async with write_tx():
             await LoginAttempt.insert(LoginAttempt(username=username[:64], success=False, ip=ip[:64], at=now))
-            await audit.append("login_failed", chain=_user_chain(None), object_type="user",
-                               object_id=username[:64], data={"ip": ip, "reason": "unknown_user"})
+            await audit.append(
+                "login_failed",
+                chain=_user_chain(None),
+                object_type="user",
+                object_id=username[:64],
+                data={"ip": ip, "reason": "unknown_user"},
+            )
         return locked_until
     async with write_tx():
         await LoginAttempt.insert(LoginAttempt(username=username[:64], success=False, ip=ip[:64], at=now))
         not_locked = (User.locked_until.is_null()) | (User.locked_until <= now)
-        rows = await User.update({User.failed_logins: User.failed_logins + 1}).where(
-            (User.id == user["id"]) & not_locked
-        ).returning(User.failed_logins)
+        rows = (
+            await User.update({User.failed_logins: User.failed_logins + 1})
+            .where((User.id == user["id"]) & not_locked)
+            .returning(User.failed_logins)
+        )
         if not rows:  # a concurrent attempt locked it meanwhile
             row = await User.select(User.locked_until).where(User.id == user["id"]).first()
-            return row["locked_until"] if row and row["locked_until"] else now + timedelta(minutes=LOCK_MINUTES)
+            return (
+                row["locked_until"] if row and row["locked_until"] else now + timedelta(minutes=LOCK_MINUTES)
+            )
         failures = rows[0]["failed_logins"]
         locked_until = None
         if failures >= MAX_FAILURES:
             locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            await User.update({User.failed_logins: 0, User.locked_until: locked_until}).where(User.id == user["id"])
-        await audit.append("login_failed", chain=_user_chain(user["id"]), object_type="user", object_id=user["id"],
-                           data={"ip": ip, "failures": failures})
+            await User.update({User.failed_logins: 0, User.locked_until: locked_until}).where(
+                User.id == user["id"]
+            )
+        await audit.append(
+            "login_failed",
+            chain=_user_chain(user["id"]),
+            object_type="user",
+            object_id=user["id"],
+            data={"ip": ip, "failures": failures},
+        )
         if locked_until is not None:
-            await audit.append("locked", chain=_user_chain(user["id"]), object_type="user", object_id=user["id"],
-                               data={"ip": ip, "until": locked_until.isoformat()})
+            await audit.append(
+                "locked",
+                chain=_user_chain(user["id"]),
+                object_type="user",
+                object_id=user["id"],
+                data={"ip": ip, "until": locked_until.isoformat()},
+            )
     return locked_until
 
 
@@ -202,9 +254,11 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
         await _refuse(username, ip, now, None, "client_limit")
         msg = _client_message(client.until)
         raise TooManyAttempts(msg, [("", msg)])
-    user = await User.select(User.id, User.password_hash, User.failed_logins, User.locked_until, User.active).where(
-        User.username == username
-    ).first()
+    user = (
+        await User.select(User.id, User.password_hash, User.failed_logins, User.locked_until, User.active)
+        .where(User.username == username)
+        .first()
+    )
     if user is not None and not user["active"]:
         user = None
     if (until := await _lock_of(user, username, now)) is not None:
@@ -218,9 +272,14 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
         ok = False
     if not ok or user is None:
         locked_until = await _record_failure(user, username, ip, now)
-        msg = _locked_message(locked_until) if locked_until else gettext(
-            "Wrong user name or password. After 5 wrong attempts in a row, the account is locked "
-            "for 15 minutes.")
+        msg = (
+            _locked_message(locked_until)
+            if locked_until
+            else gettext(
+                "Wrong user name or password. After 5 wrong attempts in a row, the account is locked "
+                "for 15 minutes."
+            )
+        )
         raise InvalidInput(msg, [("username" if locked_until else "password", msg)])
     async with write_tx():
         await LoginAttempt.insert(LoginAttempt(username=username, success=True, ip=ip[:64], at=now))
@@ -228,8 +287,14 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
         if _HASHER.check_needs_rehash(user["password_hash"]):
             changes[User.password_hash] = hash_password(password)
         await User.update(changes).where(User.id == user["id"])
-        await audit.append("login", chain=_user_chain(user["id"]), actor_id=user["id"], object_type="user",
-                           object_id=user["id"], data={"ip": ip})
+        await audit.append(
+            "login",
+            chain=_user_chain(user["id"]),
+            actor_id=user["id"],
+            object_type="user",
+            object_id=user["id"],
+            data={"ip": ip},
+        )
     view = await load_user(user["id"])
     if view is None:  # the row was read above, in this transaction
         raise RuntimeError(f"user {user['id']} vanished while signing in")
@@ -238,8 +303,14 @@ async def authenticate(username: str, password: str, ip: str = "") -> UserView:
 
 async def record_logout(user_id: int, ip: str = "") -> None:
     """Audit a sign-out."""
-    await audit.append("logout", chain=_user_chain(user_id), actor_id=user_id, object_type="user",
-                       object_id=user_id, data={"ip": ip})
+    await audit.append(
+        "logout",
+        chain=_user_chain(user_id),
+        actor_id=user_id,
+        object_type="user",
+        object_id=user_id,
+        data={"ip": ip},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +343,9 @@ def _nfc(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", clean_text(text)).split())
 
 
-def _check_password(password: str, confirm: str | None, errors: list[tuple[str, str]], field: str = "password"):
+def _check_password(
+    password: str, confirm: str | None, errors: list[tuple[str, str]], field: str = "password"
+):
     if len(password) < 8:
         errors.append((field, gettext("The password must have at least 8 characters.")))
     elif not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
@@ -291,16 +364,26 @@ def _check_birth_date(raw: str, errors: list[tuple[str, str]]):
 
     text = (raw or "").strip()
     if not text:
-        errors.append(("birth_date", gettext(
-            "Please enter your date of birth (day/month/year, for example 25/03/1990).")))
+        errors.append(
+            (
+                "birth_date",
+                gettext("Please enter your date of birth (day/month/year, for example 25/03/1990)."),
+            )
+        )
         return None
     try:
         born = parse_date(text)
     except ValueError:
-        errors.append(("birth_date", gettext(
-            "The date of birth \"%(text)s\" is not a real date; write it as day/month/year, "
-            "for example 25/03/1990.",
-            text=text[:20])))
+        errors.append(
+            (
+                "birth_date",
+                gettext(
+                    'The date of birth "%(text)s" is not a real date; write it as day/month/year, '
+                    "for example 25/03/1990.",
+                    text=text[:20],
+                ),
+            )
+        )
         return None
     if born > _today():
         errors.append(("birth_date", gettext("The date of birth cannot be after today.")))
@@ -314,9 +397,11 @@ def _check_birth_date(raw: str, errors: list[tuple[str, str]]):
 def _check_registration(r: Registration) -> tuple[dict, list[tuple[str, str]]]:
     errors: list[tuple[str, str]] = []
     clean = {
-        "full_name": _nfc(r.full_name), "cccd": normalise_cccd(clean_text(r.cccd)),
+        "full_name": _nfc(r.full_name),
+        "cccd": normalise_cccd(clean_text(r.cccd)),
         "phone": re.sub(r"[\s.]", "", clean_text(r.phone)),
-        "email": clean_text(r.email).strip().lower(), "username": clean_text(r.username).strip().lower(),
+        "email": clean_text(r.email).strip().lower(),
+        "username": clean_text(r.username).strip().lower(),
     }
     birth_date = _check_birth_date(r.birth_date, errors)
     clean["birth_date"] = birth_date
@@ -326,8 +411,9 @@ def _check_registration(r: Registration) -> tuple[dict, list[tuple[str, str]]]:
     if not clean["full_name"]:
         errors.append(("full_name", gettext("Please enter your full name.")))
     elif len(clean["full_name"]) > 100 or any(ch.isdigit() for ch in clean["full_name"]):
-        errors.append(("full_name", gettext(
-            "A full name has only letters and spaces, at most 100 characters.")))
+        errors.append(
+            ("full_name", gettext("A full name has only letters and spaces, at most 100 characters."))
+        )
     if cccd_error := validate_cccd(clean["cccd"], birth_date, sex=clean["sex"] or None, today=_today()):
         errors.append(("cccd", cccd_error))
     if clean["phone"].startswith("+84"):
@@ -335,28 +421,41 @@ def _check_registration(r: Registration) -> tuple[dict, list[tuple[str, str]]]:
     if not clean["phone"]:
         errors.append(("phone", gettext("Please enter your phone number.")))
     elif not _PHONE.match(clean["phone"]):
-        errors.append(("phone", gettext(
-            "A phone number has 10 digits and starts with 0, for example 0912345678.")))
+        errors.append(
+            ("phone", gettext("A phone number has 10 digits and starts with 0, for example 0912345678."))
+        )
     if clean["email"] and not _EMAIL.match(clean["email"]):
-        errors.append(("email", gettext(
-            "The e-mail address is not well formed, for example ten@example.vn.")))
+        errors.append(
+            ("email", gettext("The e-mail address is not well formed, for example ten@example.vn."))
+        )
     if not clean["username"]:
         errors.append(("username", gettext("Please choose a user name.")))
     elif not _USERNAME.match(clean["username"]):
-        errors.append(("username", gettext(
-            "A user name has 3–64 characters: lower-case letters without accents, digits, dots, "
-            "hyphens or underscores.")))
+        errors.append(
+            (
+                "username",
+                gettext(
+                    "A user name has 3–64 characters: lower-case letters without accents, digits, dots, "
+                    "hyphens or underscores."
+                ),
+            )
+        )
     _check_password(r.password or "", r.password_confirm or "", errors)
     return clean, errors
 
 
 async def province_root() -> dict:
     """The province agency (the root of the tree), where citizens hold their role."""
-    row = await Agency.select(Agency.id, Agency.code, Agency.name).where(
-        (Agency.level == "province") & (Agency.active.eq(True))
-    ).order_by(Agency.id).first()
+    row = (
+        await Agency.select(Agency.id, Agency.code, Agency.name)
+        .where((Agency.level == "province") & (Agency.active.eq(True)))
+        .order_by(Agency.id)
+        .first()
+    )
     if row is None:
-        raise Unavailable("Chưa có cơ quan cấp tỉnh trong hệ thống: quản trị viên cần nạp danh mục cơ quan trước.")
+        raise Unavailable(
+            "Chưa có cơ quan cấp tỉnh trong hệ thống: quản trị viên cần nạp danh mục cơ quan trước."
+        )
     return row
 
 
@@ -422,37 +521,91 @@ async def _register_once(clean: dict, root: dict, password_hash: str, ip: str) -
             raise InvalidInput(msg, [("username", msg)])
         if owners := await _owners(clean):
             for owner in owners:
-                await audit.append("registration_duplicate", chain=_user_chain(owner["id"]), object_type="user",
-                                   object_id=owner["id"], data={"ip": ip, "fields": owner["fields"]})
-                await _account_event({"action": "registration_duplicate", "user_id": owner["id"],
-                                      "username": owner["username"], "full_name": owner["full_name"],
-                                      "email": owner["email"], "fields": owner["fields"], "ip": ip, "at": now,
-                                      "agency_name": root["name"]})
+                await audit.append(
+                    "registration_duplicate",
+                    chain=_user_chain(owner["id"]),
+                    object_type="user",
+                    object_id=owner["id"],
+                    data={"ip": ip, "fields": owner["fields"]},
+                )
+                await _account_event(
+                    {
+                        "action": "registration_duplicate",
+                        "user_id": owner["id"],
+                        "username": owner["username"],
+                        "full_name": owner["full_name"],
+                        "email": owner["email"],
+                        "fields": owner["fields"],
+                        "ip": ip,
+                        "at": now,
+                        "agency_name": root["name"],
+                    }
+                )
             return None
-        user = User(username=clean["username"], full_name=clean["full_name"], cccd=clean["cccd"], phone=clean["phone"],
-                    email=clean["email"], birth_date=clean["birth_date"], sex=clean["sex"],
-                    password_hash=password_hash, created_at=now)
+        user = User(
+            username=clean["username"],
+            full_name=clean["full_name"],
+            cccd=clean["cccd"],
+            phone=clean["phone"],
+            email=clean["email"],
+            birth_date=clean["birth_date"],
+            sex=clean["sex"],
+            password_hash=password_hash,
+            created_at=now,
+        )
         await user.save()
         await RoleGrant(user=user.id, agency=root["id"], role="citizen", granted_at=now).save()
-        await audit.append("user_registered", chain=_user_chain(user.id), actor_id=user.id, object_type="user",
-                           object_id=user.id, data={"ip": ip, "username": clean["username"]})
-        await audit.append("role_granted", chain=f"agency:{root['code']}", actor_id=user.id, object_type="user",
-                           object_id=user.id, data={"role": "citizen", "agency_id": root["id"]})
-        await _account_event({"action": "registered", "user_id": user.id, "username": clean["username"],
-                              "full_name": clean["full_name"], "email": clean["email"], "fields": [], "ip": ip,
-                              "at": now, "agency_name": root["name"]})
+        await audit.append(
+            "user_registered",
+            chain=_user_chain(user.id),
+            actor_id=user.id,
+            object_type="user",
+            object_id=user.id,
+            data={"ip": ip, "username": clean["username"]},
+        )
+        await audit.append(
+            "role_granted",
+            chain=f"agency:{root['code']}",
+            actor_id=user.id,
+            object_type="user",
+            object_id=user.id,
+            data={"role": "citizen", "agency_id": root["id"]},
+        )
+        await _account_event(
+            {
+                "action": "registered",
+                "user_id": user.id,
+                "username": clean["username"],
+                "full_name": clean["full_name"],
+                "email": clean["email"],
+                "fields": [],
+                "ip": ip,
+                "at": now,
+                "agency_name": root["name"],
+            }
+        )
     return user.id
 
 
-async def create_user(username: str, full_name: str, password: str, *, cccd: str | None = None, phone: str = "",
-                      email: str = "", password_hash: str | None = None) -> int:
+async def create_user(
+    username: str,
+    full_name: str,
+    password: str,
+    *,
+    cccd: str | None = None,
+    phone: str = "",
+    email: str = "",
+    password_hash: str | None = None,
+) -> int:
     """Create a staff (or demo) account without grants; raises ``ValueError`` when the username is taken.
 
     ``password_hash``: an argon2 hash of ``password`` made once by the caller (the demo loader hashes its
     one shared password once instead of once per account: argon2 costs ~0.1–0.4 s a hash)."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
-        raise ValueError(f"Tên đăng nhập '{username}' không hợp lệ (3–64 ký tự: chữ thường không dấu, số, . _ -).")
+        raise ValueError(
+            f"Tên đăng nhập '{username}' không hợp lệ (3–64 ký tự: chữ thường không dấu, số, . _ -)."
+        )
     errors: list[tuple[str, str]] = []
     _check_password(password, None, errors)
     if cccd is not None:
@@ -463,8 +616,15 @@ async def create_user(username: str, full_name: str, password: str, *, cccd: str
         raise ValueError(errors[0][1])
     if await User.exists().where(User.username == username):
         raise ValueError(f"Tên đăng nhập '{username}' đã tồn tại.")
-    user = User(username=username, full_name=_nfc(full_name), cccd=cccd, phone=phone, email=email,
-                password_hash=password_hash or hash_password(password), created_at=_now())
+    user = User(
+        username=username,
+        full_name=_nfc(full_name),
+        cccd=cccd,
+        phone=phone,
+        email=email,
+        password_hash=password_hash or hash_password(password),
+        created_at=_now(),
+    )
     await user.save()
     return user.id
 
@@ -499,8 +659,14 @@ def can_manage(actor: UserView, agency_id: int, role: str | None = None) -> bool
 async def _insert_grant(actor_id: int | None, user_id: int, agency_id: int, role: str, chain: str) -> int:
     row = RoleGrant(user=user_id, agency=agency_id, role=role, granted_by=actor_id, granted_at=_now())
     await row.save()
-    await audit.append("role_granted", chain=chain, actor_id=actor_id, object_type="user", object_id=user_id,
-                       data={"role": role, "agency_id": agency_id, "grant_id": row.id})
+    await audit.append(
+        "role_granted",
+        chain=chain,
+        actor_id=actor_id,
+        object_type="user",
+        object_id=user_id,
+        data={"role": role, "agency_id": agency_id, "grant_id": row.id},
+    )
     return row.id
 
 
@@ -544,14 +710,29 @@ async def revoke_role(actor: UserView | None, grant_id: int) -> None:
     chain = await _agency_chain(row["agency"])
     async with write_tx():
         await RoleGrant.delete().where(RoleGrant.id == grant_id)
-        await audit.append("role_revoked", chain=chain, actor_id=actor.id if actor else None, object_type="user",
-                           object_id=row["user"], data={"role": row["role"], "agency_id": row["agency"],
-                                                        "grant_id": grant_id})
+        await audit.append(
+            "role_revoked",
+            chain=chain,
+            actor_id=actor.id if actor else None,
+            object_type="user",
+            object_id=row["user"],
+            data={"role": row["role"], "agency_id": row["agency"], "grant_id": grant_id},
+        )
 
 
-async def add_agency(actor: UserView | None, *, code: str, name: str, level: str, parent_code: str | None = None,
-                     kind: str | None = None, eid: str | None = None, remote_area: bool = False,
-                     province_code: str = "", work_sessions: str | None = None) -> int:
+async def add_agency(
+    actor: UserView | None,
+    *,
+    code: str,
+    name: str,
+    level: str,
+    parent_code: str | None = None,
+    kind: str | None = None,
+    eid: str | None = None,
+    remote_area: bool = False,
+    province_code: str = "",
+    work_sessions: str | None = None,
+) -> int:
     """Add an agency to the tree (audited on its chain).
 
     The tree may be two-tier (province → departments, communes) or three-tier (province → district-level
@@ -587,7 +768,9 @@ async def add_agency(actor: UserView | None, *, code: str, name: str, level: str
     elif kind is None and level == "sector":
         errors.append(("kind", "Cơ quan ngành dọc phải có ngành (thuế, công an, kho bạc...)."))
     if province_code and not re.fullmatch(r"\d{2}", province_code):
-        errors.append(("province_code", "Mã tỉnh gồm đúng 2 chữ số theo danh mục đơn vị hành chính, ví dụ 75."))
+        errors.append(
+            ("province_code", "Mã tỉnh gồm đúng 2 chữ số theo danh mục đơn vị hành chính, ví dụ 75.")
+        )
     sessions = None
     if work_sessions is not None:
         if msg := work_sessions_error(clean_text(work_sessions)):
@@ -599,32 +782,60 @@ async def add_agency(actor: UserView | None, *, code: str, name: str, level: str
         errors.append(("parent_code", "Vui lòng chọn cơ quan cấp trên trong danh sách."))
         parent_code = parent_code[:32]
     if parent_code:
-        parent = await Agency.select(Agency.id, Agency.level, Agency.province_code).where(
-            Agency.code == parent_code).first()
+        parent = (
+            await Agency.select(Agency.id, Agency.level, Agency.province_code)
+            .where(Agency.code == parent_code)
+            .first()
+        )
         if parent is None:
             errors.append(("parent_code", f"Không có cơ quan cấp trên mã {parent_code}."))
-    if not (parent_code and parent is None) and (msg := parent_level_error(level, parent["level"] if parent else None)):
+    if not (parent_code and parent is None) and (
+        msg := parent_level_error(level, parent["level"] if parent else None)
+    ):
         errors.append(("level" if level not in LEVELS else "parent_code", msg))
     if errors:
         raise InvalidInput(errors[0][1], errors)
     async with write_tx():
         if await Agency.exists().where(Agency.code == code):
-            raise InvalidInput(f"Mã cơ quan {code} đã được dùng cho một cơ quan khác.",
-                               [("code", f"Mã cơ quan {code} đã được dùng cho một cơ quan khác.")])
+            raise InvalidInput(
+                f"Mã cơ quan {code} đã được dùng cho một cơ quan khác.",
+                [("code", f"Mã cơ quan {code} đã được dùng cho một cơ quan khác.")],
+            )
         if eid and await Agency.exists().where(Agency.eid == eid):
-            raise InvalidInput(f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.",
-                               [("eid", f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.")])
-        row = Agency(code=code, eid=eid, name=name, level=level, kind=kind or None,
-                     parent=parent["id"] if parent else None, remote_area=remote_area,
-                     province_code=province_code or (parent["province_code"] if parent else ""))
+            raise InvalidInput(
+                f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.",
+                [("eid", f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.")],
+            )
+        row = Agency(
+            code=code,
+            eid=eid,
+            name=name,
+            level=level,
+            kind=kind or None,
+            parent=parent["id"] if parent else None,
+            remote_area=remote_area,
+            province_code=province_code or (parent["province_code"] if parent else ""),
+        )
         if sessions is not None:
             row.work_sessions = sessions  # type: ignore[assignment]  # the JSON column takes a list too
         await row.save()
-        await audit.append("agency_created", chain=f"agency:{code}", actor_id=actor.id if actor else None,
-                           object_type="agency", object_id=row.id,
-                           data={"code": code, "eid": eid, "name": name, "level": level, "kind": kind,
-                                 "parent": parent_code, "remote_area": remote_area,
-                                 "work_sessions": row.work_sessions})
+        await audit.append(
+            "agency_created",
+            chain=f"agency:{code}",
+            actor_id=actor.id if actor else None,
+            object_type="agency",
+            object_id=row.id,
+            data={
+                "code": code,
+                "eid": eid,
+                "name": name,
+                "level": level,
+                "kind": kind,
+                "parent": parent_code,
+                "remote_area": remote_area,
+                "work_sessions": row.work_sessions,
+            },
+        )
     return row.id
 
 
@@ -641,9 +852,17 @@ def _name_errors(name: str) -> list[tuple[str, str]]:
     return []
 
 
-async def update_agency(actor: UserView | None, agency_id: int, *, name: str, eid: str | None = None,
-                        kind: str | None = None, remote_area: bool = False, active: bool = True,
-                        work_sessions: str | None = None) -> dict:
+async def update_agency(
+    actor: UserView | None,
+    agency_id: int,
+    *,
+    name: str,
+    eid: str | None = None,
+    kind: str | None = None,
+    remote_area: bool = False,
+    active: bool = True,
+    work_sessions: str | None = None,
+) -> dict:
     """Rename or otherwise correct an agency, or deactivate / reactivate it (never delete: dossiers,
     grants and the audit log point at it). Its code, level and parent do not change here.
 
@@ -660,9 +879,21 @@ async def update_agency(actor: UserView | None, agency_id: int, *, name: str, ei
     """
     if actor is not None and not actor.has_role("province_admin"):
         raise NotAllowed("Chỉ quản trị viên cấp tỉnh được sửa cơ quan.")
-    current = await Agency.select(Agency.id, Agency.code, Agency.name, Agency.eid, Agency.kind, Agency.level,
-                                  Agency.remote_area, Agency.active, Agency.work_sessions).where(
-        Agency.id == agency_id).first()
+    current = (
+        await Agency.select(
+            Agency.id,
+            Agency.code,
+            Agency.name,
+            Agency.eid,
+            Agency.kind,
+            Agency.level,
+            Agency.remote_area,
+            Agency.active,
+            Agency.work_sessions,
+        )
+        .where(Agency.id == agency_id)
+        .first()
+    )
     if current is None:
         raise NotFound("Không có cơ quan này.")
     name, eid, kind = _nfc(name), clean_text(eid).strip() or None, clean_text(kind).strip() or None
@@ -680,26 +911,58 @@ async def update_agency(actor: UserView | None, agency_id: int, *, name: str, ei
             errors.append(("work_sessions", msg))
         else:
             sessions = parse_work_sessions(clean_text(work_sessions))
-    if not active and current["active"] and await Agency.exists().where(
-            (Agency.parent == agency_id) & (Agency.active.eq(True))):
-        errors.append(("active", "Cơ quan còn cơ quan trực thuộc đang hoạt động; hãy ngừng hoạt động các cơ quan "
-                                 "trực thuộc trước."))
+    if (
+        not active
+        and current["active"]
+        and await Agency.exists().where((Agency.parent == agency_id) & (Agency.active.eq(True)))
+    ):
+        errors.append(
+            (
+                "active",
+                "Cơ quan còn cơ quan trực thuộc đang hoạt động; hãy ngừng hoạt động các cơ quan "
+                "trực thuộc trước.",
+            )
+        )
     if errors:
         raise InvalidInput(errors[0][1], errors)
-    new = {"name": name, "eid": eid, "kind": kind, "remote_area": bool(remote_area), "active": bool(active),
-           "work_sessions": sessions}
+    new = {
+        "name": name,
+        "eid": eid,
+        "kind": kind,
+        "remote_area": bool(remote_area),
+        "active": bool(active),
+        "work_sessions": sessions,
+    }
     old = {k: current[k] for k in new}
     changes = {k: [old[k], v] for k, v in new.items() if old[k] != v}
     if not changes:
         return {}
     async with write_tx():
-        if "eid" in changes and eid and await Agency.exists().where((Agency.eid == eid) & (Agency.id != agency_id)):
-            raise InvalidInput(f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.",
-                               [("eid", f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.")])
-        await Agency.update({getattr(Agency, k): v[1] for k, v in changes.items()}).where(Agency.id == agency_id)
-        action = ("agency_deactivated" if changes.get("active") == [True, False]
-                  else "agency_reactivated" if changes.get("active") == [False, True] else "agency_updated")
-        await audit.append(action, chain=f"agency:{current['code']}", actor_id=actor.id if actor else None,
-                           object_type="agency", object_id=agency_id,
-                           data={"code": current["code"], "changes": changes})
+        if (
+            "eid" in changes
+            and eid
+            and await Agency.exists().where((Agency.eid == eid) & (Agency.id != agency_id))
+        ):
+            raise InvalidInput(
+                f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.",
+                [("eid", f"Mã định danh điện tử {eid} đã được dùng cho một cơ quan khác.")],
+            )
+        await Agency.update({getattr(Agency, k): v[1] for k, v in changes.items()}).where(
+            Agency.id == agency_id
+        )
+        action = (
+            "agency_deactivated"
+            if changes.get("active") == [True, False]
+            else "agency_reactivated"
+            if changes.get("active") == [False, True]
+            else "agency_updated"
+        )
+        await audit.append(
+            action,
+            chain=f"agency:{current['code']}",
+            actor_id=actor.id if actor else None,
+            object_type="agency",
+            object_id=agency_id,
+            data={"code": current["code"], "changes": changes},
+        )
     return changes

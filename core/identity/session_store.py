@@ -29,14 +29,20 @@ class DatabaseStore(Store):
             return
         encoded = base64.b64encode(raw).decode()
         expires_at = _expiry(expires_in)
-        updated = await SessionRow.update({SessionRow.value: encoded, SessionRow.expires_at: expires_at}).where(
-            SessionRow.key == key
-        ).returning(SessionRow.id)
+        updated = (
+            await SessionRow.update({SessionRow.value: encoded, SessionRow.expires_at: expires_at})
+            .where(SessionRow.key == key)
+            .returning(SessionRow.id)
+        )
         if not updated:
             await SessionRow.insert(SessionRow(key=key, value=encoded, expires_at=expires_at))
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        row = await SessionRow.select(SessionRow.value, SessionRow.expires_at).where(SessionRow.key == key).first()
+        row = (
+            await SessionRow.select(SessionRow.value, SessionRow.expires_at)
+            .where(SessionRow.key == key)
+            .first()
+        )
         if row is None:
             return None
         if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
@@ -62,7 +68,11 @@ class DatabaseStore(Store):
         return int((row["expires_at"] - datetime.now(UTC)).total_seconds())
 
     async def delete_expired(self) -> int:
-        deleted = await SessionRow.delete().where(SessionRow.expires_at < datetime.now(UTC)).returning(SessionRow.id)
+        deleted = (
+            await SessionRow.delete()
+            .where(SessionRow.expires_at < datetime.now(UTC))
+            .returning(SessionRow.id)
+        )
         return len(deleted)
 
 

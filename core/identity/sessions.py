@@ -36,9 +36,15 @@ def fresh_csrf_cookie(request: Request) -> Cookie:
     config = request.app.csrf_config
     if config is None:
         raise RuntimeError("the app has no CSRF configuration")
-    return Cookie(key=config.cookie_name, value=generate_csrf_token(secret=config.secret), path=config.cookie_path,
-                  secure=config.cookie_secure, httponly=config.cookie_httponly, samesite=config.cookie_samesite,
-                  domain=config.cookie_domain)
+    return Cookie(
+        key=config.cookie_name,
+        value=generate_csrf_token(secret=config.secret),
+        path=config.cookie_path,
+        secure=config.cookie_secure,
+        httponly=config.cookie_httponly,
+        samesite=config.cookie_samesite,
+        domain=config.cookie_domain,
+    )
 
 
 def end_session(request: Request) -> None:
@@ -49,7 +55,12 @@ def end_session(request: Request) -> None:
 def safe_next(target: str | None, default: str = "/") -> str:
     """``target`` when it is a local path of this site, else ``default`` (no open redirect)."""
     target = (target or "").strip()
-    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 32 for c in target)
+    ):
         return default
     if target.startswith(("/dang-nhap", "/dang-xuat")):
         return default

@@ -21,6 +21,7 @@ __all__ = ("Agency", "User", "RoleGrant", "SessionRow", "LoginAttempt", "LoginTh
 
 class Agency(Table):
     """An agency or unit; ``parent`` makes the province → department/district → commune tree."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     code = Varchar(length=32, unique=True)
@@ -34,7 +35,9 @@ class Agency(Table):
     kind = Varchar(length=32, null=True, default=None)
     """For sector agencies: ``tax``, ``police``, ``treasury``, ``social_insurance``, ``post``,
     ``business_registry``, ``land_registry``; otherwise None."""
-    parent: ForeignKey[Agency] = ForeignKey(references=LazyTableReference("Agency", module_path=__name__), null=True)
+    parent: ForeignKey[Agency] = ForeignKey(
+        references=LazyTableReference("Agency", module_path=__name__), null=True
+    )
     province_code = Varchar(length=8, default="")
     """Two-digit province code of the national administrative-unit list (Đồng Nai ``75``)."""
     address = Varchar(length=255, default="")
@@ -46,7 +49,8 @@ class Agency(Table):
     valid_from = Date(null=True, default=None)
     valid_to = Date(null=True, default=None)
     predecessor: ForeignKey[Agency] = ForeignKey(
-        references=LazyTableReference("Agency", module_path=__name__), null=True)
+        references=LazyTableReference("Agency", module_path=__name__), null=True
+    )
 
 
 class User(Table, tablename="motcua_user"):
@@ -71,6 +75,7 @@ class User(Table, tablename="motcua_user"):
 
 class RoleGrant(Table):
     """``user`` holds ``role`` at ``agency`` (citizens: at the province)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     user = ForeignKey(references=User, index=True)
@@ -82,6 +87,7 @@ class RoleGrant(Table):
 
 class SessionRow(Table, tablename="motcua_session"):
     """Server-side session store (Litestar ``Store`` backed by the database)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     key = Varchar(length=128, unique=True)
@@ -100,6 +106,7 @@ class LoginAttempt(Table):
 class LoginThrottle(Table):
     """A sign-in counter shared by every app process when there is no Redis (``core.identity.throttle``):
     failures per client address (``ip:…``) and per unknown username (``user:…``)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     key = Varchar(length=160, unique=True)
@@ -110,6 +117,7 @@ class LoginThrottle(Table):
 
 class ApiToken(Table):
     """A bearer token for the JSON API (integrations, scripts). Only its SHA-256 is stored."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     user = ForeignKey(references=User, index=True)

@@ -76,7 +76,13 @@ async def _db_hit(key: str, limit: int, window: timedelta, block: timedelta, now
             "until = CASE WHEN login_throttle.until <= {} THEN {} "
             "WHEN login_throttle.hits + 1 = {} THEN {} ELSE login_throttle.until END "
             "RETURNING hits, until",
-            key, first_until, now, now, first_until, limit, now + block,
+            key,
+            first_until,
+            now,
+            now,
+            first_until,
+            limit,
+            now + block,
         )
     return Count(int(rows[0]["hits"]), _as_utc(rows[0]["until"]))
 
@@ -87,8 +93,14 @@ async def hit(key: str, *, limit: int, window: timedelta, block: timedelta) -> C
     client = _redis()
     if client is not None:
         try:
-            hits, ttl = await client.eval(_HIT_LUA, 1, REDIS_PREFIX + key, int(window.total_seconds() * 1000),
-                                          int(block.total_seconds() * 1000), limit)
+            hits, ttl = await client.eval(
+                _HIT_LUA,
+                1,
+                REDIS_PREFIX + key,
+                int(window.total_seconds() * 1000),
+                int(block.total_seconds() * 1000),
+                limit,
+            )
             return Count(int(hits), now + timedelta(milliseconds=max(int(ttl), 0)))
         except Exception:  # Redis down: count in the database rather than not at all
             log.warning("Redis unreachable for sign-in counters; using the database", exc_info=True)
@@ -107,9 +119,11 @@ async def peek(key: str) -> Count | None:
             return Count(int(value), now + timedelta(milliseconds=int(ttl)))
         except Exception:
             log.warning("Redis unreachable for sign-in counters; using the database", exc_info=True)
-    row = await LoginThrottle.select(LoginThrottle.hits, LoginThrottle.until).where(
-        (LoginThrottle.key == key) & (LoginThrottle.until > now)
-    ).first()
+    row = (
+        await LoginThrottle.select(LoginThrottle.hits, LoginThrottle.until)
+        .where((LoginThrottle.key == key) & (LoginThrottle.until > now))
+        .first()
+    )
     return Count(row["hits"], row["until"]) if row else None
 
 
@@ -126,7 +140,11 @@ async def clear(key: str) -> None:
 
 async def purge_expired() -> int:
     """Delete the database counters whose window or block has passed (Redis expires its own)."""
-    deleted = await LoginThrottle.delete().where(LoginThrottle.until <= datetime.now(UTC)).returning(LoginThrottle.id)
+    deleted = (
+        await LoginThrottle.delete()
+        .where(LoginThrottle.until <= datetime.now(UTC))
+        .returning(LoginThrottle.id)
+    )
     return len(deleted)
 
 
@@ -138,4 +156,3 @@ async def reset_all() -> None:
         if keys:
             await client.delete(*keys)
     await LoginThrottle.delete(force=True)
-

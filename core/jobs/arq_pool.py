@@ -25,6 +25,8 @@ def job_id(outbox_id: int, queue_name: str | None = None) -> str:
     if queue_name in (None, QUEUE_NAME):
         return f"outbox:{outbox_id}"
     return f"{queue_name}:outbox:{outbox_id}"
+
+
 _pools: dict[int, ArqRedis] = {}
 
 
@@ -53,7 +55,9 @@ async def get_pool(url: str | None = None):
     key = id(asyncio.get_running_loop())
     pool = _pools.get(key)
     if pool is None:
-        pool = _pools[key] = await create_pool(redis_settings(url, conn_retries=1), default_queue_name=QUEUE_NAME)
+        pool = _pools[key] = await create_pool(
+            redis_settings(url, conn_retries=1), default_queue_name=QUEUE_NAME
+        )
     return pool
 
 

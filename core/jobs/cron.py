@@ -45,7 +45,9 @@ def matches(spec: Mapping[str, Any], t: datetime) -> bool:
     )
 
 
-def last_slot(spec: Mapping[str, Any], now: datetime, *, within_minutes: int = CATCH_UP_MINUTES) -> datetime | None:
+def last_slot(
+    spec: Mapping[str, Any], now: datetime, *, within_minutes: int = CATCH_UP_MINUTES
+) -> datetime | None:
     """The latest slot at or before ``now`` within ``within_minutes`` (Vietnam time, to the minute)."""
     t = now.astimezone(VN_TZ).replace(second=0, microsecond=0)
     for _ in range(within_minutes + 1):
@@ -72,9 +74,11 @@ async def fire(job: str, slot: datetime) -> int | None:
 
     key = f"{job}@{slot.astimezone(VN_TZ):%Y-%m-%dT%H:%M}"
     async with write_tx():
-        rows = await CronRun.insert(CronRun(key=key, job=job, fired_at=datetime.now(UTC))).on_conflict(
-            action="DO NOTHING"
-        ).returning(CronRun.id)
+        rows = (
+            await CronRun.insert(CronRun(key=key, job=job, fired_at=datetime.now(UTC)))
+            .on_conflict(action="DO NOTHING")
+            .returning(CronRun.id)
+        )
         if not rows:
             return None
         outbox_id = await outbox.add(job)

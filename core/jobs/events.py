@@ -75,7 +75,8 @@ async def dispatch_event(ctx: dict, event_id: int) -> None:
         return
     dossier = await dossier_view(event["dossier_id"])
     done = {
-        r["plugin"] for r in await EventDelivery.select(EventDelivery.plugin).where(EventDelivery.event_id == event_id)
+        r["plugin"]
+        for r in await EventDelivery.select(EventDelivery.plugin).where(EventDelivery.event_id == event_id)
     }
     failures = []
     hook_ctx = {"job": {k: v for k, v in ctx.items() if k in ("outbox_id", "job_try")}}
@@ -90,8 +91,12 @@ async def dispatch_event(ctx: dict, event_id: int) -> None:
             continue
         async with write_tx():
             await EventDelivery.insert(
-                EventDelivery(key=f"{event_id}:{impl.plugin_name}", event_id=event_id, plugin=impl.plugin_name,
-                              delivered_at=datetime.now(UTC))
+                EventDelivery(
+                    key=f"{event_id}:{impl.plugin_name}",
+                    event_id=event_id,
+                    plugin=impl.plugin_name,
+                    delivered_at=datetime.now(UTC),
+                )
             ).on_conflict(action="DO NOTHING")
     if failures:
         raise RuntimeError("Plugin xử lý sự kiện bị lỗi: " + "; ".join(failures))

@@ -35,7 +35,13 @@ async def add(task: str, **payload) -> int:
     from core.db.tx import engine
 
     rows = await Outbox.insert(
-        Outbox(task=task, payload=payload, status="pending", created_at=datetime.now(UTC), priority=_priority.get())
+        Outbox(
+            task=task,
+            payload=payload,
+            status="pending",
+            created_at=datetime.now(UTC),
+            priority=_priority.get(),
+        )
     ).returning(Outbox.id)
     if not engine().transaction_exists():
         from core.jobs import runner

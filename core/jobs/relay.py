@@ -23,8 +23,17 @@ from core.db.tx import write_tx
 from core.jobs.arq_pool import job_id
 from core.jobs.tables import Outbox
 
-__all__ = ("drain", "relay_to_arq", "run_in_process", "requeue_stale", "run_pending_now", "stop_side_lane",
-           "STALE_MINUTES", "SIDE_LANE_TASKS", "SIDE_LANE_SIZE")
+__all__ = (
+    "drain",
+    "relay_to_arq",
+    "run_in_process",
+    "requeue_stale",
+    "run_pending_now",
+    "stop_side_lane",
+    "STALE_MINUTES",
+    "SIDE_LANE_TASKS",
+    "SIDE_LANE_SIZE",
+)
 
 log = logging.getLogger("motcua.jobs")
 STALE_MINUTES = 15
@@ -64,7 +73,8 @@ async def stop_side_lane() -> None:
         with contextlib.suppress(Exception):
             async with write_tx():
                 await Outbox.update({Outbox.status: "pending"}).where(
-                    Outbox.id.is_in(list(lane)) & (Outbox.status == "running"))
+                    Outbox.id.is_in(list(lane)) & (Outbox.status == "running")
+                )
 
 
 def _due(now: datetime):
@@ -75,9 +85,11 @@ async def requeue_stale(minutes: int = STALE_MINUTES) -> int:
     """Put rows stuck in ``queued``/``running`` for ``minutes`` back to ``pending``; returns how many."""
     cutoff = datetime.now(UTC) - timedelta(minutes=minutes)
     async with write_tx():
-        rows = await Outbox.update({Outbox.status: "pending", Outbox.run_after: None}).where(
-            Outbox.status.is_in(["queued", "running"]) & (Outbox.queued_at < cutoff)
-        ).returning(Outbox.id)
+        rows = (
+            await Outbox.update({Outbox.status: "pending", Outbox.run_after: None})
+            .where(Outbox.status.is_in(["queued", "running"]) & (Outbox.queued_at < cutoff))
+            .returning(Outbox.id)
+        )
     if rows:
         log.warning("re-queued %d stuck outbox rows: %s", len(rows), [r["id"] for r in rows])
     return len(rows)
@@ -102,15 +114,21 @@ async def run_in_process(limit: int = 50, *, include_queued: bool = False, wait:
         where = where | (Outbox.status == "queued")
     if lane:
         where = where & Outbox.id.not_in(list(lane))
-    rows = await Outbox.select(Outbox.id, Outbox.task).where(where).order_by(
-        Outbox.priority, ascending=False).order_by(Outbox.id).limit(limit)
+    rows = (
+        await Outbox.select(Outbox.id, Outbox.task)
+        .where(where)
+        .order_by(Outbox.priority, ascending=False)
+        .order_by(Outbox.id)
+        .limit(limit)
+    )
     handled = 0
     for row in rows:
         if row["task"] in SIDE_LANE_TASKS:
             if len(lane) >= SIDE_LANE_SIZE:
                 continue  # taken when a place frees up
             lane[row["id"]] = asyncio.get_running_loop().create_task(
-                _run_beside(row["id"], lane), name=f"motcua-outbox-{row['id']}")
+                _run_beside(row["id"], lane), name=f"motcua-outbox-{row['id']}"
+            )
         else:
             await tasks.run_outbox_row(row["id"])
         handled += 1
@@ -131,12 +149,18 @@ async def relay_to_arq(redis, limit: int = 200, *, queue_name: str | None = None
         How many rows were relayed (including rows whose job already existed).
     """
     now = datetime.now(UTC)
-    rows = await Outbox.select(Outbox.id, Outbox.priority).where(_due(now)).order_by(
-        Outbox.priority, ascending=False).order_by(Outbox.id).limit(limit)
+    rows = (
+        await Outbox.select(Outbox.id, Outbox.priority)
+        .where(_due(now))
+        .order_by(Outbox.priority, ascending=False)
+        .order_by(Outbox.id)
+        .limit(limit)
+    )
     # Bulk rows trickle: never more than BULK_IN_FLIGHT of them waiting in arq's queue, so work a person
     # causes later is not queued behind a bulk load's backlog (arq runs its queue first in, first out).
     bulk_room = BULK_IN_FLIGHT - await Outbox.count().where(
-        Outbox.status.is_in(["queued", "running"]) & (Outbox.priority < 0))
+        Outbox.status.is_in(["queued", "running"]) & (Outbox.priority < 0)
+    )
     rows = [r for r in rows if r["priority"] >= 0 or (bulk_room := bulk_room - 1) >= 0]
     extra = {"_queue_name": queue_name} if queue_name else {}
     for row in rows:

@@ -38,7 +38,11 @@ async def _tick(state: dict) -> int:
 
     handled = await relay.drain()
     minute = datetime.now(UTC).replace(second=0, microsecond=0)
-    if not get_settings().redis_url and os.environ.get("MOTCUA_CRON", "1") != "0" and state.get("minute") != minute:
+    if (
+        not get_settings().redis_url
+        and os.environ.get("MOTCUA_CRON", "1") != "0"
+        and state.get("minute") != minute
+    ):
         state["minute"] = minute
         if await cron.run_due_crons():
             handled += await relay.drain()

@@ -35,6 +35,7 @@ class Outbox(Table):
 
 class CronRun(Table):
     """One fired slot of a scheduled job; the unique key stops two processes firing it twice."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     key = Varchar(length=160, unique=True)
@@ -47,6 +48,7 @@ class CronRun(Table):
 class EventDelivery(Table):
     """A plugin that has handled a dossier event (``on_dossier_event`` is delivered at least once,
     but a retry never re-runs a plugin that already succeeded)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     key = Varchar(length=200, unique=True)

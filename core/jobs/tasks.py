@@ -41,10 +41,12 @@ async def run_outbox_row(row_id: int, ctx: dict | None = None) -> str:
     """
     now = datetime.now(UTC)
     async with write_tx():
-        claimed = await Outbox.update(
-            {Outbox.status: "running", Outbox.attempts: Outbox.attempts + 1, Outbox.queued_at: now}
-        ).where((Outbox.id == row_id) & (Outbox.status.is_in(list(CLAIMABLE)))).returning(
-            Outbox.task, Outbox.payload, Outbox.attempts
+        claimed = (
+            await Outbox.update(
+                {Outbox.status: "running", Outbox.attempts: Outbox.attempts + 1, Outbox.queued_at: now}
+            )
+            .where((Outbox.id == row_id) & (Outbox.status.is_in(list(CLAIMABLE))))
+            .returning(Outbox.task, Outbox.payload, Outbox.attempts)
         )
     if not claimed:
         return "skipped"
@@ -103,6 +105,11 @@ async def resend(row_id: int, *, actor_id: int | None = None) -> int:
             payload = json.loads(payload)
         new_id = await outbox.add(row["task"], **payload)
         await Outbox.update({Outbox.resent_as: new_id}).where(Outbox.id == row_id)
-        await chain.append("job.resend", actor_id=actor_id, object_type="outbox", object_id=row_id,
-                           data={"task": row["task"], "new_id": new_id})
+        await chain.append(
+            "job.resend",
+            actor_id=actor_id,
+            object_type="outbox",
+            object_id=row_id,
+            data={"task": row["task"], "new_id": new_id},
+        )
     return new_id

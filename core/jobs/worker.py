@@ -57,8 +57,10 @@ def cron_jobs() -> list:
     """One arq cron job per scheduled ``JobSpec`` (``unique``: one run per slot across workers)."""
     from core.jobs.cron import cron_specs
 
-    return [cron(_cron_runner(spec.name), name=f"cron:{spec.name}", unique=True, **dict(spec.cron))
-            for spec in cron_specs()]
+    return [
+        cron(_cron_runner(spec.name), name=f"cron:{spec.name}", unique=True, **dict(spec.cron))
+        for spec in cron_specs()
+    ]
 
 
 async def startup(ctx: dict) -> None:

@@ -62,9 +62,14 @@ def _text(label: str, limit: int, description: str) -> Meta:
     return Meta(max_length=limit, pattern=MULTI_LINE, title=label, description=description)
 
 
-Version = Annotated[int, Meta(title="Phiên bản hồ sơ",
-                              description="The dossier's `version` as you last read it (optimistic locking: "
-                                          "409 with the list of changes when someone changed it since).")]
+Version = Annotated[
+    int,
+    Meta(
+        title="Phiên bản hồ sơ",
+        description="The dossier's `version` as you last read it (optimistic locking: "
+        "409 with the list of changes when someone changed it since).",
+    ),
+]
 Note = Annotated[str, _text("Lý do hoặc ghi chú", LONG_TEXT_MAX, "A note or reason recorded with the event.")]
 
 
@@ -75,37 +80,84 @@ class Applicant(msgspec.Struct, kw_only=True):
     """Who applies. Online (``truc_tuyen``) the signed-in citizen's own account fills what is left out."""
 
     name: Annotated[str, _line("Họ và tên người nộp hồ sơ", NAME_MAX, "Full name.")] | None = None
-    id_number: Annotated[str, _line("Số định danh cá nhân (CCCD)", IDENTIFIER_MAX,
-                                    "12-digit citizen ID (spaces allowed), checked like at registration.",
-                                    examples=["079203001234"])] | None = None
-    phone: Annotated[str, _line("Số điện thoại", IDENTIFIER_MAX, "0… or +84…, 10–11 digits.",
-                                examples=["0912345678"])] | None = None
+    id_number: (
+        Annotated[
+            str,
+            _line(
+                "Số định danh cá nhân (CCCD)",
+                IDENTIFIER_MAX,
+                "12-digit citizen ID (spaces allowed), checked like at registration.",
+                examples=["079203001234"],
+            ),
+        ]
+        | None
+    ) = None
+    phone: (
+        Annotated[
+            str, _line("Số điện thoại", IDENTIFIER_MAX, "0… or +84…, 10–11 digits.", examples=["0912345678"])
+        ]
+        | None
+    ) = None
     email: Annotated[str, _line("Địa chỉ thư điện tử", EMAIL_MAX, "E-mail address.")] | None = None
     address: Annotated[str, _line("Địa chỉ", ADDRESS_MAX, "Postal address.")] | None = None
-    birth_date: Annotated[str, _line("Ngày sinh", IDENTIFIER_MAX,
-                                     "dd/mm/yyyy. Not stored: when given, the CCCD must match it.",
-                                     examples=["05/06/2003"])] | None = None
-    sex: Annotated[Literal["male", "female"], Meta(
-        title="Giới tính", description="Not stored: when given, the CCCD must match it.")] | None = None
+    birth_date: (
+        Annotated[
+            str,
+            _line(
+                "Ngày sinh",
+                IDENTIFIER_MAX,
+                "dd/mm/yyyy. Not stored: when given, the CCCD must match it.",
+                examples=["05/06/2003"],
+            ),
+        ]
+        | None
+    ) = None
+    sex: (
+        Annotated[
+            Literal["male", "female"],
+            Meta(title="Giới tính", description="Not stored: when given, the CCCD must match it."),
+        ]
+        | None
+    ) = None
 
 
 class CreateDossier(msgspec.Struct, kw_only=True):
     """``POST /api/v1/dossiers``: a draft dossier (its code is given when it is submitted)."""
 
-    procedure_code: Annotated[str, _line("Mã thủ tục", IDENTIFIER_MAX,
-                                         "A procedure's `code` from GET /api/v1/procedures.")]
-    agency_code: Annotated[str, _line("Mã cơ quan tiếp nhận", IDENTIFIER_MAX,
-                                      "The receiving agency's `code` (GET /api/v1/procedures/{code}: `agencies`).")]
+    procedure_code: Annotated[
+        str, _line("Mã thủ tục", IDENTIFIER_MAX, "A procedure's `code` from GET /api/v1/procedures.")
+    ]
+    agency_code: Annotated[
+        str,
+        _line(
+            "Mã cơ quan tiếp nhận",
+            IDENTIFIER_MAX,
+            "The receiving agency's `code` (GET /api/v1/procedures/{code}: `agencies`).",
+        ),
+    ]
     applicant: Applicant | None = None
-    data: Annotated[dict[str, Any], Meta(
-        title="Nội dung tờ khai",
-        description="Answers to the procedure's form by field `name` (GET /api/v1/procedures/{code}: `form`); "
-                    "checked by the form's own rules (422 naming the fields).")] | None = None
-    channel: Annotated[Literal["truc_tuyen", "truc_tiep", "buu_chinh"], Meta(
-        title="Kênh nộp", description="How it is filed: online, at the counter, by public post.")] = "truc_tuyen"
-    result_channel: Annotated[Literal["counter", "post", "online"], Meta(
-        title="Hình thức nhận kết quả",
-        description="How the result is returned: one of the procedure's result channels.")] = "counter"
+    data: (
+        Annotated[
+            dict[str, Any],
+            Meta(
+                title="Nội dung tờ khai",
+                description="Answers to the procedure's form by field `name` (GET /api/v1/procedures/{code}: `form`); "
+                "checked by the form's own rules (422 naming the fields).",
+            ),
+        ]
+        | None
+    ) = None
+    channel: Annotated[
+        Literal["truc_tuyen", "truc_tiep", "buu_chinh"],
+        Meta(title="Kênh nộp", description="How it is filed: online, at the counter, by public post."),
+    ] = "truc_tuyen"
+    result_channel: Annotated[
+        Literal["counter", "post", "online"],
+        Meta(
+            title="Hình thức nhận kết quả",
+            description="How the result is returned: one of the procedure's result channels.",
+        ),
+    ] = "counter"
 
 
 class VersionedNote(msgspec.Struct, kw_only=True):
@@ -119,15 +171,41 @@ class Receiver(msgspec.Struct, kw_only=True):
     """``return_result``: who collects the result (R29)."""
 
     name: Annotated[str, _line("Họ và tên người nhận kết quả", NAME_MAX, "Full name.")] | None = None
-    id_number: Annotated[str, _line("Số định danh cá nhân của người nhận", IDENTIFIER_MAX,
-                                    "12-digit citizen ID, checked like at registration.")] | None = None
-    relation: Annotated[Literal["holder", "authorised", "representative"], Meta(
-        title="Quan hệ của người nhận",
-        description="The holder, a person authorised under civil law, or an organisation's representative.",
-    )] | None = None
-    document: Annotated[str, _line("Giấy ủy quyền hoặc giấy giới thiệu", SHORT_TEXT_MAX,
-                                   "The authorisation or introduction letter (not for the holder).")] | None = None
-    tracking: Annotated[str, _line("Số hiệu bưu gửi", IDENTIFIER_MAX, "Postal tracking number.")] | None = None
+    id_number: (
+        Annotated[
+            str,
+            _line(
+                "Số định danh cá nhân của người nhận",
+                IDENTIFIER_MAX,
+                "12-digit citizen ID, checked like at registration.",
+            ),
+        ]
+        | None
+    ) = None
+    relation: (
+        Annotated[
+            Literal["holder", "authorised", "representative"],
+            Meta(
+                title="Quan hệ của người nhận",
+                description="The holder, a person authorised under civil law, or an organisation's representative.",
+            ),
+        ]
+        | None
+    ) = None
+    document: (
+        Annotated[
+            str,
+            _line(
+                "Giấy ủy quyền hoặc giấy giới thiệu",
+                SHORT_TEXT_MAX,
+                "The authorisation or introduction letter (not for the holder).",
+            ),
+        ]
+        | None
+    ) = None
+    tracking: Annotated[str, _line("Số hiệu bưu gửi", IDENTIFIER_MAX, "Postal tracking number.")] | None = (
+        None
+    )
 
 
 _ITEM = _line("Mỗi giấy tờ cần bổ sung", SHORT_TEXT_MAX, "One document asked for.")
@@ -139,33 +217,92 @@ class ActionBody(msgspec.Struct, kw_only=True):
     ``steps[].inputs``) as further keys of this object."""
 
     version: Version
-    step_id: Annotated[int, Meta(title="Bước xử lý",
-                                 description="The dossier step acted on (`steps[].id` of the dossier); "
-                                             "inferred when you hold a single active step.")] | None = None
+    step_id: (
+        Annotated[
+            int,
+            Meta(
+                title="Bước xử lý",
+                description="The dossier step acted on (`steps[].id` of the dossier); "
+                "inferred when you hold a single active step.",
+            ),
+        ]
+        | None
+    ) = None
     note: Note | None = None
-    items: Annotated[list[Annotated[str, _ITEM]], Meta(
-        max_length=LIST_ITEMS_MAX, title="Danh sách giấy tờ cần bổ sung",
-        description="request_supplement: the documents asked for, one per item.",
-        extra_json_schema={"extra": {"items": {"type": "string", "maxLength": _ITEM.max_length,
-                                               "pattern": _ITEM.pattern, "title": _ITEM.title}}},
-    )] | None = None
-    override_reason: Annotated[str, _text("Lý do yêu cầu bổ sung lần nữa", LONG_TEXT_MAX,
-                                          "request_supplement a second time: why the law allows it.")] | None = None
-    channel: Annotated[Literal["counter", "post", "online"], Meta(
-        title="Hình thức trả kết quả", description="return_result: how the result is handed over.")] | None = None
+    items: (
+        Annotated[
+            list[Annotated[str, _ITEM]],
+            Meta(
+                max_length=LIST_ITEMS_MAX,
+                title="Danh sách giấy tờ cần bổ sung",
+                description="request_supplement: the documents asked for, one per item.",
+                extra_json_schema={
+                    "extra": {
+                        "items": {
+                            "type": "string",
+                            "maxLength": _ITEM.max_length,
+                            "pattern": _ITEM.pattern,
+                            "title": _ITEM.title,
+                        }
+                    }
+                },
+            ),
+        ]
+        | None
+    ) = None
+    override_reason: (
+        Annotated[
+            str,
+            _text(
+                "Lý do yêu cầu bổ sung lần nữa",
+                LONG_TEXT_MAX,
+                "request_supplement a second time: why the law allows it.",
+            ),
+        ]
+        | None
+    ) = None
+    channel: (
+        Annotated[
+            Literal["counter", "post", "online"],
+            Meta(title="Hình thức trả kết quả", description="return_result: how the result is handed over."),
+        ]
+        | None
+    ) = None
     receiver: Receiver | None = None
-    new_due: Annotated[str, _line("Ngày hẹn mới", IDENTIFIER_MAX,
-                                  "apologise: the new date: dd/mm/yyyy, dd/mm/yyyy HH:MM or ISO 8601.")] | None = None
-    reason_code: Annotated[Literal["appraisal", "violation", "tax_payment", "public_posting", "other"], Meta(
-        title="Lý do tạm dừng", description="suspend: the legal reason the clock stands still (R17).")] | None = None
+    new_due: (
+        Annotated[
+            str,
+            _line(
+                "Ngày hẹn mới",
+                IDENTIFIER_MAX,
+                "apologise: the new date: dd/mm/yyyy, dd/mm/yyyy HH:MM or ISO 8601.",
+            ),
+        ]
+        | None
+    ) = None
+    reason_code: (
+        Annotated[
+            Literal["appraisal", "violation", "tax_payment", "public_posting", "other"],
+            Meta(
+                title="Lý do tạm dừng", description="suspend: the legal reason the clock stands still (R17)."
+            ),
+        ]
+        | None
+    ) = None
 
 
 class AttachmentUpload(msgspec.Struct, kw_only=True):
     """``POST /api/v1/dossiers/{code}/attachments`` (multipart/form-data)."""
 
-    document_code: Annotated[str, _line("Mục giấy tờ", IDENTIFIER_MAX,
-                                        "A document slot of the procedure's checklist "
-                                        "(GET /api/v1/procedures/{code}: `documents[].code`).")]
+    document_code: Annotated[
+        str,
+        _line(
+            "Mục giấy tờ",
+            IDENTIFIER_MAX,
+            "A document slot of the procedure's checklist "
+            "(GET /api/v1/procedures/{code}: `documents[].code`).",
+        ),
+    ]
     file: Annotated[UploadFile, Meta(title="Tệp", description="PDF, JPEG or PNG, at most 8 MB.")]
 
 

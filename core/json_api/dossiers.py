@@ -17,15 +17,23 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from core.dossiers import access, attachments, service
-from core.contract.views import DossierView, EventView
 from core.contract.errors import InvalidInput, NotAllowed
+from core.contract.views import DossierView, EventView, UserView
+from core.dossiers import access, attachments, service
 from core.identity.api_auth import api_user
-from core.contract.views import UserView
 from core.identity.guards import public, reads_dossier, requires_login, requires_role
 from core.identity.tables import Agency
-from core.json_api.bodies import ActionBody, AttachmentOut, AttachmentUpload, ClockScanOut, CreateDossier
-from core.json_api.bodies import DossierOut, EventOut, PublicStatusOut, VersionedNote
+from core.json_api.bodies import (
+    ActionBody,
+    AttachmentOut,
+    AttachmentUpload,
+    ClockScanOut,
+    CreateDossier,
+    DossierOut,
+    EventOut,
+    PublicStatusOut,
+    VersionedNote,
+)
 from core.json_api.openapi import BEARER, document_problems
 
 __all__ = ("DossierApi", "StatusApi", "ROUTES", "dossier_json", "dossier_out", "public_json")
@@ -109,10 +117,13 @@ class DossierApi(Controller):
         files it for the ``applicant``."""
         codes = _codes(data)
         agency_code = codes["agency_code"]
-        agency = await Agency.select(Agency.id).where(Agency.code == agency_code).first() if agency_code else None
+        agency = (
+            await Agency.select(Agency.id).where(Agency.code == agency_code).first() if agency_code else None
+        )
         if agency is None:
-            raise InvalidInput("Cơ quan tiếp nhận không hợp lệ.",
-                               [("agency_code", f"Không có cơ quan mã '{agency_code}'.")])
+            raise InvalidInput(
+                "Cơ quan tiếp nhận không hợp lệ.", [("agency_code", f"Không có cơ quan mã '{agency_code}'.")]
+            )
         view = await service.create(
             codes["procedure_code"],
             agency["id"],
@@ -140,19 +151,31 @@ class DossierApi(Controller):
         rows = await attachments.list_for((await _readable(code, user)).id)
         return [msgspec.convert(r, AttachmentOut) for r in rows]
 
-    @get("/{code:str}/attachments/{attachment_id:int}", summary="Download one uploaded file",
-         media_type="application/octet-stream", guards=[reads_dossier],
-         response_description="The file as uploaded (PDF, JPEG or PNG; its type in Content-Type)")
+    @get(
+        "/{code:str}/attachments/{attachment_id:int}",
+        summary="Download one uploaded file",
+        media_type="application/octet-stream",
+        guards=[reads_dossier],
+        response_description="The file as uploaded (PDF, JPEG or PNG; its type in Content-Type)",
+    )
     async def download_attachment(self, code: str, attachment_id: int, user: UserView) -> Response[bytes]:
         view = await _readable(code, user)
         row, content = await attachments.read(view.id, attachment_id)
-        return Response(content, media_type=row["content_type"],
-                        headers=attachments.download_headers(row, str(row["id"])))
+        return Response(
+            content, media_type=row["content_type"], headers=attachments.download_headers(row, str(row["id"]))
+        )
 
-    @post("/{code:str}/attachments", status_code=HTTP_201_CREATED, summary="Upload a file into a document slot",
-          request_max_body_size=attachments.MAX_BYTES + 64 * 1024, guards=[reads_dossier])
+    @post(
+        "/{code:str}/attachments",
+        status_code=HTTP_201_CREATED,
+        summary="Upload a file into a document slot",
+        request_max_body_size=attachments.MAX_BYTES + 64 * 1024,
+        guards=[reads_dossier],
+    )
     async def upload(
-        self, code: str, user: UserView,
+        self,
+        code: str,
+        user: UserView,
         data: Annotated[AttachmentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> AttachmentOut:
         """Multipart form: ``document_code`` (a slot of the procedure's checklist) and ``file`` (PDF,
@@ -161,29 +184,50 @@ class DossierApi(Controller):
         await _readable(code, user)
         upload = data.file
         if not isinstance(upload, UploadFile):
-            raise InvalidInput("Không tải được tệp lên.", [("file", "Chọn một tệp để tải lên (trường 'file').")])
+            raise InvalidInput(
+                "Không tải được tệp lên.", [("file", "Chọn một tệp để tải lên (trường 'file').")]
+            )
         content = await upload.read()
-        row = await attachments.add(code, actor=user, document_code=(data.document_code or "").strip(),
-                                    filename=upload.filename or "", content=content)
+        row = await attachments.add(
+            code,
+            actor=user,
+            document_code=(data.document_code or "").strip(),
+            filename=upload.filename or "",
+            content=content,
+        )
         return msgspec.convert(row, AttachmentOut)
 
-    @post("/{code:str}/submit", status_code=HTTP_200_OK, summary="Submit a draft (allocates the code)",
-          guards=[reads_dossier])
+    @post(
+        "/{code:str}/submit",
+        status_code=HTTP_200_OK,
+        summary="Submit a draft (allocates the code)",
+        guards=[reads_dossier],
+    )
     async def submit(self, code: str, data: VersionedNote, user: UserView) -> DossierOut:
         await access.readable_id(user, code)  # before anything else the body says (the version)
         view = await service.submit(code, actor=user, version=data.version, note=data.note or "")
         return dossier_out(view, user)
 
-    @post("/{code:str}/receive", status_code=HTTP_200_OK, summary="Receive (form 01, clock, route)",
-          guards=[reads_dossier])
+    @post(
+        "/{code:str}/receive",
+        status_code=HTTP_200_OK,
+        summary="Receive (form 01, clock, route)",
+        guards=[reads_dossier],
+    )
     async def receive(self, code: str, data: VersionedNote, user: UserView) -> DossierOut:
         await access.readable_id(user, code)
         view = await service.receive(code, actor=user, version=data.version, note=data.note or "")
         return dossier_out(view, user)
 
-    @post("/{code:str}/actions/{action:str}", status_code=HTTP_200_OK, summary="Apply a lifecycle action",
-          guards=[reads_dossier])
-    async def act(self, code: str, action: str, data: ActionBody, request: Request, user: UserView) -> DossierOut:
+    @post(
+        "/{code:str}/actions/{action:str}",
+        status_code=HTTP_200_OK,
+        summary="Apply a lifecycle action",
+        guards=[reads_dossier],
+    )
+    async def act(
+        self, code: str, action: str, data: ActionBody, request: Request, user: UserView
+    ) -> DossierOut:
         """``action`` is one of the dossier's ``allowed_actions``. Keys by action: ``items``
         (request_supplement), ``channel`` and ``receiver`` (return_result), ``new_due`` (apologise),
         ``reason_code`` (suspend), ``override_reason`` (a second supplement request); a step that issues
@@ -192,8 +236,15 @@ class DossierApi(Controller):
         if action in ("flag_late", "close_unanswered"):
             raise NotAllowed("Thao tác này do hệ thống tự thực hiện.")
         params = _action_params(data, await request.json())
-        view = await service.act(code, action, actor=user, version=data.version, step_id=data.step_id,
-                                 note=data.note or "", **params)
+        view = await service.act(
+            code,
+            action,
+            actor=user,
+            version=data.version,
+            step_id=data.step_id,
+            note=data.note or "",
+            **params,
+        )
         return dossier_out(view, user)
 
 
@@ -214,9 +265,19 @@ class StatusApi(Controller):
         return msgspec.convert(public_json(await service.get(code)), PublicStatusOut)
 
 
-@post("/api/v1/clock-scan", status_code=HTTP_200_OK, summary="Run the clock scan now (province admin)",
-      tags=["dossiers"], dependencies={"user": Provide(api_user)}, security=BEARER,
-      guards=[requires_role("province_admin", message="Chỉ quản trị cấp tỉnh mới chạy được việc quét hạn giải quyết.")])
+@post(
+    "/api/v1/clock-scan",
+    status_code=HTTP_200_OK,
+    summary="Run the clock scan now (province admin)",
+    tags=["dossiers"],
+    dependencies={"user": Provide(api_user)},
+    security=BEARER,
+    guards=[
+        requires_role(
+            "province_admin", message="Chỉ quản trị cấp tỉnh mới chạy được việc quét hạn giải quyết."
+        )
+    ],
+)
 async def clock_scan_now(user: UserView) -> ClockScanOut:
     """Flag late dossiers and close unanswered supplements now (the daily job, on demand)."""
     from core.dossiers import clockscan
@@ -228,10 +289,16 @@ async def clock_scan_now(user: UserView) -> ClockScanOut:
 
 _READS = (400, 401, 404)
 _WRITES = (400, 401, 403, 404, 409, 410, 422)
-document_problems(DossierApi.read, DossierApi.read_events, DossierApi.list_attachments,
-                  DossierApi.download_attachment, codes=_READS)
-document_problems(DossierApi.create, DossierApi.upload, DossierApi.submit, DossierApi.receive, DossierApi.act,
-                  codes=_WRITES)
+document_problems(
+    DossierApi.read,
+    DossierApi.read_events,
+    DossierApi.list_attachments,
+    DossierApi.download_attachment,
+    codes=_READS,
+)
+document_problems(
+    DossierApi.create, DossierApi.upload, DossierApi.submit, DossierApi.receive, DossierApi.act, codes=_WRITES
+)
 document_problems(clock_scan_now, codes=(401, 403))
 document_problems(StatusApi.status, codes=(400, 404))
 

@@ -20,7 +20,7 @@ SECURITY_SCHEMES = {
         type="http",
         scheme="bearer",
         description="An API token, sent as `Authorization: Bearer <token>`. An administrator issues one with "
-                    "`motcua token <username>`; the website's sign-in cookie is not accepted.",
+        "`motcua token <username>`; the website's sign-in cookie is not accepted.",
     ),
 }
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -53,8 +53,12 @@ class Problem(msgspec.Struct, omit_defaults=True):
 
 
 def _problem(description: str) -> ResponseSpec:
-    return ResponseSpec(data_container=Problem, description=description, media_type="application/problem+json",
-                        generate_examples=False)
+    return ResponseSpec(
+        data_container=Problem,
+        description=description,
+        media_type="application/problem+json",
+        generate_examples=False,
+    )
 
 
 PROBLEMS = {

@@ -43,7 +43,9 @@ class SmtpChannel:
     def __init__(self, url: str, sender: str, timeout: float = 20.0):
         p = urlparse(url)
         if p.scheme not in ("smtp", "smtps"):
-            raise ValueError(f"MOTCUA_SMTP_URL phải bắt đầu bằng smtp:// hoặc smtps:// (nhận được '{p.scheme}').")
+            raise ValueError(
+                f"MOTCUA_SMTP_URL phải bắt đầu bằng smtp:// hoặc smtps:// (nhận được '{p.scheme}')."
+            )
         self.ssl = p.scheme == "smtps"
         self.host = p.hostname or "localhost"
         self.port = p.port or (465 if self.ssl else 25)

@@ -58,7 +58,9 @@ def message_context(event: dict, dossier: dict) -> dict[str, Any]:
         "agency_name": agency.get("name", "") if isinstance(agency, dict) else "",
         "reason": event.get("note", ""),
         "appointment": _when(dossier.get("appointment_at") or dossier.get("due_at")),
-        "link": f"{get_settings().base_url}/tra-cuu/{quote(code, safe='.-')}" if code else get_settings().base_url,
+        "link": f"{get_settings().base_url}/tra-cuu/{quote(code, safe='.-')}"
+        if code
+        else get_settings().base_url,
         "late_agency": (agency.get("name", "") if isinstance(agency, dict) else ""),
     }
 
@@ -90,12 +92,17 @@ async def on_account_event(event):
     from core.settings import get_settings
 
     template = {"registered": "account_created", "registration_duplicate": "registration_attempt"}.get(
-        event.get("action"))
+        event.get("action")
+    )
     if template is None:
         return
-    context = {"code": event.get("username", ""), "applicant_name": event.get("full_name", ""),
-               "agency_name": event.get("agency_name", ""), "link": get_settings().base_url + "/dang-nhap",
-               "reason": " và ".join(_MATCHED[f] for f in event.get("fields", ()) if f in _MATCHED)}
+    context = {
+        "code": event.get("username", ""),
+        "applicant_name": event.get("full_name", ""),
+        "agency_name": event.get("agency_name", ""),
+        "link": get_settings().base_url + "/dang-nhap",
+        "reason": " và ".join(_MATCHED[f] for f in event.get("fields", ()) if f in _MATCHED),
+    }
     await notify(template, user_id=event["user_id"], to_email=event.get("email") or "", context=context)
 
 
@@ -116,18 +123,29 @@ async def on_dossier_event(event, dossier, ctx):
         late_id = dossier.get("late_agency_id") or event.get("agency_id")
         if not late_id:
             return
-        users = {r["user"] for r in await RoleGrant.select(RoleGrant.user).where(
-            (RoleGrant.agency == late_id) & RoleGrant.role.is_in(list(STAFF_ROLES_WARNED)))}
+        users = {
+            r["user"]
+            for r in await RoleGrant.select(RoleGrant.user).where(
+                (RoleGrant.agency == late_id) & RoleGrant.role.is_in(list(STAFF_ROLES_WARNED))
+            )
+        }
         for uid in sorted(users):
-            await notify("late_warning", dossier_id=dossier["id"], user_id=uid, context=context,
-                         event_id=event["id"])
+            await notify(
+                "late_warning", dossier_id=dossier["id"], user_id=uid, context=context, event_id=event["id"]
+            )
         return
     template = ACTION_TEMPLATES.get(action)
     if template is None:
         return
-    await notify(template, dossier_id=dossier["id"], user_id=dossier.get("applicant_id"),
-                 to_email=dossier.get("applicant_email") or "", to_phone=dossier.get("applicant_phone") or "",
-                 context=context, event_id=event["id"])
+    await notify(
+        template,
+        dossier_id=dossier["id"],
+        user_id=dossier.get("applicant_id"),
+        to_email=dossier.get("applicant_email") or "",
+        to_phone=dossier.get("applicant_phone") or "",
+        context=context,
+        event_id=event["id"],
+    )
 
 
 @hookimpl

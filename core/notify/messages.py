@@ -21,7 +21,9 @@ class Message:
     sms: str
 
 
-_SIGN = "\n\nTrân trọng,\n{agency_name}\n(Thư gửi tự động từ hệ thống một cửa; vui lòng không trả lời thư này.)"
+_SIGN = (
+    "\n\nTrân trọng,\n{agency_name}\n(Thư gửi tự động từ hệ thống một cửa; vui lòng không trả lời thư này.)"
+)
 
 MESSAGES: dict[str, Message] = {
     "receipt": Message(

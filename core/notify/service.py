@@ -22,8 +22,16 @@ log = logging.getLogger("motcua.notify")
 TEMPLATES = tuple(messages.MESSAGES)
 
 
-async def notify(template: str, *, dossier_id: int | None = None, user_id: int | None = None, to_email: str = "",
-                 to_phone: str = "", context: dict, event_id: int | None = None) -> list[int]:
+async def notify(
+    template: str,
+    *,
+    dossier_id: int | None = None,
+    user_id: int | None = None,
+    to_email: str = "",
+    to_phone: str = "",
+    context: dict,
+    event_id: int | None = None,
+) -> list[int]:
     """Compose ``template`` with ``context`` and queue it on every channel the recipient has.
 
     Args:
@@ -52,8 +60,11 @@ async def notify(template: str, *, dossier_id: int | None = None, user_id: int |
     targets = [("email", to_email.strip()), ("sms", to_phone.strip())]
     async with write_tx():
         if event_id is not None:
-            same_recipient = (Notification.recipient == user_id) if user_id is not None else (
-                Notification.recipient.is_null())
+            same_recipient = (
+                (Notification.recipient == user_id)
+                if user_id is not None
+                else (Notification.recipient.is_null())
+            )
             existing = await Notification.select(Notification.id).where(
                 (Notification.event_id == event_id) & (Notification.template == template) & same_recipient
             )
@@ -61,18 +72,35 @@ async def notify(template: str, *, dossier_id: int | None = None, user_id: int |
                 return [r["id"] for r in existing]
         ids = []
         if user_id is not None:
-            row = Notification(recipient=user_id, dossier=dossier_id, channel="inapp", template=template,
-                               subject=msg.subject, body=msg.body, status="sent", created_at=now, sent_at=now,
-                               event_id=event_id)
+            row = Notification(
+                recipient=user_id,
+                dossier=dossier_id,
+                channel="inapp",
+                template=template,
+                subject=msg.subject,
+                body=msg.body,
+                status="sent",
+                created_at=now,
+                sent_at=now,
+                event_id=event_id,
+            )
             await row.save()
             ids.append(row.id)
         for channel, address in targets:
             if not address:
                 continue
-            row = Notification(recipient=user_id, dossier=dossier_id, channel=channel, to_address=address,
-                               template=template, subject=msg.subject,
-                               body=msg.sms if channel == "sms" else msg.body, status="pending",
-                               created_at=now, event_id=event_id)
+            row = Notification(
+                recipient=user_id,
+                dossier=dossier_id,
+                channel=channel,
+                to_address=address,
+                template=template,
+                subject=msg.subject,
+                body=msg.sms if channel == "sms" else msg.body,
+                status="pending",
+                created_at=now,
+                event_id=event_id,
+            )
             await row.save()
             outbox_id = await outbox.add("deliver_notification", notification_id=row.id)
             await Notification.update({Notification.outbox_id: outbox_id}).where(Notification.id == row.id)
@@ -94,19 +122,23 @@ async def deliver_notification(ctx: dict, notification_id: int) -> None:
         status = await channel.send(row["to_address"], row["subject"], row["body"])
     except Exception as exc:
         async with write_tx():
-            await Notification.update({
-                Notification.status: "failed",
-                Notification.error: "".join(traceback.format_exception_only(exc)).strip()[:2000],
-                Notification.attempts: Notification.attempts + 1,
-            }).where(Notification.id == notification_id)
+            await Notification.update(
+                {
+                    Notification.status: "failed",
+                    Notification.error: "".join(traceback.format_exception_only(exc)).strip()[:2000],
+                    Notification.attempts: Notification.attempts + 1,
+                }
+            ).where(Notification.id == notification_id)
         raise
     async with write_tx():
-        await Notification.update({
-            Notification.status: status,
-            Notification.error: "",
-            Notification.sent_at: datetime.now(UTC) if status == "sent" else None,
-            Notification.attempts: Notification.attempts + 1,
-        }).where(Notification.id == notification_id)
+        await Notification.update(
+            {
+                Notification.status: status,
+                Notification.error: "",
+                Notification.sent_at: datetime.now(UTC) if status == "sent" else None,
+                Notification.attempts: Notification.attempts + 1,
+            }
+        ).where(Notification.id == notification_id)
 
 
 async def resend(notification_id: int, *, actor_id: int | None = None) -> int:
@@ -126,7 +158,9 @@ async def resend(notification_id: int, *, actor_id: int | None = None) -> int:
         if row is None:
             raise NotFound(f"Không có thông báo số {notification_id}.")
         if row["status"] != "failed":
-            raise Conflict(f"Thông báo số {notification_id} không ở trạng thái gửi lỗi nên không gửi lại được.")
+            raise Conflict(
+                f"Thông báo số {notification_id} không ở trạng thái gửi lỗi nên không gửi lại được."
+            )
         if row["outbox_id"]:
             job = await Outbox.select(Outbox.status).where(Outbox.id == row["outbox_id"]).first()
             if job and job["status"] in ("pending", "queued", "running"):
@@ -135,15 +169,26 @@ async def resend(notification_id: int, *, actor_id: int | None = None) -> int:
         await Notification.update({Notification.outbox_id: outbox_id, Notification.status: "pending"}).where(
             Notification.id == notification_id
         )
-        await chain.append("notification.resend", actor_id=actor_id, object_type="notification",
-                           object_id=notification_id, data={"outbox_id": outbox_id, "channel": row["channel"]})
+        await chain.append(
+            "notification.resend",
+            actor_id=actor_id,
+            object_type="notification",
+            object_id=notification_id,
+            data={"outbox_id": outbox_id, "channel": row["channel"]},
+        )
     return outbox_id
 
 
 async def mark_read(user_id: int) -> int:
     """Mark every in-app message of ``user_id`` read; returns how many were unread."""
     async with write_tx():
-        rows = await Notification.update({Notification.read_at: datetime.now(UTC)}).where(
-            (Notification.recipient == user_id) & (Notification.channel == "inapp") & Notification.read_at.is_null()
-        ).returning(Notification.id)
+        rows = (
+            await Notification.update({Notification.read_at: datetime.now(UTC)})
+            .where(
+                (Notification.recipient == user_id)
+                & (Notification.channel == "inapp")
+                & Notification.read_at.is_null()
+            )
+            .returning(Notification.id)
+        )
     return len(rows)

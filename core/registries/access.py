@@ -26,8 +26,16 @@ from core.audit import chain as audit
 from core.contract.specs import ROLES, AgencyRef, RegistrySpec
 from core.contract.views import KeeperScope, RecordView
 
-__all__ = ("STAFF_ROLES", "registry_spec", "split_personal", "keeper_scope",
-           "registry_view", "registry_views", "READ_ACTION", "LIST_ACTION")
+__all__ = (
+    "STAFF_ROLES",
+    "registry_spec",
+    "split_personal",
+    "keeper_scope",
+    "registry_view",
+    "registry_views",
+    "READ_ACTION",
+    "LIST_ACTION",
+)
 
 STAFF_ROLES: frozenset[str] = frozenset(ROLES) - {"citizen", "postal_agent"}
 """Roles that make a user staff of the agency where they hold them (for registries)."""
@@ -64,8 +72,9 @@ def _remove(obj: Any, parts: Sequence[str], found: list[Any]) -> None:
         found.append(obj.pop(head))
 
 
-def split_personal(spec: RegistrySpec | str, record: Mapping[str, Any]
-                   ) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+def split_personal(
+    spec: RegistrySpec | str, record: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """``(public part, personal part)`` of a record: the public part is a copy without the ``personal``
     paths; the personal part maps each path to the values removed there (the record is not changed)."""
     spec = registry_spec(spec) if isinstance(spec, str) else spec
@@ -91,7 +100,8 @@ async def _agencies(ids: Iterable[int]) -> list[AgencyRef]:
     if not ids:
         return []
     rows = await Agency.select(Agency.id, Agency.code, Agency.name, Agency.level, Agency.kind).where(
-        Agency.id.is_in(ids))
+        Agency.id.is_in(ids)
+    )
     return [AgencyRef(r["id"], r["code"], r["name"], r["level"], r["kind"]) for r in rows]
 
 
@@ -114,8 +124,9 @@ def _answers_match(answers: Mapping[str, Any], wanted: Iterable[Mapping[str, Any
     return False
 
 
-async def _active_dossiers(spec: RegistrySpec, agency_ids: list[int], codes: set[str], by_answers: bool
-                           ) -> list[dict[str, Any]]:
+async def _active_dossiers(
+    spec: RegistrySpec, agency_ids: list[int], codes: set[str], by_answers: bool
+) -> list[dict[str, Any]]:
     """Dossiers with an active step at one of ``agency_ids`` that may be about a record: those whose
     code is in ``codes``, and (``by_answers``) those of the registry's domain. One query."""
     from core.dossiers.tables import DossierStep
@@ -128,12 +139,15 @@ async def _active_dossiers(spec: RegistrySpec, agency_ids: list[int], codes: set
     if by_answers:
         same_domain = DossierStep.dossier.domain == spec.id.split(".")[0]
         linked = same_domain if linked is None else (linked | same_domain)
-    rows = await DossierStep.select(
-        DossierStep.agency, DossierStep.dossier.code.as_alias("code"),
-        DossierStep.dossier.data.as_alias("data"),
-    ).where(
-        (DossierStep.status == "active") & DossierStep.agency.is_in(agency_ids) & linked
-    ).order_by(DossierStep.id)
+    rows = (
+        await DossierStep.select(
+            DossierStep.agency,
+            DossierStep.dossier.code.as_alias("code"),
+            DossierStep.dossier.data.as_alias("data"),
+        )
+        .where((DossierStep.status == "active") & DossierStep.agency.is_in(agency_ids) & linked)
+        .order_by(DossierStep.id)
+    )
     for r in rows:
         if isinstance(r["data"], str):
             try:
@@ -153,8 +167,13 @@ def _wanted(spec: RegistrySpec, record: Mapping[str, Any]) -> list[Mapping[str, 
     return [w for w in (spec.dossier_answers(record) if spec.dossier_answers else ()) if w]
 
 
-async def registry_views(registry_id: str, records: Sequence[Mapping[str, Any]], user: Any, *,
-                         query: Mapping[str, Any] | None = None) -> list[RecordView]:
+async def registry_views(
+    registry_id: str,
+    records: Sequence[Mapping[str, Any]],
+    user: Any,
+    *,
+    query: Mapping[str, Any] | None = None,
+) -> list[RecordView]:
     """Apply the rule to each record; with more than one record shown whole, write ONE audit row listing
     them (a search result), with a single record one ``registry_personal_read`` row.
 
@@ -190,41 +209,64 @@ async def registry_views(registry_id: str, records: Sequence[Mapping[str, Any]],
         dossiers = await _active_dossiers(spec, sorted(staff_ids), codes, any(wanted.values()))
         for i in pending:
             own_codes = _codes(spec, records[i])
-            hit = next((d for d in dossiers
-                        if d["code"] in own_codes or _answers_match(d["data"], wanted[i])), None)
+            hit = next(
+                (d for d in dossiers if d["code"] in own_codes or _answers_match(d["data"], wanted[i])), None
+            )
             if hit is not None:
                 decisions[i] = ("dossier", by_id.get(hit["agency"]), hit["code"] or "")
     views = [
-        RecordView(record=dict(r), personal=True, reason=reason, agency=agency, dossier_code=code) if reason
+        RecordView(record=dict(r), personal=True, reason=reason, agency=agency, dossier_code=code)
+        if reason
         else RecordView(record=split_personal(spec, r)[0], personal=False)
         for r, (reason, agency, code) in zip(records, decisions, strict=True)
     ]
     keys = [spec.key(r) for r, v in zip(records, views, strict=True) if v.personal]
-    await _audit(spec, [v for v in views if v.personal], keys, user, query,
-                 single=query is None and len(records) == 1)
+    await _audit(
+        spec, [v for v in views if v.personal], keys, user, query, single=query is None and len(records) == 1
+    )
     return views
 
 
-async def _audit(spec: RegistrySpec, shown: list[RecordView], keys: list[str], user: Any,
-                 query: Mapping[str, Any] | None, *, single: bool) -> None:
+async def _audit(
+    spec: RegistrySpec,
+    shown: list[RecordView],
+    keys: list[str],
+    user: Any,
+    query: Mapping[str, Any] | None,
+    *,
+    single: bool,
+) -> None:
     if not shown:
         return
     first = shown[0]
     chain = f"agency:{first.agency.code}" if first.agency else "global"
     data: dict[str, Any]
     if single:
-        data = {"registry": spec.id, "reason": first.reason,
-                "agency": first.agency.code if first.agency else "",
-                **({"dossier": first.dossier_code} if first.dossier_code else {})}
-        await audit.append(READ_ACTION, chain=chain, actor_id=user.id, object_type=spec.id,
-                           object_id=str(keys[0])[:64], data=data)
+        data = {
+            "registry": spec.id,
+            "reason": first.reason,
+            "agency": first.agency.code if first.agency else "",
+            **({"dossier": first.dossier_code} if first.dossier_code else {}),
+        }
+        await audit.append(
+            READ_ACTION,
+            chain=chain,
+            actor_id=user.id,
+            object_type=spec.id,
+            object_id=str(keys[0])[:64],
+            data=data,
+        )
         return
-    data = {"registry": spec.id, "records": [str(k) for k in keys],
-            "reasons": sorted({v.reason for v in shown}),
-            "agencies": sorted({v.agency.code for v in shown if v.agency}),
-            **({"query": {k: v for k, v in query.items() if v}} if query else {})}
-    await audit.append(LIST_ACTION, chain=chain, actor_id=user.id, object_type=spec.id, object_id="",
-                       data=data)
+    data = {
+        "registry": spec.id,
+        "records": [str(k) for k in keys],
+        "reasons": sorted({v.reason for v in shown}),
+        "agencies": sorted({v.agency.code for v in shown if v.agency}),
+        **({"query": {k: v for k, v in query.items() if v}} if query else {}),
+    }
+    await audit.append(
+        LIST_ACTION, chain=chain, actor_id=user.id, object_type=spec.id, object_id="", data=data
+    )
 
 
 async def registry_view(registry_id: str, record: Mapping[str, Any], user: Any) -> RecordView:

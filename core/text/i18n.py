@@ -12,8 +12,17 @@ from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
-__all__ = ("LANGUAGES", "DEFAULT_LANGUAGE", "current_language", "set_language", "gettext", "_", "ngettext",
-           "plugin_catalogues", "translations")
+__all__ = (
+    "LANGUAGES",
+    "DEFAULT_LANGUAGE",
+    "current_language",
+    "set_language",
+    "gettext",
+    "_",
+    "ngettext",
+    "plugin_catalogues",
+    "translations",
+)
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"

@@ -5,8 +5,13 @@ from __future__ import annotations
 import logging
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Empty, ExceptionHandlersMap
@@ -18,6 +23,7 @@ from core.text.i18n import gettext as _
 __all__ = ("exception_handlers",)
 
 log = logging.getLogger("motcua.errors")
+
 
 def N_(message: str) -> str:
     """Mark a string for extraction; translated later, when the language is known."""
@@ -39,11 +45,14 @@ _TITLES = {
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")[:40]
+    return (
+        request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")[:40]
+    )
 
 
-def _problem(status: int, title: str, detail: str, extra: dict | None = None,
-             headers: dict[str, str] | None = None) -> Response:
+def _problem(
+    status: int, title: str, detail: str, extra: dict | None = None, headers: dict[str, str] | None = None
+) -> Response:
     return Response(
         content={"type": "about:blank", "title": title, "status": status, "detail": detail, **(extra or {})},
         status_code=status,
@@ -52,23 +61,34 @@ def _problem(status: int, title: str, detail: str, extra: dict | None = None,
     )
 
 
-_TOKEN_NEEDED = N_("This API needs an API token: send it in the header “Authorization: Bearer <token>”. "
-                   "Tokens are issued by an administrator of the system with the command "
-                   "“motcua token <username>”.")
-_SESSION_NOT_ACCEPTED = N_("You are signed in to the website, but the JSON API does not accept the website's "
-                           "sign-in. Send an API token in the header “Authorization: Bearer <token>”. Tokens "
-                           "are issued by an administrator of the system with the command "
-                           "“motcua token <username>”.")
+_TOKEN_NEEDED = N_(
+    "This API needs an API token: send it in the header “Authorization: Bearer <token>”. "
+    "Tokens are issued by an administrator of the system with the command "
+    "“motcua token <username>”."
+)
+_SESSION_NOT_ACCEPTED = N_(
+    "You are signed in to the website, but the JSON API does not accept the website's "
+    "sign-in. Send an API token in the header “Authorization: Bearer <token>”. Tokens "
+    "are issued by an administrator of the system with the command "
+    "“motcua token <username>”."
+)
 
 
 def _token_required(exc: ApiTokenRequired) -> Response:
     """401 for an API call without a bearer token: what to send and who issues it (there is no page
     for tokens: an administrator runs ``motcua token``), in the caller's language and in English."""
     message = _SESSION_NOT_ACCEPTED if exc.signed_in_by_session else _TOKEN_NEEDED
-    return _problem(401, _("An API token is needed"), _(message),
-                    {"detail_en": message, "signed_in_by_session": exc.signed_in_by_session,
-                     "token_command": TOKEN_COMMAND},
-                    headers={"WWW-Authenticate": 'Bearer realm="motcua"'})
+    return _problem(
+        401,
+        _("An API token is needed"),
+        _(message),
+        {
+            "detail_en": message,
+            "signed_in_by_session": exc.signed_in_by_session,
+            "token_command": TOKEN_COMMAND,
+        },
+        headers={"WWW-Authenticate": 'Bearer realm="motcua"'},
+    )
 
 
 def _page(request: Request, status: int, message: str, extra: dict | None = None) -> Response:
@@ -82,7 +102,9 @@ def _page(request: Request, status: int, message: str, extra: dict | None = None
         "back_url": _same_site_referer(request),
         **(extra or {}),
     }
-    return Template(template_name="errors/error.html", context=ctx, status_code=status, media_type=MediaType.HTML)
+    return Template(
+        template_name="errors/error.html", context=ctx, status_code=status, media_type=MediaType.HTML
+    )
 
 
 def _use_language(request: Request) -> None:
@@ -109,7 +131,9 @@ def _sign_in(request: Request) -> Response:
 
     from litestar.response import Redirect
 
-    target = request.url.path + (f"?{request.url.query}" if request.url.query and request.method == "GET" else "")
+    target = request.url.path + (
+        f"?{request.url.query}" if request.url.query and request.method == "GET" else ""
+    )
     return Redirect(f"/dang-nhap?next={quote(target, safe='/')}", status_code=303)
 
 
@@ -141,8 +165,12 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ApiTokenRequired):
         return _token_required(exc)
     if isinstance(exc, ValidationException) and (fields := _body_field_errors(request, exc)):
-        return _problem(422, _(_TITLES[422]), _("The request is not valid: please correct the fields marked."),
-                        {"errors": [{"field": f, "message": m} for f, m in fields]})
+        return _problem(
+            422,
+            _(_TITLES[422]),
+            _("The request is not valid: please correct the fields marked."),
+            {"errors": [{"field": f, "message": m} for f, m in fields]},
+        )
     status = exc.status_code
     csrf = status == 403 and "CSRF" in str(exc.detail)
     if (isinstance(exc, NotAuthorizedException) and not _wants_json(request)) or (

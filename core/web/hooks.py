@@ -11,10 +11,10 @@ from litestar.response import Redirect, Template
 
 from core.contract.hookspecs import hookimpl
 from core.contract.specs import L, MenuItem
+from core.identity.guards import public
 from core.text.i18n import LANGUAGES
 from core.web.render import page
 from core.web.security import same_site_path
-from core.identity.guards import public
 
 
 @get("/", include_in_schema=False, name="home", opt=public("the home page: the fields of the catalogue"))
@@ -27,18 +27,27 @@ async def home(request: Request) -> Template:
     return await page(request, "home/index.html", {"domains": domains, "counts": counts})
 
 
-@get("/ngon-ngu/{lang:str}", include_in_schema=False, name="set_language", opt=public("choosing the interface language (a cookie)"))
+@get(
+    "/ngon-ngu/{lang:str}",
+    include_in_schema=False,
+    name="set_language",
+    opt=public("choosing the interface language (a cookie)"),
+)
 async def set_language(request: Request, lang: str) -> Redirect:
     """Remember the chosen language in a cookie and go back where the user was (on this site only)."""
     back = same_site_path(request.headers.get("referer"), request.headers.get("host", "")) or "/"
     lang = lang if lang in LANGUAGES else "vi"
-    return Redirect(back, status_code=303, cookies=[Cookie(key="lang", value=lang, max_age=365 * 86400, samesite="lax")])
+    return Redirect(
+        back, status_code=303, cookies=[Cookie(key="lang", value=lang, max_age=365 * 86400, samesite="lax")]
+    )
 
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
 
 
-@get("/theme.css", include_in_schema=False, name="theme_css", opt=public("the theme's colours as a stylesheet"))
+@get(
+    "/theme.css", include_in_schema=False, name="theme_css", opt=public("the theme's colours as a stylesheet")
+)
 async def theme_css(request: Request) -> Response:
     """The theme's colours as a stylesheet (the page has no inline style: see the Content-Security-Policy)."""
     from core.text.themes import load_theme
@@ -46,8 +55,11 @@ async def theme_css(request: Request) -> Response:
     theme = load_theme(request.app.state.settings.theme)
     primary = theme.primary if _COLOUR.fullmatch(theme.primary) else "#9b1c1c"
     accent = theme.accent if _COLOUR.fullmatch(theme.accent) else "#d4a017"
-    return Response(f":root {{ --primary: {primary}; --accent: {accent}; }}\n", media_type="text/css",
-                    headers={"cache-control": "public, max-age=3600"})
+    return Response(
+        f":root {{ --primary: {primary}; --accent: {accent}; }}\n",
+        media_type="text/css",
+        headers={"cache-control": "public, max-age=3600"},
+    )
 
 
 @hookimpl
@@ -69,10 +81,16 @@ def register_routes():
     )
 
     return [
-        home, set_language, theme_css,
-        *identity.ROUTES, *identity_admin.ROUTES,
-        catalogue.catalogue_index, catalogue.procedure_page,
-        catalogue_admin.activation_page, catalogue_admin.activation_toggle, catalogue_admin.fees_page,
+        home,
+        set_language,
+        theme_css,
+        *identity.ROUTES,
+        *identity_admin.ROUTES,
+        catalogue.catalogue_index,
+        catalogue.procedure_page,
+        catalogue_admin.activation_page,
+        catalogue_admin.activation_toggle,
+        catalogue_admin.fees_page,
         catalogue_admin.fees_add,
         *dossiers.ROUTES,
         *jobs_admin.routes(),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
 from litestar.response import Template
-from jinja2_fragments.litestar import HTMXBlockTemplate
 
 from core.plugins import await_me_maybe, get_plugin_manager
 
@@ -57,11 +57,17 @@ async def page(
     """
     ctx = {**await base_context(request, template_name), **(context or {})}
     htmx = getattr(request, "htmx", None)
-    wants_fragment = htmx is not None and bool(htmx) and block and not htmx.boosted and not htmx.history_restore_request
+    wants_fragment = (
+        htmx is not None and bool(htmx) and block and not htmx.boosted and not htmx.history_restore_request
+    )
     headers = {"Vary": "HX-Request"}
     if wants_fragment:
         return _BlockTemplate(
-            template_name=template_name, block_name=block, context=ctx, status_code=status_code, headers=headers
+            template_name=template_name,
+            block_name=block,
+            context=ctx,
+            status_code=status_code,
+            headers=headers,
         )
     return Template(template_name=template_name, context=ctx, status_code=status_code, headers=headers)
 

@@ -25,20 +25,29 @@ from litestar.plugins.htmx import HTMXRequest
 
 from core.contract.views import UserView
 
-__all__ = ("CSP", "same_site_path", "security_headers", "integer_bounds", "MotcuaRequest", "MAX_JSON_DEPTH",
-           "STATIC_PREFIXES")
+__all__ = (
+    "CSP",
+    "same_site_path",
+    "security_headers",
+    "integer_bounds",
+    "MotcuaRequest",
+    "MAX_JSON_DEPTH",
+    "STATIC_PREFIXES",
+)
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",  # QR codes are SVG data URIs
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",  # QR codes are SVG data URIs
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 """For HTML pages. No ``form-action``: paying online posts, then redirects to the payment gateway."""
 CSP_DATA = "default-src 'none'; frame-ancestors 'none'"
 """For JSON answers: nothing to load, nothing to frame."""
@@ -119,8 +128,9 @@ def integer_bounds(connection: Any, handler: Any) -> None:
         if value is not None and not DB_INT_MIN <= value <= DB_INT_MAX:
             raise ValidationException(
                 detail=f"Giá trị '{key}' quá lớn.",
-                extra=[{"key": key, "source": "query",
-                        "message": f"Nhập một số nguyên không quá {DB_INT_MAX}."}],
+                extra=[
+                    {"key": key, "source": "query", "message": f"Nhập một số nguyên không quá {DB_INT_MAX}."}
+                ],
             )
 
 

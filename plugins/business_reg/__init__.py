@@ -3,14 +3,17 @@
 Hook implementations only; the content lives in the modules of this package."""
 
 from core.api import DomainInfo, L, hookimpl
-
 from plugins.business_reg import fees, forms, procedures, results, validation, workflows
 
 
 @hookimpl
 def domain_info():
-    return DomainInfo(code="business_reg", name=L("Đăng ký kinh doanh", "Business registration"), sectors=("G09-KH04",),
-                      slug="dang-ky-kinh-doanh")
+    return DomainInfo(
+        code="business_reg",
+        name=L("Đăng ký kinh doanh", "Business registration"),
+        sectors=("G09-KH04",),
+        slug="dang-ky-kinh-doanh",
+    )
 
 
 @hookimpl
@@ -76,7 +79,13 @@ def menu_items(user, request):
     from core.api import MenuItem
 
     # The register is public (what the national business portal publishes): everyone gets the link.
-    return [MenuItem(request.app.route_reverse("business_reg_registry"), L("Tra cứu doanh nghiệp, hộ kinh doanh", "Business register"), order=61)]
+    return [
+        MenuItem(
+            request.app.route_reverse("business_reg_registry"),
+            L("Tra cứu doanh nghiệp, hộ kinh doanh", "Business register"),
+            order=61,
+        )
+    ]
 
 
 @hookimpl

@@ -46,10 +46,34 @@ HOUSEHOLDS_PER_COMMUNE = 60
 REGISTER_MARKER, DOSSIER_MARKER = "DREG", "DDOS"
 
 PLAN = {
-    procedures.HOUSEHOLD: ("draft", "submitted", "received", "at_tax", "supplement", "refused", "approved", "rejected",
-                           "ready", "returned", "returned", "stopped"),
-    procedures.ENTERPRISE: ("draft", "submitted", "received", "at_tax", "supplement", "refused", "approved", "rejected",
-                            "ready", "returned", "returned", "stopped"),
+    procedures.HOUSEHOLD: (
+        "draft",
+        "submitted",
+        "received",
+        "at_tax",
+        "supplement",
+        "refused",
+        "approved",
+        "rejected",
+        "ready",
+        "returned",
+        "returned",
+        "stopped",
+    ),
+    procedures.ENTERPRISE: (
+        "draft",
+        "submitted",
+        "received",
+        "at_tax",
+        "supplement",
+        "refused",
+        "approved",
+        "rejected",
+        "ready",
+        "returned",
+        "returned",
+        "stopped",
+    ),
     procedures.CHANGE: ("received", "approved", "returned", "returned"),
 }
 """Target state of each demo dossier: household ones in every commune, enterprise ones at the centre."""
@@ -60,7 +84,9 @@ async def seed(ctx: Mapping[str, Any]) -> None:
     today = ctx.get("today") or vn_today()
     communes = sorted((a for a in agencies.values() if a.level == "commune"), key=lambda a: a.code)
     registry = next((a for a in agencies.values() if a.kind == "business_registry"), None)
-    centre = next((a for a in agencies.values() if a.name.startswith("Trung tâm Phục vụ hành chính công")), None)
+    centre = next(
+        (a for a in agencies.values() if a.name.startswith("Trung tâm Phục vụ hành chính công")), None
+    )
     if not communes or registry is None:
         log.warning("business_reg demo: no commune or no business registration office, nothing to seed")
         return
@@ -69,8 +95,16 @@ async def seed(ctx: Mapping[str, Any]) -> None:
     taken = {r["core_key"] for r in await Business.select(Business.core_key)}
     if not await TaxCodeCounter.exists().where(TaxCodeCounter.prefix == REGISTER_MARKER):
         async with write_tx():
-            n = await seed_register(communes, registry, enterprises=ENTERPRISES, households_per_commune=HOUSEHOLDS_PER_COMMUNE,
-                                    rng=rng, used=used, taken=taken, today=today)
+            n = await seed_register(
+                communes,
+                registry,
+                enterprises=ENTERPRISES,
+                households_per_commune=HOUSEHOLDS_PER_COMMUNE,
+                rng=rng,
+                used=used,
+                taken=taken,
+                today=today,
+            )
             await TaxCodeCounter.insert(TaxCodeCounter(prefix=REGISTER_MARKER, last=n))
         log.info("business_reg demo: %s businesses registered", n)
     await _fees(today)
@@ -95,7 +129,9 @@ async def _fees(today: date) -> None:
 
 async def _activate(communes, centre) -> None:
     """Household registration at every commune; enterprise procedures at the provincial service centre."""
-    for agency, codes in [(c, (procedures.HOUSEHOLD,)) for c in communes] + [(centre, (procedures.ENTERPRISE, procedures.CHANGE))]:
+    for agency, codes in [(c, (procedures.HOUSEHOLD,)) for c in communes] + [
+        (centre, (procedures.ENTERPRISE, procedures.CHANGE))
+    ]:
         for code in codes:
             if not await is_enabled(code, agency.id):
                 await set_enabled(code, agency.id, True)
@@ -104,33 +140,66 @@ async def _activate(communes, centre) -> None:
 def _household(rng, used, taken, commune) -> tuple[dict, dict]:
     p = person(rng, used)
     place = commune.name.removeprefix("UBND ").strip()
-    data = {"owner_name": p["name"], "owner_cccd": p["cccd"], "owner_birth_date": p["birth_date"].isoformat(),
-            "owner_phone": p["phone"], "owner_address": f"Tổ {rng.randint(1, 20)}, khu phố {rng.randint(1, 9)}, {place}",
-            "business_name": unique_name(rng, taken, household=True), "business_address": address(rng, place),
-            "business_lines": ", ".join(rng.sample(LINES_HOUSEHOLD, rng.randint(1, 3))),
-            "capital": rng.choice((30, 50, 100)) * 1_000_000, "employees": rng.randint(1, 6)}
-    return data, {"name": p["name"], "id_number": p["cccd"], "phone": p["phone"], "address": data["owner_address"]}
+    data = {
+        "owner_name": p["name"],
+        "owner_cccd": p["cccd"],
+        "owner_birth_date": p["birth_date"].isoformat(),
+        "owner_phone": p["phone"],
+        "owner_address": f"Tổ {rng.randint(1, 20)}, khu phố {rng.randint(1, 9)}, {place}",
+        "business_name": unique_name(rng, taken, household=True),
+        "business_address": address(rng, place),
+        "business_lines": ", ".join(rng.sample(LINES_HOUSEHOLD, rng.randint(1, 3))),
+        "capital": rng.choice((30, 50, 100)) * 1_000_000,
+        "employees": rng.randint(1, 6),
+    }
+    return data, {
+        "name": p["name"],
+        "id_number": p["cccd"],
+        "phone": p["phone"],
+        "address": data["owner_address"],
+    }
 
 
 def _enterprise(rng, used, taken, communes) -> tuple[dict, dict]:
     p = person(rng, used, born_between=(1965, 2000))
     etype = rng.choice(("tnhh1", "tnhh2", "cp", "dntn"))
     place = rng.choice(communes).name.removeprefix("UBND ").strip()
-    data = {"enterprise_type": etype, "company_name": unique_name(rng, taken, household=False, etype=etype),
-            "company_name_en": "", "head_office": address(rng, place), "company_phone": p["phone"], "company_email": "",
-            "charter_capital": rng.choice((1_000, 2_000, 5_000)) * 1_000_000,
-            "business_lines": ", ".join(rng.sample(LINES_ENTERPRISE, rng.randint(1, 4))),
-            "rep_name": p["name"], "rep_cccd": p["cccd"], "rep_birth_date": p["birth_date"].isoformat(),
-            "rep_phone": p["phone"], "rep_address": address(rng, place)}
-    return data, {"name": p["name"], "id_number": p["cccd"], "phone": p["phone"], "address": data["rep_address"]}
+    data = {
+        "enterprise_type": etype,
+        "company_name": unique_name(rng, taken, household=False, etype=etype),
+        "company_name_en": "",
+        "head_office": address(rng, place),
+        "company_phone": p["phone"],
+        "company_email": "",
+        "charter_capital": rng.choice((1_000, 2_000, 5_000)) * 1_000_000,
+        "business_lines": ", ".join(rng.sample(LINES_ENTERPRISE, rng.randint(1, 4))),
+        "rep_name": p["name"],
+        "rep_cccd": p["cccd"],
+        "rep_birth_date": p["birth_date"].isoformat(),
+        "rep_phone": p["phone"],
+        "rep_address": address(rng, place),
+    }
+    return data, {
+        "name": p["name"],
+        "id_number": p["cccd"],
+        "phone": p["phone"],
+        "address": data["rep_address"],
+    }
 
 
 async def _changes(rng, count: int) -> list[tuple[dict, dict]]:
     """Change dossiers for active enterprises of the register, each by its legal representative."""
-    rows = await Business.select(Business.id, Business.code).where(
-        (Business.kind == "enterprise") & (Business.status == "active")).order_by(Business.id).limit(count)
-    reps = await BusinessOwner.select().where(BusinessOwner.business.is_in([r["id"] for r in rows] or [0])
-                                              & (BusinessOwner.role == "representative") & (BusinessOwner.active.eq(True)))
+    rows = (
+        await Business.select(Business.id, Business.code)
+        .where((Business.kind == "enterprise") & (Business.status == "active"))
+        .order_by(Business.id)
+        .limit(count)
+    )
+    reps = await BusinessOwner.select().where(
+        BusinessOwner.business.is_in([r["id"] for r in rows] or [0])
+        & (BusinessOwner.role == "representative")
+        & (BusinessOwner.active.eq(True))
+    )
     by_business = {r["business"]: r for r in reps}
     out = []
     for i, row in enumerate(rows):
@@ -146,7 +215,9 @@ async def _changes(rng, count: int) -> list[tuple[dict, dict]]:
             data["new_capital"] = rng.choice((3_000, 8_000, 15_000)) * 1_000_000
         else:
             data["new_lines"] = ", ".join(rng.sample(LINES_ENTERPRISE, 3))
-        out.append((data, {"name": rep["full_name"], "id_number": rep["cccd"], "phone": "09" + rep["cccd"][-8:]}))
+        out.append(
+            (data, {"name": rep["full_name"], "id_number": rep["cccd"], "phone": "09" + rep["cccd"][-8:]})
+        )
     return out
 
 
@@ -170,5 +241,7 @@ async def _dossiers(communes, centre, staff, rng, used, taken, today) -> None:
     for target in PLAN[procedures.ENTERPRISE]:
         data, applicant = _enterprise(rng, used, taken, communes)
         await driver.drive(procedures.ENTERPRISE, centre, applicant, data, target, first_step="review")
-    for (data, applicant), target in zip(await _changes(rng, len(PLAN[procedures.CHANGE])), PLAN[procedures.CHANGE], strict=False):
+    for (data, applicant), target in zip(
+        await _changes(rng, len(PLAN[procedures.CHANGE])), PLAN[procedures.CHANGE], strict=False
+    ):
         await driver.drive(procedures.CHANGE, centre, applicant, data, target, first_step="review")

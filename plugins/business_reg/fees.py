@@ -5,7 +5,6 @@ provincial amount for household businesses, used until the province sets its own
 from __future__ import annotations
 
 from core.api import FeeLine, FeeQuote, L
-
 from plugins.business_reg.procedures import CHANGE, ENTERPRISE, HOUSEHOLD
 
 DEFAULTS = {
@@ -25,13 +24,29 @@ def _amount(ctx, code: str) -> int:
 def quote(procedure, application, ctx) -> FeeQuote | None:
     online = ctx.get("channel") == "truc_tuyen"
     if procedure.code == HOUSEHOLD:
-        return FeeQuote((FeeLine("business_reg.household", L("Lệ phí đăng ký hộ kinh doanh", "Household registration fee"),
-                                 _amount(ctx, "business_reg.household"), BASIS_HOUSEHOLD),))
+        return FeeQuote(
+            (
+                FeeLine(
+                    "business_reg.household",
+                    L("Lệ phí đăng ký hộ kinh doanh", "Household registration fee"),
+                    _amount(ctx, "business_reg.household"),
+                    BASIS_HOUSEHOLD,
+                ),
+            )
+        )
     if procedure.code in (ENTERPRISE, CHANGE):
-        fee = FeeLine("business_reg.enterprise", L("Lệ phí đăng ký doanh nghiệp", "Enterprise registration fee"),
-                      0 if online else _amount(ctx, "business_reg.enterprise"), BASIS_ENTERPRISE,
-                      exempt_reason=ONLINE_EXEMPT if online else None)
-        publication = FeeLine("business_reg.publication", L("Phí công bố nội dung đăng ký doanh nghiệp", "Publication fee"),
-                              _amount(ctx, "business_reg.publication"), BASIS_ENTERPRISE)
+        fee = FeeLine(
+            "business_reg.enterprise",
+            L("Lệ phí đăng ký doanh nghiệp", "Enterprise registration fee"),
+            0 if online else _amount(ctx, "business_reg.enterprise"),
+            BASIS_ENTERPRISE,
+            exempt_reason=ONLINE_EXEMPT if online else None,
+        )
+        publication = FeeLine(
+            "business_reg.publication",
+            L("Phí công bố nội dung đăng ký doanh nghiệp", "Publication fee"),
+            _amount(ctx, "business_reg.publication"),
+            BASIS_ENTERPRISE,
+        )
         return FeeQuote((fee, publication))
     return None

@@ -34,8 +34,19 @@ TYPE_PREFIXES = (
 
 # Words whose presence alone does not make a name distinct (Enterprise Law 2020 Art. 41(2)(đ)–(e)).
 NOISE_WORDS = {
-    "moi", "va", "bac", "nam", "trung", "dong", "tay", "mien", "mien bac", "mien nam", "mien trung",
-    "viet nam", "vn",
+    "moi",
+    "va",
+    "bac",
+    "nam",
+    "trung",
+    "dong",
+    "tay",
+    "mien",
+    "mien bac",
+    "mien nam",
+    "mien trung",
+    "viet nam",
+    "vn",
 }
 
 
@@ -58,7 +69,7 @@ def fold(name: str) -> str:
     key = plain(name)
     for prefix in TYPE_PREFIXES:
         if key.startswith(prefix + " "):
-            key = key[len(prefix) + 1:]
+            key = key[len(prefix) + 1 :]
             break
     return key
 

@@ -25,19 +25,33 @@ async def panels(dossier: Mapping[str, Any], user: Any) -> list[Panel]:
     if code == procedures.CHANGE:
         row = await find_by_code(str(data.get("enterprise_code") or ""))
         if row is not None:
-            ctx["record"] = public_record(row, (await lines_of([row["id"]]))[row["id"]],
-                                          (await active_people([row["id"]]))[row["id"]])
+            ctx["record"] = public_record(
+                row, (await lines_of([row["id"]]))[row["id"]], (await active_people([row["id"]]))[row["id"]]
+            )
     else:
         household = code == procedures.HOUSEHOLD
         ctx["name"] = str(data.get("business_name" if household else "company_name") or "")
-        reserved = await TaxCodeReservation.select(TaxCodeReservation.code).where(
-            TaxCodeReservation.dossier_code == (dossier.get("code") or "")).first()
+        reserved = (
+            await TaxCodeReservation.select(TaxCodeReservation.code)
+            .where(TaxCodeReservation.dossier_code == (dossier.get("code") or ""))
+            .first()
+        )
         ctx["tax_code"] = reserved["code"] if reserved else ""
         if ctx["name"]:
             agency = dossier.get("receiving_agency") or {}
             agency_id = agency.get("id") if isinstance(agency, Mapping) else None
-            clash = await name_clash(ctx["name"], kind="household" if household else "enterprise",
-                                     agency_id=agency_id if household else None, exclude_code=ctx["tax_code"] or None)
+            clash = await name_clash(
+                ctx["name"],
+                kind="household" if household else "enterprise",
+                agency_id=agency_id if household else None,
+                exclude_code=ctx["tax_code"] or None,
+            )
             ctx["clash"] = clash.message if clash else None
-    return [Panel(title=L("Sổ đăng ký kinh doanh", "Business register"), template="business_reg/panel.html",
-                  context=ctx, order=50)]
+    return [
+        Panel(
+            title=L("Sổ đăng ký kinh doanh", "Business register"),
+            template="business_reg/panel.html",
+            context=ctx,
+            order=50,
+        )
+    ]

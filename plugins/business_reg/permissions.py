@@ -7,7 +7,12 @@ from core.api import L, PermissionSpec
 REGISTER_VIEW = "business_reg.register.view"
 
 ALL = (
-    PermissionSpec(REGISTER_VIEW, L("Xem đầy đủ sổ đăng ký doanh nghiệp, hộ kinh doanh (kể cả thông tin cá nhân của chủ hộ, người đại diện)",
-                                    "See the full business register (including owners' and representatives' personal data)"),
-                   default_roles=("receiver", "specialist", "approver", "agency_admin", "province_admin")),
+    PermissionSpec(
+        REGISTER_VIEW,
+        L(
+            "Xem đầy đủ sổ đăng ký doanh nghiệp, hộ kinh doanh (kể cả thông tin cá nhân của chủ hộ, người đại diện)",
+            "See the full business register (including owners' and representatives' personal data)",
+        ),
+        default_roles=("receiver", "specialist", "approver", "agency_admin", "province_admin"),
+    ),
 )

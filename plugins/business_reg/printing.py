@@ -33,7 +33,9 @@ async def certificate(business_id: int, *, data: dict[str, Any], agency: Any, to
     row = await Business.select().where(Business.id == business_id).first()
     people = (await active_people([business_id]))[business_id]
     lines = (await lines_of([business_id]))[business_id]
-    history = await BusinessHistory.select(BusinessHistory.change).where(BusinessHistory.business == business_id)
+    history = await BusinessHistory.select(BusinessHistory.change).where(
+        BusinessHistory.business == business_id
+    )
     changes = sum(1 for h in history if "registered" not in str(h["change"]))
     household = row["kind"] == "household"
     person = next((p for p in people if p["role"] in ("owner", "representative")), None) or {}
@@ -42,20 +44,38 @@ async def certificate(business_id: int, *, data: dict[str, Any], agency: Any, to
     birth = person.get("birth_date") or (data.get(f"{prefix}_birth_date") if same else None)
     capital = int(row["charter_capital"] or 0)
     etype = row["enterprise_type"] or ""
-    header = ({"parent_name": agency.name, "name": commune_office(agency.name)} if household
-              else {"parent_name": "", "name": agency.name})
+    header = (
+        {"parent_name": agency.name, "name": commune_office(agency.name)}
+        if household
+        else {"parent_name": "", "name": agency.name}
+    )
     return {
-        "number": row["code"], "kind": row["kind"], "enterprise_code": row["code"], "name": row["name"],
+        "number": row["code"],
+        "kind": row["kind"],
+        "enterprise_code": row["code"],
+        "name": row["name"],
         "name_en": row["name_en"] or str(data.get("company_name_en") or ""),
-        "type": TYPE_LABELS.get(etype, ""), "type_code": etype,
+        "type": TYPE_LABELS.get(etype, ""),
+        "type_code": etype,
         "owner_heading": _OWNER_HEADINGS.get(etype, ""),
-        "address": row["address"], "phone": row["phone"] or str(data.get("company_phone") or data.get("owner_phone") or ""),
+        "address": row["address"],
+        "phone": row["phone"] or str(data.get("company_phone") or data.get("owner_phone") or ""),
         "email": row["email"] or str(data.get("company_email") or ""),
-        "capital": capital, "capital_words": amount_in_words(capital), "capital_text": f"{capital:,}".replace(",", "."),
+        "capital": capital,
+        "capital_words": amount_in_words(capital),
+        "capital_text": f"{capital:,}".replace(",", "."),
         "employees": row["employees"] or as_int(data.get("employees")) or 0,
         "lines": line_rows(lines),
-        "person": {"name": person.get("full_name", ""), "cccd": person.get("cccd", ""), "birth_date": _iso(birth),
-                   "address": person.get("address") or (str(data.get(f"{prefix}_address") or "") if same else "")},
-        "registered_on": _iso(row["registered_on"]), "change_number": changes, "change_on": "",
-        "issued_by": agency.name, "issue_date": today.isoformat(), "header_agency": header,
+        "person": {
+            "name": person.get("full_name", ""),
+            "cccd": person.get("cccd", ""),
+            "birth_date": _iso(birth),
+            "address": person.get("address") or (str(data.get(f"{prefix}_address") or "") if same else ""),
+        },
+        "registered_on": _iso(row["registered_on"]),
+        "change_number": changes,
+        "change_on": "",
+        "issued_by": agency.name,
+        "issue_date": today.isoformat(),
+        "header_agency": header,
     }

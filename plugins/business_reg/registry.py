@@ -12,12 +12,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.api import L, RegistrySpec, vsic_name
-
 from plugins.business_reg import names
 from plugins.business_reg.tables import Business, BusinessLine, BusinessOwner
 
-__all__ = ("as_int", "split_lines", "line_rows", "find_by_code", "search", "public_record", "active_people",
-           "KIND_LABELS", "STATUS_LABELS", "TYPE_LABELS", "REGISTRY")
+__all__ = (
+    "as_int",
+    "split_lines",
+    "line_rows",
+    "find_by_code",
+    "search",
+    "public_record",
+    "active_people",
+    "KIND_LABELS",
+    "STATUS_LABELS",
+    "TYPE_LABELS",
+    "REGISTRY",
+)
 
 KIND_LABELS = {"enterprise": "Doanh nghiệp", "household": "Hộ kinh doanh"}
 STATUS_LABELS = {"active": "Đang hoạt động", "suspended": "Tạm ngừng kinh doanh", "dissolved": "Đã giải thể"}
@@ -74,9 +84,12 @@ async def search(query: str, *, limit: int = 50) -> list[dict[str, Any]]:
         if not key:
             return []
         like = key.replace("\\", "").replace("%", "").replace("_", "")
-        rows = await Business.select().where(
-            Business.name_key.like(f"{like}%") | (Business.core_key == names.core_key(text))
-        ).order_by(Business.name).limit(limit)
+        rows = (
+            await Business.select()
+            .where(Business.name_key.like(f"{like}%") | (Business.core_key == names.core_key(text)))
+            .order_by(Business.name)
+            .limit(limit)
+        )
     return rows
 
 
@@ -85,8 +98,11 @@ async def active_people(business_ids: list[int]) -> dict[int, list[dict[str, Any
     out: dict[int, list[dict[str, Any]]] = {i: [] for i in business_ids}
     if not business_ids:
         return out
-    for r in await BusinessOwner.select().where(BusinessOwner.business.is_in(business_ids) & (BusinessOwner.active.eq(True))
-                                                ).order_by(BusinessOwner.id):
+    for r in (
+        await BusinessOwner.select()
+        .where(BusinessOwner.business.is_in(business_ids) & (BusinessOwner.active.eq(True)))
+        .order_by(BusinessOwner.id)
+    ):
         out[r["business"]].append(r)
     return out
 
@@ -95,25 +111,41 @@ async def lines_of(business_ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {i: [] for i in business_ids}
     if not business_ids:
         return out
-    rows = await BusinessLine.select(BusinessLine.business, BusinessLine.vsic).where(
-        BusinessLine.business.is_in(business_ids)).order_by(BusinessLine.main, ascending=False).order_by(BusinessLine.id)
+    rows = (
+        await BusinessLine.select(BusinessLine.business, BusinessLine.vsic)
+        .where(BusinessLine.business.is_in(business_ids))
+        .order_by(BusinessLine.main, ascending=False)
+        .order_by(BusinessLine.id)
+    )
     for r in rows:
         out[r["business"]].append(r["vsic"])
     return out
 
 
-def public_record(row: Mapping[str, Any], lines: list[str], people: list[Mapping[str, Any]]) -> dict[str, Any]:
+def public_record(
+    row: Mapping[str, Any], lines: list[str], people: list[Mapping[str, Any]]
+) -> dict[str, Any]:
     """What anyone may see of a business (the data the national portal publishes): name, code, type,
     address, status, first registration date, capital and lines; an enterprise's legal representative
     by name only; nothing about a household's owner."""
-    rep = next((p["full_name"] for p in people if p["role"] == "representative"), "") if row["kind"] == "enterprise" else ""
+    rep = (
+        next((p["full_name"] for p in people if p["role"] == "representative"), "")
+        if row["kind"] == "enterprise"
+        else ""
+    )
     return {
-        "code": row["code"], "name": row["name"], "name_en": row.get("name_en") or "", "kind": row["kind"],
+        "code": row["code"],
+        "name": row["name"],
+        "name_en": row.get("name_en") or "",
+        "kind": row["kind"],
         "kind_label": KIND_LABELS.get(row["kind"], row["kind"]),
         "type_label": TYPE_LABELS.get(row.get("enterprise_type") or "", ""),
-        "address": row["address"], "status": STATUS_LABELS.get(row["status"], row["status"]),
-        "registered_on": row["registered_on"], "capital": row["charter_capital"],
-        "lines": line_rows(lines), "representative": rep,
+        "address": row["address"],
+        "status": STATUS_LABELS.get(row["status"], row["status"]),
+        "registered_on": row["registered_on"],
+        "capital": row["charter_capital"],
+        "lines": line_rows(lines),
+        "representative": rep,
     }
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
-__all__ = ("Business", "BusinessOwner", "BusinessLine", "BusinessHistory", "TaxCodeReservation", "TaxCodeCounter")
+__all__ = (
+    "Business",
+    "BusinessOwner",
+    "BusinessLine",
+    "BusinessHistory",
+    "TaxCodeReservation",
+    "TaxCodeCounter",
+)
 
 
 class Business(Table, tablename="bizreg_business"):
@@ -68,6 +75,7 @@ class BusinessHistory(Table, tablename="bizreg_history"):
 
 class TaxCodeReservation(Table, tablename="bizreg_tax_code"):
     """The code the tax step issued for a dossier, used by the certificate at approval."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     dossier_code = Varchar(length=64, unique=True)
@@ -77,6 +85,7 @@ class TaxCodeReservation(Table, tablename="bizreg_tax_code"):
 
 class TaxCodeCounter(Table, tablename="bizreg_tax_counter"):
     """Last sequence used per province prefix (one row per prefix)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     prefix = Varchar(length=4, unique=True)

@@ -7,7 +7,9 @@ from core.api import DomainInfo, L, hookimpl
 
 @hookimpl
 def domain_info():
-    return DomainInfo(code="civil_status", name=L("Hộ tịch", "Civil status"), sectors=("G09-TP04",), slug="ho-tich")
+    return DomainInfo(
+        code="civil_status", name=L("Hộ tịch", "Civil status"), sectors=("G09-TP04",), slug="ho-tich"
+    )
 
 
 @hookimpl
@@ -94,7 +96,13 @@ def menu_items(user, request):
 
     if not has_permission(user, None, REGISTRY_VIEW):
         return []
-    return [MenuItem(request.app.route_reverse("civil_status_registry"), L("Sổ hộ tịch", "Civil-status books"), order=62)]
+    return [
+        MenuItem(
+            request.app.route_reverse("civil_status_registry"),
+            L("Sổ hộ tịch", "Civil-status books"),
+            order=62,
+        )
+    ]
 
 
 @hookimpl

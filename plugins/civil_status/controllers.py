@@ -31,12 +31,17 @@ KINDS = (
     ("marriage", L("Kết hôn", "Marriage")),
     ("death", L("Khai tử", "Death")),
 )
-STATUSES = {"active": L("Đang có hiệu lực", "In force"), "dissolved": L("Đã ly hôn", "Dissolved by divorce"),
-            "ended_death": L("Chấm dứt do một bên chết", "Ended by death")}
+STATUSES = {
+    "active": L("Đang có hiệu lực", "In force"),
+    "dissolved": L("Đã ly hôn", "Dissolved by divorce"),
+    "ended_death": L("Chấm dứt do một bên chết", "Ended by death"),
+}
 PAGE_SIZE = 50
 
 
-STAFF_ONLY = [requires_permission(REGISTRY_VIEW, message="Chỉ cán bộ được phân quyền mới tra cứu được Sổ hộ tịch.")]
+STAFF_ONLY = [
+    requires_permission(REGISTRY_VIEW, message="Chỉ cán bộ được phân quyền mới tra cứu được Sổ hộ tịch.")
+]
 """The registry pages' guard: the permission this plugin registers (``permissions.py``)."""
 
 
@@ -66,11 +71,23 @@ async def _search(q: dict[str, str], agencies: list[int]) -> list[dict[str, Any]
         where &= CivilEntry.entry_number == int(q["entry_number"])
     if q["cccd"]:
         where &= (CivilEntry.person_cccd == q["cccd"]) | (CivilEntry.partner_cccd == q["cccd"])
-    return await CivilEntry.select(
-        CivilEntry.id, CivilEntry.kind, CivilEntry.entry_number, CivilEntry.book.number.as_alias("book_number"),
-        CivilEntry.agency_id, CivilEntry.registered_on, CivilEntry.event_date, CivilEntry.person_name,
-        CivilEntry.partner_name, CivilEntry.status,
-    ).where(where).order_by(CivilEntry.id, ascending=False).limit(PAGE_SIZE)
+    return (
+        await CivilEntry.select(
+            CivilEntry.id,
+            CivilEntry.kind,
+            CivilEntry.entry_number,
+            CivilEntry.book.number.as_alias("book_number"),
+            CivilEntry.agency_id,
+            CivilEntry.registered_on,
+            CivilEntry.event_date,
+            CivilEntry.person_name,
+            CivilEntry.partner_name,
+            CivilEntry.status,
+        )
+        .where(where)
+        .order_by(CivilEntry.id, ascending=False)
+        .limit(PAGE_SIZE)
+    )
 
 
 @get("/tra-cuu", include_in_schema=False, name="civil_status_registry", guards=STAFF_ONLY)
@@ -85,10 +102,21 @@ async def registry_page(request: Request) -> Template:
         scope = await keeper_scope(REGISTRY.id, user)
         found = await _search(q, scope.agency_ids)
         rows = [v.record for v in await registry_views(REGISTRY.id, found, user, query=q)]
-    ctx = {"q": q, "errors": errors, "rows": rows, "searched": searched, "page_size": PAGE_SIZE, "kinds": KINDS,
-           "kind_names": dict(KINDS), "statuses": STATUSES, "book_names": BOOK_NAMES}
+    ctx = {
+        "q": q,
+        "errors": errors,
+        "rows": rows,
+        "searched": searched,
+        "page_size": PAGE_SIZE,
+        "kinds": KINDS,
+        "kind_names": dict(KINDS),
+        "statuses": STATUSES,
+        "book_names": BOOK_NAMES,
+    }
     block = "results" if request.headers.get("hx-target") == "results" else "main"
-    return await page(request, "civil_status/registry.html", ctx, block=block, status_code=422 if errors else 200)
+    return await page(
+        request, "civil_status/registry.html", ctx, block=block, status_code=422 if errors else 200
+    )
 
 
 @get("/tra-cuu/{entry_id:int}", include_in_schema=False, name="civil_status_entry", guards=STAFF_ONLY)
@@ -97,23 +125,49 @@ async def entry_page(request: Request, entry_id: int) -> Template:
     for the staff core's registry rule allows (the keeping agency, or an active step on a dossier about
     it, such as the police's residence step of the linked birth route)."""
     user = request.user
-    entry = await CivilEntry.select(CivilEntry.all_columns(), CivilEntry.book.number.as_alias("book_number")).where(
-        CivilEntry.id == entry_id).first()
+    entry = (
+        await CivilEntry.select(CivilEntry.all_columns(), CivilEntry.book.number.as_alias("book_number"))
+        .where(CivilEntry.id == entry_id)
+        .first()
+    )
     if entry is None:
         raise NotFound(f"Không có đăng ký số hiệu {entry_id} trong Sổ hộ tịch.")
     entry["data"] = load_json(entry["data"]) or {}
-    entry["extracts"] = await CivilExtract.select().where(CivilExtract.entry == entry_id).order_by(
-        CivilExtract.id)
-    entry["linked"] = await LinkedResult.select(
-        LinkedResult.kind, LinkedResult.number, LinkedResult.issued_on, LinkedResult.dossier_code).where(
-        LinkedResult.birth_entry == entry_id) if entry["kind"] == "birth" else []
+    entry["extracts"] = (
+        await CivilExtract.select().where(CivilExtract.entry == entry_id).order_by(CivilExtract.id)
+    )
+    entry["linked"] = (
+        await LinkedResult.select(
+            LinkedResult.kind, LinkedResult.number, LinkedResult.issued_on, LinkedResult.dossier_code
+        ).where(LinkedResult.birth_entry == entry_id)
+        if entry["kind"] == "birth"
+        else []
+    )
     view = await registry_view(REGISTRY.id, entry, user)
-    book = await CivilBook.select(CivilBook.agency_code, CivilBook.year).where(CivilBook.id == entry["book"]).first()
-    return await page(request, "civil_status/entry.html", {
-        "e": view.record, "personal": view.personal, "extracts": view.record["extracts"],
-        "linked": view.record["linked"], "book": book, "kind_names": dict(KINDS), "statuses": STATUSES,
-        "book_names": BOOK_NAMES})
+    book = (
+        await CivilBook.select(CivilBook.agency_code, CivilBook.year)
+        .where(CivilBook.id == entry["book"])
+        .first()
+    )
+    return await page(
+        request,
+        "civil_status/entry.html",
+        {
+            "e": view.record,
+            "personal": view.personal,
+            "extracts": view.record["extracts"],
+            "linked": view.record["linked"],
+            "book": book,
+            "kind_names": dict(KINDS),
+            "statuses": STATUSES,
+            "book_names": BOOK_NAMES,
+        },
+    )
 
 
-ROUTES = [registry_page, entry_page, moved("/civil_status/registry", "civil_status_registry"),
-          moved("/civil_status/registry/{entry_id:int}", "civil_status_entry")]
+ROUTES = [
+    registry_page,
+    entry_page,
+    moved("/civil_status/registry", "civil_status_registry"),
+    moved("/civil_status/registry/{entry_id:int}", "civil_status_entry"),
+]

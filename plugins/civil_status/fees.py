@@ -41,11 +41,17 @@ def _late_line(kind: str, event: date | None, today: date, ctx: Mapping[str, Any
     if kind == "birth":
         code, limit = BIRTH_LATE, BIRTH_DEADLINE_DAYS
         label = L("Lệ phí đăng ký khai sinh", "Birth registration fee")
-        reason = L("Miễn lệ phí: đăng ký khai sinh đúng hạn (trong 60 ngày kể từ ngày sinh)", "Exempt: registered within 60 days")
+        reason = L(
+            "Miễn lệ phí: đăng ký khai sinh đúng hạn (trong 60 ngày kể từ ngày sinh)",
+            "Exempt: registered within 60 days",
+        )
     else:
         code, limit = DEATH_LATE, DEATH_DEADLINE_DAYS
         label = L("Lệ phí đăng ký khai tử", "Death registration fee")
-        reason = L("Miễn lệ phí: đăng ký khai tử đúng hạn (trong 15 ngày kể từ ngày chết)", "Exempt: registered within 15 days")
+        reason = L(
+            "Miễn lệ phí: đăng ký khai tử đúng hạn (trong 15 ngày kể từ ngày chết)",
+            "Exempt: registered within 15 days",
+        )
     if event is not None and today > event + timedelta(days=limit):
         late = L(f"{label.vi} quá hạn", f"Late {label.en.lower()}")
         return FeeLine(code, late, _amount(ctx, code), LEGAL_BASIS[code])
@@ -59,11 +65,17 @@ def _copies_line(application: Mapping[str, Any], ctx: Mapping[str, Any]) -> FeeL
         copies = 0
     if copies <= 0:
         return None
-    return FeeLine(EXTRACT_COPY, L(f"Phí cấp bản sao trích lục ({copies} bản)", f"Certified copies ({copies})"),
-                   copies * _amount(ctx, EXTRACT_COPY), LEGAL_BASIS[EXTRACT_COPY])
+    return FeeLine(
+        EXTRACT_COPY,
+        L(f"Phí cấp bản sao trích lục ({copies} bản)", f"Certified copies ({copies})"),
+        copies * _amount(ctx, EXTRACT_COPY),
+        LEGAL_BASIS[EXTRACT_COPY],
+    )
 
 
-def quote(procedure: ProcedureSpec, application: Mapping[str, Any], ctx: Mapping[str, Any]) -> FeeQuote | None:
+def quote(
+    procedure: ProcedureSpec, application: Mapping[str, Any], ctx: Mapping[str, Any]
+) -> FeeQuote | None:
     """The quote for a civil-status application, or None for other domains' procedures."""
     if procedure.code not in CODES:
         return None
@@ -74,10 +86,18 @@ def quote(procedure: ProcedureSpec, application: Mapping[str, Any], ctx: Mapping
     elif procedure.code == DEATH:
         lines.append(_late_line("death", as_date(application.get("death_date")), today, ctx))
     elif procedure.code in (MARRIAGE, MARRIAGE_VERIFY):
-        lines.append(FeeLine("civil_status.marriage", L("Lệ phí đăng ký kết hôn", "Marriage registration fee"), 0,
-                             "Luật Hộ tịch 2014, Điều 11; Thông tư 85/2019/TT-BTC",
-                             exempt_reason=L("Miễn lệ phí: công dân Việt Nam cư trú ở trong nước",
-                                             "Exempt: Vietnamese citizens residing in Vietnam")))
+        lines.append(
+            FeeLine(
+                "civil_status.marriage",
+                L("Lệ phí đăng ký kết hôn", "Marriage registration fee"),
+                0,
+                "Luật Hộ tịch 2014, Điều 11; Thông tư 85/2019/TT-BTC",
+                exempt_reason=L(
+                    "Miễn lệ phí: công dân Việt Nam cư trú ở trong nước",
+                    "Exempt: Vietnamese citizens residing in Vietnam",
+                ),
+            )
+        )
     copies = _copies_line(application, ctx)
     if copies:
         lines.append(copies)

@@ -21,12 +21,23 @@ async def panels(dossier: Mapping[str, Any], user: Any) -> list[Panel]:
     if user is None or not getattr(user, "is_staff", False):
         return []
     entries = await CivilEntry.select(
-        CivilEntry.id, CivilEntry.kind, CivilEntry.entry_number, CivilEntry.book.number.as_alias("book_number"),
-        CivilEntry.registered_on, CivilEntry.status,
+        CivilEntry.id,
+        CivilEntry.kind,
+        CivilEntry.entry_number,
+        CivilEntry.book.number.as_alias("book_number"),
+        CivilEntry.registered_on,
+        CivilEntry.status,
     ).where(CivilEntry.dossier_code == dossier["code"])
     linked = await LinkedResult.select(LinkedResult.kind, LinkedResult.number, LinkedResult.issued_on).where(
-        LinkedResult.dossier_code == dossier["code"])
+        LinkedResult.dossier_code == dossier["code"]
+    )
     for e in entries:
         e["book_name"] = BOOK_NAMES.get(e["kind"], "")
-    return [Panel(title=L("Sổ hộ tịch", "Civil-status books"), template="civil_status/panel.html",
-                  context={"entries": entries, "linked": linked}, order=50)]
+    return [
+        Panel(
+            title=L("Sổ hộ tịch", "Civil-status books"),
+            template="civil_status/panel.html",
+            context={"entries": entries, "linked": linked},
+            order=50,
+        )
+    ]

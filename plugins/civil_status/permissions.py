@@ -7,6 +7,9 @@ from core.api import L, PermissionSpec
 REGISTRY_VIEW = "civil_status.registry.view"
 
 ALL = (
-    PermissionSpec(REGISTRY_VIEW, L("Tra cứu Sổ hộ tịch của cơ quan mình", "Look up the agency's civil-status books"),
-                   default_roles=("receiver", "specialist", "approver", "agency_admin")),
+    PermissionSpec(
+        REGISTRY_VIEW,
+        L("Tra cứu Sổ hộ tịch của cơ quan mình", "Look up the agency's civil-status books"),
+        default_roles=("receiver", "specialist", "approver", "agency_admin"),
+    ),
 )

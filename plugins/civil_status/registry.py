@@ -7,9 +7,9 @@ transaction, or ``write_tx()`` in the demo loader); nothing commits on its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from collections.abc import Mapping
 from typing import Any
 
 from core.api import L, RegistrySpec
@@ -55,18 +55,30 @@ class EntryRef:
 
 async def book_for(agency_id: int, agency_code: str, kind: str, year: int) -> dict[str, Any]:
     """The book of ``(agency, kind, year)``, opened on first use (race-safe on both engines)."""
-    found = await CivilBook.select().where(
-        (CivilBook.agency_id == agency_id) & (CivilBook.kind == kind) & (CivilBook.year == year)
-    ).first()
+    found = (
+        await CivilBook.select()
+        .where((CivilBook.agency_id == agency_id) & (CivilBook.kind == kind) & (CivilBook.year == year))
+        .first()
+    )
     if found:
         return found
     await CivilBook.insert(
-        CivilBook(agency_id=agency_id, agency_code=agency_code, kind=kind, year=year, number=f"01/{year}",
-                  last_entry=0, last_extract=0, opened_at=datetime.now(UTC))
+        CivilBook(
+            agency_id=agency_id,
+            agency_code=agency_code,
+            kind=kind,
+            year=year,
+            number=f"01/{year}",
+            last_entry=0,
+            last_extract=0,
+            opened_at=datetime.now(UTC),
+        )
     ).on_conflict(action="DO NOTHING")
-    return await CivilBook.select().where(
-        (CivilBook.agency_id == agency_id) & (CivilBook.kind == kind) & (CivilBook.year == year)
-    ).first()
+    return (
+        await CivilBook.select()
+        .where((CivilBook.agency_id == agency_id) & (CivilBook.kind == kind) & (CivilBook.year == year))
+        .first()
+    )
 
 
 async def next_number(book_id: int, column: str = "last_entry") -> int:
@@ -77,47 +89,86 @@ async def next_number(book_id: int, column: str = "last_entry") -> int:
     return int(rows[0][column])
 
 
-async def register(*, agency_id: int, agency_code: str, kind: str, day: date, event_date: date | None,
-                   person_name: str, person_cccd: str | None = None, partner_name: str = "",
-                   partner_cccd: str | None = None, dossier_code: str = "", data: dict | None = None,
-                   status: str = "active") -> tuple[EntryRef, dict[str, Any]]:
+async def register(
+    *,
+    agency_id: int,
+    agency_code: str,
+    kind: str,
+    day: date,
+    event_date: date | None,
+    person_name: str,
+    person_cccd: str | None = None,
+    partner_name: str = "",
+    partner_cccd: str | None = None,
+    dossier_code: str = "",
+    data: dict | None = None,
+    status: str = "active",
+) -> tuple[EntryRef, dict[str, Any]]:
     """Write one entry into this year's book of the agency; returns its reference and the book row."""
     book = await book_for(agency_id, agency_code, kind, day.year)
     number = await next_number(book["id"])
-    row = CivilEntry(book=book["id"], entry_number=number, kind=kind, agency_id=agency_id, registered_on=day,
-                     event_date=event_date, person_name=person_name, person_cccd=person_cccd or None,
-                     partner_name=partner_name, partner_cccd=partner_cccd or None, status=status,
-                     dossier_code=dossier_code, data=data or {}, created_at=datetime.now(UTC))
+    row = CivilEntry(
+        book=book["id"],
+        entry_number=number,
+        kind=kind,
+        agency_id=agency_id,
+        registered_on=day,
+        event_date=event_date,
+        person_name=person_name,
+        person_cccd=person_cccd or None,
+        partner_name=partner_name,
+        partner_cccd=partner_cccd or None,
+        status=status,
+        dossier_code=dossier_code,
+        data=data or {},
+        created_at=datetime.now(UTC),
+    )
     await row.save()
     return EntryRef(row.id, kind, book["number"], number, agency_id), book
 
 
-async def issue_extract(entry: EntryRef, book: dict[str, Any], *, day: date, kind: str = "original", copies: int = 1,
-                        dossier_code: str = "") -> str:
+async def issue_extract(
+    entry: EntryRef,
+    book: dict[str, Any],
+    *,
+    day: date,
+    kind: str = "original",
+    copies: int = 1,
+    dossier_code: str = "",
+) -> str:
     """Allocate the next extract serial of the book and record the extract; returns its number
     (``<serial>/<year>/TLKS.<agency id>``: short enough for the header line, unique across agencies)."""
     serial = await next_number(book["id"], "last_extract")
     prefix = _EXTRACT_PREFIX.get(entry.kind, "TL")
     number = f"{serial}/{book['year']}/{prefix}.{entry.agency_id}"
-    await CivilExtract(entry=entry.id, number=number, kind=kind, copies=copies, issued_on=day,
-                       dossier_code=dossier_code).save()
+    await CivilExtract(
+        entry=entry.id, number=number, kind=kind, copies=copies, issued_on=day, dossier_code=dossier_code
+    ).save()
     return number
 
 
 async def _ref(row: dict[str, Any]) -> EntryRef:
     book = await CivilBook.select(CivilBook.number).where(CivilBook.id == row["book"]).first()
-    return EntryRef(row["id"], row["kind"], book["number"] if book else "", row["entry_number"], row["agency_id"])
+    return EntryRef(
+        row["id"], row["kind"], book["number"] if book else "", row["entry_number"], row["agency_id"]
+    )
 
 
 async def active_marriage(cccd: str) -> EntryRef | None:
     """The marriage entry not dissolved nor ended by death in which ``cccd`` is a party, if any."""
     if not cccd:
         return None
-    row = await CivilEntry.select(CivilEntry.id, CivilEntry.book, CivilEntry.kind, CivilEntry.entry_number,
-                                  CivilEntry.agency_id).where(
-        (CivilEntry.kind == "marriage") & (CivilEntry.status == "active")
-        & ((CivilEntry.person_cccd == cccd) | (CivilEntry.partner_cccd == cccd))
-    ).first()
+    row = (
+        await CivilEntry.select(
+            CivilEntry.id, CivilEntry.book, CivilEntry.kind, CivilEntry.entry_number, CivilEntry.agency_id
+        )
+        .where(
+            (CivilEntry.kind == "marriage")
+            & (CivilEntry.status == "active")
+            & ((CivilEntry.person_cccd == cccd) | (CivilEntry.partner_cccd == cccd))
+        )
+        .first()
+    )
     return await _ref(row) if row else None
 
 
@@ -125,31 +176,55 @@ async def death_entry(cccd: str) -> EntryRef | None:
     """The death entry of ``cccd``, if the person's death is registered."""
     if not cccd:
         return None
-    row = await CivilEntry.select(CivilEntry.id, CivilEntry.book, CivilEntry.kind, CivilEntry.entry_number,
-                                  CivilEntry.agency_id).where(
-        (CivilEntry.kind == "death") & (CivilEntry.person_cccd == cccd)
-    ).first()
+    row = (
+        await CivilEntry.select(
+            CivilEntry.id, CivilEntry.book, CivilEntry.kind, CivilEntry.entry_number, CivilEntry.agency_id
+        )
+        .where((CivilEntry.kind == "death") & (CivilEntry.person_cccd == cccd))
+        .first()
+    )
     return await _ref(row) if row else None
 
 
 async def end_marriages(cccd: str, *, day: date, by: str) -> int:
     """Mark every active marriage of ``cccd`` as ended by death; returns how many."""
-    rows = await CivilEntry.update(
-        {CivilEntry.status: "ended_death", CivilEntry.ended_on: day, CivilEntry.ended_by: by}
-    ).where(
-        (CivilEntry.kind == "marriage") & (CivilEntry.status == "active")
-        & ((CivilEntry.person_cccd == cccd) | (CivilEntry.partner_cccd == cccd))
-    ).returning(CivilEntry.id)
+    rows = (
+        await CivilEntry.update(
+            {CivilEntry.status: "ended_death", CivilEntry.ended_on: day, CivilEntry.ended_by: by}
+        )
+        .where(
+            (CivilEntry.kind == "marriage")
+            & (CivilEntry.status == "active")
+            & ((CivilEntry.person_cccd == cccd) | (CivilEntry.partner_cccd == cccd))
+        )
+        .returning(CivilEntry.id)
+    )
     return len(rows)
 
 
-async def find(*, agency_id: int | None = None, kind: str | None = None, book_number: str | None = None,
-               entry_number: int | None = None, cccd: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+async def find(
+    *,
+    agency_id: int | None = None,
+    kind: str | None = None,
+    book_number: str | None = None,
+    entry_number: int | None = None,
+    cccd: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
     """Entries matching the filters, newest first, with their book number (staff look-up)."""
     q = CivilEntry.select(
-        CivilEntry.id, CivilEntry.kind, CivilEntry.entry_number, CivilEntry.book.number.as_alias("book_number"),
-        CivilEntry.agency_id, CivilEntry.registered_on, CivilEntry.event_date, CivilEntry.person_name,
-        CivilEntry.partner_name, CivilEntry.status, CivilEntry.ended_on, CivilEntry.dossier_code,
+        CivilEntry.id,
+        CivilEntry.kind,
+        CivilEntry.entry_number,
+        CivilEntry.book.number.as_alias("book_number"),
+        CivilEntry.agency_id,
+        CivilEntry.registered_on,
+        CivilEntry.event_date,
+        CivilEntry.person_name,
+        CivilEntry.partner_name,
+        CivilEntry.status,
+        CivilEntry.ended_on,
+        CivilEntry.dossier_code,
     )
     if agency_id is not None:
         q = q.where(CivilEntry.agency_id == agency_id)

@@ -36,8 +36,14 @@ def _unpack(ctx: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], int
     data = load_json(data)
     agency = ctx.get("agency") or _get(dossier, "receiving_agency")
     today = as_date(ctx.get("today")) or vn_today()
-    return (dict(dossier) if isinstance(dossier, Mapping) else dossier.as_dict(), data,
-            int(_get(agency, "id")), str(_get(agency, "code", "")), str(_get(agency, "name", "")), today)
+    return (
+        dict(dossier) if isinstance(dossier, Mapping) else dossier.as_dict(),
+        data,
+        int(_get(agency, "id")),
+        str(_get(agency, "code", "")),
+        str(_get(agency, "name", "")),
+        today,
+    )
 
 
 def _copies(data: Mapping[str, Any]) -> int:
@@ -47,7 +53,9 @@ def _copies(data: Mapping[str, Any]) -> int:
         return 0
 
 
-def _printed(ref: registry.EntryRef, book_id: int, extract: str, day: date, agency_name: str) -> dict[str, Any]:
+def _printed(
+    ref: registry.EntryRef, book_id: int, extract: str, day: date, agency_name: str
+) -> dict[str, Any]:
     return {
         "number": extract,
         "book_number": ref.book_number,
@@ -77,19 +85,32 @@ async def _already(dossier: Mapping[str, Any], kind: str, agency_name: str) -> d
     code = dossier.get("code") or ""
     if not code:
         return None
-    row = await CivilEntry.select(CivilEntry.all_columns(), CivilEntry.book.number.as_alias("book_number")).where(
-        (CivilEntry.kind == kind) & (CivilEntry.dossier_code == code)).first()
+    row = (
+        await CivilEntry.select(CivilEntry.all_columns(), CivilEntry.book.number.as_alias("book_number"))
+        .where((CivilEntry.kind == kind) & (CivilEntry.dossier_code == code))
+        .first()
+    )
     if row is None:
         return None
-    extract = await CivilExtract.select().where(CivilExtract.entry == row["id"]).order_by(CivilExtract.id).first()
+    extract = (
+        await CivilExtract.select().where(CivilExtract.entry == row["id"]).order_by(CivilExtract.id).first()
+    )
     data = dict(load_json(row["data"]) or {})
     ref = registry.EntryRef(row["id"], kind, row["book_number"], row["entry_number"], row["agency_id"])
     day = row["registered_on"]
-    return {**_printed(ref, row["book"], extract["number"] if extract else "", day, agency_name), **data,
-            "title": _TITLES[kind], "copies": extract["copies"] if extract else 1}
+    return {
+        **_printed(ref, row["book"], extract["number"] if extract else "", day, agency_name),
+        **data,
+        "title": _TITLES[kind],
+        "copies": extract["copies"] if extract else 1,
+    }
 
 
-_TITLES = {"birth": "Trích lục khai sinh", "marriage": "Giấy chứng nhận kết hôn", "death": "Trích lục khai tử"}
+_TITLES = {
+    "birth": "Trích lục khai sinh",
+    "marriage": "Giấy chứng nhận kết hôn",
+    "death": "Trích lục khai tử",
+}
 
 
 async def issue_birth(ctx: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,14 +129,24 @@ async def issue_birth(ctx: Mapping[str, Any]) -> dict[str, Any]:
     }
     printed = {"child": child, "mother": _parent(data, "mother"), "father": _parent(data, "father")}
     ref, book = await registry.register(
-        agency_id=agency_id, agency_code=agency_code, kind="birth", day=today,
-        event_date=as_date(data.get("child_birth_date")), person_name=child["name"],
-        dossier_code=dossier.get("code") or "", data=printed,
+        agency_id=agency_id,
+        agency_code=agency_code,
+        kind="birth",
+        day=today,
+        event_date=as_date(data.get("child_birth_date")),
+        person_name=child["name"],
+        dossier_code=dossier.get("code") or "",
+        data=printed,
     )
-    extract = await registry.issue_extract(ref, book, day=today, dossier_code=dossier.get("code") or "",
-                                           copies=1 + _copies(data))
-    return {**_printed(ref, book["id"], extract, today, agency_name), **printed,
-            "title": "Trích lục khai sinh", "copies": 1 + _copies(data)}
+    extract = await registry.issue_extract(
+        ref, book, day=today, dossier_code=dossier.get("code") or "", copies=1 + _copies(data)
+    )
+    return {
+        **_printed(ref, book["id"], extract, today, agency_name),
+        **printed,
+        "title": "Trích lục khai sinh",
+        "copies": 1 + _copies(data),
+    }
 
 
 async def issue_marriage(ctx: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,26 +159,43 @@ async def issue_marriage(ctx: Mapping[str, Any]) -> dict[str, Any]:
         existing = await registry.active_marriage(cccd)
         if existing:
             side = "Bên nam" if who == "husband" else "Bên nữ"
-            raise Conflict(f"{side} đang có quan hệ hôn nhân chưa chấm dứt theo {existing.label()}; "
-                           "không thể đăng ký kết hôn.")
-    people = {who: {
-        "name": data.get(f"{who}_full_name", ""),
-        "birth_date": fmt(data.get(f"{who}_birth_date")),
-        "cccd": data.get(f"{who}_cccd", ""),
-        "ethnicity": data.get(f"{who}_ethnicity", ""),
-        "nationality": data.get(f"{who}_nationality", ""),
-        "residence": data.get(f"{who}_residence", ""),
-    } for who in ("husband", "wife")}
+            raise Conflict(
+                f"{side} đang có quan hệ hôn nhân chưa chấm dứt theo {existing.label()}; "
+                "không thể đăng ký kết hôn."
+            )
+    people = {
+        who: {
+            "name": data.get(f"{who}_full_name", ""),
+            "birth_date": fmt(data.get(f"{who}_birth_date")),
+            "cccd": data.get(f"{who}_cccd", ""),
+            "ethnicity": data.get(f"{who}_ethnicity", ""),
+            "nationality": data.get(f"{who}_nationality", ""),
+            "residence": data.get(f"{who}_residence", ""),
+        }
+        for who in ("husband", "wife")
+    }
     ref, book = await registry.register(
-        agency_id=agency_id, agency_code=agency_code, kind="marriage", day=today, event_date=today,
-        person_name=people["husband"]["name"], person_cccd=people["husband"]["cccd"],
-        partner_name=people["wife"]["name"], partner_cccd=people["wife"]["cccd"],
-        dossier_code=dossier.get("code") or "", data=people,
+        agency_id=agency_id,
+        agency_code=agency_code,
+        kind="marriage",
+        day=today,
+        event_date=today,
+        person_name=people["husband"]["name"],
+        person_cccd=people["husband"]["cccd"],
+        partner_name=people["wife"]["name"],
+        partner_cccd=people["wife"]["cccd"],
+        dossier_code=dossier.get("code") or "",
+        data=people,
     )
-    extract = await registry.issue_extract(ref, book, day=today, dossier_code=dossier.get("code") or "",
-                                           copies=1 + _copies(data))
-    return {**_printed(ref, book["id"], extract, today, agency_name), **people,
-            "title": "Giấy chứng nhận kết hôn", "copies": 1 + _copies(data)}
+    extract = await registry.issue_extract(
+        ref, book, day=today, dossier_code=dossier.get("code") or "", copies=1 + _copies(data)
+    )
+    return {
+        **_printed(ref, book["id"], extract, today, agency_name),
+        **people,
+        "title": "Giấy chứng nhận kết hôn",
+        "copies": 1 + _copies(data),
+    }
 
 
 async def issue_death(ctx: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,27 +225,47 @@ async def issue_death(ctx: Mapping[str, Any]) -> dict[str, Any]:
     }
     printed = {"deceased": deceased, "death": death}
     ref, book = await registry.register(
-        agency_id=agency_id, agency_code=agency_code, kind="death", day=today,
-        event_date=as_date(data.get("death_date")), person_name=deceased["name"], person_cccd=cccd,
-        dossier_code=dossier.get("code") or "", data=printed,
+        agency_id=agency_id,
+        agency_code=agency_code,
+        kind="death",
+        day=today,
+        event_date=as_date(data.get("death_date")),
+        person_name=deceased["name"],
+        person_cccd=cccd,
+        dossier_code=dossier.get("code") or "",
+        data=printed,
     )
     ended = await registry.end_marriages(cccd, day=as_date(data.get("death_date")) or today, by=ref.label())
-    extract = await registry.issue_extract(ref, book, day=today, dossier_code=dossier.get("code") or "",
-                                           copies=1 + _copies(data))
-    return {**_printed(ref, book["id"], extract, today, agency_name), **printed,
-            "title": "Trích lục khai tử", "marriages_ended": ended, "copies": 1 + _copies(data)}
+    extract = await registry.issue_extract(
+        ref, book, day=today, dossier_code=dossier.get("code") or "", copies=1 + _copies(data)
+    )
+    return {
+        **_printed(ref, book["id"], extract, today, agency_name),
+        **printed,
+        "title": "Trích lục khai tử",
+        "marriages_ended": ended,
+        "copies": 1 + _copies(data),
+    }
 
 
 async def _birth_of(dossier_code: str) -> dict[str, Any] | None:
-    return await CivilEntry.select(CivilEntry.id, CivilEntry.person_name, CivilEntry.event_date).where(
-        (CivilEntry.kind == "birth") & (CivilEntry.dossier_code == dossier_code)
-    ).first()
+    return (
+        await CivilEntry.select(CivilEntry.id, CivilEntry.person_name, CivilEntry.event_date)
+        .where((CivilEntry.kind == "birth") & (CivilEntry.dossier_code == dossier_code))
+        .first()
+    )
 
 
-async def _linked(ctx: Mapping[str, Any], kind: str) -> tuple[dict, dict, int, str, str, date, dict | None, int]:
+async def _linked(
+    ctx: Mapping[str, Any], kind: str
+) -> tuple[dict, dict, int, str, str, date, dict | None, int]:
     dossier, data, agency_id, agency_code, agency_name, today = _unpack(ctx)
     code = dossier.get("code") or ""
-    done = await LinkedResult.select().where((LinkedResult.kind == kind) & (LinkedResult.dossier_code == code)).first()
+    done = (
+        await LinkedResult.select()
+        .where((LinkedResult.kind == kind) & (LinkedResult.dossier_code == code))
+        .first()
+    )
     if done is not None:
         raise _Again(done)
     birth = await _birth_of(code)
@@ -226,21 +294,41 @@ async def issue_residence(ctx: Mapping[str, Any]) -> dict[str, Any]:
     try:
         got = await _linked(ctx, "residence")
     except _Again as again:
-        return {**again.printed, "title": "Thông báo kết quả đăng ký thường trú", "header_agency": _issuer_header(ctx)}
+        return {
+            **again.printed,
+            "title": "Thông báo kết quả đăng ký thường trú",
+            "header_agency": _issuer_header(ctx),
+        }
     dossier, data, agency_id, agency_code, agency_name, today, birth, serial = got
     number = f"{serial}/{today.year}/TB-CT.{agency_id}"
     printed = {
-        "child": {"name": data.get("child_full_name", ""), "birth_date": fmt(data.get("child_birth_date")),
-                  "gender": _GENDER.get(data.get("child_gender", ""), "")},
+        "child": {
+            "name": data.get("child_full_name", ""),
+            "birth_date": fmt(data.get("child_birth_date")),
+            "gender": _GENDER.get(data.get("child_gender", ""), ""),
+        },
         "residence_address": data.get("residence_address", ""),
         "household_head": data.get("household_head_name", ""),
         "relation_to_head": data.get("relation_to_head", ""),
     }
-    await LinkedResult(kind="residence", number=number, agency_id=agency_id, birth_entry=birth["id"] if birth else None,
-                       dossier_code=dossier.get("code") or "", person_name=printed["child"]["name"], issued_on=today,
-                       data=printed).save()
-    return {"number": number, **printed, "registered_on": fmt(today), "registering_agency": agency_name,
-            "title": "Thông báo kết quả đăng ký thường trú", "header_agency": {"name": agency_name, "parent_name": ""}}
+    await LinkedResult(
+        kind="residence",
+        number=number,
+        agency_id=agency_id,
+        birth_entry=birth["id"] if birth else None,
+        dossier_code=dossier.get("code") or "",
+        person_name=printed["child"]["name"],
+        issued_on=today,
+        data=printed,
+    ).save()
+    return {
+        "number": number,
+        **printed,
+        "registered_on": fmt(today),
+        "registering_agency": agency_name,
+        "title": "Thông báo kết quả đăng ký thường trú",
+        "header_agency": {"name": agency_name, "parent_name": ""},
+    }
 
 
 async def issue_health_insurance(ctx: Mapping[str, Any]) -> dict[str, Any]:
@@ -259,31 +347,71 @@ async def issue_health_insurance(ctx: Mapping[str, Any]) -> dict[str, Any]:
         except ValueError:  # born on 29 February
             until = date(born.year + 6, 2, 28)
     printed = {
-        "child": {"name": data.get("child_full_name", ""), "birth_date": fmt(born),
-                  "gender": _GENDER.get(data.get("child_gender", ""), "")},
+        "child": {
+            "name": data.get("child_full_name", ""),
+            "birth_date": fmt(born),
+            "gender": _GENDER.get(data.get("child_gender", ""), ""),
+        },
         "facility": data.get("hi_facility", ""),
         "valid_from": fmt(today),
         "valid_to": fmt(until),
         "address": data.get("residence_address", ""),
     }
-    await LinkedResult(kind="health_insurance", number=number, agency_id=agency_id,
-                       birth_entry=birth["id"] if birth else None, dossier_code=dossier.get("code") or "",
-                       person_name=printed["child"]["name"], issued_on=today, data=printed).save()
-    return {"number": number, **printed, "registering_agency": agency_name, "title": "Thẻ bảo hiểm y tế",
-            "header_agency": {"name": agency_name, "parent_name": ""}}
+    await LinkedResult(
+        kind="health_insurance",
+        number=number,
+        agency_id=agency_id,
+        birth_entry=birth["id"] if birth else None,
+        dossier_code=dossier.get("code") or "",
+        person_name=printed["child"]["name"],
+        issued_on=today,
+        data=printed,
+    ).save()
+    return {
+        "number": number,
+        **printed,
+        "registering_agency": agency_name,
+        "title": "Thẻ bảo hiểm y tế",
+        "header_agency": {"name": agency_name, "parent_name": ""},
+    }
 
 
 ALL = (
-    ResultDocumentSpec("birth_extract", L("Trích lục khai sinh", "Birth registration extract"),
-                       template="civil_status/birth_extract.html", book="KS", issue=issue_birth),
-    ResultDocumentSpec("marriage_certificate", L("Giấy chứng nhận kết hôn", "Marriage certificate"),
-                       template="civil_status/marriage_certificate.html", book="KH", issue=issue_marriage),
-    ResultDocumentSpec("death_extract", L("Trích lục khai tử", "Death registration extract"),
-                       template="civil_status/death_extract.html", book="KT", issue=issue_death),
-    ResultDocumentSpec("residence_confirmation", L("Thông báo kết quả đăng ký thường trú", "Permanent residence registration notice"),
-                       template="civil_status/residence_confirmation.html", book="CT", signer_role="specialist",
-                       issue=issue_residence),
-    ResultDocumentSpec("health_insurance_card", L("Thẻ bảo hiểm y tế trẻ em dưới 6 tuổi", "Health-insurance card (child under 6)"),
-                       template="civil_status/health_insurance_card.html", book="BHYT", signer_role="specialist",
-                       issue=issue_health_insurance),
+    ResultDocumentSpec(
+        "birth_extract",
+        L("Trích lục khai sinh", "Birth registration extract"),
+        template="civil_status/birth_extract.html",
+        book="KS",
+        issue=issue_birth,
+    ),
+    ResultDocumentSpec(
+        "marriage_certificate",
+        L("Giấy chứng nhận kết hôn", "Marriage certificate"),
+        template="civil_status/marriage_certificate.html",
+        book="KH",
+        issue=issue_marriage,
+    ),
+    ResultDocumentSpec(
+        "death_extract",
+        L("Trích lục khai tử", "Death registration extract"),
+        template="civil_status/death_extract.html",
+        book="KT",
+        issue=issue_death,
+    ),
+    ResultDocumentSpec(
+        "residence_confirmation",
+        L("Thông báo kết quả đăng ký thường trú", "Permanent residence registration notice"),
+        template="civil_status/residence_confirmation.html",
+        book="CT",
+        signer_role="specialist",
+        issue=issue_residence,
+    ),
+    ResultDocumentSpec(
+        "health_insurance_card",
+        L("Thẻ bảo hiểm y tế trẻ em dưới 6 tuổi", "Health-insurance card (child under 6)"),
+        template="civil_status/health_insurance_card.html",
+        book="BHYT",
+        signer_role="specialist",
+        issue=issue_health_insurance,
+    ),
 )

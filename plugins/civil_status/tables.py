@@ -17,6 +17,7 @@ class CivilBook(Table, tablename="civil_book"):
     ``kind``: ``birth``, ``marriage``, ``death`` (civil-status books) or ``residence``,
     ``health_insurance`` (the numbering of the linked agencies' results of NĐ 63/2024 group 1).
     """
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     agency_id = Integer(index=True)
@@ -34,6 +35,7 @@ class CivilBook(Table, tablename="civil_book"):
 
 class CivilEntry(Table, tablename="civil_entry"):
     """One registration written into a book: the public identifier is (book number, entry number)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     book = ForeignKey(references=CivilBook, index=True)
@@ -62,6 +64,7 @@ class CivilEntry(Table, tablename="civil_entry"):
 
 class CivilExtract(Table, tablename="civil_extract"):
     """A certified extract (trích lục) or certificate issued from an entry."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     entry = ForeignKey(references=CivilEntry, index=True)
@@ -75,6 +78,7 @@ class CivilExtract(Table, tablename="civil_extract"):
 
 class LinkedResult(Table, tablename="civil_linked_result"):
     """A result issued by a linked agency in the NĐ 63/2024 group-1 route (residence, health insurance)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     kind = Varchar(length=24, index=True)

@@ -24,8 +24,13 @@ MIN_AGE_WOMAN = 18
 LINKED_MAX_AGE = 6
 """NĐ 63/2024 group 1 applies to children under 6."""
 
-_FORM_OF = {BIRTH: forms.BIRTH, BIRTH_LINKED: forms.BIRTH_LINKED, MARRIAGE: forms.MARRIAGE,
-            MARRIAGE_VERIFY: forms.MARRIAGE, DEATH: forms.DEATH}
+_FORM_OF = {
+    BIRTH: forms.BIRTH,
+    BIRTH_LINKED: forms.BIRTH_LINKED,
+    MARRIAGE: forms.MARRIAGE,
+    MARRIAGE_VERIFY: forms.MARRIAGE,
+    DEATH: forms.DEATH,
+}
 
 
 def _today(ctx: Mapping[str, Any]) -> date:
@@ -47,19 +52,38 @@ def _birth_rules(data: Mapping[str, Any], today: date, linked: bool) -> list[Fie
             continue
         born = as_date(data.get(f"{parent}_birth_date"))
         if child and born and born >= child:
-            errors.append(FieldError(f"{parent}_birth_date",
-                                     f"Ngày sinh của người {label} phải trước ngày sinh của trẻ"))
+            errors.append(
+                FieldError(
+                    f"{parent}_birth_date", f"Ngày sinh của người {label} phải trước ngày sinh của trẻ"
+                )
+            )
         elif child and born and age_on(born, child) < 12:
-            errors.append(FieldError(f"{parent}_birth_date",
-                                     f"Người {label} chưa đủ 12 tuổi vào ngày sinh của trẻ: kiểm tra lại năm sinh"))
-    if _s(data, "father_known") == "co" and _s(data, "father_cccd") and _s(data, "father_cccd") == _s(data, "mother_cccd"):
+            errors.append(
+                FieldError(
+                    f"{parent}_birth_date",
+                    f"Người {label} chưa đủ 12 tuổi vào ngày sinh của trẻ: kiểm tra lại năm sinh",
+                )
+            )
+    if (
+        _s(data, "father_known") == "co"
+        and _s(data, "father_cccd")
+        and _s(data, "father_cccd") == _s(data, "mother_cccd")
+    ):
         errors.append(FieldError("father_cccd", "Số định danh cá nhân của cha trùng với của mẹ"))
     if _s(data, "declarant_relation") == "cha" and _s(data, "father_known") != "co":
-        errors.append(FieldError("declarant_relation",
-                                 "Người đi đăng ký là cha thì phải ghi thông tin người cha (chọn “Có” ở câu hỏi về người cha)"))
+        errors.append(
+            FieldError(
+                "declarant_relation",
+                "Người đi đăng ký là cha thì phải ghi thông tin người cha (chọn “Có” ở câu hỏi về người cha)",
+            )
+        )
     if linked and child and child <= today and age_on(child, today) >= LINKED_MAX_AGE:
-        errors.append(FieldError("child_birth_date",
-                                 "Thủ tục liên thông này chỉ áp dụng cho trẻ em dưới 6 tuổi; hãy nộp thủ tục đăng ký khai sinh riêng"))
+        errors.append(
+            FieldError(
+                "child_birth_date",
+                "Thủ tục liên thông này chỉ áp dụng cho trẻ em dưới 6 tuổi; hãy nộp thủ tục đăng ký khai sinh riêng",
+            )
+        )
     return errors
 
 
@@ -68,10 +92,13 @@ async def _marriage_rules(data: Mapping[str, Any], today: date) -> list[FieldErr
     for who, label, minimum in (("husband", "Bên nam", MIN_AGE_MAN), ("wife", "Bên nữ", MIN_AGE_WOMAN)):
         born = as_date(data.get(f"{who}_birth_date"))
         if born and born <= today and age_on(born, today) < minimum:
-            errors.append(FieldError(
-                f"{who}_birth_date",
-                f"{label} chưa đủ {minimum} tuổi vào ngày đăng ký (Điều 8 Luật Hôn nhân và gia đình: "
-                f"nam từ đủ 20 tuổi, nữ từ đủ 18 tuổi)"))
+            errors.append(
+                FieldError(
+                    f"{who}_birth_date",
+                    f"{label} chưa đủ {minimum} tuổi vào ngày đăng ký (Điều 8 Luật Hôn nhân và gia đình: "
+                    f"nam từ đủ 20 tuổi, nữ từ đủ 18 tuổi)",
+                )
+            )
     husband, wife = _s(data, "husband_cccd"), _s(data, "wife_cccd")
     if husband and husband == wife:
         errors.append(FieldError("wife_cccd", "Số định danh cá nhân của bên nữ trùng với của bên nam"))
@@ -81,15 +108,22 @@ async def _marriage_rules(data: Mapping[str, Any], today: date) -> list[FieldErr
             continue
         dead = await registry.death_entry(cccd)
         if dead:
-            errors.append(FieldError(f"{who}_cccd",
-                                     f"Số định danh cá nhân này đã được đăng ký khai tử ({dead.label()}); không thể đăng ký kết hôn"))
+            errors.append(
+                FieldError(
+                    f"{who}_cccd",
+                    f"Số định danh cá nhân này đã được đăng ký khai tử ({dead.label()}); không thể đăng ký kết hôn",
+                )
+            )
             continue
         existing = await registry.active_marriage(cccd)
         if existing:
-            errors.append(FieldError(
-                f"{who}_cccd",
-                f"Người có số định danh cá nhân này đang có quan hệ hôn nhân chưa chấm dứt theo {existing.label()}. "
-                "Không được kết hôn khi đang có vợ hoặc có chồng (Điều 5 Luật Hôn nhân và gia đình)"))
+            errors.append(
+                FieldError(
+                    f"{who}_cccd",
+                    f"Người có số định danh cá nhân này đang có quan hệ hôn nhân chưa chấm dứt theo {existing.label()}. "
+                    "Không được kết hôn khi đang có vợ hoặc có chồng (Điều 5 Luật Hôn nhân và gia đình)",
+                )
+            )
     return errors
 
 
@@ -105,7 +139,9 @@ async def _death_rules(data: Mapping[str, Any], today: date) -> list[FieldError]
     if cccd:
         dead = await registry.death_entry(cccd)
         if dead:
-            errors.append(FieldError("deceased_cccd", f"Việc chết của người này đã được đăng ký ({dead.label()})"))
+            errors.append(
+                FieldError("deceased_cccd", f"Việc chết của người này đã được đăng ký ({dead.label()})")
+            )
     return errors
 
 
@@ -116,8 +152,9 @@ def _page_fields(procedure_code: str, page: str | None) -> set[str] | None:
     return {f.name for p in form.pages if p.id == page for f in p.fields}
 
 
-async def validate(procedure: ProcedureSpec, page: str | None, data: Mapping[str, Any],
-                   ctx: Mapping[str, Any]) -> list[FieldError]:
+async def validate(
+    procedure: ProcedureSpec, page: str | None, data: Mapping[str, Any], ctx: Mapping[str, Any]
+) -> list[FieldError]:
     """All cross-field and registry errors for ``data`` (only those of ``page`` when given)."""
     if procedure.code not in _FORM_OF:
         return []

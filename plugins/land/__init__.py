@@ -102,7 +102,11 @@ def menu_items(user, request):
 
     if not has_permission(user, None, REGISTRY_VIEW):
         return []
-    return [MenuItem(request.app.route_reverse("land_registry"), L("Cơ sở dữ liệu đất đai", "Land registry"), order=60)]
+    return [
+        MenuItem(
+            request.app.route_reverse("land_registry"), L("Cơ sở dữ liệu đất đai", "Land registry"), order=60
+        )
+    ]
 
 
 @hookimpl

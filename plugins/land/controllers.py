@@ -20,13 +20,19 @@ __all__ = ("ROUTES",)
 PAGE_SIZE = 50
 
 
-STAFF_ONLY = [requires_permission(
-    REGISTRY_VIEW, message="Chỉ cán bộ được phân quyền mới tra cứu được cơ sở dữ liệu địa chính.")]
+STAFF_ONLY = [
+    requires_permission(
+        REGISTRY_VIEW, message="Chỉ cán bộ được phân quyền mới tra cứu được cơ sở dữ liệu địa chính."
+    )
+]
 """The registry pages' guard: the permission this plugin registers (``permissions.py``)."""
 
 
 def _query(request: Request) -> tuple[dict[str, str], dict[str, str]]:
-    q = {k: str(request.query_params.get(k) or "").strip() for k in ("commune_code", "map_sheet", "parcel_number", "serial")}
+    q = {
+        k: str(request.query_params.get(k) or "").strip()
+        for k in ("commune_code", "map_sheet", "parcel_number", "serial")
+    }
     errors: dict[str, str] = {}
     for name, label in (("map_sheet", "Số tờ bản đồ"), ("parcel_number", "Số thửa")):
         if q[name] and (as_int(q[name]) is None or as_int(q[name]) < 1):
@@ -40,7 +46,11 @@ def _query(request: Request) -> tuple[dict[str, str], dict[str, str]]:
 
 async def _search(q: dict[str, str]) -> list[dict[str, Any]]:
     if q["serial"]:
-        cert = await Certificate.select(Certificate.parcel).where(Certificate.serial == normalise_serial(q["serial"])).first()
+        cert = (
+            await Certificate.select(Certificate.parcel)
+            .where(Certificate.serial == normalise_serial(q["serial"]))
+            .first()
+        )
         if cert is None:
             return []
         where = Parcel.id == cert["parcel"]
@@ -52,7 +62,13 @@ async def _search(q: dict[str, str]) -> list[dict[str, Any]]:
             where &= Parcel.parcel_number == as_int(q["parcel_number"])
     else:
         return []
-    rows = await Parcel.select().where(where).order_by(Parcel.map_sheet).order_by(Parcel.parcel_number).limit(PAGE_SIZE)
+    rows = (
+        await Parcel.select()
+        .where(where)
+        .order_by(Parcel.map_sheet)
+        .order_by(Parcel.parcel_number)
+        .limit(PAGE_SIZE)
+    )
     if rows:
         certs = await Certificate.select(Certificate.parcel, Certificate.serial).where(
             Certificate.parcel.is_in([r["id"] for r in rows]) & (Certificate.status == "valid")
@@ -70,10 +86,21 @@ async def registry_page(request: Request) -> Template:
     q, errors = _query(request)
     searched = any(q.values())
     rows = [] if errors or not searched else await _search(q)
-    ctx = {"q": q, "errors": errors, "rows": rows, "searched": searched, "page_size": PAGE_SIZE,
-           "uses": dict((k, v) for k, v in LAND_USE_TYPES)}
-    return await page(request, "land/registry.html", ctx, block="results" if request.headers.get("hx-target") == "results" else "main",
-                      status_code=422 if errors else 200)
+    ctx = {
+        "q": q,
+        "errors": errors,
+        "rows": rows,
+        "searched": searched,
+        "page_size": PAGE_SIZE,
+        "uses": dict((k, v) for k, v in LAND_USE_TYPES),
+    }
+    return await page(
+        request,
+        "land/registry.html",
+        ctx,
+        block="results" if request.headers.get("hx-target") == "results" else "main",
+        status_code=422 if errors else 200,
+    )
 
 
 @get("/thua-dat/{parcel_id:int}", include_in_schema=False, name="land_parcel", guards=STAFF_ONLY)
@@ -83,16 +110,31 @@ async def parcel_page(request: Request, parcel_id: int) -> Template:
     if parcel is None:
         raise NotFound(f"Không có thửa đất mã {parcel_id} trong cơ sở dữ liệu địa chính.")
     parcel["area_text"] = area_vi(parcel["area"])
-    certs = await Certificate.select().where(Certificate.parcel == parcel_id).order_by(Certificate.id, ascending=False)
+    certs = (
+        await Certificate.select()
+        .where(Certificate.parcel == parcel_id)
+        .order_by(Certificate.id, ascending=False)
+    )
     for c in certs:
         c["holders"] = load_json(c["holders"]) or []
         c["history"] = await certificate_history(c["id"])
     # Core's one rule decides whether this viewer sees the holders (and audits the read when they do).
     view = await registry_view(REGISTRY.id, {**parcel, "certificates": certs}, request.user)
-    return await page(request, "land/parcel.html", {"p": view.record, "certs": view.record["certificates"],
-                                                    "personal": view.personal,
-                                                    "uses": dict((k, v) for k, v in LAND_USE_TYPES)})
+    return await page(
+        request,
+        "land/parcel.html",
+        {
+            "p": view.record,
+            "certs": view.record["certificates"],
+            "personal": view.personal,
+            "uses": dict((k, v) for k, v in LAND_USE_TYPES),
+        },
+    )
 
 
-ROUTES = [registry_page, parcel_page,
-          moved("/land/registry", "land_registry"), moved("/land/parcels/{parcel_id:int}", "land_parcel")]
+ROUTES = [
+    registry_page,
+    parcel_page,
+    moved("/land/registry", "land_registry"),
+    moved("/land/parcels/{parcel_id:int}", "land_parcel"),
+]

@@ -49,8 +49,13 @@ async def seed(ctx: Mapping[str, Any]) -> None:
     rng = random.Random(20261123)
     used_ids: set[str] = set()
     async with write_tx():
-        n = await seed_parcels(communes, per_commune=max(MIN_PARCELS // len(communes) + 1, 60), rng=rng,
-                               used_ids=used_ids, today=today)
+        n = await seed_parcels(
+            communes,
+            per_commune=max(MIN_PARCELS // len(communes) + 1, 60),
+            rng=rng,
+            used_ids=used_ids,
+            today=today,
+        )
     log.info("land demo: %s parcels inserted", n)
     await _fees(today)
     await _activate(agencies.values())
@@ -96,9 +101,13 @@ WORDS = DemoWords(
 def _driver(staff) -> DemoDriver:
     """The demo's land dossiers: the tax officer types the assessment; ``at_tax`` stops after the
     first step, ``posting`` (first registration) after the commune's verification."""
-    return DemoDriver(staff, WORDS, name="land",
-                      step_inputs=lambda view, step: _assessment(view) if step.step_id == "tax_notice" else None,
-                      pauses={"at_tax": lambda view, done: done >= 1, "posting": lambda view, done: done >= 2})
+    return DemoDriver(
+        staff,
+        WORDS,
+        name="land",
+        step_inputs=lambda view, step: _assessment(view) if step.step_id == "tax_notice" else None,
+        pauses={"at_tax": lambda view, done: done >= 1, "posting": lambda view, done: done >= 2},
+    )
 
 
 def _assessment(view) -> dict:
@@ -108,8 +117,11 @@ def _assessment(view) -> dict:
     price = int(data.get("price") or 0)
     area = float(data.get("declared_area") or 100)
     value = price or int(area * 2_500_000) // 1000 * 1000 or 100_000_000
-    amounts = {"land_value": value, "registration_fee": value * 5 // 1000,
-               "deadline": (vn_today() + timedelta(days=30)).isoformat()}
+    amounts = {
+        "land_value": value,
+        "registration_fee": value * 5 // 1000,
+        "deadline": (vn_today() + timedelta(days=30)).isoformat(),
+    }
     if view.procedure_code == procedures.TRANSFER:
         amounts["pit"] = max(price, value) * 2 // 100
     else:
@@ -120,16 +132,23 @@ def _assessment(view) -> dict:
 def _transfer_data(cert: dict, parcel: dict, buyer: dict, today: date, *, new_certificate: bool) -> dict:
     seller = cert["holders"][0]
     return {
-        "commune_code": parcel["commune_code"], "map_sheet": parcel["map_sheet"], "parcel_number": parcel["parcel_number"],
+        "commune_code": parcel["commune_code"],
+        "map_sheet": parcel["map_sheet"],
+        "parcel_number": parcel["parcel_number"],
         "certificate_serial": cert["serial"],
-        "transferor_name": seller["name"], "transferor_id_number": seller["id_number"],
+        "transferor_name": seller["name"],
+        "transferor_id_number": seller["id_number"],
         "transferor_birth_date": f"{seller.get('birth_year') or 1970}-01-15",
-        "transferee_name": buyer["name"], "transferee_id_number": buyer["id_number"],
-        "transferee_birth_date": f"{buyer['birth_year']}-06-20", "transferee_address": parcel["address"],
-        "transferee_phone": "09" + buyer["id_number"][-8:], "contract_number": f"{buyer['id_number'][-4:]}/{today.year}/CCGD",
+        "transferee_name": buyer["name"],
+        "transferee_id_number": buyer["id_number"],
+        "transferee_birth_date": f"{buyer['birth_year']}-06-20",
+        "transferee_address": parcel["address"],
+        "transferee_phone": "09" + buyer["id_number"][-8:],
+        "contract_number": f"{buyer['id_number'][-4:]}/{today.year}/CCGD",
         "contract_date": (today - timedelta(days=7)).isoformat(),
         "price": int(parcel["area"] * 8_000_000) // 1_000_000 * 1_000_000 or 50_000_000,
-        "new_certificate": "yes" if new_certificate else "no", "fee_exemption": "none",
+        "new_certificate": "yes" if new_certificate else "no",
+        "fee_exemption": "none",
     }
 
 
@@ -153,8 +172,19 @@ async def _candidates(commune_code: str) -> tuple[list[tuple[dict, dict]], list[
 
 
 _TRANSFER_PLAN = (
-    "draft", "submitted", "received", "at_tax", "supplement", "closed", "suspended", "refused",
-    "approved", "rejected", "ready", "returned", "stopped",
+    "draft",
+    "submitted",
+    "received",
+    "at_tax",
+    "supplement",
+    "closed",
+    "suspended",
+    "refused",
+    "approved",
+    "rejected",
+    "ready",
+    "returned",
+    "stopped",
 )
 """Target states of the demo transfers in every commune: every state of the lifecycle."""
 
@@ -178,22 +208,39 @@ async def _dossiers(communes, staff, rng, used_ids, today) -> None:
         if certified:
             cert, parcel = certified.pop()
             holder = cert["holders"][0]
-            data = {"holder_name": holder["name"], "holder_id_number": holder["id_number"],
-                    "holder_birth_date": f"{holder.get('birth_year') or 1970}-01-15", "holder_phone": "0912345678",
-                    "commune_code": parcel["commune_code"], "map_sheet": parcel["map_sheet"],
-                    "parcel_number": parcel["parcel_number"], "certificate_serial": cert["serial"],
-                    "reason": "damaged", "fee_exemption": "none"}
+            data = {
+                "holder_name": holder["name"],
+                "holder_id_number": holder["id_number"],
+                "holder_birth_date": f"{holder.get('birth_year') or 1970}-01-15",
+                "holder_phone": "0912345678",
+                "commune_code": parcel["commune_code"],
+                "map_sheet": parcel["map_sheet"],
+                "parcel_number": parcel["parcel_number"],
+                "certificate_serial": cert["serial"],
+                "reason": "damaged",
+                "fee_exemption": "none",
+            }
             await driver.drive(procedures.REISSUE, commune, _applicant(holder), data, "returned")
         for state in ("received", "posting", "returned"):
             if not free:
                 break
             parcel = free.pop()
             owner = person(rng, used_ids)
-            data = {"holder_name": owner["name"], "holder_id_number": owner["id_number"],
-                    "holder_birth_date": f"{owner['birth_year']}-03-10", "holder_address": parcel["address"],
-                    "holder_phone": "09" + owner["id_number"][-8:], "has_spouse": "no",
-                    "commune_code": parcel["commune_code"], "map_sheet": parcel["map_sheet"],
-                    "parcel_number": parcel["parcel_number"], "land_use_type": parcel["land_use_type"],
-                    "declared_area": int(round(parcel["area"])), "use_since": f"{owner['birth_year'] + 25}-05-01",
-                    "origin": "self_use", "fee_exemption": "none", "no_dispute_declared": True}
+            data = {
+                "holder_name": owner["name"],
+                "holder_id_number": owner["id_number"],
+                "holder_birth_date": f"{owner['birth_year']}-03-10",
+                "holder_address": parcel["address"],
+                "holder_phone": "09" + owner["id_number"][-8:],
+                "has_spouse": "no",
+                "commune_code": parcel["commune_code"],
+                "map_sheet": parcel["map_sheet"],
+                "parcel_number": parcel["parcel_number"],
+                "land_use_type": parcel["land_use_type"],
+                "declared_area": int(round(parcel["area"])),
+                "use_since": f"{owner['birth_year'] + 25}-05-01",
+                "origin": "self_use",
+                "fee_exemption": "none",
+                "no_dispute_declared": True,
+            }
             await driver.drive(procedures.FIRST, commune, _applicant(owner), data, state)

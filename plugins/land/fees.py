@@ -31,22 +31,34 @@ DEFAULT_FEES: dict[str, int] = {
 }
 """Demo amounts (VND) for individuals, in the range of current HĐND resolutions; seeded as FeeAmount rows."""
 
-FEE_BASIS = ("Thông tư số 85/2019/TT-BTC; Nghị quyết của HĐND tỉnh về phí thẩm định hồ sơ cấp Giấy chứng nhận "
-             "và lệ phí cấp Giấy chứng nhận")
+FEE_BASIS = (
+    "Thông tư số 85/2019/TT-BTC; Nghị quyết của HĐND tỉnh về phí thẩm định hồ sơ cấp Giấy chứng nhận "
+    "và lệ phí cấp Giấy chứng nhận"
+)
 
 _LABELS: dict[str, L] = {
-    "land.appraisal_first": L("Phí thẩm định hồ sơ cấp Giấy chứng nhận lần đầu", "Appraisal fee, first certificate"),
-    "land.appraisal_transfer": L("Phí thẩm định hồ sơ đăng ký biến động (chuyển nhượng)", "Appraisal fee, transfer"),
+    "land.appraisal_first": L(
+        "Phí thẩm định hồ sơ cấp Giấy chứng nhận lần đầu", "Appraisal fee, first certificate"
+    ),
+    "land.appraisal_transfer": L(
+        "Phí thẩm định hồ sơ đăng ký biến động (chuyển nhượng)", "Appraisal fee, transfer"
+    ),
     "land.certificate_issue": L("Lệ phí cấp Giấy chứng nhận quyền sử dụng đất", "Certificate fee"),
-    "land.change_registration": L("Lệ phí chứng nhận đăng ký biến động vào Giấy chứng nhận", "Fee for endorsing a change"),
+    "land.change_registration": L(
+        "Lệ phí chứng nhận đăng ký biến động vào Giấy chứng nhận", "Fee for endorsing a change"
+    ),
     "land.certificate_reissue": L("Lệ phí cấp đổi, cấp lại Giấy chứng nhận", "Replacement certificate fee"),
 }
 
 FEE_EXEMPTIONS: dict[str, L] = {
-    "poor_household": L("Miễn lệ phí cấp Giấy chứng nhận cho hộ nghèo theo Nghị quyết HĐND tỉnh",
-                        "Certificate fee waived for poor households (provincial resolution)"),
-    "merit": L("Miễn lệ phí cấp Giấy chứng nhận cho người có công với cách mạng theo Nghị quyết HĐND tỉnh",
-               "Certificate fee waived for people with merit (provincial resolution)"),
+    "poor_household": L(
+        "Miễn lệ phí cấp Giấy chứng nhận cho hộ nghèo theo Nghị quyết HĐND tỉnh",
+        "Certificate fee waived for poor households (provincial resolution)",
+    ),
+    "merit": L(
+        "Miễn lệ phí cấp Giấy chứng nhận cho người có công với cách mạng theo Nghị quyết HĐND tỉnh",
+        "Certificate fee waived for people with merit (provincial resolution)",
+    ),
 }
 """Exemptions a province commonly grants on the *lệ phí* (never on the appraisal fee)."""
 
@@ -63,12 +75,18 @@ _LINES: dict[str, tuple[str, ...]] = {
 
 def _codes(procedure_code: str, application: Mapping[str, Any]) -> tuple[str, ...]:
     if procedure_code == procedures.TRANSFER:
-        second = "land.certificate_issue" if application.get("new_certificate") == "yes" else "land.change_registration"
+        second = (
+            "land.certificate_issue"
+            if application.get("new_certificate") == "yes"
+            else "land.change_registration"
+        )
         return ("land.appraisal_transfer", second)
     return _LINES.get(procedure_code, ())
 
 
-def quote(procedure: ProcedureSpec, application: Mapping[str, Any], ctx: Mapping[str, Any]) -> FeeQuote | None:
+def quote(
+    procedure: ProcedureSpec, application: Mapping[str, Any], ctx: Mapping[str, Any]
+) -> FeeQuote | None:
     """The fee lines for a land procedure (None for other procedures)."""
     codes = _codes(procedure.code, application)
     if not codes:
@@ -83,7 +101,11 @@ def quote(procedure: ProcedureSpec, application: Mapping[str, Any], ctx: Mapping
             reason = L("Miễn theo Nghị quyết HĐND tỉnh", "Waived by the provincial council")
         elif exemption is not None and not code.startswith("land.appraisal"):
             amount, reason = 0, exemption
-        lines.append(FeeLine(code=code, label=_LABELS[code], amount=amount, legal_basis=FEE_BASIS, exempt_reason=reason))
+        lines.append(
+            FeeLine(
+                code=code, label=_LABELS[code], amount=amount, legal_basis=FEE_BASIS, exempt_reason=reason
+            )
+        )
     return FeeQuote(lines=tuple(lines))
 
 
@@ -99,8 +121,18 @@ def estimate_obligations(procedure_code: str, application: Mapping[str, Any]) ->
     if price <= 0:
         return []
     return [
-        {"code": "registration_fee", "label": L("Lệ phí trước bạ (0,5%)", "Registration fee (0.5%)"),
-         "amount": round(price * REGISTRATION_FEE_RATE), "legal_basis": "Nghị định số 10/2022/NĐ-CP, Điều 8"},
-        {"code": "pit", "label": L("Thuế thu nhập cá nhân từ chuyển nhượng bất động sản (2%)", "Personal income tax (2%)"),
-         "amount": round(price * PIT_RATE), "legal_basis": "Luật Thuế thu nhập cá nhân, Điều 14"},
+        {
+            "code": "registration_fee",
+            "label": L("Lệ phí trước bạ (0,5%)", "Registration fee (0.5%)"),
+            "amount": round(price * REGISTRATION_FEE_RATE),
+            "legal_basis": "Nghị định số 10/2022/NĐ-CP, Điều 8",
+        },
+        {
+            "code": "pit",
+            "label": L(
+                "Thuế thu nhập cá nhân từ chuyển nhượng bất động sản (2%)", "Personal income tax (2%)"
+            ),
+            "amount": round(price * PIT_RATE),
+            "legal_basis": "Luật Thuế thu nhập cá nhân, Điều 14",
+        },
     ]

@@ -29,5 +29,11 @@ async def panels(dossier: Mapping[str, Any], user: Any) -> list[Panel]:
         "serial": cert["serial"] if cert else "",
         "obligations": estimate_obligations(dossier["procedure_code"], data),
     }
-    return [Panel(title=L("Thửa đất trong cơ sở dữ liệu địa chính", "Parcel in the land registry"),
-                  template="land/panel.html", context=ctx, order=50)]
+    return [
+        Panel(
+            title=L("Thửa đất trong cơ sở dữ liệu địa chính", "Parcel in the land registry"),
+            template="land/panel.html",
+            context=ctx,
+            order=50,
+        )
+    ]

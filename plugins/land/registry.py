@@ -54,9 +54,13 @@ async def find_parcel(data: Mapping[str, Any]) -> dict[str, Any] | None:
     commune = str(data.get("commune_code") or "").strip()
     if not commune or sheet is None or number is None:
         return None
-    return await Parcel.select().where(
-        (Parcel.commune_code == commune) & (Parcel.map_sheet == sheet) & (Parcel.parcel_number == number)
-    ).first()
+    return (
+        await Parcel.select()
+        .where(
+            (Parcel.commune_code == commune) & (Parcel.map_sheet == sheet) & (Parcel.parcel_number == number)
+        )
+        .first()
+    )
 
 
 async def find_certificate(serial: Any) -> dict[str, Any] | None:
@@ -71,9 +75,11 @@ async def find_certificate(serial: Any) -> dict[str, Any] | None:
 
 async def valid_certificate_of(parcel_id: int) -> dict[str, Any] | None:
     """The parcel's certificate in force, if any."""
-    row = await Certificate.select().where(
-        (Certificate.parcel == parcel_id) & (Certificate.status == "valid")
-    ).first()
+    row = (
+        await Certificate.select()
+        .where((Certificate.parcel == parcel_id) & (Certificate.status == "valid"))
+        .first()
+    )
     if row is not None:
         row["holders"] = load_json(row["holders"]) or []
     return row
@@ -105,8 +111,10 @@ async def next_number(name: str, start: int = 0) -> int:
 
 
 async def certificate_history(certificate_id: int) -> list[dict[str, Any]]:
-    rows = await CertificateEntry.select().where(CertificateEntry.certificate == certificate_id).order_by(
-        CertificateEntry.id
+    rows = (
+        await CertificateEntry.select()
+        .where(CertificateEntry.certificate == certificate_id)
+        .order_by(CertificateEntry.id)
     )
     for r in rows:
         r["data"] = load_json(r["data"]) or {}

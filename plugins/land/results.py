@@ -84,31 +84,64 @@ async def _locked_parcel(data: Mapping[str, Any], dossier_code: str) -> dict[str
     if parcel is None:
         raise Conflict(f"Hồ sơ {dossier_code}: thửa đất không còn trong cơ sở dữ liệu địa chính.")
     if parcel["dispute"]:
-        raise Conflict(f"Thửa đất số {parcel['parcel_number']}, tờ bản đồ số {parcel['map_sheet']} đang có tranh chấp "
-                       "hoặc bị ngăn chặn; không thể cấp Giấy chứng nhận.")
+        raise Conflict(
+            f"Thửa đất số {parcel['parcel_number']}, tờ bản đồ số {parcel['map_sheet']} đang có tranh chấp "
+            "hoặc bị ngăn chặn; không thể cấp Giấy chứng nhận."
+        )
     # Take the parcel's row lock first (PostgreSQL), so two approvals on one parcel queue up.
     await Parcel.update({Parcel.updated_at: _now()}).where(Parcel.id == parcel["id"])
     return parcel
 
 
-async def _insert_certificate(*, parcel_id: int, holders: list[dict], today: date, issued_by: str,
-                              agency_code: str, dossier_code: str, note: str, data: dict | None = None) -> dict[str, Any]:
+async def _insert_certificate(
+    *,
+    parcel_id: int,
+    holders: list[dict],
+    today: date,
+    issued_by: str,
+    agency_code: str,
+    dossier_code: str,
+    note: str,
+    data: dict | None = None,
+) -> dict[str, Any]:
     serial, book = await _new_serial(), await _book_entry("CS", agency_code)
-    cert = Certificate(serial=serial, book_number=book, parcel=parcel_id, holders=holders, issue_date=today,
-                       issued_by=issued_by, status="valid", dossier_code=dossier_code, created_at=_now())
+    cert = Certificate(
+        serial=serial,
+        book_number=book,
+        parcel=parcel_id,
+        holders=holders,
+        issue_date=today,
+        issued_by=issued_by,
+        status="valid",
+        dossier_code=dossier_code,
+        created_at=_now(),
+    )
     await cert.save()
-    await CertificateEntry.insert(CertificateEntry(certificate=cert.id, kind="issued", on=today, note=note,
-                                                   data=data or {}, dossier_code=dossier_code, at=_now()))
+    await CertificateEntry.insert(
+        CertificateEntry(
+            certificate=cert.id,
+            kind="issued",
+            on=today,
+            note=note,
+            data=data or {},
+            dossier_code=dossier_code,
+            at=_now(),
+        )
+    )
     return {"id": cert.id, "serial": serial, "book_number": book}
 
 
-async def _retire(cert: Mapping[str, Any], *, status: str, kind: str, new_id: int, today: date, note: str,
-                  dossier_code: str) -> None:
+async def _retire(
+    cert: Mapping[str, Any], *, status: str, kind: str, new_id: int, today: date, note: str, dossier_code: str
+) -> None:
     await Certificate.update({Certificate.status: status, Certificate.replaced_by: new_id}).where(
         Certificate.id == cert["id"]
     )
-    await CertificateEntry.insert(CertificateEntry(certificate=cert["id"], kind=kind, on=today, note=note,
-                                                   dossier_code=dossier_code, at=_now()))
+    await CertificateEntry.insert(
+        CertificateEntry(
+            certificate=cert["id"], kind=kind, on=today, note=note, dossier_code=dossier_code, at=_now()
+        )
+    )
 
 
 def _label(choices, value) -> str:
@@ -124,23 +157,44 @@ async def issue_first(ctx: Mapping[str, Any]) -> dict[str, Any]:
     parcel = await _locked_parcel(data, code)
     existing = await valid_certificate_of(parcel["id"])
     if existing is not None:
-        raise Conflict(f"Thửa đất đã được cấp Giấy chứng nhận số phát hành {existing['serial']}; không cấp lần đầu lần nữa.")
+        raise Conflict(
+            f"Thửa đất đã được cấp Giấy chứng nhận số phát hành {existing['serial']}; không cấp lần đầu lần nữa."
+        )
     holders = [_person(data, "holder")]
     if data.get("has_spouse") == "yes":
-        holders.append({"name": str(data.get("spouse_name") or "").strip(),
-                        "id_number": str(data.get("spouse_id_number") or "").strip(),
-                        "birth_year": None, "address": holders[0]["address"]})
+        holders.append(
+            {
+                "name": str(data.get("spouse_name") or "").strip(),
+                "id_number": str(data.get("spouse_id_number") or "").strip(),
+                "birth_year": None,
+                "address": holders[0]["address"],
+            }
+        )
     origin = _label(ORIGINS, data.get("origin")) or "Công nhận quyền sử dụng đất"
-    new = await _insert_certificate(parcel_id=parcel["id"], holders=holders, today=today, issued_by=agency_name,
-                                    agency_code=agency_code, dossier_code=code, note="Cấp Giấy chứng nhận lần đầu")
+    new = await _insert_certificate(
+        parcel_id=parcel["id"],
+        holders=holders,
+        today=today,
+        issued_by=agency_name,
+        agency_code=agency_code,
+        dossier_code=code,
+        note="Cấp Giấy chứng nhận lần đầu",
+    )
     await Parcel.update({Parcel.registered: True, Parcel.origin: origin, Parcel.updated_at: _now()}).where(
         Parcel.id == parcel["id"]
     )
     parcel = {**parcel, "origin": origin}
     return {
-        "number": new["book_number"], "serial": new["serial"], "title": "Giấy chứng nhận quyền sử dụng đất",
-        "kind": "first", "holders": holders, "parcel": _parcel_print(parcel),
-        "issue_date": today.isoformat(), "issued_by": agency_name, "signer_title": "CHỦ TỊCH", "header_agency": {"name": agency_name, "parent_name": ""},
+        "number": new["book_number"],
+        "serial": new["serial"],
+        "title": "Giấy chứng nhận quyền sử dụng đất",
+        "kind": "first",
+        "holders": holders,
+        "parcel": _parcel_print(parcel),
+        "issue_date": today.isoformat(),
+        "issued_by": agency_name,
+        "signer_title": "CHỦ TỊCH",
+        "header_agency": {"name": agency_name, "parent_name": ""},
         "changes": [],
     }
 
@@ -154,38 +208,81 @@ async def issue_transfer(ctx: Mapping[str, Any]) -> dict[str, Any]:
     parcel = await _locked_parcel(data, code)
     cert = await find_certificate(data.get("certificate_serial"))
     if cert is None or cert["status"] != "valid" or cert["parcel"] != parcel["id"]:
-        raise Conflict(f"Giấy chứng nhận số phát hành {data.get('certificate_serial', '')} ghi trong hồ sơ không còn "
-                       "hiệu lực đối với thửa đất này (đã có biến động khác được đăng ký); không thể xác nhận chuyển nhượng.")
+        raise Conflict(
+            f"Giấy chứng nhận số phát hành {data.get('certificate_serial', '')} ghi trong hồ sơ không còn "
+            "hiệu lực đối với thửa đất này (đã có biến động khác được đăng ký); không thể xác nhận chuyển nhượng."
+        )
     if not holds(cert, data.get("transferor_id_number")):
-        raise Conflict(f"Bên chuyển nhượng không còn đứng tên trên Giấy chứng nhận số phát hành {cert['serial']}.")
+        raise Conflict(
+            f"Bên chuyển nhượng không còn đứng tên trên Giấy chứng nhận số phát hành {cert['serial']}."
+        )
     transferee = _person(data, "transferee")
     signed = as_date(data.get("contract_date"))
-    contract = f"Hợp đồng số {data.get('contract_number', '')} ngày {signed.strftime('%d/%m/%Y') if signed else ''}"
+    contract = (
+        f"Hợp đồng số {data.get('contract_number', '')} ngày {signed.strftime('%d/%m/%Y') if signed else ''}"
+    )
     note = f"Nhận chuyển nhượng quyền sử dụng đất theo {contract}"
-    endorsement = {"on": today.isoformat(), "text": f"Chuyển nhượng cho ông/bà {transferee['name']}; {contract}. "
-                                                    f"Hồ sơ {code}."}
+    endorsement = {
+        "on": today.isoformat(),
+        "text": f"Chuyển nhượng cho ông/bà {transferee['name']}; {contract}. Hồ sơ {code}.",
+    }
     if data.get("new_certificate") == "yes":
-        new = await _insert_certificate(parcel_id=parcel["id"], holders=[transferee], today=today, issued_by=agency_name,
-                                        agency_code=agency_code, dossier_code=code, note=note,
-                                        data={"previous_serial": cert["serial"]})
-        await _retire(cert, status="replaced", kind="transfer", new_id=new["id"], today=today,
-                      note=f"{note}; thay thế bằng Giấy chứng nhận số phát hành {new['serial']}", dossier_code=code)
+        new = await _insert_certificate(
+            parcel_id=parcel["id"],
+            holders=[transferee],
+            today=today,
+            issued_by=agency_name,
+            agency_code=agency_code,
+            dossier_code=code,
+            note=note,
+            data={"previous_serial": cert["serial"]},
+        )
+        await _retire(
+            cert,
+            status="replaced",
+            kind="transfer",
+            new_id=new["id"],
+            today=today,
+            note=f"{note}; thay thế bằng Giấy chứng nhận số phát hành {new['serial']}",
+            dossier_code=code,
+        )
         number, serial, changes = new["book_number"], new["serial"], []
     else:
         number = await _book_entry("BĐ", agency_code)
         await Certificate.update({Certificate.holders: [transferee]}).where(Certificate.id == cert["id"])
-        await CertificateEntry.insert(CertificateEntry(
-            certificate=cert["id"], kind="transfer", on=today, note=note, dossier_code=code, at=_now(),
-            data={"entry": number, "from": [h.get("name") for h in cert["holders"]], "to": transferee["name"]},
-        ))
+        await CertificateEntry.insert(
+            CertificateEntry(
+                certificate=cert["id"],
+                kind="transfer",
+                on=today,
+                note=note,
+                dossier_code=code,
+                at=_now(),
+                data={
+                    "entry": number,
+                    "from": [h.get("name") for h in cert["holders"]],
+                    "to": transferee["name"],
+                },
+            )
+        )
         serial, changes = cert["serial"], [endorsement]
     return {
-        "number": number, "serial": serial, "previous_serial": cert["serial"],
-        "title": "Giấy chứng nhận quyền sử dụng đất" if not changes else "Xác nhận thay đổi trên Giấy chứng nhận",
-        "kind": "transfer_new" if not changes else "transfer_endorsed", "holders": [transferee],
-        "parcel": _parcel_print(parcel, origin="Nhận chuyển nhượng quyền sử dụng đất" if not changes else None),
-        "issue_date": today.isoformat(), "issued_by": agency_name,
-        "signer_title": "GIÁM ĐỐC", "changes": changes, "header_agency": {"name": agency_name, "parent_name": ""},
+        "number": number,
+        "serial": serial,
+        "previous_serial": cert["serial"],
+        "title": "Giấy chứng nhận quyền sử dụng đất"
+        if not changes
+        else "Xác nhận thay đổi trên Giấy chứng nhận",
+        "kind": "transfer_new" if not changes else "transfer_endorsed",
+        "holders": [transferee],
+        "parcel": _parcel_print(
+            parcel, origin="Nhận chuyển nhượng quyền sử dụng đất" if not changes else None
+        ),
+        "issue_date": today.isoformat(),
+        "issued_by": agency_name,
+        "signer_title": "GIÁM ĐỐC",
+        "changes": changes,
+        "header_agency": {"name": agency_name, "parent_name": ""},
     }
 
 
@@ -198,30 +295,72 @@ async def issue_reissue(ctx: Mapping[str, Any]) -> dict[str, Any]:
     parcel = await _locked_parcel(data, code)
     cert = await find_certificate(data.get("certificate_serial"))
     if cert is None or cert["status"] != "valid" or cert["parcel"] != parcel["id"]:
-        raise Conflict(f"Giấy chứng nhận số phát hành {data.get('certificate_serial', '')} ghi trong hồ sơ không còn "
-                       "hiệu lực đối với thửa đất này; không thể cấp đổi, cấp lại.")
+        raise Conflict(
+            f"Giấy chứng nhận số phát hành {data.get('certificate_serial', '')} ghi trong hồ sơ không còn "
+            "hiệu lực đối với thửa đất này; không thể cấp đổi, cấp lại."
+        )
     reason = data.get("reason")
     reason_text = _label(REISSUE_REASONS, reason)
     note = f"Cấp {'lại' if reason == 'lost' else 'đổi'} Giấy chứng nhận số phát hành {cert['serial']}: {reason_text.lower()}"
-    new = await _insert_certificate(parcel_id=parcel["id"], holders=list(cert["holders"]), today=today,
-                                    issued_by=agency_name, agency_code=agency_code, dossier_code=code, note=note,
-                                    data={"previous_serial": cert["serial"], "reason": reason})
-    await _retire(cert, status="cancelled" if reason == "lost" else "replaced", kind="reissued", new_id=new["id"],
-                  today=today, note=f"{note}; thay bằng số phát hành {new['serial']}", dossier_code=code)
+    new = await _insert_certificate(
+        parcel_id=parcel["id"],
+        holders=list(cert["holders"]),
+        today=today,
+        issued_by=agency_name,
+        agency_code=agency_code,
+        dossier_code=code,
+        note=note,
+        data={"previous_serial": cert["serial"], "reason": reason},
+    )
+    await _retire(
+        cert,
+        status="cancelled" if reason == "lost" else "replaced",
+        kind="reissued",
+        new_id=new["id"],
+        today=today,
+        note=f"{note}; thay bằng số phát hành {new['serial']}",
+        dossier_code=code,
+    )
     return {
-        "number": new["book_number"], "serial": new["serial"], "previous_serial": cert["serial"],
-        "title": "Giấy chứng nhận quyền sử dụng đất", "kind": "reissue", "reason": reason_text,
-        "holders": list(cert["holders"]), "parcel": _parcel_print(parcel), "issue_date": today.isoformat(),
-        "issued_by": agency_name, "signer_title": "GIÁM ĐỐC", "changes": [],
+        "number": new["book_number"],
+        "serial": new["serial"],
+        "previous_serial": cert["serial"],
+        "title": "Giấy chứng nhận quyền sử dụng đất",
+        "kind": "reissue",
+        "reason": reason_text,
+        "holders": list(cert["holders"]),
+        "parcel": _parcel_print(parcel),
+        "issue_date": today.isoformat(),
+        "issued_by": agency_name,
+        "signer_title": "GIÁM ĐỐC",
+        "changes": [],
         "header_agency": {"name": agency_name, "parent_name": ""},
     }
 
 
 ALL = (
-    ResultDocumentSpec("land.certificate_first", L("Giấy chứng nhận quyền sử dụng đất (cấp lần đầu)", "Certificate of land-use rights (first issue)"),
-                       template=TEMPLATE, book="CS", signer_role="approver", issue=issue_first),
-    ResultDocumentSpec("land.certificate_transfer", L("Giấy chứng nhận mới hoặc xác nhận chuyển nhượng", "New certificate or endorsed transfer"),
-                       template=TEMPLATE, book="CS", signer_role="approver", issue=issue_transfer),
-    ResultDocumentSpec("land.certificate_reissue", L("Giấy chứng nhận cấp đổi, cấp lại", "Replacement certificate"),
-                       template=TEMPLATE, book="CS", signer_role="approver", issue=issue_reissue),
+    ResultDocumentSpec(
+        "land.certificate_first",
+        L("Giấy chứng nhận quyền sử dụng đất (cấp lần đầu)", "Certificate of land-use rights (first issue)"),
+        template=TEMPLATE,
+        book="CS",
+        signer_role="approver",
+        issue=issue_first,
+    ),
+    ResultDocumentSpec(
+        "land.certificate_transfer",
+        L("Giấy chứng nhận mới hoặc xác nhận chuyển nhượng", "New certificate or endorsed transfer"),
+        template=TEMPLATE,
+        book="CS",
+        signer_role="approver",
+        issue=issue_transfer,
+    ),
+    ResultDocumentSpec(
+        "land.certificate_reissue",
+        L("Giấy chứng nhận cấp đổi, cấp lại", "Replacement certificate"),
+        template=TEMPLATE,
+        book="CS",
+        signer_role="approver",
+        issue=issue_reissue,
+    ),
 )

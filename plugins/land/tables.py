@@ -28,6 +28,7 @@ __all__ = ("Parcel", "Certificate", "CertificateEntry", "LandCounter")
 
 class Parcel(Table, tablename="land_parcel"):
     """A land parcel of the cadastral map (bản đồ địa chính)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     commune_code = Varchar(length=32, index=True)
@@ -59,6 +60,7 @@ class Parcel(Table, tablename="land_parcel"):
 
 class Certificate(Table, tablename="land_certificate"):
     """A certificate of land-use rights issued for one parcel."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     serial = Varchar(length=16, unique=True)
@@ -81,6 +83,7 @@ class Certificate(Table, tablename="land_certificate"):
 
 class CertificateEntry(Table, tablename="land_certificate_entry"):
     """One line of a certificate's history (issue, endorsement of a transfer, replacement)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     certificate = ForeignKey(references=Certificate, index=True)
@@ -95,6 +98,7 @@ class CertificateEntry(Table, tablename="land_certificate_entry"):
 
 class LandCounter(Table, tablename="land_counter"):
     """Last number used in one numbering series (certificate serials, the issuing book)."""
+
     id: Serial  # Piccolo's implicit primary key, declared for the type checker
 
     name = Varchar(length=64, unique=True)

@@ -27,8 +27,11 @@ from plugins.land.validation import area_vi, as_date
 
 __all__ = ("SPEC", "TREASURY", "issue_tax_notice", "read_amounts", "MAX_DAYS")
 
-TREASURY = {"name": "Kho bạc Nhà nước khu vực XVII (Đồng Nai)", "account": "7111 – Thu ngân sách nhà nước",
-            "note": "hoặc nộp qua Cổng Dịch vụ công quốc gia, ngân hàng thương mại được ủy nhiệm thu"}
+TREASURY = {
+    "name": "Kho bạc Nhà nước khu vực XVII (Đồng Nai)",
+    "account": "7111 – Thu ngân sách nhà nước",
+    "note": "hoặc nộp qua Cổng Dịch vụ công quốc gia, ngân hàng thương mại được ủy nhiệm thu",
+}
 """Where the payer pays (province data of the demo province)."""
 
 MAX_DAYS = 90
@@ -63,8 +66,13 @@ def _money(params: Mapping[str, Any], field: str, label: str, errors: list, *, r
             errors.append((field, f"{label[:1].upper()}{label[1:]} không được là số âm."))
             return None
         if not _MONEY.match(text):
-            errors.append((field, f"{label[:1].upper()}{label[1:]} phải là số đồng nguyên, chỉ gồm chữ số "
-                                  "(có thể phân cách hàng nghìn bằng dấu chấm), ví dụ 7.500.000."))
+            errors.append(
+                (
+                    field,
+                    f"{label[:1].upper()}{label[1:]} phải là số đồng nguyên, chỉ gồm chữ số "
+                    "(có thể phân cách hàng nghìn bằng dấu chấm), ví dụ 7.500.000.",
+                )
+            )
             return None
         value = int(re.sub(r"[.\s]", "", text))
     if value < 0:
@@ -80,7 +88,9 @@ def _vnd(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def read_amounts(params: Mapping[str, Any], data: Mapping[str, Any], procedure_code: str, today: date) -> dict[str, Any]:
+def read_amounts(
+    params: Mapping[str, Any], data: Mapping[str, Any], procedure_code: str, today: date
+) -> dict[str, Any]:
     """The assessed amounts from the officer's input, or ``InvalidInput`` with every field's error."""
     errors: list[tuple[str, str]] = []
     transfer = procedure_code == procedures.TRANSFER
@@ -92,16 +102,31 @@ def read_amounts(params: Mapping[str, Any], data: Mapping[str, Any], procedure_c
     if fee is not None and land_value is not None:
         expected = land_value * REGISTRATION_FEE_RATE_PER_MILLE // 1000
         if fee != expected:
-            errors.append(("registration_fee", f"Lệ phí trước bạ bằng 0,5% giá trị đất theo bảng giá "
-                                               f"({_vnd(land_value)} đồng) là {_vnd(expected)} đồng, không phải {_vnd(fee)} đồng."))
+            errors.append(
+                (
+                    "registration_fee",
+                    f"Lệ phí trước bạ bằng 0,5% giá trị đất theo bảng giá "
+                    f"({_vnd(land_value)} đồng) là {_vnd(expected)} đồng, không phải {_vnd(fee)} đồng.",
+                )
+            )
     levy = _money(params, "land_levy", "tiền sử dụng đất", errors, required=False) or 0
     if transfer and levy:
-        errors.append(("land_levy", "Chuyển nhượng quyền sử dụng đất không phát sinh tiền sử dụng đất; ghi 0 hoặc để trống."))
+        errors.append(
+            (
+                "land_levy",
+                "Chuyển nhượng quyền sử dụng đất không phát sinh tiền sử dụng đất; ghi 0 hoặc để trống.",
+            )
+        )
     pit = _money(params, "pit", "thuế thu nhập cá nhân", errors, required=transfer)
     exemption = str(params.get("pit_exemption") or "").strip()
     if not transfer:
         if pit:
-            errors.append(("pit", "Cấp Giấy chứng nhận lần đầu không phát sinh thuế thu nhập cá nhân; ghi 0 hoặc để trống."))
+            errors.append(
+                (
+                    "pit",
+                    "Cấp Giấy chứng nhận lần đầu không phát sinh thuế thu nhập cá nhân; ghi 0 hoặc để trống.",
+                )
+            )
         pit = 0
     elif pit is not None:
         price = as_int(data.get("price")) or 0
@@ -110,23 +135,39 @@ def read_amounts(params: Mapping[str, Any], data: Mapping[str, Any], procedure_c
         if exemption and pit != 0:
             errors.append(("pit", "Đã ghi căn cứ miễn thuế thu nhập cá nhân: số thuế phải nộp là 0 đồng."))
         elif not exemption and land_value is not None and pit != expected:
-            errors.append(("pit", f"Thuế thu nhập cá nhân bằng 2% giá chuyển nhượng ({_vnd(base)} đồng, giá cao hơn giữa "
-                                  f"hợp đồng và bảng giá đất) là {_vnd(expected)} đồng, không phải {_vnd(pit)} đồng; "
-                                  "nếu được miễn, ghi căn cứ miễn thuế."))
+            errors.append(
+                (
+                    "pit",
+                    f"Thuế thu nhập cá nhân bằng 2% giá chuyển nhượng ({_vnd(base)} đồng, giá cao hơn giữa "
+                    f"hợp đồng và bảng giá đất) là {_vnd(expected)} đồng, không phải {_vnd(pit)} đồng; "
+                    "nếu được miễn, ghi căn cứ miễn thuế.",
+                )
+            )
     raw_deadline = str(params.get("deadline") or "").strip()
     deadline = as_date(raw_deadline) if raw_deadline else None
     if not raw_deadline:
         errors.append(("deadline", "Nhập hạn nộp tiền (ngày/tháng/năm)."))
     elif deadline is None:
-        errors.append(("deadline", "Hạn nộp tiền không phải một ngày hợp lệ; ghi theo dạng ngày/tháng/năm, ví dụ 23/12/2026."))
+        errors.append(
+            (
+                "deadline",
+                "Hạn nộp tiền không phải một ngày hợp lệ; ghi theo dạng ngày/tháng/năm, ví dụ 23/12/2026.",
+            )
+        )
     elif deadline <= today:
         errors.append(("deadline", "Hạn nộp tiền phải sau ngày ra thông báo."))
     elif deadline > today + timedelta(days=MAX_DAYS):
         errors.append(("deadline", f"Hạn nộp tiền không quá {MAX_DAYS} ngày kể từ ngày ra thông báo."))
     if errors:
         raise InvalidInput("Số tiền nghĩa vụ tài chính chưa hợp lệ: sửa các ô được đánh dấu.", errors)
-    return {"land_value": land_value, "registration_fee": fee, "land_levy": levy, "pit": pit or 0,
-            "pit_exemption": exemption, "deadline": deadline}
+    return {
+        "land_value": land_value,
+        "registration_fee": fee,
+        "land_levy": levy,
+        "pit": pit or 0,
+        "pit_exemption": exemption,
+        "deadline": deadline,
+    }
 
 
 def _agency(ctx: Mapping[str, Any]) -> tuple[str, str]:
@@ -147,60 +188,138 @@ async def issue_tax_notice(ctx: Mapping[str, Any]) -> dict[str, Any]:
     parcel = await find_parcel(data)
     transfer = procedure_code == procedures.TRANSFER
     if transfer:
-        seller = {"name": str(data.get("transferor_name") or ""), "id_number": str(data.get("transferor_id_number") or "")}
-        buyer = {"name": str(data.get("transferee_name") or ""), "id_number": str(data.get("transferee_id_number") or ""),
-                 "address": str(data.get("transferee_address") or "")}
+        seller = {
+            "name": str(data.get("transferor_name") or ""),
+            "id_number": str(data.get("transferor_id_number") or ""),
+        }
+        buyer = {
+            "name": str(data.get("transferee_name") or ""),
+            "id_number": str(data.get("transferee_id_number") or ""),
+            "address": str(data.get("transferee_address") or ""),
+        }
         payers = [buyer, seller]
     else:
-        buyer = {"name": str(data.get("holder_name") or ""), "id_number": str(data.get("holder_id_number") or ""),
-                 "address": str(data.get("holder_address") or "")}
+        buyer = {
+            "name": str(data.get("holder_name") or ""),
+            "id_number": str(data.get("holder_id_number") or ""),
+            "address": str(data.get("holder_address") or ""),
+        }
         seller = None
         payers = [buyer]
     lines = []
     if not transfer:
-        lines.append({"label": "Tiền sử dụng đất", "payer": buyer["name"], "basis": BASIS["land_levy"],
-                      "amount": a["land_levy"], "chapter_item": "Mục 1400"})
-    lines.append({"label": "Lệ phí trước bạ nhà, đất", "payer": buyer["name"], "basis": BASIS["registration_fee"],
-                  "amount": a["registration_fee"], "chapter_item": "Tiểu mục 2801"})
+        lines.append(
+            {
+                "label": "Tiền sử dụng đất",
+                "payer": buyer["name"],
+                "basis": BASIS["land_levy"],
+                "amount": a["land_levy"],
+                "chapter_item": "Mục 1400",
+            }
+        )
+    lines.append(
+        {
+            "label": "Lệ phí trước bạ nhà, đất",
+            "payer": buyer["name"],
+            "basis": BASIS["registration_fee"],
+            "amount": a["registration_fee"],
+            "chapter_item": "Tiểu mục 2801",
+        }
+    )
     if transfer:
         label = "Thuế thu nhập cá nhân từ chuyển nhượng bất động sản"
         if a["pit_exemption"]:
             label += f" (miễn: {a['pit_exemption']})"
-        lines.append({"label": label, "payer": seller["name"], "basis": BASIS["pit"], "amount": a["pit"],
-                      "chapter_item": "Tiểu mục 1006"})
+        lines.append(
+            {
+                "label": label,
+                "payer": seller["name"],
+                "basis": BASIS["pit"],
+                "amount": a["pit"],
+                "chapter_item": "Tiểu mục 1006",
+            }
+        )
     total = sum(line["amount"] for line in lines)
     for line in lines:
         line["amount_text"] = _vnd(line["amount"])
     number = f"{await next_number(f'tax_notice:{agency_code}'):05d}/TB-CCT"
     return {
-        "number": number, "issued_by": agency_name, "header_agency": {"parent_name": "CỤC THUẾ", "name": agency_name},
-        "transfer": transfer, "payers": payers, "lines": lines, "total": total, "total_text": _vnd(total),
-        "total_words": amount_in_words(total), "land_value_text": _vnd(a["land_value"]),
+        "number": number,
+        "issued_by": agency_name,
+        "header_agency": {"parent_name": "CỤC THUẾ", "name": agency_name},
+        "transfer": transfer,
+        "payers": payers,
+        "lines": lines,
+        "total": total,
+        "total_text": _vnd(total),
+        "total_words": amount_in_words(total),
+        "land_value_text": _vnd(a["land_value"]),
         "price_text": _vnd(as_int(data.get("price")) or 0) if transfer else "",
-        "deadline": a["deadline"].isoformat(), "treasury": TREASURY,
-        "parcel": {"map_sheet": parcel["map_sheet"], "parcel_number": parcel["parcel_number"], "address": parcel["address"],
-                   "area": area_vi(parcel["area"]), "land_use_type": parcel["land_use_type"]} if parcel else None,
+        "deadline": a["deadline"].isoformat(),
+        "treasury": TREASURY,
+        "parcel": {
+            "map_sheet": parcel["map_sheet"],
+            "parcel_number": parcel["parcel_number"],
+            "address": parcel["address"],
+            "area": area_vi(parcel["area"]),
+            "land_use_type": parcel["land_use_type"],
+        }
+        if parcel
+        else None,
         "certificate_serial": str(data.get("certificate_serial") or ""),
     }
 
 
 SPEC = ResultDocumentSpec(
-    "land.tax_notice", L("Thông báo nộp tiền nghĩa vụ tài chính về đất đai", "Notice of financial obligations on land"),
-    template="land/tax_notice.html", book="TB", signer_role="specialist", issue=issue_tax_notice,
+    "land.tax_notice",
+    L("Thông báo nộp tiền nghĩa vụ tài chính về đất đai", "Notice of financial obligations on land"),
+    template="land/tax_notice.html",
+    book="TB",
+    signer_role="specialist",
+    issue=issue_tax_notice,
     inputs=(
-        FieldSpec("land_value", L("Giá trị đất theo bảng giá đất (đồng)", "Land value by the price table (VND)"),
-                  widget="money", hint=L("Ví dụ 1.500.000.000", "e.g. 1.500.000.000")),
-        FieldSpec("registration_fee", L("Lệ phí trước bạ (đồng)", "Registration fee (VND)"), widget="money",
-                  hint=L("0,5% giá trị đất theo bảng giá đất", "0.5% of the land value by the price table")),
-        FieldSpec("land_levy", L("Tiền sử dụng đất (đồng)", "Land-use levy (VND)"), widget="money", required=False,
-                  hint=L("Chỉ khi cấp Giấy chứng nhận lần đầu có phát sinh; ghi 0 nếu không",
-                         "Only for a first registration where due; 0 otherwise")),
-        FieldSpec("pit", L("Thuế thu nhập cá nhân (đồng)", "Personal income tax (VND)"), widget="money", required=False,
-                  hint=L("Chuyển nhượng: 2% giá chuyển nhượng; ghi 0 nếu được miễn",
-                         "Transfer: 2% of the price; 0 when exempt")),
-        FieldSpec("pit_exemption", L("Căn cứ miễn thuế thu nhập cá nhân", "Ground for the income-tax exemption"),
-                  required=False),
-        FieldSpec("deadline", L("Hạn nộp tiền", "Payment deadline"), widget="date",
-                  hint=L("ngày/tháng/năm, tối đa 90 ngày", "dd/mm/yyyy, at most 90 days")),
+        FieldSpec(
+            "land_value",
+            L("Giá trị đất theo bảng giá đất (đồng)", "Land value by the price table (VND)"),
+            widget="money",
+            hint=L("Ví dụ 1.500.000.000", "e.g. 1.500.000.000"),
+        ),
+        FieldSpec(
+            "registration_fee",
+            L("Lệ phí trước bạ (đồng)", "Registration fee (VND)"),
+            widget="money",
+            hint=L("0,5% giá trị đất theo bảng giá đất", "0.5% of the land value by the price table"),
+        ),
+        FieldSpec(
+            "land_levy",
+            L("Tiền sử dụng đất (đồng)", "Land-use levy (VND)"),
+            widget="money",
+            required=False,
+            hint=L(
+                "Chỉ khi cấp Giấy chứng nhận lần đầu có phát sinh; ghi 0 nếu không",
+                "Only for a first registration where due; 0 otherwise",
+            ),
+        ),
+        FieldSpec(
+            "pit",
+            L("Thuế thu nhập cá nhân (đồng)", "Personal income tax (VND)"),
+            widget="money",
+            required=False,
+            hint=L(
+                "Chuyển nhượng: 2% giá chuyển nhượng; ghi 0 nếu được miễn",
+                "Transfer: 2% of the price; 0 when exempt",
+            ),
+        ),
+        FieldSpec(
+            "pit_exemption",
+            L("Căn cứ miễn thuế thu nhập cá nhân", "Ground for the income-tax exemption"),
+            required=False,
+        ),
+        FieldSpec(
+            "deadline",
+            L("Hạn nộp tiền", "Payment deadline"),
+            widget="date",
+            hint=L("ngày/tháng/năm, tối đa 90 ngày", "dd/mm/yyyy, at most 90 days"),
+        ),
     ),
 )

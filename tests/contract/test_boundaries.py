@@ -47,10 +47,8 @@ def test_core_never_imports_plugins():
 
 _NOT_A_LETTER_BEFORE, _NOT_A_LETTER_AFTER = r"(?<![^\W_])", r"(?![^\W_])"
 DOMAIN_WORDS = re.compile(
-    _NOT_A_LETTER_BEFORE
-    + r"(land|parcels?|business(es)?|enterprises?|civil[ _]status|birth|marriage|death|"
-    r"đất đai|thửa đất|kinh doanh|doanh nghiệp|hộ tịch|khai sinh|kết hôn|khai tử)"
-    + _NOT_A_LETTER_AFTER,
+    _NOT_A_LETTER_BEFORE + r"(land|parcels?|business(es)?|enterprises?|civil[ _]status|birth|marriage|death|"
+    r"đất đai|thửa đất|kinh doanh|doanh nghiệp|hộ tịch|khai sinh|kết hôn|khai tử)" + _NOT_A_LETTER_AFTER,
     re.IGNORECASE,
 )
 """A domain's words, also inside identifiers (``parcel_number``, ``land_office``): an underscore
@@ -72,7 +70,10 @@ def test_core_does_not_name_a_domain():
     """Core is domain-agnostic: domains live in plugins (issue 4, 'proof that the contract is real')."""
     offenders = []
     for path in CORE.rglob("*"):
-        if path.suffix not in {".py", ".html", ".css", ".js", ".json", ".toml", ".txt", ".md"} or "vendor" in path.parts:
+        if (
+            path.suffix not in {".py", ".html", ".css", ".js", ".json", ".toml", ".txt", ".md"}
+            or "vendor" in path.parts
+        ):
             continue
         if path.parent.name == "translations" or path.name == "vsic.json":
             continue  # UI catalogues and the national industry list are data, not domain logic
@@ -84,9 +85,22 @@ def test_core_does_not_name_a_domain():
 
 def test_the_domain_check_sees_identifiers_and_spares_core_words():
     """The check itself: it would catch a domain hidden in snake_case, and lets core's own words pass."""
-    caught = ["def _parcel_number(value):", "LAND_USE_TYPES = ()", "kind='civil_status'", "Đăng ký khai sinh",
-              "marriage_check()", "if business: pass"]
-    spared = ["birth_date = Date()", "Date of birth as declared", "island = True", "landscape", "_LANDLINE",
-              "sector:land_registry", "deathless"]
+    caught = [
+        "def _parcel_number(value):",
+        "LAND_USE_TYPES = ()",
+        "kind='civil_status'",
+        "Đăng ký khai sinh",
+        "marriage_check()",
+        "if business: pass",
+    ]
+    spared = [
+        "birth_date = Date()",
+        "Date of birth as declared",
+        "island = True",
+        "landscape",
+        "_LANDLINE",
+        "sector:land_registry",
+        "deathless",
+    ]
     assert all(DOMAIN_WORDS.search(ALLOWED.sub("", s)) for s in caught)
     assert not any(DOMAIN_WORDS.search(ALLOWED.sub("", s)) for s in spared)

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
-                   re.MULTILINE | re.DOTALL)
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.MULTILINE | re.DOTALL
+)
 
 
 def blocks(path: Path) -> list[tuple[int, str, str]]:
@@ -26,8 +27,7 @@ def blocks(path: Path) -> list[tuple[int, str, str]]:
     out = []
     for m in FENCE.finditer(text):
         indent = m.group("indent")
-        code = "\n".join(line.removeprefix(indent)
-                         for line in m.group("body").splitlines())
+        code = "\n".join(line.removeprefix(indent) for line in m.group("body").splitlines())
         out.append((text.count("\n", 0, m.start()) + 1, m.group("info").strip(), code))
     return out
 
@@ -40,11 +40,16 @@ DOC_FILES = sorted(DOCS.rglob("*.md"))
 
 
 def test_every_python_block_is_marked_runnable_or_excerpt():
-    unmarked = [f"{p.relative_to(DOCS)}:{line} ```{info}" for p in DOC_FILES for line, info, _ in blocks(p)
-                if info.split(" ")[0] in ("python", "py", "python3") and info not in ("python runnable",
-                                                                                      "python excerpt")]
+    unmarked = [
+        f"{p.relative_to(DOCS)}:{line} ```{info}"
+        for p in DOC_FILES
+        for line, info, _ in blocks(p)
+        if info.split(" ")[0] in ("python", "py", "python3")
+        and info not in ("python runnable", "python excerpt")
+    ]
     assert not unmarked, "mark each block ```python runnable (run by this test) or ```python excerpt: " + str(
-        unmarked)
+        unmarked
+    )
     assert sum(len(runnable(p)) for p in DOC_FILES) >= 5, "never vacuous"
 
 
@@ -52,8 +57,10 @@ async def run_blocks(path: Path, namespace: dict) -> dict:
     """Run the runnable blocks of ``path`` in order; a failure names the file and line."""
     for line, code in runnable(path):
         try:
-            compiled = compile(code, f"{path.relative_to(DOCS)}:{line}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-            result = eval(compiled, namespace)
+            compiled = compile(
+                code, f"{path.relative_to(DOCS)}:{line}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+            )
+            result = eval(compiled, namespace)  # noqa: S307 - our own docs, compiled above
             if result is not None and hasattr(result, "__await__"):
                 await result
         except Exception as exc:  # pragma: no cover - the message is the point
@@ -61,7 +68,9 @@ async def run_blocks(path: Path, namespace: dict) -> dict:
     return namespace
 
 
-@pytest.mark.parametrize("path", [p for p in DOC_FILES if runnable(p)], ids=lambda p: str(p.relative_to(DOCS)))
+@pytest.mark.parametrize(
+    "path", [p for p in DOC_FILES if runnable(p)], ids=lambda p: str(p.relative_to(DOCS))
+)
 async def test_runnable_blocks_run(db, temp_plugin, path):
     from tests.fixtures.builders import standard_tree
 
@@ -76,9 +85,16 @@ async def test_the_guides_blocks_make_a_plugin_that_works(db, temp_plugin):
     from core.fees.service import quote
 
     ns = await run_blocks(DOCS / "write_a_plugin.md", {"__name__": "docs_write_a_plugin"})
-    plugin = types.SimpleNamespace(**{k: v for k, v in ns.items() if callable(v) and hasattr(v, "motcua_impl")})
-    assert {"domain_info", "register_procedures", "register_forms", "register_workflows", "compute_fee"} <= set(
-        vars(plugin))
+    plugin = types.SimpleNamespace(
+        **{k: v for k, v in ns.items() if callable(v) and hasattr(v, "motcua_impl")}
+    )
+    assert {
+        "domain_info",
+        "register_procedures",
+        "register_forms",
+        "register_workflows",
+        "compute_fee",
+    } <= set(vars(plugin))
     temp_plugin(plugin, "docs_guide")
     cat = get_catalogue()
     spec = cat.procedures["2.000815"]

@@ -10,15 +10,15 @@ import pytest
 
 from core.api import (
     DomainInfo,
+    FieldSpec,
+    FormSpec,
     L,
     MenuItem,
+    PageSpec,
     ProcedureSpec,
     StageSpec,
     StepSpec,
     WorkflowSpec,
-    FormSpec,
-    PageSpec,
-    FieldSpec,
     hookimpl,
 )
 from core.catalogue.registry import PluginError, build
@@ -27,8 +27,16 @@ from core.catalogue.registry import PluginError, build
 class Mini:
     """A tiny complete domain used by several hook tests."""
 
-    def __init__(self, code="9.999001", result_ids=(), with_form=True, budget=1.0, vi_name="Thủ tục thử nghiệm"):
-        self.code, self.result_ids, self.with_form, self.budget, self.vi_name = code, result_ids, with_form, budget, vi_name
+    def __init__(
+        self, code="9.999001", result_ids=(), with_form=True, budget=1.0, vi_name="Thủ tục thử nghiệm"
+    ):
+        self.code, self.result_ids, self.with_form, self.budget, self.vi_name = (
+            code,
+            result_ids,
+            with_form,
+            budget,
+            vi_name,
+        )
 
     @hookimpl
     def domain_info(self):
@@ -36,21 +44,43 @@ class Mini:
 
     @hookimpl
     def register_procedures(self):
-        return [ProcedureSpec(code=self.code, domain="mini", name=L(self.vi_name, "Test procedure"), agency_level="commune",
-                              processing_days=1, legal_basis=("Nghị định 118/2025/NĐ-CP",), documents=(),
-                              form="mini.form", workflow="mini.wf", results=self.result_ids, cutoff=time(15))]
+        return [
+            ProcedureSpec(
+                code=self.code,
+                domain="mini",
+                name=L(self.vi_name, "Test procedure"),
+                agency_level="commune",
+                processing_days=1,
+                legal_basis=("Nghị định 118/2025/NĐ-CP",),
+                documents=(),
+                form="mini.form",
+                workflow="mini.wf",
+                results=self.result_ids,
+                cutoff=time(15),
+            )
+        ]
 
     @hookimpl
     def register_forms(self):
         if not self.with_form:
             return []
-        return [FormSpec("mini.form", L("Tờ khai", "Form"), (PageSpec("p", L("Trang một", "Page"), (
-            FieldSpec("ho_ten", L("Họ và tên", "Name")),)),))]
+        return [
+            FormSpec(
+                "mini.form",
+                L("Tờ khai", "Form"),
+                (PageSpec("p", L("Trang một", "Page"), (FieldSpec("ho_ten", L("Họ và tên", "Name")),)),),
+            )
+        ]
 
     @hookimpl
     def register_workflows(self):
-        return [WorkflowSpec("mini.wf", L("Quy trình thử", "Route"), (
-            StageSpec((StepSpec("a", L("Bước một", "One"), role="specialist", days=self.budget),)),))]
+        return [
+            WorkflowSpec(
+                "mini.wf",
+                L("Quy trình thử", "Route"),
+                (StageSpec((StepSpec("a", L("Bước một", "One"), role="specialist", days=self.budget),)),),
+            )
+        ]
 
 
 def test_hook_domain_info(temp_plugin):
@@ -77,8 +107,19 @@ def test_hook_register_procedures_duplicate_code_names_both_plugins(temp_plugin)
 
         @hookimpl
         def register_procedures(self):
-            return [ProcedureSpec(code="9.999001", domain="other", name=L("Thủ tục trùng mã", "Dup"), agency_level="commune",
-                                  processing_days=1, legal_basis=("x",), documents=(), form="mini.form", workflow="mini.wf")]
+            return [
+                ProcedureSpec(
+                    code="9.999001",
+                    domain="other",
+                    name=L("Thủ tục trùng mã", "Dup"),
+                    agency_level="commune",
+                    processing_days=1,
+                    legal_basis=("x",),
+                    documents=(),
+                    form="mini.form",
+                    workflow="mini.wf",
+                )
+            ]
 
         @hookimpl
         def register_forms(self):
@@ -236,8 +277,15 @@ class Ledger:
     def register_registries(self):
         from core.api import RegistrySpec
 
-        return [RegistrySpec(id="ledger.rows", name=L("Sổ cái", "Ledger rows"), personal=("owner_id",),
-                             key=lambda r: r["no"], keeper_kinds=("tax",))]
+        return [
+            RegistrySpec(
+                id="ledger.rows",
+                name=L("Sổ cái", "Ledger rows"),
+                personal=("owner_id",),
+                key=lambda r: r["no"],
+                keeper_kinds=("tax",),
+            )
+        ]
 
 
 async def test_hook_register_registries(temp_plugin):

@@ -29,7 +29,9 @@ def test_every_hookspec_is_collected():
 def test_hook_is_documented_with_its_exact_signature(name):
     line = hook_docs.signature_line(name, getattr(hookspecs, name))
     assert f"## {name}" in DOC, f"docs/plugin_hooks.md has no section for {name}: run scripts/hook_docs.py"
-    assert f"```python excerpt\n{line}\n```" in DOC, f"signature of {name} differs in docs: run scripts/hook_docs.py"
+    assert f"```python excerpt\n{line}\n```" in DOC, (
+        f"signature of {name} differs in docs: run scripts/hook_docs.py"
+    )
 
 
 @pytest.mark.parametrize("name", HOOKS)

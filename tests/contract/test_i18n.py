@@ -15,7 +15,9 @@ SOURCES = tool.sources()
 
 
 def test_every_msgid_has_vietnamese():
-    r = subprocess.run([sys.executable, "scripts/i18n.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "scripts/i18n.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stdout
 
 

@@ -115,11 +115,17 @@ def test_no_import_points_up_or_across_independent_packages():
 
 
 def test_the_contract_imports_nothing_of_motcua():
-    offenders = [f"{where}: {imported}" for importer, imported, where in IMPORTS
-                 if _package(importer) == "contract" and _package(imported) != "contract"]
-    offenders += [f"{path.relative_to(ROOT)} imports plugins" for path in (CORE / "contract").rglob("*.py")
-                  if "import plugins" in path.read_text(encoding="utf-8")
-                  or "from plugins" in path.read_text(encoding="utf-8")]
+    offenders = [
+        f"{where}: {imported}"
+        for importer, imported, where in IMPORTS
+        if _package(importer) == "contract" and _package(imported) != "contract"
+    ]
+    offenders += [
+        f"{path.relative_to(ROOT)} imports plugins"
+        for path in (CORE / "contract").rglob("*.py")
+        if "import plugins" in path.read_text(encoding="utf-8")
+        or "from plugins" in path.read_text(encoding="utf-8")
+    ]
     assert not offenders, "\n".join(offenders)
 
 
@@ -139,7 +145,7 @@ def test_no_circle_between_packages_of_core():
         path.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                circles.append(" → ".join([*path[path.index(nxt):], nxt]))
+                circles.append(" → ".join([*path[path.index(nxt) :], nxt]))
             elif nxt not in state:
                 visit(nxt)
         path.pop()
@@ -153,5 +159,7 @@ def test_no_circle_between_packages_of_core():
 
 def test_the_walk_sees_imports_inside_functions():
     """The rule would be hollow if the walk missed function-level imports: one known such import."""
-    assert any(where.startswith("core/dossiers/hooks.py") and imported == "core.dossiers.clockscan"
-               for _importer, imported, where in IMPORTS)
+    assert any(
+        where.startswith("core/dossiers/hooks.py") and imported == "core.dossiers.clockscan"
+        for _importer, imported, where in IMPORTS
+    )

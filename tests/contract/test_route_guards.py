@@ -44,15 +44,23 @@ def _undeclared(rows) -> list[str]:
 
 def test_every_route_declares_its_access(table):
     missing = _undeclared(table)
-    assert not missing, "Routes without a guard from core.identity.guards or opt=public(reason):\n" + "\n".join(missing)
+    assert not missing, (
+        "Routes without a guard from core.identity.guards or opt=public(reason):\n" + "\n".join(missing)
+    )
 
 
 def test_the_table_holds_every_kind_of_route(table):
     """The walk sees core pages, the JSON API, plugin pages, static files and the schema (so a route of
     any of these kinds is checked), and never Litestar's automatic OPTIONS answers."""
     paths = {r.path for r in table}
-    for expected in ("/ho-so/{code:str}", "/api/v1/dossiers/{code:str}", "/quan-tri/nguoi-dung", "/tra-cuu",
-                     "/static/{file_path:path}", "/schema/openapi.json"):
+    for expected in (
+        "/ho-so/{code:str}",
+        "/api/v1/dossiers/{code:str}",
+        "/quan-tri/nguoi-dung",
+        "/tra-cuu",
+        "/static/{file_path:path}",
+        "/schema/openapi.json",
+    ):
         assert expected in paths, expected
     plugin_rows = [r for r in table if r.name.startswith("plugins.")]
     assert {r.name.split(".")[1] for r in plugin_rows} == {"land", "business_reg", "civil_status"}
@@ -102,7 +110,9 @@ def test_dossier_routes_ask_no_more_than_a_signed_in_user(table):
     """A route that names a dossier answers 404 for one the caller may not read (``core.dossiers.access``);
     its guard must not refuse earlier with a 403, which would tell that the dossier exists."""
     for r in table:
-        if "{code:str}" in r.path and (r.path.startswith("/ho-so/") or r.path.startswith("/api/v1/dossiers/")):
+        if "{code:str}" in r.path and (
+            r.path.startswith("/ho-so/") or r.path.startswith("/api/v1/dossiers/")
+        ):
             assert r.access.guards == (reads_dossier,), (r.method, r.path, r.access.describe())
 
 
@@ -115,7 +125,12 @@ def test_plugins_do_not_check_role_names():
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in ("has_role", "roles", "grants", "agencies_with"):
+            if isinstance(node, ast.Attribute) and node.attr in (
+                "has_role",
+                "roles",
+                "grants",
+                "agencies_with",
+            ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
             if isinstance(node, ast.Constant) and node.value in ("motcua_user",):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}")
@@ -166,8 +181,11 @@ def test_public_needs_a_reason():
 
 # --- what each guard lets through -------------------------------------------------------------------
 
+
 def _user(*grants: tuple[int, str]) -> UserView:
-    return UserView(id=7, username="u", full_name="U", cccd=None, phone="", email="", grants=frozenset(grants))
+    return UserView(
+        id=7, username="u", full_name="U", cccd=None, phone="", email="", grants=frozenset(grants)
+    )
 
 
 class _Conn:
@@ -196,17 +214,21 @@ AGENCY_ADMIN = _user((2, "agency_admin"))
 PROVINCE_ADMIN = _user((1, "province_admin"))
 
 
-@pytest.mark.parametrize(("guard", "expected"), [
-    (requires_login, ("sign in", "ok", "ok", "ok", "ok")),
-    (reads_dossier, ("sign in", "ok", "ok", "ok", "ok")),
-    (requires_staff(), ("sign in", "refused", "ok", "ok", "ok")),
-    (requires_role("province_admin"), ("sign in", "refused", "refused", "refused", "ok")),
-    (requires_role("receiver", "agency_admin"), ("sign in", "refused", "ok", "ok", "refused")),
-    (requires_permission("identity.users.manage"), ("sign in", "refused", "refused", "ok", "ok")),
-    (requires_permission("catalogue.configure"), ("sign in", "refused", "refused", "refused", "ok")),
-    (requires_permission("land.registry.view"), ("sign in", "refused", "ok", "ok", "ok")),
-    (requires_permission("no.such.permission"), ("sign in", "refused", "refused", "refused", "refused")),
-], ids=lambda v: v.describe() if isinstance(v, Access) else None)
+@pytest.mark.parametrize(
+    ("guard", "expected"),
+    [
+        (requires_login, ("sign in", "ok", "ok", "ok", "ok")),
+        (reads_dossier, ("sign in", "ok", "ok", "ok", "ok")),
+        (requires_staff(), ("sign in", "refused", "ok", "ok", "ok")),
+        (requires_role("province_admin"), ("sign in", "refused", "refused", "refused", "ok")),
+        (requires_role("receiver", "agency_admin"), ("sign in", "refused", "ok", "ok", "refused")),
+        (requires_permission("identity.users.manage"), ("sign in", "refused", "refused", "ok", "ok")),
+        (requires_permission("catalogue.configure"), ("sign in", "refused", "refused", "refused", "ok")),
+        (requires_permission("land.registry.view"), ("sign in", "refused", "ok", "ok", "ok")),
+        (requires_permission("no.such.permission"), ("sign in", "refused", "refused", "refused", "refused")),
+    ],
+    ids=lambda v: v.describe() if isinstance(v, Access) else None,
+)
 async def test_guard_outcomes(guard, expected):
     got = tuple([await _call(guard, u) for u in (None, CITIZEN, RECEIVER, AGENCY_ADMIN, PROVINCE_ADMIN)])
     assert got == expected

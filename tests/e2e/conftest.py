@@ -18,8 +18,15 @@ from playwright.sync_api import expect
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("MOTCUA_E2E_SHOTS") or ROOT / "test-results")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +36,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh",
-            "viewport": {"width": 1280, "height": 900}}
+    return {
+        **browser_context_args,
+        "locale": "vi-VN",
+        "timezone_id": "Asia/Ho_Chi_Minh",
+        "viewport": {"width": 1280, "height": 900},
+    }
 
 
 # A loaded machine (password hashing, PDF rendering) can take more than the default 5 s.
@@ -83,7 +94,9 @@ def live_server(tmp_path_factory):
 
         redis.Redis.from_url(redis_url).flushdb()
         worker = subprocess.Popen([*motcua, "worker"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    proc = subprocess.Popen([*motcua, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [*motcua, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -104,8 +117,10 @@ def live_server(tmp_path_factory):
             except subprocess.TimeoutExpired:  # reported, not hidden: the log says what held it
                 p.kill()
                 p.wait()
-                print(f"e2e: {p.args} ignored SIGTERM for 30 s; killed. Server log:\n"
-                      + (tmp / "server.log").read_text()[-3000:])
+                print(
+                    f"e2e: {p.args} ignored SIGTERM for 30 s; killed. Server log:\n"
+                    + (tmp / "server.log").read_text()[-3000:]
+                )
     log.close()
 
 

@@ -34,7 +34,8 @@ def test_turn_a_procedure_off_at_one_agency(page: Page, live_server, shot):
 
     # The switch in the birth registration row, in the column of the commune.
     column = page.locator("table.matrix thead th").evaluate_all(
-        f"(ths) => ths.findIndex((th) => th.title === '{COMMUNE}')")
+        f"(ths) => ths.findIndex((th) => th.title === '{COMMUNE}')"
+    )
     assert column > 0
     row = page.locator("table.matrix tbody tr").filter(has=page.get_by_role("link", name=BIRTH, exact=True))
     cell = row.locator("> *").nth(column)

@@ -16,14 +16,18 @@ pytestmark = pytest.mark.e2e
 
 def _receive(page: Page) -> None:
     """Open the "Receive" action on the dossier page and submit it."""
-    action = page.locator("details.action").filter(has=page.locator("summary", has_text=re.compile("^Tiếp nhận$")))
+    action = page.locator("details.action").filter(
+        has=page.locator("summary", has_text=re.compile("^Tiếp nhận$"))
+    )
     action.locator("summary").click()
     action.get_by_role("button", name="Tiếp nhận").click()
 
 
 def test_clerk_receives_without_javascript(browser, live_server, demo_day):
     code = f"000.30.32.H39-{demo_day}-0001"  # submitted online at the demo commune
-    context = browser.new_context(java_script_enabled=False, locale="vi-VN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        java_script_enabled=False, locale="vi-VN", viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     try:
         login(page, live_server, "tiepnhan.xa")
@@ -33,7 +37,9 @@ def test_clerk_receives_without_javascript(browser, live_server, demo_day):
         screenshots(page, "staff-06-dossier-nojs")
 
         # A reason is required to refuse: the page comes back with the message at the field.
-        refuse = page.locator("details.action").filter(has=page.locator("summary", has_text="Từ chối tiếp nhận"))
+        refuse = page.locator("details.action").filter(
+            has=page.locator("summary", has_text="Từ chối tiếp nhận")
+        )
         refuse.locator("summary").click()
         refuse.get_by_role("button", name="Từ chối tiếp nhận").click()
         expect(page.locator(".error-summary")).to_be_visible()

@@ -59,10 +59,19 @@ def check(doc: dict, schema: dict, value: Any, path: str = "$") -> list[str]:
             return [f"{path}: matches none of {len(options)} options: {results}"]
     kind = schema.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if kind else []
-    py = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict, "array": list,
-          "null": type(None)}
-    if kinds and not any(isinstance(value, py[k]) and not (k in ("integer", "number") and isinstance(value, bool))
-                         for k in kinds):
+    py = {
+        "string": str,
+        "integer": int,
+        "number": (int, float),
+        "boolean": bool,
+        "object": dict,
+        "array": list,
+        "null": type(None),
+    }
+    if kinds and not any(
+        isinstance(value, py[k]) and not (k in ("integer", "number") and isinstance(value, bool))
+        for k in kinds
+    ):
         return [f"{path}: {type(value).__name__} is not {kinds}"]
     out = []
     if "enum" in schema and value not in schema["enum"]:
@@ -163,7 +172,8 @@ async def test_every_api_route_has_its_request_response_and_security(client, app
             if code.startswith("4"):
                 assert list(response["content"]) == ["application/problem+json"], (where, code)
                 assert response["content"]["application/problem+json"]["schema"] == {
-                    "$ref": "#/components/schemas/Problem"}, (where, code)
+                    "$ref": "#/components/schemas/Problem"
+                }, (where, code)
     assert with_body >= 5
 
 
@@ -184,8 +194,11 @@ def _example(doc: dict, schema: dict, known: dict[str, Any]) -> Any:
         return schema["examples"][0]
     kind = schema.get("type")
     if kind == "object":
-        return {key: known[key] if key in known else _example(doc, sub, known)
-                for key, sub in schema["properties"].items() if key in schema.get("required", ()) or key in known}
+        return {
+            key: known[key] if key in known else _example(doc, sub, known)
+            for key, sub in schema["properties"].items()
+            if key in schema.get("required", ()) or key in known
+        }
     if kind == "integer":
         return 1
     if kind == "string":
@@ -210,15 +223,22 @@ async def test_a_client_from_the_schema_alone_creates_and_submits_a_dossier(clie
     r = await client.get(f"/api/v1/procedures/{code}")
     procedure = r.json()
     assert not check(doc, response_schema("/api/v1/procedures/{code}", "get"), procedure)
-    answers = {f["name"]: (f["choices"][0]["value"] if f["choices"] else "Đề nghị cấp giấy xác nhận")
-               for page in procedure["form"] for f in page["fields"] if f["required"] or f["name"]}
+    answers = {
+        f["name"]: (f["choices"][0]["value"] if f["choices"] else "Đề nghị cấp giấy xác nhận")
+        for page in procedure["form"]
+        for f in page["fields"]
+        if f["required"] or f["name"]
+    }
 
     # the create operation: its body built from its schema, checked against it, posted
     create = paths["/api/v1/dossiers"]["post"]
     assert create["security"] == [{"bearer": []}]
     body_schema = create["requestBody"]["content"]["application/json"]["schema"]
-    body = _example(doc, body_schema, {"procedure_code": code, "agency_code": procedure["agencies"][0]["code"],
-                                       "data": answers})
+    body = _example(
+        doc,
+        body_schema,
+        {"procedure_code": code, "agency_code": procedure["agencies"][0]["code"], "data": answers},
+    )
     assert set(body) >= {"procedure_code", "agency_code"} and not check(doc, body_schema, body)
     r = await client.post("/api/v1/dossiers", json=body, headers=headers)
     assert r.status_code == 201, r.text
@@ -233,20 +253,30 @@ async def test_a_client_from_the_schema_alone_creates_and_submits_a_dossier(clie
     assert body == {"version": dossier["version"]} and not check(doc, schema, body)
     r = await client.post(f"/api/v1/dossiers/{dossier['id']}/submit", json=body, headers=headers)
     assert r.status_code == 200, r.text
-    assert r.json()["state"] == "submitted" and not check(doc, response_schema(
-        "/api/v1/dossiers/{code}/submit", "post"), r.json())
+    assert r.json()["state"] == "submitted" and not check(
+        doc, response_schema("/api/v1/dossiers/{code}/submit", "post"), r.json()
+    )
 
     # every other read answers as its schema says
     ref = r.json()["code"]
-    for path in ("/api/v1/dossiers/{code}", "/api/v1/dossiers/{code}/events", "/api/v1/dossiers/{code}/attachments"):
+    for path in (
+        "/api/v1/dossiers/{code}",
+        "/api/v1/dossiers/{code}/events",
+        "/api/v1/dossiers/{code}/attachments",
+    ):
         r = await client.get(path.replace("{code}", ref), headers=headers)
         assert r.status_code == 200 and not check(doc, response_schema(path, "get"), r.json()), (path, r.text)
     r = await client.get(f"/api/v1/status/{ref}")
     assert r.status_code == 200 and not check(doc, response_schema("/api/v1/status/{code}", "get"), r.json())
     # the error the schema promises for a bad body is what comes
     r = await client.post("/api/v1/dossiers", json={}, headers=headers)
-    assert r.status_code == 422 and not check(doc, paths["/api/v1/dossiers"]["post"]["responses"]["422"][
-        "content"]["application/problem+json"]["schema"], r.json())
+    assert r.status_code == 422 and not check(
+        doc,
+        paths["/api/v1/dossiers"]["post"]["responses"]["422"]["content"]["application/problem+json"][
+            "schema"
+        ],
+        r.json(),
+    )
 
 
 # --- refused bodies: Vietnamese, at the field, never a 500 ----------------------------------------------------
@@ -263,9 +293,16 @@ async def test_bodies_the_schema_refuses_get_every_field_in_vietnamese(client, w
     h = bearer(w["tok"]["receiver"])
     ward = w["tree"]["ward"]["code"]
     # several fields wrong at once, nested ones by their dotted name
-    r = await client.post("/api/v1/dossiers", headers=h, json={
-        "agency_code": ward, "applicant": {"name": "A" * 151, "id_number": 79203001234, "sex": "x"},
-        "channel": "fax", "data": ["not", "answers"]})
+    r = await client.post(
+        "/api/v1/dossiers",
+        headers=h,
+        json={
+            "agency_code": ward,
+            "applicant": {"name": "A" * 151, "id_number": 79203001234, "sex": "x"},
+            "channel": "fax",
+            "data": ["not", "answers"],
+        },
+    )
     errors = _errors(r)
     assert errors == {
         "procedure_code": "Thiếu mã thủ tục.",
@@ -278,7 +315,9 @@ async def test_bodies_the_schema_refuses_get_every_field_in_vietnamese(client, w
     # line breaks in a one-line field; a control character in a note
     r = await client.post("/api/v1/dossiers", headers=h, json={"procedure_code": PROC, "agency_code": "a\nb"})
     assert _errors(r) == {"agency_code": "Mã cơ quan tiếp nhận chỉ gồm một dòng, không xuống dòng."}
-    r = await client.post("/api/v1/dossiers/1/submit", headers=h, json={"version": "một", "note": "x\x1b[31m"})
+    r = await client.post(
+        "/api/v1/dossiers/1/submit", headers=h, json={"version": "một", "note": "x\x1b[31m"}
+    )
     errors = _errors(r)
     assert errors["version"] == "Phiên bản hồ sơ phải là một số nguyên."
     assert "ký tự điều khiển" in errors["note"]
@@ -287,30 +326,56 @@ async def test_bodies_the_schema_refuses_get_every_field_in_vietnamese(client, w
         r = await client.post("/api/v1/dossiers/1/submit", headers=h, json=payload)
         assert _errors(r) == {None: "Nội dung yêu cầu phải là một đối tượng JSON."}, payload
     # action keys: a list too long, a receiver's relation outside the choices, a nested object
-    r = await client.post("/api/v1/dossiers/1/actions/request_supplement", headers=h, json={
-        "version": 1, "items": ["x"] * 51, "receiver": {"relation": "friend", "name": 5}, "reason_code": None})
+    r = await client.post(
+        "/api/v1/dossiers/1/actions/request_supplement",
+        headers=h,
+        json={
+            "version": 1,
+            "items": ["x"] * 51,
+            "receiver": {"relation": "friend", "name": 5},
+            "reason_code": None,
+        },
+    )
     errors = _errors(r)
     assert errors["items"] == "Danh sách giấy tờ cần bổ sung: chỉ liệt kê tối đa 50 mục."
-    assert errors["receiver.relation"].startswith("Quan hệ của người nhận phải là một trong các giá trị: “holder”")
+    assert errors["receiver.relation"].startswith(
+        "Quan hệ của người nhận phải là một trong các giá trị: “holder”"
+    )
     assert errors["receiver.name"] == "Họ và tên người nhận kết quả phải là một đoạn văn bản."
-    r = await client.post("/api/v1/dossiers/1/actions/request_supplement", headers=h, json={
-        "version": 1, "items": ["Bản sao sổ hộ khẩu", "x" * 501, 7]})
+    r = await client.post(
+        "/api/v1/dossiers/1/actions/request_supplement",
+        headers=h,
+        json={"version": 1, "items": ["Bản sao sổ hộ khẩu", "x" * 501, 7]},
+    )
     messages = [e["message"] for e in r.json()["errors"] if e["field"] == "items"]
-    assert messages == ["Mỗi giấy tờ cần bổ sung chỉ được dài tối đa 500 ký tự (hiện có 501 ký tự).",
-                        "Mỗi giấy tờ cần bổ sung phải là một đoạn văn bản."], r.text
+    assert messages == [
+        "Mỗi giấy tờ cần bổ sung chỉ được dài tối đa 500 ký tự (hiện có 501 ký tự).",
+        "Mỗi giấy tờ cần bổ sung phải là một đoạn văn bản.",
+    ], r.text
     # a file upload: without its file; a slot with a control character; not sent as multipart at all
     r = await client.post("/api/v1/dossiers/1/attachments", headers=h, files={"document_code": (None, "x")})
     assert _errors(r) == {"file": "Thiếu tệp."}
-    r = await client.post("/api/v1/dossiers/1/attachments", headers=h, data={"document_code": "x\x00"},
-                          files={"file": ("a.pdf", b"%PDF-1.4", "application/pdf")})
+    r = await client.post(
+        "/api/v1/dossiers/1/attachments",
+        headers=h,
+        data={"document_code": "x\x00"},
+        files={"file": ("a.pdf", b"%PDF-1.4", "application/pdf")},
+    )
     assert "ký tự điều khiển" in _errors(r)["document_code"]
     r = await client.post("/api/v1/dossiers/1/attachments", headers=h, data={"document_code": "x"})
-    assert r.status_code == 400 and "multipart/form-data" in r.json()["detail"] and "Hãy gửi" in r.json()["detail"]
+    assert (
+        r.status_code == 400
+        and "multipart/form-data" in r.json()["detail"]
+        and "Hãy gửi" in r.json()["detail"]
+    )
 
 
 async def test_the_english_of_a_refusal_stays_out_of_the_answer(client, world):
-    r = await client.post("/api/v1/dossiers", headers=bearer(world["tok"]["receiver"]),
-                          json={"procedure_code": 5, "agency_code": "x"})
+    r = await client.post(
+        "/api/v1/dossiers",
+        headers=bearer(world["tok"]["receiver"]),
+        json={"procedure_code": 5, "agency_code": "x"},
+    )
     assert "Expected" not in r.text and "Validation failed" not in r.text
     assert _errors(r) == {"procedure_code": "Mã thủ tục phải là một đoạn văn bản."}
 
@@ -329,8 +394,13 @@ async def test_response_types_cover_every_key_of_the_views(world):
     from tests.fixtures.engine_route import actor
 
     a = await actor(world["users"]["citizen"])
-    d = await service.create(PROC, world["tree"]["ward"]["id"], actor=a, applicant={"name": "Lê Văn Tám"},
-                             data={"subject": "Xin cấp giấy"})
+    d = await service.create(
+        PROC,
+        world["tree"]["ward"]["id"],
+        actor=a,
+        applicant={"name": "Lê Văn Tám"},
+        data={"subject": "Xin cấp giấy"},
+    )
     d = await service.submit(d.id, actor=a, version=d.version)
     receiver = await actor(world["users"]["receiver"])
     d = await service.receive(d.id, actor=receiver, version=d.version)
@@ -340,4 +410,6 @@ async def test_response_types_cover_every_key_of_the_views(world):
     assert set(d.public_dict()["steps"][0]) == _names(bodies.PublicStepOut)
     assert set((await service.events(d.id))[0].as_dict()) == _names(bodies.EventOut)
     assert set(ScanSummary().as_dict()) == _names(bodies.ClockScanOut)
-    assert set(attachments._public({k: 1 for k in _names(bodies.AttachmentOut)})) == _names(bodies.AttachmentOut)
+    assert set(attachments._public({k: 1 for k in _names(bodies.AttachmentOut)})) == _names(
+        bodies.AttachmentOut
+    )

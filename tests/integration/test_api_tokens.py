@@ -13,9 +13,14 @@ from core.identity.api_auth import TOKEN_COMMAND
 from core.identity.tables import ApiToken
 from tests.fixtures.builders import grant, login_as, make_user, standard_tree
 
-ROUTES = (("GET", "/api/v1/dossiers/1"), ("GET", "/api/v1/dossiers/1/events"), ("POST", "/api/v1/dossiers"),
-          ("POST", "/api/v1/dossiers/1/submit"), ("POST", "/api/v1/dossiers/1/actions/stop"),
-          ("POST", "/api/v1/clock-scan"))
+ROUTES = (
+    ("GET", "/api/v1/dossiers/1"),
+    ("GET", "/api/v1/dossiers/1/events"),
+    ("POST", "/api/v1/dossiers"),
+    ("POST", "/api/v1/dossiers/1/submit"),
+    ("POST", "/api/v1/dossiers/1/actions/stop"),
+    ("POST", "/api/v1/clock-scan"),
+)
 
 
 async def _call(client, method: str, path: str, **kw):
@@ -44,7 +49,9 @@ async def test_a_session_signed_in_user_is_told_the_api_needs_a_token(client, db
     for method, path in ROUTES:
         body = _token_problem(await _call(client, method, path), by_session=True)
         assert "đã đăng nhập vào trang web" in body["detail"], (path, body)
-        assert body["detail_en"].startswith("You are signed in to the website, but the JSON API does not accept")
+        assert body["detail_en"].startswith(
+            "You are signed in to the website, but the JSON API does not accept"
+        )
     # in English when the visitor chose English
     client.cookies.set("lang", "en")
     body = _token_problem(await client.get("/api/v1/dossiers/1"), by_session=True)
@@ -65,8 +72,14 @@ async def test_an_invalid_token_is_refused_as_before(client, db):
 
 def _motcua(*args: str) -> subprocess.CompletedProcess:
     root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-    return subprocess.run([sys.executable, "-m", "core.cli", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ}, cwd=root)
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+        cwd=root,
+    )
 
 
 async def test_the_command_the_message_names_issues_a_working_token(client, db):

@@ -29,8 +29,14 @@ async def admin_client(db, client):
 async def test_page_lists_a_chain_and_verify_reports_intact_then_the_altered_row(admin_client):
     client, admin = admin_client
     for i in range(3):
-        await chain.append("dossier.receive", chain=WARD, actor_id=admin["id"], object_type="dossier",
-                           object_id=f"HS-{i}", data={"ghi_chú": "Đủ hồ sơ"})
+        await chain.append(
+            "dossier.receive",
+            chain=WARD,
+            actor_id=admin["id"],
+            object_type="dossier",
+            object_id=f"HS-{i}",
+            data={"ghi_chú": "Đủ hồ sơ"},
+        )
     await chain.append("config.change", actor_id=admin["id"], data={"fee": 50000})
     r = await client.get(f"/quan-tri/nhat-ky?chuoi={WARD}")
     assert r.status_code == 200
@@ -41,9 +47,14 @@ async def test_page_lists_a_chain_and_verify_reports_intact_then_the_altered_row
     r = await client.post("/quan-tri/nhat-ky/kiem-tra", data={"chuoi": WARD}, headers=headers)
     assert r.status_code == 200 and "Mọi chuỗi nhật ký đều toàn vẹn." in r.text
 
-    await AuditEntry.update({AuditEntry.object_id: "HS-99"}).where((AuditEntry.chain == WARD) & (AuditEntry.seq == 2))
-    r = await client.post("/quan-tri/nhat-ky/kiem-tra", data={"chuoi": WARD},
-                          headers={**headers, "HX-Request": "true", "HX-Target": "audit-verify"})
+    await AuditEntry.update({AuditEntry.object_id: "HS-99"}).where(
+        (AuditEntry.chain == WARD) & (AuditEntry.seq == 2)
+    )
+    r = await client.post(
+        "/quan-tri/nhat-ky/kiem-tra",
+        data={"chuoi": WARD},
+        headers={**headers, "HX-Request": "true", "HX-Target": "audit-verify"},
+    )
     assert r.status_code == 200
     assert "<html" not in r.text, "htmx gets the result block only"
     assert f"Chuỗi &#39;{WARD}&#39;: bản ghi số 2" in r.text or f"Chuỗi '{WARD}': bản ghi số 2" in r.text
@@ -63,14 +74,20 @@ async def test_deleted_middle_row_is_reported(db):
 async def test_parallel_appends_on_many_chains_are_gap_free(db):
     await asyncio.gather(*(chain.append("x", chain=(WARD if i % 2 else TAX), object_id=i) for i in range(20)))
     for c in (WARD, TAX):
-        seqs = [r["seq"] for r in await AuditEntry.select(AuditEntry.seq).where(AuditEntry.chain == c).order_by(
-            AuditEntry.seq)]
+        seqs = [
+            r["seq"]
+            for r in await AuditEntry.select(AuditEntry.seq)
+            .where(AuditEntry.chain == c)
+            .order_by(AuditEntry.seq)
+        ]
         assert seqs == list(range(1, 11))
         assert (await AuditHead.select().where(AuditHead.chain == c).first())["seq"] == 10
     assert await chain.verify_all() == []
 
 
-@pytest.mark.skipif(not IS_POSTGRES, reason="row locks per chain: PostgreSQL (SQLite has one writer at a time)")
+@pytest.mark.skipif(
+    not IS_POSTGRES, reason="row locks per chain: PostgreSQL (SQLite has one writer at a time)"
+)
 async def test_an_open_transaction_on_one_chain_does_not_block_another_chain(db):
     holding, release = asyncio.Event(), asyncio.Event()
     await chain.append("first", chain=WARD)  # the head row exists
@@ -95,6 +112,10 @@ async def test_an_open_transaction_on_one_chain_does_not_block_another_chain(db)
     release.set()
     await slow
     assert await asyncio.wait_for(waiting, timeout=5) == 3
-    assert [r["action"] for r in await AuditEntry.select(AuditEntry.action).where(AuditEntry.chain == WARD).order_by(
-        AuditEntry.seq)] == ["first", "slow", "queued behind"]
+    assert [
+        r["action"]
+        for r in await AuditEntry.select(AuditEntry.action)
+        .where(AuditEntry.chain == WARD)
+        .order_by(AuditEntry.seq)
+    ] == ["first", "slow", "queued behind"]
     assert await chain.verify_all() == []

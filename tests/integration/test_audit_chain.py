@@ -19,8 +19,17 @@ TAX = "agency:000.40.01.H39"
 
 def plain_sha256(prev, c, seq, at, actor_id, action, object_type, object_id, data) -> str:
     """The unkeyed hash anyone can compute (the formula of the log before it was sealed)."""
-    fields = [prev, c, seq, at.astimezone(UTC).isoformat(timespec="microseconds"), actor_id, action,
-              object_type, object_id, data]
+    fields = [
+        prev,
+        c,
+        seq,
+        at.astimezone(UTC).isoformat(timespec="microseconds"),
+        actor_id,
+        action,
+        object_type,
+        object_id,
+        data,
+    ]
     body = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -28,12 +37,22 @@ def plain_sha256(prev, c, seq, at, actor_id, action, object_type, object_id, dat
 async def recompute_without_key(c: str, *, mark_unkeyed: bool = False) -> None:
     """What an attacker with write access to the database only can do: recompute every hash of the
     chain (and its head) with plain SHA-256, optionally also marking the rows as the unkeyed kind."""
-    rows = await AuditEntry.select().where(AuditEntry.chain == c).order_by(AuditEntry.seq).output(
-        load_json=True)
+    rows = (
+        await AuditEntry.select().where(AuditEntry.chain == c).order_by(AuditEntry.seq).output(load_json=True)
+    )
     prev = chain.GENESIS
     for r in rows:
-        h = plain_sha256(prev, c, r["seq"], r["at"], r["actor_id"], r["action"], r["object_type"],
-                         r["object_id"], r["data"])
+        h = plain_sha256(
+            prev,
+            c,
+            r["seq"],
+            r["at"],
+            r["actor_id"],
+            r["action"],
+            r["object_type"],
+            r["object_id"],
+            r["data"],
+        )
         values = {AuditEntry.prev_hash: prev, AuditEntry.hash: h}
         if mark_unkeyed:
             values[AuditEntry.seal] = chain.SEAL_LEGACY
@@ -85,8 +104,10 @@ async def test_chain_recomputed_without_the_key_is_detected(db):
     # Marking the rows as the old unkeyed kind does not help: no cutover anchor vouches for them.
     await recompute_without_key(WARD, mark_unkeyed=True)
     problems = await chain.verify_all()
-    assert problems == [f"Chuỗi '{WARD}': bản ghi số 1 (id {first['id']}) không được khoá mà không có "
-                        "mốc chuyển đổi nào ghi nhận nó: chuỗi đã bị tính lại."]
+    assert problems == [
+        f"Chuỗi '{WARD}': bản ghi số 1 (id {first['id']}) không được khoá mà không có "
+        "mốc chuyển đổi nào ghi nhận nó: chuỗi đã bị tính lại."
+    ]
 
 
 async def test_deleted_chain_is_caught_by_the_anchor(db):
@@ -140,7 +161,8 @@ async def test_anchor_file_is_append_only_0600_chained_and_sealed(db):
     # Removing a line from the middle breaks the chain of lines.
     path.write_text("\n".join([lines[0], lines[2]]) + "\n")
     assert await chain.verify_all() == [
-        f"Tệp mốc neo {path}, dòng 2: không nối tiếp dòng trước (có dòng bị xoá hoặc chèn)."]
+        f"Tệp mốc neo {path}, dòng 2: không nối tiếp dòng trước (có dòng bị xoá hoặc chèn)."
+    ]
 
 
 async def test_anchor_under_another_key_is_reported_once(db, monkeypatch):
@@ -148,8 +170,10 @@ async def test_anchor_under_another_key_is_reported_once(db, monkeypatch):
     await anchors.write_anchor()
     monkeypatch.setattr(chain, "audit_key", lambda: hashlib.sha256(b"rotated").digest())
     problems = await chain.verify_all()
-    assert problems[0].endswith("dòng 1: được ký bằng một khoá khác khoá kiểm toán hiện tại "
-                                "(MOTCUA_AUDIT_KEY hoặc MOTCUA_SECRET_KEY đã bị đổi?).")
+    assert problems[0].endswith(
+        "dòng 1: được ký bằng một khoá khác khoá kiểm toán hiện tại "
+        "(MOTCUA_AUDIT_KEY hoặc MOTCUA_SECRET_KEY đã bị đổi?)."
+    )
 
 
 async def test_old_sealed_rows_without_any_anchor_are_a_problem(db, monkeypatch):
@@ -169,9 +193,21 @@ async def _legacy_rows(c: str, n: int) -> None:
     prev, at = chain.GENESIS, datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
     for seq in range(1, n + 1):
         h = plain_sha256(prev, c, seq, at, 1, "login", "user", str(seq), {})
-        await AuditEntry.insert(AuditEntry(chain=c, seq=seq, at=at, actor_id=1, action="login",
-                                           object_type="user", object_id=str(seq), data={}, prev_hash=prev,
-                                           hash=h, seal="sha256"))
+        await AuditEntry.insert(
+            AuditEntry(
+                chain=c,
+                seq=seq,
+                at=at,
+                actor_id=1,
+                action="login",
+                object_type="user",
+                object_id=str(seq),
+                data={},
+                prev_hash=prev,
+                hash=h,
+                seal="sha256",
+            )
+        )
         prev = h
     await AuditHead.insert(AuditHead(chain=c, seq=n, hash=prev))
 
@@ -191,7 +227,8 @@ async def test_rows_from_before_sealing_verify_as_unkeyed_up_to_the_cutover_only
     third = await AuditEntry.select(AuditEntry.id).where(AuditEntry.seq == 3).first()
     assert await chain.verify_all() == [
         f"Chuỗi '{WARD}': bản ghi số 3 (id {third['id']}) khác với mốc neo lúc "
-        f"{chain.vn_time(anchors.read().lines[0]['at'])}: chuỗi đã bị thay."]
+        f"{chain.vn_time(anchors.read().lines[0]['at'])}: chuỗi đã bị thay."
+    ]
 
     # An unkeyed row after the cutover is refused even when its hash is right.
     await AuditEntry.delete().where(AuditEntry.chain == WARD)
@@ -200,7 +237,8 @@ async def test_rows_from_before_sealing_verify_as_unkeyed_up_to_the_cutover_only
     fourth = await AuditEntry.select(AuditEntry.id).where(AuditEntry.seq == 4).first()
     assert await chain.verify_all() == [
         f"Chuỗi '{WARD}': bản ghi số 4 (id {fourth['id']}) không được khoá dù ghi sau mốc chuyển đổi lúc "
-        f"{chain.vn_time(anchors.read().lines[0]['at'])}: chuỗi đã bị tính lại."]
+        f"{chain.vn_time(anchors.read().lines[0]['at'])}: chuỗi đã bị tính lại."
+    ]
 
 
 async def test_nightly_anchor_job_is_scheduled_and_writes_an_anchor(db):

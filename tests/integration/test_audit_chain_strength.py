@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time as _time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -22,12 +22,28 @@ def test_entry_hash_is_a_fixed_function_of_the_fields():
     at = datetime(2026, 1, 14, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=7)))
     data = {"z": "Đồng Nai", "a": [1, 2], "ngày": date(2026, 1, 14)}
     got = chain.entry_hash(
-        chain.GENESIS, "agency:H39.31", 7, at, 42, "dossier.receive", "dossier", "H39.31-260114-0001", data,
+        chain.GENESIS,
+        "agency:H39.31",
+        7,
+        at,
+        42,
+        "dossier.receive",
+        "dossier",
+        "H39.31-260114-0001",
+        data,
         seal=chain.SEAL_LEGACY,
     )
     assert got == "2a89a12ca90816f42021e0f50ccb9430343b18739204f515f43283ee8c23de7c"
     sealed = chain.entry_hash(
-        chain.GENESIS, "agency:H39.31", 7, at, 42, "dossier.receive", "dossier", "H39.31-260114-0001", data,
+        chain.GENESIS,
+        "agency:H39.31",
+        7,
+        at,
+        42,
+        "dossier.receive",
+        "dossier",
+        "H39.31-260114-0001",
+        data,
         key=b"k" * 32,
     )
     assert sealed == "34a2945fd005b196653114d5796ad2081ebc36015d22cc6b22c90e532e77c8c7"
@@ -46,7 +62,15 @@ def test_entry_hash_does_not_depend_on_the_servers_time_zone(server_in_vietnam):
     at = datetime(2026, 1, 14, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=7)))
     data = {"z": "Đồng Nai", "a": [1, 2], "ngày": date(2026, 1, 14)}
     got = chain.entry_hash(
-        chain.GENESIS, "agency:H39.31", 7, at, 42, "dossier.receive", "dossier", "H39.31-260114-0001", data,
+        chain.GENESIS,
+        "agency:H39.31",
+        7,
+        at,
+        42,
+        "dossier.receive",
+        "dossier",
+        "H39.31-260114-0001",
+        data,
         seal=chain.SEAL_LEGACY,
     )
     assert got == "2a89a12ca90816f42021e0f50ccb9430343b18739204f515f43283ee8c23de7c"
@@ -71,7 +95,10 @@ async def test_a_head_altered_alone_is_detected(db):
     await chain.append("a")
     await chain.append("b")
     await AuditHead.update({AuditHead.hash: "f" * 64}).where(AuditHead.chain == "global")
-    assert await chain.verify("global") == "Chuỗi 'global': dòng đầu chuỗi (audit_head, số 2) không khớp bản ghi."
+    assert (
+        await chain.verify("global")
+        == "Chuỗi 'global': dòng đầu chuỗi (audit_head, số 2) không khớp bản ghi."
+    )
     await AuditHead.update({AuditHead.seq: 5}).where(AuditHead.chain == "global")
     assert await chain.verify("global") == "Chuỗi 'global': bản ghi cuối (số 5) đã bị xoá."
 
@@ -90,9 +117,9 @@ async def test_verify_all_checks_chains_known_only_by_their_head_or_only_by_thei
 
 
 async def test_an_entry_is_stamped_in_utc_whatever_the_servers_zone(db, server_in_vietnam):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     await chain.append("a")
     row = await AuditEntry.select().first()
-    at = row["at"] if row["at"].tzinfo else row["at"].replace(tzinfo=timezone.utc)
+    at = row["at"] if row["at"].tzinfo else row["at"].replace(tzinfo=UTC)
     assert abs(at - before) < timedelta(minutes=1)
     assert await chain.verify("global") is None

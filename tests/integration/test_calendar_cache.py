@@ -100,8 +100,9 @@ async def _only_the_first_day(ids):  # the first day moved earlier, same way
     return date(2027, 3, 1), False
 
 
-@pytest.mark.parametrize("change", [_only_the_count, _only_the_latest_creation, _only_the_last_day,
-                                    _only_the_first_day])
+@pytest.mark.parametrize(
+    "change", [_only_the_count, _only_the_latest_creation, _only_the_last_day, _only_the_first_day]
+)
 async def test_any_part_of_the_fingerprint_changing_rebuilds_the_calendar(db, clock, change):
     ids = {
         "first": await _row(date(2027, 3, 2), created=8),

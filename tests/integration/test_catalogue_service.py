@@ -32,7 +32,9 @@ async def test_enable_disable_procedure_is_audited(db, demo_plugin):
     assert [a["code"] for a in await service.agencies_offering(BIRTH)] == [ward["code"]]
     await service.set_enabled(BIRTH, ward["id"], False, actor_id=admin["id"])
     assert not await service.is_enabled(BIRTH, ward["id"])
-    entries = await AuditEntry.select().where(AuditEntry.chain == f"agency:{ward['code']}").order_by(AuditEntry.seq)
+    entries = (
+        await AuditEntry.select().where(AuditEntry.chain == f"agency:{ward['code']}").order_by(AuditEntry.seq)
+    )
     assert [e["action"] for e in entries] == ["catalogue.procedure_enabled", "catalogue.procedure_disabled"]
     assert entries[0]["actor_id"] == admin["id"] and entries[0]["object_id"] == BIRTH
 
@@ -101,8 +103,13 @@ async def test_search_folds_diacritics_and_filters_by_activation(db, demo_plugin
 async def test_fee_table_effective_dates_and_override(db, demo_plugin):
     await service.set_fee("le_phi_ho_tich", 8000, effective_from=date(2025, 1, 1), legal_basis="NQ 01/2025")
     await service.set_fee("le_phi_ho_tich", 10000, effective_from=date(2026, 1, 1), legal_basis="NQ 20/2025")
-    await service.set_fee("le_phi_ho_tich", 5000, procedure_code=MARRIAGE, effective_from=date(2025, 6, 1),
-                          effective_to=date(2026, 6, 30))
+    await service.set_fee(
+        "le_phi_ho_tich",
+        5000,
+        procedure_code=MARRIAGE,
+        effective_from=date(2025, 6, 1),
+        effective_to=date(2026, 6, 30),
+    )
     assert await service.fee_amounts(BIRTH, date(2024, 12, 31)) == {}
     assert await service.fee_amounts(BIRTH, date(2025, 12, 31)) == {"le_phi_ho_tich": 8000}
     assert await service.fee_amounts(BIRTH, date(2026, 1, 1)) == {"le_phi_ho_tich": 10000}
@@ -117,8 +124,9 @@ async def test_fee_table_effective_dates_and_override(db, demo_plugin):
 
 async def test_set_fee_rejects_bad_input_per_field(db, demo_plugin):
     with pytest.raises(InvalidInput) as err:
-        await service.set_fee("", -5, effective_from=date(2026, 1, 1), procedure_code="0.000000",
-                              effective_to=date(2025, 1, 1))
+        await service.set_fee(
+            "", -5, effective_from=date(2026, 1, 1), procedure_code="0.000000", effective_to=date(2025, 1, 1)
+        )
     fields = dict(err.value.errors)
     assert set(fields) == {"fee_code", "amount", "procedure_code", "effective_to"}
     assert "không âm" in fields["amount"]
@@ -130,7 +138,11 @@ async def test_version_snapshot_is_kept_when_fees_change(db, demo_plugin):
     assert snap1["processing_days"] == 8 and snap1["financial_obligation"] is True
     assert snap1["fees"] == {"le_phi_ho_tich": 8000}
     assert [d["code"] for d in snap1["documents"]] == ["to_khai", "giay_chung_sinh"]
-    assert [[s["id"] for s in st] for st in snap1["workflow"]["stages"]] == [["tiep_nhan"], ["thue", "dang_ky"], ["ky"]]
+    assert [[s["id"] for s in st] for st in snap1["workflow"]["stages"]] == [
+        ["tiep_nhan"],
+        ["thue", "dang_ky"],
+        ["ky"],
+    ]
     assert snap1["workflow"]["stages"][1][0]["suspends_for"] == "tax_payment"
     assert snap1["cutoff"] == "15:00" and snap1["supplement_policy"] == "restart"
     again, _ = await versions.version_in_force(TRANSFER, date(2026, 3, 3))
@@ -143,8 +155,11 @@ async def test_version_snapshot_is_kept_when_fees_change(db, demo_plugin):
     versions.clear_cache()  # read back from the database, as another process would
     assert (await versions.get_version(v1))["fees"] == {"le_phi_ho_tich": 8000}
     assert (await versions.version_in_force(TRANSFER, date(2026, 3, 31)))[0] == v1
-    rows = await ProcedureVersion.select().where(ProcedureVersion.procedure_code == TRANSFER).order_by(
-        ProcedureVersion.version)
+    rows = (
+        await ProcedureVersion.select()
+        .where(ProcedureVersion.procedure_code == TRANSFER)
+        .order_by(ProcedureVersion.version)
+    )
     assert [(r["version"], str(r["effective_from"])) for r in rows] == [(1, "2025-07-01"), (2, "2026-04-01")]
 
 
@@ -166,8 +181,10 @@ async def test_new_release_of_a_procedure_makes_a_new_version_and_keeps_the_old(
     class Edited(DemoPlugin):
         @hookimpl
         def register_procedures(self):
-            return [dataclasses.replace(p, processing_days=3) if p.code == BIRTH else p
-                    for p in DemoPlugin.register_procedures(self)]
+            return [
+                dataclasses.replace(p, processing_days=3) if p.code == BIRTH else p
+                for p in DemoPlugin.register_procedures(self)
+            ]
 
     pm = get_plugin_manager()
     pm.unregister(name="catalogue-test-plugin")
@@ -175,9 +192,14 @@ async def test_new_release_of_a_procedure_makes_a_new_version_and_keeps_the_old(
     registry.reset()
     v2, snap2 = await versions.version_in_force(BIRTH, date(2026, 3, 5))
     assert v2 != v1 and snap2["processing_days"] == 3
-    assert (await versions.get_version(v1))["processing_days"] == 1  # a dossier bound to v1 keeps its time limit
-    rows = await ProcedureVersion.select(ProcedureVersion.version, ProcedureVersion.effective_from).where(
-        ProcedureVersion.procedure_code == BIRTH).order_by(ProcedureVersion.version)
+    assert (await versions.get_version(v1))[
+        "processing_days"
+    ] == 1  # a dossier bound to v1 keeps its time limit
+    rows = (
+        await ProcedureVersion.select(ProcedureVersion.version, ProcedureVersion.effective_from)
+        .where(ProcedureVersion.procedure_code == BIRTH)
+        .order_by(ProcedureVersion.version)
+    )
     assert [(r["version"], str(r["effective_from"])) for r in rows] == [(1, "2025-07-01"), (2, "2026-03-05")]
 
 

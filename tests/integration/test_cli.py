@@ -13,20 +13,32 @@ from core.audit.tables import AuditEntry
 
 
 def motcua(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core.cli", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ}, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
 
 
 async def test_audit_verify_exit_code_and_first_broken_row(db):
     for i in range(3):
-        await chain.append("dossier.receive", chain="agency:000.30.31.H39", object_type="dossier", object_id=i)
+        await chain.append(
+            "dossier.receive", chain="agency:000.30.31.H39", object_type="dossier", object_id=i
+        )
     await chain.append("config.change", data={"k": "v"})
     ok = motcua("audit", "verify")
     assert ok.returncode == 0, ok.stderr
     assert "Chuỗi nhật ký kiểm toán toàn vẹn." in ok.stdout
 
-    row = await AuditEntry.select().where(AuditEntry.seq == 2).where(
-        AuditEntry.chain == "agency:000.30.31.H39").first()
+    row = (
+        await AuditEntry.select()
+        .where(AuditEntry.seq == 2)
+        .where(AuditEntry.chain == "agency:000.30.31.H39")
+        .first()
+    )
     await AuditEntry.update({AuditEntry.data: {"sửa": True}}).where(AuditEntry.id == row["id"])
     bad = motcua("audit", "verify")
     assert bad.returncode == 1
@@ -69,9 +81,16 @@ def test_upgrade_keeps_unkeyed_rows_verifiable_and_pins_them_with_a_cutover_anch
     up_to_before_sealing = (
         "import asyncio; from piccolo.apps.migrations.commands.forwards import run_forwards; "
         "r = asyncio.run(run_forwards(app_name='core', migration_id='2026-11-01T00:00:01:000000')); "
-        "assert r.success, r.message")
-    before = subprocess.run([sys.executable, "-c", up_to_before_sealing], capture_output=True, text=True,
-                            timeout=300, env=_fresh_env(tmp_path, PICCOLO_CONF="core.db.piccolo_conf"), cwd=ROOT)
+        "assert r.success, r.message"
+    )
+    before = subprocess.run(
+        [sys.executable, "-c", up_to_before_sealing],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_fresh_env(tmp_path, PICCOLO_CONF="core.db.piccolo_conf"),
+        cwd=ROOT,
+    )
     assert before.returncode == 0, before.stderr[-3000:]
 
     def legacy_chain(conn, c: str, n: int, changed: int | None = None) -> None:
@@ -79,14 +98,19 @@ def test_upgrade_keeps_unkeyed_rows_verifiable_and_pins_them_with_a_cutover_anch
         for seq in range(1, n + 1):
             object_id = "sửa" if seq == changed else str(seq)
             h = plain_sha256(prev, c, seq, at, 1, "login", "user", object_id, {"ip": "10.0.0.1"})
-            conn.execute("INSERT OR REPLACE INTO audit_entry (id, chain, seq, at, actor_id, action, "
-                         "object_type, object_id, data, prev_hash, hash) VALUES ((SELECT id FROM audit_entry "
-                         "WHERE chain = ? AND seq = ?), ?, ?, ?, 1, 'login', 'user', ?, '{\"ip\":\"10.0.0.1\"}', "
-                         "?, ?)",
-                         (c, seq, c, seq, at.isoformat(sep=" "), object_id, prev, h))
+            conn.execute(
+                "INSERT OR REPLACE INTO audit_entry (id, chain, seq, at, actor_id, action, "
+                "object_type, object_id, data, prev_hash, hash) VALUES ((SELECT id FROM audit_entry "
+                "WHERE chain = ? AND seq = ?), ?, ?, ?, 1, 'login', 'user', ?, '{\"ip\":\"10.0.0.1\"}', "
+                "?, ?)",
+                (c, seq, c, seq, at.isoformat(sep=" "), object_id, prev, h),
+            )
             prev = h
-        conn.execute("INSERT OR REPLACE INTO audit_head (id, chain, seq, hash) VALUES ((SELECT id FROM "
-                     "audit_head WHERE chain = ?), ?, ?, ?)", (c, c, n, prev))
+        conn.execute(
+            "INSERT OR REPLACE INTO audit_head (id, chain, seq, hash) VALUES ((SELECT id FROM "
+            "audit_head WHERE chain = ?), ?, ?, ?)",
+            (c, c, n, prev),
+        )
 
     with sqlite3.connect(tmp_path / "var" / "motcua.sqlite") as conn:
         legacy_chain(conn, "global", 3)
@@ -109,8 +133,13 @@ def test_upgrade_keeps_unkeyed_rows_verifiable_and_pins_them_with_a_cutover_anch
 
 def test_worker_command_explains_it_needs_redis():
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    r = subprocess.run([sys.executable, "-m", "core.cli", "worker", "--burst"], capture_output=True, text=True,
-                       timeout=120, env=env)
+    r = subprocess.run(
+        [sys.executable, "-m", "core.cli", "worker", "--burst"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert r.returncode == 1 and "REDIS_URL chưa được đặt" in r.stderr
 
 
@@ -126,8 +155,14 @@ def _fresh_env(tmp_path, **extra) -> dict:
 
 
 def fresh(tmp_path, *args: str, **extra) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core.cli", *args], capture_output=True, text=True, timeout=300,
-                          env=_fresh_env(tmp_path, **extra), cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_fresh_env(tmp_path, **extra),
+        cwd=ROOT,
+    )
 
 
 def _sqlite(tmp_path):
@@ -157,17 +192,22 @@ def test_createadmin_needs_a_province_then_creates_a_province_admin(tmp_path):
     r = fresh(tmp_path, "createadmin", "quantri", "--password", "MatKhau2026")
     assert r.returncode == 1 and "Chưa có cơ quan cấp tỉnh" in r.stderr and "motcua demo" in r.stderr
     with _sqlite(tmp_path) as conn:
-        conn.execute("INSERT INTO agency (code, name, short_name, level, province_code, address, phone, remote_area,"
-                     " work_sessions, active) VALUES ('000.00.00.H39', 'UBND tỉnh Đồng Nai', '', 'province', '75',"
-                     " '', '', 0, '[]', 1)")
+        conn.execute(
+            "INSERT INTO agency (code, name, short_name, level, province_code, address, phone, remote_area,"
+            " work_sessions, active) VALUES ('000.00.00.H39', 'UBND tỉnh Đồng Nai', '', 'province', '75',"
+            " '', '', 0, '[]', 1)"
+        )
     weak = fresh(tmp_path, "createadmin", "quantri", "--password", "ngan")
     assert weak.returncode == 1 and "Mật khẩu phải có ít nhất 8 ký tự." in weak.stderr
-    r = fresh(tmp_path, "createadmin", "QuanTri", "--full-name", "Lê Minh Quân",
-              MOTCUA_ADMIN_PASSWORD="MatKhau2026")  # password from the environment, username lower-cased
+    r = fresh(
+        tmp_path, "createadmin", "QuanTri", "--full-name", "Lê Minh Quân", MOTCUA_ADMIN_PASSWORD="MatKhau2026"
+    )  # password from the environment, username lower-cased
     assert r.returncode == 0, r.stderr
     assert "Đã tạo quản trị viên tỉnh 'QuanTri'." in r.stdout
     with _sqlite(tmp_path) as conn:
-        user = conn.execute("SELECT id, full_name, password_hash FROM motcua_user WHERE username = 'quantri'").fetchone()
+        user = conn.execute(
+            "SELECT id, full_name, password_hash FROM motcua_user WHERE username = 'quantri'"
+        ).fetchone()
         grants = conn.execute("SELECT role FROM role_grant WHERE user = ?", (user[0],)).fetchall()
     assert user[1] == "Lê Minh Quân" and user[2].startswith("$argon2id$")
     assert grants == [("province_admin",)]
@@ -182,8 +222,10 @@ def test_demo_twice_from_the_command_line(tmp_path):
     assert first.returncode == 0, first.stderr[-3000:]
     assert "docs/demo_accounts.md" in first.stdout and demo.DEMO_PASSWORD in first.stdout
     with _sqlite(tmp_path) as conn:
-        counts = {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
-                  for t in ("agency", "motcua_user", "role_grant", "procedure_activation")}
+        counts = {
+            t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
+            for t in ("agency", "motcua_user", "role_grant", "procedure_activation")
+        }
     second = fresh(tmp_path, "demo")
     assert second.returncode == 0, second.stderr[-3000:]
     with _sqlite(tmp_path) as conn:
@@ -204,9 +246,14 @@ def test_serve_migrates_and_answers_on_the_given_host_and_port(tmp_path):
     import urllib.request
 
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=_fresh_env(tmp_path), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=_fresh_env(tmp_path),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         body = None
         for _ in range(600):  # wait for start-up (migrations first); not a timing assertion
@@ -237,7 +284,8 @@ def test_worker_runs_the_queue_when_redis_is_set():
 
 
 def test_help_lists_every_command():
-    r = subprocess.run([sys.executable, "-m", "core.cli", "--help"], capture_output=True, text=True, timeout=120,
-                       cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "core.cli", "--help"], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     for command in ("serve", "migrate", "worker", "createadmin", "demo", "audit", "plugins"):
         assert command in r.stdout

@@ -33,8 +33,14 @@ def test_validator_regexes():
     assert parsed.agency == "000.00.31.H39" and parsed.day == date(2026, 11, 23) and parsed.seq == 42
     central = codes.parse_code("H55.242-260201-010003", central=True)
     assert central.system_owner == "01" and central.seq == 3
-    for bad in ("", "000.00.31.H39-261123-001", "000.00.31.H39-261332-0001", "abc-261123-0001",
-                "000.00.31.H39_261123_0001", "000.00.31.H39-261123-0001; DROP"):
+    for bad in (
+        "",
+        "000.00.31.H39-261123-001",
+        "000.00.31.H39-261332-0001",
+        "abc-261123-0001",
+        "000.00.31.H39_261123_0001",
+        "000.00.31.H39-261123-0001; DROP",
+    ):
         assert not codes.is_valid_code(bad), bad
 
 

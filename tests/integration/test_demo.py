@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from core.audit.tables import AuditEntry
 from core.catalogue.registry import get_catalogue
-from core.contract.specs import ROLES
 from core.catalogue.tables import ProcedureActivation
+from core.contract.specs import ROLES
 from core.identity.tables import Agency, RoleGrant, User
 from tests.conftest import csrf_from
 
 
 async def _counts() -> dict[str, int]:
-    from tests.conftest import _all_tables
     from core.db.tx import raw
+    from tests.conftest import _all_tables
 
     out = {}
     for t in _all_tables():
@@ -65,8 +65,10 @@ async def test_demo_accounts_can_sign_in(client):
 
     await demo.load()
     await client.get("/dang-nhap")
-    r = await client.post("/dang-nhap", data={"username": "quantri.tinh", "password": demo.DEMO_PASSWORD,
-                                              "_csrf_token": csrf_from(client)})
+    r = await client.post(
+        "/dang-nhap",
+        data={"username": "quantri.tinh", "password": demo.DEMO_PASSWORD, "_csrf_token": csrf_from(client)},
+    )
     assert r.status_code == 200
     assert "Lê Minh Quân" in r.text
     r = await client.get("/quan-tri/co-quan")
@@ -94,7 +96,14 @@ def test_demo_accounts_page_lists_every_account_with_agency_role_and_password():
     found = []
     for line in rows:
         cells = [c.strip() for c in line.strip("|").split("|")]
-        found.append((cells[0].strip("`"), cells[1], cells[2].split(" — ")[0], cells[3].rsplit("(`", 1)[1].rstrip("`)"),
-                      cells[4].strip("`")))
+        found.append(
+            (
+                cells[0].strip("`"),
+                cells[1],
+                cells[2].split(" — ")[0],
+                cells[3].rsplit("(`", 1)[1].rstrip("`)"),
+                cells[4].strip("`"),
+            )
+        )
     assert found == expected
     assert {e[2] for e in expected} == set(ROLES)  # one account per role at least

@@ -16,12 +16,30 @@ from core.documents.tables import GeneratedDocument
 from core.documents.tasks import render_document
 from core.jobs.tables import Outbox
 from core.settings import get_settings
-from tests.integration.test_documents_builders import CODE, assert_a4_embedded, build_dossier, pdf_text, qr_payloads
+from tests.integration.test_documents_builders import (
+    CODE,
+    assert_a4_embedded,
+    build_dossier,
+    pdf_text,
+    qr_payloads,
+)
 
-FORM_EVENTS = {"form01": "receive", "form02": "supplement", "form03": "refuse", "form04": "apologise",
-               "form05": "stop", "form06": "receive"}
-SUFFIX_SHOWN = {"form01": "TTPVHCC", "form02": "/PBS-", "form03": "/PTC-", "form04": "/PXL-", "form05": "/TBD-",
-                "form06": "/PKS-"}
+FORM_EVENTS = {
+    "form01": "receive",
+    "form02": "supplement",
+    "form03": "refuse",
+    "form04": "apologise",
+    "form05": "stop",
+    "form06": "receive",
+}
+SUFFIX_SHOWN = {
+    "form01": "TTPVHCC",
+    "form02": "/PBS-",
+    "form03": "/PTC-",
+    "form04": "/PXL-",
+    "form05": "/TBD-",
+    "form06": "/PKS-",
+}
 
 
 async def _request(form: str, built: dict) -> int:
@@ -91,7 +109,10 @@ async def test_form06_one_row_per_handover_with_result(db, tmp_path):
     centre, justice = built["tree"]["centre"]["name"], built["tree"]["justice"]["name"]
     assert ctx["lead_agency"] == centre and ctx["co_agencies"] == [justice]  # the last stage decides
     assert [(r["giver"], r["receiver"], r["result"]) for r in ctx["rows"]] == [
-        (centre, justice, ""), (justice, centre, "Trước hạn"), (centre, centre, "Quá hạn")]
+        (centre, justice, ""),
+        (justice, centre, "Trước hạn"),
+        (centre, centre, "Quá hạn"),
+    ]
     assert ctx["rows"][-1]["note"] == "Trả kết quả về Bộ phận Một cửa"
     flat = " ".join(pdf_text(await _render(doc_id), tmp_path).split())
     flat_raw = " ".join(pdf_text(await _render(doc_id), tmp_path, layout=False).split())
@@ -116,7 +137,9 @@ async def test_rerender_is_byte_identical(db):
     first = await _render(doc_id)
     assert await render_document({}, document_id=doc_id) == "ready"  # skipped: already stored
     # render again from scratch: same bytes (no clock in the file)
-    await GeneratedDocument.update({GeneratedDocument.status: "pending"}).where(GeneratedDocument.id == doc_id)
+    await GeneratedDocument.update({GeneratedDocument.status: "pending"}).where(
+        GeneratedDocument.id == doc_id
+    )
     (get_settings().files_dir / (await service.get_document(doc_id))["path"]).unlink()
     assert await _render(doc_id) == first
 
@@ -149,7 +172,9 @@ async def test_pdf_is_a4_with_embedded_fonts(db, tmp_path):
     assert "Mon Nov 23 02:05:00 2026 UTC" in info  # the event's time (09:05 in Vietnam), never "now"
     fonts = subprocess.run(["pdffonts", str(f)], capture_output=True, text=True, check=True).stdout
     rows = [line for line in fonts.splitlines()[2:] if line.strip()]
-    assert rows and all("Motcua-Serif" in line for line in rows)  # the shipped @font-face files, not system fonts
+    assert rows and all(
+        "Motcua-Serif" in line for line in rows
+    )  # the shipped @font-face files, not system fonts
     assert all(line.split()[-5] == "yes" for line in rows)  # "emb" column: every font embedded
 
 
@@ -159,8 +184,12 @@ def test_print_resources_are_local_only():
     fetch = LocalOnlyFetcher()
     font = (STATIC_DIR / "fonts" / "LiberationSerif-Regular.ttf").as_uri()
     assert fetch(font).read(4) == b"\x00\x01\x00\x00"
-    for url in ("http://example.com/x.css", "https://example.com/logo.png", "file:///etc/passwd",
-                (STATIC_DIR / ".." / "settings.py").resolve().as_uri()):
+    for url in (
+        "http://example.com/x.css",
+        "https://example.com/logo.png",
+        "file:///etc/passwd",
+        (STATIC_DIR / ".." / "settings.py").resolve().as_uri(),
+    ):
         with pytest.raises(ValueError):
             fetch(url)
 
@@ -185,9 +214,12 @@ async def test_decomposed_diacritics_are_printed_as_typed(db, tmp_path):
     built = await build_dossier()
     nfd = unicodedata.normalize("NFD", "Nguyễn Thị Hằng")
     assert nfd != "Nguyễn Thị Hằng"
-    await Dossier.update({Dossier.applicant_name: nfd,
-                          Dossier.applicant_address: unicodedata.normalize("NFD", "Số 5 đường Võ Thị Sáu")}).where(
-        Dossier.id == built["dossier_id"])
+    await Dossier.update(
+        {
+            Dossier.applicant_name: nfd,
+            Dossier.applicant_address: unicodedata.normalize("NFD", "Số 5 đường Võ Thị Sáu"),
+        }
+    ).where(Dossier.id == built["dossier_id"])
     doc_id = await _request("form03", built)
     assert (await service.get_document(doc_id))["context"]["applicant"]["name"] == "Nguyễn Thị Hằng"
     text = pdf_text(await _render(doc_id), tmp_path)
@@ -200,7 +232,8 @@ async def test_dossier_received_under_the_2018_rules_gets_the_2018_form(db, tmp_
 
     built = await build_dossier()
     await Dossier.update({Dossier.received_at: T(23, 9, 5).replace(year=2025, month=6)}).where(
-        Dossier.id == built["dossier_id"])
+        Dossier.id == built["dossier_id"]
+    )
     flat = " ".join(pdf_text(await _render(await _request("form04", built)), tmp_path).split())
     assert "Mẫu số 04" in flat and "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in flat
     flat = " ".join(pdf_text(await _render(await _request("form06", built)), tmp_path).split())

@@ -17,8 +17,8 @@ from core.db.tx import write_tx
 from core.documents import render, service
 from core.jobs import relay
 from core.jobs.tables import Outbox
-from tests.integration.test_documents_builders import build_dossier
 from tests.fixtures.arq import needs_redis, run_worker
+from tests.integration.test_documents_builders import build_dossier
 
 BUDGET = 8.0
 """Seconds; the slow document needs far more (over a minute), a receipt < 1 s. A third of this text
@@ -34,8 +34,9 @@ async def slow_and_normal(db, monkeypatch):
     assert await render.warm_up_pool() == render.PDF_PROCESSES >= 2
     built = await build_dossier()
     async with write_tx():
-        slow = await service.request_legal_form("form05", built["dossier_id"], built["events"]["stop"],
-                                                {"reason": LONG_REASON})
+        slow = await service.request_legal_form(
+            "form05", built["dossier_id"], built["events"]["stop"], {"reason": LONG_REASON}
+        )
         normal = await service.request_legal_form("form01", built["dossier_id"], built["events"]["receive"])
     return slow, normal
 
@@ -79,8 +80,9 @@ async def test_in_process_a_slow_document_is_stopped_and_the_next_renders_meanwh
 
 
 @needs_redis
-async def test_through_arq_a_slow_document_is_stopped_and_the_next_renders_meanwhile(slow_and_normal,
-                                                                                      arq_redis):
+async def test_through_arq_a_slow_document_is_stopped_and_the_next_renders_meanwhile(
+    slow_and_normal, arq_redis
+):
     pool, queue = arq_redis
     slow, normal = slow_and_normal
     assert await relay.drain(redis=pool, queue_name=queue) == 2

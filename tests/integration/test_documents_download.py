@@ -35,7 +35,9 @@ async def test_pending_document_is_not_rendered_by_the_request(client):
     built = await build_dossier()
     async with write_tx():
         doc_id = await service.request_legal_form("form03", built["dossier_id"], built["events"]["refuse"])
-    await GeneratedDocument.update({GeneratedDocument.status: "pending"}).where(GeneratedDocument.id == doc_id)
+    await GeneratedDocument.update({GeneratedDocument.status: "pending"}).where(
+        GeneratedDocument.id == doc_id
+    )
     await login_as(client, built["applicant"])
     resp = await client.get(f"/ho-so/{CODE}/tai-lieu/{doc_id}.pdf")
     row = await service.get_document(doc_id)
@@ -62,7 +64,9 @@ async def test_others_are_refused(client):
     assert refused.status_code == unknown.status_code == 404
     assert refused.text.replace(CODE, "X") == unknown.text.replace("2099-999999", "X")
     outsider = await make_user("canbo", full_name="Võ Thị Mai")
-    await grant(outsider, built["tree"]["tax"], "specialist")  # staff, but of an agency the dossier never reached
+    await grant(
+        outsider, built["tree"]["tax"], "specialist"
+    )  # staff, but of an agency the dossier never reached
     await login_as(client, outsider)
     assert (await client.get(f"/ho-so/{CODE}/tai-lieu/{doc_id}.pdf")).status_code == 404
 

@@ -18,16 +18,26 @@ from tests.integration.test_documents_builders import (
     qr_payloads,
 )
 
-
 PERIOD = "from=01/11/2026&to=30/11/2026"
 
 
 async def _more_dossiers(built: dict, n: int) -> None:
     for i in range(n):
-        await Dossier(code=f"000.00.01.H39-261124-{i + 1:04d}", procedure_code="9.000001", domain="test",
-                      receiving_agency=built["tree"]["centre"]["id"], applicant_name=f"Đặng Văn Tú {i}",
-                      applicant_address="Tân Phú", data={}, channel="truc_tuyen", state="received",
-                      received_at=T(24, 8 + i % 8), due_at=T(26, 16), created_at=T(24, 8), updated_at=T(24, 8)).save()
+        await Dossier(
+            code=f"000.00.01.H39-261124-{i + 1:04d}",
+            procedure_code="9.000001",
+            domain="test",
+            receiving_agency=built["tree"]["centre"]["id"],
+            applicant_name=f"Đặng Văn Tú {i}",
+            applicant_address="Tân Phú",
+            data={},
+            channel="truc_tuyen",
+            state="received",
+            received_at=T(24, 8 + i % 8),
+            due_at=T(26, 16),
+            created_at=T(24, 8),
+            updated_at=T(24, 8),
+        ).save()
 
 
 async def test_register_page_lists_the_period(client):
@@ -77,7 +87,9 @@ async def test_register_is_kept_per_field(client, tmp_path):
     assert "linh_vuc=land" in page.text  # the export links keep the field
     xlsx = await client.get(base.replace("/so-theo-doi?", "/so-theo-doi.xlsx?") + "&linh_vuc=land")
     ws = load_workbook(io.BytesIO(xlsx.content)).active
-    assert ws["A2"].value.endswith(f"lĩnh vực: {land.name.vi}") and ws["B4"].value == "000.00.01.H39-261124-0002"
+    assert (
+        ws["A2"].value.endswith(f"lĩnh vực: {land.name.vi}") and ws["B4"].value == "000.00.01.H39-261124-0002"
+    )
     assert ws["B5"].value is None
     pdf = await _register_pdf(client, base.replace("/so-theo-doi?", "/so-theo-doi.pdf?") + "&linh_vuc=land")
     flat = " ".join(pdf_text(pdf.content, tmp_path, layout=False).split())
@@ -102,7 +114,11 @@ async def test_register_exports(client, tmp_path):
     assert xlsx.status_code == 200
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     assert ws["A3"].value == "STT" and ws["K3"].value == "Ký nhận"
-    assert ws["B4"].value == CODE and ws["D4"].value == "Nguyễn Thị Hằng" and ws["G4"].value == "09:05 23/11/2026"
+    assert (
+        ws["B4"].value == CODE
+        and ws["D4"].value == "Nguyễn Thị Hằng"
+        and ws["G4"].value == "09:05 23/11/2026"
+    )
     pdf = await _register_pdf(client, f"/so-theo-doi.pdf?agency={centre}&{PERIOD}")
     (tmp_path / "register.pdf").write_bytes(pdf.content)
     keep_pdf("form07", pdf.content)
@@ -125,7 +141,8 @@ async def _until_rendered() -> None:
 
     for _ in range(600):
         if not await GeneratedDocument.exists().where(
-                (GeneratedDocument.kind == "form07") & (GeneratedDocument.status != "ready")):
+            (GeneratedDocument.kind == "form07") & (GeneratedDocument.status != "ready")
+        ):
             return
         await asyncio.sleep(0.05)
 
@@ -178,6 +195,7 @@ async def test_register_queries_do_not_grow_with_rows(client, count_queries):
     with count_queries() as many:
         resp = await client.get(url)
     assert resp.text.count("Đặng Văn Tú") == 12
+
     def mine(counter):  # the background job runner polls the outbox meanwhile: not this page's queries
         return [q for q in counter.statements if "outbox" not in q and "cron_run" not in q]
 

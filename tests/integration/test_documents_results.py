@@ -34,19 +34,31 @@ async def test_result_document_from_a_plugin_template(db, tmp_path, plugin_templ
     built = await build_dossier()
     async with write_tx():
         doc_id = await service.request_result_document(
-            built["dossier_id"], "demo_result", {"title": "Bản sao có chứng thực", "number": "CT-2026-00042",
-                                                 "content": "Bản sao được chứng thực từ bản chính"},
-            built["events"]["receive"], "demo/result.html")
-        again = await service.request_result_document(built["dossier_id"], "demo_result", {"title": "x"},
-                                                      built["events"]["receive"], "demo/result.html")
+            built["dossier_id"],
+            "demo_result",
+            {
+                "title": "Bản sao có chứng thực",
+                "number": "CT-2026-00042",
+                "content": "Bản sao được chứng thực từ bản chính",
+            },
+            built["events"]["receive"],
+            "demo/result.html",
+        )
+        again = await service.request_result_document(
+            built["dossier_id"], "demo_result", {"title": "x"}, built["events"]["receive"], "demo/result.html"
+        )
     assert again == doc_id
     await render_document({}, document_id=doc_id)
     row = await service.get_document(doc_id)
-    assert row["status"] == "ready" and row["number"] == "CT-2026-00042" and row["kind"] == "result:demo_result"
+    assert (
+        row["status"] == "ready" and row["number"] == "CT-2026-00042" and row["kind"] == "result:demo_result"
+    )
     pdf = service.read_file(row)
     flat = " ".join(pdf_text(pdf, tmp_path).split())
     assert "BẢN SAO CÓ CHỨNG THỰC" in flat and "Số: CT-2026-00042" in flat
-    assert "Cấp cho: Nguyễn Thị Hằng" in flat and CODE in flat and "Đồng Nai, ngày 23 tháng 11 năm 2026" in flat
+    assert (
+        "Cấp cho: Nguyễn Thị Hằng" in flat and CODE in flat and "Đồng Nai, ngày 23 tháng 11 năm 2026" in flat
+    )
     assert qr_payloads(pdf, tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}"]
 
 

@@ -17,7 +17,6 @@ from plugins.land import procedures
 from tests.plugins.land.test_routes_http import API, BUYER, TRANSFER_DATA, WARD
 
 
-
 def _pdf(pages: int = 1, password: str | None = None) -> bytes:
     writer = PdfWriter()
     for _ in range(pages):
@@ -32,19 +31,34 @@ def _pdf(pages: int = 1, password: str | None = None) -> bytes:
 def _png(width: int, height: int, rows: int | None = None) -> bytes:
     """A grey PNG claiming ``width``×``height``; with ``rows``, only that many rows of pixel data follow
     (a decoder that trusted the header would go on to allocate the whole image)."""
+
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
     pixels = zlib.compress(b"\x00" * (width + 1) * (height if rows is None else rows))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
 
 
 PDF = _pdf()
 
 
 async def _draft(client, a) -> dict:
-    r = await client.post(API, json={"procedure_code": procedures.TRANSFER, "agency_code": WARD, "applicant": BUYER,
-                                     "data": TRANSFER_DATA, "channel": "truc_tuyen"}, headers=a.h("buyer"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedures.TRANSFER,
+            "agency_code": WARD,
+            "applicant": BUYER,
+            "data": TRANSFER_DATA,
+            "channel": "truc_tuyen",
+        },
+        headers=a.h("buyer"),
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -54,8 +68,12 @@ def _ref(d: dict) -> str:
 
 
 async def _upload(client, a, who: str, d: dict, slot: str, name: str, content: bytes):
-    return await client.post(f"{API}/{_ref(d)}/attachments", data={"document_code": slot},
-                             files={"file": (name, content, "application/octet-stream")}, headers=a.h(who))
+    return await client.post(
+        f"{API}/{_ref(d)}/attachments",
+        data={"document_code": slot},
+        files={"file": (name, content, "application/octet-stream")},
+        headers=a.h(who),
+    )
 
 
 def _errors(r) -> dict[str, str]:
@@ -65,8 +83,11 @@ def _errors(r) -> dict[str, str]:
 async def test_applicant_uploads_into_a_slot_and_the_file_is_kept_by_content(client, world):
     a = world["actors"]
     d = await _draft(client, a)
-    slot = next(x["code"] for x in (await client.get(f"/api/v1/procedures/{procedures.TRANSFER}")).json()["documents"]
-                if x.get("upload", True))
+    slot = next(
+        x["code"]
+        for x in (await client.get(f"/api/v1/procedures/{procedures.TRANSFER}")).json()["documents"]
+        if x.get("upload", True)
+    )
     r = await _upload(client, a, "buyer", d, slot, "hop-dong.pdf", PDF)
     assert r.status_code == 201, r.text
     body = r.json()
@@ -78,14 +99,21 @@ async def test_applicant_uploads_into_a_slot_and_the_file_is_kept_by_content(cli
     assert [x["id"] for x in listed.json()] == [body["id"]]
     got = await client.get(f"{API}/{_ref(d)}/attachments/{body['id']}", headers=a.h("buyer"))
     assert got.status_code == 200 and got.content == PDF and got.headers["content-type"] == "application/pdf"
-    assert (await client.get(f"{API}/{_ref(d)}/attachments/{body['id'] + 99}", headers=a.h("buyer"))).status_code == 404
-    assert (await client.get(f"{API}/{_ref(d)}/attachments/{body['id']}", headers=a.h("seller"))).status_code == 404
+    assert (
+        await client.get(f"{API}/{_ref(d)}/attachments/{body['id'] + 99}", headers=a.h("buyer"))
+    ).status_code == 404
+    assert (
+        await client.get(f"{API}/{_ref(d)}/attachments/{body['id']}", headers=a.h("seller"))
+    ).status_code == 404
     # another citizen can neither list nor add
     assert (await client.get(f"{API}/{_ref(d)}/attachments", headers=a.h("seller"))).status_code == 404
     assert (await _upload(client, a, "seller", d, slot, "x.pdf", PDF)).status_code == 404
     # anonymous: 401
-    r = await client.post(f"{API}/{_ref(d)}/attachments", data={"document_code": slot},
-                          files={"file": ("x.pdf", PDF, "application/pdf")})
+    r = await client.post(
+        f"{API}/{_ref(d)}/attachments",
+        data={"document_code": slot},
+        files={"file": ("x.pdf", PDF, "application/pdf")},
+    )
     assert r.status_code == 401
 
 
@@ -108,12 +136,18 @@ async def test_bad_files_and_slots_are_refused_at_the_field(client, world):
 async def test_no_upload_once_received_until_a_supplement_is_asked(client, world):
     a = world["actors"]
     d = await _draft(client, a)
-    r = await client.post(f"{API}/{d['code'] or d['id']}/submit", json={"version": d["version"]}, headers=a.h("buyer"))
+    r = await client.post(
+        f"{API}/{d['code'] or d['id']}/submit", json={"version": d["version"]}, headers=a.h("buyer")
+    )
     d = r.json()
-    r = await client.post(f"{API}/{d['code']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['code']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver")
+    )
     assert r.status_code == 200, r.text
     d = r.json()
-    slot = next(x["code"] for x in (await client.get(f"/api/v1/procedures/{procedures.TRANSFER}")).json()["documents"])
+    slot = next(
+        x["code"] for x in (await client.get(f"/api/v1/procedures/{procedures.TRANSFER}")).json()["documents"]
+    )
     r = await _upload(client, a, "buyer", d, slot, "late.pdf", PDF)
     assert r.status_code == 403 and "không nhận thêm tệp" in r.text
 
@@ -129,7 +163,11 @@ async def test_the_dossier_page_lists_the_files_and_opens_them(client, world):
     await login_as(client, a.users["buyer"])
     page = await client.get(f"/ho-so/{_ref(d)}")
     assert page.status_code == 200
-    assert "Tệp đã tải lên" in page.text and "Hợp đồng chuyển nhượng" in page.text and "hop-dong.pdf" in page.text
+    assert (
+        "Tệp đã tải lên" in page.text
+        and "Hợp đồng chuyển nhượng" in page.text
+        and "hop-dong.pdf" in page.text
+    )
     got = await client.get(f"/ho-so/{_ref(d)}/tep/{att['id']}")
     assert got.status_code == 200 and got.content == PDF
     _assert_served_in_a_sandbox(got)
@@ -181,8 +219,10 @@ async def test_a_fake_or_encrypted_pdf_is_refused(client, world):
     ``%PDF-`` or a file with no page is refused; so is an encrypted PDF, which staff could not open."""
     a = world["actors"]
     d = await _draft(client, a)
-    for fake in (b"%PDF-<html><script>alert(document.cookie)</script></html>",
-                 b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"):
+    for fake in (
+        b"%PDF-<html><script>alert(document.cookie)</script></html>",
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    ):
         r = await _upload(client, a, "buyer", d, "contract", "to-khai.pdf", fake)
         assert r.status_code == 422 and "không phải PDF thật" in _errors(r)["file"], r.text
     r = await _upload(client, a, "buyer", d, "contract", "khoa.pdf", _pdf(password="bi-mat"))
@@ -210,5 +250,5 @@ async def test_a_real_pdf_is_kept_with_its_page_count_shown_to_staff(client, wor
     page = await client.get(f"/ho-so/{_ref(d)}")
     assert page.status_code == 200
     assert "Số trang" in page.text
-    row = page.text[page.text.index("hop-dong.pdf"):]
-    assert "<td>3</td>" in row[:row.index("</tr>")]
+    row = page.text[page.text.index("hop-dong.pdf") :]
+    assert "<td>3</td>" in row[: row.index("</tr>")]

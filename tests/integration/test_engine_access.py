@@ -26,8 +26,14 @@ def active(d, sid):
 
 
 async def _received_online(w):
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["citizen"],
-                             applicant={"name": "Nguyễn Văn An"}, data={"subject": "x"}, channel="truc_tuyen")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["citizen"],
+        applicant={"name": "Nguyễn Văn An"},
+        data={"subject": "x"},
+        channel="truc_tuyen",
+    )
     d = await service.submit(d.id, actor=w["as"]["citizen"], version=d.version)
     return await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
 
@@ -78,15 +84,17 @@ async def test_a_later_stage_agency_sees_the_dossier_only_once_handed_over(clien
     assert await _sees(client, admin, d.code) == ALL
 
     # handed over to stage 2: both units see it now
-    d = await service.complete_step(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"],
-                                    version=d.version)
+    d = await service.complete_step(
+        d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
     assert access.can_view(w["as"]["tax_specialist"], d) and access.can_view(w["as"]["police_specialist"], d)
     assert await _sees(client, u["tax_specialist"], d.code) == ALL
     assert await _sees(client, u["police_specialist"], d.code) == ALL
 
     # the tax step is finished (a past step): the tax unit keeps seeing it
-    d = await service.complete_step(d.id, active(d, "tax_op").id, actor=w["as"]["tax_specialist"],
-                                    version=d.version)
+    d = await service.complete_step(
+        d.id, active(d, "tax_op").id, actor=w["as"]["tax_specialist"], version=d.version
+    )
     assert access.can_view(w["as"]["tax_specialist"], d)
     assert await _sees(client, u["tax_specialist"], d.code) == ALL
 
@@ -96,7 +104,8 @@ async def test_a_cancelled_step_never_started_grants_nothing(world):
     w = world
     d = await _received_online(w)
     await DossierStep.update({DossierStep.status: "cancelled"}).where(
-        (DossierStep.dossier == d.id) & (DossierStep.step_id == "tax_op"))
+        (DossierStep.dossier == d.id) & (DossierStep.step_id == "tax_op")
+    )
     d = await service.get(d.id)
     assert not access.can_view(w["as"]["tax_specialist"], d)
     assert w["tree"]["tax"]["id"] not in await access.staff_agencies(d.id, d.receiving_agency.id)
@@ -114,8 +123,9 @@ async def test_the_rule_costs_one_query_whatever_the_route(world, count_queries)
     with count_queries() as before:
         agencies = await access.staff_agencies(d.id, d.receiving_agency.id)
     assert agencies == {w["tree"]["ward"]["id"]}
-    d = await service.complete_step(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"],
-                                    version=d.version)
+    d = await service.complete_step(
+        d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
     for sid, who in (("tax_op", "tax_specialist"), ("police_op", "police_specialist")):
         d = await service.complete_step(d.id, active(d, sid).id, actor=w["as"][who], version=d.version)
     with count_queries() as after:

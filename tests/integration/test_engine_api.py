@@ -7,11 +7,16 @@ from __future__ import annotations
 import pytest
 
 from core.identity.api_auth import issue_token
-from tests.fixtures.engine_route import PROC, make_user, setup_route
 from tests.fixtures.builders import grant
+from tests.fixtures.engine_route import PROC, make_user, setup_route
 
-NAME, CCCD, PHONE, EMAIL, ADDRESS = "Lương Thị Mỹ Duyên", "079305001234", "0987654321", "duyen@example.vn", \
-    "Số 12 đường Phạm Văn Thuận"
+NAME, CCCD, PHONE, EMAIL, ADDRESS = (
+    "Lương Thị Mỹ Duyên",
+    "079305001234",
+    "0987654321",
+    "duyen@example.vn",
+    "Số 12 đường Phạm Văn Thuận",
+)
 SECRET_ANSWER = "Nội dung riêng tư của tờ khai"
 
 
@@ -30,15 +35,31 @@ def bearer(token: str) -> dict:
 
 
 async def _submitted(client, w) -> dict:
-    r = await client.post("/api/v1/dossiers", headers=bearer(w["tok"]["citizen"]), json={
-        "procedure_code": PROC, "agency_code": w["tree"]["ward"]["code"], "channel": "truc_tuyen",
-        "applicant": {"name": NAME, "id_number": CCCD, "phone": PHONE, "email": EMAIL, "address": ADDRESS},
-        "data": {"subject": SECRET_ANSWER}})
+    r = await client.post(
+        "/api/v1/dossiers",
+        headers=bearer(w["tok"]["citizen"]),
+        json={
+            "procedure_code": PROC,
+            "agency_code": w["tree"]["ward"]["code"],
+            "channel": "truc_tuyen",
+            "applicant": {
+                "name": NAME,
+                "id_number": CCCD,
+                "phone": PHONE,
+                "email": EMAIL,
+                "address": ADDRESS,
+            },
+            "data": {"subject": SECRET_ANSWER},
+        },
+    )
     assert r.status_code == 201, r.text
     d = r.json()
     assert d["state"] == "draft" and d["applicant_id_number"] == CCCD and d["code"] is None
-    r = await client.post(f"/api/v1/dossiers/{d['id']}/submit", headers=bearer(w["tok"]["citizen"]),
-                          json={"version": d["version"]})
+    r = await client.post(
+        f"/api/v1/dossiers/{d['id']}/submit",
+        headers=bearer(w["tok"]["citizen"]),
+        json={"version": d["version"]},
+    )
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["state"] == "submitted" and d["code"].startswith(w["tree"]["ward"]["code"] + "-")
@@ -63,8 +84,11 @@ async def test_create_submit_and_read_with_permission(client, world):
     assert (await client.get(f"/api/v1/dossiers/{code}")).status_code == 401
     assert (await client.post(f"/api/v1/dossiers/{code}/receive", json={"version": 2})).status_code == 401
     # another citizen cannot act on it either (to them it does not exist), and nothing changes
-    r = await client.post(f"/api/v1/dossiers/{code}/actions/stop", headers=bearer(w["tok"]["other_citizen"]),
-                          json={"version": d["version"], "note": "Tôi muốn dừng"})
+    r = await client.post(
+        f"/api/v1/dossiers/{code}/actions/stop",
+        headers=bearer(w["tok"]["other_citizen"]),
+        json={"version": d["version"], "note": "Tôi muốn dừng"},
+    )
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
     assert "Không tìm thấy hồ sơ" in r.json()["detail"]
     r = await client.get(f"/api/v1/dossiers/{code}", headers=bearer(w["tok"]["citizen"]))
@@ -74,20 +98,29 @@ async def test_create_submit_and_read_with_permission(client, world):
 async def test_events_list_every_transition_in_order(client, world):
     w = world
     d = await _submitted(client, w)
-    r = await client.post(f"/api/v1/dossiers/{d['code']}/receive", headers=bearer(w["tok"]["receiver"]),
-                          json={"version": d["version"]})
+    r = await client.post(
+        f"/api/v1/dossiers/{d['code']}/receive",
+        headers=bearer(w["tok"]["receiver"]),
+        json={"version": d["version"]},
+    )
     assert r.status_code == 200
     d = r.json()
-    r = await client.post(f"/api/v1/dossiers/{d['code']}/actions/stop", headers=bearer(w["tok"]["citizen"]),
-                          json={"version": d["version"], "note": "Xin rút hồ sơ để bổ sung sau"})
+    r = await client.post(
+        f"/api/v1/dossiers/{d['code']}/actions/stop",
+        headers=bearer(w["tok"]["citizen"]),
+        json={"version": d["version"], "note": "Xin rút hồ sơ để bổ sung sau"},
+    )
     assert r.status_code == 200, r.text
     d = r.json()
     r = await client.get(f"/api/v1/dossiers/{d['code']}/events", headers=bearer(w["tok"]["citizen"]))
     events = r.json()
     assert [e["seq"] for e in events] == list(range(1, d["version"] + 1))
     assert [(e["action"], e["from_state"], e["to_state"]) for e in events] == [
-        ("create", "", "draft"), ("submit", "draft", "submitted"), ("receive", "submitted", "received"),
-        ("stop", "received", "stopped")]
+        ("create", "", "draft"),
+        ("submit", "draft", "submitted"),
+        ("receive", "submitted", "received"),
+        ("stop", "received", "stopped"),
+    ]
     assert events[3]["note"] == "Xin rút hồ sơ để bổ sung sau" and events[3]["actor_name"] == "Nguyễn Văn An"
     assert events[2]["agency_id"] == w["tree"]["ward"]["id"] and events[2]["data"]["code"] == d["code"]
 
@@ -95,8 +128,11 @@ async def test_events_list_every_transition_in_order(client, world):
 async def test_public_status_shows_no_personal_data(client, world):
     w = world
     d = await _submitted(client, w)
-    r = await client.post(f"/api/v1/dossiers/{d['code']}/receive", headers=bearer(w["tok"]["receiver"]),
-                          json={"version": d["version"]})
+    r = await client.post(
+        f"/api/v1/dossiers/{d['code']}/receive",
+        headers=bearer(w["tok"]["receiver"]),
+        json={"version": d["version"]},
+    )
     assert r.status_code == 200
     forbidden = (NAME, CCCD, PHONE, EMAIL, ADDRESS, SECRET_ANSWER, "Lương", "applicant", "id_number")
     r = await client.get(f"/api/v1/status/{d['code']}")

@@ -38,8 +38,12 @@ class EditedRelease(EngineTestPlugin):
 
     @hookimpl
     def register_procedures(self):
-        return [dataclasses.replace(p, processing_days=20, supplement_policy="pause", supplement_limit_days=30)
-                if p.code == PROC else p for p in EngineTestPlugin.register_procedures(self)]
+        return [
+            dataclasses.replace(p, processing_days=20, supplement_policy="pause", supplement_limit_days=30)
+            if p.code == PROC
+            else p
+            for p in EngineTestPlugin.register_procedures(self)
+        ]
 
 
 def release_new_version():
@@ -54,8 +58,14 @@ def release_new_version():
 
 
 async def _received(w):
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                             applicant={"name": "Trịnh Văn Khánh"}, data={"subject": "x"}, channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": "Trịnh Văn Khánh"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
     return await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
 
 
@@ -79,8 +89,9 @@ async def test_editing_the_procedure_never_moves_an_existing_deadline(world):
     again = await service.get(old.id)
     assert (again.due_at, again.procedure_version_id) == (old.due_at, old.procedure_version_id)
     # acting on the old dossier under the new release keeps its deadline too
-    d = await service.complete_step(old.id, active(again, "check").id, actor=w["as"]["ward_specialist"],
-                                    version=again.version)
+    d = await service.complete_step(
+        old.id, active(again, "check").id, actor=w["as"]["ward_specialist"], version=again.version
+    )
     assert d.due_at == old.due_at
     row = await Dossier.select(Dossier.due_at, Dossier.procedure_version).where(Dossier.id == old.id).first()
     assert (timing.as_utc(row["due_at"]), row["procedure_version"]) == (old.due_at, old.procedure_version_id)
@@ -94,8 +105,14 @@ async def test_supplement_policy_of_the_bound_version_applies(world):
     w = world
     d = await _received(w)
     release_new_version()
-    d = await service.request_supplement(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"],
-                                         version=d.version, items=["Bản sao giấy tờ"], reason="Thiếu")
+    d = await service.request_supplement(
+        d.id,
+        active(d, "check").id,
+        actor=w["as"]["ward_specialist"],
+        version=d.version,
+        items=["Bản sao giấy tờ"],
+        reason="Thiếu",
+    )
     assert await Suspension.count().where(Suspension.dossier == d.id) == 0, "restart policy: no pause"
     d = await service.resubmit(d.id, actor=w["as"]["receiver"], version=d.version)
     ev = (await service.events(d.id))[-1]
@@ -108,8 +125,14 @@ async def test_supplement_limit_of_the_bound_version_closes_it(world, travel):
     w = world
     d = await _received(w)
     release_new_version()
-    d = await service.request_supplement(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"],
-                                         version=d.version, items=["Sơ đồ thửa đất"], reason="Thiếu sơ đồ")
+    d = await service.request_supplement(
+        d.id,
+        active(d, "check").id,
+        actor=w["as"]["ward_specialist"],
+        version=d.version,
+        items=["Sơ đồ thửa đất"],
+        reason="Thiếu sơ đồ",
+    )
     asked = (await service.events(d.id))[-1].at
     limit = await timing.add(asked, 15 * 480, None)
     assert (await clockscan.scan(limit - timedelta(minutes=1))).closed == []
@@ -126,14 +149,46 @@ class RouteRelease(EngineTestPlugin):
     def register_workflows(self):
         from core.api import L, StageSpec, StepSpec, WorkflowSpec
 
-        new = WorkflowSpec(id="t_engine_route", name=L("Quy trình rút gọn", "Shorter route"), stages=(
-            StageSpec(steps=(StepSpec(id="check", name=L("Kiểm tra hồ sơ", "Check"), role="specialist",
-                                      agency="receiving", days=1),)),
-            StageSpec(steps=(StepSpec(id="tax_opinion", name=L("Ý kiến thuế", "Tax"), role="specialist",
-                                      agency="sector:tax", days=3),)),
-            StageSpec(steps=(StepSpec(id="decide", name=L("Lãnh đạo phê duyệt", "Decision"), role="approver",
-                                      agency="receiving", days=1, outcomes=("approve", "reject")),)),
-        ))
+        new = WorkflowSpec(
+            id="t_engine_route",
+            name=L("Quy trình rút gọn", "Shorter route"),
+            stages=(
+                StageSpec(
+                    steps=(
+                        StepSpec(
+                            id="check",
+                            name=L("Kiểm tra hồ sơ", "Check"),
+                            role="specialist",
+                            agency="receiving",
+                            days=1,
+                        ),
+                    )
+                ),
+                StageSpec(
+                    steps=(
+                        StepSpec(
+                            id="tax_opinion",
+                            name=L("Ý kiến thuế", "Tax"),
+                            role="specialist",
+                            agency="sector:tax",
+                            days=3,
+                        ),
+                    )
+                ),
+                StageSpec(
+                    steps=(
+                        StepSpec(
+                            id="decide",
+                            name=L("Lãnh đạo phê duyệt", "Decision"),
+                            role="approver",
+                            agency="receiving",
+                            days=1,
+                            outcomes=("approve", "reject"),
+                        ),
+                    )
+                ),
+            ),
+        )
         return [new if wf.id == "t_engine_route" else wf for wf in EngineTestPlugin.register_workflows(self)]
 
 
@@ -145,7 +200,9 @@ async def test_a_new_route_never_strands_a_dossier_mid_route(world):
 
     w = world
     d = await _received(w)
-    d = await service.complete_step(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version)
+    d = await service.complete_step(
+        d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
     pm = get_plugin_manager()
     pm.unregister(name="t_engine")
     pm.register(RouteRelease(), name="t_engine")
@@ -157,14 +214,26 @@ async def test_a_new_route_never_strands_a_dossier_mid_route(world):
 
     d = await service.get(d.id)
     assert active(d, "police_op").name == "Ý kiến công an" and "complete" in active(d, "police_op").outcomes
-    assert {"action": "complete_step", "step_id": active(d, "police_op").id, "step": "Ý kiến công an",
-            "agency": w["tree"]["police"]["name"]} in allowed_actions(w["as"]["police_specialist"], d)
-    d = await service.complete_step(d.id, active(d, "tax_op").id, actor=w["as"]["tax_specialist"], version=d.version)
-    d = await service.complete_step(d.id, active(d, "police_op").id, actor=w["as"]["police_specialist"],
-                                    version=d.version)
+    assert {
+        "action": "complete_step",
+        "step_id": active(d, "police_op").id,
+        "step": "Ý kiến công an",
+        "agency": w["tree"]["police"]["name"],
+    } in allowed_actions(w["as"]["police_specialist"], d)
+    d = await service.complete_step(
+        d.id, active(d, "tax_op").id, actor=w["as"]["tax_specialist"], version=d.version
+    )
+    d = await service.complete_step(
+        d.id, active(d, "police_op").id, actor=w["as"]["police_specialist"], version=d.version
+    )
     # the old route's decision step may still send back (the new one may not)
-    d = await service.return_step(d.id, active(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version,
-                                  reason="Bổ sung ý kiến công an")
+    d = await service.return_step(
+        d.id,
+        active(d, "decide").id,
+        actor=w["as"]["ward_leader"],
+        version=d.version,
+        reason="Bổ sung ý kiến công an",
+    )
     assert {s.step_id for s in d.active_steps()} == {"tax_op", "police_op"}
     for who, sid in (("tax_specialist", "tax_op"), ("police_specialist", "police_op")):
         d = await service.complete_step(d.id, active(d, sid).id, actor=w["as"][who], version=d.version)

@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 
+from core.contract.errors import InvalidInput
 from core.documents.tables import GeneratedDocument
 from core.dossiers import engine, service, timing
 from core.dossiers.engine import load_view
 from core.dossiers.tables import Suspension
-from core.contract.errors import InvalidInput
 from tests.fixtures.engine_route import PROC, PROC_PAUSE, PROC_SUSPEND, actor, setup_route
 
 
@@ -51,8 +51,14 @@ def active(d, sid):
 
 
 async def _received(w, proc=PROC):
-    d = await service.create(proc, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                             applicant={"name": "Mai Anh Tuấn"}, data={"subject": "x"}, channel="truc_tiep")
+    d = await service.create(
+        proc,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": "Mai Anh Tuấn"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
     return await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
 
 
@@ -63,17 +69,28 @@ async def _span(a, b) -> int:
 async def test_supplement_lists_everything_at_once_and_resubmission_resumes(world, travel):
     w = world
     d = await _received(w, PROC_PAUSE)
-    d = await service.complete_step(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version)
+    d = await service.complete_step(
+        d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
     tax = active(d, "tax_op")
     due, tax_due = d.due_at, tax.due_at
     items = ["Hợp đồng chuyển nhượng có công chứng", "Tờ khai lệ phí trước bạ", "Bản sao sổ hộ khẩu"]
-    d = await service.request_supplement(d.id, tax.id, actor=w["as"]["tax_specialist"], version=d.version,
-                                         items=items, reason="Thiếu giấy tờ để xác định nghĩa vụ tài chính")
+    d = await service.request_supplement(
+        d.id,
+        tax.id,
+        actor=w["as"]["tax_specialist"],
+        version=d.version,
+        items=items,
+        reason="Thiếu giấy tờ để xác định nghĩa vụ tài chính",
+    )
     assert d.state == "supplement_requested"
     ev = (await service.events(d.id))[-1]
     assert ev.data["items"] == items and ev.agency_id == w["tree"]["tax"]["id"] and ev.step_id == "tax_op"
-    form02 = await GeneratedDocument.select().where(
-        (GeneratedDocument.dossier == d.id) & (GeneratedDocument.kind == "form02")).output(load_json=True)
+    form02 = (
+        await GeneratedDocument.select()
+        .where((GeneratedDocument.dossier == d.id) & (GeneratedDocument.kind == "form02"))
+        .output(load_json=True)
+    )
     assert len(form02) == 1, "one notice listing everything"
     printed = json.dumps(form02[0]["context"], ensure_ascii=False)
     assert all(item in printed for item in items)
@@ -83,7 +100,9 @@ async def test_supplement_lists_everything_at_once_and_resubmission_resumes(worl
     assert d.state == "in_processing", "back where the dossier was"
     assert {s.step_id for s in d.active_steps()} == {"tax_op", "police_op"}
     assert active(d, "tax_op").id == tax.id, "the same step resumes, it is not restarted"
-    pause = (await Suspension.select().where((Suspension.dossier == d.id) & (Suspension.reason == "supplement")))[0]
+    pause = (
+        await Suspension.select().where((Suspension.dossier == d.id) & (Suspension.reason == "supplement"))
+    )[0]
     assert pause["ended_at"] is not None
     paused = await _span(pause["started_at"], pause["ended_at"])
     assert d.due_at == await timing.add(due, paused, None), "the pause is excluded from the dossier's time"
@@ -95,8 +114,14 @@ async def test_suspension_is_a_stored_interval_excluded_from_the_time(world, tra
     d = await _received(w)
     due = d.due_at
     check = active(d, "check")
-    d = await service.suspend(d.id, check.id, actor=w["as"]["ward_specialist"], version=d.version,
-                              reason="Chờ kết quả giám định chữ ký", reason_code="appraisal")
+    d = await service.suspend(
+        d.id,
+        check.id,
+        actor=w["as"]["ward_specialist"],
+        version=d.version,
+        reason="Chờ kết quả giám định chữ ký",
+        reason_code="appraisal",
+    )
     assert d.state == "suspended"
     travel(timedelta(days=20))
     d = await service.resume(d.id, check.id, actor=w["as"]["ward_specialist"], version=d.version)
@@ -108,8 +133,14 @@ async def test_suspension_is_a_stored_interval_excluded_from_the_time(world, tra
     assert d.due_at == await timing.add(due, stopped, None)
     assert (await service.events(d.id))[-1].data["clock_shift_minutes"] == stopped
     with pytest.raises(InvalidInput) as info:
-        await service.suspend(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version,
-                              reason="x", reason_code="vì thích")
+        await service.suspend(
+            d.id,
+            active(d, "check").id,
+            actor=w["as"]["ward_specialist"],
+            version=d.version,
+            reason="x",
+            reason_code="vì thích",
+        )
     assert info.value.errors[0][0] == "reason_code"
 
 
@@ -119,10 +150,13 @@ async def test_two_appointments_and_the_tax_payment_stops_only_the_second(world,
     first, due = d.appointment1_at, d.due_at
     # appointment 1: the end of the 2-day preparation; appointment 2: the whole 3 days
     assert await _span(d.clock_start_at, first) == 2 * 480 and await _span(d.clock_start_at, due) == 3 * 480
-    d = await service.complete_step(d.id, active(d, "prepare").id, actor=w["as"]["ward_specialist"],
-                                    version=d.version)
+    d = await service.complete_step(
+        d.id, active(d, "prepare").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
     travel(timedelta(days=9))  # the applicant pays the tax nine days later
-    d = await service.complete_step(d.id, active(d, "pay").id, actor=w["as"]["tax_specialist"], version=d.version)
+    d = await service.complete_step(
+        d.id, active(d, "pay").id, actor=w["as"]["tax_specialist"], version=d.version
+    )
     pay = (await Suspension.select().where(Suspension.reason == "tax_payment"))[0]
     paid = await _span(pay["started_at"], pay["ended_at"])
     assert d.appointment1_at == first, "appointment 1 was behind us when the clock stopped"
@@ -142,9 +176,12 @@ async def test_colours_on_time_near_due_overdue(world):
 async def test_lateness_is_the_step_agencys_and_it_drafts_the_apology(world, travel):
     w = world
     d = await _received(w)
-    d = await service.complete_step(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version)
-    d = await service.complete_step(d.id, active(d, "police_op").id, actor=w["as"]["police_specialist"],
-                                    version=d.version)
+    d = await service.complete_step(
+        d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
+    d = await service.complete_step(
+        d.id, active(d, "police_op").id, actor=w["as"]["police_specialist"], version=d.version
+    )
     later = travel(timedelta(days=30))
     from core.dossiers import clockscan
 
@@ -156,17 +193,29 @@ async def test_lateness_is_the_step_agencys_and_it_drafts_the_apology(world, tra
     from core.notify.tables import Notification
 
     await run_pending_now()
-    warned = {r["recipient"] for r in await Notification.select(Notification.recipient).where(
-        (Notification.dossier == d.id) & (Notification.template == "late_warning"))}
+    warned = {
+        r["recipient"]
+        for r in await Notification.select(Notification.recipient).where(
+            (Notification.dossier == d.id) & (Notification.template == "late_warning")
+        )
+    }
     assert warned == {w["users"]["tax_leader"]["id"]}
     from core.dossiers.access import allowed_actions
 
     assert {"action": "apologise"} in allowed_actions(w["as"]["tax_leader"], d)
     assert {"action": "apologise"} not in allowed_actions(w["as"]["ward_leader"], d)
-    d = await service.apologise(d.id, actor=w["as"]["tax_leader"], version=d.version,
-                                new_due=later + timedelta(hours=2), reason="Chờ xác minh giá đất")
-    form04 = await GeneratedDocument.select().where(
-        (GeneratedDocument.dossier == d.id) & (GeneratedDocument.kind == "form04")).output(load_json=True)
+    d = await service.apologise(
+        d.id,
+        actor=w["as"]["tax_leader"],
+        version=d.version,
+        new_due=later + timedelta(hours=2),
+        reason="Chờ xác minh giá đất",
+    )
+    form04 = (
+        await GeneratedDocument.select()
+        .where((GeneratedDocument.dossier == d.id) & (GeneratedDocument.kind == "form04"))
+        .output(load_json=True)
+    )
     assert len(form04) == 1
     assert w["tree"]["tax"]["name"] in json.dumps(form04[0]["context"], ensure_ascii=False)
 
@@ -190,7 +239,9 @@ async def test_receipt_after_the_cut_off_before_tet_on_a_real_date(world, monkey
     assert w["tree"]["ward"]["code"] in d.code
 
 
-async def test_an_administrators_day_off_and_make_up_day_move_new_deadlines(world, monkeypatch, fresh_calendar):
+async def test_an_administrators_day_off_and_make_up_day_move_new_deadlines(
+    world, monkeypatch, fresh_calendar
+):
     """Received Tuesday 17/11/2026 at 09:00 with 5 working days: 17 (from 09:00), 18, 19, 20, 23, and
     24/11 is Vietnamese Culture Day, so due Wednesday 25/11 at 09:00. The province then declares
     Wednesday 18/11 off (due moves to 26/11), then Saturday 21/11 a make-up working day (back to 25/11).
@@ -208,16 +259,24 @@ async def test_an_administrators_day_off_and_make_up_day_move_new_deadlines(worl
     plain = await _received(world)
     assert plain.due_at == at(2026, 11, 25, 9, 0)
     admin = world["users"]["receiver"]["id"]
-    await calendar_admin.add_override(date(2026, 11, 18), "off", "Nghỉ theo quyết định của UBND tỉnh",
-                                      "Quyết định 99/QĐ-UBND", actor_id=admin)
+    await calendar_admin.add_override(
+        date(2026, 11, 18),
+        "off",
+        "Nghỉ theo quyết định của UBND tỉnh",
+        "Quyết định 99/QĐ-UBND",
+        actor_id=admin,
+    )
     day_off = await _received(world)
     assert day_off.due_at == at(2026, 11, 26, 9, 0)
-    await calendar_admin.add_override(date(2026, 11, 21), "workday", "Làm bù ngày 18/11",
-                                      "Quyết định 99/QĐ-UBND", actor_id=admin)
+    await calendar_admin.add_override(
+        date(2026, 11, 21), "workday", "Làm bù ngày 18/11", "Quyết định 99/QĐ-UBND", actor_id=admin
+    )
     made_up = await _received(world)
     assert made_up.due_at == at(2026, 11, 25, 9, 0)
-    assert any("21/11" in line or "18/11" in line for line in
-               next(e for e in await service.events(day_off.id) if e.action == "receive").data["clock"])
+    assert any(
+        "21/11" in line or "18/11" in line
+        for line in next(e for e in await service.events(day_off.id) if e.action == "receive").data["clock"]
+    )
     # received on the new day off: the clock starts on Thursday 19/11 at 08:00
     monkeypatch.setattr(engine, "utcnow", lambda: at(2026, 11, 18, 10, 0))
     assert (await _received(world)).clock_start_at == at(2026, 11, 19, 8, 0)

@@ -27,7 +27,16 @@ from tests.fixtures.engine_route import PROC, actor, make_user, setup_route
 NAME = "Lương Thị Mỹ Duyên"
 SECRET_NOTE = "Thiếu bản sao giấy chứng nhận của bà Lê Thị Hoa"
 RECEIPT_NOTE = "Đã đối chiếu bản gốc tại quầy số 3"
-LEAKS = (NAME, SECRET_NOTE, RECEIPT_NOTE, "Ward Specialist", "Những gì đã thay đổi", "phiên bản", "#2 ", "#3 ")
+LEAKS = (
+    NAME,
+    SECRET_NOTE,
+    RECEIPT_NOTE,
+    "Ward Specialist",
+    "Những gì đã thay đổi",
+    "phiên bản",
+    "#2 ",
+    "#3 ",
+)
 PREFIXES = ("/ho-so/{code:str}", "/api/v1/dossiers/{code:str}")
 STRANGERS = ("tranthib", "commune_receiver", "tax_specialist")
 
@@ -46,13 +55,25 @@ async def world(db, temp_plugin):
 async def _with_history(w):
     """An online dossier with a history: received, a supplement asked with its reasons, supplied."""
     a = w["as"]
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=a["citizen"], applicant={"name": NAME},
-                             data={"subject": "Đề nghị cấp giấy"}, channel="truc_tuyen")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=a["citizen"],
+        applicant={"name": NAME},
+        data={"subject": "Đề nghị cấp giấy"},
+        channel="truc_tuyen",
+    )
     d = await service.submit(d.id, actor=a["citizen"], version=d.version)
     d = await service.receive(d.id, actor=a["receiver"], version=d.version, note=RECEIPT_NOTE)
     step = next(s for s in d.active_steps() if s.step_id == "check")
-    d = await service.request_supplement(d.id, step.id, actor=a["ward_specialist"], version=d.version,
-                                         items=["Bản sao giấy chứng nhận"], reason=SECRET_NOTE)
+    d = await service.request_supplement(
+        d.id,
+        step.id,
+        actor=a["ward_specialist"],
+        version=d.version,
+        items=["Bản sao giấy chứng nhận"],
+        reason=SECRET_NOTE,
+    )
     return await service.resubmit(d.id, actor=a["citizen"], version=d.version)
 
 
@@ -78,8 +99,12 @@ def _action_routes(app) -> list[str]:
 
 def _fill(path: str) -> str:
     """Other path parameters: any value (the dossier is what is refused)."""
-    return (path.replace("{attachment_id:int}", "1").replace("{refund_id:int}", "1")
-            .replace("{gateway:str}", "vnpay").replace("{filename:str}", "1.pdf"))
+    return (
+        path.replace("{attachment_id:int}", "1")
+        .replace("{refund_id:int}", "1")
+        .replace("{gateway:str}", "vnpay")
+        .replace("{filename:str}", "1.pdf")
+    )
 
 
 async def _send(client, w, who: str, method: str, path: str, ref, version) -> object:
@@ -89,13 +114,25 @@ async def _send(client, w, who: str, method: str, path: str, ref, version) -> ob
         if method == "GET":
             return await client.get(url, headers=headers)
         if path.endswith("/attachments"):
-            return await client.post(url, headers=headers, data={"document_code": "x"},
-                                     files={"file": ("a.pdf", b"%PDF-1.4 x", "application/pdf")})
+            return await client.post(
+                url,
+                headers=headers,
+                data={"document_code": "x"},
+                files={"file": ("a.pdf", b"%PDF-1.4 x", "application/pdf")},
+            )
         return await client.post(url, headers=headers, json={"version": version, "note": "x"})
     if method == "GET":
         return await client.get(url)
-    return await client.post(url, data={"version": str(version), "note": "x", "method": "cash", "amount": "1",
-                                        "_csrf_token": client.cookies.get("csrftoken")})
+    return await client.post(
+        url,
+        data={
+            "version": str(version),
+            "note": "x",
+            "method": "cash",
+            "amount": "1",
+            "_csrf_token": client.cookies.get("csrftoken"),
+        },
+    )
 
 
 def _body(resp, ref) -> str:
@@ -141,8 +178,14 @@ async def test_a_draft_probed_by_its_number_is_like_no_dossier_on_every_route(cl
     """Drafts have no code, only a sequential id: every route that addresses a dossier applies the
     read rule before anything else, so nobody can enumerate other people's drafts."""
     w = world
-    draft = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["citizen"],
-                                 applicant={"name": NAME}, data={"subject": SECRET_NOTE}, channel="truc_tuyen")
+    draft = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["citizen"],
+        applicant={"name": NAME},
+        data={"subject": SECRET_NOTE},
+        channel="truc_tuyen",
+    )
     await _as(client, w, "tranthib")
     for method in ("GET", "POST"):
         paths = _action_routes(app) if method == "POST" else []
@@ -152,7 +195,9 @@ async def test_a_draft_probed_by_its_number_is_like_no_dossier_on_every_route(cl
     # the applicant reaches it by the same number
     await _as(client, w, "citizen")
     assert (await client.get(f"/ho-so/{draft.id}")).status_code == 200
-    r = await client.get(f"/api/v1/dossiers/{draft.id}", headers={"Authorization": f"Bearer {w['tok']['citizen']}"})
+    r = await client.get(
+        f"/api/v1/dossiers/{draft.id}", headers={"Authorization": f"Bearer {w['tok']['citizen']}"}
+    )
     assert r.status_code == 200 and r.json()["applicant_name"] == NAME
     assert (await service.get(draft.id)).version == 1
 
@@ -163,12 +208,18 @@ async def test_a_reader_who_may_not_act_is_refused_before_the_version(client, wo
     w = world
     d = await _with_history(w)
     api = "/api/v1/dossiers"
-    r = await client.post(f"{api}/{d.code}/actions/refuse_intake", headers={
-        "Authorization": f"Bearer {w['tok']['citizen']}"}, json={"version": 0, "note": "x"})
+    r = await client.post(
+        f"{api}/{d.code}/actions/refuse_intake",
+        headers={"Authorization": f"Bearer {w['tok']['citizen']}"},
+        json={"version": 0, "note": "x"},
+    )
     assert r.status_code == 403 and "không có quyền" in r.json()["detail"], r.text
     assert "changes" not in r.json() and SECRET_NOTE not in r.text
-    r = await client.post(f"{api}/{d.code}/actions/stop", headers={
-        "Authorization": f"Bearer {w['tok']['receiver']}"}, json={"version": 1, "note": "Người nộp xin dừng"})
+    r = await client.post(
+        f"{api}/{d.code}/actions/stop",
+        headers={"Authorization": f"Bearer {w['tok']['receiver']}"},
+        json={"version": 1, "note": "Người nộp xin dừng"},
+    )
     assert r.status_code == 409 and any(SECRET_NOTE in c for c in r.json()["changes"]), r.text
     assert (await service.get(d.id)).version == d.version
 

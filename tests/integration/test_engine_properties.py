@@ -19,26 +19,57 @@ from hypothesis import strategies as st
 
 from core.audit import chain
 from core.audit.tables import AuditEntry
+from core.contract.errors import MotcuaError
+from core.documents.tables import GeneratedDocument
 from core.dossiers import service
 from core.dossiers.states import FINAL_STATES, State, actions_from, transition
-from core.documents.tables import GeneratedDocument
 from core.dossiers.tables import DossierEvent, DossierStep, Suspension
-from core.contract.errors import MotcuaError
 from core.jobs.tables import Outbox
 from tests.fixtures.engine_route import PROC, PROC_SUSPEND, actor, setup_route
 
-ACTIONS = (("submit",) * 2 + ("receive",) * 3 + ("complete_step",) * 6 + ("approve",) * 3 + ("mark_result_ready",) * 2
-           + ("return_result",) * 2 + ("request_supplement",) * 2 + ("resubmit",) * 2 + ("suspend",) * 2
-           + ("resume",) * 2 + ("return_step",) * 2 + ("apologise", "refuse_intake", "stop", "reject"))
+ACTIONS = (
+    ("submit",) * 2
+    + ("receive",) * 3
+    + ("complete_step",) * 6
+    + ("approve",) * 3
+    + ("mark_result_ready",) * 2
+    + ("return_result",) * 2
+    + ("request_supplement",) * 2
+    + ("resubmit",) * 2
+    + ("suspend",) * 2
+    + ("resume",) * 2
+    + ("return_step",) * 2
+    + ("apologise", "refuse_intake", "stop", "reject")
+)
 """Weighted towards the actions that move a dossier forward, so sequences reach the end of the route."""
-FORWARD = ("submit", "receive", "resubmit", "resume", "complete_step", "approve", "mark_result_ready",
-           "return_result")
-PEOPLE = ("right",) * 24 + ("receiver", "ward_specialist", "ward_leader", "tax_specialist", "police_specialist",
-                           "tax_leader", "citizen", "commune_receiver")
+FORWARD = (
+    "submit",
+    "receive",
+    "resubmit",
+    "resume",
+    "complete_step",
+    "approve",
+    "mark_result_ready",
+    "return_result",
+)
+PEOPLE = ("right",) * 24 + (
+    "receiver",
+    "ward_specialist",
+    "ward_leader",
+    "tax_specialist",
+    "police_specialist",
+    "tax_leader",
+    "citizen",
+    "commune_receiver",
+)
 """``right``: whoever holds the role the action needs (so sequences get deep into the route)."""
-ROLE_AT = {("specialist", "ward"): "ward_specialist", ("approver", "ward"): "ward_leader",
-           ("specialist", "tax"): "tax_specialist", ("approver", "tax"): "tax_leader",
-           ("specialist", "police"): "police_specialist"}
+ROLE_AT = {
+    ("specialist", "ward"): "ward_specialist",
+    ("approver", "ward"): "ward_leader",
+    ("specialist", "tax"): "tax_specialist",
+    ("approver", "tax"): "tax_leader",
+    ("specialist", "police"): "police_specialist",
+}
 
 
 @pytest.fixture
@@ -52,7 +83,10 @@ async def world(db, temp_plugin):
 def _who(w, d, action: str, person: str, step) -> str:
     if person != "right":
         return person
-    if action in ("complete_step", "approve", "reject", "return_step", "suspend", "resume") and step is not None:
+    if (
+        action in ("complete_step", "approve", "reject", "return_step", "suspend", "resume")
+        and step is not None
+    ):
         return ROLE_AT.get((step.role, w["key_of"][step.agency.id]), "receiver")
     if action == "request_supplement" and step is not None and d.state not in ("draft", "submitted"):
         return ROLE_AT.get((step.role, w["key_of"][step.agency.id]), "receiver")
@@ -77,16 +111,30 @@ def _params(action: str, d, flip: int) -> dict:
 
 async def _snapshot(d) -> tuple:
     """Everything a refused action must leave untouched."""
-    steps = await DossierStep.select(DossierStep.id, DossierStep.status, DossierStep.due_at).where(
-        DossierStep.dossier == d.id).order_by(DossierStep.id)
+    steps = (
+        await DossierStep.select(DossierStep.id, DossierStep.status, DossierStep.due_at)
+        .where(DossierStep.dossier == d.id)
+        .order_by(DossierStep.id)
+    )
     events = await DossierEvent.count().where(DossierEvent.dossier == d.id)
     audit = await AuditEntry.count()
     outbox = await Outbox.count()
     pauses = await Suspension.select(Suspension.id, Suspension.ended_at).where(Suspension.dossier == d.id)
     documents = await GeneratedDocument.count().where(GeneratedDocument.dossier == d.id)
     view = await service.get(d.id)
-    return (view.state, view.version, view.due_at, view.extended_due_at, view.late, [tuple(s.values()) for s in steps],
-            events, audit, outbox, [tuple(p.values()) for p in pauses], documents)
+    return (
+        view.state,
+        view.version,
+        view.due_at,
+        view.extended_due_at,
+        view.late,
+        [tuple(s.values()) for s in steps],
+        events,
+        audit,
+        outbox,
+        [tuple(p.values()) for p in pauses],
+        documents,
+    )
 
 
 async def _check_chain(d) -> None:
@@ -96,7 +144,9 @@ async def _check_chain(d) -> None:
     for before, ev in itertools.pairwise(events):
         assert ev.from_state == before.to_state, f"event {ev.seq} does not follow from event {before.seq}"
         tr = transition(ev.from_state, ev.action)
-        assert tr is not None and State(ev.to_state) in tr.to, f"{ev.from_state} --{ev.action}--> {ev.to_state}"
+        assert tr is not None and State(ev.to_state) in tr.to, (
+            f"{ev.from_state} --{ev.action}--> {ev.to_state}"
+        )
         assert State(before.to_state) not in FINAL_STATES, "nothing happens after a final state"
     assert events[-1].to_state == d.state
     # the state agrees with the route
@@ -114,18 +164,43 @@ def _path(*steps):
     return [(a, who, pick, True, False) for a, who, pick in steps]
 
 
-HAPPY = _path(("receive", "right", 0), ("complete_step", "right", 0), ("complete_step", "right", 0),
-              ("complete_step", "right", 0), ("approve", "right", 0), ("mark_result_ready", "receiver", 0),
-              ("return_result", "receiver", 0))
-HAPPY_TAX = _path(("receive", "right", 0), ("complete_step", "right", 0), ("complete_step", "right", 0),
-                  ("approve", "right", 0), ("mark_result_ready", "receiver", 0), ("return_result", "receiver", 0),
-                  ("stop", "citizen", 0))
-WINDING = _path(("submit", "right", 0), ("receive", "right", 0), ("complete_step", "right", 0),
-                ("request_supplement", "right", 1), ("resubmit", "right", 0), ("suspend", "right", 0),
-                ("complete_step", "tax_specialist", 0), ("resume", "right", 0), ("complete_step", "right", 0),
-                ("complete_step", "right", 0), ("return_step", "right", 0), ("complete_step", "right", 0),
-                ("complete_step", "right", 1), ("reject", "right", 0), ("stop", "citizen", 0),
-                ("mark_result_ready", "receiver", 0), ("return_result", "receiver", 0))
+HAPPY = _path(
+    ("receive", "right", 0),
+    ("complete_step", "right", 0),
+    ("complete_step", "right", 0),
+    ("complete_step", "right", 0),
+    ("approve", "right", 0),
+    ("mark_result_ready", "receiver", 0),
+    ("return_result", "receiver", 0),
+)
+HAPPY_TAX = _path(
+    ("receive", "right", 0),
+    ("complete_step", "right", 0),
+    ("complete_step", "right", 0),
+    ("approve", "right", 0),
+    ("mark_result_ready", "receiver", 0),
+    ("return_result", "receiver", 0),
+    ("stop", "citizen", 0),
+)
+WINDING = _path(
+    ("submit", "right", 0),
+    ("receive", "right", 0),
+    ("complete_step", "right", 0),
+    ("request_supplement", "right", 1),
+    ("resubmit", "right", 0),
+    ("suspend", "right", 0),
+    ("complete_step", "tax_specialist", 0),
+    ("resume", "right", 0),
+    ("complete_step", "right", 0),
+    ("complete_step", "right", 0),
+    ("return_step", "right", 0),
+    ("complete_step", "right", 0),
+    ("complete_step", "right", 1),
+    ("reject", "right", 0),
+    ("stop", "citizen", 0),
+    ("mark_result_ready", "receiver", 0),
+    ("return_result", "receiver", 0),
+)
 
 
 @example(procedure=PROC, online=False, script=HAPPY)
@@ -135,17 +210,38 @@ WINDING = _path(("submit", "right", 0), ("receive", "right", 0), ("complete_step
 @given(
     procedure=st.sampled_from((PROC, PROC_SUSPEND)),
     online=st.booleans(),
-    script=st.lists(st.tuples(st.sampled_from(ACTIONS), st.sampled_from(PEOPLE), st.integers(0, 7),
-                              st.booleans(), st.sampled_from((True, True, True, False))), min_size=1, max_size=30),
+    script=st.lists(
+        st.tuples(
+            st.sampled_from(ACTIONS),
+            st.sampled_from(PEOPLE),
+            st.integers(0, 7),
+            st.booleans(),
+            st.sampled_from((True, True, True, False)),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
 )
 async def test_random_action_sequences_keep_every_invariant(world, procedure, online, script):
     w = world
     if online:
-        d = await service.create(procedure, w["tree"]["ward"]["id"], actor=w["as"]["citizen"],
-                                 applicant={"name": "Nguyễn Văn An"}, data={"subject": "x"}, channel="truc_tuyen")
+        d = await service.create(
+            procedure,
+            w["tree"]["ward"]["id"],
+            actor=w["as"]["citizen"],
+            applicant={"name": "Nguyễn Văn An"},
+            data={"subject": "x"},
+            channel="truc_tuyen",
+        )
     else:
-        d = await service.create(procedure, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                                 applicant={"name": "Phan Thị Bích"}, data={"subject": "x"}, channel="truc_tiep")
+        d = await service.create(
+            procedure,
+            w["tree"]["ward"]["id"],
+            actor=w["as"]["receiver"],
+            applicant={"name": "Phan Thị Bích"},
+            data={"subject": "x"},
+            channel="truc_tiep",
+        )
     successes = 0
     for action, person, pick, with_reason, guided in script:
         if guided:  # mostly an action the table allows now (by anyone), so sequences get deep into the route
@@ -159,15 +255,21 @@ async def test_random_action_sequences_keep_every_invariant(world, procedure, on
         before = await _snapshot(d)
         dispatched = await Outbox.count().where(Outbox.task == "dispatch_event")
         try:
-            after = await service.act(d.id, action, actor=w["as"][who], version=d.version,
-                                      step_id=step.id if step else None,
-                                      note="Lý do ghi trên phiếu" if with_reason else "", **_params(action, d, pick))
+            after = await service.act(
+                d.id,
+                action,
+                actor=w["as"][who],
+                version=d.version,
+                step_id=step.id if step else None,
+                note="Lý do ghi trên phiếu" if with_reason else "",
+                **_params(action, d, pick),
+            )
         except MotcuaError:
             assert await _snapshot(d) == before, f"refused {action} by {who} changed something"
             continue
         successes += 1
         assert after.version == d.version + 1
-        ev = (await service.events(d.id, since_version=d.version))
+        ev = await service.events(d.id, since_version=d.version)
         assert len(ev) == 1 and ev[0].action == action and ev[0].from_state == d.state
         assert ev[0].to_state == after.state and ev[0].actor_id == w["as"][who].id
         assert await AuditEntry.count() == before[7] + 1, "one audit row per transition"

@@ -21,8 +21,14 @@ async def world(db, temp_plugin):
 
 async def test_stale_form_gets_a_conflict_page_with_what_changed(client, world):
     w = world
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                             applicant={"name": "Cao Văn Lâm"}, data={"subject": "x"}, channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": "Cao Văn Lâm"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
     d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
     await login_as(client, w["users"]["receiver"])
     page = await client.get(f"/ho-so/{d.code}")
@@ -30,13 +36,20 @@ async def test_stale_form_gets_a_conflict_page_with_what_changed(client, world):
     seen = d.version
     # meanwhile the specialist finishes the check step and the receiving clerk's page is now stale
     step = next(s for s in d.active_steps() if s.step_id == "check")
-    d = await service.complete_step(d.id, step.id, actor=w["as"]["ward_specialist"], version=d.version,
-                                    note="Hồ sơ đầy đủ")
+    d = await service.complete_step(
+        d.id, step.id, actor=w["as"]["ward_specialist"], version=d.version, note="Hồ sơ đầy đủ"
+    )
     before = await DossierEvent.count().where(DossierEvent.dossier == d.id)
 
-    r = await client.post(f"/ho-so/{d.code}/thao-tac/stop", data={
-        "version": str(seen), "note": "Người nộp xin rút", "_csrf_token": client.cookies.get("csrftoken")},
-        headers={"referer": f"http://127.0.0.1:8000/ho-so/{d.code}"})
+    r = await client.post(
+        f"/ho-so/{d.code}/thao-tac/stop",
+        data={
+            "version": str(seen),
+            "note": "Người nộp xin rút",
+            "_csrf_token": client.cookies.get("csrftoken"),
+        },
+        headers={"referer": f"http://127.0.0.1:8000/ho-so/{d.code}"},
+    )
     assert r.status_code == 409
     text = r.text
     assert f'href="/ho-so/{d.code}">Tải lại bản hiện tại' in text
@@ -55,20 +68,33 @@ async def test_stale_form_gets_a_conflict_page_with_what_changed(client, world):
 
 async def test_an_action_the_state_or_user_does_not_allow_changes_nothing(client, world):
     w = world
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                             applicant={"name": "Cao Văn Lâm"}, data={"subject": "x"}, channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": "Cao Văn Lâm"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
     await login_as(client, w["users"]["receiver"])
     csrf = client.cookies.get("csrftoken")
     # not allowed in this state: a draft has no result
-    r = await client.post(f"/ho-so/{d.id}/thao-tac/mark_result_ready", data={"version": "1", "_csrf_token": csrf})
+    r = await client.post(
+        f"/ho-so/{d.id}/thao-tac/mark_result_ready", data={"version": "1", "_csrf_token": csrf}
+    )
     assert r.status_code == 403
-    assert "Không thể thực hiện &#34;Kết quả đã sẵn sàng&#34; khi hồ sơ đang ở trạng thái &#34;Bản nháp&#34;" in r.text
+    assert (
+        "Không thể thực hiện &#34;Kết quả đã sẵn sàng&#34; khi hồ sơ đang ở trạng thái &#34;Bản nháp&#34;"
+        in r.text
+    )
     # not allowed for this user: the tax specialist is not the receiving desk
     client.cookies.clear()  # sign the receiver out for real (the server-set cookie would win)
     await login_as(client, w["users"]["tax_specialist"])
     assert "Tax Specialist" in (await client.get("/")).text
-    r = await client.post(f"/ho-so/{d.id}/thao-tac/receive",
-                          data={"version": "1", "_csrf_token": client.cookies.get("csrftoken")})
+    r = await client.post(
+        f"/ho-so/{d.id}/thao-tac/receive",
+        data={"version": "1", "_csrf_token": client.cookies.get("csrftoken")},
+    )
     assert r.status_code in (403, 404)
     same = await service.get(d.id)
     assert same.state == "draft" and same.version == 1
@@ -82,8 +108,14 @@ async def test_dossier_page_names_the_channel_and_keeps_field_ids_unique(client,
     from collections import Counter
 
     w = world
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                             applicant={"name": "Cao Văn Lâm"}, data={"subject": "x"}, channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": "Cao Văn Lâm"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
     d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
     await login_as(client, w["users"]["ward_specialist"])
     page = await client.get(f"/ho-so/{d.code}")

@@ -9,9 +9,9 @@ import pytest
 
 from core.api import DocumentRequirement, FeeLine, FeeQuote, L, ProcedureSpec, hookimpl
 from core.catalogue.tables import FeeAmount
+from core.contract.errors import InvalidInput
 from core.documents import service as documents
 from core.documents.tasks import render_document
-from core.contract.errors import InvalidInput
 from core.fees import service as fees
 from core.fees.tables import Payment
 from core.plugins import get_plugin_manager
@@ -27,9 +27,15 @@ from tests.integration.test_documents_builders import (
 )
 
 PROC = ProcedureSpec(
-    code="9.000001", domain="test", name=L("Chứng thực bản sao từ bản chính giấy tờ, văn bản"),
-    agency_level="commune", processing_days=2, legal_basis=("Nghị định 23/2015/NĐ-CP",),
-    documents=(DocumentRequirement("original", L("Bản chính")),), form="f", workflow="w",
+    code="9.000001",
+    domain="test",
+    name=L("Chứng thực bản sao từ bản chính giấy tờ, văn bản"),
+    agency_level="commune",
+    processing_days=2,
+    legal_basis=("Nghị định 23/2015/NĐ-CP",),
+    documents=(DocumentRequirement("original", L("Bản chính")),),
+    form="f",
+    workflow="w",
 )
 
 
@@ -41,11 +47,18 @@ class _FeeRule:
         copies = int(application.get("copies", 1))
         per_page = ctx["fees"].get("copy_fee", 0)
         online = ctx["channel"] == "online"
-        return FeeQuote(lines=(
-            FeeLine("copy_fee", L("Phí chứng thực bản sao"), 0 if online else per_page * copies,
-                    "Thông tư 226/2016/TT-BTC", L("Nộp trực tuyến") if online else None),
-            FeeLine("service_fee", L("Phí dịch vụ"), ctx["fees"].get("service_fee", 0)),
-        ))
+        return FeeQuote(
+            lines=(
+                FeeLine(
+                    "copy_fee",
+                    L("Phí chứng thực bản sao"),
+                    0 if online else per_page * copies,
+                    "Thông tư 226/2016/TT-BTC",
+                    L("Nộp trực tuyến") if online else None,
+                ),
+                FeeLine("service_fee", L("Phí dịch vụ"), ctx["fees"].get("service_fee", 0)),
+            )
+        )
 
 
 @pytest.fixture
@@ -57,12 +70,26 @@ def fee_rule():
 
 
 async def _fee_table():
-    await FeeAmount(fee_code="copy_fee", amount=2000, effective_from=date(2020, 1, 1), effective_to=date(2026, 6, 30),
-                    set_at=T(1, 8)).save()
-    await FeeAmount(fee_code="copy_fee", amount=3000, effective_from=date(2026, 7, 1), set_at=T(1, 8),
-                    legal_basis="Nghị quyết 05/2026/NQ-HĐND tỉnh Đồng Nai").save()
-    await FeeAmount(fee_code="service_fee", amount=5000, set_at=T(1, 8),
-                    legal_basis="Nghị quyết 05/2026/NQ-HĐND tỉnh Đồng Nai").save()
+    await FeeAmount(
+        fee_code="copy_fee",
+        amount=2000,
+        effective_from=date(2020, 1, 1),
+        effective_to=date(2026, 6, 30),
+        set_at=T(1, 8),
+    ).save()
+    await FeeAmount(
+        fee_code="copy_fee",
+        amount=3000,
+        effective_from=date(2026, 7, 1),
+        set_at=T(1, 8),
+        legal_basis="Nghị quyết 05/2026/NQ-HĐND tỉnh Đồng Nai",
+    ).save()
+    await FeeAmount(
+        fee_code="service_fee",
+        amount=5000,
+        set_at=T(1, 8),
+        legal_basis="Nghị quyết 05/2026/NQ-HĐND tỉnh Đồng Nai",
+    ).save()
     await FeeAmount(fee_code="copy_fee", procedure_code="1.999999", amount=9999, set_at=T(1, 8)).save()
 
 
@@ -84,10 +111,15 @@ async def test_no_plugin_answer_gives_an_empty_quote(db):
 
 async def _with_fee(amount: int = 150000) -> dict:
     built = await build_dossier()
-    await fees.store_quote(built["dossier_id"], FeeQuote(lines=(
-        FeeLine("copy_fee", L("Phí chứng thực"), amount - 50000, "Thông tư 226/2016/TT-BTC"),
-        FeeLine("service", L("Lệ phí cấp bản sao"), 50000, "Nghị quyết 12/2025/NQ-HĐND"),
-    )))
+    await fees.store_quote(
+        built["dossier_id"],
+        FeeQuote(
+            lines=(
+                FeeLine("copy_fee", L("Phí chứng thực"), amount - 50000, "Thông tư 226/2016/TT-BTC"),
+                FeeLine("service", L("Lệ phí cấp bản sao"), 50000, "Nghị quyết 12/2025/NQ-HĐND"),
+            )
+        ),
+    )
     return built
 
 
@@ -98,15 +130,22 @@ async def _with_fee(amount: int = 150000) -> dict:
         ("cash", "200.000", "", "amount", "Số tiền vượt quá số phải nộp (150.000 đồng)."),
         ("cash", "-5", "", "amount", "Số tiền phải lớn hơn 0 đồng."),
         ("cash", "một trăm", "", "amount", "Nhập số tiền bằng chữ số, đơn vị đồng (ví dụ 150000)."),
-        ("bank_transfer", "150000", "", "reference", "Nhập mã giao dịch (chuyển khoản) hoặc số biên nhận của bưu điện."),
+        (
+            "bank_transfer",
+            "150000",
+            "",
+            "reference",
+            "Nhập mã giao dịch (chuyển khoản) hoặc số biên nhận của bưu điện.",
+        ),
         ("cheque", "150000", "x", "method", "Chọn hình thức nộp: tiền mặt, chuyển khoản hoặc bưu điện."),
     ],
 )
 async def test_bad_payments_are_refused_at_the_field(db, method, amount, reference, field, message):
     built = await _with_fee()
     with pytest.raises(InvalidInput) as exc:
-        await fees.record_payment(built["dossier_id"], actor=built["clerk"], method=method, amount=amount,
-                                  reference=reference)
+        await fees.record_payment(
+            built["dossier_id"], actor=built["clerk"], method=method, amount=amount, reference=reference
+        )
     assert (field, message) in exc.value.errors
     assert await fees.balance_due(built["dossier_id"]) == 150000
     assert await Payment.count().where(Payment.dossier == built["dossier_id"]) == 0
@@ -124,7 +163,9 @@ async def test_hook_on_payment(db, temp_plugin):
 
     temp_plugin(Listener(), "test-payment-listener")
     built = await _with_fee()
-    paid = await fees.record_payment(built["dossier_id"], actor=built["clerk"], method="cash", amount="150000")
+    paid = await fees.record_payment(
+        built["dossier_id"], actor=built["clerk"], method="cash", amount="150000"
+    )
     assert seen == [(paid["id"], built["dossier_id"], 1)]
     assert paid["receipt_number"] == "2026-000001"
     assert (await documents.get_document(paid["document_id"]))["kind"] == "fee_receipt"
@@ -173,8 +214,13 @@ async def test_payment_is_audited(db):
     from core.audit.tables import AuditEntry
 
     built = await _with_fee()
-    await fees.record_payment(built["dossier_id"], actor=built["clerk"], method="bank_transfer", amount=150000,
-                              reference="FT2632700001")
+    await fees.record_payment(
+        built["dossier_id"],
+        actor=built["clerk"],
+        method="bank_transfer",
+        amount=150000,
+        reference="FT2632700001",
+    )
     entry = await AuditEntry.select().where(AuditEntry.action == "fee.payment").first()
     assert entry["chain"] == "agency:000.00.01.H39" and entry["object_id"] == CODE
     assert entry["actor_id"] == built["clerk"]["id"]
@@ -191,10 +237,12 @@ async def test_refund_owed_when_a_paid_dossier_is_refused_then_paid_back(db):
     await on_dossier_event(event=event, dossier={"id": did}, ctx={})  # delivered twice: one refund
     t = await fees.totals(did)
     assert t["refund_owed"] == 150000 and t["refunded"] == 0
-    refund = (await Payment.select().where((Payment.dossier == did) & (Payment.kind == "refund")))
+    refund = await Payment.select().where((Payment.dossier == did) & (Payment.kind == "refund"))
     assert len(refund) == 1 and refund[0]["status"] == "pending"
     with pytest.raises(InvalidInput) as exc:
-        await fees.complete_refund(refund[0]["id"], actor=built["clerk"], method="bank_transfer", reference=" ")
+        await fees.complete_refund(
+            refund[0]["id"], actor=built["clerk"], method="bank_transfer", reference=" "
+        )
     assert exc.value.errors == [("reference", "Nhập mã giao dịch chuyển khoản hoàn trả.")]
     await fees.complete_refund(refund[0]["id"], actor=built["clerk"], method="cash")
     t = await fees.totals(did)
@@ -205,6 +253,9 @@ async def test_unpaid_dossier_refused_owes_nothing(db):
     from core.fees.hooks import on_dossier_event
 
     built = await _with_fee()
-    await on_dossier_event(event={"id": 1, "from_state": "received", "to_state": "refused"},
-                           dossier={"id": built["dossier_id"]}, ctx={})
+    await on_dossier_event(
+        event={"id": 1, "from_state": "received", "to_state": "refused"},
+        dossier={"id": built["dossier_id"]},
+        ctx={},
+    )
     assert (await fees.totals(built["dossier_id"]))["refund_owed"] == 0

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.contract.errors import NotAllowed
 from core.documents import service as documents
 from core.documents.tasks import render_document
 from core.dossiers import service
-from core.contract.errors import NotAllowed
 from core.fees import service as fees
 from core.fees.tables import Payment
 from core.jobs import runner
@@ -28,14 +28,23 @@ def _step(d, step_id):
 
 
 async def _received(w, name: str):
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                             applicant={"name": name, "id_number": "079123456783", "address": "Tổ 3, phường Trấn Biên"},
-                             data={"subject": "Đề nghị thử nghiệm"}, channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": name, "id_number": "079123456783", "address": "Tổ 3, phường Trấn Biên"},
+        data={"subject": "Đề nghị thử nghiệm"},
+        channel="truc_tiep",
+    )
     return await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
 
 
 async def _to_decision(w, d):
-    for sid, who in (("check", "ward_specialist"), ("police_op", "police_specialist"), ("tax_op", "tax_specialist")):
+    for sid, who in (
+        ("check", "ward_specialist"),
+        ("police_op", "police_specialist"),
+        ("tax_op", "tax_specialist"),
+    ):
         d = await service.complete_step(d.id, _step(d, sid).id, actor=w["as"][who], version=d.version)
     return d
 
@@ -44,9 +53,12 @@ async def test_paid_by_post_then_refused_owes_a_refund(world, tmp_path):
     w = world
     d = await _received(w, "Võ Thị Em")
     lines = await fees.fee_lines(d.id)
-    assert sum(line["amount"] for line in lines) == 50000 and all(isinstance(line["amount"], int) for line in lines)
-    paid = await fees.record_payment(d.id, actor=w["as"]["receiver"], method="post", amount=50000,
-                                     reference="BCCI-2611-0042")
+    assert sum(line["amount"] for line in lines) == 50000 and all(
+        isinstance(line["amount"], int) for line in lines
+    )
+    paid = await fees.record_payment(
+        d.id, actor=w["as"]["receiver"], method="post", amount=50000, reference="BCCI-2611-0042"
+    )
     assert await fees.balance_due(d.id) == 0
     await render_document({}, document_id=paid["document_id"])
     pdf = documents.read_file(await documents.get_document(paid["document_id"]))
@@ -55,8 +67,13 @@ async def test_paid_by_post_then_refused_owes_a_refund(world, tmp_path):
     assert "Nộp qua bưu điện — số biên nhận: BCCI-2611-0042" in flat and "Năm mươi nghìn đồng" in flat
 
     d = await _to_decision(w, d)
-    d = await service.reject(d.id, _step(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version,
-                             reasons="Không đủ điều kiện theo quy định")
+    d = await service.reject(
+        d.id,
+        _step(d, "decide").id,
+        actor=w["as"]["ward_leader"],
+        version=d.version,
+        reasons="Không đủ điều kiện theo quy định",
+    )
     await runner.run_pending_now()  # the outbox delivers the refusal to the fees module
     await runner.run_pending_now()  # delivered again: still one refund
     refunds = await Payment.select().where((Payment.dossier == d.id) & (Payment.kind == "refund"))
@@ -72,12 +89,14 @@ async def test_result_cannot_be_returned_while_a_fee_is_due(world):
     d = await service.mark_result_ready(d.id, actor=w["as"]["receiver"], version=d.version)
     receiver = {"name": "Đỗ Văn Phúc", "id_number": "079123456783"}
     with pytest.raises(NotAllowed, match="50.000"):
-        await service.return_result(d.id, actor=w["as"]["receiver"], version=d.version, channel="counter",
-                                    receiver=receiver)
+        await service.return_result(
+            d.id, actor=w["as"]["receiver"], version=d.version, channel="counter", receiver=receiver
+        )
     after = await service.get(d.id)
     assert after.state == "result_ready" and after.version == d.version, "nothing changed"
     await fees.record_payment(d.id, actor=w["as"]["receiver"], method="cash", amount=50000)
-    d = await service.return_result(d.id, actor=w["as"]["receiver"], version=d.version, channel="counter",
-                                    receiver=receiver)
+    d = await service.return_result(
+        d.id, actor=w["as"]["receiver"], version=d.version, channel="counter", receiver=receiver
+    )
     assert d.state == "returned"
     assert (await fees.totals(d.id))["refund_owed"] == 0

@@ -11,11 +11,14 @@ from core.plugins import get_plugin_manager
 class _DemoGateway:
     @hookimpl
     def register_payment_gateways(self):
-        return [PaymentGatewaySpec(
-            name="demo_pay", label=L("Cổng thử nghiệm", "Demo gateway"),
-            start=lambda payment: f"https://pay.example.vn/start?ref={payment['id']}",
-            verify=lambda params: GatewayResult(int(params["ref"]), "paid", params.get("txn", "")),
-        )]
+        return [
+            PaymentGatewaySpec(
+                name="demo_pay",
+                label=L("Cổng thử nghiệm", "Demo gateway"),
+                start=lambda payment: f"https://pay.example.vn/start?ref={payment['id']}",
+                verify=lambda params: GatewayResult(int(params["ref"]), "paid", params.get("txn", "")),
+            )
+        ]
 
 
 def test_core_ships_no_gateway():

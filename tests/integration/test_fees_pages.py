@@ -17,8 +17,10 @@ from tests.integration.test_documents_builders import CODE, build_dossier
 
 async def _with_fee() -> dict:
     built = await build_dossier()
-    await fees.store_quote(built["dossier_id"], FeeQuote(lines=(
-        FeeLine("copy_fee", L("Phí chứng thực"), 120000, "Thông tư 226/2016/TT-BTC"),)))
+    await fees.store_quote(
+        built["dossier_id"],
+        FeeQuote(lines=(FeeLine("copy_fee", L("Phí chứng thực"), 120000, "Thông tư 226/2016/TT-BTC"),)),
+    )
     return built
 
 
@@ -27,13 +29,17 @@ async def test_clerk_records_a_payment(client):
     await login_as(client, built["clerk"])
     page = await client.get(f"/ho-so/{CODE}/le-phi")
     assert page.status_code == 200 and "120.000 đ" in page.text and 'action="/ho-so/' in page.text
-    bad = await client.post(f"/ho-so/{CODE}/le-phi/nop", data={
-        "_csrf_token": csrf_from(client), "method": "cash", "amount": "100000", "reference": ""})
+    bad = await client.post(
+        f"/ho-so/{CODE}/le-phi/nop",
+        data={"_csrf_token": csrf_from(client), "method": "cash", "amount": "100000", "reference": ""},
+    )
     assert bad.status_code == 422
     assert "Số tiền chưa đủ: phải nộp đủ 120.000 đồng." in bad.text and 'value="100000"' in bad.text
-    ok = await client.post(f"/ho-so/{CODE}/le-phi/nop", data={
-        "_csrf_token": csrf_from(client), "method": "cash", "amount": "120000", "reference": ""},
-        follow_redirects=False)
+    ok = await client.post(
+        f"/ho-so/{CODE}/le-phi/nop",
+        data={"_csrf_token": csrf_from(client), "method": "cash", "amount": "120000", "reference": ""},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303 and ok.headers["location"] == f"/ho-so/{CODE}/le-phi"
     after = await client.get(f"/ho-so/{CODE}/le-phi")
     assert "2026-000001" in after.text and "đã nộp" in after.text and "Ghi nhận khoản nộp" not in after.text
@@ -58,8 +64,10 @@ async def test_applicant_cannot_record_payments_but_sees_vietqr(client, monkeypa
     assert page.status_code == 200
     assert "data:image/svg+xml" in page.text and "0011001932418" in page.text
     assert "/le-phi/nop" not in page.text
-    resp = await client.post(f"/ho-so/{CODE}/le-phi/nop", data={
-        "_csrf_token": csrf_from(client), "method": "cash", "amount": "120000"})
+    resp = await client.post(
+        f"/ho-so/{CODE}/le-phi/nop",
+        data={"_csrf_token": csrf_from(client), "method": "cash", "amount": "120000"},
+    )
     assert resp.status_code == 403
 
 
@@ -88,12 +96,21 @@ async def test_vietqr_image_on_the_page_decodes_to_a_valid_payload(client, monke
     await login_as(client, built["applicant"])
     page = await client.get(f"/ho-so/{CODE}/le-phi")
     svg = re.search(r'src="(data:image/svg\+xml[^"]+)"', page.text).group(1).replace("&amp;", "&")
-    pdf = html_to_pdf(f'<img src="{svg}" style="width:60mm;height:60mm">', title="qr",
-                      created=datetime(2026, 1, 1, tzinfo=UTC), key="qr")
+    pdf = html_to_pdf(
+        f'<img src="{svg}" style="width:60mm;height:60mm">',
+        title="qr",
+        created=datetime(2026, 1, 1, tzinfo=UTC),
+        key="qr",
+    )
     (tmp_path / "qr.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "150", str(tmp_path / "qr.pdf"), str(tmp_path / "qr")], check=True)
-    out = subprocess.run([shutil.which("zbarimg") or "zbarimg", "--raw", "-q", *map(str, tmp_path.glob("qr*.png"))],
-                         capture_output=True, check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", str(tmp_path / "qr.pdf"), str(tmp_path / "qr")], check=True
+    )
+    out = subprocess.run(
+        [shutil.which("zbarimg") or "zbarimg", "--raw", "-q", *map(str, tmp_path.glob("qr*.png"))],
+        capture_output=True,
+        check=True,
+    )
     payload = out.stdout.decode().strip()
     assert crc16_ccitt_false(payload[:-4]) == payload[-4:]
     fields = parse_tlv(payload)
@@ -114,11 +131,14 @@ async def test_stranger_sees_no_fees(client):
 class _Gateway:
     @hookimpl
     def register_payment_gateways(self):
-        return [PaymentGatewaySpec(
-            name="demo_pay", label=L("Cổng thử nghiệm"),
-            start=lambda p: f"https://pay.example.vn/start?ref={p['id']}&amount={p['amount']}",
-            verify=self.verify,
-        )]
+        return [
+            PaymentGatewaySpec(
+                name="demo_pay",
+                label=L("Cổng thử nghiệm"),
+                start=lambda p: f"https://pay.example.vn/start?ref={p['id']}&amount={p['amount']}",
+                verify=self.verify,
+            )
+        ]
 
     @staticmethod
     def verify(params):
@@ -140,9 +160,12 @@ async def test_applicant_pays_online(client, gateway):
     await login_as(client, built["applicant"])
     page = await client.get(f"/ho-so/{CODE}/le-phi")
     assert "Cổng thử nghiệm" in page.text
-    start = await client.post(f"/ho-so/{CODE}/le-phi/cong/demo_pay", data={"_csrf_token": csrf_from(client)},
-                              follow_redirects=False)
-    assert start.status_code == 303 and start.headers["location"].startswith("https://pay.example.vn/start?ref=")
+    start = await client.post(
+        f"/ho-so/{CODE}/le-phi/cong/demo_pay", data={"_csrf_token": csrf_from(client)}, follow_redirects=False
+    )
+    assert start.status_code == 303 and start.headers["location"].startswith(
+        "https://pay.example.vn/start?ref="
+    )
     ref = start.headers["location"].split("ref=")[1].split("&")[0]
     forged = await client.get(f"/thanh-toan/demo_pay/ket-qua?ref={ref}&sig=bad", follow_redirects=False)
     assert forged.status_code == 422

@@ -31,7 +31,6 @@ def _ascii(label: str) -> str:
     return unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
 
 
-
 def _json(value):
     """A JSON column as read back (a string on SQLite, decoded on PostgreSQL)."""
     return json.loads(value) if isinstance(value, str) else value
@@ -40,10 +39,15 @@ def _json(value):
 async def _dossier(amount: int = 150000) -> dict:
     built = await build_dossier(steps=False)
     if amount:
-        await fees.store_quote(built["dossier_id"], FeeQuote(lines=(
-            FeeLine("copy_fee", L("Phí chứng thực"), amount - 50000, "Thông tư 226/2016/TT-BTC"),
-            FeeLine("service", L("Lệ phí"), 50000, "", L("Miễn một phần")),
-        )))
+        await fees.store_quote(
+            built["dossier_id"],
+            FeeQuote(
+                lines=(
+                    FeeLine("copy_fee", L("Phí chứng thực"), amount - 50000, "Thông tư 226/2016/TT-BTC"),
+                    FeeLine("service", L("Lệ phí"), 50000, "", L("Miễn một phần")),
+                )
+            ),
+        )
     return built
 
 
@@ -53,8 +57,11 @@ async def _pay(built, amount=150000, **kw) -> dict:
     return await fees.record_payment(built["dossier_id"], amount=amount, **kw)
 
 
-@pytest.mark.parametrize("typed", ["150000", "150.000", "150,000", "150 000", "150.000đ", " 150000 ", 150000],
-                         ids=["digits", "dots", "commas", "spaces", "dong-sign", "padded", "int"])
+@pytest.mark.parametrize(
+    "typed",
+    ["150000", "150.000", "150,000", "150 000", "150.000đ", " 150000 ", 150000],
+    ids=["digits", "dots", "commas", "spaces", "dong-sign", "padded", "int"],
+)
 async def test_an_amount_is_read_as_typed_at_the_counter(db, typed):
     built = await _dossier()
     assert (await _pay(built, typed))["amount"] == 150000
@@ -72,7 +79,9 @@ AMOUNT_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("label", "amount", "message"), AMOUNT_ERRORS, ids=[_ascii(a[0]) for a in AMOUNT_ERRORS])
+@pytest.mark.parametrize(
+    ("label", "amount", "message"), AMOUNT_ERRORS, ids=[_ascii(a[0]) for a in AMOUNT_ERRORS]
+)
 async def test_only_exactly_the_balance_is_taken(db, label, amount, message):
     built = await _dossier()
     with pytest.raises(InvalidInput) as exc:
@@ -111,8 +120,14 @@ async def test_a_missing_dossier_is_not_found(db):
 class _Gateway:
     @hookimpl
     def register_payment_gateways(self):
-        return [PaymentGatewaySpec(name="demo_pay", label=L("Cổng thử nghiệm"), start=lambda p: "",
-                                   verify=lambda p: GatewayResult(0, "paid", ""))]
+        return [
+            PaymentGatewaySpec(
+                name="demo_pay",
+                label=L("Cổng thử nghiệm"),
+                start=lambda p: "",
+                verify=lambda p: GatewayResult(0, "paid", ""),
+            )
+        ]
 
 
 @pytest.fixture
@@ -127,34 +142,68 @@ async def test_the_payment_row_and_what_is_returned(db, gateway):
     built = await _dossier()
     did = built["dossier_id"]
     ref = "GW-" + "9" * 200
-    paid = await fees.record_payment(did, actor=None, method="gateway:demo_pay", amount=150000,
-                                     reference=f"  {ref} ", data={"payer": "Nguyễn Văn An"})
+    paid = await fees.record_payment(
+        did,
+        actor=None,
+        method="gateway:demo_pay",
+        amount=150000,
+        reference=f"  {ref} ",
+        data={"payer": "Nguyễn Văn An"},
+    )
     row = await Payment.select().where(Payment.id == paid["id"]).first()
-    assert (row["kind"], row["method"], row["amount"], row["status"]) == ("payment", "gateway:demo_pay", 150000, "paid")
+    assert (row["kind"], row["method"], row["amount"], row["status"]) == (
+        "payment",
+        "gateway:demo_pay",
+        150000,
+        "paid",
+    )
     assert row["reference"] == ref[:128] and row["recorded_by"] is None
     assert _json(row["data"]) == {"payer": "Nguyễn Văn An"}
     assert row["paid_at"] is not None and row["created_at"] == row["paid_at"]
-    assert paid == {"id": row["id"], "dossier": did, "kind": "payment", "method": "gateway:demo_pay",
-                    "amount": 150000, "status": "paid", "reference": ref, "receipt_number": row["receipt_number"],
-                    "document_id": paid["document_id"], "paid_at": paid["paid_at"]}
+    assert paid == {
+        "id": row["id"],
+        "dossier": did,
+        "kind": "payment",
+        "method": "gateway:demo_pay",
+        "amount": 150000,
+        "status": "paid",
+        "reference": ref,
+        "receipt_number": row["receipt_number"],
+        "document_id": paid["document_id"],
+        "paid_at": paid["paid_at"],
+    }
     assert paid["receipt_number"] == "2026-000001" and paid["document_id"]
     assert abs((paid["paid_at"] - datetime.now(UTC)).total_seconds()) < 600
     entry = await AuditEntry.select().where(AuditEntry.action == "fee.payment").first()
     assert (entry["chain"], entry["object_type"], entry["object_id"], entry["actor_id"]) == (
-        AGENCY_CHAIN, "dossier", CODE, None)
-    assert _json(entry["data"]) == {"payment_id": row["id"], "method": "gateway:demo_pay", "amount": 150000, "reference": ref}
+        AGENCY_CHAIN,
+        "dossier",
+        CODE,
+        None,
+    )
+    assert _json(entry["data"]) == {
+        "payment_id": row["id"],
+        "method": "gateway:demo_pay",
+        "amount": 150000,
+        "reference": ref,
+    }
 
 
 @pytest.mark.parametrize("how", ["int", "mapping", "object"])
 async def test_who_recorded_it_whatever_form_the_actor_takes(db, how):
     built = await _dossier()
     uid = built["clerk"]["id"]
-    actor = {"int": uid, "mapping": {"id": uid, "username": "duc"},
-             "object": type("U", (), {"id": uid})()}[how]
+    actor = {"int": uid, "mapping": {"id": uid, "username": "duc"}, "object": type("U", (), {"id": uid})()}[
+        how
+    ]
     paid = await _pay(built, actor=actor, method="post", reference="BĐ-0001")
-    assert (await Payment.select(Payment.recorded_by).where(Payment.id == paid["id"]).first())["recorded_by"] == uid
+    assert (await Payment.select(Payment.recorded_by).where(Payment.id == paid["id"]).first())[
+        "recorded_by"
+    ] == uid
     listed = await fees.payments(built["dossier_id"])
-    assert [(p["kind"], p["amount"], p["recorded_by_name"]) for p in listed] == [("payment", 150000, "Trần Văn Đức")]
+    assert [(p["kind"], p["amount"], p["recorded_by_name"]) for p in listed] == [
+        ("payment", 150000, "Trần Văn Đức")
+    ]
 
 
 async def test_refund_is_what_was_paid_and_not_given_back(db):
@@ -164,26 +213,56 @@ async def test_refund_is_what_was_paid_and_not_given_back(db):
     await _pay(built)
     owed = await fees.refund(did, actor=built["clerk"], reason="Hồ sơ bị từ chối " + "x" * 3000)
     row = await Payment.select().where(Payment.id == owed["id"]).first()
-    assert owed == {"id": row["id"], "dossier": did, "kind": "refund", "amount": 150000, "status": "pending",
-                    "note": "Hồ sơ bị từ chối " + "x" * 3000}
-    assert (row["kind"], row["method"], row["amount"], row["status"]) == ("refund", "pending", 150000, "pending")
+    assert owed == {
+        "id": row["id"],
+        "dossier": did,
+        "kind": "refund",
+        "amount": 150000,
+        "status": "pending",
+        "note": "Hồ sơ bị từ chối " + "x" * 3000,
+    }
+    assert (row["kind"], row["method"], row["amount"], row["status"]) == (
+        "refund",
+        "pending",
+        150000,
+        "pending",
+    )
     assert len(row["note"]) == 2000 and row["recorded_by"] == built["clerk"]["id"] and row["paid_at"] is None
     entry = await AuditEntry.select().where(AuditEntry.action == "fee.refund_owed").first()
-    assert (entry["chain"], entry["object_id"], entry["actor_id"]) == (AGENCY_CHAIN, CODE, built["clerk"]["id"])
+    assert (entry["chain"], entry["object_id"], entry["actor_id"]) == (
+        AGENCY_CHAIN,
+        CODE,
+        built["clerk"]["id"],
+    )
     assert await fees.refund(did) is None  # already owed: nothing more
-    assert await fees.totals(did) == {"fees": 150000, "paid": 150000, "refunded": 0, "refund_owed": 150000,
-                                      "due": 0}
-    done = await fees.complete_refund(owed["id"], actor=built["clerk"]["id"], method="bank_transfer",
-                                      reference=" FT-HOAN-01 ")
+    assert await fees.totals(did) == {
+        "fees": 150000,
+        "paid": 150000,
+        "refunded": 0,
+        "refund_owed": 150000,
+        "due": 0,
+    }
+    done = await fees.complete_refund(
+        owed["id"], actor=built["clerk"]["id"], method="bank_transfer", reference=" FT-HOAN-01 "
+    )
     assert done["status"] == "paid" and done["method"] == "bank_transfer" and done["amount"] == 150000
     after = await Payment.select().where(Payment.id == owed["id"]).first()
     assert (after["status"], after["method"], after["reference"]) == ("paid", "bank_transfer", "FT-HOAN-01")
     assert after["paid_at"] is not None
     assert await fees.refund(did) is None  # already given back: nothing more
-    assert await fees.totals(did) == {"fees": 150000, "paid": 150000, "refunded": 150000, "refund_owed": 0,
-                                      "due": 0}
+    assert await fees.totals(did) == {
+        "fees": 150000,
+        "paid": 150000,
+        "refunded": 150000,
+        "refund_owed": 0,
+        "due": 0,
+    }
     entry = await AuditEntry.select().where(AuditEntry.action == "fee.refunded").first()
-    assert (entry["chain"], entry["object_id"], entry["actor_id"]) == (AGENCY_CHAIN, CODE, built["clerk"]["id"])
+    assert (entry["chain"], entry["object_id"], entry["actor_id"]) == (
+        AGENCY_CHAIN,
+        CODE,
+        built["clerk"]["id"],
+    )
     assert _json(entry["data"]) == {"payment_id": owed["id"], "amount": 150000, "method": "bank_transfer"}
     with pytest.raises(InvalidInput) as exc:
         await fees.complete_refund(owed["id"], actor=None, method="cash")
@@ -192,12 +271,18 @@ async def test_refund_is_what_was_paid_and_not_given_back(db):
 
 REFUND_ERRORS = [
     ("an unknown method", "cheque", "", [("method", "Chọn hình thức hoàn trả: tiền mặt hoặc chuyển khoản.")]),
-    ("a transfer needs its reference", "bank_transfer", "  ",
-     [("reference", "Nhập mã giao dịch chuyển khoản hoàn trả.")]),
+    (
+        "a transfer needs its reference",
+        "bank_transfer",
+        "  ",
+        [("reference", "Nhập mã giao dịch chuyển khoản hoàn trả.")],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("label", "method", "reference", "errors"), REFUND_ERRORS, ids=[_ascii(r[0]) for r in REFUND_ERRORS])
+@pytest.mark.parametrize(
+    ("label", "method", "reference", "errors"), REFUND_ERRORS, ids=[_ascii(r[0]) for r in REFUND_ERRORS]
+)
 async def test_paying_a_refund_back_is_checked_at_the_field(db, label, method, reference, errors):
     built = await _dossier()
     await _pay(built)
@@ -222,7 +307,9 @@ async def test_the_quote_is_frozen_once_paid_and_replaced_before(db):
     built = await _dossier()
     did = built["dossier_id"]
     lines = await fees.fee_lines(did)
-    assert [(ln["code"], ln["label"], ln["amount"], ln["legal_basis"], ln["exempt_reason"]) for ln in lines] == [
+    assert [
+        (ln["code"], ln["label"], ln["amount"], ln["legal_basis"], ln["exempt_reason"]) for ln in lines
+    ] == [
         ("copy_fee", "Phí chứng thực", 100000, "Thông tư 226/2016/TT-BTC", ""),
         ("service", "Lệ phí", 50000, "", "Miễn một phần"),
     ]
@@ -279,7 +366,9 @@ async def test_a_plugin_must_quote_whole_non_negative_dong(db, amount):
     pm = get_plugin_manager()
     pm.register(_BadRule(amount), name="test-bad-rule")
     try:
-        with pytest.raises(ValueError, match=r"^Phí 'x' của thủ tục 9\.000001 phải là số nguyên VND không âm\.$"):
+        with pytest.raises(
+            ValueError, match=r"^Phí 'x' của thủ tục 9\.000001 phải là số nguyên VND không âm\.$"
+        ):
             await fees.quote(PROC, {}, None, "counter", date(2026, 11, 23))
     finally:
         pm.unregister(name="test-bad-rule")
@@ -306,8 +395,13 @@ async def test_the_amounts_of_today_in_vietnam_apply(db, fee_rule, monkeypatch):
     """Without a date, the fee table of the current day in Vietnam applies (already the 1st of July
     there while it is still 30 June in UTC)."""
     await FeeAmount(fee_code="copy_fee", amount=2000, effective_to=date(2026, 6, 30), set_at=T(1, 8)).save()
-    await FeeAmount(fee_code="copy_fee", amount=3000, effective_from=date(2026, 7, 1), set_at=T(1, 8),
-                    legal_basis="NQ 05/2026").save()
+    await FeeAmount(
+        fee_code="copy_fee",
+        amount=3000,
+        effective_from=date(2026, 7, 1),
+        set_at=T(1, 8),
+        legal_basis="NQ 05/2026",
+    ).save()
 
     class Clock(datetime):
         @classmethod
@@ -317,6 +411,8 @@ async def test_the_amounts_of_today_in_vietnam_apply(db, fee_rule, monkeypatch):
     monkeypatch.setattr(fees, "datetime", Clock)
     q = await fees.quote(PROC, {"copies": 1})
     assert [(ln.code, ln.amount, ln.legal_basis) for ln in q.lines] == [
-        ("copy_fee", 3000, "Thông tư 226/2016/TT-BTC"), ("service_fee", 0, "")]
+        ("copy_fee", 3000, "Thông tư 226/2016/TT-BTC"),
+        ("service_fee", 0, ""),
+    ]
     # the channel and the agency reach the plugin's rule
     assert (await fees.quote(PROC, {"copies": 1}, channel="online")).lines[0].amount == 0

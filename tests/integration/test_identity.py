@@ -36,10 +36,17 @@ async def test_login_success_starts_a_new_server_session(client):
     assert await SessionRow.count() == 1 and await SessionRow.exists().where(SessionRow.key == sid)
     page = await client.get("/tai-khoan")
     assert page.status_code == 200
-    assert "Nguyễn Văn A" in page.text and "UBND phường Trấn Biên" in page.text and "Cán bộ tiếp nhận" in page.text
+    assert (
+        "Nguyễn Văn A" in page.text
+        and "UBND phường Trấn Biên" in page.text
+        and "Cán bộ tiếp nhận" in page.text
+    )
     attempt = await LoginAttempt.select().first()
     assert attempt["success"] is True and attempt["username"] == "canbo.a"
-    actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).where(AuditEntry.chain == f"user:{user['id']}")]
+    actions = [
+        r["action"]
+        for r in await AuditEntry.select(AuditEntry.action).where(AuditEntry.chain == f"user:{user['id']}")
+    ]
     assert actions == ["login"]
 
 
@@ -84,10 +91,16 @@ async def test_five_failures_lock_for_fifteen_minutes_then_unlock(client):
     r = await _login(client, "canbo.d")  # even the right password is refused while locked
     assert r.status_code == 422 and "Tài khoản tạm bị khóa" in r.text
     assert await SessionRow.count() == 0  # no signed-in session was started
-    actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).where(
-        AuditEntry.chain == f"user:{user['id']}").order_by(AuditEntry.seq)]
+    actions = [
+        r["action"]
+        for r in await AuditEntry.select(AuditEntry.action)
+        .where(AuditEntry.chain == f"user:{user['id']}")
+        .order_by(AuditEntry.seq)
+    ]
     assert actions == ["login_failed"] * 5 + ["locked", "login_failed"]
-    await User.update({User.locked_until: datetime.now(UTC) - timedelta(seconds=1)}).where(User.id == user["id"])
+    await User.update({User.locked_until: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        User.id == user["id"]
+    )
     r = await _login(client, "canbo.d")
     assert r.status_code == 303
     row = await User.select(User.locked_until, User.failed_logins).first()
@@ -105,15 +118,28 @@ async def test_logout_deletes_the_session_row(client):
     assert await SessionRow.count() == 0
     r = await client.get("/tai-khoan", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/dang-nhap?next=/tai-khoan")
-    actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action).where(
-        AuditEntry.chain == f"user:{user['id']}").order_by(AuditEntry.seq)]
+    actions = [
+        r["action"]
+        for r in await AuditEntry.select(AuditEntry.action)
+        .where(AuditEntry.chain == f"user:{user['id']}")
+        .order_by(AuditEntry.seq)
+    ]
     assert actions == ["login", "logout"]
 
 
 def _reg(client, **over):
-    data = {"full_name": "Trần Thị Bích", "birth_date": "02/05/1989", "sex": "male", "cccd": VALID_CCCD, "phone": "0912345678", "email": "bich@example.vn",
-            "username": "tranthibich", "password": "MatKhau2026", "password_confirm": "MatKhau2026",
-            "_csrf_token": csrf_from(client)}
+    data = {
+        "full_name": "Trần Thị Bích",
+        "birth_date": "02/05/1989",
+        "sex": "male",
+        "cccd": VALID_CCCD,
+        "phone": "0912345678",
+        "email": "bich@example.vn",
+        "username": "tranthibich",
+        "password": "MatKhau2026",
+        "password_confirm": "MatKhau2026",
+        "_csrf_token": csrf_from(client),
+    }
     data.update(over)
     return client.post("/dang-ky", data=data, follow_redirects=False)
 
@@ -141,12 +167,26 @@ async def test_registration_creates_a_citizen_who_then_signs_in(client):
 async def test_registration_errors_at_each_field_with_values_kept(client):
     await standard_tree()
     await client.get("/dang-ky")
-    r = await _reg(client, full_name="", cccd="099089001234", phone="12345", email="khong-hop-le",
-                   username="A B", password="ngan", password_confirm="khac")
+    r = await _reg(
+        client,
+        full_name="",
+        cccd="099089001234",
+        phone="12345",
+        email="khong-hop-le",
+        username="A B",
+        password="ngan",
+        password_confirm="khac",
+    )
     assert r.status_code == 422
-    for message in ("Vui lòng nhập họ và tên.", "Mã tỉnh 099 trong số CCCD không tồn tại",
-                    "Số điện thoại gồm 10 chữ số", "Địa chỉ thư điện tử chưa đúng dạng",
-                    "Tên đăng nhập gồm 3–64 ký tự", "Mật khẩu phải có ít nhất 8 ký tự.", "Mật khẩu nhập lại không khớp."):
+    for message in (
+        "Vui lòng nhập họ và tên.",
+        "Mã tỉnh 099 trong số CCCD không tồn tại",
+        "Số điện thoại gồm 10 chữ số",
+        "Địa chỉ thư điện tử chưa đúng dạng",
+        "Tên đăng nhập gồm 3–64 ký tự",
+        "Mật khẩu phải có ít nhất 8 ký tự.",
+        "Mật khẩu nhập lại không khớp.",
+    ):
         assert message in r.text
     assert 'value="099089001234"' in r.text and 'value="12345"' in r.text and 'value="khong-hop-le"' in r.text
     assert 'href="#f-cccd"' in r.text and 'aria-invalid="true"' in r.text
@@ -191,8 +231,15 @@ async def test_registration_birth_date_and_sex_are_checked_against_the_cccd(clie
 
 async def test_registration_form_lists_every_field_in_vietnamese(client):
     r = await client.get("/dang-ky")
-    for label in ("Họ, chữ đệm và tên", "Ngày, tháng, năm sinh", "Giới tính", "Số CCCD (số định danh cá nhân)",
-                  "Thư điện tử", "Tên đăng nhập", "Mật khẩu"):
+    for label in (
+        "Họ, chữ đệm và tên",
+        "Ngày, tháng, năm sinh",
+        "Giới tính",
+        "Số CCCD (số định danh cá nhân)",
+        "Thư điện tử",
+        "Tên đăng nhập",
+        "Mật khẩu",
+    ):
         assert label in r.text
     assert '<option value="male"' in r.text and ">Nam</option>" in r.text and ">Nữ</option>" in r.text
 
@@ -217,18 +264,38 @@ async def test_two_tier_and_three_tier_agency_trees(db):
     from core.identity.service import add_agency
 
     # two-tier (since 1 July 2025): province → departments, communes
-    await add_agency(None, code="000.00.00.H39", eid="H39", name="UBND tỉnh Đồng Nai", level="province",
-                     province_code="75")
-    await add_agency(None, code="000.30.31.H39", name="UBND phường Trấn Biên", level="commune",
-                     parent_code="000.00.00.H39")
-    await add_agency(None, code="000.40.01.H39", name="Thuế tỉnh Đồng Nai", level="sector", kind="tax",
-                     parent_code="000.00.00.H39")
+    await add_agency(
+        None, code="000.00.00.H39", eid="H39", name="UBND tỉnh Đồng Nai", level="province", province_code="75"
+    )
+    await add_agency(
+        None, code="000.30.31.H39", name="UBND phường Trấn Biên", level="commune", parent_code="000.00.00.H39"
+    )
+    await add_agency(
+        None,
+        code="000.40.01.H39",
+        name="Thuế tỉnh Đồng Nai",
+        level="sector",
+        kind="tax",
+        parent_code="000.00.00.H39",
+    )
     # three-tier: province → district-level units → communes
     await add_agency(None, code="000.00.00.H12", eid="H12", name="UBND tỉnh Cà Mau", level="province")
-    await add_agency(None, code="000.01.00.H12", eid="H12.001", name="UBND huyện Năm Căn", level="district",
-                     parent_code="000.00.00.H12")
-    commune = await add_agency(None, code="000.01.21.H12", eid="H12.001.21", name="UBND xã Hàm Rồng",
-                               level="commune", parent_code="000.01.00.H12")
+    await add_agency(
+        None,
+        code="000.01.00.H12",
+        eid="H12.001",
+        name="UBND huyện Năm Căn",
+        level="district",
+        parent_code="000.00.00.H12",
+    )
+    commune = await add_agency(
+        None,
+        code="000.01.21.H12",
+        eid="H12.001.21",
+        name="UBND xã Hàm Rồng",
+        level="commune",
+        parent_code="000.01.00.H12",
+    )
     directory = await agency_directory()
     dong_nai, ca_mau = (directory.by_code(c).id for c in ("000.00.00.H39", "000.00.00.H12"))
     assert directory.tiers(dong_nai) == 2 and directory.tiers(ca_mau) == 3
@@ -236,33 +303,44 @@ async def test_two_tier_and_three_tier_agency_trees(db):
     assert directory.ancestor(commune, "district").name == "UBND huyện Năm Căn"
     assert directory.sector("tax", under=dong_nai).code == "000.40.01.H39"
     assert (await Agency.select(Agency.province_code).where(Agency.code == "000.30.31.H39").first()) == {
-        "province_code": "75"}  # inherited from the province
-    created = await AuditEntry.select(AuditEntry.chain, AuditEntry.data).where(
-        AuditEntry.action == "agency_created").order_by(AuditEntry.id)
+        "province_code": "75"
+    }  # inherited from the province
+    created = (
+        await AuditEntry.select(AuditEntry.chain, AuditEntry.data)
+        .where(AuditEntry.action == "agency_created")
+        .order_by(AuditEntry.id)
+    )
     assert len(created) == 6 and created[5]["chain"] == "agency:000.01.21.H12"
     data = created[5]["data"]
     assert (json.loads(data) if isinstance(data, str) else data)["parent"] == "000.01.00.H12"
 
     async def refused(field, message, **kw):
-        args = {"code": "000.09.09.H39", "name": "Cơ quan thử", "level": "commune", "parent_code": "000.00.00.H39"}
+        args = {
+            "code": "000.09.09.H39",
+            "name": "Cơ quan thử",
+            "level": "commune",
+            "parent_code": "000.00.00.H39",
+        }
         args.update(kw)
         try:
             await add_agency(None, **args)
         except InvalidInput as exc:
-            assert (field, message) in [(f, m[:len(message)]) for f, m in exc.errors], exc.errors
+            assert (field, message) in [(f, m[: len(message)]) for f, m in exc.errors], exc.errors
         else:
             raise AssertionError("accepted")
 
-    await refused("code", "Mã cơ quan \"H39.009\" chưa đúng định dạng QCVN 102", code="H39.009")
+    await refused("code", 'Mã cơ quan "H39.009" chưa đúng định dạng QCVN 102', code="H39.009")
     await refused("code", "Mã cơ quan 000.30.31.H39 đã được dùng", code="000.30.31.H39")
-    await refused("eid", "Mã định danh điện tử \"39.9\" chưa đúng định dạng", eid="39.9")
+    await refused("eid", 'Mã định danh điện tử "39.9" chưa đúng định dạng', eid="39.9")
     await refused("name", "Vui lòng nhập tên cơ quan.", name="  ")
     await refused("parent_code", "Không có cơ quan cấp trên mã 000.99.99.H39", parent_code="000.99.99.H39")
-    await refused("parent_code", "Cơ quan cấp xã không thể trực thuộc cơ quan ngành dọc",
-                  parent_code="000.40.01.H39")
-    await refused("parent_code", "Cơ quan cấp huyện phải thuộc một cơ quan cấp trên", level="district",
-                  parent_code=None)
-    await refused("level", "Cấp cơ quan \"ward\" không tồn tại.", level="ward")
+    await refused(
+        "parent_code", "Cơ quan cấp xã không thể trực thuộc cơ quan ngành dọc", parent_code="000.40.01.H39"
+    )
+    await refused(
+        "parent_code", "Cơ quan cấp huyện phải thuộc một cơ quan cấp trên", level="district", parent_code=None
+    )
+    await refused("level", 'Cấp cơ quan "ward" không tồn tại.', level="ward")
     assert await Agency.count() == 6
 
 
@@ -275,18 +353,32 @@ async def test_only_a_province_admin_adds_agencies(db):
     clerk = await make_user("tiepnhan")
     await grant(clerk, tree["ward"], "agency_admin")
     try:
-        await add_agency(await load_user(clerk["id"]), code="000.30.39.H39", name="UBND xã Mới", level="commune",
-                         parent_code="000.00.00.H39")
+        await add_agency(
+            await load_user(clerk["id"]),
+            code="000.30.39.H39",
+            name="UBND xã Mới",
+            level="commune",
+            parent_code="000.00.00.H39",
+        )
     except NotAllowed as exc:
         assert exc.message == "Chỉ quản trị viên cấp tỉnh được thêm cơ quan."
     else:
         raise AssertionError("an agency admin added an agency")
     boss = await make_user("quantri")
     await grant(boss, tree["province"], "province_admin")
-    new_id = await add_agency(await load_user(boss["id"]), code="000.30.39.H39", name="UBND xã Mới",
-                              level="commune", parent_code="000.00.00.H39")
-    row = await AuditEntry.select(AuditEntry.actor_id).where(AuditEntry.object_id == str(new_id)).where(
-        AuditEntry.action == "agency_created").first()
+    new_id = await add_agency(
+        await load_user(boss["id"]),
+        code="000.30.39.H39",
+        name="UBND xã Mới",
+        level="commune",
+        parent_code="000.00.00.H39",
+    )
+    row = (
+        await AuditEntry.select(AuditEntry.actor_id)
+        .where(AuditEntry.object_id == str(new_id))
+        .where(AuditEntry.action == "agency_created")
+        .first()
+    )
     assert row == {"actor_id": boss["id"]}
 
 
@@ -302,7 +394,9 @@ async def test_lock_message_is_at_the_username_field_with_the_unlock_time(client
     until = (await User.select(User.locked_until).first())["locked_until"]
     from zoneinfo import ZoneInfo
 
-    assert until.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M ngày %d/%m/%Y") in error  # Vietnam time
+    assert (
+        until.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M ngày %d/%m/%Y") in error
+    )  # Vietnam time
     assert 'value="canbo.f"' in r.text
 
 
@@ -319,12 +413,15 @@ async def test_sessions_live_in_the_database_not_in_the_process(client):
     sid = client.cookies.get("motcua_session")
     row = await SessionRow.select().where(SessionRow.key == sid).first()
     assert row is not None and row["expires_at"] is not None
-    async with AsyncTestClient(app=create_app(), base_url="http://127.0.0.1:8000") as other:  # a second process
+    async with AsyncTestClient(
+        app=create_app(), base_url="http://127.0.0.1:8000"
+    ) as other:  # a second process
         other.cookies.set("motcua_session", sid)
         page = await other.get("/tai-khoan", follow_redirects=False)
         assert page.status_code == 200 and "Phan Văn Giang" in page.text
         await SessionRow.update({SessionRow.expires_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
-            SessionRow.key == sid)
+            SessionRow.key == sid
+        )
         page = await other.get("/tai-khoan", follow_redirects=False)
         assert page.status_code == 303 and page.headers["location"].startswith("/dang-nhap")
     assert not await SessionRow.exists().where(SessionRow.key == sid)  # the expired row was removed
@@ -339,9 +436,11 @@ async def test_grant_form_errors_render_for_htmx_requests_too(client):
     await grant(admin, tree["province"], "province_admin")
     await login_as(client, admin)
     for headers in ({}, {"HX-Request": "true"}):
-        r = await client.post("/quan-tri/nguoi-dung", data={"action": "grant", "username": "khongco", "agency_id": "x",
-                                                           "role": "vua"},
-                              headers={"x-csrftoken": csrf_from(client), **headers})
+        r = await client.post(
+            "/quan-tri/nguoi-dung",
+            data={"action": "grant", "username": "khongco", "agency_id": "x", "role": "vua"},
+            headers={"x-csrftoken": csrf_from(client), **headers},
+        )
         assert r.status_code == 422
         assert "Không có tài khoản &#39;khongco&#39;." in r.text and "Vui lòng chọn cơ quan." in r.text
         assert 'class="error-summary"' in r.text and 'value="khongco"' in r.text
@@ -352,15 +451,27 @@ async def test_agency_tree_page_shows_both_codes_and_the_number_of_tiers(client)
     from tests.fixtures.builders import login_as
 
     await add_agency(None, code="000.00.00.H39", eid="H39", name="UBND tỉnh Đồng Nai", level="province")
-    await add_agency(None, code="000.30.31.H39", name="UBND phường Trấn Biên", level="commune",
-                     parent_code="000.00.00.H39")
+    await add_agency(
+        None, code="000.30.31.H39", name="UBND phường Trấn Biên", level="commune", parent_code="000.00.00.H39"
+    )
     await add_agency(None, code="000.00.00.H12", eid="H12", name="UBND tỉnh Cà Mau", level="province")
-    await add_agency(None, code="000.01.00.H12", eid="H12.001", name="UBND huyện Năm Căn", level="district",
-                     parent_code="000.00.00.H12")
-    await add_agency(None, code="000.01.21.H12", name="UBND xã Hàm Rồng", level="commune", parent_code="000.01.00.H12")
+    await add_agency(
+        None,
+        code="000.01.00.H12",
+        eid="H12.001",
+        name="UBND huyện Năm Căn",
+        level="district",
+        parent_code="000.00.00.H12",
+    )
+    await add_agency(
+        None, code="000.01.21.H12", name="UBND xã Hàm Rồng", level="commune", parent_code="000.01.00.H12"
+    )
     boss = await make_user("quantri")
-    await grant(boss, {"id": (await Agency.select(Agency.id).where(Agency.code == "000.00.00.H39").first())["id"]},
-                "province_admin")
+    await grant(
+        boss,
+        {"id": (await Agency.select(Agency.id).where(Agency.code == "000.00.00.H39").first())["id"]},
+        "province_admin",
+    )
     await login_as(client, boss)
     text = (await client.get("/quan-tri/co-quan")).text
     sections = text.split("<section>")[1:]
@@ -382,16 +493,24 @@ async def test_roles_are_granted_per_agency_within_the_admins_reach(client):
     await login_as(client, ward_admin)
 
     async def post(**data):
-        return await client.post("/quan-tri/nguoi-dung", data={"action": "grant", **data},
-                                 headers={"x-csrftoken": csrf_from(client)}, follow_redirects=False)
+        return await client.post(
+            "/quan-tri/nguoi-dung",
+            data={"action": "grant", **data},
+            headers={"x-csrftoken": csrf_from(client)},
+            follow_redirects=False,
+        )
 
     r = await post(username="tiepnhan.moi", agency_id=str(tree["ward"]["id"]), role="receiver")
     assert r.status_code == 303
-    grants = await RoleGrant.select(RoleGrant.id, RoleGrant.agency, RoleGrant.role, RoleGrant.granted_by).where(
-        RoleGrant.user == clerk["id"])
+    grants = await RoleGrant.select(
+        RoleGrant.id, RoleGrant.agency, RoleGrant.role, RoleGrant.granted_by
+    ).where(RoleGrant.user == clerk["id"])
     assert [(g["agency"], g["role"], g["granted_by"]) for g in grants] == [
-        (tree["ward"]["id"], "receiver", ward_admin["id"])]
-    r = await post(username="tiepnhan.moi", agency_id=str(tree["commune"]["id"]), role="receiver")  # not their agency
+        (tree["ward"]["id"], "receiver", ward_admin["id"])
+    ]
+    r = await post(
+        username="tiepnhan.moi", agency_id=str(tree["commune"]["id"]), role="receiver"
+    )  # not their agency
     assert r.status_code == 422 and "Bạn không có quyền cấp vai trò này tại cơ quan đã chọn." in r.text
     r = await post(username="tiepnhan.moi", agency_id=str(tree["ward"]["id"]), role="province_admin")
     assert r.status_code == 422 and "Bạn không có quyền cấp vai trò này" in r.text
@@ -399,14 +518,25 @@ async def test_roles_are_granted_per_agency_within_the_admins_reach(client):
     assert r.status_code == 422 and "Người dùng đã có vai trò này tại cơ quan này." in r.text
     assert await RoleGrant.count().where(RoleGrant.user == clerk["id"]) == 1
     own = await RoleGrant.select(RoleGrant.id).where(RoleGrant.user == ward_admin["id"]).first()
-    r = await client.post("/quan-tri/nguoi-dung", data={"action": "revoke", "grant_id": str(own["id"])},
-                          headers={"x-csrftoken": csrf_from(client)})
+    r = await client.post(
+        "/quan-tri/nguoi-dung",
+        data={"action": "revoke", "grant_id": str(own["id"])},
+        headers={"x-csrftoken": csrf_from(client)},
+    )
     assert r.status_code == 403 and "Không thể tự thu hồi quyền quản trị của chính mình." in r.text
-    r = await client.post("/quan-tri/nguoi-dung", data={"action": "revoke", "grant_id": str(grants[0]["id"])},
-                          headers={"x-csrftoken": csrf_from(client)}, follow_redirects=False)
+    r = await client.post(
+        "/quan-tri/nguoi-dung",
+        data={"action": "revoke", "grant_id": str(grants[0]["id"])},
+        headers={"x-csrftoken": csrf_from(client)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and await RoleGrant.count().where(RoleGrant.user == clerk["id"]) == 0
-    chain = [e["action"] for e in await AuditEntry.select(AuditEntry.action).where(
-        AuditEntry.chain == f"agency:{tree['ward']['code']}").order_by(AuditEntry.seq)]
+    chain = [
+        e["action"]
+        for e in await AuditEntry.select(AuditEntry.action)
+        .where(AuditEntry.chain == f"agency:{tree['ward']['code']}")
+        .order_by(AuditEntry.seq)
+    ]
     assert chain == ["role_granted", "role_revoked"]
     assert (await client.get("/quan-tri/co-quan")).status_code == 403  # the tree is the province admin's
 
@@ -415,12 +545,21 @@ async def test_control_characters_in_typed_values_are_dropped(client):
     """A NUL byte (forged: no keyboard types it) must not reach the database, where PostgreSQL refuses it."""
     await standard_tree()
     await client.get("/dang-ky")
-    r = await _reg(client, full_name="Trần Thị\x00 Bích", email="bich\x00@example.vn", username="tran\x00thibich",
-                   phone="0912\x00345678")
+    r = await _reg(
+        client,
+        full_name="Trần Thị\x00 Bích",
+        email="bich\x00@example.vn",
+        username="tran\x00thibich",
+        phone="0912\x00345678",
+    )
     assert r.status_code == 303
     user = await User.select(User.full_name, User.email, User.username, User.phone).first()
-    assert user == {"full_name": "Trần Thị Bích", "email": "bich@example.vn", "username": "tranthibich",
-                    "phone": "0912345678"}
+    assert user == {
+        "full_name": "Trần Thị Bích",
+        "email": "bich@example.vn",
+        "username": "tranthibich",
+        "phone": "0912345678",
+    }
     client.cookies.clear()
     r = await _login(client, "tranthibich\x00", "MatKhau2026")
     assert r.status_code == 303

@@ -142,7 +142,7 @@ async def test_relay_trickles_bulk_rows_to_arq(jobs):
     assert await relay.relay_to_arq(redis) == 0  # the queue still holds its share of bulk rows
     await Outbox.update({Outbox.status: "done"}).where(Outbox.id.is_in(backlog[:3]))
     assert await relay.relay_to_arq(redis) == 3
-    assert redis.ids[-3:] == backlog[relay.BULK_IN_FLIGHT: relay.BULK_IN_FLIGHT + 3]
+    assert redis.ids[-3:] == backlog[relay.BULK_IN_FLIGHT : relay.BULK_IN_FLIGHT + 3]
 
 
 async def test_in_process_failure_retries_with_backoff_then_fails_and_can_be_resent(jobs):
@@ -225,6 +225,7 @@ async def test_the_app_runner_runs_rows_without_waiting_for_the_poll(jobs, clien
 
 
 # --- arq on a real Redis -------------------------------------------------------------------------
+
 
 @needs_redis
 async def test_arq_runs_a_task_once_even_if_relayed_twice(jobs, arq_redis):

@@ -14,8 +14,8 @@ from core.documents.tables import GeneratedDocument
 from core.jobs import relay, tasks
 from core.jobs.tables import Outbox
 from core.settings import get_settings
-from tests.integration.test_documents_builders import build_dossier
 from tests.fixtures.arq import needs_redis, run_worker
+from tests.integration.test_documents_builders import build_dossier
 
 
 async def _request_receipt() -> tuple[int, int]:
@@ -77,7 +77,9 @@ async def test_arq_worker_renders_the_same_bytes_as_the_in_process_runner(db, ar
     # The same document rendered again in-process (file lost, row reset): byte-identical.
     row = await service.get_document(doc_id)
     (get_settings().files_dir / row["path"]).unlink()
-    await GeneratedDocument.update({GeneratedDocument.status: "pending"}).where(GeneratedDocument.id == doc_id)
+    await GeneratedDocument.update({GeneratedDocument.status: "pending"}).where(
+        GeneratedDocument.id == doc_id
+    )
     from core.documents.tasks import render_document
 
     await render_document({}, document_id=doc_id)
@@ -116,9 +118,13 @@ async def test_a_worker_killed_mid_render_loses_nothing(db):
     from datetime import UTC, datetime, timedelta
 
     doc_id, row_id = await _request_receipt()
-    await Outbox.update({Outbox.status: "running", Outbox.attempts: 1,
-                         Outbox.queued_at: datetime.now(UTC) - timedelta(minutes=relay.STALE_MINUTES + 1)}).where(
-        Outbox.id == row_id)
+    await Outbox.update(
+        {
+            Outbox.status: "running",
+            Outbox.attempts: 1,
+            Outbox.queued_at: datetime.now(UTC) - timedelta(minutes=relay.STALE_MINUTES + 1),
+        }
+    ).where(Outbox.id == row_id)
     assert await tasks.run_outbox_row(row_id) == "skipped", "a running row is not claimed twice"
     assert await relay.requeue_stale() == 1
     assert await tasks.run_outbox_row(row_id) == "done"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
 from core.dossiers import service
 from core.dossiers.tables import Dossier, DossierEvent, DossierStep, Suspension
-from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
 from core.jobs.tables import Outbox
 from tests.fixtures.engine_route import PROC, PROC_CENTRAL, PROC_PAUSE, PROC_SUSPEND, actor, setup_route
 
@@ -22,9 +22,12 @@ async def world(db, temp_plugin):
 async def new_dossier(w, procedure=PROC, agency="ward", channel="truc_tiep", who="receiver"):
     receiver = "commune_receiver" if agency == "commune" and who == "receiver" else who
     return await service.create(
-        procedure, w["tree"][agency]["id"], actor=w["as"][receiver],
+        procedure,
+        w["tree"][agency]["id"],
+        actor=w["as"][receiver],
         applicant={"name": "Nguyễn Văn An", "id_number": "079123456789", "phone": "0912345678"},
-        data={"subject": "Đề nghị thử nghiệm"}, channel=channel,
+        data={"subject": "Đề nghị thử nghiệm"},
+        channel=channel,
     )
 
 
@@ -55,14 +58,19 @@ async def test_counter_dossier_full_path(world):
     ]
     assert step(d, "check").due_at is not None and step(d, "check").budget_minutes > 0
 
-    d = await service.complete_step(d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version)
+    d = await service.complete_step(
+        d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
     assert d.state == "in_processing"
     assert {s.step_id for s in d.active_steps()} == {"tax_op", "police_op"}
 
-    d = await service.complete_step(d.id, step(d, "police_op").id, actor=w["as"]["police_specialist"],
-                                    version=d.version)
+    d = await service.complete_step(
+        d.id, step(d, "police_op").id, actor=w["as"]["police_specialist"], version=d.version
+    )
     assert {s.step_id for s in d.active_steps()} == {"tax_op"}, "the stage waits for its parallel step"
-    d = await service.complete_step(d.id, step(d, "tax_op").id, actor=w["as"]["tax_specialist"], version=d.version)
+    d = await service.complete_step(
+        d.id, step(d, "tax_op").id, actor=w["as"]["tax_specialist"], version=d.version
+    )
     assert [s.step_id for s in d.active_steps()] == ["decide"]
     assert w["plugin"].issued[-1]["step"] == "tax_op", "a step's own result is issued when it completes"
 
@@ -74,23 +82,41 @@ async def test_counter_dossier_full_path(world):
     d = await service.mark_result_ready(d.id, actor=w["as"]["receiver"], version=d.version)
     assert d.state == "result_ready"
     with pytest.raises(NotAllowed, match="50.000"):
-        await service.return_result(d.id, actor=w["as"]["receiver"], version=d.version, channel="counter",
-                                    receiver={"name": "Nguyễn Văn An", "id_number": "079123456789"})
+        await service.return_result(
+            d.id,
+            actor=w["as"]["receiver"],
+            version=d.version,
+            channel="counter",
+            receiver={"name": "Nguyễn Văn An", "id_number": "079123456789"},
+        )
     from core.fees import service as fees
 
     await fees.record_payment(d.id, actor=w["as"]["receiver"], method="cash", amount=50_000)
     d = await service.get(d.id)
-    d = await service.return_result(d.id, actor=w["as"]["receiver"], version=d.version, channel="counter",
-                                    receiver={"name": "Nguyễn Văn An", "id_number": "079123456789"})
+    d = await service.return_result(
+        d.id,
+        actor=w["as"]["receiver"],
+        version=d.version,
+        channel="counter",
+        receiver={"name": "Nguyễn Văn An", "id_number": "079123456789"},
+    )
     assert d.state == "returned" and d.returned_at is not None
 
     events = await service.events(d.id)
     assert [e.action for e in events] == [
-        "create", "receive", "complete_step", "complete_step", "complete_step", "approve",
-        "mark_result_ready", "return_result",
+        "create",
+        "receive",
+        "complete_step",
+        "complete_step",
+        "complete_step",
+        "approve",
+        "mark_result_ready",
+        "return_result",
     ]
     assert [e.seq for e in events] == list(range(1, 9)) and events[-1].seq == d.version
-    assert events[2].agency_name == "UBND phường Trấn Biên" and events[3].agency_id == w["tree"]["police"]["id"]
+    assert (
+        events[2].agency_name == "UBND phường Trấn Biên" and events[3].agency_id == w["tree"]["police"]["id"]
+    )
     # every event was queued for dispatch, in the same transactions
     outbox = await Outbox.select(Outbox.payload).where(Outbox.task == "dispatch_event").output(load_json=True)
     assert sorted(r["payload"]["event_id"] for r in outbox) == sorted(e.id for e in events)
@@ -129,7 +155,9 @@ async def test_only_the_right_role_at_the_right_agency_may_act(world):
 async def test_stale_version_lists_changes_and_changes_nothing(world):
     w = world
     d = await received(w)
-    d2 = await service.complete_step(d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version)
+    d2 = await service.complete_step(
+        d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
     with pytest.raises(StaleVersion) as info:
         await service.stop(d.id, actor=w["as"]["receiver"], version=d.version, reason="Người nộp xin rút")
     assert len(info.value.changes) == 1 and "Ward Specialist" in info.value.changes[0]
@@ -142,14 +170,20 @@ async def test_refusal_and_supplement_need_a_reason(world):
     d = await new_dossier(w)
     for call in (
         service.refuse_intake(d.id, actor=w["as"]["receiver"], version=d.version, reasons="  "),
-        service.request_supplement(d.id, actor=w["as"]["receiver"], version=d.version, items=["Bản sao CCCD"]),
+        service.request_supplement(
+            d.id, actor=w["as"]["receiver"], version=d.version, items=["Bản sao CCCD"]
+        ),
     ):
         with pytest.raises(InvalidInput) as info:
             await call
         assert info.value.errors[0][0] == "note"
     assert (await service.get(d.id)).version == 1
-    d = await service.refuse_intake(d.id, actor=w["as"]["receiver"], version=d.version,
-                                   reasons="Thủ tục không thuộc thẩm quyền giải quyết")
+    d = await service.refuse_intake(
+        d.id,
+        actor=w["as"]["receiver"],
+        version=d.version,
+        reasons="Thủ tục không thuộc thẩm quyền giải quyết",
+    )
     assert d.state == "refused"
     from core.documents.tables import GeneratedDocument
 
@@ -160,46 +194,80 @@ async def test_intake_supplement_then_resubmit_and_close(world):
     w = world
     d = await new_dossier(w, channel="truc_tuyen", who="citizen")
     d = await service.submit(d.id, actor=w["as"]["citizen"], version=d.version)
-    d = await service.request_supplement(d.id, actor=w["as"]["receiver"], version=d.version,
-                                         items=["Bản sao giấy tờ tùy thân"], reason="Thiếu giấy tờ")
+    d = await service.request_supplement(
+        d.id,
+        actor=w["as"]["receiver"],
+        version=d.version,
+        items=["Bản sao giấy tờ tùy thân"],
+        reason="Thiếu giấy tờ",
+    )
     assert d.state == "supplement_requested"
     with pytest.raises(NotAllowed):
-        await service.request_supplement(d.id, actor=w["as"]["receiver"], version=d.version, items=["x"],
-                                         reason="lần hai")
+        await service.request_supplement(
+            d.id, actor=w["as"]["receiver"], version=d.version, items=["x"], reason="lần hai"
+        )
     d = await service.resubmit(d.id, actor=w["as"]["citizen"], version=d.version)
     assert d.state == "submitted"
     with pytest.raises(InvalidInput) as info:
-        await service.request_supplement(d.id, actor=w["as"]["receiver"], version=d.version, items=["x"],
-                                         reason="lần hai")
-    assert info.value.errors[0][0] == "override_reason", "a second request from one agency needs an override (R12)"
+        await service.request_supplement(
+            d.id, actor=w["as"]["receiver"], version=d.version, items=["x"], reason="lần hai"
+        )
+    assert info.value.errors[0][0] == "override_reason", (
+        "a second request from one agency needs an override (R12)"
+    )
 
 
 async def test_return_step_sends_the_stage_back(world):
     w = world
     d = await received(w)
     with pytest.raises(NotAllowed):
-        await service.return_step(d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version,
-                                  reason="Không có bước trước")
-    d = await service.complete_step(d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version)
-    d = await service.return_step(d.id, step(d, "tax_op").id, actor=w["as"]["tax_specialist"], version=d.version,
-                                  reason="Thiếu thông tin giá chuyển nhượng")
+        await service.return_step(
+            d.id,
+            step(d, "check").id,
+            actor=w["as"]["ward_specialist"],
+            version=d.version,
+            reason="Không có bước trước",
+        )
+    d = await service.complete_step(
+        d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
+    d = await service.return_step(
+        d.id,
+        step(d, "tax_op").id,
+        actor=w["as"]["tax_specialist"],
+        version=d.version,
+        reason="Thiếu thông tin giá chuyển nhượng",
+    )
     assert [s.step_id for s in d.active_steps()] == ["check"]
     statuses = [(s.step_id, s.status) for s in d.steps]
     assert ("tax_op", "returned") in statuses and ("police_op", "returned") in statuses
     assert ("check", "done") in statuses, "the first completion stays on record (control sheet)"
-    d = await service.complete_step(d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version)
+    d = await service.complete_step(
+        d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
     assert {s.step_id for s in d.active_steps()} == {"tax_op", "police_op"}
 
 
 async def test_reject_after_appraisal(world):
     w = world
     d = await received(w)
-    for name, sid in (("ward_specialist", "check"), ("tax_specialist", "tax_op"), ("police_specialist", "police_op")):
+    for name, sid in (
+        ("ward_specialist", "check"),
+        ("tax_specialist", "tax_op"),
+        ("police_specialist", "police_op"),
+    ):
         d = await service.complete_step(d.id, step(d, sid).id, actor=w["as"][name], version=d.version)
     with pytest.raises(InvalidInput):
-        await service.reject(d.id, step(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version, reasons="")
-    d = await service.reject(d.id, step(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version,
-                             reasons="Không đủ điều kiện theo quy định")
+        await service.reject(
+            d.id, step(d, "decide").id, actor=w["as"]["ward_leader"], version=d.version, reasons=""
+        )
+    d = await service.reject(
+        d.id,
+        step(d, "decide").id,
+        actor=w["as"]["ward_leader"],
+        version=d.version,
+        reasons="Không đủ điều kiện theo quy định",
+    )
     assert d.state == "result_refused" and d.finished_at
     with pytest.raises(NotAllowed, match="dừng|Không thể"):
         await service.stop(d.id, actor=w["as"]["receiver"], version=d.version, reason="xin dừng")
@@ -208,7 +276,9 @@ async def test_reject_after_appraisal(world):
 async def test_stop_before_decision_issues_form05(world):
     w = world
     d = await received(w)
-    d = await service.stop(d.id, actor=w["as"]["receiver"], version=d.version, reason="Người nộp đề nghị dừng")
+    d = await service.stop(
+        d.id, actor=w["as"]["receiver"], version=d.version, reason="Người nộp đề nghị dừng"
+    )
     assert d.state == "stopped"
     assert all(s.status == "cancelled" for s in d.steps)
     from core.documents.tables import GeneratedDocument
@@ -222,19 +292,33 @@ async def test_apology_once_per_agency(world):
     from datetime import timedelta
 
     with pytest.raises(InvalidInput) as info:
-        await service.apologise(d.id, actor=w["as"]["ward_leader"], version=d.version,
-                                new_due=d.due_at + timedelta(days=30), reason="Quá xa")
-    assert info.value.errors[0][0] == "new_due" and "tối đa 1,25 ngày làm việc" in info.value.errors[0][1]  # ¼ of 5 days
+        await service.apologise(
+            d.id,
+            actor=w["as"]["ward_leader"],
+            version=d.version,
+            new_due=d.due_at + timedelta(days=30),
+            reason="Quá xa",
+        )
+    assert (
+        info.value.errors[0][0] == "new_due" and "tối đa 1,25 ngày làm việc" in info.value.errors[0][1]
+    )  # ¼ of 5 days
     new_due = d.due_at + timedelta(minutes=30)
     with pytest.raises(NotFound):  # the tax unit has not been handed the dossier: it cannot even read it
-        await service.apologise(d.id, actor=w["as"]["tax_leader"], version=d.version, new_due=new_due,
-                                reason="Chậm")
-    d = await service.apologise(d.id, actor=w["as"]["ward_leader"], version=d.version, new_due=new_due,
-                                reason="Cần xác minh thêm")
+        await service.apologise(
+            d.id, actor=w["as"]["tax_leader"], version=d.version, new_due=new_due, reason="Chậm"
+        )
+    d = await service.apologise(
+        d.id, actor=w["as"]["ward_leader"], version=d.version, new_due=new_due, reason="Cần xác minh thêm"
+    )
     assert d.extended_due_at == new_due and d.appointment_at == new_due and d.state == "received"
     with pytest.raises(InvalidInput) as info:
-        await service.apologise(d.id, actor=w["as"]["ward_leader"], version=d.version,
-                                new_due=new_due + timedelta(minutes=10), reason="Lần nữa")
+        await service.apologise(
+            d.id,
+            actor=w["as"]["ward_leader"],
+            version=d.version,
+            new_due=new_due + timedelta(minutes=10),
+            reason="Lần nữa",
+        )
     assert info.value.errors[0][0] == "new_due"
 
 
@@ -242,7 +326,9 @@ async def test_suspending_step_and_two_appointments(world):
     w = world
     d = await received(w, PROC_SUSPEND)
     assert d.appointment1_at is not None and d.appointment1_at < d.due_at
-    d = await service.complete_step(d.id, step(d, "prepare").id, actor=w["as"]["ward_specialist"], version=d.version)
+    d = await service.complete_step(
+        d.id, step(d, "prepare").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
     pay = step(d, "pay")
     assert await Suspension.count().where((Suspension.dossier == d.id) & Suspension.ended_at.is_null()) == 1
     d = await service.complete_step(d.id, pay.id, actor=w["as"]["tax_specialist"], version=d.version)
@@ -270,8 +356,14 @@ async def test_pause_policy_keeps_elapsed_time(world):
     w = world
     d = await received(w, PROC_PAUSE)
     due = d.due_at
-    d = await service.request_supplement(d.id, step(d, "check").id, actor=w["as"]["ward_specialist"],
-                                         version=d.version, items=["Bản vẽ"], reason="Thiếu bản vẽ")
+    d = await service.request_supplement(
+        d.id,
+        step(d, "check").id,
+        actor=w["as"]["ward_specialist"],
+        version=d.version,
+        items=["Bản vẽ"],
+        reason="Thiếu bản vẽ",
+    )
     assert d.state == "supplement_requested"
     assert await Suspension.count().where(Suspension.reason == "supplement") == 1
     d = await service.resubmit(d.id, actor=w["as"]["receiver"], version=d.version)
@@ -309,13 +401,17 @@ async def test_hook_assign_step(world, temp_plugin):
     temp_plugin(Placer(), "t_placer")
     d = await received(w)
     assert {s.step_id: s.agency.code for s in d.steps} == {
-        "check": "000.30.31.H39", "tax_op": "000.40.01.H39", "police_op": "000.40.05.H39", "decide": "000.30.31.H39"}
+        "check": "000.30.31.H39",
+        "tax_op": "000.40.01.H39",
+        "police_op": "000.40.05.H39",
+        "decide": "000.30.31.H39",
+    }
     assert ("check" in {s for _, s in seen}) and all(code == d.code for code, _ in seen)
 
 
 async def test_unknown_selector_stops_receipt(world, monkeypatch):
-    from core.dossiers import hooks as core_hooks
     from core.contract.errors import Unavailable
+    from core.dossiers import hooks as core_hooks
 
     w = world
     d = await new_dossier(w)
@@ -338,8 +434,14 @@ async def test_restart_policy_resets_the_clock_on_resubmission(world, monkeypatc
     w = world
     d = await received(w)
     first_start, first_due = d.clock_start_at, d.due_at
-    d = await service.request_supplement(d.id, step(d, "check").id, actor=w["as"]["ward_specialist"],
-                                         version=d.version, items=["Bản vẽ"], reason="Thiếu bản vẽ")
+    d = await service.request_supplement(
+        d.id,
+        step(d, "check").id,
+        actor=w["as"]["ward_specialist"],
+        version=d.version,
+        items=["Bản vẽ"],
+        reason="Thiếu bản vẽ",
+    )
     assert await Suspension.count().where(Suspension.dossier == d.id) == 0, "restart: no pause interval"
     real = engine.utcnow
     monkeypatch.setattr(engine, "utcnow", lambda: real() + timedelta(days=7))
@@ -357,8 +459,12 @@ async def test_every_transition_is_on_the_agency_audit_chain(world):
 
     w = world
     d = await received(w)
-    d = await service.complete_step(d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version)
-    rows = await AuditEntry.select(AuditEntry.chain, AuditEntry.action).where(AuditEntry.object_type == "dossier")
+    d = await service.complete_step(
+        d.id, step(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
+    rows = await AuditEntry.select(AuditEntry.chain, AuditEntry.action).where(
+        AuditEntry.object_type == "dossier"
+    )
     assert [(r["chain"], r["action"]) for r in rows] == [
         ("agency:000.30.31.H39", "dossier.create"),
         ("agency:000.30.31.H39", "dossier.receive"),

@@ -21,16 +21,28 @@ def bearer(token: str) -> dict:
 async def test_api_receive_steps_result_return(client, world):
     w = world
     tok = {name: await issue_token(u["id"], "test") for name, u in w["users"].items()}
-    r = await client.post("/api/v1/dossiers", headers=bearer(tok["citizen"]), json={
-        "procedure_code": PROC, "agency_code": "000.30.31.H39",
-        "applicant": {"name": "Nguyễn Văn An"}, "data": {"subject": "Thử"}, "channel": "truc_tuyen"})
+    r = await client.post(
+        "/api/v1/dossiers",
+        headers=bearer(tok["citizen"]),
+        json={
+            "procedure_code": PROC,
+            "agency_code": "000.30.31.H39",
+            "applicant": {"name": "Nguyễn Văn An"},
+            "data": {"subject": "Thử"},
+            "channel": "truc_tuyen",
+        },
+    )
     assert r.status_code == 201, r.text
     d = r.json()
     assert d["state"] == "draft" and d["version"] == 1 and d["code"] is None
-    r = await client.post(f"/api/v1/dossiers/{d['id']}/submit", headers=bearer(tok["citizen"]), json={"version": 1})
+    r = await client.post(
+        f"/api/v1/dossiers/{d['id']}/submit", headers=bearer(tok["citizen"]), json={"version": 1}
+    )
     assert r.status_code == 200, r.text
     code = r.json()["code"]
-    r = await client.post(f"/api/v1/dossiers/{code}/receive", headers=bearer(tok["receiver"]), json={"version": 2})
+    r = await client.post(
+        f"/api/v1/dossiers/{code}/receive", headers=bearer(tok["receiver"]), json={"version": 2}
+    )
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["state"] == "received" and d["allowed_actions"][0]["action"] in {"request_supplement", "stop"}
@@ -38,21 +50,37 @@ async def test_api_receive_steps_result_return(client, world):
     def active(d, sid):
         return next(s for s in d["steps"] if s["step_id"] == sid and s["status"] == "active")
 
-    for who, sid in (("ward_specialist", "check"), ("tax_specialist", "tax_op"), ("police_specialist", "police_op")):
-        r = await client.post(f"/api/v1/dossiers/{code}/actions/complete_step", headers=bearer(tok[who]),
-                              json={"version": d["version"], "step_id": active(d, sid)["id"]})
+    for who, sid in (
+        ("ward_specialist", "check"),
+        ("tax_specialist", "tax_op"),
+        ("police_specialist", "police_op"),
+    ):
+        r = await client.post(
+            f"/api/v1/dossiers/{code}/actions/complete_step",
+            headers=bearer(tok[who]),
+            json={"version": d["version"], "step_id": active(d, sid)["id"]},
+        )
         assert r.status_code == 200, r.text
         d = r.json()
-    r = await client.post(f"/api/v1/dossiers/{code}/actions/approve", headers=bearer(tok["ward_leader"]),
-                          json={"version": d["version"]})
+    r = await client.post(
+        f"/api/v1/dossiers/{code}/actions/approve",
+        headers=bearer(tok["ward_leader"]),
+        json={"version": d["version"]},
+    )
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["state"] == "result_approved"
-    r = await client.post(f"/api/v1/dossiers/{code}/actions/mark_result_ready", headers=bearer(tok["receiver"]),
-                          json={"version": d["version"]})
+    r = await client.post(
+        f"/api/v1/dossiers/{code}/actions/mark_result_ready",
+        headers=bearer(tok["receiver"]),
+        json={"version": d["version"]},
+    )
     d = r.json()
-    r = await client.post(f"/api/v1/dossiers/{code}/actions/return_result", headers=bearer(tok["receiver"]),
-                          json={"version": d["version"], "channel": "counter", "receiver": {"name": ""}})
+    r = await client.post(
+        f"/api/v1/dossiers/{code}/actions/return_result",
+        headers=bearer(tok["receiver"]),
+        json={"version": d["version"], "channel": "counter", "receiver": {"name": ""}},
+    )
     assert r.status_code == 422
     body = r.json()
     assert r.headers["content-type"].startswith("application/problem+json")
@@ -74,21 +102,53 @@ async def test_api_errors(client, world):
     other = await issue_token(w["users"]["tax_specialist"]["id"], "t")
     r = await client.post("/api/v1/dossiers", json={"procedure_code": PROC})
     assert r.status_code == 401
-    r = await client.post("/api/v1/dossiers", headers=bearer(tok), json={
-        "procedure_code": "0.000000", "agency_code": "000.30.31.H39", "applicant": {"name": "A"}, "data": {}})
+    r = await client.post(
+        "/api/v1/dossiers",
+        headers=bearer(tok),
+        json={
+            "procedure_code": "0.000000",
+            "agency_code": "000.30.31.H39",
+            "applicant": {"name": "A"},
+            "data": {},
+        },
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "procedure_code"
-    r = await client.post("/api/v1/dossiers", headers=bearer(tok), json={
-        "procedure_code": PROC, "agency_code": "000.30.31.H39", "applicant": {"name": "", "id_number": "12"},
-        "data": {"subject": "x"}, "channel": "truc_tiep"})
+    r = await client.post(
+        "/api/v1/dossiers",
+        headers=bearer(tok),
+        json={
+            "procedure_code": PROC,
+            "agency_code": "000.30.31.H39",
+            "applicant": {"name": "", "id_number": "12"},
+            "data": {"subject": "x"},
+            "channel": "truc_tiep",
+        },
+    )
     assert r.status_code == 422
     assert {e["field"] for e in r.json()["errors"]} >= {"applicant.name", "applicant.id_number"}
-    r = await client.post("/api/v1/dossiers", headers=bearer(tok), json={
-        "procedure_code": PROC, "agency_code": "000.30.31.H39", "applicant": {"name": "Trần Thị B"},
-        "data": {"subject": ""}, "channel": "truc_tiep"})
+    r = await client.post(
+        "/api/v1/dossiers",
+        headers=bearer(tok),
+        json={
+            "procedure_code": PROC,
+            "agency_code": "000.30.31.H39",
+            "applicant": {"name": "Trần Thị B"},
+            "data": {"subject": ""},
+            "channel": "truc_tiep",
+        },
+    )
     assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["subject"], r.text
-    r = await client.post("/api/v1/dossiers", headers=bearer(tok), json={
-        "procedure_code": PROC, "agency_code": "000.30.31.H39", "applicant": {"name": "Trần Thị B"},
-        "data": {"subject": "x"}, "channel": "truc_tiep"})
+    r = await client.post(
+        "/api/v1/dossiers",
+        headers=bearer(tok),
+        json={
+            "procedure_code": PROC,
+            "agency_code": "000.30.31.H39",
+            "applicant": {"name": "Trần Thị B"},
+            "data": {"subject": "x"},
+            "channel": "truc_tiep",
+        },
+    )
     d = r.json()
     r = await client.post(f"/api/v1/dossiers/{d['id']}/receive", headers=bearer(tok), json={})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "version"
@@ -100,7 +160,9 @@ async def test_api_errors(client, world):
     assert r.status_code == 404, "staff of unrelated agencies do not see the dossier"
     r = await client.get("/api/v1/status/not-a-code")
     assert r.status_code == 404
-    r = await client.post(f"/api/v1/dossiers/{d['id']}/actions/flag_late", headers=bearer(tok), json={"version": 1})
+    r = await client.post(
+        f"/api/v1/dossiers/{d['id']}/actions/flag_late", headers=bearer(tok), json={"version": 1}
+    )
     assert r.status_code == 403
 
 
@@ -110,8 +172,14 @@ async def test_status_pages(client, world):
 
     w = world
     receiver = await actor(w["users"]["receiver"])
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=receiver, applicant={"name": "Lê Văn Cường"},
-                             data={"subject": "x"}, channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=receiver,
+        applicant={"name": "Lê Văn Cường"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
     d = await service.receive(d.id, actor=receiver, version=d.version)
     r = await client.get("/tra-cuu")
     assert r.status_code == 200 and 'name="code"' in r.text
@@ -132,24 +200,33 @@ async def test_staff_page_actions_and_conflict(client, world):
 
     w = world
     receiver = await actor(w["users"]["receiver"])
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=receiver, applicant={"name": "Lê Văn Cường"},
-                             data={"subject": "x"}, channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=receiver,
+        applicant={"name": "Lê Văn Cường"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
     r = await client.get(f"/ho-so/{d.id}", follow_redirects=False)
     assert r.status_code in (302, 303)
     await login_as(client, w["users"]["receiver"])
     r = await client.get(f"/ho-so/{d.id}")
     assert r.status_code == 200 and "Lê Văn Cường" in r.text and "/thao-tac/receive" in r.text
     csrf = client.cookies.get("csrftoken")
-    r = await client.post(f"/ho-so/{d.id}/thao-tac/refuse_intake", data={"version": "1", "note": "",
-                                                                        "_csrf_token": csrf})
+    r = await client.post(
+        f"/ho-so/{d.id}/thao-tac/refuse_intake", data={"version": "1", "note": "", "_csrf_token": csrf}
+    )
     assert r.status_code == 422 and "Nhập lý do" in r.text
-    r = await client.post(f"/ho-so/{d.id}/thao-tac/receive", data={"version": "1", "_csrf_token": csrf},
-                          follow_redirects=False)
+    r = await client.post(
+        f"/ho-so/{d.id}/thao-tac/receive", data={"version": "1", "_csrf_token": csrf}, follow_redirects=False
+    )
     assert r.status_code == 303
     d = await service.get(d.id)
     assert d.state == "received" and r.headers["location"] == f"/ho-so/{d.code}"
-    r = await client.post(f"/ho-so/{d.code}/thao-tac/stop", data={"version": "1", "note": "Rút hồ sơ",
-                                                                  "_csrf_token": csrf})
+    r = await client.post(
+        f"/ho-so/{d.code}/thao-tac/stop", data={"version": "1", "note": "Rút hồ sơ", "_csrf_token": csrf}
+    )
     assert r.status_code == 409
     assert "Tiếp nhận" in r.text, "the conflict page lists what changed since the version the form showed"
     assert (await service.get(d.id)).state == "received"
@@ -174,19 +251,34 @@ async def test_hook_dossier_panels(client, world, temp_plugin, tmp_path):
     class Panels:
         @hookimpl
         def dossier_panels(self, dossier, user, request):
-            return [Panel(title=L("Bản ghi sổ", "Register record"), template="dossiers/_test_panel.html",
-                          context={"number": f"SO-{dossier['id']}"})]
+            return [
+                Panel(
+                    title=L("Bản ghi sổ", "Register record"),
+                    template="dossiers/_test_panel.html",
+                    context={"number": f"SO-{dossier['id']}"},
+                )
+            ]
 
     import core.text.templating as templating
 
     env = templating.build_environment("default")
-    env.loader.loaders.insert(0, __import__("jinja2").DictLoader(
-        {"dossiers/_test_panel.html": "<p class='test-panel'>{{ number }}</p>"}))
+    env.loader.loaders.insert(
+        0,
+        __import__("jinja2").DictLoader(
+            {"dossiers/_test_panel.html": "<p class='test-panel'>{{ number }}</p>"}
+        ),
+    )
     temp_plugin(Panels(), "t_panels")
     w = world
     receiver = await actor(w["users"]["receiver"])
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=receiver, applicant={"name": "Vũ Thị Giang"},
-                             data={"subject": "x"}, channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=receiver,
+        applicant={"name": "Vũ Thị Giang"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
     await login_as(client, w["users"]["receiver"])
     try:
         r = await client.get(f"/ho-so/{d.id}")
@@ -200,24 +292,40 @@ async def test_api_bad_input_is_never_a_500(client, world):
     tok = await issue_token(w["users"]["receiver"]["id"], "t")
     r = await client.post("/api/v1/dossiers", headers=bearer(tok), json=["not", "an", "object"])
     assert r.status_code == 422
-    r = await client.post("/api/v1/dossiers", headers=bearer(tok), json={
-        "procedure_code": PROC, "agency_code": "000.30.31.H39", "applicant": {"name": "Đỗ Văn H"},
-        "data": {"subject": "x"}, "channel": "truc_tiep"})
+    r = await client.post(
+        "/api/v1/dossiers",
+        headers=bearer(tok),
+        json={
+            "procedure_code": PROC,
+            "agency_code": "000.30.31.H39",
+            "applicant": {"name": "Đỗ Văn H"},
+            "data": {"subject": "x"},
+            "channel": "truc_tiep",
+        },
+    )
     d = r.json()
     r = await client.post(f"/api/v1/dossiers/{d['id']}/receive", headers=bearer(tok), json={"version": 1})
     d = r.json()
-    for body, status in (({"version": d["version"], "step_id": "abc"}, 422),
-                         ({"version": d["version"], "step_id": 10**30}, 404),
-                         ({"version": 10**30}, 403),  # the desk holds no step: refused before the version
-                         ({"version": "x"}, 422)):
-        r = await client.post(f"/api/v1/dossiers/{d['code']}/actions/complete_step", headers=bearer(tok), json=body)
+    for body, status in (
+        ({"version": d["version"], "step_id": "abc"}, 422),
+        ({"version": d["version"], "step_id": 10**30}, 404),
+        ({"version": 10**30}, 403),  # the desk holds no step: refused before the version
+        ({"version": "x"}, 422),
+    ):
+        r = await client.post(
+            f"/api/v1/dossiers/{d['code']}/actions/complete_step", headers=bearer(tok), json=body
+        )
         assert r.status_code == status, (body, r.text)
-    r = await client.post(f"/api/v1/dossiers/{d['code']}/actions/stop", headers=bearer(tok),
-                          json={"version": 10**30, "note": "Người nộp xin dừng"})
+    r = await client.post(
+        f"/api/v1/dossiers/{d['code']}/actions/stop",
+        headers=bearer(tok),
+        json={"version": 10**30, "note": "Người nộp xin dừng"},
+    )
     assert r.status_code == 409, r.text
     for path in ("/api/v1/dossiers/99999999999999999999999", "/api/v1/dossiers/nope"):
         r = await client.get(path, headers=bearer(tok))
         assert r.status_code == 404
-    r = await client.post(f"/api/v1/dossiers/{d['code']}/actions/nonsense", headers=bearer(tok),
-                          json={"version": d["version"]})
+    r = await client.post(
+        f"/api/v1/dossiers/{d['code']}/actions/nonsense", headers=bearer(tok), json={"version": d["version"]}
+    )
     assert r.status_code == 422

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from core.dossiers import clockscan, engine, service
 from core.contract.errors import InvalidInput, NotAllowed
+from core.dossiers import clockscan, engine, service
 from tests.fixtures.engine_route import PROC, actor, setup_route
 
 
@@ -36,18 +36,26 @@ def active(d, sid):
 
 
 async def _in_stage_two(w):
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                             applicant={"name": "Hoàng Văn Em"}, data={"subject": "x"}, channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": "Hoàng Văn Em"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
     d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
-    return await service.complete_step(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"],
-                                       version=d.version)
+    return await service.complete_step(
+        d.id, active(d, "check").id, actor=w["as"]["ward_specialist"], version=d.version
+    )
 
 
 async def test_scan_flags_late_against_the_overdue_step_and_is_idempotent(world, travel):
     w = world
     d = await _in_stage_two(w)
-    d = await service.complete_step(d.id, active(d, "police_op").id, actor=w["as"]["police_specialist"],
-                                    version=d.version)
+    d = await service.complete_step(
+        d.id, active(d, "police_op").id, actor=w["as"]["police_specialist"], version=d.version
+    )
     assert (await clockscan.scan(d.due_at - timedelta(minutes=1))).flagged_late == []
     later = travel(timedelta(days=40))
     summary = await clockscan.scan(later)
@@ -62,22 +70,38 @@ async def test_scan_flags_late_against_the_overdue_step_and_is_idempotent(world,
 
     # the unit at fault apologises, once; the receiving desk is not that unit
     with pytest.raises(NotAllowed):
-        await service.apologise(d.id, actor=w["as"]["ward_leader"], version=d.version,
-                                new_due=later + timedelta(hours=1), reason="Chậm")
-    d = await service.apologise(d.id, actor=w["as"]["tax_leader"], version=d.version,
-                                new_due=later + timedelta(hours=1), reason="Chờ xác minh giá trị")
+        await service.apologise(
+            d.id,
+            actor=w["as"]["ward_leader"],
+            version=d.version,
+            new_due=later + timedelta(hours=1),
+            reason="Chậm",
+        )
+    d = await service.apologise(
+        d.id,
+        actor=w["as"]["tax_leader"],
+        version=d.version,
+        new_due=later + timedelta(hours=1),
+        reason="Chờ xác minh giá trị",
+    )
     assert d.extended_due_at is not None
     with pytest.raises(InvalidInput):
-        await service.apologise(d.id, actor=w["as"]["tax_leader"], version=d.version,
-                                new_due=later + timedelta(hours=2), reason="Lần hai")
+        await service.apologise(
+            d.id,
+            actor=w["as"]["tax_leader"],
+            version=d.version,
+            new_due=later + timedelta(hours=2),
+            reason="Lần hai",
+        )
 
 
 async def test_step_finished_after_its_due_is_late_and_attributed(world, travel):
     w = world
     d = await _in_stage_two(w)
     travel(timedelta(days=30))
-    d = await service.complete_step(d.id, active(d, "tax_op").id, actor=w["as"]["tax_specialist"],
-                                    version=d.version)
+    d = await service.complete_step(
+        d.id, active(d, "tax_op").id, actor=w["as"]["tax_specialist"], version=d.version
+    )
     assert d.late and d.late_agency_id == w["tree"]["tax"]["id"] and d.late_step == "tax_op"
     assert next(s for s in d.steps if s.step_id == "tax_op").outcome == "late"
     assert next(s for s in d.steps if s.step_id == "check").outcome in ("early", "on_time")
@@ -85,11 +109,18 @@ async def test_step_finished_after_its_due_is_late_and_attributed(world, travel)
 
 async def test_unanswered_supplement_is_closed_after_the_limit(world, travel):
     w = world
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["citizen"],
-                             applicant={"name": "Nguyễn Văn An"}, data={"subject": "x"}, channel="truc_tuyen")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["citizen"],
+        applicant={"name": "Nguyễn Văn An"},
+        data={"subject": "x"},
+        channel="truc_tuyen",
+    )
     d = await service.submit(d.id, actor=w["as"]["citizen"], version=d.version)
-    d = await service.request_supplement(d.id, actor=w["as"]["receiver"], version=d.version,
-                                         items=["Bản sao CCCD"], reason="Thiếu giấy tờ")
+    d = await service.request_supplement(
+        d.id, actor=w["as"]["receiver"], version=d.version, items=["Bản sao CCCD"], reason="Thiếu giấy tờ"
+    )
     soon = travel(timedelta(days=5))
     assert (await clockscan.scan(soon)).closed == []
     later = travel(timedelta(days=40))
@@ -144,8 +175,10 @@ async def test_supplement_limit_of_an_older_bound_version_closes_it_on_time(worl
     class ShortRelease(EngineTestPlugin):
         @hookimpl
         def register_procedures(self):
-            return [dataclasses.replace(p, supplement_limit_days=3) if p.code == PROC else p
-                    for p in EngineTestPlugin.register_procedures(self)]
+            return [
+                dataclasses.replace(p, supplement_limit_days=3) if p.code == PROC else p
+                for p in EngineTestPlugin.register_procedures(self)
+            ]
 
     def release(plugin):
         pm = get_plugin_manager()
@@ -155,25 +188,48 @@ async def test_supplement_limit_of_an_older_bound_version_closes_it_on_time(worl
 
     w = world
     release(ShortRelease())
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                             applicant={"name": "Trịnh Văn Khánh"}, data={"subject": "x"},
-                             channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": "Trịnh Văn Khánh"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
     d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
     release(EngineTestPlugin())  # today's release: 15 days again
     assert min(p.supplement_limit_days for p in registry.get_catalogue().procedures.values()) > 3
-    d = await service.request_supplement(d.id, active(d, "check").id, actor=w["as"]["ward_specialist"],
-                                         version=d.version, items=["Sơ đồ thửa đất"], reason="Thiếu sơ đồ")
+    d = await service.request_supplement(
+        d.id,
+        active(d, "check").id,
+        actor=w["as"]["ward_specialist"],
+        version=d.version,
+        items=["Sơ đồ thửa đất"],
+        reason="Thiếu sơ đồ",
+    )
     asked = (await service.events(d.id))[-1].at
     limit = await timing.add(asked, 3 * 480, None)
     assert (await clockscan.scan(limit - timedelta(minutes=1))).closed == []
 
     # more dossiers waiting (bound to today's version, not yet due) cost no extra query
     async def waiting():
-        x = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                                 applicant={"name": "Lê Thị Hoa"}, data={"subject": "x"}, channel="truc_tiep")
+        x = await service.create(
+            PROC,
+            w["tree"]["ward"]["id"],
+            actor=w["as"]["receiver"],
+            applicant={"name": "Lê Thị Hoa"},
+            data={"subject": "x"},
+            channel="truc_tiep",
+        )
         x = await service.receive(x.id, actor=w["as"]["receiver"], version=x.version)
-        await service.request_supplement(x.id, active(x, "check").id, actor=w["as"]["ward_specialist"],
-                                         version=x.version, items=["Sơ đồ"], reason="Thiếu")
+        await service.request_supplement(
+            x.id,
+            active(x, "check").id,
+            actor=w["as"]["ward_specialist"],
+            version=x.version,
+            items=["Sơ đồ"],
+            reason="Thiếu",
+        )
 
     await waiting()
     with count_queries() as few:

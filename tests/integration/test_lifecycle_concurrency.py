@@ -11,15 +11,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.contract.errors import MotcuaError, StaleVersion
 from core.dossiers import service
 from core.dossiers.states import State
 from core.dossiers.tables import DossierEvent
-from core.contract.errors import MotcuaError, StaleVersion
 from tests.fixtures.engine_route import PROC, actor, setup_route
 
 IS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
-postgres_only = [pytest.mark.postgres,
-                 pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")]
+postgres_only = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)"),
+]
 
 
 @pytest.fixture
@@ -30,8 +32,14 @@ async def world(db, temp_plugin):
 
 
 async def _draft(w):
-    return await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                                applicant={"name": "Phạm Thị Dung"}, data={"subject": "x"}, channel="truc_tiep")
+    return await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": "Phạm Thị Dung"},
+        data={"subject": "x"},
+        channel="truc_tiep",
+    )
 
 
 @pytest.mark.postgres
@@ -39,8 +47,9 @@ async def _draft(w):
 async def test_twenty_parallel_receipts_get_distinct_gap_free_codes(world):
     w = world
     drafts = [await _draft(w) for _ in range(20)]
-    got = await asyncio.gather(*(service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
-                                 for d in drafts))
+    got = await asyncio.gather(
+        *(service.receive(d.id, actor=w["as"]["receiver"], version=d.version) for d in drafts)
+    )
     seqs = sorted(int(d.code.rsplit("-", 1)[1]) for d in got)
     assert seqs == list(range(1, 21))
     from core.audit import chain
@@ -53,18 +62,29 @@ async def test_twenty_parallel_receipts_get_distinct_gap_free_codes(world):
 async def test_parallel_receipts_at_two_agencies_count_separately(world):
     w = world
     ward = [await _draft(w) for _ in range(8)]
-    commune = [await service.create(PROC, w["tree"]["commune"]["id"], actor=w["as"]["commune_receiver"],
-                                    applicant={"name": "Lò Văn Páo"}, data={"subject": "x"}, channel="truc_tiep")
-               for _ in range(8)]
+    commune = [
+        await service.create(
+            PROC,
+            w["tree"]["commune"]["id"],
+            actor=w["as"]["commune_receiver"],
+            applicant={"name": "Lò Văn Páo"},
+            data={"subject": "x"},
+            channel="truc_tiep",
+        )
+        for _ in range(8)
+    ]
     got = await asyncio.gather(
         *(service.receive(d.id, actor=w["as"]["receiver"], version=d.version) for d in ward),
-        *(service.receive(d.id, actor=w["as"]["commune_receiver"], version=d.version) for d in commune))
+        *(service.receive(d.id, actor=w["as"]["commune_receiver"], version=d.version) for d in commune),
+    )
     by_agency: dict[str, list[int]] = {}
     for d in got:
         agency, _day, seq = d.code.rsplit("-", 2)
         by_agency.setdefault(agency, []).append(int(seq))
     assert {a: sorted(s) for a, s in by_agency.items()} == {
-        w["tree"]["ward"]["code"]: list(range(1, 9)), w["tree"]["commune"]["code"]: list(range(1, 9))}
+        w["tree"]["ward"]["code"]: list(range(1, 9)),
+        w["tree"]["commune"]["code"]: list(range(1, 9)),
+    }
 
 
 @pytest.mark.postgres
@@ -76,8 +96,14 @@ async def test_two_clerks_same_version_exactly_one_wins(world):
     before = await DossierEvent.count().where(DossierEvent.dossier == d.id)
     results = await asyncio.gather(
         service.stop(d.id, actor=w["as"]["receiver"], version=d.version, reason="Người nộp xin dừng"),
-        service.request_supplement(d.id, next(s.id for s in d.active_steps()), actor=w["as"]["ward_specialist"],
-                                   version=d.version, items=["Bản sao"], reason="Thiếu giấy tờ"),
+        service.request_supplement(
+            d.id,
+            next(s.id for s in d.active_steps()),
+            actor=w["as"]["ward_specialist"],
+            version=d.version,
+            items=["Bản sao"],
+            reason="Thiếu giấy tờ",
+        ),
         return_exceptions=True,
     )
     wins = [r for r in results if not isinstance(r, Exception)]
@@ -95,8 +121,12 @@ async def test_two_clerks_same_version_exactly_one_wins(world):
 
     now = await service.get(d.id)
     assert now.state == wins[0].state and now.version == d.version + 1
-    kinds = {r["kind"] for r in await GeneratedDocument.select(GeneratedDocument.kind).where(
-        GeneratedDocument.dossier == d.id)}
+    kinds = {
+        r["kind"]
+        for r in await GeneratedDocument.select(GeneratedDocument.kind).where(
+            GeneratedDocument.dossier == d.id
+        )
+    }
     assert ("form05" in kinds) != ("form02" in kinds)
     assert await Suspension.count().where(Suspension.dossier == d.id) == 0
 
@@ -109,14 +139,16 @@ async def test_two_clerks_finishing_parallel_steps_at_once(world):
     w = world
     d = await _draft(w)
     d = await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
-    d = await service.complete_step(d.id, next(s.id for s in d.active_steps()), actor=w["as"]["ward_specialist"],
-                                    version=d.version)
+    d = await service.complete_step(
+        d.id, next(s.id for s in d.active_steps()), actor=w["as"]["ward_specialist"], version=d.version
+    )
     tax = next(s for s in d.active_steps() if s.step_id == "tax_op")
     police = next(s for s in d.active_steps() if s.step_id == "police_op")
     results = await asyncio.gather(
         service.complete_step(d.id, tax.id, actor=w["as"]["tax_specialist"], version=d.version),
         service.complete_step(d.id, police.id, actor=w["as"]["police_specialist"], version=d.version),
-        return_exceptions=True)
+        return_exceptions=True,
+    )
     losses = [r for r in results if isinstance(r, Exception)]
     assert len(losses) == 1 and isinstance(losses[0], StaleVersion), results
     now = await service.get(d.id)
@@ -137,14 +169,31 @@ async def test_same_version_twice_in_sequence_second_is_stale(world):
     assert await DossierEvent.count().where(DossierEvent.dossier == d.id) == 2
 
 
-ACTIONS = ("receive", "request_supplement", "resubmit", "refuse_intake", "complete_step", "approve", "reject",
-           "return_step", "suspend", "resume", "mark_result_ready", "return_result", "stop", "apologise")
+ACTIONS = (
+    "receive",
+    "request_supplement",
+    "resubmit",
+    "refuse_intake",
+    "complete_step",
+    "approve",
+    "reject",
+    "return_step",
+    "suspend",
+    "resume",
+    "mark_result_ready",
+    "return_result",
+    "stop",
+    "apologise",
+)
 WHO = ("receiver", "ward_specialist", "ward_leader", "tax_specialist", "police_specialist", "tax_leader")
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.tuples(st.sampled_from(ACTIONS), st.sampled_from(WHO), st.integers(0, 3)), min_size=1,
-                max_size=14))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(ACTIONS), st.sampled_from(WHO), st.integers(0, 3)), min_size=1, max_size=14
+    )
+)
 async def test_random_actions_on_a_real_dossier(world_factory, script):
     w = await world_factory()
     d = await _draft(w)
@@ -163,8 +212,15 @@ async def test_random_actions_on_a_real_dossier(world_factory, script):
         if action == "request_supplement":
             params = {"items": ["Bản sao"]}
         try:
-            d = await service.act(d.id, action, actor=w["as"][who], version=d.version, step_id=step_id,
-                                  note="Lý do thử nghiệm" if rnd.random() < 0.9 else "", **params)
+            d = await service.act(
+                d.id,
+                action,
+                actor=w["as"][who],
+                version=d.version,
+                step_id=step_id,
+                note="Lý do thử nghiệm" if rnd.random() < 0.9 else "",
+                **params,
+            )
             ok += 1
         except MotcuaError:
             d = await service.get(d.id)

@@ -81,9 +81,14 @@ def reads(q, table: str) -> list[str]:
 
 
 async def _draft(w, n: int = 0):
-    return await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                                applicant={"name": f"Nguyễn Văn An {n}"}, data={"subject": "Đề nghị"},
-                                channel="truc_tiep")
+    return await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": f"Nguyễn Văn An {n}"},
+        data={"subject": "Đề nghị"},
+        channel="truc_tiep",
+    )
 
 
 async def test_receiving_reads_the_agency_once_and_no_view(world, count_queries):
@@ -102,8 +107,9 @@ async def test_receiving_reads_the_agency_once_and_no_view(world, count_queries)
     before = QueryCounter()
     before.statements = q.statements[:written]
     assert len(reads(before, "dossier")) == 1, "only the locked row before the dossier is written"
-    assert not [s for s in reads(before, "dossier_step") if '"dossier_step"."step_id"' in s], \
+    assert not [s for s in reads(before, "dossier_step") if '"dossier_step"."step_id"' in s], (
         "no view (the dossier and its steps) is loaded inside the transition"
+    )
 
 
 async def test_dossier_page_and_action_post_load_the_dossier_once(client, world, count_queries):
@@ -120,9 +126,16 @@ async def test_dossier_page_and_action_post_load_the_dossier_once(client, world,
 
     step = d.steps[0]
     with count_queries() as post:
-        resp = await client.post(f"{url}/thao-tac/complete_step", follow_redirects=False,
-                                 data={"version": str(d.version), "step_id": str(step.id), "note": "Đủ hồ sơ",
-                                       "_csrf_token": csrf_from(client)})
+        resp = await client.post(
+            f"{url}/thao-tac/complete_step",
+            follow_redirects=False,
+            data={
+                "version": str(d.version),
+                "step_id": str(step.id),
+                "note": "Đủ hồ sơ",
+                "_csrf_token": csrf_from(client),
+            },
+        )
     assert resp.status_code == 303 and resp.headers["location"] == url
     assert len(reads(post, "dossier")) == 1, reads(post, "dossier")
     after = await service.get(d.code)
@@ -140,11 +153,17 @@ async def test_a_stranger_posting_an_action_learns_nothing(client, world):
     stranger = await make_user("stranger", full_name="Người Lạ")
     await login_as(client, stranger)
     await client.get("/")
-    for action, data in (("complete_step", {"version": str(d.version)}), ("stop", {"version": "x"}),
-                         ("no_such_action", {"version": str(d.version)}),
-                         ("stop", {"version": str(d.version), "note": "x" * 100_000})):
-        resp = await client.post(f"/ho-so/{d.code}/thao-tac/{action}", follow_redirects=False,
-                                 data={**data, "_csrf_token": csrf_from(client)})
+    for action, data in (
+        ("complete_step", {"version": str(d.version)}),
+        ("stop", {"version": "x"}),
+        ("no_such_action", {"version": str(d.version)}),
+        ("stop", {"version": str(d.version), "note": "x" * 100_000}),
+    ):
+        resp = await client.post(
+            f"/ho-so/{d.code}/thao-tac/{action}",
+            follow_redirects=False,
+            data={**data, "_csrf_token": csrf_from(client)},
+        )
         assert resp.status_code == 404, (action, resp.status_code)
         assert "Không tìm thấy hồ sơ" in resp.text
     assert (await service.get(d.code)).version == d.version

@@ -34,8 +34,11 @@ async def _csrf(client) -> str:
 
 
 def _post_login(client, token: str, username: str, password: str):
-    return client.post("/dang-nhap", data={"username": username, "password": password, "_csrf_token": token},
-                       follow_redirects=False)
+    return client.post(
+        "/dang-nhap",
+        data={"username": username, "password": password, "_csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 async def _failures(username: str, n: int, ip: str = "10.1.1.1") -> list[InvalidInput]:
@@ -61,9 +64,14 @@ async def test_parallel_wrong_passwords_over_http_lock_the_account(app, client):
     token = await _csrf(client)
     # Litestar's test client hands requests to the app one at a time; httpx's ASGI transport runs
     # them concurrently on this event loop, as a server would.
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.4.0.1", 4000)),
-                                 base_url="http://127.0.0.1:8000", cookies=dict(client.cookies)) as burst:
-        responses = await asyncio.gather(*(_post_login(burst, token, "tranthib", f"doan-{i}") for i in range(20)))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("10.4.0.1", 4000)),
+        base_url="http://127.0.0.1:8000",
+        cookies=dict(client.cookies),
+    ) as burst:
+        responses = await asyncio.gather(
+            *(_post_login(burst, token, "tranthib", f"doan-{i}") for i in range(20))
+        )
     assert all(r.status_code == 422 for r in responses)
     assert any(LOCKED in r.text for r in responses)
     assert await LoginAttempt.count().where(LoginAttempt.success.eq(False)) == 20
@@ -123,8 +131,10 @@ async def test_one_client_is_paused_after_too_many_failures_on_any_app_instance(
 
     monkeypatch.setattr(service, "CLIENT_MAX_FAILURES", 6)
     await make_user("nguoidung")
-    async with AsyncTestClient(app=create_app(), base_url="http://127.0.0.1:8000") as a, \
-            AsyncTestClient(app=create_app(), base_url="http://127.0.0.1:8000") as b:
+    async with (
+        AsyncTestClient(app=create_app(), base_url="http://127.0.0.1:8000") as a,
+        AsyncTestClient(app=create_app(), base_url="http://127.0.0.1:8000") as b,
+    ):
         tokens = {a: await _csrf(a), b: await _csrf(b)}
         for i in range(6):  # a different username each time: no account lock involved
             c = a if i % 2 else b
@@ -143,9 +153,18 @@ async def test_one_client_is_paused_after_too_many_failures_on_any_app_instance(
 
 
 def _reg(client, **over):
-    data = {"full_name": "Trần Thị Bích", "birth_date": "02/05/1989", "sex": "male", "cccd": VALID_CCCD,
-            "phone": "0912345678", "email": "bich@example.vn", "username": "tranthibich",
-            "password": "MatKhau2026", "password_confirm": "MatKhau2026", "_csrf_token": csrf_from(client)}
+    data = {
+        "full_name": "Trần Thị Bích",
+        "birth_date": "02/05/1989",
+        "sex": "male",
+        "cccd": VALID_CCCD,
+        "phone": "0912345678",
+        "email": "bich@example.vn",
+        "username": "tranthibich",
+        "password": "MatKhau2026",
+        "password_confirm": "MatKhau2026",
+        "_csrf_token": csrf_from(client),
+    }
     data.update(over)
     return client.post("/dang-ky", data=data, follow_redirects=False)
 
@@ -167,13 +186,17 @@ async def test_registration_with_a_used_cccd_or_email_looks_the_same_and_mails_t
     for r in (fresh, dup):
         assert "đã được dùng" not in r.text
     mails = await Notification.select().where(
-        (Notification.recipient == owner["id"]) & (Notification.template == "registration_attempt"))
+        (Notification.recipient == owner["id"]) & (Notification.template == "registration_attempt")
+    )
     assert {m["channel"] for m in mails} == {"email", "inapp"}
     mail = next(m for m in mails if m["channel"] == "email")
     assert mail["to_address"] == "chu@example.vn" and "chu.taikhoan" in mail["subject"]
     assert "số CCCD và địa chỉ thư điện tử" in mail["body"] and "không được tạo" in mail["body"]
-    welcome = await Notification.select().where(
-        (Notification.template == "account_created") & (Notification.channel == "email")).first()
+    welcome = (
+        await Notification.select()
+        .where((Notification.template == "account_created") & (Notification.channel == "email"))
+        .first()
+    )
     assert welcome["to_address"] == "moi@example.vn" and "nguoimoi" in welcome["subject"]
 
 
@@ -199,9 +222,17 @@ async def test_hook_on_account_event(db, temp_plugin):
 
     temp_plugin(Recorder(), "account-recorder")
     await standard_tree()
-    reg = service.Registration(full_name="Trần Thị Bích", cccd=VALID_CCCD, phone="0912345678", email="",
-                               username="tranthibich", password="MatKhau2026", password_confirm="MatKhau2026",
-                               birth_date="02/05/1989", sex="male")
+    reg = service.Registration(
+        full_name="Trần Thị Bích",
+        cccd=VALID_CCCD,
+        phone="0912345678",
+        email="",
+        username="tranthibich",
+        password="MatKhau2026",
+        password_confirm="MatKhau2026",
+        birth_date="02/05/1989",
+        sex="male",
+    )
     uid = await service.register_citizen(reg, ip="10.0.0.1")
     again = await service.register_citizen(replace(reg, username="khac"))
     assert uid is not None and again is None
@@ -237,14 +268,23 @@ async def test_nightly_schedule_purges_expired_sessions_only(db):
 
     spec = next((s for s in cron_specs() if s.name == "purge_expired_sessions"), None)
     assert spec is not None, "the nightly schedule has no session purge"
-    nights = [t for t in (datetime(2026, 12, 3, 17, 0, tzinfo=UTC) + timedelta(minutes=m) for m in range(24 * 60))
-              if matches(spec.cron, t)]
+    nights = [
+        t
+        for t in (datetime(2026, 12, 3, 17, 0, tzinfo=UTC) + timedelta(minutes=m) for m in range(24 * 60))
+        if matches(spec.cron, t)
+    ]
     assert len(nights) == 1 and 0 <= (nights[0] + timedelta(hours=7)).hour < 6  # once a day, at night
     now = datetime.now(UTC)
-    for key, expires in (("old", now - timedelta(minutes=1)), ("live", now + timedelta(hours=1)), ("open", None)):
+    for key, expires in (
+        ("old", now - timedelta(minutes=1)),
+        ("live", now + timedelta(hours=1)),
+        ("open", None),
+    ):
         await SessionRow.insert(SessionRow(key=key, value="e30=", expires_at=expires))
-    await LoginThrottle.insert(LoginThrottle(key="ip:old", hits=3, until=now - timedelta(seconds=1)),
-                               LoginThrottle(key="ip:live", hits=3, until=now + timedelta(minutes=5)))
+    await LoginThrottle.insert(
+        LoginThrottle(key="ip:old", hits=3, until=now - timedelta(seconds=1)),
+        LoginThrottle(key="ip:live", hits=3, until=now + timedelta(minutes=5)),
+    )
     await spec.func({})
     assert sorted(r["key"] for r in await SessionRow.select(SessionRow.key)) == ["live", "open"]
     assert [r["key"] for r in await LoginThrottle.select(LoginThrottle.key)] == ["ip:live"]
@@ -258,9 +298,13 @@ def test_data_dir_and_sqlite_file_are_created_owner_only(tmp_path):
     data = tmp_path / "moi" / "var"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "MOTCUA_SECRET_KEY")}
     env.update(MOTCUA_DATA_DIR=str(data), PICCOLO_CONF="core.db.piccolo_conf")
-    code = ("import asyncio\nfrom core.db.tx import raw\nfrom core.settings import get_settings\nget_settings()\n"
-            "asyncio.run(raw('CREATE TABLE t (x INTEGER)'))\n")
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    code = (
+        "import asyncio\nfrom core.db.tx import raw\nfrom core.settings import get_settings\nget_settings()\n"
+        "asyncio.run(raw('CREATE TABLE t (x INTEGER)'))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert r.returncode == 0, r.stderr
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     files = [p for p in data.iterdir() if p.name.startswith("motcua.sqlite") or p.name == "secret_key"]
@@ -299,9 +343,19 @@ async def test_simultaneous_registrations_with_one_cccd_open_one_account_and_nev
     """Two registrations with the same new CCCD at the same moment: one account is opened, the other gets
     the ordinary outcome (the owner is told by mail), never an error from the unique constraint."""
     await standard_tree()
-    reg = service.Registration(full_name="Trần Thị Bích", cccd=VALID_CCCD, phone="0912345678", email="",
-                               username="tranthibich", password="MatKhau2026", password_confirm="MatKhau2026",
-                               birth_date="02/05/1989", sex="male")
-    results = await asyncio.gather(*(service.register_citizen(replace(reg, username=f"bich{i}")) for i in range(4)))
+    reg = service.Registration(
+        full_name="Trần Thị Bích",
+        cccd=VALID_CCCD,
+        phone="0912345678",
+        email="",
+        username="tranthibich",
+        password="MatKhau2026",
+        password_confirm="MatKhau2026",
+        birth_date="02/05/1989",
+        sex="male",
+    )
+    results = await asyncio.gather(
+        *(service.register_citizen(replace(reg, username=f"bich{i}")) for i in range(4))
+    )
     assert sum(r is not None for r in results) == 1
     assert await User.count().where(User.cccd == VALID_CCCD) == 1

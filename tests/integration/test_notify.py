@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from core.api import hookimpl
-from core.jobs import outbox, runner, tasks
+from core.jobs import runner, tasks
 from core.jobs.tables import EventDelivery, Outbox
 from core.notify import channels, service
 from core.notify.tables import Notification
@@ -93,7 +93,9 @@ async def _make_due(row_id: int) -> None:
 async def _settle(nid: int) -> None:
     for _ in range(250):
         await runner.run_pending_now()
-        if (await Notification.select(Notification.status).where(Notification.id == nid).first())["status"] != "pending":
+        if (await Notification.select(Notification.status).where(Notification.id == nid).first())[
+            "status"
+        ] != "pending":
             return
         await asyncio.sleep(0.02)
 
@@ -105,10 +107,20 @@ async def test_without_gateways_messages_wait_on_the_outbox_page(db, monkeypatch
     monkeypatch.delenv("MOTCUA_SMTP_URL", raising=False)
     monkeypatch.delenv("MOTCUA_SMS_URL", raising=False)
     user = await make_user("an", full_name="Nguyễn Văn An")
-    ids = await service.notify("receipt", user_id=user["id"], to_email="an@example.vn", to_phone="0912345678",
-                               context={"code": "000.30.31.H39-261123-0001", "applicant_name": "Nguyễn Văn An",
-                                        "agency_name": "UBND phường Trấn Biên", "appointment": "17:00 ngày 30/11/2026",
-                                        "procedure_name": "Đăng ký khai sinh", "link": "http://x/tra-cuu/1"})
+    ids = await service.notify(
+        "receipt",
+        user_id=user["id"],
+        to_email="an@example.vn",
+        to_phone="0912345678",
+        context={
+            "code": "000.30.31.H39-261123-0001",
+            "applicant_name": "Nguyễn Văn An",
+            "agency_name": "UBND phường Trấn Biên",
+            "appointment": "17:00 ngày 30/11/2026",
+            "procedure_name": "Đăng ký khai sinh",
+            "link": "http://x/tra-cuu/1",
+        },
+    )
     rows = {r["channel"]: r for r in await Notification.select().where(Notification.id.is_in(ids))}
     assert set(rows) == {"inapp", "email", "sms"}
     assert rows["inapp"]["status"] == "sent"
@@ -117,7 +129,9 @@ async def test_without_gateways_messages_wait_on_the_outbox_page(db, monkeypatch
     assert "Ngày hẹn trả kết quả: 17:00 ngày 30/11/2026" in rows["email"]["body"]
     assert len(rows["sms"]["body"]) < 160 and "000.30.31.H39-261123-0001" in rows["sms"]["body"]
     assert await runner.run_pending_now() == 2
-    statuses = {r["channel"]: r["status"] for r in await Notification.select().where(Notification.id.is_in(ids))}
+    statuses = {
+        r["channel"]: r["status"] for r in await Notification.select().where(Notification.id.is_in(ids))
+    }
     assert statuses == {"inapp": "sent", "email": "outbox", "sms": "outbox"}
 
 
@@ -129,8 +143,17 @@ async def test_unknown_template_is_refused(db):
 async def test_every_r37_template_renders():
     from core.notify.messages import MESSAGES, render
 
-    assert {"receipt", "supplement_requested", "refused", "apology", "result_ready", "stopped", "returned",
-            "closed", "late_warning"} <= set(MESSAGES)
+    assert {
+        "receipt",
+        "supplement_requested",
+        "refused",
+        "apology",
+        "result_ready",
+        "stopped",
+        "returned",
+        "closed",
+        "late_warning",
+    } <= set(MESSAGES)
     for name in MESSAGES:
         m = render(name, {"code": "HS-1", "reason": "Thiếu bản sao giấy khai sinh"})
         assert "HS-1" in m.subject and m.body and m.sms
@@ -140,8 +163,12 @@ async def test_smtp_delivery_sends_once_even_if_the_task_runs_twice(db, monkeypa
     async with SmtpSink() as sink:
         monkeypatch.setenv("MOTCUA_SMTP_URL", f"smtp://127.0.0.1:{sink.port}")
         monkeypatch.setenv("MOTCUA_MAIL_FROM", "motcua@dongnai.gov.vn")
-        [nid] = await service.notify("result_ready", dossier_id=None, to_email="an@example.vn",
-                                     context={"code": "HS-9", "applicant_name": "Trần Thị Bình"})
+        [nid] = await service.notify(
+            "result_ready",
+            dossier_id=None,
+            to_email="an@example.vn",
+            context={"code": "HS-9", "applicant_name": "Trần Thị Bình"},
+        )
         await runner.run_pending_now()
         await service.deliver_notification({}, notification_id=nid)  # a duplicate delivery
     row = await Notification.select().where(Notification.id == nid).first()
@@ -152,14 +179,19 @@ async def test_smtp_delivery_sends_once_even_if_the_task_runs_twice(db, monkeypa
     import email
 
     parsed = email.message_from_bytes(msg["data"])
-    assert str(email.header.make_header(email.header.decode_header(parsed["Subject"]))) == "Đã có kết quả giải quyết hồ sơ HS-9"
+    assert (
+        str(email.header.make_header(email.header.decode_header(parsed["Subject"])))
+        == "Đã có kết quả giải quyết hồ sơ HS-9"
+    )
     assert "Trần Thị Bình" in parsed.get_payload(decode=True).decode()
 
 
 async def test_failed_delivery_shows_its_error_and_can_be_resent_from_the_page(db, client, monkeypatch):
     dead_port = _free_port()
     monkeypatch.setenv("MOTCUA_SMTP_URL", f"smtp://127.0.0.1:{dead_port}")
-    [nid] = await service.notify("stopped", to_email="an@example.vn", context={"code": "HS-5", "reason": "Theo đề nghị"})
+    [nid] = await service.notify(
+        "stopped", to_email="an@example.vn", context={"code": "HS-5", "reason": "Theo đề nghị"}
+    )
     row = await Notification.select().where(Notification.id == nid).first()
     first_job = row["outbox_id"]
     for _ in range(tasks.MAX_ATTEMPTS):
@@ -183,8 +215,11 @@ async def test_failed_delivery_shows_its_error_and_can_be_resent_from_the_page(d
 
     async with SmtpSink() as sink:
         monkeypatch.setenv("MOTCUA_SMTP_URL", f"smtp://127.0.0.1:{sink.port}")
-        r = await client.post(f"/quan-tri/thu-di/{nid}/gui-lai", headers={"x-csrftoken": csrf_from(client)},
-                              follow_redirects=False)
+        r = await client.post(
+            f"/quan-tri/thu-di/{nid}/gui-lai",
+            headers={"x-csrftoken": csrf_from(client)},
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         row = await Notification.select().where(Notification.id == nid).first()
         assert row["outbox_id"] != first_job
@@ -213,8 +248,10 @@ async def test_sms_gateway_adapter(db, monkeypatch):
         sent.append((request.headers.get("authorization"), json.loads(request.content)))
         return httpx.Response(200 if len(sent) > 1 else 503, text="bận")
 
-    channels.set_channel("sms", channels.HttpSmsChannel("http://sms.example/send", token="k",
-                                                        transport=httpx.MockTransport(handler)))
+    channels.set_channel(
+        "sms",
+        channels.HttpSmsChannel("http://sms.example/send", token="k", transport=httpx.MockTransport(handler)),
+    )
     [nid] = await service.notify("supplement_requested", to_phone="0912345678", context={"code": "HS-7"})
     await runner.run_pending_now()
     row = await Notification.select().where(Notification.id == nid).first()
@@ -276,10 +313,19 @@ async def world(db, temp_plugin):
 async def _received(w):
     from core.dossiers import service as dossiers
 
-    d = await dossiers.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                              applicant={"name": "Nguyễn Văn An", "id_number": "079123456789",
-                                         "phone": "0912345678", "email": "an@example.vn"},
-                              data={"subject": "Đề nghị thử nghiệm"}, channel="truc_tiep")
+    d = await dossiers.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={
+            "name": "Nguyễn Văn An",
+            "id_number": "079123456789",
+            "phone": "0912345678",
+            "email": "an@example.vn",
+        },
+        data={"subject": "Đề nghị thử nghiệm"},
+        channel="truc_tiep",
+    )
     return await dossiers.receive(d.id, actor=w["as"]["receiver"], version=d.version)
 
 
@@ -303,12 +349,17 @@ async def test_hook_on_dossier_event(world, temp_plugin):
     assert len(ok.seen) == 2, "the plugin that succeeded is not called again"
     assert sorted(a for _, a, _ in flaky.seen) == ["create", "receive"]
     assert await EventDelivery.count() == 2 * len(
-        __import__("core.plugins", fromlist=["x"]).get_plugin_manager().hook.on_dossier_event.get_hookimpls())
+        __import__("core.plugins", fromlist=["x"]).get_plugin_manager().hook.on_dossier_event.get_hookimpls()
+    )
     # Delivered again (a re-sent row): nobody runs twice, no second message.
     from core.jobs.events import dispatch_event
 
-    await dispatch_event({}, event_id=jobs[1]["payload"]["event_id"] if isinstance(jobs[1]["payload"], dict)
-                         else __import__("json").loads(jobs[1]["payload"])["event_id"])
+    await dispatch_event(
+        {},
+        event_id=jobs[1]["payload"]["event_id"]
+        if isinstance(jobs[1]["payload"], dict)
+        else __import__("json").loads(jobs[1]["payload"])["event_id"],
+    )
     assert len(ok.seen) == 2
     receipts = await Notification.select().where(Notification.template == "receipt")
     assert sorted(r["channel"] for r in receipts) == ["email", "sms"]
@@ -321,11 +372,20 @@ async def test_hook_on_dossier_event(world, temp_plugin):
 async def test_refusal_and_stop_notify_the_applicant_with_the_reason(world):
     from core.dossiers import service as dossiers
 
-    d = await dossiers.create(PROC, world["tree"]["ward"]["id"], actor=world["as"]["receiver"],
-                              applicant={"name": "Phạm Thị Cúc", "id_number": "079123456780", "phone": "0987654321"},
-                              data={"subject": "Thử"}, channel="truc_tiep")
-    await dossiers.refuse_intake(d.id, actor=world["as"]["receiver"], version=d.version,
-                                 reasons="Thủ tục không thuộc thẩm quyền của phường")
+    d = await dossiers.create(
+        PROC,
+        world["tree"]["ward"]["id"],
+        actor=world["as"]["receiver"],
+        applicant={"name": "Phạm Thị Cúc", "id_number": "079123456780", "phone": "0987654321"},
+        data={"subject": "Thử"},
+        channel="truc_tiep",
+    )
+    await dossiers.refuse_intake(
+        d.id,
+        actor=world["as"]["receiver"],
+        version=d.version,
+        reasons="Thủ tục không thuộc thẩm quyền của phường",
+    )
     await runner.run_pending_now()
     [sms] = await Notification.select().where(Notification.template == "refused")
     assert sms["channel"] == "sms" and sms["to_address"] == "0987654321" and sms["status"] == "outbox"
@@ -353,18 +413,29 @@ async def test_delivery_and_dispatch_through_arq(world, temp_plugin):
         for _ in range(3):  # dispatch_event rows queue deliver_notification rows
             if not await relay.drain(redis=pool, queue_name=queue):
                 break
-            w = Worker(functions=jobs_worker.functions(), redis_pool=pool, burst=True, poll_delay=0,
-                       queue_name=queue, handle_signals=False)
+            w = Worker(
+                functions=jobs_worker.functions(),
+                redis_pool=pool,
+                burst=True,
+                poll_delay=0,
+                queue_name=queue,
+                handle_signals=False,
+            )
             await w.main()
             assert w.jobs_failed == 0
             total += w.jobs_complete
         rows = await Outbox.select(Outbox.task, Outbox.status)
         assert total == len(rows) and {r["status"] for r in rows} == {"done"}
         assert sorted(r["task"] for r in rows if r["task"] in ("dispatch_event", "deliver_notification")) == [
-            "deliver_notification", "deliver_notification", "dispatch_event", "dispatch_event"]
+            "deliver_notification",
+            "deliver_notification",
+            "dispatch_event",
+            "dispatch_event",
+        ]
         assert [a for _, a, _ in ok.seen] == ["create", "receive"]
-        statuses = {r["channel"]: r["status"] for r in await Notification.select().where(
-            Notification.dossier == d.id)}
+        statuses = {
+            r["channel"]: r["status"] for r in await Notification.select().where(Notification.dossier == d.id)
+        }
         assert statuses == {"email": "outbox", "sms": "outbox"}
     finally:
         with contextlib.suppress(Exception):

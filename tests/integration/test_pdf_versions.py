@@ -26,8 +26,9 @@ def form01_v2(tmp_path, monkeypatch):
     folder.mkdir(parents=True)
     (folder / "form01.html").write_text(
         '{% extends "documents/v1/form01.html" %}\n'
-        '{% block status_line %}{{ super() }}<p class="note">' + V2_MARK + '</p>{% endblock %}\n',
-        encoding="utf-8")
+        '{% block status_line %}{{ super() }}<p class="note">' + V2_MARK + "</p>{% endblock %}\n",
+        encoding="utf-8",
+    )
     original_dirs = render.plugin_template_dirs
     monkeypatch.setattr(render, "plugin_template_dirs", lambda: [tmp_path / "templates", *original_dirs()])
     render.print_environment.cache_clear()
@@ -65,7 +66,9 @@ async def test_a_new_template_version_changes_new_documents_only(db, tmp_path, r
 
     # The old receipt's file is lost: it is rendered again with ITS version, to the same bytes.
     (get_settings().files_dir / old["path"]).unlink()
-    await GeneratedDocument.update({GeneratedDocument.status: "pending"}).where(GeneratedDocument.id == old_id)
+    await GeneratedDocument.update({GeneratedDocument.status: "pending"}).where(
+        GeneratedDocument.id == old_id
+    )
     again = await _bytes(old_id)
     assert again == old_pdf
     assert hashlib.sha256(again).hexdigest() == old["sha256"]

@@ -34,15 +34,31 @@ WARD = "000.30.31.H39"
 COMMUNE = "000.30.32.H39"
 
 TRANSFER = {
-    "commune_code": WARD, "map_sheet": 5, "parcel_number": 102, "certificate_serial": "DA 123456",
-    "transferor_name": SELLER["name"], "transferor_id_number": SELLER["id_number"], "transferor_birth_date": "1980-01-01",
-    "transferee_name": "Lê Văn Cường", "transferee_id_number": BUYER_ID, "transferee_birth_date": "1990-07-07",
-    "transferee_address": "Ấp 1, xã Tân Phú", "transferee_phone": "0987654321", "contract_number": "1234/2026/CC",
-    "contract_date": "2026-11-10", "price": 1_500_000_000, "new_certificate": "yes", "fee_exemption": "none",
+    "commune_code": WARD,
+    "map_sheet": 5,
+    "parcel_number": 102,
+    "certificate_serial": "DA 123456",
+    "transferor_name": SELLER["name"],
+    "transferor_id_number": SELLER["id_number"],
+    "transferor_birth_date": "1980-01-01",
+    "transferee_name": "Lê Văn Cường",
+    "transferee_id_number": BUYER_ID,
+    "transferee_birth_date": "1990-07-07",
+    "transferee_address": "Ấp 1, xã Tân Phú",
+    "transferee_phone": "0987654321",
+    "contract_number": "1234/2026/CC",
+    "contract_date": "2026-11-10",
+    "price": 1_500_000_000,
+    "new_certificate": "yes",
+    "fee_exemption": "none",
 }
 BUYER = {"name": "Lê Văn Cường", "id_number": BUYER_ID, "phone": "0987654321", "address": "Ấp 1, xã Tân Phú"}
-MOTHER = {"name": "Trần Thị Thu Hà", "id_number": "075195001234", "phone": "0912345678",
-          "address": "12 Phan Chu Trinh, phường Trấn Biên"}
+MOTHER = {
+    "name": "Trần Thị Thu Hà",
+    "id_number": "075195001234",
+    "phone": "0912345678",
+    "address": "12 Phan Chu Trinh, phường Trấn Biên",
+}
 
 
 class World:
@@ -54,9 +70,18 @@ class World:
         self.admin = admin_client
         self.tokens: dict[str, str] = {}
 
-    async def person(self, key: str, agency: str | None = None, role: str | None = None, cccd: str | None = None):
-        row = User(username=key, full_name=key.replace("_", " ").title(), cccd=cccd, phone="0912345678",
-                   email=f"{key}@example.vn", password_hash="!", created_at=datetime.now(UTC))
+    async def person(
+        self, key: str, agency: str | None = None, role: str | None = None, cccd: str | None = None
+    ):
+        row = User(
+            username=key,
+            full_name=key.replace("_", " ").title(),
+            cccd=cccd,
+            phone="0912345678",
+            email=f"{key}@example.vn",
+            password_hash="!",
+            created_at=datetime.now(UTC),
+        )
         await row.save()
         if agency:
             await grant({"id": row.id}, self.tree[agency], role)
@@ -67,9 +92,16 @@ class World:
 
     async def switch(self, target: str, agency: str, enabled: bool) -> None:
         """What the administrator does on /quan-tri/thu-tuc: one click on one cell (or a domain row)."""
-        r = await self.admin.post("/quan-tri/thu-tuc", data={
-            "agency_id": str(self.tree[agency]["id"]), "target": target, "enabled": "1" if enabled else "0",
-            "_csrf_token": csrf_from(self.admin)}, follow_redirects=False)
+        r = await self.admin.post(
+            "/quan-tri/thu-tuc",
+            data={
+                "agency_id": str(self.tree[agency]["id"]),
+                "target": target,
+                "enabled": "1" if enabled else "0",
+                "_csrf_token": csrf_from(self.admin),
+            },
+            follow_redirects=False,
+        )
         assert r.status_code == 303, r.text
 
 
@@ -139,9 +171,15 @@ async def test_a_plugin_switched_off_at_one_agency_leaves_its_catalogue_only(cli
     assert all(_listed(commune_page, code) for code in mine)
     for code in mine:  # the procedure's own page and API no longer name the ward among the places to apply
         detail = (await client.get(f"/api/v1/procedures/{code}")).json()
-        assert WARD not in {a["code"] for a in detail["agencies"]} and COMMUNE in {a["code"] for a in detail["agencies"]}
+        assert WARD not in {a["code"] for a in detail["agencies"]} and COMMUNE in {
+            a["code"] for a in detail["agencies"]
+        }
         page = await client.get(f"/thu-tuc/{code}")
-        assert page.status_code == 200 and "UBND xã Tân Phú" in page.text and "UBND phường Trấn Biên" not in page.text
+        assert (
+            page.status_code == 200
+            and "UBND xã Tân Phú" in page.text
+            and "UBND phường Trấn Biên" not in page.text
+        )
 
     await world.switch(f"domain:{domain}", "commune", False)  # nowhere in the province now
     for code in mine:
@@ -160,15 +198,33 @@ async def test_one_procedure_switched_off_leaves_the_rest_of_its_plugin(client, 
     await world.switch(f"procedure:{land.TRANSFER}", "ward", False)
     offered = await _offered(client, WARD)
     assert land.TRANSFER not in offered and {land.FIRST, land.REISSUE} <= offered
-    r = await client.post(API, json={"procedure_code": land.TRANSFER, "agency_code": WARD, "applicant": BUYER,
-                                     "data": TRANSFER, "channel": "truc_tuyen"}, headers=world.h("buyer"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": land.TRANSFER,
+            "agency_code": WARD,
+            "applicant": BUYER,
+            "data": TRANSFER,
+            "channel": "truc_tuyen",
+        },
+        headers=world.h("buyer"),
+    )
     assert r.status_code == 410, r.text
     assert "UBND phường Trấn Biên hiện không tiếp nhận thủ tục" in r.text and "UBND xã Tân Phú" in r.text
 
 
 async def _new(client, w: World, who: str, procedure: str, applicant: dict, data: dict, channel="truc_tuyen"):
-    return await client.post(API, json={"procedure_code": procedure, "agency_code": WARD, "applicant": applicant,
-                                        "data": data, "channel": channel}, headers=w.h(who))
+    return await client.post(
+        API,
+        json={
+            "procedure_code": procedure,
+            "agency_code": WARD,
+            "applicant": applicant,
+            "data": data,
+            "channel": channel,
+        },
+        headers=w.h(who),
+    )
 
 
 def _active(d: dict, step_id: str) -> dict:
@@ -178,9 +234,11 @@ def _active(d: dict, step_id: str) -> dict:
 
 
 async def _act(client, w: World, who: str, d: dict, action: str, step_id: str, **extra) -> dict:
-    r = await client.post(f"{API}/{d['code']}/actions/{action}",
-                          json={"version": d["version"], "step_id": _active(d, step_id)["id"], "note": "", **extra},
-                          headers=w.h(who))
+    r = await client.post(
+        f"{API}/{d['code']}/actions/{action}",
+        json={"version": d["version"], "step_id": _active(d, step_id)["id"], "note": "", **extra},
+        headers=w.h(who),
+    )
     assert r.status_code == 200, (who, step_id, r.text)
     return r.json()
 
@@ -188,15 +246,20 @@ async def _act(client, w: World, who: str, d: dict, action: str, step_id: str, *
 async def _return(client, w: World, d: dict, receiver: dict) -> dict:
     from core.fees import service as fees
 
-    r = await client.post(f"{API}/{d['code']}/actions/mark_result_ready", json={"version": d["version"]},
-                          headers=w.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['code']}/actions/mark_result_ready",
+        json={"version": d["version"]},
+        headers=w.h("ward_receiver"),
+    )
     assert r.status_code == 200, r.text
     d = r.json()
     if balance := await fees.balance_due(d["id"]):
         await fees.record_payment(d["id"], actor=None, method="cash", amount=balance)
-    r = await client.post(f"{API}/{d['code']}/actions/return_result",
-                          json={"version": d["version"], "channel": "counter", "receiver": receiver},
-                          headers=w.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['code']}/actions/return_result",
+        json={"version": d["version"], "channel": "counter", "receiver": receiver},
+        headers=w.h("ward_receiver"),
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -208,17 +271,25 @@ async def test_switched_off_plugins_take_nothing_new_but_finish_what_they_hold(c
     r = await _new(client, w, "buyer", land.TRANSFER, BUYER, TRANSFER)
     assert r.status_code == 201, r.text
     d = r.json()
-    d = (await client.post(f"{API}/{d['id']}/submit", json={"version": d["version"]}, headers=w.h("buyer"))).json()
-    r = await client.post(f"{API}/{d['code']}/receive", json={"version": d["version"]}, headers=w.h("ward_receiver"))
+    d = (
+        await client.post(f"{API}/{d['id']}/submit", json={"version": d["version"]}, headers=w.h("buyer"))
+    ).json()
+    r = await client.post(
+        f"{API}/{d['code']}/receive", json={"version": d["version"]}, headers=w.h("ward_receiver")
+    )
     assert r.status_code == 200, r.text
     transfer = r.json()
     r = await _new(client, w, "mother", civil.BIRTH_LINKED, MOTHER, samples.birth_linked(vn_today()))
     assert r.status_code == 201, r.text
     birth = r.json()
-    r = await client.post(f"{API}/{birth['id']}/submit", json={"version": birth["version"]}, headers=w.h("mother"))
+    r = await client.post(
+        f"{API}/{birth['id']}/submit", json={"version": birth["version"]}, headers=w.h("mother")
+    )
     assert r.status_code == 200, r.text
     birth = r.json()
-    draft = (await _new(client, w, "buyer", land.TRANSFER, BUYER, {**TRANSFER, "contract_number": "99/2026/CC"})).json()
+    draft = (
+        await _new(client, w, "buyer", land.TRANSFER, BUYER, {**TRANSFER, "contract_number": "99/2026/CC"})
+    ).json()
 
     for domain in ("land", "civil_status"):
         await w.switch(f"domain:{domain}", "ward", False)
@@ -237,15 +308,26 @@ async def test_switched_off_plugins_take_nothing_new_but_finish_what_they_hold(c
         message = body.get("detail") or body.get("message") or r.text
         assert "UBND phường Trấn Biên hiện không tiếp nhận thủ tục" in message, message
         assert "Có thể nộp tại: UBND xã Tân Phú" in message, message
-    r = await client.post(f"{API}/{draft['id']}/submit", json={"version": draft["version"]}, headers=w.h("buyer"))
+    r = await client.post(
+        f"{API}/{draft['id']}/submit", json={"version": draft["version"]}, headers=w.h("buyer")
+    )
     assert r.status_code == 410 and "không tiếp nhận" in r.text, r.text
     assert (await client.get(f"{API}/{draft['id']}", headers=w.h("buyer"))).json()["state"] == "draft"
 
     # What the ward already holds still finishes, at every agency of its route.
     transfer = await _act(client, w, "office_specialist", transfer, "complete_step", "land_office_check")
-    transfer = await _act(client, w, "tax_officer", transfer, "complete_step", "tax_notice", land_value=1_500_000_000,
-                          registration_fee=7_500_000, pit=30_000_000,
-                          deadline=(vn_today() + timedelta(days=30)).isoformat())
+    transfer = await _act(
+        client,
+        w,
+        "tax_officer",
+        transfer,
+        "complete_step",
+        "tax_notice",
+        land_value=1_500_000_000,
+        registration_fee=7_500_000,
+        pit=30_000_000,
+        deadline=(vn_today() + timedelta(days=30)).isoformat(),
+    )
     transfer = await _act(client, w, "tax_officer", transfer, "complete_step", "tax_payment")
     transfer = await _act(client, w, "office_director", transfer, "approve", "registration_decision")
     assert transfer["state"] == "result_approved"
@@ -253,8 +335,9 @@ async def test_switched_off_plugins_take_nothing_new_but_finish_what_they_hold(c
     transfer = await _return(client, w, transfer, {"name": BUYER["name"], "id_number": BUYER_ID})
     assert transfer["state"] == "returned"
 
-    r = await client.post(f"{API}/{birth['code']}/receive", json={"version": birth["version"]},
-                          headers=w.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{birth['code']}/receive", json={"version": birth["version"]}, headers=w.h("ward_receiver")
+    )
     assert r.status_code == 200, r.text
     birth = await _act(client, w, "ward_justice", r.json(), "complete_step", "birth")
     birth = await _act(client, w, "police_officer", birth, "complete_step", "residence")

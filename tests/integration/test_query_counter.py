@@ -13,7 +13,9 @@ async def test_count_queries_sees_app_queries(client, count_queries):
     with count_queries() as q:
         r = await client.get("/")
     assert r.status_code == 200
-    assert any("motcua_session" in s for s in q.statements), q.statements  # a signed-in request reads its session
+    assert any("motcua_session" in s for s in q.statements), (
+        q.statements
+    )  # a signed-in request reads its session
 
     with count_queries() as q:
         await User.select().where(User.username == "a")

@@ -44,9 +44,14 @@ async def world(db, temp_plugin, quiet_runner):
 
 async def received_dossier(w, n: int = 0):
     """One dossier received at the ward through the engine (events, audit entries, outbox rows)."""
-    d = await service.create(PROC, w["tree"]["ward"]["id"], actor=w["as"]["receiver"],
-                             applicant={"name": f"Nguyễn Thị Hằng {n}", "address": "Tân Phú"},
-                             data={"subject": f"Đề nghị số {n}"}, channel="truc_tiep")
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=w["as"]["receiver"],
+        applicant={"name": f"Nguyễn Thị Hằng {n}", "address": "Tân Phú"},
+        data={"subject": f"Đề nghị số {n}"},
+        channel="truc_tiep",
+    )
     return await service.receive(d.id, actor=w["as"]["receiver"], version=d.version)
 
 
@@ -130,8 +135,14 @@ async def test_audit_page(client, count_queries, world):
 
     async def entries(start: int, stop: int):
         for i in range(start, stop):
-            await chain.append("test.entry", chain="global", actor_id=w["users"]["admin"]["id"],
-                               object_type="dossier", object_id=str(i), data={"ghi_chu": f"Mục {i}"})
+            await chain.append(
+                "test.entry",
+                chain="global",
+                actor_id=w["users"]["admin"]["id"],
+                object_type="dossier",
+                object_id=str(i),
+                data={"ghi_chu": f"Mục {i}"},
+            )
 
     await entries(0, FEW)
     await login_as(client, w["users"]["admin"])
@@ -228,8 +239,9 @@ async def test_public_status_page_with_many_events(client, count_queries, world)
 
 async def test_my_messages_page(client, count_queries, world):
     """Messages already read (an unread one costs one ``UPDATE`` whatever their number)."""
-    from core.notify.tables import Notification
     from datetime import UTC, datetime
+
+    from core.notify.tables import Notification
 
     w = world
     citizen = w["users"]["citizen"]
@@ -237,9 +249,16 @@ async def test_my_messages_page(client, count_queries, world):
 
     async def messages(start: int, stop: int):
         for i in range(start, stop):
-            await Notification(recipient=citizen["id"], channel="inapp", subject=f"Thông báo {i}",
-                               body="Hồ sơ đã được tiếp nhận.", dossier=d.id, status="sent",
-                               created_at=datetime.now(UTC), read_at=datetime.now(UTC)).save()
+            await Notification(
+                recipient=citizen["id"],
+                channel="inapp",
+                subject=f"Thông báo {i}",
+                body="Hồ sơ đã được tiếp nhận.",
+                dossier=d.id,
+                status="sent",
+                created_at=datetime.now(UTC),
+                read_at=datetime.now(UTC),
+            ).save()
 
     await messages(0, FEW)
     await login_as(client, citizen)
@@ -288,10 +307,18 @@ async def test_mail_outbox_page(client, count_queries, world):
     async def mails(start: int, stop: int):
         for i in range(start, stop):
             job = await outbox.add("notify_send", notification_id=200_000 + i)
-            await Notification(recipient=w["users"]["citizen"]["id"], dossier=d.id, channel="email",
-                               to_address=f"dan{i}@example.vn", template="received", subject=f"Thư số {i}",
-                               body="Hồ sơ đã được tiếp nhận.", status="outbox", outbox_id=job,
-                               created_at=datetime.now(UTC)).save()
+            await Notification(
+                recipient=w["users"]["citizen"]["id"],
+                dossier=d.id,
+                channel="email",
+                to_address=f"dan{i}@example.vn",
+                template="received",
+                subject=f"Thư số {i}",
+                body="Hồ sơ đã được tiếp nhận.",
+                status="outbox",
+                outbox_id=job,
+                created_at=datetime.now(UTC),
+            ).save()
 
     await mails(0, FEW)
     await login_as(client, w["users"]["admin"])
@@ -327,8 +354,8 @@ async def test_dossier_documents_page(client, count_queries, world):
 async def test_jobs_tabs_count_through_the_index_with_a_cap(client, world, monkeypatch):
     """Done rows pile up for ever: each tab counts at most ``COUNT_CAP`` rows, then says ``N+``."""
     from core.jobs import outbox
-    from core.web.pages import jobs_admin as admin
     from core.jobs.tables import Outbox
+    from core.web.pages import jobs_admin as admin
 
     monkeypatch.setattr(admin, "COUNT_CAP", 5)
     for i in range(7):

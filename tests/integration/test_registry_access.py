@@ -32,9 +32,15 @@ class Books:
 
     def __init__(self, spec: RegistrySpec | None = None):
         self.spec = spec or RegistrySpec(
-            id="books.records", name=L("Sổ thử nghiệm", "Test book"), personal=("people.*.id_number", "note"),
-            key=lambda r: r["no"], keeper_kinds=("land_registry",), keeper=lambda r: r.get("kept_at"),
-            dossier_codes=lambda r: r.get("dossiers") or (), dossier_answers=lambda r: [{"book_no": r["no"]}])
+            id="books.records",
+            name=L("Sổ thử nghiệm", "Test book"),
+            personal=("people.*.id_number", "note"),
+            key=lambda r: r["no"],
+            keeper_kinds=("land_registry",),
+            keeper=lambda r: r.get("kept_at"),
+            dossier_codes=lambda r: r.get("dossiers") or (),
+            dossier_answers=lambda r: [{"book_no": r["no"]}],
+        )
 
     @hookimpl
     def domain_info(self):
@@ -46,13 +52,26 @@ class Books:
 
 
 def _record(no="B-1", kept_at="000.30.31.H39", dossiers=()):
-    return {"no": no, "title": "Bản ghi công khai", "kept_at": kept_at, "dossiers": list(dossiers),
-            "people": [{"name": "Trần Thị Mai", "id_number": PERSON_ID}], "note": "ghi chú riêng"}
+    return {
+        "no": no,
+        "title": "Bản ghi công khai",
+        "kept_at": kept_at,
+        "dossiers": list(dossiers),
+        "people": [{"name": "Trần Thị Mai", "id_number": PERSON_ID}],
+        "note": "ghi chú riêng",
+    }
 
 
 def _user(uid: int, *grants: tuple[dict, str]) -> UserView:
-    return UserView(id=uid, username=f"u{uid}", full_name="U", cccd=None, phone="", email="",
-                    grants=frozenset((a["id"], role) for a, role in grants))
+    return UserView(
+        id=uid,
+        username=f"u{uid}",
+        full_name="U",
+        cccd=None,
+        phone="",
+        email="",
+        grants=frozenset((a["id"], role) for a, role in grants),
+    )
 
 
 async def _reads() -> list[dict]:
@@ -91,9 +110,13 @@ async def test_keepers_see_everything_and_each_read_is_audited(tree):
 
 
 async def test_other_staff_citizens_and_visitors_get_the_public_part_and_no_audit_row(tree):
-    for user in (_user(3, (tree["police"], "specialist")), _user(4, (tree["commune"], "approver")),
-                 _user(5, (tree["province"], "citizen")), _user(6, (tree["land_office"], "postal_agent")),
-                 None):
+    for user in (
+        _user(3, (tree["police"], "specialist")),
+        _user(4, (tree["commune"], "approver")),
+        _user(5, (tree["province"], "citizen")),
+        _user(6, (tree["land_office"], "postal_agent")),
+        None,
+    ):
         view = await registry_view("books.records", _record(), user)
         assert not view.personal and PERSON_ID not in repr(view.record) and "note" not in view.record
         assert view.record["people"][0]["name"] == "Trần Thị Mai"  # what is not declared personal stays
@@ -104,14 +127,21 @@ async def test_an_active_step_on_a_dossier_about_the_record_opens_it(tree):
     police = _user(7, (tree["police"], "specialist"))
     tax = _user(8, (tree["tax"], "specialist"))
     # named by the record (its dossier codes) — the police step is active
-    await dossier_with_step(code="D-1", domain="other", procedure_code="9.1", receiving=tree["ward"],
-                            step_agency=tree["police"])
+    await dossier_with_step(
+        code="D-1", domain="other", procedure_code="9.1", receiving=tree["ward"], step_agency=tree["police"]
+    )
     view = await registry_view("books.records", _record(dossiers=["D-1"]), police)
     assert view.personal and view.reason == "dossier" and view.dossier_code == "D-1"
     assert view.agency.code == tree["police"]["code"]
     # named by the dossier's answers (same domain; case and spaces ignored) — the tax step is active
-    await dossier_with_step(code="D-2", domain="books", procedure_code="9.2", receiving=tree["ward"],
-                            step_agency=tree["tax"], data={"book_no": " b-1 "})
+    await dossier_with_step(
+        code="D-2",
+        domain="books",
+        procedure_code="9.2",
+        receiving=tree["ward"],
+        step_agency=tree["tax"],
+        data={"book_no": " b-1 "},
+    )
     view = await registry_view("books.records", _record(), tax)
     assert view.personal and view.dossier_code == "D-2"
     rows = await _reads()
@@ -124,12 +154,31 @@ async def test_an_active_step_on_a_dossier_about_the_record_opens_it(tree):
 async def test_a_step_not_active_or_a_dossier_about_another_record_does_not(tree):
     police = _user(9, (tree["police"], "specialist"))
     for code, status in (("D-3", "waiting"), ("D-4", "done"), ("D-5", "cancelled")):
-        await dossier_with_step(code=code, domain="books", procedure_code="9.3", receiving=tree["ward"],
-                                step_agency=tree["police"], status=status, data={"book_no": "B-1"})
-    await dossier_with_step(code="D-6", domain="books", procedure_code="9.3", receiving=tree["ward"],
-                            step_agency=tree["police"], data={"book_no": "B-2"})
-    await dossier_with_step(code="D-7", domain="other", procedure_code="9.4", receiving=tree["ward"],
-                            step_agency=tree["police"], data={"book_no": "B-1"})  # another domain's answers
+        await dossier_with_step(
+            code=code,
+            domain="books",
+            procedure_code="9.3",
+            receiving=tree["ward"],
+            step_agency=tree["police"],
+            status=status,
+            data={"book_no": "B-1"},
+        )
+    await dossier_with_step(
+        code="D-6",
+        domain="books",
+        procedure_code="9.3",
+        receiving=tree["ward"],
+        step_agency=tree["police"],
+        data={"book_no": "B-2"},
+    )
+    await dossier_with_step(
+        code="D-7",
+        domain="other",
+        procedure_code="9.4",
+        receiving=tree["ward"],
+        step_agency=tree["police"],
+        data={"book_no": "B-1"},
+    )  # another domain's answers
     view = await registry_view("books.records", _record(dossiers=["D-3", "D-4", "D-5"]), police)
     assert not view.personal and await _reads() == []
 
@@ -155,13 +204,16 @@ async def test_keeper_scope_for_search_pages(tree):
     assert (await keeper_scope("books.records", None)).agencies == ()
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"id": "Books records"}, "<lĩnh vực>.<tên>"),
-    ({"id": "other.records"}, "lĩnh vực do chính plugin khai báo"),
-    ({"personal": ()}, "trường thông tin cá nhân"),
-    ({"keeper_kinds": ("registry_of_dreams",)}, "loại cơ quan không tồn tại"),
-    ({"keeper_kinds": (), "keeper": None}, "cơ quan quản lý sổ"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"id": "Books records"}, "<lĩnh vực>.<tên>"),
+        ({"id": "other.records"}, "lĩnh vực do chính plugin khai báo"),
+        ({"personal": ()}, "trường thông tin cá nhân"),
+        ({"keeper_kinds": ("registry_of_dreams",)}, "loại cơ quan không tồn tại"),
+        ({"keeper_kinds": (), "keeper": None}, "cơ quan quản lý sổ"),
+    ],
+)
 def test_bad_registry_declarations_stop_startup_naming_the_plugin(temp_plugin, change, message):
     import dataclasses
 

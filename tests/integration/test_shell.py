@@ -82,7 +82,9 @@ class _Boom:
 
         @get("/loi/409", include_in_schema=False)
         async def stale() -> str:
-            raise StaleVersion("Hồ sơ đã được cán bộ khác cập nhật.", changes=["Tiếp nhận hồ sơ — 09:15 23/11/2026"])
+            raise StaleVersion(
+                "Hồ sơ đã được cán bộ khác cập nhật.", changes=["Tiếp nhận hồ sơ — 09:15 23/11/2026"]
+            )
 
         @get("/loi/403", include_in_schema=False)
         async def forbidden() -> str:
@@ -108,7 +110,9 @@ async def test_error_pages(db, temp_plugin):
         r = await c.get("/loi/500")
         assert r.status_code == 500 and "Hệ thống gặp sự cố" in r.text
         assert "hunter2" not in r.text and "RuntimeError" not in r.text
-        r = await c.get("/loi/500", headers={"accept": "application/json"})  # the JSON form hides internals too
+        r = await c.get(
+            "/loi/500", headers={"accept": "application/json"}
+        )  # the JSON form hides internals too
         assert r.status_code == 500 and r.headers["content-type"].startswith("application/problem+json")
         assert "hunter2" not in r.text and "RuntimeError" not in r.text and "Traceback" not in r.text
         r = await c.get("/loi/nul")  # forged bytes the database refuses: the sender's fault, said so
@@ -220,8 +224,12 @@ async def test_admin_pages_refuse_a_clerk_with_a_vietnamese_403(client, app):
     wrong = []
     for method, path, concrete in admin:
         r = await client.request(method, concrete, headers={"x-csrftoken": token}, follow_redirects=False)
-        if not (r.status_code == 403 and 'lang="vi"' in r.text and "Lỗi 403" in r.text
-                and "Bạn không được phép thực hiện thao tác này" in r.text):
+        if not (
+            r.status_code == 403
+            and 'lang="vi"' in r.text
+            and "Lỗi 403" in r.text
+            and "Bạn không được phép thực hiện thao tác này" in r.text
+        ):
             wrong.append(f"{method} {path}: {r.status_code}")
     assert not wrong, "admin routes a clerk could open:\n" + "\n".join(wrong)
     assert (await client.get("/tai-khoan")).status_code == 200  # still signed in: the 403s were not sign-outs
@@ -244,7 +252,9 @@ def test_every_setting_read_from_the_environment_is_in_the_readme():
     for folder in ("core", "plugins"):
         for path in (root / folder).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
-            read |= set(re.findall(r"""environ(?:\.get\(|\[)\s*["']((?:MOTCUA_|DATABASE_|REDIS_)[A-Z_]+)["']""", text))
+            read |= set(
+                re.findall(r"""environ(?:\.get\(|\[)\s*["']((?:MOTCUA_|DATABASE_|REDIS_)[A-Z_]+)["']""", text)
+            )
     assert {"DATABASE_URL", "REDIS_URL", "MOTCUA_DATA_DIR", "MOTCUA_SECRET_KEY", "MOTCUA_THEME"} <= read
     readme = (root / "README.md").read_text(encoding="utf-8")
     table = readme.split("## Settings (environment variables)")[1].split("\n## ")[0]
@@ -260,10 +270,22 @@ async def test_garbage_in_every_identity_and_catalogue_form_is_never_a_500(clien
     await grant(admin, tree["province"], "province_admin")
     await client.get("/")
     long = "Đ" * 5000
-    junk = [{"username": long, "password": long}, {"username": "\x00'; DROP TABLE motcua_user;--", "password": "x"},
-            {"full_name": long, "birth_date": "99/99/9999", "sex": "other", "cccd": long, "phone": long,
-             "email": "@", "username": long, "password": long, "password_confirm": ""},
-            {"birth_date": "0000-00-00", "cccd": "０７５０８９００１２３４", "sex": "female"}]
+    junk = [
+        {"username": long, "password": long},
+        {"username": "\x00'; DROP TABLE motcua_user;--", "password": "x"},
+        {
+            "full_name": long,
+            "birth_date": "99/99/9999",
+            "sex": "other",
+            "cccd": long,
+            "phone": long,
+            "email": "@",
+            "username": long,
+            "password": long,
+            "password_confirm": "",
+        },
+        {"birth_date": "0000-00-00", "cccd": "０７５０８９００１２３４", "sex": "female"},
+    ]
     for data in junk:
         for path in ("/dang-nhap", "/dang-ky"):
             r = await client.post(path, data={**data, "_csrf_token": client.cookies.get("csrftoken")})
@@ -273,17 +295,39 @@ async def test_garbage_in_every_identity_and_catalogue_form_is_never_a_500(clien
     token = client.cookies.get("csrftoken")
     forged = [
         ("/quan-tri/nguoi-dung", {"action": "grant", "username": long, "agency_id": "abc", "role": "vua"}),
-        ("/quan-tri/nguoi-dung", {"action": "grant", "username": "qt_tinh", "agency_id": "999999", "role": "receiver"}),
+        (
+            "/quan-tri/nguoi-dung",
+            {"action": "grant", "username": "qt_tinh", "agency_id": "999999", "role": "receiver"},
+        ),
         ("/quan-tri/nguoi-dung", {"action": "revoke", "grant_id": "xyz"}),
         ("/quan-tri/nguoi-dung", {"action": "revoke", "grant_id": "999999"}),
         ("/quan-tri/thu-tuc", {"agency_id": "abc", "target": "procedure:1.000001", "enabled": "1"}),
-        ("/quan-tri/thu-tuc", {"agency_id": str(tree["ward"]["id"]), "target": "procedure:0.000000", "enabled": "1"}),
+        (
+            "/quan-tri/thu-tuc",
+            {"agency_id": str(tree["ward"]["id"]), "target": "procedure:0.000000", "enabled": "1"},
+        ),
         ("/quan-tri/thu-tuc", {"agency_id": "999999", "target": "domain:khong_co", "enabled": "1"}),
         ("/quan-tri/thu-tuc", {"agency_id": str(tree["ward"]["id"]), "target": "???", "enabled": "1"}),
-        ("/quan-tri/le-phi", {"fee_code": long, "procedure_code": long, "amount": "-5", "effective_from": "1/1/1",
-                             "effective_to": "x", "legal_basis": long}),
-        ("/quan-tri/le-phi", {"fee_code": "le_phi\x00", "amount": "1", "effective_from": "01/01/2026",
-                             "legal_basis": "NQ\x00"}),  # PostgreSQL cannot store a NUL byte
+        (
+            "/quan-tri/le-phi",
+            {
+                "fee_code": long,
+                "procedure_code": long,
+                "amount": "-5",
+                "effective_from": "1/1/1",
+                "effective_to": "x",
+                "legal_basis": long,
+            },
+        ),
+        (
+            "/quan-tri/le-phi",
+            {
+                "fee_code": "le_phi\x00",
+                "amount": "1",
+                "effective_from": "01/01/2026",
+                "legal_basis": "NQ\x00",
+            },
+        ),  # PostgreSQL cannot store a NUL byte
     ]
     r = await client.get("/quan-tri/nguoi-dung", params={"q": "a\x00b"})
     assert r.status_code == 200
@@ -300,8 +344,12 @@ async def test_error_pages_follow_the_english_switch(client):
     await client.get("/ngon-ngu/en", headers={"referer": "http://127.0.0.1:8000/"})
     r = await client.get("/khong-co-trang-nay")
     assert r.status_code == 404 and 'lang="en"' in r.text and "Page not found" in r.text
-    await client.get("/ngon-ngu/vi", headers={"referer": "http://evil.example/x?y=1"})  # back, and no open redirect
-    r = await client.get("/ngon-ngu/vi", headers={"referer": "http://evil.example/x?y=1"}, follow_redirects=False)
+    await client.get(
+        "/ngon-ngu/vi", headers={"referer": "http://evil.example/x?y=1"}
+    )  # back, and no open redirect
+    r = await client.get(
+        "/ngon-ngu/vi", headers={"referer": "http://evil.example/x?y=1"}, follow_redirects=False
+    )
     assert r.headers["location"] == "/"  # another site's page: home, not its path (issue 7)
     r = await client.get("/khong-co-trang-nay")
     assert 'lang="vi"' in r.text and "Không tìm thấy trang" in r.text

@@ -29,7 +29,6 @@ def _ascii(label: str) -> str:
     return unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
 
 
-
 def vn(y, m, d, hh=0, mm=0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=VN)
 
@@ -47,24 +46,69 @@ def _rules(days=3.0, cutoff=time(15), remote=0) -> timing.Rules:
 
 DEADLINES = [
     # (label, received (VN), rules, agency, start (VN), due (VN), minutes)
-    ("before the cut-off: the clock starts at once", vn(2026, 3, 10, 9, 30), _rules(), {},
-     vn(2026, 3, 10, 9, 30), vn(2026, 3, 13, 9, 30), 1440),
-    ("after the 15:00 cut-off: next working morning", vn(2026, 3, 13, 15, 1), _rules(), {},
-     vn(2026, 3, 16, 8), vn(2026, 3, 18, 17), 1440),
-    ("a remote-area agency adds its extra days", vn(2026, 3, 10, 9, 30), _rules(remote=2), {"remote_area": True},
-     vn(2026, 3, 10, 9, 30), vn(2026, 3, 17, 9, 30), 2400),
-    ("the extra days only for a remote-area agency", vn(2026, 3, 10, 9, 30), _rules(remote=2),
-     {"remote_area": False}, vn(2026, 3, 10, 9, 30), vn(2026, 3, 13, 9, 30), 1440),
-    ("the agency's four-hour day: a working day is its four hours", vn(2026, 3, 10, 8), _rules(days=1),
-     {"work_sessions": HALF_DAY}, vn(2026, 3, 10, 8), vn(2026, 3, 11, 8), 240),
-    ("sessions stored as a JSON string", vn(2026, 3, 10, 8), _rules(days=1),
-     {"work_sessions": '[["07:00", "11:00"]]'}, vn(2026, 3, 10, 8), vn(2026, 3, 11, 8), 240),
+    (
+        "before the cut-off: the clock starts at once",
+        vn(2026, 3, 10, 9, 30),
+        _rules(),
+        {},
+        vn(2026, 3, 10, 9, 30),
+        vn(2026, 3, 13, 9, 30),
+        1440,
+    ),
+    (
+        "after the 15:00 cut-off: next working morning",
+        vn(2026, 3, 13, 15, 1),
+        _rules(),
+        {},
+        vn(2026, 3, 16, 8),
+        vn(2026, 3, 18, 17),
+        1440,
+    ),
+    (
+        "a remote-area agency adds its extra days",
+        vn(2026, 3, 10, 9, 30),
+        _rules(remote=2),
+        {"remote_area": True},
+        vn(2026, 3, 10, 9, 30),
+        vn(2026, 3, 17, 9, 30),
+        2400,
+    ),
+    (
+        "the extra days only for a remote-area agency",
+        vn(2026, 3, 10, 9, 30),
+        _rules(remote=2),
+        {"remote_area": False},
+        vn(2026, 3, 10, 9, 30),
+        vn(2026, 3, 13, 9, 30),
+        1440,
+    ),
+    (
+        "the agency's four-hour day: a working day is its four hours",
+        vn(2026, 3, 10, 8),
+        _rules(days=1),
+        {"work_sessions": HALF_DAY},
+        vn(2026, 3, 10, 8),
+        vn(2026, 3, 11, 8),
+        240,
+    ),
+    (
+        "sessions stored as a JSON string",
+        vn(2026, 3, 10, 8),
+        _rules(days=1),
+        {"work_sessions": '[["07:00", "11:00"]]'},
+        vn(2026, 3, 10, 8),
+        vn(2026, 3, 11, 8),
+        240,
+    ),
     ("over Tết 2026", vn(2026, 2, 13, 10), _rules(days=1), {}, vn(2026, 2, 13, 10), vn(2026, 2, 23, 10), 480),
 ]
 
 
-@pytest.mark.parametrize(("label", "received", "rules", "agency", "start", "due", "minutes"), DEADLINES,
-                         ids=[_ascii(d[0]) for d in DEADLINES])
+@pytest.mark.parametrize(
+    ("label", "received", "rules", "agency", "start", "due", "minutes"),
+    DEADLINES,
+    ids=[_ascii(d[0]) for d in DEADLINES],
+)
 async def test_a_dossiers_deadline(db, label, received, rules, agency, start, due, minutes):
     d = await timing.deadline(received.astimezone(UTC), rules, agency)
     assert (d.start, d.due, d.minutes) == (start, due, minutes)
@@ -92,7 +136,9 @@ ADDS = [
 ]
 
 
-@pytest.mark.parametrize(("label", "start", "minutes", "sessions", "expected"), ADDS, ids=[_ascii(a[0]) for a in ADDS])
+@pytest.mark.parametrize(
+    ("label", "start", "minutes", "sessions", "expected"), ADDS, ids=[_ascii(a[0]) for a in ADDS]
+)
 async def test_working_time_added(db, label, start, minutes, sessions, expected):
     got = await timing.add(start, minutes, sessions)
     assert got == expected and got.tzinfo is UTC
@@ -108,7 +154,9 @@ COUNTS = [
 ]
 
 
-@pytest.mark.parametrize(("label", "start", "end", "sessions", "minutes"), COUNTS, ids=[_ascii(c[0]) for c in COUNTS])
+@pytest.mark.parametrize(
+    ("label", "start", "end", "sessions", "minutes"), COUNTS, ids=[_ascii(c[0]) for c in COUNTS]
+)
 async def test_working_minutes_between(db, label, start, end, sessions, minutes):
     assert await timing.working_minutes(start, end, sessions) == minutes
 
@@ -153,14 +201,28 @@ async def test_no_appointment_one_without_its_step(db):
 
 
 def _proc() -> ProcedureSpec:
-    return ProcedureSpec(code="9.999999", domain="test", name=L("x"), agency_level="commune", processing_days=3,
-                         legal_basis=(), documents=(), form="f", workflow="w", cutoff=time(15))
+    return ProcedureSpec(
+        code="9.999999",
+        domain="test",
+        name=L("x"),
+        agency_level="commune",
+        processing_days=3,
+        legal_basis=(),
+        documents=(),
+        form="f",
+        workflow="w",
+        cutoff=time(15),
+    )
 
 
 async def test_rules_of_the_bound_version(db):
-    pv = ProcedureVersion(procedure_code="9.999999", version=2, effective_from=None,
-                          data={"processing_days": 7, "cutoff": "16:30", "remote_area_extra_days": 5},
-                          created_at=datetime.now(UTC))
+    pv = ProcedureVersion(
+        procedure_code="9.999999",
+        version=2,
+        effective_from=None,
+        data={"processing_days": 7, "cutoff": "16:30", "remote_area_extra_days": 5},
+        created_at=datetime.now(UTC),
+    )
     await pv.save()
     bound = await timing.rules_for({"procedure_version": pv.id}, _proc())
     assert (bound.processing_days, bound.cutoff, bound.remote_area_extra_days) == (7.0, time(16, 30), 5)
@@ -179,6 +241,8 @@ async def test_agency_sessions_are_loaded_once_per_call_site(db):
     assert timing.work_sessions(await load(tree["centre"]["id"])).minutes_per_day == 480
     await Agency.update({Agency.work_sessions: [["07:00", "09:00"]]}).where(Agency.id == ward)
     assert timing.work_sessions(await load(ward)).minutes_per_day == 240  # cached for this call site
-    assert timing.work_sessions(await timing.sessions_loader({})(ward)).minutes_per_day == 120  # a new one reads
+    assert (
+        timing.work_sessions(await timing.sessions_loader({})(ward)).minutes_per_day == 120
+    )  # a new one reads
     assert await load(999999) is None  # an unknown agency: the default sessions
     assert 999999 in cache

@@ -48,9 +48,8 @@ def _fill(path: str, ids: dict[str, str], override: dict[str, str] | None = None
 
 async def _world(client) -> dict[str, str]:
     """A real dossier and a province administrator signed in on ``client``; the ids to fill routes with."""
-    from tests.fixtures.builders import grant, login_as, make_user
-
     from core.identity.tables import Agency
+    from tests.fixtures.builders import grant, login_as, make_user
 
     await build_dossier()
     admin = await make_user("quantri", full_name="Lê Minh Quân")
@@ -152,18 +151,21 @@ async def test_theme_colours_come_from_a_stylesheet(db):
         assert "motcua_session" not in css.headers.get("set-cookie", "")
 
 
-@pytest.mark.parametrize("referer", [
-    "https://evil.example//evil.example/x",
-    "http://127.0.0.1:8000//evil.example/x",
-    "//evil.example/x",
-    "/\\evil.example/x",
-    "http://127.0.0.1:8000/\\evil.example",
-    "https:evil.example",
-    "http://evil.example/x?y=1",
-    "javascript:alert(1)",
-    "http://127.0.0.1:8000/%0d%0a//evil.example",
-    "\t//evil.example",
-])
+@pytest.mark.parametrize(
+    "referer",
+    [
+        "https://evil.example//evil.example/x",
+        "http://127.0.0.1:8000//evil.example/x",
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "http://127.0.0.1:8000/\\evil.example",
+        "https:evil.example",
+        "http://evil.example/x?y=1",
+        "javascript:alert(1)",
+        "http://127.0.0.1:8000/%0d%0a//evil.example",
+        "\t//evil.example",
+    ],
+)
 async def test_language_switch_never_leaves_the_site(client, referer):
     r = await client.get("/ngon-ngu/en", headers={"referer": referer}, follow_redirects=False)
     assert r.status_code == 303
@@ -173,8 +175,11 @@ async def test_language_switch_never_leaves_the_site(client, referer):
 
 
 async def test_language_switch_goes_back_to_our_own_page(client):
-    for referer, back in (("http://127.0.0.1:8000/thu-tuc?q=khai+sinh", "/thu-tuc?q=khai+sinh"),
-                          ("/tra-cuu", "/tra-cuu"), ("", "/")):
+    for referer, back in (
+        ("http://127.0.0.1:8000/thu-tuc?q=khai+sinh", "/thu-tuc?q=khai+sinh"),
+        ("/tra-cuu", "/tra-cuu"),
+        ("", "/"),
+    ):
         r = await client.get("/ngon-ngu/en", headers={"referer": referer}, follow_redirects=False)
         assert r.headers["location"] == back
 
@@ -205,8 +210,11 @@ def _int_parameters(handler, path: str) -> tuple[list[str], list[str]]:
     from core.web.security import _is_int
 
     in_path = re.findall(r"\{(\w+):int\}", path)
-    query = [name for name, field in handler.parsed_fn_signature.parameters.items()
-             if _is_int(field.annotation) and name not in in_path]
+    query = [
+        name
+        for name, field in handler.parsed_fn_signature.parameters.items()
+        if _is_int(field.annotation) and name not in in_path
+    ]
     return in_path, query
 
 
@@ -227,15 +235,18 @@ async def test_out_of_range_integers_are_refused_never_a_500(client, app):
         headers = {"x-csrftoken": token, "Authorization": f"Bearer {bearer}"}
         for big in (*BIG, -1):
             for name in in_path:
-                r = await client.request(method, _fill(path, ids, {name: str(big)}), headers=headers,
-                                         follow_redirects=False)
+                r = await client.request(
+                    method, _fill(path, ids, {name: str(big)}), headers=headers, follow_redirects=False
+                )
                 checked += 1
-                if r.status_code >= 500 or (r.status_code >= 400 and big in BIG and "Không" not in r.text
-                                            and "không" not in r.text):
+                if r.status_code >= 500 or (
+                    r.status_code >= 400 and big in BIG and "Không" not in r.text and "không" not in r.text
+                ):
                     wrong.append(f"{method} {path} {name}={big}: {r.status_code}")
             for name in query:
-                r = await client.request(method, _fill(path, ids), params={name: str(big)}, headers=headers,
-                                         follow_redirects=False)
+                r = await client.request(
+                    method, _fill(path, ids), params={name: str(big)}, headers=headers, follow_redirects=False
+                )
                 checked += 1
                 if r.status_code >= 500:
                     wrong.append(f"{method} {path} ?{name}={big}: {r.status_code}")
@@ -253,11 +264,19 @@ async def test_deeply_nested_json_is_a_400_in_vietnamese(client, app):
     admin = await User.select(User.id).where(User.username == "quantri").first()
     token = await issue_token(admin["id"], "t")
     headers = {"Authorization": f"Bearer {token}", "content-type": "application/json"}
-    bodies = ["[" * 100_000 + "]" * 100_000, '{"a":' * 5000 + "1" + "}" * 5000,
-              '{"agency_code": "x", "procedure_code": "9.000001", "data": ' + "[" * 200 + "]" * 200 + "}"]
-    posts = [_fill(p, {"code": CODE}) for m, p, h in _routes(app)
-             if m == "POST" and p.startswith("/api/") and "data" in h.parsed_fn_signature.parameters
-             and "attachments" not in p]  # uploads are multipart, not JSON
+    bodies = [
+        "[" * 100_000 + "]" * 100_000,
+        '{"a":' * 5000 + "1" + "}" * 5000,
+        '{"agency_code": "x", "procedure_code": "9.000001", "data": ' + "[" * 200 + "]" * 200 + "}",
+    ]
+    posts = [
+        _fill(p, {"code": CODE})
+        for m, p, h in _routes(app)
+        if m == "POST"
+        and p.startswith("/api/")
+        and "data" in h.parsed_fn_signature.parameters
+        and "attachments" not in p
+    ]  # uploads are multipart, not JSON
     assert len(posts) >= 4
     for path in posts:
         for body in bodies:
@@ -268,10 +287,14 @@ async def test_deeply_nested_json_is_a_400_in_vietnamese(client, app):
 
 async def test_calendar_explainer_refuses_years_outside_the_calendar(client):
     await _world(client)
-    for received, days, extra in (("31/12/9999 16:00", "365", "60"), ("01/01/0001 08:00", "365", ""),
-                                  ("31/12/2100 16:00", "365", "60")):
-        r = await client.get("/quan-tri/lich-lam-viec",
-                             params={"received": received, "days": days, "extra_days": extra})
+    for received, days, extra in (
+        ("31/12/9999 16:00", "365", "60"),
+        ("01/01/0001 08:00", "365", ""),
+        ("31/12/2100 16:00", "365", "60"),
+    ):
+        r = await client.get(
+            "/quan-tri/lich-lam-viec", params={"received": received, "days": days, "extra_days": extra}
+        )
         assert r.status_code in (200, 422), (received, r.status_code)
         if not received.endswith("2100 16:00"):
             assert r.status_code == 422 and "Năm tiếp nhận phải từ 2000 đến 2100" in r.text

@@ -33,7 +33,6 @@ def _ascii(label: str) -> str:
     return unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
 
 
-
 @pytest.fixture(scope="module")
 def cal() -> WorkCalendar:
     return WorkCalendar(years=[2026], overrides=reversed(OVERRIDES))
@@ -165,22 +164,47 @@ def test_working_days_between_is_half_open(cal, label, a, b, n):
     assert cal.working_days_between(a, b) == n
 
 
-TET = ["Giao thừa Tết Nguyên Đán", "Tết Nguyên Đán", "Mùng hai Tết Nguyên Đán", "Mùng ba Tết Nguyên Đán",
-       "Mùng bốn Tết Nguyên Đán"]
+TET = [
+    "Giao thừa Tết Nguyên Đán",
+    "Tết Nguyên Đán",
+    "Mùng hai Tết Nguyên Đán",
+    "Mùng ba Tết Nguyên Đán",
+    "Mùng bốn Tết Nguyên Đán",
+]
 RUNS = [
-    ("Tết with its weekends, as one run", D(2026, 2, 9), D(2026, 2, 27),
-     [(D(2026, 2, 14), D(2026, 2, 22), TET)]),
+    (
+        "Tết with its weekends, as one run",
+        D(2026, 2, 9),
+        D(2026, 2, 27),
+        [(D(2026, 2, 14), D(2026, 2, 22), TET)],
+    ),
     ("a plain weekend has no names", D(2026, 3, 9), D(2026, 3, 16), [(D(2026, 3, 14), D(2026, 3, 15), [])]),
     ("no day off inside", D(2026, 3, 9), D(2026, 3, 13), []),
-    ("a run cut by the end of the range", D(2026, 2, 12), D(2026, 2, 17),
-     [(D(2026, 2, 14), D(2026, 2, 17), TET[:2])]),
-    ("a run started before the range", D(2026, 2, 19), D(2026, 2, 24),
-     [(D(2026, 2, 19), D(2026, 2, 22), TET[3:])]),
+    (
+        "a run cut by the end of the range",
+        D(2026, 2, 12),
+        D(2026, 2, 17),
+        [(D(2026, 2, 14), D(2026, 2, 17), TET[:2])],
+    ),
+    (
+        "a run started before the range",
+        D(2026, 2, 19),
+        D(2026, 2, 24),
+        [(D(2026, 2, 19), D(2026, 2, 22), TET[3:])],
+    ),
     ("a single day", D(2026, 3, 4), D(2026, 3, 4), [(D(2026, 3, 4), D(2026, 3, 4), ["Bầu cử"])]),
-    ("two runs apart, the override Sunday splitting a weekend", D(2026, 3, 4), D(2026, 3, 10),
-     [(D(2026, 3, 4), D(2026, 3, 4), ["Bầu cử"]), (D(2026, 3, 7), D(2026, 3, 7), [])]),
-    ("a repeated name is given once", D(2026, 8, 29), D(2026, 9, 3),
-     [(D(2026, 8, 29), D(2026, 9, 2), ["Ngày nghỉ (thay cho ngày 22/08/2026)", "Quốc khánh"])]),
+    (
+        "two runs apart, the override Sunday splitting a weekend",
+        D(2026, 3, 4),
+        D(2026, 3, 10),
+        [(D(2026, 3, 4), D(2026, 3, 4), ["Bầu cử"]), (D(2026, 3, 7), D(2026, 3, 7), [])],
+    ),
+    (
+        "a repeated name is given once",
+        D(2026, 8, 29),
+        D(2026, 9, 3),
+        [(D(2026, 8, 29), D(2026, 9, 2), ["Ngày nghỉ (thay cho ngày 22/08/2026)", "Quốc khánh"])],
+    ),
     ("an empty range", D(2026, 3, 15), D(2026, 3, 14), []),
 ]
 

@@ -55,8 +55,9 @@ def test_invalid_numbers_have_specific_messages(number, message):
 def test_birth_year_must_match_birth_date():
     assert validate_cccd("075089001234", date(1989, 5, 2), today=TODAY) is None
     error = validate_cccd("075089001234", date(1990, 5, 2), today=TODAY)
-    assert error == ("Số CCCD không khớp với năm sinh: số này ứng với năm sinh 1989, "
-                     "ngày sinh đã khai là năm 1990.")
+    assert error == (
+        "Số CCCD không khớp với năm sinh: số này ứng với năm sinh 1989, ngày sinh đã khai là năm 1990."
+    )
     # same two year digits, other century: 2089 is not 1989
     assert "năm sinh 1989" in validate_cccd("075089001234", date(2089, 1, 1), today=date(2100, 1, 1))
 
@@ -72,10 +73,10 @@ def test_century_digit_must_match_the_century_of_birth():
 @pytest.mark.parametrize(
     ("number", "born", "sex", "ok"),
     [
-        ("075089001234", date(1989, 5, 2), "male", True),      # 0: male, 1900s
-        ("075189001234", date(1989, 5, 2), "female", True),    # 1: female, 1900s
-        ("079203000001", date(2003, 1, 9), "male", True),      # 2: male, 2000s
-        ("096310999999", date(2010, 7, 1), "female", True),    # 3: female, 2000s
+        ("075089001234", date(1989, 5, 2), "male", True),  # 0: male, 1900s
+        ("075189001234", date(1989, 5, 2), "female", True),  # 1: female, 1900s
+        ("079203000001", date(2003, 1, 9), "male", True),  # 2: male, 2000s
+        ("096310999999", date(2010, 7, 1), "female", True),  # 3: female, 2000s
         ("075089001234", date(1989, 5, 2), "female", False),
         ("075189001234", date(1989, 5, 2), "male", False),
         ("079203000001", date(2003, 1, 9), "female", False),

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.contract.specs import L, StageSpec, StepSpec
 from core.clock.calendar import Override, WorkCalendar
 from core.clock.deadlines import (
     WorkSessions,
@@ -28,6 +27,7 @@ from core.clock.deadlines import (
     step_budgets,
     two_appointments,
 )
+from core.contract.specs import L, StageSpec, StepSpec
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = WorkCalendar(years=range(2025, 2028))
@@ -41,8 +41,14 @@ def vn(y, m, d, hh=0, mm=0) -> datetime:
 
 def _ids(table) -> list[str]:
     """Plain-ASCII test ids without '/', so a test can be selected by its node id (mutmut does)."""
-    return [re.sub(r"[^A-Za-z0-9:+ -]+", "_", unicodedata.normalize("NFKD", row[0]).encode("ascii", "ignore")
-                   .decode()) for row in table]
+    return [
+        re.sub(
+            r"[^A-Za-z0-9:+ -]+",
+            "_",
+            unicodedata.normalize("NFKD", row[0]).encode("ascii", "ignore").decode(),
+        )
+        for row in table
+    ]
 
 
 # -- the calendar: what holidays.Vietnam 0.109 gives, checked day by day ---------------------------
@@ -128,16 +134,44 @@ DUE_TABLE = [
     ("after 15:00 over Tết", vn(2026, 1, 23, 16, 10), 20, CUT, vn(2026, 1, 26, 8), vn(2026, 2, 27, 17)),
     ("Hùng Kings observed + 30/4–1/5", vn(2026, 4, 24, 10), 3, CUT, vn(2026, 4, 24, 10), vn(2026, 5, 4, 10)),
     ("2/9 in 2025", vn(2025, 8, 29, 9), 1, CUT, vn(2025, 8, 29, 9), vn(2025, 9, 3, 9)),
-    ("2026 swap: Saturday 22/8 worked", vn(2026, 8, 21, 14), 1, CUT, vn(2026, 8, 21, 14), vn(2026, 8, 22, 14)),
+    (
+        "2026 swap: Saturday 22/8 worked",
+        vn(2026, 8, 21, 14),
+        1,
+        CUT,
+        vn(2026, 8, 21, 14),
+        vn(2026, 8, 22, 14),
+    ),
     ("2026 swap: 31/8–2/9 off", vn(2026, 8, 28, 9), 1, CUT, vn(2026, 8, 28, 9), vn(2026, 9, 3, 9)),
     ("24/11/2026", vn(2026, 11, 23, 9), 1, CUT, vn(2026, 11, 23, 9), vn(2026, 11, 25, 9)),
     ("received on Saturday", vn(2026, 1, 10, 10), 2, CUT, vn(2026, 1, 12, 8), vn(2026, 1, 13, 17)),
-    ("received in the lunch break", vn(2026, 1, 14, 12, 20), 0.5, CUT, vn(2026, 1, 14, 13), vn(2026, 1, 14, 17)),
+    (
+        "received in the lunch break",
+        vn(2026, 1, 14, 12, 20),
+        0.5,
+        CUT,
+        vn(2026, 1, 14, 13),
+        vn(2026, 1, 14, 17),
+    ),
     ("received before opening", vn(2026, 1, 14, 7, 15), 0.5, CUT, vn(2026, 1, 14, 8), vn(2026, 1, 14, 12)),
-    ("online cut-off 17:00", vn(2026, 1, 14, 16, 30), 1, time(17), vn(2026, 1, 14, 16, 30), vn(2026, 1, 15, 16, 30)),
+    (
+        "online cut-off 17:00",
+        vn(2026, 1, 14, 16, 30),
+        1,
+        time(17),
+        vn(2026, 1, 14, 16, 30),
+        vn(2026, 1, 15, 16, 30),
+    ),
     ("same day", vn(2026, 1, 14, 10), 0, CUT, vn(2026, 1, 14, 10), vn(2026, 1, 14, 17)),
     ("same day after cut-off", vn(2026, 1, 14, 15, 30), 0, CUT, vn(2026, 1, 15, 8), vn(2026, 1, 15, 17)),
-    ("same day after cut-off before Tết", vn(2026, 2, 13, 16), 0, CUT, vn(2026, 2, 23, 8), vn(2026, 2, 23, 17)),
+    (
+        "same day after cut-off before Tết",
+        vn(2026, 2, 13, 16),
+        0,
+        CUT,
+        vn(2026, 2, 23, 8),
+        vn(2026, 2, 23, 17),
+    ),
     # Tết Ất Tỵ 2025 (lunar): the Government's nine days, Sat 25/01 – Sun 02/02, 29 Tết (Mon 27/01) included
     ("Tết 2025", vn(2025, 1, 24, 10), 1, CUT, vn(2025, 1, 24, 10), vn(2025, 2, 3, 10)),
     # Tết Đinh Mùi 2027, two years ahead: seeded from the lunar calendar, not typed in
@@ -152,7 +186,9 @@ DUE_TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("label", "received", "days", "cutoff", "start", "due"), DUE_TABLE, ids=_ids(DUE_TABLE))
+@pytest.mark.parametrize(
+    ("label", "received", "days", "cutoff", "start", "due"), DUE_TABLE, ids=_ids(DUE_TABLE)
+)
 def test_due_table(label, received, days, cutoff, start, due):
     d = due_for(CAL, S, received, days, cutoff)
     assert d.start == start.astimezone(UTC)
@@ -163,7 +199,10 @@ def test_due_table(label, received, days, cutoff, start, due):
 
 def test_explanation_lines():
     d = due_for(CAL, S, vn(2026, 1, 23, 16, 10), 20, CUT)
-    assert d.explanation[0] == "Tiếp nhận 16:10 thứ Sáu 23/01/2026, sau 15:00 → bắt đầu tính từ 08:00 thứ Hai 26/01/2026"
+    assert (
+        d.explanation[0]
+        == "Tiếp nhận 16:10 thứ Sáu 23/01/2026, sau 15:00 → bắt đầu tính từ 08:00 thứ Hai 26/01/2026"
+    )
     assert "Bỏ qua: 14/02–22/02/2026 (Tết Nguyên Đán)" in d.explanation
     assert d.explanation[-1] == "Hạn giải quyết: 17:00 thứ Sáu 27/02/2026"
     sat = due_for(CAL, S, vn(2026, 1, 10, 10), 2, CUT)
@@ -253,7 +292,13 @@ def test_step_budgets():
         StageSpec((_step("posting", 15, "public_posting"),)),
         StageSpec((_step("approve", 2),)),
     )
-    assert step_budgets(stages, 20) == {"receive": 240, "tax": 1440, "survey": 2400, "posting": 0, "approve": 960}
+    assert step_budgets(stages, 20) == {
+        "receive": 240,
+        "tax": 1440,
+        "survey": 2400,
+        "posting": 0,
+        "approve": 960,
+    }
     # declared 7.5 days over a 5-day limit: scaled down to fit
     scaled = step_budgets(stages, 5)
     assert scaled["posting"] == 0
@@ -280,7 +325,9 @@ def test_two_appointments_land_transfer_five_plus_three():
 
 
 # -- properties ------------------------------------------------------------------------------------
-_starts = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 6, 30)).map(lambda d: d.replace(tzinfo=VN))
+_starts = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 6, 30)).map(
+    lambda d: d.replace(tzinfo=VN)
+)
 
 
 def _inside_session(t: datetime) -> bool:
@@ -309,8 +356,12 @@ def test_elapsed_time_inverts_adding(start, m):
 
 
 @settings(max_examples=200, deadline=None)
-@given(received=_starts, days=st.sampled_from([0, 0.5, 1, 2, 3, 5, 7, 10, 15, 20, 30]),
-       cutoff=st.sampled_from([None, time(15), time(17)]), extra=st.sampled_from([0, 10]))
+@given(
+    received=_starts,
+    days=st.sampled_from([0, 0.5, 1, 2, 3, 5, 7, 10, 15, 20, 30]),
+    cutoff=st.sampled_from([None, time(15), time(17)]),
+    extra=st.sampled_from([0, 10]),
+)
 def test_a_due_never_falls_on_a_non_working_day(received, days, cutoff, extra):
     """R15/R16 as a property: the clock starts and ends inside a working session of a working day,
     never before the receipt, and counts exactly the statutory (plus remote-area) working time."""
@@ -321,4 +372,6 @@ def test_a_due_never_falls_on_a_non_working_day(received, days, cutoff, extra):
         assert elapsed_minutes(CAL, S, d.start, d.due) == round((days + extra) * 480)
     local = received.astimezone(VN)
     if CAL.is_working_day(local.date()) and cutoff is not None and local.time() > cutoff:
-        assert d.start.astimezone(VN).date() == CAL.next_working_day(local.date()), "after the cut-off: next day"
+        assert d.start.astimezone(VN).date() == CAL.next_working_day(local.date()), (
+            "after the cut-off: next day"
+        )

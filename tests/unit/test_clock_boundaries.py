@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.contract.specs import L, StageSpec, StepSpec
 from core.clock.calendar import Override, WorkCalendar
 from core.clock.deadlines import (
     WorkSessions,
@@ -34,6 +33,7 @@ from core.clock.deadlines import (
     two_appointments,
     working_minutes_between,
 )
+from core.contract.specs import L, StageSpec, StepSpec
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = WorkCalendar(years=range(2025, 2028))

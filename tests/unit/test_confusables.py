@@ -11,14 +11,14 @@ from core.api import fold_confusables
 @pytest.mark.parametrize(
     ("text", "folded"),
     [
-        ("\u00d0ại Phát", "Đại Phát"),              # ETH (the security review's example) reads as Đ
-        ("V\u0456\u1ec7t N\u0430m", "Việt Nam"),     # Cyrillic і and а
-        ("V\u0406\u1ec6T", "VIỆT"),                   # Cyrillic capital І keeps its case
-        ("\u039fmega \u03bf", "Omega o"),              # Greek omicrons
-        ("\uff21\uff22\uff23 \ufb01", "ABC fi"),       # full-width letters, a ligature
-        ("\u04d0n", "Ăn"),                             # Cyrillic A with breve: the breve is kept
-        ("\U0001d400BC", "ABC"),                       # mathematical bold A
-        ("Ho\u0300a", "H\u00f2a"),                          # decomposed input comes back composed
+        ("\u00d0ại Phát", "Đại Phát"),  # ETH (the security review's example) reads as Đ
+        ("V\u0456\u1ec7t N\u0430m", "Việt Nam"),  # Cyrillic і and а
+        ("V\u0406\u1ec6T", "VIỆT"),  # Cyrillic capital І keeps its case
+        ("\u039fmega \u03bf", "Omega o"),  # Greek omicrons
+        ("\uff21\uff22\uff23 \ufb01", "ABC fi"),  # full-width letters, a ligature
+        ("\u04d0n", "Ăn"),  # Cyrillic A with breve: the breve is kept
+        ("\U0001d400BC", "ABC"),  # mathematical bold A
+        ("Ho\u0300a", "H\u00f2a"),  # decomposed input comes back composed
     ],
 )
 def test_look_alikes_fold(text, folded):

@@ -7,7 +7,6 @@ import dataclasses
 import pluggy
 import pytest
 
-from core.contract import hookspecs
 from core.api import (
     DocumentRequirement,
     DomainInfo,
@@ -23,13 +22,28 @@ from core.api import (
     hookimpl,
 )
 from core.catalogue.registry import PluginError, build
+from core.contract import hookspecs
 
 FORM = FormSpec("f1", L("Tờ khai"), (PageSpec("p", L("Trang một"), (FieldSpec("ten", L("Họ và tên")),)),))
-WF = WorkflowSpec("w1", L("Quy trình"), (StageSpec((StepSpec("s", L("Xử lý"), "specialist", days=2),)),
-                                         StageSpec((StepSpec("k", L("Ký"), "approver", days=1),))))
-PROC = ProcedureSpec(code="9.1", domain="d1", name=L("Cấp giấy phép thử"), agency_level="commune",
-                     processing_days=3, legal_basis=("Nghị định 1/2025",),
-                     documents=(DocumentRequirement("a", L("Đơn đề nghị")),), form="f1", workflow="w1")
+WF = WorkflowSpec(
+    "w1",
+    L("Quy trình"),
+    (
+        StageSpec((StepSpec("s", L("Xử lý"), "specialist", days=2),)),
+        StageSpec((StepSpec("k", L("Ký"), "approver", days=1),)),
+    ),
+)
+PROC = ProcedureSpec(
+    code="9.1",
+    domain="d1",
+    name=L("Cấp giấy phép thử"),
+    agency_level="commune",
+    processing_days=3,
+    legal_basis=("Nghị định 1/2025",),
+    documents=(DocumentRequirement("a", L("Đơn đề nghị")),),
+    form="f1",
+    workflow="w1",
+)
 
 
 class Plugin:
@@ -75,15 +89,22 @@ def test_a_valid_plugin_builds_and_is_attributed():
 
 
 def test_duplicate_procedure_code_names_both_plugins():
-    msg = broken(alpha=Plugin(), beta=Plugin(domain="d2", forms=(dataclasses.replace(FORM, id="f2"),),
-                                             workflows=(dataclasses.replace(WF, id="w2"),),
-                                             procedures=(dataclasses.replace(PROC, domain="d2", form="f2",
-                                                                             workflow="w2"),)))
+    msg = broken(
+        alpha=Plugin(),
+        beta=Plugin(
+            domain="d2",
+            forms=(dataclasses.replace(FORM, id="f2"),),
+            workflows=(dataclasses.replace(WF, id="w2"),),
+            procedures=(dataclasses.replace(PROC, domain="d2", form="f2", workflow="w2"),),
+        ),
+    )
     assert "'beta'" in msg and "'alpha'" in msg and "9.1" in msg and "trùng mã" in msg
 
 
 def test_missing_form_or_workflow_names_the_plugin():
-    assert "'alpha'" in broken(alpha=Plugin(forms=())) and "biểu mẫu 'f1' không tồn tại" in broken(alpha=Plugin(forms=()))
+    assert "'alpha'" in broken(alpha=Plugin(forms=())) and "biểu mẫu 'f1' không tồn tại" in broken(
+        alpha=Plugin(forms=())
+    )
     msg = broken(alpha=Plugin(workflows=()))
     assert "'alpha'" in msg and "quy trình 'w1' không tồn tại" in msg
 
@@ -94,10 +115,14 @@ def test_route_longer_than_the_statutory_time_is_refused():
 
 
 def test_suspending_steps_do_not_count_against_the_time_limit():
-    wf = WorkflowSpec("w1", L("Quy trình"), (
-        StageSpec((StepSpec("s", L("Xử lý"), "specialist", days=2),)),
-        StageSpec((StepSpec("t", L("Nộp thuế"), "specialist", days=10, suspends_for="tax_payment"),)),
-    ))
+    wf = WorkflowSpec(
+        "w1",
+        L("Quy trình"),
+        (
+            StageSpec((StepSpec("s", L("Xử lý"), "specialist", days=2),)),
+            StageSpec((StepSpec("t", L("Nộp thuế"), "specialist", days=10, suspends_for="tax_payment"),)),
+        ),
+    )
     assert build(manager(alpha=Plugin(workflows=(wf,)))).workflows["w1"].budget_days() == 2
 
 
@@ -108,17 +133,31 @@ def test_label_without_vietnamese_is_refused(label):
 
 
 def test_unknown_validator_kind_and_widget_are_refused():
-    bad_kind = FormSpec("f1", L("Tờ khai"), (PageSpec("p", L("Trang một"), (
-        FieldSpec("ten", L("Họ và tên"), validators=(Validator("soundex"),)),)),))
+    bad_kind = FormSpec(
+        "f1",
+        L("Tờ khai"),
+        (
+            PageSpec(
+                "p", L("Trang một"), (FieldSpec("ten", L("Họ và tên"), validators=(Validator("soundex"),)),)
+            ),
+        ),
+    )
     msg = broken(alpha=Plugin(forms=(bad_kind,)))
     assert "'alpha'" in msg and "'soundex'" in msg
-    bad_widget = FormSpec("f1", L("Tờ khai"), (PageSpec("p", L("Trang một"), (
-        FieldSpec("ten", L("Họ và tên"), widget="slider"),)),))
+    bad_widget = FormSpec(
+        "f1",
+        L("Tờ khai"),
+        (PageSpec("p", L("Trang một"), (FieldSpec("ten", L("Họ và tên"), widget="slider"),)),),
+    )
     assert "'slider'" in broken(alpha=Plugin(forms=(bad_widget,)))
 
 
 def test_procedure_of_another_plugins_domain_is_refused():
-    other = Plugin(domain="d2", procedures=(dataclasses.replace(PROC, code="9.2"),),
-                   forms=(dataclasses.replace(FORM, id="f2"),), workflows=(dataclasses.replace(WF, id="w2"),))
+    other = Plugin(
+        domain="d2",
+        procedures=(dataclasses.replace(PROC, code="9.2"),),
+        forms=(dataclasses.replace(FORM, id="f2"),),
+        workflows=(dataclasses.replace(WF, id="w2"),),
+    )
     msg = broken(alpha=Plugin(), beta=other)
     assert "'beta'" in msg and "của plugin khác" in msg

@@ -3,7 +3,7 @@ UTC in and out, a step's outcome by the Vietnam-time day, the bound version's ru
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +23,6 @@ def _ascii(label: str) -> str:
 
     label = label.replace("đ", "d").replace("Đ", "D").replace("–", "-")
     return unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-
 
 
 def vn(y, m, d, hh=0, mm=0) -> datetime:
@@ -65,10 +64,12 @@ OUTCOMES = [
 ]
 
 
-@pytest.mark.parametrize(("label", "finished", "due", "expected"), OUTCOMES, ids=[_ascii(o[0]) for o in OUTCOMES])
+@pytest.mark.parametrize(
+    ("label", "finished", "due", "expected"), OUTCOMES, ids=[_ascii(o[0]) for o in OUTCOMES]
+)
 def test_step_outcome_by_the_vietnam_day(label, finished, due, expected):
     """R22: late after the due; on time the due's own day (Vietnam time); early before that day."""
-    assert timing.outcome(finished.astimezone(timezone.utc), due) == expected
+    assert timing.outcome(finished.astimezone(UTC), due) == expected
 
 
 def _proc(**kw) -> ProcedureSpec:
@@ -123,8 +124,11 @@ def test_an_agency_without_sessions_works_the_default_day(empty):
     assert timing.work_sessions(empty).minutes_per_day == 480
 
 
-@pytest.mark.parametrize("bad", ['[["07:30", "11:30"]', "tám giờ", '[["17:00", "08:00"]]', "[1]"],
-                         ids=["unclosed-json", "words", "ends-before-it-starts", "not-pairs"])
+@pytest.mark.parametrize(
+    "bad",
+    ['[["07:30", "11:30"]', "tám giờ", '[["17:00", "08:00"]]', "[1]"],
+    ids=["unclosed-json", "words", "ends-before-it-starts", "not-pairs"],
+)
 def test_malformed_sessions_are_refused_in_vietnamese(bad):
     with pytest.raises(ValueError, match="^(Giờ làm việc không hợp lệ|Buổi làm việc 17:00–08:00)"):
         timing.work_sessions(bad)

@@ -20,14 +20,20 @@ def run(kind, value, params=None, label="Trường"):
 CASES = {
     "required": (["x", 0, ["a"]], ["", None, []]),
     "cccd": (["079203001234", "001099012345"], ["07920300123", "07920300123a", "999203001234"]),
-    "phone": (["0912345678", "0281234567" + "8", "0356789012"], ["091234567", "0123456789", "1912345678", "09123456789"]),
+    "phone": (
+        ["0912345678", "0281234567" + "8", "0356789012"],
+        ["091234567", "0123456789", "1912345678", "09123456789"],
+    ),
     "email": (["a.b@example.vn", "x+1@gov.vn"], ["a@b", "khong co a còng", "a@.vn"]),
     "date_not_future": ([TODAY, date(2000, 1, 1)], [date(2026, 11, 24), "05/09/2025"]),
     "date_not_past": ([TODAY, date(2027, 1, 1)], [date(2026, 11, 22)]),
     "int_range": ([1, 50, 100], [0, 101, "5"]),
     "choice": (["nam", ["nam", "nu"]], ["khac", ["nam", "x"]]),
     "age_at_least": ([date(2008, 11, 23), date(1990, 1, 1)], [date(2008, 11, 24), date(2020, 5, 5)]),
-    "tax_code": (["0312345678", "0312345678-001"], ["031234567", "0312345678001", "0312345678-01", "03123456ab"]),
+    "tax_code": (
+        ["0312345678", "0312345678-001"],
+        ["031234567", "0312345678001", "0312345678-01", "03123456ab"],
+    ),
     "vsic": (["4711", "47110", "4711, 5610, 9631"], ["471", "9999", "4711, 0000", "4711,4711", "A"]),
     "positive_int": ([1, 245], [0, -3, "12"]),
     "min_length": (["abc", "abcd"], ["ab"]),
@@ -65,7 +71,10 @@ def test_validator_good_and_bad_values(kind):
 
 
 def test_messages_are_specific_vietnamese():
-    assert run("date_not_future", date(2027, 1, 1), label="Ngày sinh") == "Ngày sinh không được sau ngày hôm nay."
+    assert (
+        run("date_not_future", date(2027, 1, 1), label="Ngày sinh")
+        == "Ngày sinh không được sau ngày hôm nay."
+    )
     assert run("required", "", label="Họ và tên") == "Vui lòng nhập họ và tên."
     assert "12 chữ số" in run("cccd", "12345", label="Số CCCD")
     assert "(hiện có 7)" in run("max_length", "abcdefg", {"max": 5}, label="Tên")
@@ -117,8 +126,16 @@ def test_normalise_by_widget():
     assert engine.normalise(f("t"), "   ") is None
 
 
-@pytest.mark.parametrize("widget,raw", [("date", "31/02/2025"), ("date", "hôm qua"), ("money", "1,5 triệu"),
-                                        ("money", "-100"), ("number", "mười")])
+@pytest.mark.parametrize(
+    "widget,raw",
+    [
+        ("date", "31/02/2025"),
+        ("date", "hôm qua"),
+        ("money", "1,5 triệu"),
+        ("money", "-100"),
+        ("number", "mười"),
+    ],
+)
 def test_unreadable_values_give_field_messages(widget, raw):
     with pytest.raises(engine.FieldValueError) as err:
         engine.normalise(f("x", widget, label="Ô nhập"), raw)
@@ -129,22 +146,31 @@ FORM = FormSpec(
     id="t",
     title=L("Tờ khai"),
     pages=(
-        PageSpec("a", L("Trang một"), (
-            f("ho_ten", label="Họ và tên"),
-            f("ngay_sinh", "date", label="Ngày sinh", validators=(Validator("date_not_future"),)),
-            f("gioi_tinh", "radio", label="Giới tính", choices=(("nam", L("Nam")), ("nu", L("Nữ")))),
-            f("uy_quyen", "checkbox", label="Có ủy quyền", required=False),
-            f("so_uy_quyen", label="Số văn bản ủy quyền", show_if={"uy_quyen": "true"}),
-        )),
-        PageSpec("b", L("Trang hai"), (f("ghi_chu", "textarea", label="Ghi chú", required=False),),
-                 show_if={"gioi_tinh": "nu"}),
+        PageSpec(
+            "a",
+            L("Trang một"),
+            (
+                f("ho_ten", label="Họ và tên"),
+                f("ngay_sinh", "date", label="Ngày sinh", validators=(Validator("date_not_future"),)),
+                f("gioi_tinh", "radio", label="Giới tính", choices=(("nam", L("Nam")), ("nu", L("Nữ")))),
+                f("uy_quyen", "checkbox", label="Có ủy quyền", required=False),
+                f("so_uy_quyen", label="Số văn bản ủy quyền", show_if={"uy_quyen": "true"}),
+            ),
+        ),
+        PageSpec(
+            "b",
+            L("Trang hai"),
+            (f("ghi_chu", "textarea", label="Ghi chú", required=False),),
+            show_if={"gioi_tinh": "nu"},
+        ),
     ),
 )
 
 
 def test_validate_page_errors_and_show_if():
-    cleaned, errors = engine.validate_page(FORM, "a", {"ho_ten": "", "ngay_sinh": "24/11/2026", "gioi_tinh": "x"},
-                                           today=TODAY)
+    cleaned, errors = engine.validate_page(
+        FORM, "a", {"ho_ten": "", "ngay_sinh": "24/11/2026", "gioi_tinh": "x"}, today=TODAY
+    )
     assert errors == {
         "ho_ten": "Vui lòng nhập họ và tên.",
         "ngay_sinh": "Ngày sinh không được sau ngày hôm nay.",
@@ -164,7 +190,10 @@ def test_validate_all_drops_hidden_pages():
     assert errors == {} and "ghi_chu" not in cleaned
     cleaned, _ = engine.validate_all(FORM, {**data, "gioi_tinh": "nu"}, today=TODAY)
     assert cleaned["ghi_chu"] == "bị ẩn"
-    assert engine.validate_page(FORM, "b", {"ghi_chu": "x"}, answers={"gioi_tinh": "nam"}, today=TODAY) == ({}, {})
+    assert engine.validate_page(FORM, "b", {"ghi_chu": "x"}, answers={"gioi_tinh": "nam"}, today=TODAY) == (
+        {},
+        {},
+    )
 
 
 def test_display_value():

@@ -23,13 +23,26 @@ async def _context(chain: str, page_no: int) -> dict:
     heads = {r["chain"]: r["seq"] for r in await AuditHead.select(AuditHead.chain, AuditHead.seq)}
     if chain not in chains:
         chain = "global" if "global" in chains else (chains[0] if chains else "global")
-    rows = await AuditEntry.select().where(AuditEntry.chain == chain).order_by(
-        AuditEntry.seq, ascending=False
-    ).limit(PAGE_SIZE).offset((page_no - 1) * PAGE_SIZE).output(load_json=True)
+    rows = (
+        await AuditEntry.select()
+        .where(AuditEntry.chain == chain)
+        .order_by(AuditEntry.seq, ascending=False)
+        .limit(PAGE_SIZE)
+        .offset((page_no - 1) * PAGE_SIZE)
+        .output(load_json=True)
+    )
     for r in rows:
         r["data_text"] = json.dumps(r["data"], ensure_ascii=False, sort_keys=True) if r["data"] else ""
-    return {"chains": chains, "heads": heads, "chain": chain, "rows": rows, "page_no": page_no,
-            "has_next": len(rows) == PAGE_SIZE, "checked": False, "problems": []}
+    return {
+        "chains": chains,
+        "heads": heads,
+        "chain": chain,
+        "rows": rows,
+        "page_no": page_no,
+        "has_next": len(rows) == PAGE_SIZE,
+        "checked": False,
+        "problems": [],
+    }
 
 
 @get("/quan-tri/nhat-ky", include_in_schema=False, name="admin_audit", guards=BACK_OFFICE)
@@ -43,8 +56,13 @@ async def audit_verify(request: Request) -> Template:
     form = await request.form()
     chain = str(form.get("chuoi") or "")
     problems = await audit_chain.verify_all()
-    await audit_chain.append("audit.verify", actor_id=user.id, object_type="audit", object_id=chain or "all",
-                             data={"problems": len(problems)})
+    await audit_chain.append(
+        "audit.verify",
+        actor_id=user.id,
+        object_type="audit",
+        object_id=chain or "all",
+        data={"problems": len(problems)},
+    )
     ctx = await _context(chain or "global", 1)
     ctx.update(checked=True, problems=problems)
     return await page(request, "admin/audit.html", ctx, block="verify")

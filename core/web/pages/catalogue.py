@@ -18,8 +18,10 @@ __all__ = ("catalogue_index", "procedure_page")
 
 
 async def _agency_choices() -> list[dict]:
-    return await Agency.select(Agency.code, Agency.name, Agency.level).where(Agency.active.eq(True)).order_by(
-        Agency.name
+    return (
+        await Agency.select(Agency.code, Agency.name, Agency.level)
+        .where(Agency.active.eq(True))
+        .order_by(Agency.name)
     )
 
 
@@ -36,8 +38,9 @@ async def catalogue_index(request: Request) -> Template:
         domain = ""
     if level not in ONLINE_LEVELS:
         level = ""
-    results = await catalogue_search.search(q, domain=domain or None, agency_code=agency or None,
-                                           online_level=level or None)
+    results = await catalogue_search.search(
+        q, domain=domain or None, agency_code=agency or None, online_level=level or None
+    )
     ctx = {
         "q": q,
         "domain": domain,
@@ -51,7 +54,12 @@ async def catalogue_index(request: Request) -> Template:
     return await page(request, "catalogue/index.html", ctx, block="results")
 
 
-@get("/thu-tuc/{code:str}", include_in_schema=False, name="procedure", opt=public("one procedure of the public catalogue"))
+@get(
+    "/thu-tuc/{code:str}",
+    include_in_schema=False,
+    name="procedure",
+    opt=public("one procedure of the public catalogue"),
+)
 async def procedure_page(request: Request, code: str) -> Template:
     """The procedure's page; a procedure no agency takes in gives a 410 page saying who to contact."""
     info = await details(code)

@@ -12,19 +12,22 @@ from litestar.response import Redirect, Response, Template
 from core.catalogue import service
 from core.catalogue.details import fee_code_labels
 from core.catalogue.registry import get_catalogue
-from core.contract.specs import AGENCY_LEVELS
 from core.contract.errors import InvalidInput
-from core.text.formats import parse_date, parse_money
+from core.contract.specs import AGENCY_LEVELS
 from core.identity.guards import requires_permission
 from core.identity.service import clean_text
 from core.identity.tables import Agency
+from core.text.formats import parse_date, parse_money
 from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
 __all__ = ("activation_page", "activation_toggle", "fees_page", "fees_add")
 
-CONFIGURE = [requires_permission(
-    "catalogue.configure", message="Chỉ quản trị viên cấp tỉnh được cấu hình danh mục thủ tục và lệ phí.")]
+CONFIGURE = [
+    requires_permission(
+        "catalogue.configure", message="Chỉ quản trị viên cấp tỉnh được cấu hình danh mục thủ tục và lệ phí."
+    )
+]
 """The guard of these pages: configuring procedures and fees (held by the province administrator)."""
 
 
@@ -32,7 +35,10 @@ def _filters(source) -> dict[str, str]:
     cat = get_catalogue()
     domain = source.get("linh_vuc") or ""
     level = source.get("cap") or ""
-    return {"linh_vuc": domain if domain in cat.domains else "", "cap": level if level in AGENCY_LEVELS else ""}
+    return {
+        "linh_vuc": domain if domain in cat.domains else "",
+        "cap": level if level in AGENCY_LEVELS else "",
+    }
 
 
 async def _matrix_context(filters: dict[str, str]) -> dict:
@@ -62,7 +68,13 @@ async def activation_page(request: Request) -> Template:
     return await page(request, "admin/catalogue.html", await _matrix_context(_filters(request.query_params)))
 
 
-@post("/quan-tri/thu-tuc", include_in_schema=False, name="admin_catalogue_toggle", status_code=200, guards=CONFIGURE)
+@post(
+    "/quan-tri/thu-tuc",
+    include_in_schema=False,
+    name="admin_catalogue_toggle",
+    status_code=200,
+    guards=CONFIGURE,
+)
 async def activation_toggle(request: Request) -> Response:
     """Switch one procedure, or one whole domain, on or off at one agency."""
     user = request.user
@@ -79,15 +91,24 @@ async def activation_toggle(request: Request) -> Response:
     elif kind == "procedure":
         await service.set_enabled(code, agency_id, enabled, actor_id=user.id)
     else:
-        raise InvalidInput("Không rõ cần bật/tắt thủ tục hay lĩnh vực.", [("target", "Giá trị không hợp lệ.")])
+        raise InvalidInput(
+            "Không rõ cần bật/tắt thủ tục hay lĩnh vực.", [("target", "Giá trị không hợp lệ.")]
+        )
     if getattr(request, "htmx", None):
         if kind == "domain":  # every procedure cell of the domain changes meaning: reload the matrix
             return Response(content="", status_code=200, headers={"HX-Refresh": "true"})
         state = await service.activation_rows([agency_id])
         return Template(
             template_name="admin/catalogue_cell.html",
-            context={"agency_id": agency_id, "target": target, "state": state, "kind": kind, "code": code,
-                     "domain": get_catalogue().procedures[code].domain, "query": ""},
+            context={
+                "agency_id": agency_id,
+                "target": target,
+                "state": state,
+                "kind": kind,
+                "code": code,
+                "domain": get_catalogue().procedures[code].domain,
+                "query": "",
+            },
         )
     filters = _filters(form)
     message = _("Saved: the change applies to new dossiers from now on.")
@@ -118,12 +139,16 @@ async def fees_add(request: Request) -> Response:
     """Add a fee amount; bad input comes back at the field with status 422, values kept."""
     user = request.user
     form = await request.form()
-    values = {k: clean_text(form.get(k) or "").strip() for k in
-              ("fee_code", "procedure_code", "amount", "effective_from", "effective_to", "legal_basis")}
+    values = {
+        k: clean_text(form.get(k) or "").strip()
+        for k in ("fee_code", "procedure_code", "amount", "effective_from", "effective_to", "legal_basis")
+    }
     errors: dict[str, str] = {}
     amount = effective_from = effective_to = None
     if not values["fee_code"]:
-        errors["fee_code"] = "Nhập mã khoản phí, lệ phí (chọn trong danh sách gợi ý hoặc theo quy tắc tính phí của thủ tục)."
+        errors["fee_code"] = (
+            "Nhập mã khoản phí, lệ phí (chọn trong danh sách gợi ý hoặc theo quy tắc tính phí của thủ tục)."
+        )
     if values["procedure_code"] and get_catalogue().procedure(values["procedure_code"]) is None:
         errors["procedure_code"] = "Chọn thủ tục trong danh sách, hoặc để trống để áp dụng cho mọi thủ tục."
     if not values["amount"]:
@@ -149,15 +174,26 @@ async def fees_add(request: Request) -> Response:
         errors["legal_basis"] = "Nhập căn cứ pháp lý (ví dụ: Nghị quyết số 12/2025/NQ-HĐND)."
     if not errors and amount is not None and effective_from is not None:  # both set when no error
         try:
-            await service.set_fee(values["fee_code"], amount, effective_from=effective_from,
-                                  procedure_code=values["procedure_code"], legal_basis=values["legal_basis"],
-                                  effective_to=effective_to, actor_id=user.id)
+            await service.set_fee(
+                values["fee_code"],
+                amount,
+                effective_from=effective_from,
+                procedure_code=values["procedure_code"],
+                legal_basis=values["legal_basis"],
+                effective_to=effective_to,
+                actor_id=user.id,
+            )
         except InvalidInput as exc:
             errors.update({f or "fee_code": m for f, m in exc.errors})
     if errors:
         order = ["fee_code", "procedure_code", "amount", "effective_from", "effective_to", "legal_basis"]
         errors = {k: errors[k] for k in order if k in errors}
-        return await page(request, "admin/catalogue_fees.html", await _fees_context(values, errors),
-                          block="fee_form", status_code=422)
+        return await page(
+            request,
+            "admin/catalogue_fees.html",
+            await _fees_context(values, errors),
+            block="fee_form",
+            status_code=422,
+        )
     flash(request, _("Fee amount saved. Dossiers already received keep the fees of their version."))
     return Redirect("/quan-tri/le-phi", status_code=303)

@@ -14,15 +14,17 @@ from core.clock import service
 from core.clock.calendar import get_calendar
 from core.clock.deadlines import VN_TZ, WorkSessions, due_for, fmt_date
 from core.contract.errors import InvalidInput
+from core.identity.guards import requires_role
 from core.text.formats import parse_date
 from core.text.i18n import gettext as _
-from core.identity.guards import requires_role
 from core.web.render import flash, page
 
 __all__ = ("calendar_page", "override_add", "override_delete", "ROUTES")
 
 _URL = "/quan-tri/lich-lam-viec"
-CALENDAR_ADMIN = [requires_role("province_admin", message="Chỉ quản trị viên cấp tỉnh được điều chỉnh lịch làm việc.")]
+CALENDAR_ADMIN = [
+    requires_role("province_admin", message="Chỉ quản trị viên cấp tỉnh được điều chỉnh lịch làm việc.")
+]
 _DT = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+(\d{1,2})[:hg](\d{2}))?\s*$")
 _HM = re.compile(r"^\s*(\d{1,2})[:hg](\d{2})\s*$")
 
@@ -35,13 +37,20 @@ def _year(raw: str | None) -> int:
     return y if 2000 <= y <= 2100 else datetime.now(VN_TZ).year
 
 
-async def _context(year: int, values: dict | None = None, errors: dict | None = None,
-                   explain: dict | None = None) -> dict:
+async def _context(
+    year: int, values: dict | None = None, errors: dict | None = None, explain: dict | None = None
+) -> dict:
     cal = await get_calendar()
     overrides = {r["day"]: r for r in await service.list_overrides(year)}
     days: list[dict[str, Any]] = [
-        {"day": d, "weekday": fmt_date(d).rsplit(" ", 1)[0], "working": working, "name": name, "source": source,
-         "override": overrides.get(d)}
+        {
+            "day": d,
+            "weekday": fmt_date(d).rsplit(" ", 1)[0],
+            "working": working,
+            "name": name,
+            "source": source,
+            "override": overrides.get(d),
+        }
         for d, working, name, source in cal.special_days(year)
     ]
     return {
@@ -71,7 +80,9 @@ def _explain(params) -> dict:
     try:
         received = _parse_dt(values["received"])
     except ValueError:
-        errors["received"] = "Nhập thời điểm tiếp nhận có thật, dạng ngày/tháng/năm giờ:phút (ví dụ 23/01/2026 16:10)."
+        errors["received"] = (
+            "Nhập thời điểm tiếp nhận có thật, dạng ngày/tháng/năm giờ:phút (ví dụ 23/01/2026 16:10)."
+        )
     else:
         if not 2000 <= received.year <= 2100:  # the calendar knows these years; 9999 + 365 days is no date
             errors["received"] = "Năm tiếp nhận phải từ 2000 đến 2100."
@@ -96,7 +107,14 @@ def _explain(params) -> dict:
                 raise ValueError
         except ValueError:
             errors["extra_days"] = "Số ngày cộng thêm là số từ 0 đến 60."
-    return {"values": values, "errors": errors, "received": received, "days": days, "cutoff": cutoff, "extra": extra}
+    return {
+        "values": values,
+        "errors": errors,
+        "received": received,
+        "days": days,
+        "cutoff": cutoff,
+        "extra": extra,
+    }
 
 
 @get(_URL, include_in_schema=False, name="admin_calendar", guards=CALENDAR_ADMIN)
@@ -109,14 +127,21 @@ async def calendar_page(request: Request) -> Template:
         got = _explain(request.query_params)
         result = None
         if not got["errors"]:
-            result = due_for(await get_calendar(), WorkSessions(), got["received"], got["days"], got["cutoff"],
-                             extra_days=got["extra"])
+            result = due_for(
+                await get_calendar(),
+                WorkSessions(),
+                got["received"],
+                got["days"],
+                got["cutoff"],
+                extra_days=got["extra"],
+            )
         else:
             status = 422
         explain = {"values": got["values"], "errors": got["errors"], "result": result}
     block = "explainer" if explain is not None else "main"
-    return await page(request, "admin/calendar.html", await _context(year, explain=explain), block=block,
-                      status_code=status)
+    return await page(
+        request, "admin/calendar.html", await _context(year, explain=explain), block=block, status_code=status
+    )
 
 
 @post(_URL, include_in_schema=False, name="admin_calendar_add", status_code=200, guards=CALENDAR_ADMIN)
@@ -138,7 +163,9 @@ async def override_add(request: Request) -> Response:
             errors["day"] = "Ngày phải là ngày có thật, dạng ngày/tháng/năm (ví dụ 02/01/2027)."
     if day is not None:
         try:
-            await service.add_override(day, values["kind"], values["name"], values["legal_basis"], actor_id=user.id)
+            await service.add_override(
+                day, values["kind"], values["name"], values["legal_basis"], actor_id=user.id
+            )
         except InvalidInput as exc:
             errors.update({f or "day": m for f, m in exc.errors})
     else:
@@ -148,13 +175,24 @@ async def override_add(request: Request) -> Response:
         order = ["day", "kind", "name", "legal_basis"]
         errors = {k: errors[k] for k in order if k in errors}
         year = day.year if day else _year(form.get("nam"))
-        return await page(request, "admin/calendar.html", await _context(year, values, errors),
-                          block="override_form", status_code=422)
+        return await page(
+            request,
+            "admin/calendar.html",
+            await _context(year, values, errors),
+            block="override_form",
+            status_code=422,
+        )
     flash(request, _("Calendar change saved. Deadlines computed from now on use it."))
     return Redirect(f"{_URL}?nam={day.year}", status_code=303)
 
 
-@post(_URL + "/{override_id:int}/xoa", include_in_schema=False, name="admin_calendar_delete", status_code=200, guards=CALENDAR_ADMIN)
+@post(
+    _URL + "/{override_id:int}/xoa",
+    include_in_schema=False,
+    name="admin_calendar_delete",
+    status_code=200,
+    guards=CALENDAR_ADMIN,
+)
 async def override_delete(request: Request, override_id: int) -> Response:
     """Delete an override: the library's rule applies to that day again."""
     user = request.user

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from litestar import Request, get
 from litestar.response import Response, Template
 
+from core.contract.errors import InvalidInput, NotAllowed
 from core.documents.legal_forms import get_form
 from core.documents.register import Period, parse_period, register_rows, register_xlsx
-from core.contract.errors import InvalidInput, NotAllowed
 from core.identity.guards import requires_staff
 from core.identity.tables import Agency
 from core.text.i18n import gettext as _
-from core.web.render import page
 from core.text.templating import VN_TZ
+from core.web.render import page
 
 __all__ = ("register_page", "register_export_xlsx", "register_export_pdf", "PAGE_SIZE", "EXPORT_LIMIT")
 
@@ -49,18 +49,33 @@ def _domains() -> dict[str, str]:
 
 
 def _query(form: dict[str, str]) -> str:
-    return urlencode({k: v for k, v in (("agency", form["agency"]), ("from", form["from"]), ("to", form["to"]),
-                                        ("linh_vuc", form["linh_vuc"])) if v}, safe="/")
+    return urlencode(
+        {
+            k: v
+            for k, v in (
+                ("agency", form["agency"]),
+                ("from", form["from"]),
+                ("to", form["to"]),
+                ("linh_vuc", form["linh_vuc"]),
+            )
+            if v
+        },
+        safe="/",
+    )
 
 
-async def _selection(request: Request) -> tuple[list[dict], dict, Period | None, dict[str, str], dict[str, str]]:
+async def _selection(
+    request: Request,
+) -> tuple[list[dict], dict, Period | None, dict[str, str], dict[str, str]]:
     agencies = await _agencies_for(request.user)
     params = request.query_params
     default = _default_period()
-    form = {"agency": params.get("agency") or str(agencies[0]["id"]) if agencies else "",
-            "from": params.get("from") or f"{default.start:%d/%m/%Y}",
-            "to": params.get("to") or f"{default.end:%d/%m/%Y}",
-            "linh_vuc": (params.get("linh_vuc") or "").strip()}
+    form = {
+        "agency": params.get("agency") or str(agencies[0]["id"]) if agencies else "",
+        "from": params.get("from") or f"{default.start:%d/%m/%Y}",
+        "to": params.get("to") or f"{default.end:%d/%m/%Y}",
+        "linh_vuc": (params.get("linh_vuc") or "").strip(),
+    }
     errors: dict[str, str] = {}
     if form["linh_vuc"] and form["linh_vuc"] not in _domains():
         errors["linh_vuc"] = "Chọn một lĩnh vực trong danh sách, hoặc để trống để xem mọi lĩnh vực."
@@ -83,16 +98,32 @@ async def register_page(request: Request, trang: int = 1) -> Template:
     page_no = max(1, trang)
     rows: list[dict] = []
     if not errors and period is not None:
-        rows = await register_rows(agency["id"], period, domain=form["linh_vuc"],
-                                   offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
+        rows = await register_rows(
+            agency["id"],
+            period,
+            domain=form["linh_vuc"],
+            offset=(page_no - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE + 1,
+        )
     more = len(rows) > PAGE_SIZE
     query = _query(form)
-    return await page(request, "documents/register.html", {
-        "agency_choices": [(str(a["id"]), a["name"]) for a in agencies], "form": form, "errors": errors,
-        "domain_choices": [("", "Tất cả lĩnh vực"), *sorted(_domains().items(), key=lambda kv: kv[1])],
-        "rows": [_shown(r) for r in rows[:PAGE_SIZE]], "page_no": page_no,
-        "more": more, "query": query, "title": get_form("form07").title,
-    }, block="main", status_code=422 if errors else 200)
+    return await page(
+        request,
+        "documents/register.html",
+        {
+            "agency_choices": [(str(a["id"]), a["name"]) for a in agencies],
+            "form": form,
+            "errors": errors,
+            "domain_choices": [("", "Tất cả lĩnh vực"), *sorted(_domains().items(), key=lambda kv: kv[1])],
+            "rows": [_shown(r) for r in rows[:PAGE_SIZE]],
+            "page_no": page_no,
+            "more": more,
+            "query": query,
+            "title": get_form("form07").title,
+        },
+        block="main",
+        status_code=422 if errors else 200,
+    )
 
 
 async def _export_rows(request: Request) -> tuple[dict, Period, list[dict], str]:
@@ -122,9 +153,15 @@ async def register_export_xlsx(request: Request) -> Response:
     agency, period, rows, group = await _export_rows(request)
     domain = request.query_params.get("linh_vuc", "").strip()
     body = await anyio.to_thread.run_sync(
-        functools.partial(register_xlsx, rows, agency_name=agency["name"], period=period, group=group))
-    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{_filename(agency, period, "xlsx", domain)}"'})
+        functools.partial(register_xlsx, rows, agency_name=agency["name"], period=period, group=group)
+    )
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(agency, period, "xlsx", domain)}"'
+        },
+    )
 
 
 @get("/so-theo-doi.pdf", include_in_schema=False, name="register_pdf", guards=STAFF_ONLY)
@@ -137,15 +174,30 @@ async def register_export_pdf(request: Request) -> Response | Template:
     agency, period, rows, group = await _export_rows(request)
     domain = request.query_params.get("linh_vuc", "").strip()
     doc = await service.get_document(
-        await service.request_register(agency, period.start, period.end, rows, group=group, domain=domain))
+        await service.request_register(agency, period.start, period.end, rows, group=group, domain=domain)
+    )
     if doc["status"] == "ready":
         body = await anyio.to_thread.run_sync(service.read_file, doc)
-        return Response(body, media_type="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{_filename(agency, period, "pdf", domain)}"',
-            "ETag": f'"{doc["sha256"]}"'})
-    response = await page(request, "documents/register_pending.html", {
-        "title": get_form("form07").title, "agency": agency, "period": period, "failed": doc["status"] == "failed",
-        "url": f"/so-theo-doi.pdf?{request.url.query}", "back": f"/so-theo-doi?{request.url.query}",
-    }, status_code=202)
+        return Response(
+            body,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="{_filename(agency, period, "pdf", domain)}"',
+                "ETag": f'"{doc["sha256"]}"',
+            },
+        )
+    response = await page(
+        request,
+        "documents/register_pending.html",
+        {
+            "title": get_form("form07").title,
+            "agency": agency,
+            "period": period,
+            "failed": doc["status"] == "failed",
+            "url": f"/so-theo-doi.pdf?{request.url.query}",
+            "back": f"/so-theo-doi?{request.url.query}",
+        },
+        status_code=202,
+    )
     response.headers["Refresh"] = "3"
     return response

@@ -15,12 +15,12 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
+from core.contract.errors import InvalidInput, NotFound
 from core.dossiers import access, attachments, codes, service
 from core.dossiers.actions import RECEIVER_RELATIONS, SUSPEND_REASONS
 from core.dossiers.states import ACTION_LABELS, CHANNEL_LABELS, STATE_LABELS
-from core.contract.errors import InvalidInput, NotFound
-from core.text.i18n import gettext as _
 from core.identity.guards import public, reads_dossier
+from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
 __all__ = ("ROUTES", "status_lookup", "status_page", "dossier_page", "dossier_action")
@@ -30,7 +30,12 @@ def _labels() -> dict[str, Any]:
     return {"state_labels": STATE_LABELS, "action_labels": ACTION_LABELS, "channel_labels": CHANNEL_LABELS}
 
 
-@get("/tra-cuu", include_in_schema=False, name="status_lookup", opt=public("status look-up by dossier code: no personal data"))
+@get(
+    "/tra-cuu",
+    include_in_schema=False,
+    name="status_lookup",
+    opt=public("status look-up by dossier code: no personal data"),
+)
 async def status_lookup(request: Request, code: str | None = None) -> Template | Redirect:
     """The look-up form; with ``?code=`` it checks the code and goes to its status page."""
     errors: dict[str, str] = {}
@@ -47,11 +52,20 @@ async def status_lookup(request: Request, code: str | None = None) -> Template |
                 errors["code"] = _("No dossier has this code. Check the code on your receipt.")
             else:
                 return Redirect(f"/tra-cuu/{code}", status_code=303)
-    return await page(request, "dossiers/lookup.html", {"code": code or "", "errors": errors, **_labels()},
-                      status_code=422 if errors else 200)
+    return await page(
+        request,
+        "dossiers/lookup.html",
+        {"code": code or "", "errors": errors, **_labels()},
+        status_code=422 if errors else 200,
+    )
 
 
-@get("/tra-cuu/{code:str}", include_in_schema=False, name="status_page", opt=public("public progress of a dossier by its code: no personal data"))
+@get(
+    "/tra-cuu/{code:str}",
+    include_in_schema=False,
+    name="status_page",
+    opt=public("public progress of a dossier by its code: no personal data"),
+)
 async def status_page(request: Request, code: str) -> Template:
     """Public progress: procedure, state, dates, steps with agencies and timeliness; no personal data."""
     from core.catalogue.registry import get_catalogue
@@ -60,12 +74,20 @@ async def status_page(request: Request, code: str) -> Template:
         raise access.not_found(code)
     view = await service.get(code)
     proc = get_catalogue().procedure(view.procedure_code)
-    return await page(request, "dossiers/status.html", {"d": view.public_dict(), "procedure": proc, **_labels()})
+    return await page(
+        request, "dossiers/status.html", {"d": view.public_dict(), "procedure": proc, **_labels()}
+    )
 
 
-async def _render_dossier(request: Request, code: str, *, errors: dict[str, str] | None = None,
-                          form: dict[str, Any] | None = None, open_action: str | None = None,
-                          status_code: int = 200) -> Template:
+async def _render_dossier(
+    request: Request,
+    code: str,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    open_action: str | None = None,
+    status_code: int = 200,
+) -> Template:
     from core.catalogue.registry import get_catalogue
 
     user = request.user
@@ -77,7 +99,10 @@ async def _render_dossier(request: Request, code: str, *, errors: dict[str, str]
         "procedure": get_catalogue().procedure(view.procedure_code),
         "events": events,
         "attachments": await attachments.list_for(view.id),
-        "slot_names": {d.code: d.name for d in (getattr(get_catalogue().procedure(view.procedure_code), "documents", None) or ())},
+        "slot_names": {
+            d.code: d.name
+            for d in (getattr(get_catalogue().procedure(view.procedure_code), "documents", None) or ())
+        },
         "actions": _with_inputs(access.allowed_actions(user, view), view),
         "errors": errors or {},
         "form": form or {},
@@ -108,8 +133,13 @@ async def _panels(view, user, request: Request) -> list[dict[str, Any]]:
         raise RuntimeError("the app has no template engine")
     env = engine.engine
     token = ScopeState.from_scope(request.scope).csrf_token or ""
-    base = {"dossier": dossier, "user": user, "request": request, "csrf_token": lambda: token,
-            "csrf_input": Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token)}
+    base = {
+        "dossier": dossier,
+        "user": user,
+        "request": request,
+        "csrf_token": lambda: token,
+        "csrf_input": Markup('<input type="hidden" name="_csrf_token" value="{}">').format(token),
+    }
     rendered = []
     for p in sorted(panels, key=lambda p: p.order):
         html = env.get_template(p.template).render({**base, **dict(p.context)})
@@ -154,10 +184,16 @@ def _params(action: str, form: dict[str, Any]) -> dict[str, Any]:
             out["override_reason"] = get("override_reason")
         return out
     if action == "return_result":
-        return {"channel": get("channel"), "receiver": {
-            "name": get("receiver_name"), "id_number": get("receiver_id_number"),
-            "relation": get("receiver_relation") or "holder", "document": get("receiver_document"),
-            "tracking": get("receiver_tracking")}}
+        return {
+            "channel": get("channel"),
+            "receiver": {
+                "name": get("receiver_name"),
+                "id_number": get("receiver_id_number"),
+                "relation": get("receiver_relation") or "holder",
+                "document": get("receiver_document"),
+                "tracking": get("receiver_tracking"),
+            },
+        }
     if action == "apologise":
         return {"new_due": get("new_due")}
     if action == "suspend":
@@ -165,7 +201,12 @@ def _params(action: str, form: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@post("/ho-so/{code:str}/thao-tac/{action:str}", include_in_schema=False, name="dossier_action", guards=[reads_dossier])
+@post(
+    "/ho-so/{code:str}/thao-tac/{action:str}",
+    include_in_schema=False,
+    name="dossier_action",
+    guards=[reads_dossier],
+)
 async def dossier_action(
     request: Request,
     code: str,
@@ -181,27 +222,50 @@ async def dossier_action(
         raise NotFound(f"Không có thao tác '{action}'.")
     version_text = str(form.get("version") or "")
     if not version_text.isdigit():
-        return await _render_dossier(request, code, errors={"version": _("Reload the page and try again.")},
-                                     form=form, open_action=action, status_code=422)
+        return await _render_dossier(
+            request,
+            code,
+            errors={"version": _("Reload the page and try again.")},
+            form=form,
+            open_action=action,
+            status_code=422,
+        )
     step_id = form.get("step_id") or None
     try:
-        done = await service.perform(code, action, actor=user, version=int(version_text), step_id=step_id,
-                                     note=str(form.get("note") or ""), **_params(action, form))
+        done = await service.perform(
+            code,
+            action,
+            actor=user,
+            version=int(version_text),
+            step_id=step_id,
+            note=str(form.get("note") or ""),
+            **_params(action, form),
+        )
     except InvalidInput as exc:
         errors = {(f or "form").replace(".", "_"): m for f, m in exc.errors} or {"form": exc.message}
-        return await _render_dossier(request, code, errors=errors, form=form, open_action=action, status_code=422)
+        return await _render_dossier(
+            request, code, errors=errors, form=form, open_action=action, status_code=422
+        )
     flash(request, _("Done: %(action)s.", action=_(ACTION_LABELS.get(action, action))))
     return Redirect(f"/ho-so/{done.code or done.id}", status_code=303)
 
 
-@get("/ho-so/{code:str}/tep/{attachment_id:int}", include_in_schema=False, name="dossier_attachment", guards=[reads_dossier])
+@get(
+    "/ho-so/{code:str}/tep/{attachment_id:int}",
+    include_in_schema=False,
+    name="dossier_attachment",
+    guards=[reads_dossier],
+)
 async def dossier_attachment(request: Request, code: str, attachment_id: int) -> Response[bytes]:
     """One uploaded file of the dossier, for those who may see the dossier."""
     user = request.user
     view = await access.readable_view(user, code)
     row, content = await attachments.read(view.id, attachment_id)
-    return Response(content, media_type=row["content_type"],
-                    headers=attachments.download_headers(row, f"{view.code or view.id}-{row['id']}"))
+    return Response(
+        content,
+        media_type=row["content_type"],
+        headers=attachments.download_headers(row, f"{view.code or view.id}-{row['id']}"),
+    )
 
 
 ROUTES = [status_lookup, status_page, dossier_page, dossier_action, dossier_attachment]

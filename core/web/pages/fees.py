@@ -8,14 +8,14 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
+from core.contract.errors import InvalidInput, NotAllowed, NotFound
 from core.documents.access import dossier_for_user
 from core.documents.tables import GeneratedDocument
-from core.contract.errors import InvalidInput, NotAllowed, NotFound
 from core.fees import service
 from core.fees.gateways import gateways
 from core.fees.online import confirm_gateway_payment, start_gateway_payment
-from core.identity.guards import public, reads_dossier
 from core.fees.vietqr import build_payload, transfer_purpose, treasury_account
+from core.identity.guards import public, reads_dossier
 from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
@@ -35,9 +35,12 @@ async def _context(request: Request, code: str) -> dict[str, Any]:
     d = await dossier_for_user(user, code)
     totals = await service.totals(d["id"])
     pays = await service.payments(d["id"])
-    receipts = {r["key"].split(":", 1)[1]: r for r in await GeneratedDocument.select(
-        GeneratedDocument.id, GeneratedDocument.key, GeneratedDocument.status).where(
-        (GeneratedDocument.dossier == d["id"]) & (GeneratedDocument.kind == "fee_receipt"))}
+    receipts = {
+        r["key"].split(":", 1)[1]: r
+        for r in await GeneratedDocument.select(
+            GeneratedDocument.id, GeneratedDocument.key, GeneratedDocument.status
+        ).where((GeneratedDocument.dossier == d["id"]) & (GeneratedDocument.kind == "fee_receipt"))
+    }
     for p in pays:
         p["method_label"] = service.method_label(p["method"]) if p["method"] != "pending" else ""
         p["receipt"] = receipts.get(str(p["id"]))
@@ -47,11 +50,20 @@ async def _context(request: Request, code: str) -> dict[str, Any]:
         payload = build_payload(account, totals["due"], transfer_purpose(code))
         vietqr = {"payload": payload, "svg": qr_svg_data_uri(payload), "account": account}
     return {
-        "d": d, "code": code, "lines": await service.fee_lines(d["id"]), "totals": totals, "payments": pays,
-        "can_collect": _can_collect(user, d), "methods": list(service.METHODS.items()), "vietqr": vietqr,
+        "d": d,
+        "code": code,
+        "lines": await service.fee_lines(d["id"]),
+        "totals": totals,
+        "payments": pays,
+        "can_collect": _can_collect(user, d),
+        "methods": list(service.METHODS.items()),
+        "vietqr": vietqr,
         "gateways": list(gateways().values()) if user is not None and d["applicant"] == user.id else [],
-        "form": {"method": "cash", "amount": str(totals["due"]), "reference": ""}, "errors": {},
-        "refund_form": {}, "refund_errors": {}, "refund_id": None,
+        "form": {"method": "cash", "amount": str(totals["due"]), "reference": ""},
+        "errors": {},
+        "refund_form": {},
+        "refund_errors": {},
+        "refund_id": None,
     }
 
 
@@ -70,9 +82,13 @@ async def record_payment(request: Request, code: str) -> Template | Redirect:
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("method", "amount", "reference")}
     try:
-        paid = await service.record_payment(ctx["d"]["id"], actor=request.user,
-                                            method=values["method"], amount=values["amount"],
-                                            reference=values["reference"])
+        paid = await service.record_payment(
+            ctx["d"]["id"],
+            actor=request.user,
+            method=values["method"],
+            amount=values["amount"],
+            reference=values["reference"],
+        )
     except InvalidInput as exc:
         ctx.update(form=values, errors={f or "amount": m for f, m in exc.errors})
         return await page(request, "fees/dossier.html", ctx, status_code=422)
@@ -80,24 +96,40 @@ async def record_payment(request: Request, code: str) -> Template | Redirect:
     return Redirect(f"/ho-so/{code}/le-phi", status_code=303)
 
 
-@post("/ho-so/{code:str}/le-phi/hoan-tra/{refund_id:int}", include_in_schema=False, name="complete_refund", guards=[reads_dossier])
+@post(
+    "/ho-so/{code:str}/le-phi/hoan-tra/{refund_id:int}",
+    include_in_schema=False,
+    name="complete_refund",
+    guards=[reads_dossier],
+)
 async def complete_refund(request: Request, code: str, refund_id: int) -> Template | Redirect:
     ctx = await _context(request, code)
-    if not ctx["can_collect"] or not any(p["id"] == refund_id and p["kind"] == "refund" for p in ctx["payments"]):
+    if not ctx["can_collect"] or not any(
+        p["id"] == refund_id and p["kind"] == "refund" for p in ctx["payments"]
+    ):
         raise NotAllowed("Bạn không được ghi nhận hoàn trả cho khoản này.")
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("method", "reference")}
     try:
         await service.complete_refund(refund_id, actor=request.user, **values)
     except InvalidInput as exc:
-        ctx.update(refund_form=values, refund_errors={f or "method": m for f, m in exc.errors}, refund_id=refund_id,
-                   errors={f"refund-{refund_id}-{f or 'method'}": m for f, m in exc.errors})
+        ctx.update(
+            refund_form=values,
+            refund_errors={f or "method": m for f, m in exc.errors},
+            refund_id=refund_id,
+            errors={f"refund-{refund_id}-{f or 'method'}": m for f, m in exc.errors},
+        )
         return await page(request, "fees/dossier.html", ctx, status_code=422)
     flash(request, _("Refund recorded."))
     return Redirect(f"/ho-so/{code}/le-phi", status_code=303)
 
 
-@post("/ho-so/{code:str}/le-phi/cong/{gateway:str}", include_in_schema=False, name="pay_online", guards=[reads_dossier])
+@post(
+    "/ho-so/{code:str}/le-phi/cong/{gateway:str}",
+    include_in_schema=False,
+    name="pay_online",
+    guards=[reads_dossier],
+)
 async def pay_online(request: Request, code: str, gateway: str) -> Redirect:
     user = request.user
     d = await dossier_for_user(user, code)
@@ -124,13 +156,28 @@ async def _gateway_return(request: Request, gateway: str) -> Redirect:
     return Redirect(f"/ho-so/{row['code']}/le-phi", status_code=303)
 
 
-@get("/thanh-toan/{gateway:str}/ket-qua", include_in_schema=False, name="gateway_return", opt=public("the payment platform returns the payer and notifies the result; the gateway plugin verifies its signature"))
+@get(
+    "/thanh-toan/{gateway:str}/ket-qua",
+    include_in_schema=False,
+    name="gateway_return",
+    opt=public(
+        "the payment platform returns the payer and notifies the result; the gateway plugin verifies its signature"
+    ),
+)
 async def gateway_return(request: Request, gateway: str) -> Redirect:
     """Where the payment platform sends the payer back (its parameters are verified by the plugin)."""
     return await _gateway_return(request, gateway)
 
 
-@post("/thanh-toan/{gateway:str}/ket-qua", include_in_schema=False, name="gateway_callback", exclude_from_csrf=True, opt=public("the payment platform returns the payer and notifies the result; the gateway plugin verifies its signature"))
+@post(
+    "/thanh-toan/{gateway:str}/ket-qua",
+    include_in_schema=False,
+    name="gateway_callback",
+    exclude_from_csrf=True,
+    opt=public(
+        "the payment platform returns the payer and notifies the result; the gateway plugin verifies its signature"
+    ),
+)
 async def gateway_callback(request: Request, gateway: str) -> Redirect:
     """Server-to-server notification of the platform (not CSRF-protected: the plugin verifies its signature)."""
     return await _gateway_return(request, gateway)

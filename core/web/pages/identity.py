@@ -14,8 +14,7 @@ from core.identity.sessions import end_session, fresh_csrf_cookie, safe_next, st
 from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
-__all__ = ("login_form", "login", "logout", "register_form", "register", "registered", "account",
-           "ROUTES")
+__all__ = ("login_form", "login", "logout", "register_form", "register", "registered", "account", "ROUTES")
 
 _REGISTER_FIELDS = ("full_name", "birth_date", "sex", "cccd", "phone", "email", "username")
 
@@ -39,7 +38,12 @@ async def login_form(request: Request) -> Template | Redirect:
     return await page(request, "identity/login.html", {"values": {"next": nxt}, "errors": {}})
 
 
-@post("/dang-nhap", include_in_schema=False, name="login_post", opt=public("signing in (throttled per account and address)"))
+@post(
+    "/dang-nhap",
+    include_in_schema=False,
+    name="login_post",
+    opt=public("signing in (throttled per account and address)"),
+)
 async def login(request: Request) -> Template | Redirect:
     form = await request.form()
     username = str(form.get("username") or "")
@@ -54,7 +58,12 @@ async def login(request: Request) -> Template | Redirect:
     return Redirect(nxt, status_code=303, cookies=[fresh_csrf_cookie(request)])  # … and a new CSRF token
 
 
-@post("/dang-xuat", include_in_schema=False, name="logout", opt=public("signing out ends whatever session the browser holds"))
+@post(
+    "/dang-xuat",
+    include_in_schema=False,
+    name="logout",
+    opt=public("signing out ends whatever session the browser holds"),
+)
 async def logout(request: Request) -> Redirect:
     user = request.user
     if user is not None:
@@ -69,28 +78,46 @@ def _sex_choices() -> list[tuple[str, str]]:
 
 @get("/dang-ky", include_in_schema=False, name="register", opt=public("the citizen registration form"))
 async def register_form(request: Request) -> Template:
-    return await page(request, "identity/register.html", {"values": {}, "errors": {}, "sexes": _sex_choices()})
+    return await page(
+        request, "identity/register.html", {"values": {}, "errors": {}, "sexes": _sex_choices()}
+    )
 
 
-@post("/dang-ky", include_in_schema=False, name="register_post", opt=public("citizen registration (the same answer whether or not an account exists)"))
+@post(
+    "/dang-ky",
+    include_in_schema=False,
+    name="register_post",
+    opt=public("citizen registration (the same answer whether or not an account exists)"),
+)
 async def register(request: Request) -> Template | Redirect:
     form = await request.form()
     values = {k: str(form.get(k) or "") for k in _REGISTER_FIELDS}
-    reg = service.Registration(**values, password=str(form.get("password") or ""),
-                               password_confirm=str(form.get("password_confirm") or ""))
+    reg = service.Registration(
+        **values,
+        password=str(form.get("password") or ""),
+        password_confirm=str(form.get("password_confirm") or ""),
+    )
     try:
         await service.register_citizen(reg, _ip(request))
     except InvalidInput as exc:
-        return await page(request, "identity/register.html",
-                          {"values": values, "errors": _errors(exc), "sexes": _sex_choices()},
-                          block="form", status_code=422)
+        return await page(
+            request,
+            "identity/register.html",
+            {"values": values, "errors": _errors(exc), "sexes": _sex_choices()},
+            block="form",
+            status_code=422,
+        )
     # The same outcome whether an account was opened or the CCCD/e-mail already had one (its owner
     # is told by mail): the visitor learns nothing about other people's accounts.
     return Redirect("/dang-ky/da-tiep-nhan", status_code=303)
 
 
-@get("/dang-ky/da-tiep-nhan", include_in_schema=False, name="registered",
-     opt=public("registration outcome (the same page whatever happened)"))
+@get(
+    "/dang-ky/da-tiep-nhan",
+    include_in_schema=False,
+    name="registered",
+    opt=public("registration outcome (the same page whatever happened)"),
+)
 async def registered(request: Request) -> Template:
     return await page(request, "identity/registered.html", {})
 
@@ -100,11 +127,20 @@ async def account(request: Request) -> Template:
     user = request.user
     directory = await agency_directory()
     rows = []
-    for agency_id, role in sorted(user.grants, key=lambda g: (user.agencies.get(g[0], {}).get("code", ""), g[1])):
+    for agency_id, role in sorted(
+        user.grants, key=lambda g: (user.agencies.get(g[0], {}).get("code", ""), g[1])
+    ):
         info = user.agencies.get(agency_id, {})
         parents = [a.name for a in directory.ancestors(agency_id)]
-        rows.append({"role": role_label(role), "agency": info.get("name", ""), "code": info.get("code", ""),
-                     "level": level_label(info.get("level", "")), "path": " › ".join(reversed(parents))})
+        rows.append(
+            {
+                "role": role_label(role),
+                "agency": info.get("name", ""),
+                "code": info.get("code", ""),
+                "level": level_label(info.get("level", "")),
+                "path": " › ".join(reversed(parents)),
+            }
+        )
     return await page(request, "identity/account.html", {"account": user, "roles": rows})
 
 

@@ -8,30 +8,51 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from piccolo.columns.combination import WhereRaw
 
-from core.contract.specs import ROLES
 from core.contract.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.contract.specs import ROLES
+from core.contract.views import UserView
 from core.identity import service
 from core.identity.agencies import AGENCY_KINDS, agency_directory
-from core.contract.views import UserView
 from core.identity.guards import requires_permission, requires_role
 from core.identity.labels import kind_label, level_label, role_label
 from core.identity.tables import Agency, RoleGrant, User
 from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
-__all__ = ("agency_tree", "agency_new", "agency_create", "agency_edit", "agency_save", "users_page", "users_post",
-           "ROUTES")
+__all__ = (
+    "agency_tree",
+    "agency_new",
+    "agency_create",
+    "agency_edit",
+    "agency_save",
+    "users_page",
+    "users_post",
+    "ROUTES",
+)
 
 PAGE_SIZE = 50
 
 
-@get("/quan-tri/co-quan", include_in_schema=False, name="admin_agencies", guards=[requires_role("province_admin")])
+@get(
+    "/quan-tri/co-quan",
+    include_in_schema=False,
+    name="admin_agencies",
+    guards=[requires_role("province_admin")],
+)
 async def agency_tree(request: Request) -> Template:
     """The tree of agencies, province by province, with codes, levels and sector kinds."""
     directory = await agency_directory()
     provinces = [{"node": root, "tiers": directory.tiers(root.id)} for root in directory.roots()]
-    return await page(request, "admin/agencies.html", {"provinces": provinces, "level_label": level_label,
-                                                        "kind_label": kind_label, "total": len(directory)})
+    return await page(
+        request,
+        "admin/agencies.html",
+        {
+            "provinces": provinces,
+            "level_label": level_label,
+            "kind_label": kind_label,
+            "total": len(directory),
+        },
+    )
 
 
 AGENCY_FIELDS = ("code", "eid", "name", "level", "kind", "parent_code", "province_code", "work_sessions")
@@ -50,76 +71,145 @@ def _form_values(form, names: tuple[str, ...]) -> dict:
     return {k: service.clean_text(str(form.get(k) or ""))[:_MAX_FIELD] for k in names}
 
 
-_FORM_ORDER = ("name", "code", "eid", "level", "parent_code", "kind", "province_code", "work_sessions",
-               "remote_area", "active")
+_FORM_ORDER = (
+    "name",
+    "code",
+    "eid",
+    "level",
+    "parent_code",
+    "kind",
+    "province_code",
+    "work_sessions",
+    "remote_area",
+    "active",
+)
 """Fields in the order the form shows them (the error summary follows it)."""
 
 
 def _field_errors(exc: InvalidInput) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for name, message in sorted(exc.errors, key=lambda e: _FORM_ORDER.index(e[0]) if e[0] in _FORM_ORDER else 99):
+    for name, message in sorted(
+        exc.errors, key=lambda e: _FORM_ORDER.index(e[0]) if e[0] in _FORM_ORDER else 99
+    ):
         errors.setdefault(name or "", message)
     return errors
 
 
 async def _agency_form_context(values: dict, errors: dict, agency: dict | None = None) -> dict:
     directory = await agency_directory()
-    parents = [(n.code, f"{n.code} — {n.name} ({level_label(n.level)})")
-               for n in directory.nodes() if n.active]
-    return {"values": values, "errors": errors, "agency": agency, "level_label": level_label,
-            "levels": [(lv, level_label(lv)) for lv in service.LEVELS],
-            "kinds": [(k, kind_label(k)) for k in AGENCY_KINDS], "parents": parents}
+    parents = [
+        (n.code, f"{n.code} — {n.name} ({level_label(n.level)})") for n in directory.nodes() if n.active
+    ]
+    return {
+        "values": values,
+        "errors": errors,
+        "agency": agency,
+        "level_label": level_label,
+        "levels": [(lv, level_label(lv)) for lv in service.LEVELS],
+        "kinds": [(k, kind_label(k)) for k in AGENCY_KINDS],
+        "parents": parents,
+    }
 
 
-@get("/quan-tri/co-quan/them", include_in_schema=False, name="admin_agency_new",
-     guards=[requires_role("province_admin")])
+@get(
+    "/quan-tri/co-quan/them",
+    include_in_schema=False,
+    name="admin_agency_new",
+    guards=[requires_role("province_admin")],
+)
 async def agency_new(request: Request) -> Template:
     """The form to add an agency to the tree."""
-    values = {"work_sessions": "08:00-12:00, 13:00-17:00", "parent_code": service.clean_text(request.query_params.get("cha"))[:32]}
+    values = {
+        "work_sessions": "08:00-12:00, 13:00-17:00",
+        "parent_code": service.clean_text(request.query_params.get("cha"))[:32],
+    }
     return await page(request, "admin/agency_form.html", await _agency_form_context(values, {}))
 
 
-@post("/quan-tri/co-quan/them", include_in_schema=False, name="admin_agency_create",
-      guards=[requires_role("province_admin")])
+@post(
+    "/quan-tri/co-quan/them",
+    include_in_schema=False,
+    name="admin_agency_create",
+    guards=[requires_role("province_admin")],
+)
 async def agency_create(request: Request) -> Template | Redirect:
     """Add an agency (audited by the service); field errors come back at the fields, values kept."""
     form = await request.form()
     values = _form_values(form, AGENCY_FIELDS)
     values["remote_area"] = bool(form.get("remote_area"))
     try:
-        await service.add_agency(request.user, code=values["code"], eid=values["eid"],
-                                 name=values["name"], level=values["level"].strip(), kind=values["kind"],
-                                 parent_code=values["parent_code"], province_code=values["province_code"],
-                                 remote_area=values["remote_area"], work_sessions=values["work_sessions"])
+        await service.add_agency(
+            request.user,
+            code=values["code"],
+            eid=values["eid"],
+            name=values["name"],
+            level=values["level"].strip(),
+            kind=values["kind"],
+            parent_code=values["parent_code"],
+            province_code=values["province_code"],
+            remote_area=values["remote_area"],
+            work_sessions=values["work_sessions"],
+        )
     except InvalidInput as exc:
-        return await page(request, "admin/agency_form.html",
-                          await _agency_form_context(values, _field_errors(exc)), status_code=422)
+        return await page(
+            request,
+            "admin/agency_form.html",
+            await _agency_form_context(values, _field_errors(exc)),
+            status_code=422,
+        )
     flash(request, _("The agency has been added."))
     return Redirect("/quan-tri/co-quan", status_code=303)
 
 
 async def _agency(agency_id: int) -> dict:
-    row = await Agency.select(Agency.id, Agency.code, Agency.eid, Agency.name, Agency.level, Agency.kind,
-                              Agency.remote_area, Agency.active, Agency.work_sessions, Agency.parent.code,
-                              Agency.parent.name).where(Agency.id == agency_id).first()
+    row = (
+        await Agency.select(
+            Agency.id,
+            Agency.code,
+            Agency.eid,
+            Agency.name,
+            Agency.level,
+            Agency.kind,
+            Agency.remote_area,
+            Agency.active,
+            Agency.work_sessions,
+            Agency.parent.code,
+            Agency.parent.name,
+        )
+        .where(Agency.id == agency_id)
+        .first()
+    )
     if row is None:
         raise NotFound("Không có cơ quan này.")
     return row
 
 
-@get("/quan-tri/co-quan/{agency_id:int}/sua", include_in_schema=False, name="admin_agency_edit",
-     guards=[requires_role("province_admin")])
+@get(
+    "/quan-tri/co-quan/{agency_id:int}/sua",
+    include_in_schema=False,
+    name="admin_agency_edit",
+    guards=[requires_role("province_admin")],
+)
 async def agency_edit(request: Request, agency_id: int) -> Template:
     """The form to rename, correct, deactivate or reactivate an agency."""
     agency = await _agency(agency_id)
-    values = {"eid": agency["eid"] or "", "name": agency["name"], "kind": agency["kind"] or "",
-              "work_sessions": _sessions_text(agency["work_sessions"]), "remote_area": agency["remote_area"],
-              "active": agency["active"]}
+    values = {
+        "eid": agency["eid"] or "",
+        "name": agency["name"],
+        "kind": agency["kind"] or "",
+        "work_sessions": _sessions_text(agency["work_sessions"]),
+        "remote_area": agency["remote_area"],
+        "active": agency["active"],
+    }
     return await page(request, "admin/agency_form.html", await _agency_form_context(values, {}, agency))
 
 
-@post("/quan-tri/co-quan/{agency_id:int}/sua", include_in_schema=False, name="admin_agency_save",
-      guards=[requires_role("province_admin")])
+@post(
+    "/quan-tri/co-quan/{agency_id:int}/sua",
+    include_in_schema=False,
+    name="admin_agency_save",
+    guards=[requires_role("province_admin")],
+)
 async def agency_save(request: Request, agency_id: int) -> Template | Redirect:
     """Save an agency's changes (audited by the service); never deletes it."""
     agency = await _agency(agency_id)
@@ -127,13 +217,23 @@ async def agency_save(request: Request, agency_id: int) -> Template | Redirect:
     values = _form_values(form, EDIT_FIELDS)
     values["remote_area"], values["active"] = bool(form.get("remote_area")), bool(form.get("active"))
     try:
-        changes = await service.update_agency(request.user, agency_id, name=values["name"],
-                                              eid=values["eid"], kind=values["kind"],
-                                              remote_area=values["remote_area"], active=values["active"],
-                                              work_sessions=values["work_sessions"])
+        changes = await service.update_agency(
+            request.user,
+            agency_id,
+            name=values["name"],
+            eid=values["eid"],
+            kind=values["kind"],
+            remote_area=values["remote_area"],
+            active=values["active"],
+            work_sessions=values["work_sessions"],
+        )
     except InvalidInput as exc:
-        return await page(request, "admin/agency_form.html",
-                          await _agency_form_context(values, _field_errors(exc), agency), status_code=422)
+        return await page(
+            request,
+            "admin/agency_form.html",
+            await _agency_form_context(values, _field_errors(exc), agency),
+            status_code=422,
+        )
     flash(request, _("The agency has been saved.") if changes else _("Nothing was changed."))
     return Redirect(f"/quan-tri/co-quan#agency-{agency_id}", status_code=303)
 
@@ -163,14 +263,25 @@ async def _users(user: UserView, q: str) -> list[dict]:
     query = User.select(User.id, User.username, User.full_name, User.active)
     if not user.has_role("province_admin"):
         mine = user.agencies_with("agency_admin") or [-1]
-        query = query.where(User.id.is_in(RoleGrant.select(RoleGrant.user).where(
-            RoleGrant.agency.is_in(mine) & (RoleGrant.role != "citizen"))))
+        query = query.where(
+            User.id.is_in(
+                RoleGrant.select(RoleGrant.user).where(
+                    RoleGrant.agency.is_in(mine) & (RoleGrant.role != "citizen")
+                )
+            )
+        )
     if q:
         query = query.where(_contains(q) | (User.cccd == q))
     rows = await query.order_by(User.username).limit(PAGE_SIZE)
     ids = [r["id"] for r in rows] or [-1]
-    grants = await RoleGrant.select(RoleGrant.id, RoleGrant.user, RoleGrant.agency, RoleGrant.role,
-                                    RoleGrant.agency.code, RoleGrant.agency.name).where(RoleGrant.user.is_in(ids))
+    grants = await RoleGrant.select(
+        RoleGrant.id,
+        RoleGrant.user,
+        RoleGrant.agency,
+        RoleGrant.role,
+        RoleGrant.agency.code,
+        RoleGrant.agency.name,
+    ).where(RoleGrant.user.is_in(ids))
     by_user: dict[int, list[dict]] = {}
     for g in sorted(grants, key=lambda g: (g["agency.code"], g["role"])):
         g["label"] = role_label(g["role"])
@@ -196,15 +307,21 @@ async def _context(request: Request, values: dict | None = None, errors: dict | 
     }
 
 
-@get("/quan-tri/nguoi-dung", include_in_schema=False, name="admin_users",
-     guards=[requires_permission("identity.users.manage")])
+@get(
+    "/quan-tri/nguoi-dung",
+    include_in_schema=False,
+    name="admin_users",
+    guards=[requires_permission("identity.users.manage")],
+)
 async def users_page(request: Request) -> Template:
     """Users (searchable), each with their roles per agency; a form to grant a role."""
     return await page(request, "admin/users.html", await _context(request))
 
 
 async def _grant(actor: UserView, form) -> None:
-    values = {k: service.clean_text(str(form.get(k) or "")).strip() for k in ("username", "agency_id", "role")}
+    values = {
+        k: service.clean_text(str(form.get(k) or "")).strip() for k in ("username", "agency_id", "role")
+    }
     errors: list[tuple[str, str]] = []
     target = await User.select(User.id).where(User.username == values["username"].lower()).first()
     if not values["username"]:
@@ -226,8 +343,12 @@ async def _grant(actor: UserView, form) -> None:
         raise InvalidInput(exc.message, [("role", exc.message)]) from exc
 
 
-@post("/quan-tri/nguoi-dung", include_in_schema=False, name="admin_users_post",
-      guards=[requires_permission("identity.users.manage")])
+@post(
+    "/quan-tri/nguoi-dung",
+    include_in_schema=False,
+    name="admin_users_post",
+    guards=[requires_permission("identity.users.manage")],
+)
 async def users_post(request: Request) -> Template | Redirect:
     """Grant (``action=grant``: username, agency_id, role) or revoke (``action=revoke``: grant_id) a role."""
     actor = request.user
@@ -244,7 +365,9 @@ async def users_post(request: Request) -> Template | Redirect:
         errors: dict[str, str] = {}
         for name, message in exc.errors:
             errors.setdefault(name or "", message)
-        return await page(request, "admin/users.html", await _context(request, values, errors), status_code=422)
+        return await page(
+            request, "admin/users.html", await _context(request, values, errors), status_code=422
+        )
     flash(request, _("The role has been granted."))
     return Redirect("/quan-tri/nguoi-dung", status_code=303)
 

@@ -34,7 +34,9 @@ async def _counts() -> dict[str, int | str]:
     one = "(SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = {{}} LIMIT {{}}) AS c{i}) AS n{i}"
     sql = ", ".join(one.format(i=i) for i in range(len(STATUSES)))
     row = (await raw(f"SELECT {sql}", *(a for s in STATUSES for a in (s, COUNT_CAP + 1))))[0]
-    return {s: (f"{COUNT_CAP}+" if row[f"n{i}"] > COUNT_CAP else row[f"n{i}"]) for i, s in enumerate(STATUSES)}
+    return {
+        s: (f"{COUNT_CAP}+" if row[f"n{i}"] > COUNT_CAP else row[f"n{i}"]) for i, s in enumerate(STATUSES)
+    }
 
 
 @get("/quan-tri/tac-vu", include_in_schema=False, name="admin_jobs", guards=BACK_OFFICE)
@@ -42,18 +44,35 @@ async def jobs_page(request: Request, trang_thai: str = "failed", trang: int = 1
     status = trang_thai if trang_thai in STATUSES else "failed"
     counts = await _counts()
     page_no = max(1, trang)
-    rows = await Outbox.select().where(Outbox.status == status).order_by(Outbox.id, ascending=False).limit(
-        PAGE_SIZE
-    ).offset((page_no - 1) * PAGE_SIZE)
+    rows = (
+        await Outbox.select()
+        .where(Outbox.status == status)
+        .order_by(Outbox.id, ascending=False)
+        .limit(PAGE_SIZE)
+        .offset((page_no - 1) * PAGE_SIZE)
+    )
     for row in rows:
         row["payload_text"] = _payload(row["payload"])
-    return await page(request, "admin/jobs.html", {
-        "status": status, "statuses": STATUSES, "counts": counts, "rows": rows, "page_no": page_no,
-        "has_next": len(rows) == PAGE_SIZE,
-    })
+    return await page(
+        request,
+        "admin/jobs.html",
+        {
+            "status": status,
+            "statuses": STATUSES,
+            "counts": counts,
+            "rows": rows,
+            "page_no": page_no,
+            "has_next": len(rows) == PAGE_SIZE,
+        },
+    )
 
 
-@post("/quan-tri/tac-vu/{row_id:int}/gui-lai", include_in_schema=False, name="admin_jobs_resend", guards=BACK_OFFICE)
+@post(
+    "/quan-tri/tac-vu/{row_id:int}/gui-lai",
+    include_in_schema=False,
+    name="admin_jobs_resend",
+    guards=BACK_OFFICE,
+)
 async def resend_job(request: Request, row_id: int) -> Redirect:
     from core.jobs import runner, tasks
     from core.text.i18n import gettext as _

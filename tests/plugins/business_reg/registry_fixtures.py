@@ -28,19 +28,56 @@ async def seed_register(tree: dict) -> dict:
     now = datetime.now(UTC)
     out = {}
     for key, kind, etype, name, code, address, agency, capital, person, role in (
-        ("enterprise", "enterprise", "tnhh1", "Công ty TNHH Sông Đồng Nai", EXISTING_CODE, "Số 5 đường 30/4, phường Trấn Biên",
-         tree["bizreg"]["id"], 2_000_000_000, EXISTING_REP, "representative"),
-        ("household", "household", "", "Hộ kinh doanh Thu Hương", HOUSEHOLD_CODE, "Tổ 3, khu phố 2, phường Trấn Biên",
-         tree["ward"]["id"], 50_000_000, HOUSEHOLD_OWNER, "owner"),
+        (
+            "enterprise",
+            "enterprise",
+            "tnhh1",
+            "Công ty TNHH Sông Đồng Nai",
+            EXISTING_CODE,
+            "Số 5 đường 30/4, phường Trấn Biên",
+            tree["bizreg"]["id"],
+            2_000_000_000,
+            EXISTING_REP,
+            "representative",
+        ),
+        (
+            "household",
+            "household",
+            "",
+            "Hộ kinh doanh Thu Hương",
+            HOUSEHOLD_CODE,
+            "Tổ 3, khu phố 2, phường Trấn Biên",
+            tree["ward"]["id"],
+            50_000_000,
+            HOUSEHOLD_OWNER,
+            "owner",
+        ),
     ):
-        rows = await Business.insert(Business(
-            kind=kind, enterprise_type=etype, name=name, name_key=names.fold(name), core_key=names.core_key(name),
-            code=code, address=address, agency_id=agency, charter_capital=capital, status="active",
-            registered_on=date(2024, 5, 6), dossier_code="", updated_at=now)).returning(Business.id)
+        rows = await Business.insert(
+            Business(
+                kind=kind,
+                enterprise_type=etype,
+                name=name,
+                name_key=names.fold(name),
+                core_key=names.core_key(name),
+                code=code,
+                address=address,
+                agency_id=agency,
+                charter_capital=capital,
+                status="active",
+                registered_on=date(2024, 5, 6),
+                dossier_code="",
+                updated_at=now,
+            )
+        ).returning(Business.id)
         out[key] = rows[0]["id"]
-        await BusinessOwner.insert(BusinessOwner(business=out[key], role=role, full_name=person["name"], cccd=person["cccd"]))
-        await BusinessLine.insert(BusinessLine(business=out[key], vsic="4632", main=True),
-                                  BusinessLine(business=out[key], vsic="4722", main=False))
+        await BusinessOwner.insert(
+            BusinessOwner(business=out[key], role=role, full_name=person["name"], cccd=person["cccd"])
+        )
+        await BusinessLine.insert(
+            BusinessLine(business=out[key], vsic="4632", main=True),
+            BusinessLine(business=out[key], vsic="4722", main=False),
+        )
     return out
 
 
@@ -53,8 +90,15 @@ class Actors:
         self.users: dict[str, dict] = {}
 
     async def add(self, key: str, agency: str | None, role: str | None, cccd: str | None = None) -> dict:
-        row = User(username=key, full_name=key.replace("_", " ").title(), cccd=cccd, phone="0912345678",
-                   email=f"{key}@example.vn", password_hash="!", created_at=datetime.now(UTC))
+        row = User(
+            username=key,
+            full_name=key.replace("_", " ").title(),
+            cccd=cccd,
+            phone="0912345678",
+            email=f"{key}@example.vn",
+            password_hash="!",
+            created_at=datetime.now(UTC),
+        )
         await row.save()
         user = {"id": row.id, "username": key}
         if agency:

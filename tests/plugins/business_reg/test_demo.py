@@ -16,8 +16,15 @@ from tests.fixtures.builders import grant, standard_tree
 
 
 async def _user(name: str, cccd: str | None = None) -> dict:
-    row = User(username=name, full_name=name, cccd=cccd, phone="0912345678", email=f"{name}@example.vn",
-               password_hash="!", created_at=datetime.now(UTC))
+    row = User(
+        username=name,
+        full_name=name,
+        cccd=cccd,
+        phone="0912345678",
+        email=f"{name}@example.vn",
+        password_hash="!",
+        created_at=datetime.now(UTC),
+    )
     await row.save()
     return {"id": row.id}
 
@@ -30,13 +37,19 @@ async def _ctx():
             u = await _user(f"demo_{key}_{role}")
             await grant(u, tree[key], role)
             users[f"demo_{key}_{role}"] = u["id"]
-    for name, key, role in (("demo_centre", "centre", "receiver"), ("demo_registry", "bizreg", "specialist"),
-                            ("demo_head", "bizreg", "approver"), ("demo_tax", "tax", "specialist")):
+    for name, key, role in (
+        ("demo_centre", "centre", "receiver"),
+        ("demo_registry", "bizreg", "specialist"),
+        ("demo_head", "bizreg", "approver"),
+        ("demo_tax", "tax", "specialist"),
+    ):
         u = await _user(name)
         await grant(u, tree[key], role)
         users[name] = u["id"]
     users["demo_citizen"] = (await _user("demo_citizen", cccd="075199001122"))["id"]
-    agencies = {a["code"]: AgencyRef(a["id"], a["code"], a["name"], a["level"], a["kind"]) for a in tree.values()}
+    agencies = {
+        a["code"]: AgencyRef(a["id"], a["code"], a["name"], a["level"], a["kind"]) for a in tree.values()
+    }
     return {"agencies": agencies, "users": users, "today": date(2026, 11, 23)}
 
 
@@ -53,9 +66,23 @@ async def test_demo_register_and_dossiers_at_every_state_idempotent(db, caplog):
     assert len({r["core_key"] for r in rows}) == len(rows)  # no two names clash
     assert await BusinessOwner.count() >= len(rows) and await BusinessLine.count() >= len(rows)
     states = {r["state"] for r in await Dossier.select(Dossier.state).where(Dossier.domain == "business_reg")}
-    assert {"draft", "submitted", "received", "in_processing", "supplement_requested", "refused", "result_approved",
-            "result_refused", "result_ready", "returned", "stopped"} <= states, states
-    procs = {r["procedure_code"] for r in await Dossier.select(Dossier.procedure_code).where(Dossier.state == "returned")}
+    assert {
+        "draft",
+        "submitted",
+        "received",
+        "in_processing",
+        "supplement_requested",
+        "refused",
+        "result_approved",
+        "result_refused",
+        "result_ready",
+        "returned",
+        "stopped",
+    } <= states, states
+    procs = {
+        r["procedure_code"]
+        for r in await Dossier.select(Dossier.procedure_code).where(Dossier.state == "returned")
+    }
     assert procs == {"2.000720", "1.010026", "1.010027"}
     counts = (await Business.count(), await Dossier.count())
     await seed(ctx)

@@ -60,4 +60,8 @@ async def test_a_citizen_does_not_see_other_people(client, world):
     await grant(citizen, world["tree"]["province"], "citizen")
     await login_as(client, citizen)
     r = await client.get(f"/dang-ky-kinh-doanh/doanh-nghiep/{HOUSEHOLD_CODE}")
-    assert r.status_code == 200 and HOUSEHOLD_OWNER["cccd"] not in r.text and HOUSEHOLD_OWNER["name"] not in r.text
+    assert (
+        r.status_code == 200
+        and HOUSEHOLD_OWNER["cccd"] not in r.text
+        and HOUSEHOLD_OWNER["name"] not in r.text
+    )

@@ -34,9 +34,11 @@ async def _as(client, world, name: str, agency: str, role: str = "specialist") -
 
 
 async def _reads(user_id: int) -> list[dict]:
-    return await AuditEntry.select().where(
-        (AuditEntry.actor_id == user_id) & (AuditEntry.action == "registry_personal_read")
-    ).output(load_json=True)
+    return (
+        await AuditEntry.select()
+        .where((AuditEntry.actor_id == user_id) & (AuditEntry.action == "registry_personal_read"))
+        .output(load_json=True)
+    )
 
 
 async def test_the_business_registry_office_sees_every_owner_and_each_read_is_audited(client, world):
@@ -56,7 +58,9 @@ async def test_the_registering_commune_sees_its_households_not_other_businesses(
     user = await _as(client, world, "ward_clerk", "ward", "receiver")
     r = await client.get(f"/dang-ky-kinh-doanh/doanh-nghiep/{HOUSEHOLD_CODE}")
     assert HOUSEHOLD_OWNER["cccd"] in r.text
-    r = await client.get(f"/dang-ky-kinh-doanh/doanh-nghiep/{EXISTING_CODE}")  # registered by the province's office
+    r = await client.get(
+        f"/dang-ky-kinh-doanh/doanh-nghiep/{EXISTING_CODE}"
+    )  # registered by the province's office
     assert r.status_code == 200 and EXISTING_REP["name"] in r.text and EXISTING_REP["cccd"] not in r.text
     assert len(await _reads(user["id"])) == 1
 
@@ -76,10 +80,15 @@ async def test_other_staff_see_the_public_part_only(client, world, agency):
 async def test_an_active_step_on_a_change_dossier_opens_the_enterprise(client, world):
     tree = world["tree"]
     user = await _as(client, world, "tax_officer", "tax")
-    await dossier_with_step(code="000.03.01.H39-261201-0001", domain="business_reg",
-                            procedure_code="2.000000", receiving=tree["centre"], step_agency=tree["tax"],
-                            step_id="tax_check",
-                            data={"enterprise_code": EXISTING_CODE, "change_kind": "address"})
+    await dossier_with_step(
+        code="000.03.01.H39-261201-0001",
+        domain="business_reg",
+        procedure_code="2.000000",
+        receiving=tree["centre"],
+        step_agency=tree["tax"],
+        step_id="tax_check",
+        data={"enterprise_code": EXISTING_CODE, "change_kind": "address"},
+    )
     r = await client.get(f"/dang-ky-kinh-doanh/doanh-nghiep/{EXISTING_CODE}")
     assert EXISTING_REP["cccd"] in r.text
     r = await client.get(f"/dang-ky-kinh-doanh/doanh-nghiep/{HOUSEHOLD_CODE}")  # not about this one

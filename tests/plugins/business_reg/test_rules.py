@@ -30,10 +30,10 @@ def test_name_clash(a, b, expected):
 @pytest.mark.parametrize(
     "look_alike",
     [
-        "Công ty TNHH Sông \u00d0ồng Nai",            # ETH U+00D0 for Đ (security review, issue 7)
-        "Công ty TNHH Sông Đồng N\u0430\u0456",       # Cyrillic а and і
-        "Công ty TNHH S\u043eng Đ\u043eng Nai",       # Cyrillic о, with and without the marks
-        "Công ty TNHH \uff33ông Đồng Nai",             # full-width S
+        "Công ty TNHH Sông \u00d0ồng Nai",  # ETH U+00D0 for Đ (security review, issue 7)
+        "Công ty TNHH Sông Đồng N\u0430\u0456",  # Cyrillic а and і
+        "Công ty TNHH S\u043eng Đ\u043eng Nai",  # Cyrillic о, with and without the marks
+        "Công ty TNHH \uff33ông Đồng Nai",  # full-width S
     ],
 )
 def test_look_alike_letters_do_not_make_a_name_new(look_alike):
@@ -62,8 +62,12 @@ class _P:
 
 
 def test_enterprise_fee_is_free_online_but_publication_is_charged():
-    online = fees.quote(_P(ENTERPRISE), {}, {"channel": "truc_tuyen", "fees": {}, "today": date(2026, 11, 23)})
-    counter = fees.quote(_P(ENTERPRISE), {}, {"channel": "truc_tiep", "fees": {"business_reg.enterprise": 50_000}})
+    online = fees.quote(
+        _P(ENTERPRISE), {}, {"channel": "truc_tuyen", "fees": {}, "today": date(2026, 11, 23)}
+    )
+    counter = fees.quote(
+        _P(ENTERPRISE), {}, {"channel": "truc_tiep", "fees": {"business_reg.enterprise": 50_000}}
+    )
     assert online.total == 100_000 and online.lines[0].exempt_reason is not None
     assert counter.total == 150_000
 

@@ -17,8 +17,11 @@ async def _seed(tree):
     other = {"id": tree["commune"]["id"], "code": tree["commune"]["code"], "name": tree["commune"]["name"]}
 
     def ctx(code, data, agency):
-        return {"dossier": {"id": 1, "code": code, "data": data, "receiving_agency": agency},
-                "agency": agency, "today": TODAY}
+        return {
+            "dossier": {"id": 1, "code": code, "data": data, "receiving_agency": agency},
+            "agency": agency,
+            "today": TODAY,
+        }
 
     async with write_tx():
         m = await results.issue_marriage(ctx("W-1", samples.marriage(TODAY), ward))

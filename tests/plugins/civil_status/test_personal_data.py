@@ -48,8 +48,11 @@ async def _as(client, world, name: str, agency: str, role: str = "specialist") -
 
 
 async def _rows(user_id: int, action: str = "registry_personal_read") -> list[dict]:
-    return await AuditEntry.select().where(
-        (AuditEntry.actor_id == user_id) & (AuditEntry.action == action)).output(load_json=True)
+    return (
+        await AuditEntry.select()
+        .where((AuditEntry.actor_id == user_id) & (AuditEntry.action == action))
+        .output(load_json=True)
+    )
 
 
 async def test_the_keeping_agency_sees_the_entry_and_each_read_is_audited(client, world):
@@ -61,7 +64,10 @@ async def test_the_keeping_agency_sees_the_entry_and_each_read_is_audited(client
         assert len(await _rows(user["id"])) == n
     row = (await _rows(user["id"]))[0]
     assert (row["object_type"], row["object_id"], row["data"]["reason"]) == (
-        "civil_status.entries", str(world["ids"]["marriage"]), "keeper")
+        "civil_status.entries",
+        str(world["ids"]["marriage"]),
+        "keeper",
+    )
 
 
 async def test_a_search_listing_names_writes_one_audit_row(client, world):
@@ -92,8 +98,14 @@ async def test_the_police_step_of_the_linked_birth_route_opens_the_birth_entry(c
     url = f"/ho-tich/tra-cuu/{world['ids']['birth']}"
     r = await client.get(url)
     assert "Đinh Gia Bảo" not in r.text and MOTHER_CCCD not in r.text
-    await dossier_with_step(code=BIRTH_CODE, domain="civil_status", procedure_code="1.001193",
-                            receiving=tree["commune"], step_agency=tree["police"], step_id="residence")
+    await dossier_with_step(
+        code=BIRTH_CODE,
+        domain="civil_status",
+        procedure_code="1.001193",
+        receiving=tree["commune"],
+        step_agency=tree["police"],
+        step_id="residence",
+    )
     r = await client.get(url)
     assert r.status_code == 200 and "Đinh Gia Bảo" in r.text and MOTHER_CCCD in r.text
     (row,) = await _rows(user["id"])

@@ -20,15 +20,26 @@ BHXH = {"id": 10, "code": "000.40.03.H39", "name": "Bảo hiểm xã hội tỉn
 
 
 def _ctx(code, data, agency=WARD):
-    return {"dossier": {"id": 1, "code": code, "data": data, "receiving_agency": WARD}, "agency": agency,
-            "today": TODAY, "step": None, "actor": None}
+    return {
+        "dossier": {"id": 1, "code": code, "data": data, "receiving_agency": WARD},
+        "agency": agency,
+        "today": TODAY,
+        "step": None,
+        "actor": None,
+    }
 
 
 async def _text(template: str, printed: dict) -> str:
-    common = {"agency": {"name": printed.get("registering_agency"), "parent_name": "TỈNH ĐỒNG NAI"},
-              "code": "000.30.31.H39-261123-0001", "place": "Đồng Nai", "issued_at": datetime(2026, 11, 23, 3, tzinfo=UTC),
-              "status_url": "http://127.0.0.1:8000/tra-cuu/000.30.31.H39-261123-0001"}
-    pdf = await render_pdf(template, {**common, **printed}, title="t", created=common["issued_at"], key=template)
+    common = {
+        "agency": {"name": printed.get("registering_agency"), "parent_name": "TỈNH ĐỒNG NAI"},
+        "code": "000.30.31.H39-261123-0001",
+        "place": "Đồng Nai",
+        "issued_at": datetime(2026, 11, 23, 3, tzinfo=UTC),
+        "status_url": "http://127.0.0.1:8000/tra-cuu/000.30.31.H39-261123-0001",
+    }
+    pdf = await render_pdf(
+        template, {**common, **printed}, title="t", created=common["issued_at"], key=template
+    )
     assert pdf.startswith(b"%PDF")
     out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
     return out.stdout.decode()

@@ -22,8 +22,12 @@ API = "/api/v1/dossiers"
 WARD = "000.30.31.H39"
 POLICE = "000.40.02.H39"
 SOCIAL_INSURANCE = "000.40.03.H39"
-MOTHER = {"name": "Trần Thị Thu Hà", "id_number": "075195001234", "phone": "0912345678",
-          "address": "12 Phan Chu Trinh, phường Trấn Biên"}
+MOTHER = {
+    "name": "Trần Thị Thu Hà",
+    "id_number": "075195001234",
+    "phone": "0912345678",
+    "address": "12 Phan Chu Trinh, phường Trấn Biên",
+}
 
 
 class Actors:
@@ -62,15 +66,26 @@ async def world(db):
 
 
 async def _start(client, a: Actors, procedure: str, data: dict, applicant=MOTHER, who="citizen") -> dict:
-    r = await client.post(API, json={"procedure_code": procedure, "agency_code": WARD, "applicant": applicant,
-                                     "data": data, "channel": "truc_tuyen"}, headers=a.h(who))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedure,
+            "agency_code": WARD,
+            "applicant": applicant,
+            "data": data,
+            "channel": "truc_tuyen",
+        },
+        headers=a.h(who),
+    )
     assert r.status_code == 201, r.text
     d = r.json()
     r = await client.post(f"{API}/{d['id']}/submit", json={"version": d["version"]}, headers=a.h(who))
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["state"] == "submitted" and d["code"].startswith(WARD + "-")
-    r = await client.post(f"{API}/{d['code']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['code']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver")
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -81,10 +96,15 @@ def _step(d: dict, step_id: str) -> dict:
     return steps[0]
 
 
-async def _act(client, a: Actors, who: str, d: dict, action: str, step_id: str, expect: int = 200, **extra) -> dict:
+async def _act(
+    client, a: Actors, who: str, d: dict, action: str, step_id: str, expect: int = 200, **extra
+) -> dict:
     step = _step(d, step_id)
-    r = await client.post(f"{API}/{d['code']}/actions/{action}",
-                          json={"version": d["version"], "step_id": step["id"], "note": "", **extra}, headers=a.h(who))
+    r = await client.post(
+        f"{API}/{d['code']}/actions/{action}",
+        json={"version": d["version"], "step_id": step["id"], "note": "", **extra},
+        headers=a.h(who),
+    )
     assert r.status_code == expect, (who, step_id, r.text)
     return r.json() if expect == 200 else d
 
@@ -92,8 +112,11 @@ async def _act(client, a: Actors, who: str, d: dict, action: str, step_id: str, 
 async def _pay_and_return(client, a: Actors, d: dict, receiver: dict) -> dict:
     from core.fees import service as fees
 
-    r = await client.post(f"{API}/{d['code']}/actions/mark_result_ready", json={"version": d["version"]},
-                          headers=a.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['code']}/actions/mark_result_ready",
+        json={"version": d["version"]},
+        headers=a.h("ward_receiver"),
+    )
     assert r.status_code == 200, r.text
     d = r.json()
     body = {"version": d["version"], "channel": "counter", "receiver": receiver}
@@ -102,7 +125,9 @@ async def _pay_and_return(client, a: Actors, d: dict, receiver: dict) -> dict:
     if balance:
         assert r.status_code == 403 and "phí" in r.text, r.text
         await fees.record_payment(d["id"], actor=None, method="cash", amount=balance)
-        r = await client.post(f"{API}/{d['code']}/actions/return_result", json=body, headers=a.h("ward_receiver"))
+        r = await client.post(
+            f"{API}/{d['code']}/actions/return_result", json=body, headers=a.h("ward_receiver")
+        )
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["state"] == "returned"
@@ -113,15 +138,16 @@ async def _documents(dossier_id: int) -> list[dict]:
     from core.documents.tables import GeneratedDocument
 
     return await GeneratedDocument.select(GeneratedDocument.kind, GeneratedDocument.number).where(
-        GeneratedDocument.dossier == dossier_id)
+        GeneratedDocument.dossier == dossier_id
+    )
 
 
 async def _result_pdf_text(client, a: Actors, who: str, d: dict, kind: str) -> str:
     """The result document of ``kind``, rendered by the job, downloaded by ``who`` (a signed-in
     session), read back: one A4 page of text (pdftotext) with the QR code (zbarimg) of the dossier's
     public status page."""
-    import re
     import os
+    import re
     import shutil
     import subprocess
     import tempfile
@@ -131,8 +157,11 @@ async def _result_pdf_text(client, a: Actors, who: str, d: dict, kind: str) -> s
     from core.documents.tasks import render_document
     from tests.fixtures.builders import login_as
 
-    doc = await GeneratedDocument.select().where(
-        (GeneratedDocument.dossier == d["id"]) & (GeneratedDocument.kind == kind)).first()
+    doc = (
+        await GeneratedDocument.select()
+        .where((GeneratedDocument.dossier == d["id"]) & (GeneratedDocument.kind == kind))
+        .first()
+    )
     assert doc is not None, kind
     if doc["status"] != "ready":
         await render_document({}, document_id=doc["id"])
@@ -150,10 +179,15 @@ async def _result_pdf_text(client, a: Actors, who: str, d: dict, kind: str) -> s
             (Path(keep) / f"{kind.split(':')[-1]}-{d['code']}.pdf").write_bytes(r.content)
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         assert re.search(r"Pages:\s+1\n", info), info
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
         subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(Path(tmp) / "page")], check=True)
-        qr = subprocess.run(["zbarimg", "--quiet", "--raw", *map(str, sorted(Path(tmp).glob("page*.png")))],
-                            capture_output=True, text=True).stdout
+        qr = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", *map(str, sorted(Path(tmp).glob("page*.png")))],
+            capture_output=True,
+            text=True,
+        ).stdout
     assert f"/tra-cuu/{d['code']}" in qr, qr
     return text
 
@@ -175,10 +209,16 @@ async def test_birth_registration_late_fee_then_returned(client, world):
     data = samples.birth(today, child_birth_date=(today - timedelta(days=90)).isoformat(), extract_copies=1)
     d = await _start(client, a, procedures.BIRTH, data)
     assert [(s["step_id"], s["agency"]["code"], s["role"]) for s in d["steps"]] == [
-        ("record", WARD, "specialist"), ("sign", WARD, "approver")]
+        ("record", WARD, "specialist"),
+        ("sign", WARD, "approver"),
+    ]
     d = await _same_day(client, a, d)
     entry = await CivilEntry.select().where(CivilEntry.dossier_code == d["code"]).first()
-    assert entry["kind"] == "birth" and entry["entry_number"] == 1 and entry["person_name"] == "Nguyễn Minh Khang"
+    assert (
+        entry["kind"] == "birth"
+        and entry["entry_number"] == 1
+        and entry["person_name"] == "Nguyễn Minh Khang"
+    )
     extract = await CivilExtract.select().where(CivilExtract.entry == entry["id"]).first()
     assert extract["copies"] == 2
     assert {"kind": "result:birth_extract", "number": extract["number"]} in await _documents(d["id"])
@@ -201,8 +241,17 @@ async def test_marriage_registration_and_conflict_refused_at_the_field(client, w
     await _pay_and_return(client, a, d, {"name": "Lê Quốc Bảo", "id_number": "075096003311"})
     # the husband tries to marry again: 422 at his field, with the book/entry, nothing about the wife
     again = samples.marriage(today, wife_cccd="075198007777", wife_full_name="Võ Thị Lan")
-    r = await client.post(API, json={"procedure_code": procedures.MARRIAGE, "agency_code": WARD, "applicant": MOTHER,
-                                     "data": again, "channel": "truc_tuyen"}, headers=a.h("citizen"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedures.MARRIAGE,
+            "agency_code": WARD,
+            "applicant": MOTHER,
+            "data": again,
+            "channel": "truc_tuyen",
+        },
+        headers=a.h("citizen"),
+    )
     assert r.status_code == 422, r.text
     errors = {e["field"]: e["message"] for e in r.json()["errors"]}
     assert "Sổ đăng ký kết hôn quyển số 01/" in errors["husband_cccd"] and ", số 1" in errors["husband_cccd"]
@@ -215,8 +264,17 @@ async def test_under_age_marriage_refused(client, world):
     born = today - timedelta(days=19 * 366)
     cccd = f"075{0 if born.year < 2000 else 2}{born.year % 100:02d}003311"  # his CCCD matches his birth year
     young = samples.marriage(today, husband_birth_date=born.isoformat(), husband_cccd=cccd)
-    r = await client.post(API, json={"procedure_code": procedures.MARRIAGE, "agency_code": WARD, "applicant": MOTHER,
-                                     "data": young, "channel": "truc_tuyen"}, headers=a.h("citizen"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedures.MARRIAGE,
+            "agency_code": WARD,
+            "applicant": MOTHER,
+            "data": young,
+            "channel": "truc_tuyen",
+        },
+        headers=a.h("citizen"),
+    )
     assert r.status_code == 422, r.text
     errors = {e["field"]: e["message"] for e in r.json()["errors"]}
     assert "Bên nam chưa đủ 20 tuổi" in errors["husband_birth_date"]
@@ -246,8 +304,17 @@ async def test_death_registration_ends_the_marriage(client, world):
     assert "TRÍCH LỤC KHAI TỬ" in text and "Lê Quốc Bảo" in text
     await _pay_and_return(client, a, d, {"name": "Phạm Ngọc Anh", "id_number": "075198004422"})
     # a second death registration of the same person is refused at the field
-    r = await client.post(API, json={"procedure_code": procedures.DEATH, "agency_code": WARD, "applicant": MOTHER,
-                                     "data": samples.death(today), "channel": "truc_tuyen"}, headers=a.h("citizen"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedures.DEATH,
+            "agency_code": WARD,
+            "applicant": MOTHER,
+            "data": samples.death(today),
+            "channel": "truc_tuyen",
+        },
+        headers=a.h("citizen"),
+    )
     assert r.status_code == 422 and "deceased_cccd" in r.text
 
 
@@ -255,7 +322,10 @@ async def test_linked_birth_residence_health_insurance_across_three_agencies(cli
     a = world["actors"]
     d = await _start(client, a, procedures.BIRTH_LINKED, samples.birth_linked(vn_today()))
     assert [(s["stage"], s["step_id"], s["agency"]["code"]) for s in d["steps"]] == [
-        (1, "birth", WARD), (2, "residence", POLICE), (2, "health_insurance", SOCIAL_INSURANCE)]
+        (1, "birth", WARD),
+        (2, "residence", POLICE),
+        (2, "health_insurance", SOCIAL_INSURANCE),
+    ]
     await _act(client, a, "police_officer", d, "complete_step", "birth", expect=404)  # not handed over yet
     d = await _act(client, a, "ward_justice", d, "complete_step", "birth")
     assert await CivilEntry.count().where(CivilEntry.dossier_code == d["code"]) == 1
@@ -268,7 +338,8 @@ async def test_linked_birth_residence_health_insurance_across_three_agencies(cli
     d = await _act(client, a, "insurance_officer", d, "complete_step", "health_insurance")
     assert d["state"] == "result_approved"
     linked = await LinkedResult.select(LinkedResult.kind, LinkedResult.number).where(
-        LinkedResult.dossier_code == d["code"])
+        LinkedResult.dossier_code == d["code"]
+    )
     assert sorted(r["kind"] for r in linked) == ["health_insurance", "residence"]
     kinds = sorted(doc["kind"] for doc in await _documents(d["id"]) if doc["kind"].startswith("result:"))
     assert kinds == ["result:birth_extract", "result:health_insurance_card", "result:residence_confirmation"]
@@ -276,7 +347,11 @@ async def test_linked_birth_residence_health_insurance_across_three_agencies(cli
     entry = await CivilEntry.select().where(CivilEntry.dossier_code == d["code"]).first()
     text = await _result_pdf_text(client, a, "citizen", d, "result:birth_extract")
     book = await CivilBook.select(CivilBook.number).where(CivilBook.id == entry["book"]).first()
-    assert "TRÍCH LỤC KHAI SINH" in text and "Nguyễn Minh Khang" in text and f"Quyển số: {book['number']}" in text
+    assert (
+        "TRÍCH LỤC KHAI SINH" in text
+        and "Nguyễn Minh Khang" in text
+        and f"Quyển số: {book['number']}" in text
+    )
     text = await _result_pdf_text(client, a, "police_officer", d, "result:residence_confirmation")
     assert "Nguyễn Minh Khang" in text and numbers["residence"] in "".join(text.split())
     assert "CÔNG AN TỈNH ĐỒNG NAI" in text and "PHƯỜNG TRẤN BIÊN" not in text.split("CỘNG HÒA")[0]
@@ -289,8 +364,12 @@ async def test_linked_birth_residence_health_insurance_across_three_agencies(cli
     from core.documents import service as documents
     from core.identity.tables import Agency
 
-    names = {r["code"]: r["name"] for r in await Agency.select(Agency.code, Agency.name).where(
-        Agency.code.is_in([WARD, POLICE, SOCIAL_INSURANCE]))}
+    names = {
+        r["code"]: r["name"]
+        for r in await Agency.select(Agency.code, Agency.name).where(
+            Agency.code.is_in([WARD, POLICE, SOCIAL_INSURANCE])
+        )
+    }
     sheet = (await documents.get_document(await documents.request_control_sheet(d["id"])))["context"]
     assert sheet["lead_agency"] == names[WARD]
     assert sheet["co_agencies"] == sorted([names[POLICE], names[SOCIAL_INSURANCE]])
@@ -312,16 +391,36 @@ async def test_counter_channel_and_field_errors(client, world):
     a = world["actors"]
     today = vn_today()
     bad = samples.death(today, deceased_cccd="12345", death_date=(today + timedelta(days=3)).isoformat())
-    r = await client.post(API, json={"procedure_code": procedures.DEATH, "agency_code": WARD, "applicant": MOTHER,
-                                     "data": bad, "channel": "truc_tiep"}, headers=a.h("ward_receiver"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedures.DEATH,
+            "agency_code": WARD,
+            "applicant": MOTHER,
+            "data": bad,
+            "channel": "truc_tiep",
+        },
+        headers=a.h("ward_receiver"),
+    )
     assert r.status_code == 422, r.text
     fields = {e["field"] for e in r.json()["errors"]}
     assert {"deceased_cccd", "death_date"} <= fields
-    r = await client.post(API, json={"procedure_code": procedures.DEATH, "agency_code": WARD, "applicant": MOTHER,
-                                     "data": samples.death(today), "channel": "truc_tiep"}, headers=a.h("ward_receiver"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedures.DEATH,
+            "agency_code": WARD,
+            "applicant": MOTHER,
+            "data": samples.death(today),
+            "channel": "truc_tiep",
+        },
+        headers=a.h("ward_receiver"),
+    )
     assert r.status_code == 201, r.text
     d = r.json()
-    r = await client.post(f"{API}/{d['id']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['id']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver")
+    )
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["state"] in ("received", "in_processing") and d["code"].startswith(WARD + "-")
@@ -329,24 +428,40 @@ async def test_counter_channel_and_field_errors(client, world):
     await _pay_and_return(client, a, d, {"name": MOTHER["name"], "id_number": MOTHER["id_number"]})
 
 
-@pytest.mark.parametrize(("received_utc", "due_vn"), [
-    ("2026-11-16T07:00:00+00:00", "2026-11-16T17:00"),  # Monday 14:00 in Vietnam: due the same day
-    ("2026-11-16T08:30:00+00:00", "2026-11-17T17:00"),  # Monday 15:30: after the 15:00 cut-off, next working day
-    ("2026-11-20T09:00:00+00:00", "2026-11-23T17:00"),  # Friday 16:00: Monday
-])
+@pytest.mark.parametrize(
+    ("received_utc", "due_vn"),
+    [
+        ("2026-11-16T07:00:00+00:00", "2026-11-16T17:00"),  # Monday 14:00 in Vietnam: due the same day
+        (
+            "2026-11-16T08:30:00+00:00",
+            "2026-11-17T17:00",
+        ),  # Monday 15:30: after the 15:00 cut-off, next working day
+        ("2026-11-20T09:00:00+00:00", "2026-11-23T17:00"),  # Friday 16:00: Monday
+    ],
+)
 async def test_same_day_with_the_15h_cutoff(client, world, monkeypatch, received_utc, due_vn):
     from datetime import datetime, timezone
 
     import core.dossiers.engine as engine
 
     a = world["actors"]
-    r = await client.post(API, json={"procedure_code": procedures.BIRTH, "agency_code": WARD, "applicant": MOTHER,
-                                     "data": samples.birth(vn_today()), "channel": "truc_tiep"},
-                          headers=a.h("ward_receiver"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedures.BIRTH,
+            "agency_code": WARD,
+            "applicant": MOTHER,
+            "data": samples.birth(vn_today()),
+            "channel": "truc_tiep",
+        },
+        headers=a.h("ward_receiver"),
+    )
     assert r.status_code == 201, r.text
     d = r.json()
     monkeypatch.setattr(engine, "utcnow", lambda: datetime.fromisoformat(received_utc))
-    r = await client.post(f"{API}/{d['id']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['id']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver")
+    )
     assert r.status_code == 200, r.text
     due = datetime.fromisoformat(r.json()["due_at"]).astimezone(timezone(timedelta(hours=7)))
     assert due.strftime("%Y-%m-%dT%H:%M") == due_vn
@@ -356,8 +471,9 @@ async def test_linked_route_sent_back_by_the_police_keeps_one_birth_entry(client
     a = world["actors"]
     d = await _start(client, a, procedures.BIRTH_LINKED, samples.birth_linked(vn_today()))
     d = await _act(client, a, "ward_justice", d, "complete_step", "birth")
-    d = await _act(client, a, "police_officer", d, "return_step", "residence",
-                   note="Địa chỉ thường trú chưa ghi số nhà")
+    d = await _act(
+        client, a, "police_officer", d, "return_step", "residence", note="Địa chỉ thường trú chưa ghi số nhà"
+    )
     assert {s["step_id"] for s in d["steps"] if s["status"] == "active"} == {"birth"}
     d = await _act(client, a, "ward_justice", d, "complete_step", "birth")
     d = await _act(client, a, "police_officer", d, "complete_step", "residence")
@@ -375,11 +491,22 @@ async def test_on_time_birth_at_the_counter_is_free_and_returned_without_payment
     a = world["actors"]
     today = vn_today()
     data = samples.birth(today, child_birth_date=(today - timedelta(days=59)).isoformat())
-    r = await client.post(API, json={"procedure_code": procedures.BIRTH, "agency_code": WARD, "applicant": MOTHER,
-                                     "data": data, "channel": "truc_tiep"}, headers=a.h("ward_receiver"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedures.BIRTH,
+            "agency_code": WARD,
+            "applicant": MOTHER,
+            "data": data,
+            "channel": "truc_tiep",
+        },
+        headers=a.h("ward_receiver"),
+    )
     assert r.status_code == 201, r.text
     d = r.json()
-    r = await client.post(f"{API}/{d['id']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['id']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver")
+    )
     assert r.status_code == 200, r.text
     d = await _same_day(client, a, r.json())
     lines = await fees.fee_lines(d["id"])
@@ -399,16 +526,26 @@ async def test_second_marriage_refused_at_approval_rolls_back(client, world):
     a = world["actors"]
     today = vn_today()
     first = await _start(client, a, procedures.MARRIAGE, samples.marriage(today, extract_copies=0))
-    second = await _start(client, a, procedures.MARRIAGE,
-                          samples.marriage(today, extract_copies=0, wife_cccd="075198007777", wife_full_name="Võ Thị Lan"))
+    second = await _start(
+        client,
+        a,
+        procedures.MARRIAGE,
+        samples.marriage(today, extract_copies=0, wife_cccd="075198007777", wife_full_name="Võ Thị Lan"),
+    )
     second = await _act(client, a, "ward_justice", second, "complete_step", "record")
     await _same_day(client, a, first)
     entries = await CivilEntry.count()
-    r = await client.post(f"{API}/{second['code']}/actions/approve",
-                          json={"version": second["version"], "step_id": _step(second, "sign")["id"], "note": ""},
-                          headers=a.h("ward_chairman"))
+    r = await client.post(
+        f"{API}/{second['code']}/actions/approve",
+        json={"version": second["version"], "step_id": _step(second, "sign")["id"], "note": ""},
+        headers=a.h("ward_chairman"),
+    )
     assert r.status_code == 409, r.text
-    assert "Sổ đăng ký kết hôn quyển số" in r.text and "Phạm Ngọc Anh" not in r.text and "075198004422" not in r.text
+    assert (
+        "Sổ đăng ký kết hôn quyển số" in r.text
+        and "Phạm Ngọc Anh" not in r.text
+        and "075198004422" not in r.text
+    )
     again = (await client.get(f"{API}/{second['code']}", headers=a.h("ward_chairman"))).json()
     assert again["state"] == "in_processing" and again["version"] == second["version"]
     assert await CivilEntry.count() == entries

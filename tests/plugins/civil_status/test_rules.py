@@ -29,15 +29,28 @@ def test_catalogue_builds_with_the_plugin():
     linked = cat.workflows[cat.procedures[BIRTH_LINKED].workflow]
     assert [len(st.steps) for st in linked.stages] == [1, 2]
     agencies = {s.id: s.agency for s in linked.steps()}
-    assert agencies == {"birth": "level:commune", "residence": "sector:police", "health_insurance": "sector:social_insurance"}
+    assert agencies == {
+        "birth": "level:commune",
+        "residence": "sector:police",
+        "health_insurance": "sector:social_insurance",
+    }
     assert {s.id: s.results for s in linked.steps()} == {
-        "birth": ("birth_extract",), "residence": ("residence_confirmation",), "health_insurance": ("health_insurance_card",)}
+        "birth": ("birth_extract",),
+        "residence": ("residence_confirmation",),
+        "health_insurance": ("health_insurance_card",),
+    }
     assert linked.budget_days() == 3 == cat.procedures[BIRTH_LINKED].processing_days
     for code in (BIRTH, MARRIAGE, DEATH):
         p = cat.procedures[code]
         assert p.processing_days == 0 and p.cutoff.hour == 15
     assert cat.procedures[MARRIAGE_VERIFY].processing_days == 5
-    for rid in ("birth_extract", "marriage_certificate", "death_extract", "residence_confirmation", "health_insurance_card"):
+    for rid in (
+        "birth_extract",
+        "marriage_certificate",
+        "death_extract",
+        "residence_confirmation",
+        "health_insurance_card",
+    ):
         assert cat.results[rid].issue is not None
 
 
@@ -59,44 +72,89 @@ async def test_valid_applications_pass(db):
 
 async def test_birth_cross_field_rules(db):
     ctx = {"today": TODAY}
-    errs = _errors(await validation.validate(_p(BIRTH), None, samples.birth(
-        TODAY, mother_birth_date=(TODAY - timedelta(days=5)).isoformat(), father_cccd="075195001234"), ctx))
+    errs = _errors(
+        await validation.validate(
+            _p(BIRTH),
+            None,
+            samples.birth(
+                TODAY, mother_birth_date=(TODAY - timedelta(days=5)).isoformat(), father_cccd="075195001234"
+            ),
+            ctx,
+        )
+    )
     assert errs["mother_birth_date"] == "Ngày sinh của người mẹ phải trước ngày sinh của trẻ"
     assert errs["father_cccd"] == "Số định danh cá nhân của cha trùng với của mẹ"
-    errs = _errors(await validation.validate(_p(BIRTH), None, samples.birth(
-        TODAY, child_birth_date=(TODAY + timedelta(days=1)).isoformat()), ctx))
+    errs = _errors(
+        await validation.validate(
+            _p(BIRTH),
+            None,
+            samples.birth(TODAY, child_birth_date=(TODAY + timedelta(days=1)).isoformat()),
+            ctx,
+        )
+    )
     assert "không được sau ngày hôm nay" in errs["child_birth_date"]
-    errs = _errors(await validation.validate(_p(BIRTH), None, samples.birth(
-        TODAY, father_known="khong", declarant_relation="cha"), ctx))
+    errs = _errors(
+        await validation.validate(
+            _p(BIRTH), None, samples.birth(TODAY, father_known="khong", declarant_relation="cha"), ctx
+        )
+    )
     assert "declarant_relation" in errs
     # page-scoped: only the errors of that page
-    assert await validation.validate(_p(BIRTH), "child", samples.birth(TODAY, father_cccd="075195001234"), ctx) == []
+    assert (
+        await validation.validate(_p(BIRTH), "child", samples.birth(TODAY, father_cccd="075195001234"), ctx)
+        == []
+    )
 
 
 async def test_linked_only_under_six(db):
-    errs = _errors(await validation.validate(_p(BIRTH_LINKED), None, samples.birth_linked(
-        TODAY, child_birth_date="2020-01-05"), {"today": TODAY}))
+    errs = _errors(
+        await validation.validate(
+            _p(BIRTH_LINKED),
+            None,
+            samples.birth_linked(TODAY, child_birth_date="2020-01-05"),
+            {"today": TODAY},
+        )
+    )
     assert "dưới 6 tuổi" in errs["child_birth_date"]
 
 
 async def test_marriage_ages(db):
     ctx = {"today": TODAY}
-    errs = _errors(await validation.validate(_p(MARRIAGE), None, samples.marriage(
-        TODAY, husband_birth_date="2006-11-24", wife_birth_date="2008-11-24"), ctx))
+    errs = _errors(
+        await validation.validate(
+            _p(MARRIAGE),
+            None,
+            samples.marriage(TODAY, husband_birth_date="2006-11-24", wife_birth_date="2008-11-24"),
+            ctx,
+        )
+    )
     assert "Bên nam chưa đủ 20 tuổi" in errs["husband_birth_date"]
     assert "Bên nữ chưa đủ 18 tuổi" in errs["wife_birth_date"]
     # exactly 20 and 18 on the day: allowed
-    assert await validation.validate(_p(MARRIAGE), None, samples.marriage(
-        TODAY, husband_birth_date="2006-11-23", wife_birth_date="2008-11-23"), ctx) == []
-    errs = _errors(await validation.validate(_p(MARRIAGE), None, samples.marriage(TODAY, wife_cccd="075096003311"), ctx))
+    assert (
+        await validation.validate(
+            _p(MARRIAGE),
+            None,
+            samples.marriage(TODAY, husband_birth_date="2006-11-23", wife_birth_date="2008-11-23"),
+            ctx,
+        )
+        == []
+    )
+    errs = _errors(
+        await validation.validate(_p(MARRIAGE), None, samples.marriage(TODAY, wife_cccd="075096003311"), ctx)
+    )
     assert errs == {"wife_cccd": "Số định danh cá nhân của bên nữ trùng với của bên nam"}
 
 
 async def test_death_dates(db):
     ctx = {"today": TODAY}
-    errs = _errors(await validation.validate(_p(DEATH), None, samples.death(TODAY, death_date="1990-01-01"), ctx))
+    errs = _errors(
+        await validation.validate(_p(DEATH), None, samples.death(TODAY, death_date="1990-01-01"), ctx)
+    )
     assert errs["death_date"] == "Ngày chết không được trước ngày sinh của người đã chết"
-    errs = _errors(await validation.validate(_p(DEATH), None, samples.death(TODAY, death_date="2026-11-24"), ctx))
+    errs = _errors(
+        await validation.validate(_p(DEATH), None, samples.death(TODAY, death_date="2026-11-24"), ctx)
+    )
     assert errs["death_date"] == "Ngày chết không được sau ngày hôm nay"
 
 
@@ -120,7 +178,11 @@ def test_birth_fee_free_on_time_then_late(days_ago, amount):
 def test_death_fee_and_copies_and_free_marriage():
     late = samples.death(TODAY, death_date=(TODAY - timedelta(days=16)).isoformat(), extract_copies=2)
     q = fees.quote(_p(DEATH), late, {"today": TODAY, "fees": {}})
-    assert q.total == fees.DEFAULT_AMOUNTS["civil_status.death_late"] + 2 * fees.DEFAULT_AMOUNTS["civil_status.extract_copy"]
+    assert (
+        q.total
+        == fees.DEFAULT_AMOUNTS["civil_status.death_late"]
+        + 2 * fees.DEFAULT_AMOUNTS["civil_status.extract_copy"]
+    )
     on_time = samples.death(TODAY, death_date=(TODAY - timedelta(days=15)).isoformat())
     assert fees.quote(_p(DEATH), on_time, {"today": TODAY}).total == 0
     m = fees.quote(_p(MARRIAGE), samples.marriage(TODAY, extract_copies=0), {"today": TODAY})
@@ -131,14 +193,22 @@ def test_forms_accept_the_samples_and_refuse_bad_fields():
     from core.forms.engine import validate_all
     from plugins.civil_status import forms
 
-    for form, data in ((forms.BIRTH, samples.birth(TODAY)), (forms.BIRTH_LINKED, samples.birth_linked(TODAY)),
-                       (forms.MARRIAGE, samples.marriage(TODAY)), (forms.DEATH, samples.death(TODAY))):
+    for form, data in (
+        (forms.BIRTH, samples.birth(TODAY)),
+        (forms.BIRTH_LINKED, samples.birth_linked(TODAY)),
+        (forms.MARRIAGE, samples.marriage(TODAY)),
+        (forms.DEATH, samples.death(TODAY)),
+    ):
         cleaned, errors = validate_all(form, data, today=TODAY)
         assert errors == {}, (form.id, errors)
-    _, errors = validate_all(forms.MARRIAGE, samples.marriage(TODAY, voluntary="khong", husband_cccd="0751"), today=TODAY)
+    _, errors = validate_all(
+        forms.MARRIAGE, samples.marriage(TODAY, voluntary="khong", husband_cccd="0751"), today=TODAY
+    )
     assert errors["voluntary"] == "Chỉ đăng ký kết hôn khi cả hai bên tự nguyện cam đoan"
     assert "husband_cccd" in errors
-    _, errors = validate_all(forms.DEATH, samples.death(TODAY, death_time="25:00", extract_copies=11), today=TODAY)
+    _, errors = validate_all(
+        forms.DEATH, samples.death(TODAY, death_time="25:00", extract_copies=11), today=TODAY
+    )
     assert errors["death_time"] == "Ghi giờ, phút theo dạng 14:30"
     assert errors["extract_copies"] == "Số bản sao trích lục từ 0 đến 10 bản"
     # the father's page is skipped when the father is unknown

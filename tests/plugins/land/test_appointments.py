@@ -18,10 +18,13 @@ VN = timezone(timedelta(hours=7))
 MONDAY_9 = datetime(2026, 11, 16, 9, 0, tzinfo=VN)
 
 
-@pytest.mark.parametrize(("workflow", "processing_days", "first_days"), [
-    (TRANSFER, 8, 5),
-    (FIRST_REGISTRATION, 20, 15),
-])
+@pytest.mark.parametrize(
+    ("workflow", "processing_days", "first_days"),
+    [
+        (TRANSFER, 8, 5),
+        (FIRST_REGISTRATION, 20, 15),
+    ],
+)
 async def test_appointment_1_counts_the_intake_half_day(db, workflow, processing_days, first_days):
     budgets = timing.budgets(workflow, processing_days)
     first = await timing.appointment1(MONDAY_9, workflow, budgets, None, processing_days)
@@ -33,4 +36,8 @@ async def test_steps_scaled_to_fit_leave_no_intake_budget(db):
     appointment 1 is the end of the land office's (scaled) step, nothing added before it."""
     budgets = timing.budgets(TRANSFER, 6)
     first = await timing.appointment1(MONDAY_9, TRANSFER, budgets, None, 6)
-    assert await timing.working_minutes(MONDAY_9, first, None) == budgets["land_office_check"] == round(4.5 * 6 / 7.5 * 480)
+    assert (
+        await timing.working_minutes(MONDAY_9, first, None)
+        == budgets["land_office_check"]
+        == round(4.5 * 6 / 7.5 * 480)
+    )

@@ -46,23 +46,38 @@ def test_documents_have_originals_copies_and_upload_slots():
     docs = {d.code: d for d in transfer.documents}
     assert docs["contract"].originals == 1 and docs["contract"].upload
     assert docs["certificate"].upload is False  # the original is handed in
-    assert "Mẫu số 18 (Phụ lục I, Nghị định 151/2025/NĐ-CP)" == docs["application"].template  # not 11/ĐK of Decree 101/2024
+    assert (
+        docs["application"].template == "Mẫu số 18 (Phụ lục I, Nghị định 151/2025/NĐ-CP)"
+    )  # not 11/ĐK of Decree 101/2024
 
 
 def test_fee_quotes_with_province_amounts_and_exemptions():
     proc = {p.code: p for p in procedures.ALL}
     q = fees.quote(proc[procedures.FIRST], {"fee_exemption": "none"}, {"fees": {}})
-    assert [(line.code, line.amount) for line in q.lines] == [("land.appraisal_first", 250_000),
-                                                              ("land.certificate_issue", 25_000)]
-    q = fees.quote(proc[procedures.FIRST], {"fee_exemption": "poor_household"}, {"fees": {"land.appraisal_first": 300_000}})
+    assert [(line.code, line.amount) for line in q.lines] == [
+        ("land.appraisal_first", 250_000),
+        ("land.certificate_issue", 25_000),
+    ]
+    q = fees.quote(
+        proc[procedures.FIRST],
+        {"fee_exemption": "poor_household"},
+        {"fees": {"land.appraisal_first": 300_000}},
+    )
     assert q.total == 300_000 and q.lines[1].exempt_reason is not None
-    q = fees.quote(proc[procedures.TRANSFER], {"new_certificate": "no"}, {"fees": {"land.change_registration": 0}})
-    assert q.lines[1].code == "land.change_registration" and q.lines[1].amount == 0 and q.lines[1].exempt_reason
+    q = fees.quote(
+        proc[procedures.TRANSFER], {"new_certificate": "no"}, {"fees": {"land.change_registration": 0}}
+    )
+    assert (
+        q.lines[1].code == "land.change_registration" and q.lines[1].amount == 0 and q.lines[1].exempt_reason
+    )
     q = fees.quote(proc[procedures.TRANSFER], {"new_certificate": "yes"}, {"fees": {}})
     assert q.lines[1].code == "land.certificate_issue"
     assert fees.quote(proc[procedures.REISSUE], {}, {}).total == 20_000
     # Registration fee and PIT are the tax notice's business: informational estimate only.
-    est = {e["code"]: e["amount"] for e in fees.estimate_obligations(procedures.TRANSFER, {"price": "2000000000"})}
+    est = {
+        e["code"]: e["amount"]
+        for e in fees.estimate_obligations(procedures.TRANSFER, {"price": "2000000000"})
+    }
     assert est == {"registration_fee": 10_000_000, "pit": 40_000_000}
     assert all(line.code.startswith("land.") for line in q.lines)
 
@@ -70,8 +85,17 @@ def test_fee_quotes_with_province_amounts_and_exemptions():
 def test_fee_hook_ignores_other_procedures():
     from core.api import ProcedureSpec
 
-    other = ProcedureSpec(code="9.999999", domain="x", name=forms.YES_NO[0][1], agency_level="commune",
-                          processing_days=1, legal_basis=("x",), documents=(), form="f", workflow="w")
+    other = ProcedureSpec(
+        code="9.999999",
+        domain="x",
+        name=forms.YES_NO[0][1],
+        agency_level="commune",
+        processing_days=1,
+        legal_basis=("x",),
+        documents=(),
+        form="f",
+        workflow="w",
+    )
     assert fees.quote(other, {}, {}) is None
 
 
@@ -84,18 +108,41 @@ def _fields(errors):
 
 
 FIRST_OK = {
-    "holder_name": "Trần Thị Hoa", "holder_id_number": "075185003344", "holder_birth_date": "1985-04-02",
-    "holder_address": "Khu phố 3, phường Trấn Biên", "holder_phone": "0912345678", "has_spouse": "no",
-    "commune_code": WARD, "map_sheet": "5", "parcel_number": "101", "land_use_type": "ONT", "declared_area": "118",
-    "use_since": "2001-05-01", "origin": "self_use", "fee_exemption": "none", "no_dispute_declared": True,
+    "holder_name": "Trần Thị Hoa",
+    "holder_id_number": "075185003344",
+    "holder_birth_date": "1985-04-02",
+    "holder_address": "Khu phố 3, phường Trấn Biên",
+    "holder_phone": "0912345678",
+    "has_spouse": "no",
+    "commune_code": WARD,
+    "map_sheet": "5",
+    "parcel_number": "101",
+    "land_use_type": "ONT",
+    "declared_area": "118",
+    "use_since": "2001-05-01",
+    "origin": "self_use",
+    "fee_exemption": "none",
+    "no_dispute_declared": True,
 }
 
 TRANSFER_OK = {
-    "commune_code": WARD, "map_sheet": 5, "parcel_number": 102, "certificate_serial": "da123456",
-    "transferor_name": SELLER["name"], "transferor_id_number": SELLER["id_number"], "transferor_birth_date": "1980-01-01",
-    "transferee_name": "Lê Văn Cường", "transferee_id_number": BUYER_ID, "transferee_birth_date": "1990-07-07",
-    "transferee_address": "Ấp 1, xã Tân Phú", "transferee_phone": "0987654321", "contract_number": "1234/2026/CC",
-    "contract_date": "2026-11-10", "price": 1_500_000_000, "new_certificate": "yes", "fee_exemption": "none",
+    "commune_code": WARD,
+    "map_sheet": 5,
+    "parcel_number": 102,
+    "certificate_serial": "da123456",
+    "transferor_name": SELLER["name"],
+    "transferor_id_number": SELLER["id_number"],
+    "transferor_birth_date": "1980-01-01",
+    "transferee_name": "Lê Văn Cường",
+    "transferee_id_number": BUYER_ID,
+    "transferee_birth_date": "1990-07-07",
+    "transferee_address": "Ấp 1, xã Tân Phú",
+    "transferee_phone": "0987654321",
+    "contract_number": "1234/2026/CC",
+    "contract_date": "2026-11-10",
+    "price": 1_500_000_000,
+    "new_certificate": "yes",
+    "fee_exemption": "none",
 }
 
 
@@ -104,9 +151,17 @@ async def test_valid_applications_pass(db):
     ctx = {"today": TODAY}
     assert await validate(_proc(procedures.FIRST), None, FIRST_OK, ctx) == []
     assert await validate(_proc(procedures.TRANSFER), None, TRANSFER_OK, ctx) == []
-    reissue = {"holder_name": SELLER["name"], "holder_id_number": SELLER["id_number"], "holder_birth_date": "1980-01-01",
-               "holder_phone": "0912345678", "commune_code": COMMUNE, "map_sheet": 12, "parcel_number": 8,
-               "certificate_serial": "AB 654321", "reason": "new_form"}
+    reissue = {
+        "holder_name": SELLER["name"],
+        "holder_id_number": SELLER["id_number"],
+        "holder_birth_date": "1980-01-01",
+        "holder_phone": "0912345678",
+        "commune_code": COMMUNE,
+        "map_sheet": 12,
+        "parcel_number": 8,
+        "certificate_serial": "AB 654321",
+        "reason": "new_form",
+    }
     assert await validate(_proc(procedures.REISSUE), None, reissue, ctx) == []
 
 
@@ -116,10 +171,18 @@ async def test_valid_applications_pass(db):
         ({"commune_code": "000.99.99.H39"}, "commune_code", "không có trong cơ sở dữ liệu địa chính"),
         ({"parcel_number": "999"}, "parcel_number", "Không tìm thấy thửa đất số 999, tờ bản đồ số 5"),
         ({"parcel_number": "103"}, "parcel_number", "đang có tranh chấp"),
-        ({"parcel_number": "102", "declared_area": "95"}, "parcel_number", "đã được cấp Giấy chứng nhận số phát hành DA 123456"),
+        (
+            {"parcel_number": "102", "declared_area": "95"},
+            "parcel_number",
+            "đã được cấp Giấy chứng nhận số phát hành DA 123456",
+        ),
         ({"declared_area": "200"}, "declared_area", "chênh lệch quá 10%"),
         ({"land_use_type": "CLN"}, "land_use_type", "khác với bản đồ địa chính (ONT)"),
-        ({"has_spouse": "yes", "spouse_name": "A B", "spouse_id_number": "075185003344"}, "spouse_id_number", "trùng"),
+        (
+            {"has_spouse": "yes", "spouse_name": "A B", "spouse_id_number": "075185003344"},
+            "spouse_id_number",
+            "trùng",
+        ),
         ({"use_since": "1980-01-01"}, "use_since", "trước ngày sinh"),
         ({"origin": "allocated", "use_since": "2015-01-01"}, "use_since", "01/7/2014"),
         ({"no_dispute_declared": False}, "no_dispute_declared", "cam đoan"),
@@ -134,9 +197,17 @@ async def test_first_registration_rules(db, change, field, needle):
 @pytest.mark.parametrize(
     ("change", "field", "needle"),
     [
-        ({"certificate_serial": "ZZ 000001"}, "certificate_serial", "Không tìm thấy Giấy chứng nhận số phát hành ZZ 000001"),
+        (
+            {"certificate_serial": "ZZ 000001"},
+            "certificate_serial",
+            "Không tìm thấy Giấy chứng nhận số phát hành ZZ 000001",
+        ),
         ({"certificate_serial": "AB 654321"}, "certificate_serial", "không cấp cho thửa đất số 102"),
-        ({"transferor_id_number": "075111111111"}, "transferor_id_number", "không đứng tên trên Giấy chứng nhận số phát hành DA 123456"),
+        (
+            {"transferor_id_number": "075111111111"},
+            "transferor_id_number",
+            "không đứng tên trên Giấy chứng nhận số phát hành DA 123456",
+        ),
         ({"transferee_id_number": SELLER["id_number"]}, "transferee_id_number", "khác với bên chuyển nhượng"),
         ({"contract_date": "2024-01-01"}, "contract_date", "14/03/2025"),
         ({"parcel_number": 101}, "parcel_number", "chưa được cấp Giấy chứng nhận"),
@@ -154,23 +225,45 @@ async def test_transfer_rules(db, change, field, needle):
 
 async def test_reissue_rules_and_page_filter(db):
     await seed_registry()
-    base = {"holder_name": SELLER["name"], "holder_id_number": SELLER["id_number"], "holder_birth_date": "1980-01-01",
-            "commune_code": WARD, "map_sheet": 5, "parcel_number": 102, "certificate_serial": "DA 123456"}
+    base = {
+        "holder_name": SELLER["name"],
+        "holder_id_number": SELLER["id_number"],
+        "holder_birth_date": "1980-01-01",
+        "commune_code": WARD,
+        "map_sheet": 5,
+        "parcel_number": 102,
+        "certificate_serial": "DA 123456",
+    }
     proc = _proc(procedures.REISSUE)
     errs = _fields(await validate(proc, None, {**base, "reason": "new_form"}, {"today": TODAY}))
     assert "đã theo mẫu mới" in errs["reason"]
     errs = _fields(await validate(proc, None, {**base, "reason": "lost"}, {"today": TODAY}))
     assert "trình báo" in errs["loss_reported_on"]
-    errs = _fields(await validate(proc, None, {**base, "reason": "lost", "loss_reported_on": "2020-01-01"}, {"today": TODAY}))
+    errs = _fields(
+        await validate(
+            proc, None, {**base, "reason": "lost", "loss_reported_on": "2020-01-01"}, {"today": TODAY}
+        )
+    )
     assert "14/03/2025" in errs["loss_reported_on"]
     # On the "holder" page only that page's errors are reported.
-    page_errs = await validate(proc, "holder", {**base, "holder_id_number": "075111111111", "reason": "new_form"}, {"today": TODAY})
+    page_errs = await validate(
+        proc, "holder", {**base, "holder_id_number": "075111111111", "reason": "new_form"}, {"today": TODAY}
+    )
     assert {e.field for e in page_errs} == {"holder_id_number"}
 
 
 async def test_other_procedures_are_not_ours(db):
     from core.api import ProcedureSpec
 
-    other = ProcedureSpec(code="9.999999", domain="x", name=forms.YES_NO[0][1], agency_level="commune",
-                          processing_days=1, legal_basis=("x",), documents=(), form="f", workflow="w")
+    other = ProcedureSpec(
+        code="9.999999",
+        domain="x",
+        name=forms.YES_NO[0][1],
+        agency_level="commune",
+        processing_days=1,
+        legal_basis=("x",),
+        documents=(),
+        form="f",
+        workflow="w",
+    )
     assert await validate(other, None, {"commune_code": "x"}, {}) == []

@@ -28,7 +28,9 @@ async def test_search_by_parcel_and_serial(client):
 
 async def test_bad_search_input_is_422_at_the_field(client):
     await _staff_client(client)
-    r = await client.get("/dat-dai/tra-cuu", params={"commune_code": WARD, "map_sheet": "abc", "serial": "123"})
+    r = await client.get(
+        "/dat-dai/tra-cuu", params={"commune_code": WARD, "map_sheet": "abc", "serial": "123"}
+    )
     assert r.status_code == 422
     assert "Số tờ bản đồ phải là số nguyên dương" in r.text and "2 chữ cái và 6 chữ số" in r.text
     assert 'value="abc"' in r.text
@@ -54,9 +56,19 @@ async def test_dossier_panel_shows_the_parcel_and_the_indicative_obligation(app)
     from plugins.land.panels import panels
 
     await seed_registry()
-    dossier = {"procedure_code": procedures.TRANSFER,
-               "data": {"commune_code": WARD, "map_sheet": 5, "parcel_number": 102, "price": 2_000_000_000}}
-    staff = UserView(id=1, username="x", full_name="X", cccd=None, phone="", email="", grants=frozenset({(1, "specialist")}))
+    dossier = {
+        "procedure_code": procedures.TRANSFER,
+        "data": {"commune_code": WARD, "map_sheet": 5, "parcel_number": 102, "price": 2_000_000_000},
+    }
+    staff = UserView(
+        id=1,
+        username="x",
+        full_name="X",
+        cccd=None,
+        phone="",
+        email="",
+        grants=frozenset({(1, "specialist")}),
+    )
     (panel,) = await panels(dossier, staff)
     assert panel.context["serial"] == "DA 123456"
     assert [o["amount"] for o in panel.context["obligations"]] == [10_000_000, 40_000_000]

@@ -27,9 +27,11 @@ async def _as(client, world, name: str, agency: str, role: str = "specialist") -
 
 
 async def _reads(user_id: int) -> list[dict]:
-    return await AuditEntry.select().where(
-        (AuditEntry.actor_id == user_id) & (AuditEntry.action == "registry_personal_read")
-    ).output(load_json=True)
+    return (
+        await AuditEntry.select()
+        .where((AuditEntry.actor_id == user_id) & (AuditEntry.action == "registry_personal_read"))
+        .output(load_json=True)
+    )
 
 
 @pytest.mark.parametrize("agency, role", [("land_office", "specialist"), ("ward", "receiver")])
@@ -60,21 +62,42 @@ async def test_an_active_step_on_a_dossier_about_the_parcel_opens_the_holders(cl
     tree = world["tree"]
     user = await _as(client, world, "tax_officer", "tax")
     url = f"/dat-dai/thua-dat/{world['ids']['certified']}"
-    answers = {"commune_code": WARD, "map_sheet": "5", "parcel_number": "102",
-               "certificate_serial": "DA 123456"}
-    await dossier_with_step(code="000.30.31.H39-261201-0001", domain="land", procedure_code="1.000000",
-                            receiving=tree["ward"], step_agency=tree["tax"], data=answers, status="done",
-                            step_id="tax_notice")
+    answers = {
+        "commune_code": WARD,
+        "map_sheet": "5",
+        "parcel_number": "102",
+        "certificate_serial": "DA 123456",
+    }
+    await dossier_with_step(
+        code="000.30.31.H39-261201-0001",
+        domain="land",
+        procedure_code="1.000000",
+        receiving=tree["ward"],
+        step_agency=tree["tax"],
+        data=answers,
+        status="done",
+        step_id="tax_notice",
+    )
     r = await client.get(url)
     assert SELLER["id_number"] not in r.text  # a finished step no longer needs the record
-    await dossier_with_step(code="000.30.31.H39-261201-0002", domain="land", procedure_code="1.000000",
-                            receiving=tree["ward"], step_agency=tree["tax"], data=answers,
-                            step_id="tax_notice")
+    await dossier_with_step(
+        code="000.30.31.H39-261201-0002",
+        domain="land",
+        procedure_code="1.000000",
+        receiving=tree["ward"],
+        step_agency=tree["tax"],
+        data=answers,
+        step_id="tax_notice",
+    )
     r = await client.get(url)
     assert r.status_code == 200 and SELLER["id_number"] in r.text
     (row,) = await _reads(user["id"])
-    assert row["data"] == {"registry": "land.parcels", "reason": "dossier", "agency": tree["tax"]["code"],
-                           "dossier": "000.30.31.H39-261201-0002"}
+    assert row["data"] == {
+        "registry": "land.parcels",
+        "reason": "dossier",
+        "agency": tree["tax"]["code"],
+        "dossier": "000.30.31.H39-261201-0002",
+    }
     # a dossier about another parcel opens nothing
     r = await client.get(f"/dat-dai/thua-dat/{world['ids']['old_form']}")
     assert "AB 654321" in r.text and SELLER["id_number"] not in r.text

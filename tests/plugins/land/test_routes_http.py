@@ -18,27 +18,56 @@ from tests.plugins.land.registry_fixtures import BUYER_ID, COMMUNE, SELLER, WARD
 API = "/api/v1/dossiers"
 
 
-async def _create_submit_receive(client, a: Actors, applicant_key: str, procedure: str, agency_code: str,
-                                 applicant: dict, data: dict, channel: str = "truc_tuyen") -> dict:
+async def _create_submit_receive(
+    client,
+    a: Actors,
+    applicant_key: str,
+    procedure: str,
+    agency_code: str,
+    applicant: dict,
+    data: dict,
+    channel: str = "truc_tuyen",
+) -> dict:
     """Online: the applicant creates and submits, the receiver takes it in. At the counter
     (``truc_tiep``): the receiver types the application in and receives it at once."""
     who = applicant_key if channel == "truc_tuyen" else "ward_receiver"
-    r = await client.post(API, json={"procedure_code": procedure, "agency_code": agency_code, "applicant": applicant,
-                                     "data": data, "channel": channel}, headers=a.h(who))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedure,
+            "agency_code": agency_code,
+            "applicant": applicant,
+            "data": data,
+            "channel": channel,
+        },
+        headers=a.h(who),
+    )
     assert r.status_code == 201, r.text
     d = r.json()
     assert d["channel"] == channel
     if channel == "truc_tuyen":
-        r = await client.post(f"{API}/{d['id']}/submit", json={"version": d["version"]}, headers=a.h(applicant_key))
+        r = await client.post(
+            f"{API}/{d['id']}/submit", json={"version": d["version"]}, headers=a.h(applicant_key)
+        )
         assert r.status_code == 200, r.text
         d = r.json()
         assert d["state"] == "submitted" and d["code"].startswith(agency_code + "-")
     else:  # a citizen cannot open a counter dossier
-        r = await client.post(API, json={"procedure_code": procedure, "agency_code": agency_code, "applicant": applicant,
-                                         "data": data, "channel": channel}, headers=a.h(applicant_key))
+        r = await client.post(
+            API,
+            json={
+                "procedure_code": procedure,
+                "agency_code": agency_code,
+                "applicant": applicant,
+                "data": data,
+                "channel": channel,
+            },
+            headers=a.h(applicant_key),
+        )
         assert r.status_code == 403, r.text
-    r = await client.post(f"{API}/{d['code'] or d['id']}/receive", json={"version": d["version"]},
-                          headers=a.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['code'] or d['id']}/receive", json={"version": d["version"]}, headers=a.h("ward_receiver")
+    )
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["code"].startswith(agency_code + "-") and d["received_at"]
@@ -57,8 +86,11 @@ async def _result_pdf_text(client, a: Actors, who: str, d: dict, kind: str) -> s
     from core.documents.tables import GeneratedDocument
     from core.documents.tasks import render_document
 
-    doc = await GeneratedDocument.select().where(
-        (GeneratedDocument.dossier == d["id"]) & (GeneratedDocument.kind == kind)).first()
+    doc = (
+        await GeneratedDocument.select()
+        .where((GeneratedDocument.dossier == d["id"]) & (GeneratedDocument.kind == kind))
+        .first()
+    )
     assert doc is not None, kind
     if doc["status"] != "ready":
         await render_document({}, document_id=doc["id"])
@@ -78,10 +110,15 @@ async def _result_pdf_text(client, a: Actors, who: str, d: dict, kind: str) -> s
             (Path(keep) / f"{kind.split(':')[-1]}-{d['code']}.pdf").write_bytes(r.content)
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         assert re.search(r"Pages:\s+1\n", info) and "(A4)" in info, info
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
         subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(Path(tmp) / "page")], check=True)
-        qr = subprocess.run(["zbarimg", "--quiet", "--raw", *map(str, sorted(Path(tmp).glob("page*.png")))],
-                            capture_output=True, text=True).stdout
+        qr = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", *map(str, sorted(Path(tmp).glob("page*.png")))],
+            capture_output=True,
+            text=True,
+        ).stdout
     assert f"/tra-cuu/{d['code']}" in qr, qr
     return text
 
@@ -94,8 +131,11 @@ def _active(d: dict) -> dict:
 
 async def _act(client, a: Actors, who: str, d: dict, action: str, expect: int = 200, **extra) -> dict:
     step = _active(d)
-    r = await client.post(f"{API}/{d['code']}/actions/{action}",
-                          json={"version": d["version"], "step_id": step["id"], "note": "", **extra}, headers=a.h(who))
+    r = await client.post(
+        f"{API}/{d['code']}/actions/{action}",
+        json={"version": d["version"], "step_id": step["id"], "note": "", **extra},
+        headers=a.h(who),
+    )
     assert r.status_code == expect, (who, step["step_id"], r.text)
     return r.json() if expect == 200 else d
 
@@ -103,22 +143,29 @@ async def _act(client, a: Actors, who: str, d: dict, action: str, expect: int = 
 async def _pay_and_return(client, a: Actors, d: dict, receiver: dict) -> dict:
     from core.fees import service as fees
 
-    r = await client.post(f"{API}/{d['code']}/actions/mark_result_ready", json={"version": d["version"]},
-                          headers=a.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['code']}/actions/mark_result_ready",
+        json={"version": d["version"]},
+        headers=a.h("ward_receiver"),
+    )
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["state"] == "result_ready"
     # Fees first: returning with a balance due is refused.
-    r = await client.post(f"{API}/{d['code']}/actions/return_result",
-                          json={"version": d["version"], "channel": "counter", "receiver": receiver},
-                          headers=a.h("ward_receiver"))
+    r = await client.post(
+        f"{API}/{d['code']}/actions/return_result",
+        json={"version": d["version"], "channel": "counter", "receiver": receiver},
+        headers=a.h("ward_receiver"),
+    )
     balance = await fees.balance_due(d["id"])
     if balance:
         assert r.status_code == 403, r.text
         await fees.record_payment(d["id"], actor=None, method="cash", amount=balance)
-        r = await client.post(f"{API}/{d['code']}/actions/return_result",
-                              json={"version": d["version"], "channel": "counter", "receiver": receiver},
-                              headers=a.h("ward_receiver"))
+        r = await client.post(
+            f"{API}/{d['code']}/actions/return_result",
+            json={"version": d["version"], "channel": "counter", "receiver": receiver},
+            headers=a.h("ward_receiver"),
+        )
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["state"] == "returned"
@@ -134,18 +181,35 @@ async def _result_documents(dossier_id: int) -> list[dict]:
 
 
 TRANSFER_DATA = {
-    "commune_code": WARD, "map_sheet": 5, "parcel_number": 102, "certificate_serial": "DA 123456",
-    "transferor_name": SELLER["name"], "transferor_id_number": SELLER["id_number"], "transferor_birth_date": "1980-01-01",
-    "transferee_name": "Lê Văn Cường", "transferee_id_number": BUYER_ID, "transferee_birth_date": "1990-07-07",
-    "transferee_address": "Ấp 1, xã Tân Phú", "transferee_phone": "0987654321", "contract_number": "1234/2026/CC",
-    "contract_date": "2026-11-10", "price": 1_500_000_000, "new_certificate": "yes", "fee_exemption": "none",
+    "commune_code": WARD,
+    "map_sheet": 5,
+    "parcel_number": 102,
+    "certificate_serial": "DA 123456",
+    "transferor_name": SELLER["name"],
+    "transferor_id_number": SELLER["id_number"],
+    "transferor_birth_date": "1980-01-01",
+    "transferee_name": "Lê Văn Cường",
+    "transferee_id_number": BUYER_ID,
+    "transferee_birth_date": "1990-07-07",
+    "transferee_address": "Ấp 1, xã Tân Phú",
+    "transferee_phone": "0987654321",
+    "contract_number": "1234/2026/CC",
+    "contract_date": "2026-11-10",
+    "price": 1_500_000_000,
+    "new_certificate": "yes",
+    "fee_exemption": "none",
 }
 BUYER = {"name": "Lê Văn Cường", "id_number": BUYER_ID, "phone": "0987654321", "address": "Ấp 1, xã Tân Phú"}
 
 
 CHANNELS = pytest.mark.parametrize("channel", ["truc_tuyen", "truc_tiep"])
 
-TRANSFER_TAX = {"land_value": 1_200_000_000, "registration_fee": 6_000_000, "pit": 30_000_000, "deadline": "2099-01-01"}
+TRANSFER_TAX = {
+    "land_value": 1_200_000_000,
+    "registration_fee": 6_000_000,
+    "pit": 30_000_000,
+    "deadline": "2099-01-01",
+}
 """What the tax officer enters on the transfer's tax_notice step (deadline replaced by a near date)."""
 
 
@@ -158,7 +222,9 @@ def _tax(amounts: dict) -> dict:
 @CHANNELS
 async def test_transfer_across_ward_land_office_and_tax(client, world, channel):
     a = world["actors"]
-    d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA, channel)
+    d = await _create_submit_receive(
+        client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA, channel
+    )
     assert d["state"] in ("received", "in_processing")
     step = _active(d)
     assert step["step_id"] == "land_office_check" and step["agency"]["code"] == "000.02.01.H39"
@@ -182,32 +248,44 @@ async def test_transfer_across_ward_land_office_and_tax(client, world, channel):
     assert "Lê Văn Cường" in str(new["holders"])
     old = await Certificate.select().where(Certificate.serial == "DA 123456").first()
     assert old["status"] == "replaced" and old["replaced_by"] == new["id"]
-    kinds = await CertificateEntry.select(CertificateEntry.kind).where(CertificateEntry.dossier_code == d["code"])
+    kinds = await CertificateEntry.select(CertificateEntry.kind).where(
+        CertificateEntry.dossier_code == d["code"]
+    )
     assert sorted(k["kind"] for k in kinds) == ["issued", "transfer"]
     docs = await _result_documents(d["id"])
     assert {"kind": "result:land.certificate_transfer", "number": new["book_number"]} in docs
     text = await _result_pdf_text(client, a, "office_director", d, "result:land.certificate_transfer")
-    assert "Lê Văn Cường" in text and "DE 100001" in text and "DA 123456" in text and new["book_number"] in text
+    assert (
+        "Lê Văn Cường" in text and "DE 100001" in text and "DA 123456" in text and new["book_number"] in text
+    )
     d = await _pay_and_return(client, a, d, {"name": BUYER["name"], "id_number": BUYER_ID})
     reader = "buyer" if channel == "truc_tuyen" else "ward_receiver"  # a counter dossier has no online owner
     events = (await client.get(f"{API}/{d['code']}/events", headers=a.h(reader))).json()
     expected = ["create", "submit", "receive"] if channel == "truc_tuyen" else ["create", "receive"]
-    assert [e["action"] for e in events][:len(expected)] == expected
+    assert [e["action"] for e in events][: len(expected)] == expected
     assert events[-1]["action"] == "return_result"
 
 
 async def test_transfer_endorsed_on_the_existing_certificate(client, world):
     a = world["actors"]
-    d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER,
-                                     {**TRANSFER_DATA, "new_certificate": "no"})
+    d = await _create_submit_receive(
+        client, a, "buyer", procedures.TRANSFER, WARD, BUYER, {**TRANSFER_DATA, "new_certificate": "no"}
+    )
     d = await _act(client, a, "office_specialist", d, "complete_step")
     d = await _act(client, a, "tax_officer", d, "complete_step", **_tax(TRANSFER_TAX))
     d = await _act(client, a, "tax_officer", d, "complete_step")
     d = await _act(client, a, "office_director", d, "approve")
     cert = await Certificate.select().where(Certificate.serial == "DA 123456").first()
-    assert cert["status"] == "valid" and BUYER_ID in str(cert["holders"]) and SELLER["id_number"] not in str(cert["holders"])
-    entry = await CertificateEntry.select().where(
-        (CertificateEntry.certificate == cert["id"]) & (CertificateEntry.kind == "transfer")).first()
+    assert (
+        cert["status"] == "valid"
+        and BUYER_ID in str(cert["holders"])
+        and SELLER["id_number"] not in str(cert["holders"])
+    )
+    entry = (
+        await CertificateEntry.select()
+        .where((CertificateEntry.certificate == cert["id"]) & (CertificateEntry.kind == "transfer"))
+        .first()
+    )
     assert entry["dossier_code"] == d["code"] and "ngày 10/11/2026" in entry["note"]
     text = await _result_pdf_text(client, a, "office_director", d, "result:land.certificate_transfer")
     assert "Xác nhận thay đổi".upper() in text.upper() and "Số vào sổ biến động: BĐ 00001" in text
@@ -215,10 +293,21 @@ async def test_transfer_endorsed_on_the_existing_certificate(client, world):
 
 
 FIRST_DATA = {
-    "holder_name": "Trần Thị Hoa", "holder_id_number": "075185003344", "holder_birth_date": "1985-04-02",
-    "holder_address": "Ấp 2, xã Tân Phú", "holder_phone": "0912345678", "has_spouse": "no",
-    "commune_code": COMMUNE, "map_sheet": 12, "parcel_number": 7, "land_use_type": "CLN", "declared_area": 1980,
-    "use_since": "2001-05-01", "origin": "self_use", "fee_exemption": "none", "no_dispute_declared": True,
+    "holder_name": "Trần Thị Hoa",
+    "holder_id_number": "075185003344",
+    "holder_birth_date": "1985-04-02",
+    "holder_address": "Ấp 2, xã Tân Phú",
+    "holder_phone": "0912345678",
+    "has_spouse": "no",
+    "commune_code": COMMUNE,
+    "map_sheet": 12,
+    "parcel_number": 7,
+    "land_use_type": "CLN",
+    "declared_area": 1980,
+    "use_since": "2001-05-01",
+    "origin": "self_use",
+    "fee_exemption": "none",
+    "no_dispute_declared": True,
 }
 
 
@@ -243,8 +332,14 @@ async def test_first_registration_received_at_the_ward_routed_to_the_parcels_com
     await _act(client, a, "ward_specialist", d, "complete_step", expect=403)  # not the parcel's commune
     for who in ("commune_specialist", "commune_specialist", "commune_specialist"):
         d = await _act(client, a, who, d, "complete_step")
-    d = await _act(client, a, "tax_officer", d, "complete_step",
-                   **_tax({"land_value": 990_000_000, "registration_fee": 4_950_000, "land_levy": 0}))
+    d = await _act(
+        client,
+        a,
+        "tax_officer",
+        d,
+        "complete_step",
+        **_tax({"land_value": 990_000_000, "registration_fee": 4_950_000, "land_levy": 0}),
+    )
     for who in ("tax_officer", "commune_specialist", "office_specialist"):
         d = await _act(client, a, who, d, "complete_step")
     await _act(client, a, "ward_chairman", d, "approve", expect=403)
@@ -263,21 +358,42 @@ async def test_first_registration_received_at_the_ward_routed_to_the_parcels_com
 async def test_reissue_of_a_lost_certificate(client, world, channel):
     a = world["actors"]
     seller = {"name": SELLER["name"], "id_number": SELLER["id_number"], "phone": "0912345678"}
-    data = {"holder_name": SELLER["name"], "holder_id_number": SELLER["id_number"], "holder_birth_date": "1980-01-01",
-            "holder_phone": "0912345678", "commune_code": WARD, "map_sheet": 5, "parcel_number": 102,
-            "certificate_serial": "DA 123456", "reason": "lost", "loss_reported_on": "2026-11-01", "fee_exemption": "none"}
+    data = {
+        "holder_name": SELLER["name"],
+        "holder_id_number": SELLER["id_number"],
+        "holder_birth_date": "1980-01-01",
+        "holder_phone": "0912345678",
+        "commune_code": WARD,
+        "map_sheet": 5,
+        "parcel_number": 102,
+        "certificate_serial": "DA 123456",
+        "reason": "lost",
+        "loss_reported_on": "2026-11-01",
+        "fee_exemption": "none",
+    }
     d = await _create_submit_receive(client, a, "seller", procedures.REISSUE, WARD, seller, data, channel)
     assert [(s["step_id"], s["agency"]["code"], s["role"]) for s in d["steps"]] == [
-        ("land_office_check", "000.02.01.H39", "specialist"), ("reissue_decision", "000.02.01.H39", "approver")]
+        ("land_office_check", "000.02.01.H39", "specialist"),
+        ("reissue_decision", "000.02.01.H39", "approver"),
+    ]
     await _act(client, a, "ward_specialist", d, "complete_step", expect=403)
     await _act(client, a, "office_director", d, "complete_step", expect=403)
     d = await _act(client, a, "office_specialist", d, "complete_step")
     d = await _act(client, a, "office_director", d, "approve")
     old = await Certificate.select().where(Certificate.serial == "DA 123456").first()
     new = await Certificate.select().where(Certificate.id == old["replaced_by"]).first()
-    assert old["status"] == "cancelled" and new["status"] == "valid" and SELLER["id_number"] in str(new["holders"])
-    text = await _result_pdf_text(client, a, "seller" if channel == "truc_tuyen" else "office_director", d,
-                                  "result:land.certificate_reissue")
+    assert (
+        old["status"] == "cancelled"
+        and new["status"] == "valid"
+        and SELLER["id_number"] in str(new["holders"])
+    )
+    text = await _result_pdf_text(
+        client,
+        a,
+        "seller" if channel == "truc_tuyen" else "office_director",
+        d,
+        "result:land.certificate_reissue",
+    )
     assert new["serial"] in text and "Thay thế Giấy chứng nhận số phát hành DA 123456" in text
     await _pay_and_return(client, a, d, {"name": SELLER["name"], "id_number": SELLER["id_number"]})
 
@@ -285,15 +401,33 @@ async def test_reissue_of_a_lost_certificate(client, world, channel):
 async def test_bad_input_is_refused_at_the_field_without_personal_data(client, world):
     a = world["actors"]
     bad = {**TRANSFER_DATA, "transferor_id_number": "075111111111", "parcel_number": 103}
-    r = await client.post(API, json={"procedure_code": procedures.TRANSFER, "agency_code": WARD, "applicant": BUYER,
-                                     "data": bad, "channel": "truc_tuyen"}, headers=a.h("buyer"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedures.TRANSFER,
+            "agency_code": WARD,
+            "applicant": BUYER,
+            "data": bad,
+            "channel": "truc_tuyen",
+        },
+        headers=a.h("buyer"),
+    )
     assert r.status_code == 422, r.text
     body = r.text
     assert "parcel_number" in body and "tranh chấp" in body
     assert SELLER["name"] not in body
     bad = {**TRANSFER_DATA, "transferor_id_number": "075111111111"}
-    r = await client.post(API, json={"procedure_code": procedures.TRANSFER, "agency_code": WARD, "applicant": BUYER,
-                                     "data": bad, "channel": "truc_tuyen"}, headers=a.h("buyer"))
+    r = await client.post(
+        API,
+        json={
+            "procedure_code": procedures.TRANSFER,
+            "agency_code": WARD,
+            "applicant": BUYER,
+            "data": bad,
+            "channel": "truc_tuyen",
+        },
+        headers=a.h("buyer"),
+    )
     assert r.status_code == 422
     errors = {e["field"]: e["message"] for e in r.json()["errors"]}
     assert "DA 123456" in errors["transferor_id_number"] and SELLER["name"] not in r.text
@@ -326,11 +460,15 @@ async def test_the_clock_stands_still_while_the_tax_notice_waits_for_payment(cli
     d = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA)
     # R18/R44: appointment 1 (the slip goes to tax) is 5 working days after receipt — the desk's half
     # day plus the land office's 4.5 — Monday 23/11 09:00, not Friday 20/11 afternoon (4.5 days)
-    assert datetime.fromisoformat(d["appointment1_at"]) == datetime(2026, 11, 23, 9, 0, tzinfo=vn), d["appointment1_at"]
+    assert datetime.fromisoformat(d["appointment1_at"]) == datetime(2026, 11, 23, 9, 0, tzinfo=vn), d[
+        "appointment1_at"
+    ]
     clock["now"] = datetime(2026, 11, 17, 9, 0, tzinfo=vn)
     d = await _act(client, a, "office_specialist", d, "complete_step")
     step = _active(d)
-    assert step["step_id"] == "tax_notice" and step["suspends_for"] == "tax_payment" and step["due_at"] is None
+    assert (
+        step["step_id"] == "tax_notice" and step["suspends_for"] == "tax_payment" and step["due_at"] is None
+    )
     open_ = await Suspension.select().where((Suspension.dossier == d["id"]) & Suspension.ended_at.is_null())
     assert [(s["reason"], s["step_id"]) for s in open_] == [("tax_payment", "tax_notice")]
     # The public status page says the dossier waits for the payer.
@@ -339,10 +477,16 @@ async def test_the_clock_stands_still_while_the_tax_notice_waits_for_payment(cli
     clock["now"] = datetime(2026, 11, 20, 9, 0, tzinfo=vn)
     d = await _act(client, a, "tax_officer", d, "complete_step", **_tax(TRANSFER_TAX))
     assert _active(d)["step_id"] == "tax_payment" and _active(d)["due_at"] is None
-    d = await _act(client, a, "tax_officer", d, "complete_step", note="Đã nộp đủ theo thông báo của cơ quan thuế")
+    d = await _act(
+        client, a, "tax_officer", d, "complete_step", note="Đã nộp đủ theo thông báo của cơ quan thuế"
+    )
     assert not await Suspension.count().where((Suspension.dossier == d["id"]) & Suspension.ended_at.is_null())
     events = (await client.get(f"{API}/{d['code']}/events", headers=a.h("buyer"))).json()
-    shifts = [e["data"].get("clock_shift_minutes") or 0 for e in events if e["step_id"] in ("tax_notice", "tax_payment")]
+    shifts = [
+        e["data"].get("clock_shift_minutes") or 0
+        for e in events
+        if e["step_id"] in ("tax_notice", "tax_payment")
+    ]
     assert sum(shifts) == 3 * 8 * 60, shifts
     after = datetime.fromisoformat(d["due_at"])
     assert after - before["due_at"] >= timedelta(days=3), (before, after)
@@ -355,12 +499,25 @@ async def test_registry_write_and_approval_commit_together(client, world):
     by the certificate's serial, no one's personal data), and nothing of that approval is kept —
     the dossier is still at the decision step, no certificate or registry entry was written."""
     a = world["actors"]
-    other = {**TRANSFER_DATA, "transferee_name": "Phạm Thị Dung", "transferee_id_number": "075192004455",
-             "contract_number": "5678/2026/CC"}
-    first = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA, "truc_tiep")
-    second = await _create_submit_receive(client, a, "buyer", procedures.TRANSFER, WARD,
-                                          {"name": "Phạm Thị Dung", "id_number": "075192004455", "phone": "0912345678"},
-                                          other, "truc_tiep")
+    other = {
+        **TRANSFER_DATA,
+        "transferee_name": "Phạm Thị Dung",
+        "transferee_id_number": "075192004455",
+        "contract_number": "5678/2026/CC",
+    }
+    first = await _create_submit_receive(
+        client, a, "buyer", procedures.TRANSFER, WARD, BUYER, TRANSFER_DATA, "truc_tiep"
+    )
+    second = await _create_submit_receive(
+        client,
+        a,
+        "buyer",
+        procedures.TRANSFER,
+        WARD,
+        {"name": "Phạm Thị Dung", "id_number": "075192004455", "phone": "0912345678"},
+        other,
+        "truc_tiep",
+    )
     for who, extra in (("office_specialist", {}), ("tax_officer", _tax(TRANSFER_TAX)), ("tax_officer", {})):
         first = await _act(client, a, who, first, "complete_step", **extra)
         second = await _act(client, a, who, second, "complete_step", **extra)
@@ -368,8 +525,11 @@ async def test_registry_write_and_approval_commit_together(client, world):
     assert first["state"] == "result_approved"
     certificates, entries = await Certificate.count(), await CertificateEntry.count()
     step = _active(second)
-    r = await client.post(f"{API}/{second['code']}/actions/approve",
-                          json={"version": second["version"], "step_id": step["id"], "note": ""}, headers=a.h("office_director"))
+    r = await client.post(
+        f"{API}/{second['code']}/actions/approve",
+        json={"version": second["version"], "step_id": step["id"], "note": ""},
+        headers=a.h("office_director"),
+    )
     assert r.status_code == 409, r.text
     assert "DA 123456" in r.text and "Lê Văn Cường" not in r.text and BUYER_ID not in r.text
     again = (await client.get(f"{API}/{second['code']}", headers=a.h("office_director"))).json()

@@ -49,14 +49,22 @@ def register_procedures():
             cutoff=time(15, 0),
             legal_basis=("Nghị định 23/2015/NĐ-CP", "Thông tư 226/2016/TT-BTC"),
             documents=(
-                DocumentRequirement("original", L("Bản chính giấy tờ cần chứng thực", "The original document"), originals=1, copies=0, upload=False),
+                DocumentRequirement(
+                    "original",
+                    L("Bản chính giấy tờ cần chứng thực", "The original document"),
+                    originals=1,
+                    copies=0,
+                    upload=False,
+                ),
                 DocumentRequirement("copy", L("Bản sao cần chứng thực", "The copies to certify"), copies=1),
             ),
             form="certification.copy",
             workflow="certification.same_day",
             online_level="mot_phan",
-            fee_summary=L("2.000 đồng/trang; từ trang thứ 3: 1.000 đồng/trang; tối đa 200.000 đồng/bản",
-                          "2,000 VND/page; from page 3: 1,000 VND/page; at most 200,000 VND per copy"),
+            fee_summary=L(
+                "2.000 đồng/trang; từ trang thứ 3: 1.000 đồng/trang; tối đa 200.000 đồng/bản",
+                "2,000 VND/page; from page 3: 1,000 VND/page; at most 200,000 VND per copy",
+            ),
         )
     ]
 
@@ -73,10 +81,18 @@ def register_forms():
                     title=L("Giấy tờ cần chứng thực", "Document to certify"),
                     fields=(
                         FieldSpec("document_name", L("Tên giấy tờ", "Name of the document")),
-                        FieldSpec("pages", L("Số trang mỗi bản", "Pages per copy"), widget="number",
-                                  validators=(Validator("int_range", {"min": 1, "max": 500}),)),
-                        FieldSpec("copies", L("Số bản sao", "Number of copies"), widget="number",
-                                  validators=(Validator("int_range", {"min": 1, "max": 50}),)),
+                        FieldSpec(
+                            "pages",
+                            L("Số trang mỗi bản", "Pages per copy"),
+                            widget="number",
+                            validators=(Validator("int_range", {"min": 1, "max": 500}),),
+                        ),
+                        FieldSpec(
+                            "copies",
+                            L("Số bản sao", "Number of copies"),
+                            widget="number",
+                            validators=(Validator("int_range", {"min": 1, "max": 50}),),
+                        ),
                     ),
                 ),
             ),
@@ -91,9 +107,25 @@ def register_workflows():
             id="certification.same_day",
             name=L("Chứng thực trong ngày", "Same-day certification"),
             stages=(
-                StageSpec((StepSpec("check", L("Kiểm tra, đối chiếu bản chính", "Compare with the original"), role="specialist"),)),
-                StageSpec((StepSpec("sign", L("Ký chứng thực", "Sign the certification"), role="approver",
-                                    outcomes=("approve", "reject")),)),
+                StageSpec(
+                    (
+                        StepSpec(
+                            "check",
+                            L("Kiểm tra, đối chiếu bản chính", "Compare with the original"),
+                            role="specialist",
+                        ),
+                    )
+                ),
+                StageSpec(
+                    (
+                        StepSpec(
+                            "sign",
+                            L("Ký chứng thực", "Sign the certification"),
+                            role="approver",
+                            outcomes=("approve", "reject"),
+                        ),
+                    )
+                ),
             ),
         )
     ]
@@ -110,8 +142,16 @@ def compute_fee(procedure, application, ctx):
     if procedure.code != CODE:
         return None
     pages, copies = int(application.get("pages") or 0), int(application.get("copies") or 0)
-    return FeeQuote((FeeLine("certification.copy", L("Phí chứng thực bản sao", "Certification fee"),
-                             per_copy_fee(pages) * copies, "Thông tư 226/2016/TT-BTC"),))
+    return FeeQuote(
+        (
+            FeeLine(
+                "certification.copy",
+                L("Phí chứng thực bản sao", "Certification fee"),
+                per_copy_fee(pages) * copies,
+                "Thông tư 226/2016/TT-BTC",
+            ),
+        )
+    )
 
 
 @hookimpl
@@ -119,5 +159,9 @@ def validate_application(procedure, page, data, ctx):
     if procedure.code != CODE:
         return []
     if page is None and str(data.get("document_name", "")).strip().lower().startswith("bản sao"):
-        return [FieldError("document_name", "Chỉ chứng thực bản sao từ bản chính, không chứng thực từ một bản sao khác.")]
+        return [
+            FieldError(
+                "document_name", "Chỉ chứng thực bản sao từ bản chính, không chứng thực từ một bản sao khác."
+            )
+        ]
     return []
