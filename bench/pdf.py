@@ -9,7 +9,8 @@ the PDF process pool, within its time budget) ``repeat`` times after a first, co
 * how often the event loop wakes (a 5 ms timer) while documents render, as a ratio to how often it
   wakes when idle, measured just before: well above 0 shows the rendering happened off the loop
   (pages kept being served meanwhile; the template step still shares the GIL with the loop, and
-  the layout process competes for the same cores, so it is below 1); 0 would mean the loop was blocked. The longest stall is beside it.
+  the layout process competes for the same cores, so it is below 1); 0 would mean the loop was blocked.
+  The longest stall is beside it.
 """
 
 from __future__ import annotations
@@ -198,7 +199,10 @@ async def run(repeat: int = 5) -> list[dict]:
             "baseline": f"{idle.rate:.0f} wake-ups/s idle",
             "measured": f"{probe.rate:.0f} wake-ups/s rendering",
             "ratio": probe.rate / idle.rate,
-            "note": f"> 0: off the loop (0 = blocked; the GIL shares the CPU); longest stall {probe.worst * 1000:.0f} ms",
+            "note": (
+                "> 0: off the loop (0 = blocked; the GIL shares the CPU); "
+                f"longest stall {probe.worst * 1000:.0f} ms"
+            ),
         }
     )
     rows.append(

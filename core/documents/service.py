@@ -125,10 +125,11 @@ async def request_legal_form(
             unit = {"name": event["agency_name"], "short_name": event.get("agency_short_name") or ""}
         abbr = ctxmod.unit_abbreviation(unit)
         seq = await next_number(form, bundle["agency"]["code"], issued_at.astimezone(VN_TZ).year)
-        if form == "form01":
-            number = f"{seq:02d}/{ctxmod.desk_abbreviation(unit)}"
-        else:
-            number = f"{seq:02d}/{spec.suffix}{abbr}"
+        number = (
+            f"{seq:02d}/{ctxmod.desk_abbreviation(unit)}"
+            if form == "form01"
+            else f"{seq:02d}/{spec.suffix}{abbr}"
+        )
         context = ctxmod.form_context(spec, bundle, event_id, number, issued_at, dict(data or {}))
         context["_template"] = spec.template
         context["_title"] = f"{spec.title} — {context['code']}"

@@ -163,9 +163,12 @@ async def totals(dossier_id: int) -> dict[str, int]:
     """``fees``, ``paid``, ``refunded``, ``refund_owed`` and ``due`` of a dossier (one query)."""
     rows = await raw(
         "SELECT (SELECT COALESCE(SUM(amount), 0) FROM dossier_fee WHERE dossier = {}) AS fees, "
-        "(SELECT COALESCE(SUM(amount), 0) FROM payment WHERE dossier = {} AND kind = 'payment' AND status = 'paid') AS paid, "
-        "(SELECT COALESCE(SUM(amount), 0) FROM payment WHERE dossier = {} AND kind = 'refund' AND status = 'paid') AS refunded, "
-        "(SELECT COALESCE(SUM(amount), 0) FROM payment WHERE dossier = {} AND kind = 'refund' AND status = 'pending') AS owed",
+        "(SELECT COALESCE(SUM(amount), 0) FROM payment"
+        " WHERE dossier = {} AND kind = 'payment' AND status = 'paid') AS paid, "
+        "(SELECT COALESCE(SUM(amount), 0) FROM payment"
+        " WHERE dossier = {} AND kind = 'refund' AND status = 'paid') AS refunded, "
+        "(SELECT COALESCE(SUM(amount), 0) FROM payment"
+        " WHERE dossier = {} AND kind = 'refund' AND status = 'pending') AS owed",
         dossier_id,
         dossier_id,
         dossier_id,

@@ -357,7 +357,10 @@ def _vsic_check(value, params, label, today):
                 f"theo Hệ thống ngành kinh tế Việt Nam."
             )
         if code not in known:
-            return f"{label}: mã ngành '{code}' không có trong Hệ thống ngành kinh tế Việt Nam (Quyết định 27/2018/QĐ-TTg)."
+            return (
+                f"{label}: mã ngành '{code}' không có trong Hệ thống ngành kinh tế Việt Nam "
+                "(Quyết định 27/2018/QĐ-TTg)."
+            )
     if len(codes) != len(set(codes)):
         return f"{label}: mỗi mã ngành chỉ ghi một lần."
     return None

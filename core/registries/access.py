@@ -118,10 +118,10 @@ def _norm(value: Any) -> str:
 
 
 def _answers_match(answers: Mapping[str, Any], wanted: Iterable[Mapping[str, Any]]) -> bool:
-    for need in wanted:
-        if need and all(_norm(v) and _norm(answers.get(k)) == _norm(v) for k, v in need.items()):
-            return True
-    return False
+    return any(
+        need and all(_norm(v) and _norm(answers.get(k)) == _norm(v) for k, v in need.items())
+        for need in wanted
+    )
 
 
 async def _active_dossiers(

@@ -72,7 +72,8 @@ ALL = (
         ),
         result_name=L("Giấy chứng nhận đăng ký hộ kinh doanh", "Household business registration certificate"),
         description=L(
-            "Cá nhân hoặc thành viên hộ gia đình đăng ký thành lập hộ kinh doanh tại cơ quan đăng ký kinh doanh cấp xã; "
+            "Cá nhân hoặc thành viên hộ gia đình đăng ký thành lập hộ kinh doanh tại cơ quan đăng ký kinh "
+            "doanh cấp xã; "
             "thông tin được chuyển sang cơ quan thuế để cấp mã số thuế.",
             "An individual or family members register a household business at the commune; the data goes to tax.",
         ),
@@ -140,8 +141,10 @@ ALL = (
         ),
         result_name=L("Giấy chứng nhận đăng ký doanh nghiệp", "Enterprise registration certificate"),
         description=L(
-            "Một bộ hồ sơ; mã số doanh nghiệp đồng thời là mã số thuế do cơ quan thuế cấp song song với việc thẩm định hồ sơ.",
-            "One set of documents; the enterprise code is also the tax code, issued by tax in parallel with the review.",
+            "Một bộ hồ sơ; mã số doanh nghiệp đồng thời là mã số thuế do cơ quan thuế cấp song song với "
+            "việc thẩm định hồ sơ.",
+            "One set of documents; the enterprise code is also the tax code, issued by tax in parallel "
+            "with the review.",
         ),
     ),
     ProcedureSpec(
@@ -162,7 +165,8 @@ ALL = (
             DocumentRequirement(
                 "decision",
                 L(
-                    "Nghị quyết, quyết định của chủ sở hữu, Hội đồng thành viên hoặc Đại hội đồng cổ đông về việc thay đổi",
+                    "Nghị quyết, quyết định của chủ sở hữu, Hội đồng thành viên hoặc Đại hội đồng cổ đông "
+                    "về việc thay đổi",
                     "Resolution of the owner, members' council or shareholders' meeting",
                 ),
                 originals=1,

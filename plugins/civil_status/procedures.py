@@ -110,7 +110,8 @@ ALL = (
         online_level="toan_trinh",
         cutoff=_CUTOFF,
         fee_summary=L(
-            "Miễn lệ phí khi đăng ký đúng hạn (trong 60 ngày từ ngày sinh); quá hạn nộp lệ phí theo Nghị quyết HĐND tỉnh",
+            "Miễn lệ phí khi đăng ký đúng hạn (trong 60 ngày từ ngày sinh); quá hạn nộp lệ phí theo Nghị "
+            "quyết HĐND tỉnh",
             "Free within 60 days of the birth; late registration fee set by the provincial council",
         ),
         result_name=L("Trích lục khai sinh (bản chính)", "Birth registration extract (original)"),
@@ -261,7 +262,8 @@ ALL = (
         online_level="toan_trinh",
         cutoff=_CUTOFF,
         fee_summary=L(
-            "Miễn lệ phí khi đăng ký đúng hạn (trong 15 ngày từ ngày chết); quá hạn nộp lệ phí theo Nghị quyết HĐND tỉnh",
+            "Miễn lệ phí khi đăng ký đúng hạn (trong 15 ngày từ ngày chết); quá hạn nộp lệ phí theo Nghị "
+            "quyết HĐND tỉnh",
             "Free within 15 days of the death; late registration fee set by the provincial council",
         ),
         result_name=L("Trích lục khai tử (bản chính)", "Death registration extract (original)"),
@@ -275,8 +277,10 @@ ALL = (
         code=BIRTH_LINKED,
         domain=DOMAIN,
         name=L(
-            "Liên thông thủ tục hành chính về đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi",
-            "Linked procedure: birth registration, permanent residence registration and health-insurance card for a child under 6",
+            "Liên thông thủ tục hành chính về đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế "
+            "cho trẻ em dưới 6 tuổi",
+            "Linked procedure: birth registration, permanent residence registration and health-insurance "
+            "card for a child under 6",
         ),
         agency_level="commune",
         processing_days=3,
@@ -318,7 +322,8 @@ ALL = (
         online_level="toan_trinh",
         cutoff=_CUTOFF,
         fee_summary=L(
-            "Không làm tăng chi phí: miễn lệ phí đăng ký khai sinh đúng hạn, đăng ký thường trú và cấp thẻ BHYT cho trẻ dưới 6 tuổi",
+            "Không làm tăng chi phí: miễn lệ phí đăng ký khai sinh đúng hạn, đăng ký thường trú và cấp thẻ "
+            "BHYT cho trẻ dưới 6 tuổi",
             "No added cost: free on-time birth registration, residence registration and health-insurance card",
         ),
         result_name=L(

@@ -120,7 +120,8 @@ async def _marriage_rules(data: Mapping[str, Any], today: date) -> list[FieldErr
             errors.append(
                 FieldError(
                     f"{who}_cccd",
-                    f"Người có số định danh cá nhân này đang có quan hệ hôn nhân chưa chấm dứt theo {existing.label()}. "
+                    "Người có số định danh cá nhân này đang có quan hệ hôn nhân chưa chấm dứt theo "
+                    f"{existing.label()}. "
                     "Không được kết hôn khi đang có vợ hoặc có chồng (Điều 5 Luật Hôn nhân và gia đình)",
                 )
             )

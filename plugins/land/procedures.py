@@ -23,7 +23,10 @@ CODES = (FIRST, TRANSFER, REISSUE)
 
 LAW = "Luật Đất đai số 31/2024/QH15"
 D101 = "Nghị định số 101/2024/NĐ-CP ngày 29/7/2024 quy định về điều tra cơ bản đất đai; đăng ký, cấp Giấy chứng nhận"
-D151 = "Nghị định số 151/2025/NĐ-CP ngày 12/6/2025 về phân định thẩm quyền của chính quyền địa phương 02 cấp trong lĩnh vực đất đai"
+D151 = (
+    "Nghị định số 151/2025/NĐ-CP ngày 12/6/2025 về phân định thẩm quyền của chính quyền địa phương 02 cấp "
+    "trong lĩnh vực đất đai"
+)
 D10 = "Nghị định số 10/2022/NĐ-CP về lệ phí trước bạ"
 TT85 = "Thông tư số 85/2019/TT-BTC hướng dẫn về phí và lệ phí thuộc thẩm quyền quyết định của HĐND cấp tỉnh"
 HDND = "Nghị quyết của HĐND tỉnh về phí thẩm định hồ sơ và lệ phí cấp Giấy chứng nhận"

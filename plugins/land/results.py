@@ -301,7 +301,8 @@ async def issue_reissue(ctx: Mapping[str, Any]) -> dict[str, Any]:
         )
     reason = data.get("reason")
     reason_text = _label(REISSUE_REASONS, reason)
-    note = f"Cấp {'lại' if reason == 'lost' else 'đổi'} Giấy chứng nhận số phát hành {cert['serial']}: {reason_text.lower()}"
+    verb = "lại" if reason == "lost" else "đổi"
+    note = f"Cấp {verb} Giấy chứng nhận số phát hành {cert['serial']}: {reason_text.lower()}"
     new = await _insert_certificate(
         parcel_id=parcel["id"],
         holders=list(cert["holders"]),
