@@ -184,7 +184,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             openapi_router=Router(
                 path="/schema", route_handlers=[], opt=public("the JSON API's OpenAPI description: no data")
             ),
-            components=Components(security_schemes=SECURITY_SCHEMES),  # routes say which need a token
+            components=Components(security_schemes=dict(SECURITY_SCHEMES)),  # routes say which need a token
         ),
         on_startup=[_on_startup],
         on_shutdown=[_on_shutdown],

@@ -269,7 +269,7 @@ async def _issue_results(c: Ctx, result_ids, spec: StepSpec | None) -> None:
 
 async def _finish_step(c: Ctx, spec: StepSpec) -> str:
     """Mark the acted-on step done with its outcome; attribute lateness; close its suspension."""
-    step = c.step_row
+    step = c.step
     outcome = timing.outcome(c.now, step["due_at"])
     actor_id = c.actor.id if c.actor else None
     await DossierStep.update(
@@ -297,7 +297,7 @@ def _stored_due(c: Ctx):
 
 async def _advance(c: Ctx) -> None:
     """After a step is done: wait for the stage, start the next one, or end the route (approval)."""
-    stage = c.step_row["stage"]
+    stage = c.step["stage"]
     rows = await routing.open_rows(c.dossier_id)
     if any(r["stage"] == stage and r["status"] == "active" for r in rows):
         c.to = State.IN_PROCESSING
@@ -466,7 +466,7 @@ async def return_step(c: Ctx) -> None:
     """Send the stage back: the previous stage's steps start again, this stage will be redone."""
     spec = _step_spec(c)
     _require_outcome(spec, "return", "trả lại bước trước")
-    stage = c.step_row["stage"]
+    stage = c.step["stage"]
     earlier = (
         await DossierStep.select(DossierStep.stage)
         .where((DossierStep.dossier == c.dossier_id) & (DossierStep.stage < stage))
@@ -478,7 +478,7 @@ async def return_step(c: Ctx) -> None:
             "Đây là bước đầu tiên của quy trình, không có bước trước để trả lại. "
             "Nếu hồ sơ thiếu giấy tờ, hãy yêu cầu bổ sung."
         )
-    outcome = timing.outcome(c.now, c.step_row["due_at"])
+    outcome = timing.outcome(c.now, c.step["due_at"])
     await DossierStep.update(
         {
             DossierStep.status: "returned",
@@ -511,7 +511,7 @@ async def return_step(c: Ctx) -> None:
         handed_by=c.actor.id if c.actor else None,
         dossier_due=_stored_due(c),
     )
-    c.event_data.update(step_row=c.step_row["id"], returned_to_stage=earlier["stage"], outcome=outcome)
+    c.event_data.update(step_row=c.step["id"], returned_to_stage=earlier["stage"], outcome=outcome)
     c.to = State.IN_PROCESSING
 
 

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, NoReturn, overload
 
 from core.audit import chain as audit
 from core.catalogue.registry import get_catalogue
@@ -109,6 +109,20 @@ class Ctx:
             row = self.agencies[agency_id] = await agency_row(agency_id)
         return row
 
+    @property
+    def step(self) -> dict[str, Any]:
+        """The acted-on step row, for the step actions (their transitions always name one)."""
+        if self.step_row is None:
+            raise RuntimeError(f"action {self.action!r} has no step")
+        return self.step_row
+
+    @property
+    def target(self) -> State:
+        """The state the action moves to, once ``apply`` has chosen it."""
+        if self.to is None:
+            raise RuntimeError(f"action {self.action!r} chose no state")
+        return self.to
+
 
 def _where(ref: int | str):
     """The condition that finds dossier ``ref`` (its id, or its code: drafts have no code yet);
@@ -180,7 +194,7 @@ def _stale(row: dict, version: int | None) -> bool:
 async def _check_version(row: dict, version: int | None) -> None:
     """``StaleVersion`` with the events since ``version``; call it only once the actor is known to be
     allowed to act on the dossier (the events name staff and carry their notes)."""
-    if not _stale(row, version):
+    if version is None or not _stale(row, version):
         return
     since = max(0, min(int(version), row["version"]))
     changes = [describe_event(e) for e in await event_views(row["id"], since_seq=since)]
@@ -382,6 +396,40 @@ class Outcome:
     version: int
 
 
+@overload
+async def run_transition(
+    dossier_id: int | str | None,
+    action: str,
+    apply: ApplyFn,
+    *,
+    actor: Actor,
+    version: int | None,
+    step_id: int | None = None,
+    note: str = "",
+    params: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    agencies: dict[int, dict[str, Any]] | None = None,
+    reload: Literal[True] = True,
+) -> DossierView: ...
+
+
+@overload
+async def run_transition(
+    dossier_id: int | str | None,
+    action: str,
+    apply: ApplyFn,
+    *,
+    actor: Actor,
+    version: int | None,
+    step_id: int | None = None,
+    note: str = "",
+    params: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    agencies: dict[int, dict[str, Any]] | None = None,
+    reload: Literal[False],
+) -> Outcome: ...
+
+
 async def run_transition(
     dossier_id: int | str | None,
     action: str,
@@ -421,9 +469,10 @@ async def run_transition(
         else:
             row = await _load_locked(dossier_id)
             await _check_readable(row, actor, dossier_id)
-            tr = states.transition(row["state"], action)
-            if tr is None:
+            found = states.transition(row["state"], action)
+            if found is None:
                 await _refuse(row, actor, action, version, _deny(row, action))
+            tr = found
         proc, wf = await _procedure(row)
         c = Ctx(
             row=row,
@@ -455,11 +504,13 @@ async def run_transition(
         await _persist(c)
         await _after_transition(c)
     if not reload:
-        return Outcome(c.dossier_id, c.updates.get("code") or c.row["code"], c.to.value, c.row["version"] + 1)
+        return Outcome(
+            c.dossier_id, c.updates.get("code") or c.row["code"], c.target.value, c.row["version"] + 1
+        )
     return await load_view(c.dossier_id)
 
 
-async def _refuse(row: dict, actor: Actor, action: str, version: int | None, denied: NotAllowed) -> None:
+async def _refuse(row: dict, actor: Actor, action: str, version: int | None, denied: NotAllowed) -> NoReturn:
     """Raise why the actor (who may read the dossier) cannot act now. Someone whose role lets them take
     this action on this dossier gets the version conflict with what changed since, when their page is
     out of date, else ``denied``; someone with no such role is told who may (never the change list)."""
@@ -477,7 +528,7 @@ async def _persist(c: Ctx) -> None:
     audit entry in the agency's chain."""
     row = c.row
     new_version = row["version"] + 1
-    values = {"state": c.to.value, "version": new_version, "updated_at": c.now, **c.updates}
+    values = {"state": c.target.value, "version": new_version, "updated_at": c.now, **c.updates}
     if row["id"] is None:
         fields = {k: v for k, v in row.items() if k != "id"} | values
         inserted = await Dossier.insert(Dossier(created_at=c.now, **fields)).returning(Dossier.id)
@@ -500,7 +551,7 @@ async def _persist(c: Ctx) -> None:
             seq=new_version,
             action=c.action,
             from_state=row["state"],
-            to_state=c.to.value,
+            to_state=c.target.value,
             actor=c.actor.id if c.actor is not None else None,
             agency=event_agency,
             step_id=step_code,
@@ -519,7 +570,7 @@ async def _persist(c: Ctx) -> None:
             "event_id": c.event_id,
             "seq": new_version,
             "from": row["state"],
-            "to": c.to.value,
+            "to": c.target.value,
             "step": step_code,
         }
     await audit.append(
@@ -536,11 +587,13 @@ def _transition_view(c: Ctx) -> TransitionView:
     forms = tuple(
         (f, None) if isinstance(f, str) else (f[0], _jsonable(f[1]) if f[1] else None) for f in c.forms
     )
+    if c.event_id is None:
+        raise RuntimeError("the transition's view is built after its event is written")
     return TransitionView(
         dossier_id=c.dossier_id,
         action=c.action,
         from_state=c.row["state"],
-        to_state=c.to.value,
+        to_state=c.target.value,
         event_id=c.event_id,
         seq=c.row["version"] + 1,
         at=c.now,
@@ -552,7 +605,7 @@ def _transition_view(c: Ctx) -> TransitionView:
         event_data=c.event_data,
         dossier={
             **c.row,
-            "state": c.to.value,
+            "state": c.target.value,
             "version": c.row["version"] + 1,
             "updated_at": c.now,
             **c.updates,
@@ -615,7 +668,7 @@ async def load_view(dossier: int | str, *, now: datetime | None = None) -> Dossi
     calendar and the bound route are cached)."""
     row = (
         await Dossier.select(
-            Dossier.all_columns(),
+            *Dossier.all_columns(),
             Dossier.receiving_agency.code.as_alias("ra_code"),
             Dossier.receiving_agency.name.as_alias("ra_name"),
             Dossier.receiving_agency.work_sessions.as_alias("ra_sessions"),
@@ -629,7 +682,7 @@ async def load_view(dossier: int | str, *, now: datetime | None = None) -> Dossi
     dossier_id = row["id"]
     steps = (
         await DossierStep.select(
-            DossierStep.all_columns(),
+            *DossierStep.all_columns(),
             DossierStep.agency.code.as_alias("ag_code"),
             DossierStep.agency.name.as_alias("ag_name"),
             DossierStep.agency.work_sessions.as_alias("ag_sessions"),
@@ -728,7 +781,7 @@ async def event_views(dossier_id: int, *, since_seq: int = 0) -> list[EventView]
     """Events in order, with actor and agency names (one query)."""
     rows = (
         await DossierEvent.select(
-            DossierEvent.all_columns(),
+            *DossierEvent.all_columns(),
             DossierEvent.actor.full_name.as_alias("actor_name"),
             DossierEvent.agency.name.as_alias("agency_name"),
         )

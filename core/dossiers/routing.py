@@ -190,7 +190,7 @@ async def copy_stage(
         spec = step_spec(wf, row["step_id"])
         due = (
             await step_due(now, row["budget_minutes"], await sessions_of(row["agency"]), spec, dossier_due)
-            if active
+            if active and now is not None
             else None
         )
         new.append(

@@ -58,7 +58,7 @@ async def dossier_view(dossier_id: int) -> dict[str, Any]:
     """The dossier's view as a dict (``DossierView.as_dict()`` of the dossier service)."""
     from core.dossiers import service
 
-    return (await service.get(dossier_id)).as_dict()
+    return dict((await service.get(dossier_id)).as_dict())
 
 
 async def dispatch_event(ctx: dict, event_id: int) -> None:

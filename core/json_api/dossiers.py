@@ -41,7 +41,7 @@ __all__ = ("DossierApi", "StatusApi", "ROUTES", "dossier_json", "dossier_out", "
 
 def dossier_json(view: DossierView, user: UserView | None = None) -> dict[str, Any]:
     """The dossier for its applicant and staff, with the actions the caller may take now."""
-    d = view.as_dict()
+    d: dict[str, Any] = dict(view.as_dict())
     if user is not None:
         d["allowed_actions"] = access.allowed_actions(user, view)
     return d
