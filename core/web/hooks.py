@@ -13,8 +13,12 @@ from core.contract.hookspecs import hookimpl
 from core.contract.specs import L, MenuItem
 from core.identity.guards import public
 from core.text.i18n import LANGUAGES
+from core.web.menu import N_, citizens, menu_entry
 from core.web.render import page
 from core.web.security import same_site_path
+
+# The citizen's own dossiers (core/web/pages/portal.py): shown once that page is mounted.
+menu_entry("/ho-so-cua-toi", N_("My dossiers"), citizens, order=5)
 
 
 @get("/", include_in_schema=False, name="home", opt=public("the home page: the fields of the catalogue"))

@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.response import Template
 
 from core.plugins import await_me_maybe, get_plugin_manager
+from core.web.menu import current_entry, visible_menu
 
 __all__ = ("page", "base_context")
 
@@ -17,11 +18,14 @@ async def base_context(request: Request, template_name: str) -> dict[str, Any]:
     """Variables every page has: the user, the menu, flash messages, extras from plugins."""
     user = request.scope.get("user")
     pm = get_plugin_manager()
-    menu = sorted(
-        (item for items in pm.hook.menu_items(user=user, request=request) for item in items or ()),
-        key=lambda m: m.order,
-    )
-    ctx: dict[str, Any] = {"user": user, "menu": menu, "flashes": _pop_flashes(request)}
+    hooked = (item for items in pm.hook.menu_items(user=user, request=request) for item in items or ())
+    menu = visible_menu(user, request.app, hooked)
+    ctx: dict[str, Any] = {
+        "user": user,
+        "menu": menu,
+        "menu_current": current_entry(request.scope.get("path") or "", menu),
+        "flashes": _pop_flashes(request),
+    }
     for extra in pm.hook.template_context(template_name=template_name, request=request):
         ctx.update(await await_me_maybe(extra) or {})
     return ctx

@@ -18,6 +18,7 @@ from core.identity.guards import requires_staff
 from core.identity.tables import Agency
 from core.text.i18n import gettext as _
 from core.text.templating import VN_TZ
+from core.web.menu import N_, menu_entry, staff
 from core.web.render import page
 
 __all__ = ("register_page", "register_export_xlsx", "register_export_pdf", "PAGE_SIZE", "EXPORT_LIMIT")
@@ -25,6 +26,8 @@ __all__ = ("register_page", "register_export_xlsx", "register_export_pdf", "PAGE
 PAGE_SIZE = 100
 STAFF_ONLY = [requires_staff(message="Sổ theo dõi hồ sơ chỉ dành cho cán bộ, công chức.")]
 EXPORT_LIMIT = 20000
+
+menu_entry("/so-theo-doi", N_("Dossier register"), staff, order=40)
 
 
 async def _agencies_for(user: Any) -> list[dict[str, Any]]:

@@ -12,7 +12,20 @@ from core.identity.guards import public, requires_login
 from core.identity.labels import level_label, role_label
 from core.identity.sessions import end_session, fresh_csrf_cookie, safe_next, start_session
 from core.text.i18n import gettext as _
+from core.web.menu import route_exists
 from core.web.render import flash, page
+
+STAFF_START = "/can-bo"
+"""Where staff arrive after signing in (their inbox) unless they were on their way somewhere."""
+CITIZEN_START = "/ho-so-cua-toi"
+"""Where citizens arrive after signing in (their dossiers), when that page is mounted; else the home page."""
+
+
+def start_page(app, user) -> str:
+    """Where ``user`` arrives after signing in when no ``next`` address was asked for."""
+    wanted = STAFF_START if user.is_staff else CITIZEN_START
+    return wanted if route_exists(app, wanted) else "/"
+
 
 __all__ = ("login_form", "login", "logout", "register_form", "register", "registered", "account", "ROUTES")
 
@@ -34,7 +47,7 @@ def _errors(exc: InvalidInput) -> dict[str, str]:
 async def login_form(request: Request) -> Template | Redirect:
     nxt = safe_next(request.query_params.get("next"))
     if request.user:
-        return Redirect(nxt, status_code=303)
+        return Redirect(start_page(request.app, request.user) if nxt == "/" else nxt, status_code=303)
     return await page(request, "identity/login.html", {"values": {"next": nxt}, "errors": {}})
 
 
@@ -55,6 +68,8 @@ async def login(request: Request) -> Template | Redirect:
         return await page(request, "identity/login.html", ctx, block="form", status_code=exc.status_code)
     await start_session(request, user.id)  # a new session id (no fixation) …
     flash(request, _("Signed in as %(name)s.", name=user.full_name))
+    if nxt == "/":  # no address asked for (the form sends "/" then)
+        nxt = start_page(request.app, user)
     return Redirect(nxt, status_code=303, cookies=[fresh_csrf_cookie(request)])  # … and a new CSRF token
 
 
