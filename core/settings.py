@@ -8,7 +8,15 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ("Settings", "get_settings", "private_dir", "private_file", "REPO_ROOT")
+__all__ = (
+    "Settings",
+    "get_settings",
+    "private_dir",
+    "private_file",
+    "REPO_ROOT",
+    "OidcSettings",
+    "oidc_settings",
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,4 +104,72 @@ def get_settings() -> Settings:
         debug=os.environ.get("MOTCUA_DEBUG") == "1",
         db_pool=os.environ.get("MOTCUA_DB_POOL", "1") != "0",
         audit_key=os.environ.get("MOTCUA_AUDIT_KEY") or None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OidcSettings:
+    """The national e-ID (VNeID) OpenID Connect provider citizens may sign in with."""
+
+    issuer: str
+    """``MOTCUA_OIDC_ISSUER``: the provider's issuer URL (its discovery document is read from
+    ``<issuer>/.well-known/openid-configuration``)."""
+    client_id: str
+    """``MOTCUA_OIDC_CLIENT_ID``."""
+    client_secret: str
+    """``MOTCUA_OIDC_CLIENT_SECRET``."""
+    scopes: str = "openid profile"
+    """``MOTCUA_OIDC_SCOPES``: space-separated; ``openid`` is always asked for."""
+    claims: tuple[tuple[str, str], ...] = (
+        ("cccd", "cccd"),
+        ("full_name", "name"),
+        ("birth_date", "birthdate"),
+    )
+    """``MOTCUA_OIDC_CLAIMS``: which claim fills which field, ``cccd=…,full_name=…,birth_date=…``."""
+
+    def claim(self, field: str) -> str:
+        return dict(self.claims)[field]
+
+
+OIDC_FIELDS = ("cccd", "full_name", "birth_date")
+
+
+def _claim_map(raw: str) -> tuple[tuple[str, str], ...]:
+    mapping = dict(OidcSettings.__dataclass_fields__["claims"].default)  # type: ignore[arg-type]
+    for part in raw.split(","):
+        field, _, claim = part.partition("=")
+        field, claim = field.strip(), claim.strip()
+        if not field and not claim:
+            continue
+        if field not in OIDC_FIELDS or not claim:
+            raise ValueError(
+                f"MOTCUA_OIDC_CLAIMS: '{part.strip()}' phải có dạng trường=claim, trường là một trong "
+                f"{', '.join(OIDC_FIELDS)}."
+            )
+        mapping[field] = claim
+    return tuple((f, mapping[f]) for f in OIDC_FIELDS)
+
+
+def oidc_settings() -> OidcSettings | None:
+    """The e-ID provider from the environment, or None when ``MOTCUA_OIDC_ISSUER`` is unset (local
+    accounts only). Read on each call (cheap) so that a test or an operator's change needs no cache reset.
+
+    Raises:
+        ValueError: The issuer is set but the client id is missing, or the claim mapping is malformed.
+    """
+    issuer = os.environ.get("MOTCUA_OIDC_ISSUER", "").strip().rstrip("/")
+    if not issuer:
+        return None
+    client_id = os.environ.get("MOTCUA_OIDC_CLIENT_ID", "").strip()
+    if not client_id:
+        raise ValueError("MOTCUA_OIDC_ISSUER được đặt nhưng thiếu MOTCUA_OIDC_CLIENT_ID.")
+    scopes = os.environ.get("MOTCUA_OIDC_SCOPES", "").split() or ["openid", "profile"]
+    if "openid" not in scopes:
+        scopes.insert(0, "openid")
+    return OidcSettings(
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", ""),
+        scopes=" ".join(scopes),
+        claims=_claim_map(os.environ.get("MOTCUA_OIDC_CLAIMS", "")),
     )

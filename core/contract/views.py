@@ -205,6 +205,11 @@ class UserView:
     """``(agency_id, role)`` pairs."""
     agencies: dict[int, dict[str, Any]] = field(default_factory=dict)
     """Agencies where the user holds a role: id → {code, name, level}."""
+    identity_verified: bool = False
+    """The CCCD, full name and birth date come from the national e-ID (VNeID) and cannot be edited:
+    forms show them read-only."""
+    birth_date: date | None = None
+    """Date of birth as registered (or as verified by the e-ID)."""
 
     @property
     def roles(self) -> frozenset[str]:

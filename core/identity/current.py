@@ -23,6 +23,8 @@ async def load_user(user_id: int) -> UserView | None:
         cccd=row["cccd"],
         phone=row["phone"],
         email=row["email"],
+        identity_verified=row["eid_verified_at"] is not None,
+        birth_date=row["birth_date"],
         grants=frozenset((g["agency"], g["role"]) for g in grants),
         agencies={
             g["agency"]: {

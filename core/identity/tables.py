@@ -71,6 +71,11 @@ class User(Table, tablename="motcua_user"):
     failed_logins = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+    eid_subject = Varchar(length=255, null=True, default=None, unique=True)
+    """The national e-ID provider's ``sub`` for this person, once they signed in with it."""
+    eid_verified_at = Timestamptz(null=True, default=None)
+    """When the CCCD, name and birth date were last filled from a verified e-ID token; set, those
+    fields are read-only everywhere (``UserView.identity_verified``)."""
 
 
 class RoleGrant(Table):

@@ -11,6 +11,7 @@ from core.identity.agencies import agency_directory
 from core.identity.guards import public, requires_login
 from core.identity.labels import level_label, role_label
 from core.identity.sessions import end_session, fresh_csrf_cookie, safe_next, start_session
+from core.settings import oidc_settings
 from core.text.i18n import gettext as _
 from core.web.menu import route_exists
 from core.web.render import flash, page
@@ -36,6 +37,14 @@ def _ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def _eid_enabled() -> bool:
+    """Whether the sign-in page offers the national e-ID (``MOTCUA_OIDC_ISSUER`` set and valid)."""
+    try:
+        return oidc_settings() is not None
+    except ValueError:
+        return False
+
+
 def _errors(exc: InvalidInput) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, message in exc.errors:
@@ -48,7 +57,9 @@ async def login_form(request: Request) -> Template | Redirect:
     nxt = safe_next(request.query_params.get("next"))
     if request.user:
         return Redirect(start_page(request.app, request.user) if nxt == "/" else nxt, status_code=303)
-    return await page(request, "identity/login.html", {"values": {"next": nxt}, "errors": {}})
+    return await page(
+        request, "identity/login.html", {"values": {"next": nxt}, "errors": {}, "eid": _eid_enabled()}
+    )
 
 
 @post(
@@ -64,7 +75,7 @@ async def login(request: Request) -> Template | Redirect:
     try:
         user = await service.authenticate(username, str(form.get("password") or ""), _ip(request))
     except InvalidInput as exc:
-        ctx = {"values": {"username": username, "next": nxt}, "errors": _errors(exc)}
+        ctx = {"values": {"username": username, "next": nxt}, "errors": _errors(exc), "eid": _eid_enabled()}
         return await page(request, "identity/login.html", ctx, block="form", status_code=exc.status_code)
     await start_session(request, user.id)  # a new session id (no fixation) …
     flash(request, _("Signed in as %(name)s.", name=user.full_name))
