@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,8 @@ from core.plugins import await_me_maybe
 from core.settings import get_settings
 
 __all__ = ("start_gateway_payment", "confirm_gateway_payment")
+
+log = logging.getLogger("motcua.fees.gateway")
 
 
 async def start_gateway_payment(dossier_id: int, gateway: str, *, actor: Any = None) -> str:
@@ -62,6 +65,7 @@ async def confirm_gateway_payment(gateway: str, params: dict[str, Any]) -> dict[
     try:
         result = await await_me_maybe(spec.verify(params))
     except ValueError as exc:
+        log.warning("gateway %s: callback refused (%s); parameters %s", gateway, exc, sorted(params))
         raise InvalidInput("Kết quả thanh toán không hợp lệ.", [(None, str(exc))]) from exc
     async with write_tx():
         row = (
@@ -70,18 +74,27 @@ async def confirm_gateway_payment(gateway: str, params: dict[str, Any]) -> dict[
             .first()
         )
         if row is None:
+            log.warning("gateway %s: callback for unknown payment %s refused", gateway, result.payment_id)
             raise NotFound("Không tìm thấy khoản thanh toán.")
         doc_id = None
+        settled: list = []
         if row["status"] == "pending" and result.status in ("paid", "failed"):
             now = datetime.now(UTC)
             due_before = await balance_due(row["dossier"])
-            await Payment.update(
-                {
-                    Payment.status: result.status,
-                    Payment.reference: result.reference[:128],
-                    Payment.paid_at: now if result.status == "paid" else None,
-                }
-            ).where(Payment.id == row["id"])
+            # Only a still-pending row is settled: the payer's return and the platform's callback may
+            # arrive at once, and on PostgreSQL both may have read "pending" (one receipt, not two).
+            settled = (
+                await Payment.update(
+                    {
+                        Payment.status: result.status,
+                        Payment.reference: result.reference[:128],
+                        Payment.paid_at: now if result.status == "paid" else None,
+                    }
+                )
+                .where((Payment.id == row["id"]) & (Payment.status == "pending"))
+                .returning(Payment.id)
+            )
+        if settled:
             d = await _lock_dossier(row["dossier"])
             if result.status == "paid":
                 doc_id = await on_payment(row["id"], row["dossier"])
@@ -107,5 +120,10 @@ async def confirm_gateway_payment(gateway: str, params: dict[str, Any]) -> dict[
                     "reference": result.reference,
                 },
             )
-        status = result.status if row["status"] == "pending" else row["status"]
+        if settled:
+            status = result.status
+        elif row["status"] == "pending" and result.status in ("paid", "failed"):  # settled meanwhile
+            status = (await Payment.select(Payment.status).where(Payment.id == row["id"]).first())["status"]
+        else:
+            status = row["status"]
     return {"payment_id": row["id"], "dossier_id": row["dossier"], "status": status, "document_id": doc_id}

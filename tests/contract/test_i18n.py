@@ -22,7 +22,7 @@ def test_every_msgid_has_vietnamese():
 
 
 def test_check_covers_core_and_each_plugin():
-    assert [s.domain for s in SOURCES] == ["core", "business_reg", "civil_status", "land"]
+    assert [s.domain for s in SOURCES] == ["core", "business_reg", "civil_status", "land", "payment_sandbox"]
     assert all(s.locale == s.root / "locale" for s in SOURCES)
 
 

@@ -63,7 +63,8 @@ def test_the_table_holds_every_kind_of_route(table):
     ):
         assert expected in paths, expected
     plugin_rows = [r for r in table if r.name.startswith("plugins.")]
-    assert {r.name.split(".")[1] for r in plugin_rows} == {"land", "business_reg", "civil_status"}
+    # a superset: the sandbox gateway (plugins.payment_sandbox) is there once the package metadata lists it
+    assert {r.name.split(".")[1] for r in plugin_rows} >= {"land", "business_reg", "civil_status"}
     assert all(r.method != "OPTIONS" for r in table)
 
 

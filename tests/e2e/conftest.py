@@ -56,6 +56,8 @@ def _free_port() -> int:
 
 def _e2e_env(tmp: Path) -> dict[str, str]:
     env = {**os.environ, "MOTCUA_DATA_DIR": str(tmp), "MOTCUA_DB_POOL": "1"}
+    env.setdefault("MOTCUA_PAYMENT_SANDBOX_SECRET", "e2e-sandbox-secret")  # the demo pays by the sandbox
+    env.setdefault("MOTCUA_PAYMENT_SANDBOX_DELAY", "1")
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         # A database of its own: the other tests empty theirs before each test.

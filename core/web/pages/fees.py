@@ -151,6 +151,12 @@ async def _gateway_return(request: Request, gateway: str) -> Redirect:
         flash(request, _("Payment received. Your electronic receipt is being prepared."))
     elif result["status"] == "failed":
         flash(request, _("The payment did not go through. Nothing was charged; you may try again."), "error")
+    elif result["status"] == "pending":
+        flash(
+            request,
+            _("The payment platform has not confirmed the payment yet. This page shows it once it does."),
+            "info",
+        )
     if row is None:  # the gateway answered for a dossier that is gone
         raise NotFound("Không tìm thấy hồ sơ.")
     return Redirect(f"/ho-so/{row['code']}/le-phi", status_code=303)
