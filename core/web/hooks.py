@@ -81,6 +81,7 @@ def register_routes():
         fees,
         identity,
         identity_admin,
+        inbox,
         jobs_admin,
         notify,
     )
@@ -105,6 +106,7 @@ def register_routes():
         *documents.ROUTES,
         *fees.ROUTES,
         *clock_admin.ROUTES,
+        *inbox.ROUTES,
     ]
 
 

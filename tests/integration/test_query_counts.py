@@ -367,3 +367,26 @@ async def test_jobs_tabs_count_through_the_index_with_a_cap(client, world, monke
     await login_as(client, world["users"]["admin"])
     text = (await client.get("/quan-tri/tac-vu")).text
     assert "(5+)" in text and "(2)" in text and "(0)" in text
+
+
+async def test_staff_inbox(client, count_queries, world):
+    """``/can-bo``: the specialist's dossiers at their step, with counts by colour and the rows' steps."""
+    w = world
+    for i in range(FEW):
+        await received_dossier(w, i)
+    await login_as(client, w["users"]["ward_specialist"])
+
+    async def grow():
+        for i in range(FEW, MANY):
+            await received_dossier(w, i)
+
+    url = "/can-bo?kenh=truc_tiep"
+    n = await assert_flat(client, count_queries, url, grow)
+    assert n <= 12, n
+    page = (await client.get(url)).text
+    assert page.count("Nguyễn Thị Hằng") == MANY
+    with count_queries() as polled:
+        assert (
+            await client.get(url.replace("/can-bo", "/can-bo/dem"), headers={"HX-Request": "true"})
+        ).status_code == 200
+    assert len(polled) < n
