@@ -16,6 +16,7 @@ CORE_TABLE_MODULES = [
     "core.jobs.tables",
     "core.audit.tables",
     "core.notify.tables",
+    "core.feedback.tables",
 ]
 
 APP_CONFIG = AppConfig(

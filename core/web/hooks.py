@@ -78,6 +78,7 @@ def register_routes():
         documents,
         dossiers,
         eid,
+        feedback,
         fees,
         identity,
         identity_admin,
@@ -107,6 +108,7 @@ def register_routes():
         *fees.ROUTES,
         *clock_admin.ROUTES,
         *inbox.ROUTES,
+        *feedback.ROUTES,
     ]
 
 
