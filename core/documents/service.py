@@ -22,7 +22,7 @@ from core.db.tx import write_tx
 from core.documents import context as ctxmod
 from core.documents.legal_forms import form_for, get_form, template_for
 from core.documents.numbering import next_number
-from core.documents.qr import qr_svg_data_uri
+from core.documents.qr import new_public_id, qr_svg_data_uri, verify_url
 from core.documents.tables import GeneratedDocument
 from core.jobs import outbox
 from core.settings import get_settings
@@ -75,9 +75,11 @@ async def _create(
     version: str,
     context: dict[str, Any],
     created_at: datetime,
+    public_id: str | None = None,
 ) -> int:
     rows = await GeneratedDocument.insert(
         GeneratedDocument(
+            public_id=public_id,
             dossier=dossier_id,
             kind=kind,
             key=key,
@@ -157,8 +159,9 @@ async def request_result_document(
         result_id: ``ResultDocumentSpec.id``.
         context: What the plugin's ``issue`` returned (JSON types); ``number`` is used as the
             document number when present. Merged over core's common fields (``code``, ``agency``,
-            ``place``, ``issued_at``, ``applicant``, ``procedure``, ``status_url``; the template also
-            gets ``qr``).
+            ``place``, ``issued_at``, ``applicant``, ``procedure``, ``status_url``, ``verify_url``; the
+            template also gets ``qr``, and ``documents/base_print.html`` prints ``verify_qr``, the QR of
+            the document's public verification page, in the bottom margin of every page).
         event_id: The approval event.
         template: The print template (``"<domain>/<name>.html"``), which may extend
             ``documents/base_print.html``.
@@ -174,9 +177,11 @@ async def request_result_document(
         for k in ("form", "number", "fees"):
             common.pop(k, None)
         plugin_ctx = dict(context)
+        public_id = new_public_id()
         merged = {
             **common,
             **plugin_ctx,
+            "verify_url": verify_url(public_id),
             "_template": template,
             "_title": f"{plugin_ctx.get('title') or result_id} — {common['code']}",
         }
@@ -188,6 +193,7 @@ async def request_result_document(
             version="1",
             context=_plain(merged),
             created_at=issued_at,
+            public_id=public_id,
         )
 
 
@@ -333,6 +339,8 @@ async def render_document(document_id: int) -> str:
         render_ctx = dict(context)
         if context.get("status_url"):
             render_ctx["qr"] = qr_svg_data_uri(context["status_url"])
+        if context.get("verify_url"):  # documents made before verification have none: same bytes as then
+            render_ctx["verify_qr"] = qr_svg_data_uri(context["verify_url"])
         created = row["created_at"]
         render_pdf = await pdf_renderer()
         pdf = await render_pdf(

@@ -29,6 +29,18 @@ class GeneratedDocument(Table):
     error = Text(default="")
     created_at = Timestamptz()
     ready_at = Timestamptz(null=True, default=None)
+    public_id = Varchar(length=32, null=True, default=None, unique=True)
+    """Unguessable id of an issued document in its verification address ``/xac-minh/{public_id}`` (and
+    its QR); None for documents that are not published for verification."""
+    validity = Varchar(length=16, default="valid")
+    """``valid``, ``revoked`` or ``superseded`` (by a corrected document, ``superseded_by``)."""
+    validity_reason = Text(default="")
+    """Why it was revoked or superseded (staff only; the public page does not show it)."""
+    validity_changed_at = Timestamptz(null=True, default=None)
+    validity_changed_by = Integer(null=True, default=None)
+    """The user who revoked or superseded it."""
+    superseded_by = Integer(null=True, default=None)
+    """The id of the document that replaces this one."""
 
 
 class DocumentCounter(Table):

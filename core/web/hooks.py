@@ -85,6 +85,7 @@ def register_routes():
         inbox,
         jobs_admin,
         notify,
+        verify,
     )
 
     return [
@@ -109,6 +110,7 @@ def register_routes():
         *clock_admin.ROUTES,
         *inbox.ROUTES,
         *feedback.ROUTES,
+        *verify.ROUTES,
     ]
 
 

@@ -59,7 +59,10 @@ async def test_result_document_from_a_plugin_template(db, tmp_path, plugin_templ
     assert (
         "Cấp cho: Nguyễn Thị Hằng" in flat and CODE in flat and "Đồng Nai, ngày 23 tháng 11 năm 2026" in flat
     )
-    assert qr_payloads(pdf, tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}"]
+    assert sorted(qr_payloads(pdf, tmp_path)) == [
+        f"{get_settings().base_url}/tra-cuu/{CODE}",
+        f"{get_settings().base_url}/xac-minh/{row['public_id']}",  # every issued result can be verified
+    ]
 
 
 async def test_hook_dossier_panels_lists_documents_and_fees(db):
