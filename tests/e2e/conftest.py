@@ -75,6 +75,11 @@ def _e2e_env(tmp: Path) -> dict[str, str]:
     return env
 
 
+LIVE_ENV: dict[str, str] = {}
+"""The environment of the live server (data folder, database): a journey that needs a second server on the
+same data (another configuration) starts it with this."""
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -84,6 +89,8 @@ def live_server(tmp_path_factory):
     env["MOTCUA_BASE_URL"] = "http://127.0.0.1"  # replaced below once the port is known
     port = _free_port()
     env["MOTCUA_BASE_URL"] = f"http://127.0.0.1:{port}"
+    LIVE_ENV.clear()
+    LIVE_ENV.update(env)
     motcua = [sys.executable, "-m", "core.cli"]
     demo = subprocess.run([*motcua, "demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     if demo.returncode != 0:
