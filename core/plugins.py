@@ -25,6 +25,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.audit.hooks",
     "core.documents.hooks",
     "core.fees.hooks",
+    "core.counter.hooks",
     "core.clock.hooks",
     "core.json_api.hooks",
 )

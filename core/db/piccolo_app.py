@@ -17,6 +17,7 @@ CORE_TABLE_MODULES = [
     "core.audit.tables",
     "core.notify.tables",
     "core.feedback.tables",
+    "core.counter.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -426,6 +426,21 @@ def form_context(
     ctx["note"] = data.get("reason") or data.get("reasons") or event.get("note") or ""
     seq = ctx["code"].rsplit("-", 1)[-1] if ctx["code"] else ""
     if form.id == "form01":
+        received = data.get("documents")
+        if isinstance(received, list):  # the desk ticked what it received: print only those
+            ctx["procedure"] = {
+                **ctx["procedure"],
+                "documents": [
+                    {
+                        "name": str(x.get("name") or ""),
+                        "originals": x.get("originals", 0),
+                        "copies": x.get("copies", 0),
+                        "required": True,
+                    }
+                    for x in received
+                    if isinstance(x, dict)
+                ],
+            }
         ctx["register"] = {
             "book": (bundle["dossier"]["received_at"] or issued_at).year,
             "seq": seq.lstrip("0"),

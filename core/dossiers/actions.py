@@ -58,6 +58,7 @@ _RECEIVER_FIELDS = {
     "relation": ("Quan hệ của người nhận", fv.IDENTIFIER_MAX, False),
     "document": ("Giấy ủy quyền hoặc giấy giới thiệu", fv.SHORT_TEXT_MAX, False),
     "tracking": ("Số hiệu bưu gửi", fv.IDENTIFIER_MAX, False),
+    "document_checked": ("Đã kiểm tra giấy tờ của người nhận", fv.IDENTIFIER_MAX, False),
 }
 """``receiver`` keys of ``return_result``: (label, limit, multi-line); other keys are dropped."""
 _PARAM_FIELDS = {

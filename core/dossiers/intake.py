@@ -98,13 +98,21 @@ def _applicant_fields(applicant: dict[str, Any], actor: Actor, self_service: boo
     return values, errors
 
 
-async def _check_data(proc, data: dict[str, Any], agency: dict, actor: Actor) -> tuple[dict, list]:
+async def _check_data(
+    proc, data: dict[str, Any], agency: dict, actor: Actor, partial: bool = False
+) -> tuple[dict, list]:
     """The form engine's verdict on the whole application (declarative validators + the plugins'
-    ``validate_application``), and the normalised answers to store."""
+    ``validate_application``), and the normalised answers to store.
+
+    ``partial``: keep the answers that are valid and drop the others, without errors (a counter
+    dossier refused or sent a supplement guide at once may be incomplete: that is why)."""
     from core.forms.engine import check_application, validate_all
 
     ref = AgencyRef(agency["id"], agency["code"], agency["name"], agency["level"], agency["kind"])
     today = datetime.now(VN_TZ).date()
+    if partial:
+        cleaned, _errors = validate_all(get_catalogue().forms[proc.form], data, today=today)
+        return _jsonable(cleaned), []
     errors = await check_application(proc, None, data, {"agency": ref, "user": actor, "today": today})
     if errors:
         return data, list(errors.items())
@@ -121,11 +129,15 @@ async def create(
     data: dict[str, Any],
     channel: str = "truc_tuyen",
     result_channel: str = "counter",
+    partial: bool = False,
 ) -> DossierView:
     """A new draft dossier (event ``create``), its answers checked by the form engine.
 
     Online (``truc_tuyen``) the signed-in applicant owns it; at the counter (``truc_tiep``) or by post
-    (``buu_chinh``) the actor must be a receiver at ``agency_id``.
+    (``buu_chinh``) the actor must be a receiver at ``agency_id``. ``partial`` (counter and post only:
+    a dossier refused or sent a supplement guide on the spot) keeps the valid answers and does not
+    require the form to be complete; receiving such a draft later checks nothing more, so the desk
+    must not receive it without completing it.
 
     Raises:
         InvalidInput: field errors (``procedure_code``, ``channel``, ``applicant.*``, form fields).
@@ -165,7 +177,7 @@ async def create(
     if not isinstance(data, dict):
         errors.append(("data", "Nội dung tờ khai phải là một đối tượng (tên trường → giá trị)."))
         data = {}
-    data, data_errors = await _check_data(proc, data, agency, actor)
+    data, data_errors = await _check_data(proc, data, agency, actor, partial=partial and staff)
     errors += data_errors
     if errors:
         raise InvalidInput("Hồ sơ chưa hợp lệ, vui lòng sửa các trường được đánh dấu.", errors)
@@ -274,9 +286,45 @@ async def _apply_receive(c: Ctx) -> None:
     c.to = State.RECEIVED
 
 
-async def receive(dossier_id: int | str, *, actor: Actor, version: int | None, note: str = "") -> DossierView:
-    """Submitted (or a counter draft) → received: version bound, code, clock, route, fees, form 01."""
+def _documents_received(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The checklist the desk ticked, checked: name, originals and copies (whole numbers ≥ 0)."""
+    out, errors = [], []
+    for i, doc in enumerate(documents):
+        name = str(doc.get("name") or "").strip()[: fv.ADDRESS_MAX]
+        counts = {}
+        for key in ("originals", "copies"):
+            raw = str(doc.get(key, 0) if doc.get(key) is not None else 0).strip() or "0"
+            if not raw.isdigit() or int(raw) > 99:
+                errors.append((f"documents.{doc.get('code') or i}.{key}", "Số bản là số nguyên từ 0 đến 99."))
+                raw = "0"
+            counts[key] = int(raw)
+        if name:
+            out.append({"code": str(doc.get("code") or ""), "name": name, **counts})
+    if errors:
+        raise InvalidInput("Số bản giấy tờ chưa hợp lệ.", errors)
+    return out
+
+
+async def receive(
+    dossier_id: int | str,
+    *,
+    actor: Actor,
+    version: int | None,
+    note: str = "",
+    documents: list[dict[str, Any]] | None = None,
+) -> DossierView:
+    """Submitted (or a counter draft) → received: version bound, code, clock, route, fees, form 01.
+
+    Args:
+        documents: The documents the desk actually received (``code``, ``name``, ``originals``,
+            ``copies``), kept on the event; form 01 lists them instead of the procedure's checklist.
+    """
     note, _params = parse_input(note, None)
-    return await run_transition(
-        dossier_id, "receive", _apply_receive, actor=actor, version=version, note=note
-    )
+    received = _documents_received(documents) if documents is not None else None
+
+    async def apply(c: Ctx) -> None:
+        await _apply_receive(c)
+        if received is not None:
+            c.event_data["documents"] = received
+
+    return await run_transition(dossier_id, "receive", apply, actor=actor, version=version, note=note)

@@ -75,6 +75,7 @@ def register_routes():
         catalogue,
         catalogue_admin,
         clock_admin,
+        counter,
         documents,
         dossiers,
         eid,
@@ -111,6 +112,7 @@ def register_routes():
         *inbox.ROUTES,
         *feedback.ROUTES,
         *verify.ROUTES,
+        *counter.ROUTES,
     ]
 
 
