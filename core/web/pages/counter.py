@@ -28,6 +28,7 @@ from core.fees import service as fees
 from core.forms.validators import ADDRESS_MAX, EMAIL_MAX, IDENTIFIER_MAX, NAME_MAX
 from core.identity.guards import requires_role
 from core.text.i18n import gettext as _
+from core.web.menu import N_, menu_entry, with_role
 from core.web.render import flash, page
 
 __all__ = ("ROUTES",)
@@ -35,6 +36,8 @@ __all__ = ("ROUTES",)
 DESK = requires_role(
     "receiver", message="Chỉ cán bộ Bộ phận tiếp nhận và trả kết quả được dùng các trang của quầy."
 )
+menu_entry("/quay", N_("Counter"), with_role("receiver"), order=6)
+
 REASON_MAX = 2000
 SEARCH_MAX = 200
 APPLICANT_FIELDS = (
