@@ -4,7 +4,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
-ID = "2026-12-03T16:45:00:000000"
+ID = "2026-12-03T16:47:13:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "document verification: public id and validity"
 
