@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         JobSpec,
         MenuItem,
         Panel,
+        NotificationChannelSpec,
         PaymentGatewaySpec,
         PermissionSpec,
         ProcedureSpec,
@@ -207,6 +208,21 @@ def register_payment_gateways() -> Sequence[PaymentGatewaySpec]:
 
     Returns:
         The gateways; the first registration of a name wins.
+    """
+
+
+@hookspec
+def register_notification_channels() -> Sequence[NotificationChannelSpec]:
+    """Declare delivery channels for notifications (an SMS gateway, Zalo OA, a mail relay).
+
+    Called when a message is delivered. For each kind (``email``, ``sms``) the first channel whose
+    ``build()`` returns a configured channel delivers; core's own (SMTP from ``MOTCUA_SMTP_URL``, the
+    HTTP SMS gateway from ``MOTCUA_SMS_URL``) are registered last, so a plugin's channel wins; with
+    none configured the message waits on the outbox page. A channel's ``send`` returns ``"sent"`` and
+    raises on failure (the delivery task records the error and retries).
+
+    Returns:
+        The channels.
     """
 
 

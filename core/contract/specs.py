@@ -39,6 +39,7 @@ __all__ = (
     "VALIDATOR_KINDS",
     "GatewayResult",
     "PaymentGatewaySpec",
+    "NotificationChannelSpec",
 )
 
 ROLES: tuple[str, ...] = (
@@ -459,3 +460,18 @@ class PaymentGatewaySpec:
     verify: Callable[[Mapping[str, Any]], GatewayResult | Awaitable[GatewayResult]]
     """Given the callback's parameters, check their signature with the platform and return the result.
     Raise ``ValueError`` for a callback that does not verify."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationChannelSpec:
+    """A way to deliver notifications of one kind (an SMS gateway, Zalo OA, a mail relay)."""
+
+    kind: str
+    """What it delivers: ``email`` or ``sms`` (the ``Notification.channel`` it serves)."""
+    name: str
+    """Identifier (``[a-z0-9_]+``), named in the delivery log and the admin pages."""
+    label: L
+    """Name shown to staff."""
+    build: Callable[[], Any]
+    """Return the configured channel (an object with ``async send(to, subject, body) -> str`` that
+    returns ``"sent"`` and raises on failure), or ``None`` when it is not configured here."""

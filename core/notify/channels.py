@@ -7,7 +7,9 @@
 
 A channel's ``send()`` returns ``"sent"`` (handed over) or ``"outbox"`` (kept on the outbox page,
 which is the delivery in the embedded set-up) and raises on failure (the task is retried).
-``set_channel()`` replaces a channel (a province's own SMS gateway adapter, tests).
+Plugins add channels through ``register_notification_channels`` (a province's Zalo OA or its own SMS
+gateway); core's two are registered last, so a configured plugin channel wins. ``set_channel()``
+replaces a channel in this process (tests).
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from email.utils import formatdate, make_msgid
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlparse
 
-__all__ = ("Channel", "OutboxPage", "SmtpChannel", "HttpSmsChannel", "get_channel", "set_channel")
+__all__ = (
+    "Channel",
+    "OutboxPage",
+    "SmtpChannel",
+    "HttpSmsChannel",
+    "core_channels",
+    "get_channel",
+    "channel_name",
+    "set_channel",
+)
 
 
 class Channel(Protocol):
@@ -111,12 +122,50 @@ def set_channel(kind: str, channel: Channel | None) -> None:
         _overrides[kind] = channel
 
 
+def _smtp() -> Channel | None:
+    url = os.environ.get("MOTCUA_SMTP_URL")
+    return SmtpChannel(url, os.environ.get("MOTCUA_MAIL_FROM", "motcua@localhost")) if url else None
+
+
+def _http_sms() -> Channel | None:
+    url = os.environ.get("MOTCUA_SMS_URL")
+    return HttpSmsChannel(url, os.environ.get("MOTCUA_SMS_TOKEN", "")) if url else None
+
+
+def core_channels() -> list:
+    """Core's channels (``NotificationChannelSpec``), configured from the environment."""
+    from core.contract.specs import L, NotificationChannelSpec
+
+    return [
+        NotificationChannelSpec("email", "smtp", L("Thư điện tử qua máy chủ SMTP", "E-mail by SMTP"), _smtp),
+        NotificationChannelSpec(
+            "sms", "http_sms", L("SMS qua cổng HTTP", "SMS by an HTTP gateway"), _http_sms
+        ),
+    ]
+
+
+def _configured(kind: str) -> tuple[str, Channel] | None:
+    from core.plugins import get_plugin_manager
+
+    for specs in get_plugin_manager().hook.register_notification_channels():
+        for spec in specs or ():
+            if spec.kind == kind and (channel := spec.build()) is not None:
+                return spec.name, channel
+    return None
+
+
 def get_channel(kind: str) -> Channel:
-    """The channel delivering ``kind`` messages, from ``set_channel`` or the environment."""
+    """The channel delivering ``kind`` messages: ``set_channel``'s, else the first configured one
+    declared through ``register_notification_channels``, else the outbox page."""
     if kind in _overrides:
         return _overrides[kind]
-    if kind == "email" and (url := os.environ.get("MOTCUA_SMTP_URL")):
-        return SmtpChannel(url, os.environ.get("MOTCUA_MAIL_FROM", "motcua@localhost"))
-    if kind == "sms" and (url := os.environ.get("MOTCUA_SMS_URL")):
-        return HttpSmsChannel(url, os.environ.get("MOTCUA_SMS_TOKEN", ""))
-    return OutboxPage()
+    found = _configured(kind)
+    return found[1] if found else OutboxPage()
+
+
+def channel_name(kind: str) -> str:
+    """The name of the channel ``get_channel(kind)`` uses (``outbox`` when none is configured)."""
+    if kind in _overrides:
+        return "override"
+    found = _configured(kind)
+    return found[0] if found else "outbox"

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from core.contract.hookspecs import hookimpl
-from core.contract.specs import JobSpec, L, MenuItem
+from core.contract.specs import JobSpec, L, MenuItem, Panel
 
 log = logging.getLogger("motcua.notify")
 
@@ -72,6 +72,44 @@ async def _late_agency_name(agency_id: int | None) -> str:
         return ""
     row = await Agency.select(Agency.name).where(Agency.id == agency_id).first()
     return row["name"] if row else ""
+
+
+@hookimpl(trylast=True)
+def register_notification_channels():
+    """Core's SMTP and HTTP SMS channels, after every plugin's (a plugin's configured channel wins)."""
+    from core.notify.channels import core_channels
+
+    return core_channels()
+
+
+@hookimpl
+async def dossier_panels(dossier, user, request):
+    """The messages sent about the dossier with their delivery status (the notification log)."""
+    from core.notify.tables import Notification
+
+    if user is None or not any(role != "citizen" for _agency, role in getattr(user, "grants", ())):
+        return []
+    rows = await (
+        Notification.select(
+            Notification.id,
+            Notification.channel,
+            Notification.to_address,
+            Notification.subject,
+            Notification.status,
+            Notification.error,
+            Notification.created_at,
+            Notification.sent_at,
+            Notification.attempts,
+        )
+        .where((Notification.dossier == dossier["id"]) & (Notification.channel != "inapp"))
+        .order_by(Notification.id)
+        .limit(200)
+    )
+    if not rows:
+        return []
+    return [
+        Panel(L("Thông báo đã gửi", "Notifications sent"), "notify/_dossier_panel.html", {"rows": rows}, 90)
+    ]
 
 
 @hookimpl
