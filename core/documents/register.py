@@ -76,10 +76,19 @@ def parse_period(start: str, end: str) -> Period:
 
 
 async def register_rows(
-    agency_id: int, period: Period, *, domain: str = "", offset: int = 0, limit: int | None = None
+    agency_id: int,
+    period: Period,
+    *,
+    domain: str = "",
+    procedure: str = "",
+    state: str = "",
+    late: bool | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """The register's rows for dossiers received at ``agency_id`` in ``period``, in receipt order;
-    with ``domain``, only that field's (the register is kept per field or group of fields)."""
+    with ``domain``, only that field's (the register is kept per field or group of fields); with
+    ``procedure``, ``state`` or ``late`` (True: late ones, False: the others), only those."""
     from core.catalogue.registry import get_catalogue
 
     lo, hi = period.bounds
@@ -105,6 +114,9 @@ async def register_rows(
             & (Dossier.received_at >= lo)
             & (Dossier.received_at < hi)
             & ((Dossier.domain == domain) if domain else (Dossier.id > 0))
+            & ((Dossier.procedure_code == procedure) if procedure else (Dossier.id > 0))
+            & ((Dossier.state == state) if state else (Dossier.id > 0))
+            & ((Dossier.late == late) if late is not None else (Dossier.id > 0))
         )
         .order_by(Dossier.received_at)
         .order_by(Dossier.id)

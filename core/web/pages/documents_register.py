@@ -14,6 +14,7 @@ from litestar.response import Response, Template
 from core.contract.errors import InvalidInput, NotAllowed
 from core.documents.legal_forms import get_form
 from core.documents.register import Period, parse_period, register_rows, register_xlsx
+from core.dossiers.states import STATE_LABELS
 from core.identity.guards import requires_staff
 from core.identity.tables import Agency
 from core.text.i18n import gettext as _
@@ -51,6 +52,27 @@ def _domains() -> dict[str, str]:
     return {code: d.name.vi for code, d in get_catalogue().domains.items()}
 
 
+def _procedures() -> dict[str, str]:
+    """``{procedure code: Vietnamese name}`` of the catalogue."""
+    from core.catalogue.registry import get_catalogue
+
+    return {code: p.name.vi for code, p in get_catalogue().procedures.items()}
+
+
+LATE_CHOICES = {"": None, "1": True, "0": False}
+"""The lateness filter's values: every dossier, the late ones, the others."""
+
+
+def _filters(form: dict[str, str]) -> dict[str, Any]:
+    """The filters ``register_rows`` takes besides the agency and the period."""
+    return {
+        "domain": form["linh_vuc"],
+        "procedure": form["thu_tuc"],
+        "state": form["trang_thai"],
+        "late": LATE_CHOICES.get(form["tre_han"]),
+    }
+
+
 def _query(form: dict[str, str]) -> str:
     return urlencode(
         {
@@ -60,6 +82,9 @@ def _query(form: dict[str, str]) -> str:
                 ("from", form["from"]),
                 ("to", form["to"]),
                 ("linh_vuc", form["linh_vuc"]),
+                ("thu_tuc", form["thu_tuc"]),
+                ("trang_thai", form["trang_thai"]),
+                ("tre_han", form["tre_han"]),
             )
             if v
         },
@@ -77,11 +102,22 @@ async def _selection(
         "agency": params.get("agency") or str(agencies[0]["id"]) if agencies else "",
         "from": params.get("from") or f"{default.start:%d/%m/%Y}",
         "to": params.get("to") or f"{default.end:%d/%m/%Y}",
-        "linh_vuc": (params.get("linh_vuc") or "").strip(),
+        "linh_vuc": (params.get("linh_vuc") or "").strip()[:64],
+        "thu_tuc": (params.get("thu_tuc") or "").strip()[:64],
+        "trang_thai": (params.get("trang_thai") or "").strip()[:64],
+        "tre_han": (params.get("tre_han") or "").strip()[:8],
     }
     errors: dict[str, str] = {}
     if form["linh_vuc"] and form["linh_vuc"] not in _domains():
         errors["linh_vuc"] = "Chọn một lĩnh vực trong danh sách, hoặc để trống để xem mọi lĩnh vực."
+    if form["thu_tuc"] and form["thu_tuc"] not in _procedures():
+        errors["thu_tuc"] = "Chọn một thủ tục trong danh sách, hoặc để trống để xem mọi thủ tục."
+    if form["trang_thai"] and form["trang_thai"] not in STATE_LABELS:
+        errors["trang_thai"] = "Chọn một trạng thái trong danh sách, hoặc để trống để xem mọi trạng thái."
+    if form["tre_han"] not in LATE_CHOICES:
+        errors["tre_han"] = (
+            "Chọn «Chỉ hồ sơ trễ hạn» hoặc «Chỉ hồ sơ không trễ hạn», hoặc để trống để xem tất cả."
+        )
     agency = next((a for a in agencies if str(a["id"]) == form["agency"]), None)
     if agency is None:
         errors["agency"] = "Chọn một cơ quan, đơn vị mà bạn được giao quyền."
@@ -104,7 +140,7 @@ async def register_page(request: Request, trang: int = 1) -> Template:
         rows = await register_rows(
             agency["id"],
             period,
-            domain=form["linh_vuc"],
+            **_filters(form),
             offset=(page_no - 1) * PAGE_SIZE,
             limit=PAGE_SIZE + 1,
         )
@@ -118,6 +154,10 @@ async def register_page(request: Request, trang: int = 1) -> Template:
             "form": form,
             "errors": errors,
             "domain_choices": [("", "Tất cả lĩnh vực"), *sorted(_domains().items(), key=lambda kv: kv[1])],
+            "procedure_choices": sorted(_procedures().items(), key=lambda kv: kv[1]),
+            "state_choices": [(k, _(v)) for k, v in STATE_LABELS.items() if k != "draft"],
+            "late_choices": [("1", _("Late only")), ("0", _("Not late"))],
+            "filtered": any(form[k] for k in ("linh_vuc", "thu_tuc", "trang_thai", "tre_han")),
             "rows": [_shown(r) for r in rows[:PAGE_SIZE]],
             "page_no": page_no,
             "more": more,
@@ -134,7 +174,7 @@ async def _export_rows(request: Request) -> tuple[dict, Period, list[dict], str]
     _agencies, agency, period, form, errors = await _selection(request)
     if errors or period is None:
         raise InvalidInput(_("Please correct the information"), list(errors.items()))
-    rows = await register_rows(agency["id"], period, domain=form["linh_vuc"], limit=EXPORT_LIMIT)
+    rows = await register_rows(agency["id"], period, **_filters(form), limit=EXPORT_LIMIT)
     return agency, period, rows, _domains().get(form["linh_vuc"], "")
 
 
