@@ -39,6 +39,7 @@ __all__ = (
     "parse_filters",
     "inbox_page",
     "inbox_counts",
+    "colour_expression",
 )
 
 PAGE_SIZE = 50
@@ -245,6 +246,13 @@ def _colour_sql(near_sql: str) -> str:
         f"WHEN d.late = {{}} OR {_DUE} < {{}} THEN 'red' "
         f"WHEN {_DUE} <= {near_sql} THEN 'yellow' ELSE 'green' END"
     )
+
+
+async def colour_expression(now: datetime) -> tuple[str, list[Any]]:
+    """SQL (alias ``d`` for the dossier) giving ``red`` / ``yellow`` / ``green`` / ``none`` at ``now``
+    as this module colours dossiers, and its bound arguments (the alert pass uses the same rule)."""
+    near_sql, near_args = await _near_thresholds(now)
+    return _colour_sql(near_sql), [*_OPEN, True, now, *near_args]
 
 
 def _filters(f: InboxFilters, now: datetime, *, with_colour: bool) -> tuple[str, list[Any]]:

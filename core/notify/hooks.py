@@ -114,9 +114,14 @@ async def dossier_panels(dossier, user, request):
 
 @hookimpl
 def register_jobs():
+    from core.notify.alerts import alerts_job
     from core.notify.service import deliver_notification
 
-    return [JobSpec("deliver_notification", deliver_notification)]
+    return [
+        JobSpec("deliver_notification", deliver_notification),
+        # Vietnam time, every half hour (the daily clock scan flags late dossiers at 00:05).
+        JobSpec("deadline_alerts", alerts_job, cron={"minute": {10, 40}}),
+    ]
 
 
 _MATCHED = {"cccd": "số CCCD", "email": "địa chỉ thư điện tử"}

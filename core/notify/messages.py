@@ -85,6 +85,20 @@ MESSAGES: dict[str, Message] = {
         "cho người nộp hồ sơ.\n{link}",
         "Hồ sơ {code} đã quá hạn tại {late_agency}. Xử lý: {link}",
     ),
+    "deadline_near": Message(
+        "Hồ sơ {code} sắp đến hạn giải quyết",
+        "Hồ sơ «{procedure_name}» (mã {code}, người nộp {applicant_name}) còn không quá một ngày làm việc "
+        "là đến hạn trả kết quả: {appointment}.\nĐang ở bước: {step_name}, do {holder} xử lý.\n"
+        "Đề nghị hoàn thành bước này đúng hạn.\n{link}",
+        "Hồ sơ {code} sắp đến hạn ({appointment}), bước {step_name} ({holder}). {link}",
+    ),
+    "deadline_overdue": Message(
+        "Hồ sơ {code} đã quá hạn giải quyết",
+        "Hồ sơ «{procedure_name}» (mã {code}, người nộp {applicant_name}) đã quá hạn trả kết quả: "
+        "{appointment}.\nĐang ở bước: {step_name}, do {holder} xử lý.\nĐề nghị xử lý ngay và, nếu cần, "
+        "gửi thư xin lỗi kèm ngày hẹn mới cho người nộp hồ sơ.\n{link}",
+        "Hồ sơ {code} đã quá hạn ({appointment}), bước {step_name} ({holder}). {link}",
+    ),
     "account_created": Message(
         "Đã tạo tài khoản {code} trên hệ thống một cửa",
         "Kính gửi Ông/Bà {applicant_name},\n\nTài khoản công dân {code} của Ông/Bà đã được tạo. Ông/Bà đăng nhập "

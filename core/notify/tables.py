@@ -8,7 +8,7 @@ from piccolo.table import Table
 from core.dossiers.tables import Dossier
 from core.identity.tables import User
 
-__all__ = ("Notification",)
+__all__ = ("Notification", "DeadlineAlert")
 
 
 class Notification(Table):
@@ -34,3 +34,19 @@ class Notification(Table):
     """The outbox row of the latest delivery attempt."""
     attempts = Integer(default=0)
     read_at = Timestamptz(null=True, default=None)
+
+
+class DeadlineAlert(Table):
+    """One deadline alert sent: a dossier that turned near-due (``yellow``) or overdue (``red``) for a
+    given due moment. Its unique ``key`` makes the alert pass idempotent: once per dossier per colour
+    change (a new due, after an apology, may be alerted again)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+    key = Varchar(length=120, unique=True)
+    """``<dossier id>:<colour>:<due, ISO UTC>``."""
+    dossier = Integer(index=True)
+    colour = Varchar(length=8)
+    due_at = Timestamptz()
+    recipients = Integer(default=0)
+    """How many staff accounts were told."""
+    created_at = Timestamptz()

@@ -1,0 +1,237 @@
+"""Deadline alerts: when a dossier turns near-due (one working day or less left) and when it turns
+overdue, its receiving clerk and the holder of each active step are told — in-app, and by e-mail on
+the staff member's address (mail through SMTP when configured, otherwise kept on the outbox page).
+
+The colours are the inbox's (``core.dossiers.inbox.colour_expression``: the clock's rule in the
+receiving agency's sessions). The pass is set-based: one query finds the dossiers that are yellow or
+red now, one the alerts already sent for them, one each the receiving clerks, the active steps and
+the staff who hold them. Each alert is written under a unique key ``<dossier>:<colour>:<due>`` in the
+same transaction as its messages, so the pass is idempotent: run twice (or by two processes) it tells
+nobody twice; a new due (an apology's) is a new colour change. Scheduled every half hour after the
+clock scan has flagged late dossiers; callable on demand.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.catalogue.registry import get_catalogue
+from core.db.tx import raw, write_tx
+from core.dossiers import engine, inbox, timing
+from core.dossiers.routing import step_spec
+from core.dossiers.states import OPEN_STATES
+from core.identity.labels import role_label
+from core.notify.tables import DeadlineAlert
+
+__all__ = ("alert_pass", "alerts_job", "AlertSummary", "TEMPLATES")
+
+log = logging.getLogger("motcua.notify.alerts")
+
+TEMPLATES = {"yellow": "deadline_near", "red": "deadline_overdue"}
+_OPEN = sorted(s.value for s in OPEN_STATES)
+
+
+@dataclass
+class AlertSummary:
+    alerted: dict[str, list[int]] = field(default_factory=lambda: {"yellow": [], "red": []})
+    """Dossier ids alerted in this pass, by colour."""
+    messages: int = 0
+    """In-app messages written (each may come with an e-mail)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _marks(values) -> str:
+    return ", ".join("{}" for _ in values)
+
+
+def _key(dossier_id: int, colour: str, due: datetime) -> str:
+    return f"{dossier_id}:{colour}:{timing.as_utc(due).isoformat(timespec='seconds')}"
+
+
+def _when(value: datetime) -> str:
+    return timing.as_utc(value).astimezone(timing.VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+
+
+async def alert_pass(now: datetime | None = None, *, batch: int = 500) -> AlertSummary:
+    """Alert every dossier that is yellow or red at ``now`` (default: the clock's now) and was not yet
+    alerted for that colour and due."""
+    from core.settings import get_settings
+
+    now = now or engine.utcnow()
+    summary = AlertSummary()
+    colour_sql, colour_args = await inbox.colour_expression(now)
+    due = "COALESCE(d.extended_due_at, d.due_at)"
+    rows = await raw(
+        f"SELECT * FROM (SELECT d.id, d.code, d.procedure_code, d.applicant_name, d.receiving_agency,"  # noqa: S608 - bound args
+        f" {due} AS due, {colour_sql} AS colour FROM dossier d"
+        f" WHERE d.state IN ({_marks(_OPEN)}) AND {due} IS NOT NULL) AS x"
+        " WHERE x.colour IN ({}, {}) ORDER BY x.due, x.id LIMIT {}",
+        *colour_args,
+        *_OPEN,
+        "yellow",
+        "red",
+        batch,
+    )
+    if not rows:
+        return summary
+    ids = [r["id"] for r in rows]
+    sent = {
+        r["key"]
+        for r in await DeadlineAlert.select(DeadlineAlert.key).where(DeadlineAlert.dossier.is_in(ids))
+    }
+    todo = [r for r in rows if _key(r["id"], r["colour"], r["due"]) not in sent]
+    if not todo:
+        return summary
+    ids = [r["id"] for r in todo]
+    clerks = await _receiving_clerks(ids, {r["receiving_agency"] for r in todo})
+    steps = await _active_steps(ids)
+    base_url = get_settings().base_url
+    cat = get_catalogue()
+    for r in todo:
+        proc = cat.procedure(r["procedure_code"])
+        wf = cat.workflows.get(proc.workflow) if proc else None
+        dossier_steps = steps.get(r["id"], [])
+        named = []
+        recipients: dict[int, str] = {}  # user id -> e-mail
+        for s in dossier_steps:
+            spec = step_spec(wf, s["step_id"]) if wf else None
+            holder = s["holders"][0]["full_name"] if s["assignee"] and s["holders"] else ""
+            holder = holder or f"{role_label(s['role'])}, {s['agency_name']}"
+            named.append((spec.name.vi if spec else s["step_id"], holder))
+            for h in s["holders"]:
+                recipients[h["id"]] = h["email"]
+        for c in clerks.get(r["id"], []):
+            recipients[c["id"]] = c["email"]
+        code = r["code"] or str(r["id"])
+        context = {
+            "code": code,
+            "procedure_name": proc.name.vi if proc else r["procedure_code"],
+            "applicant_name": r["applicant_name"],
+            "appointment": _when(r["due"]),
+            "step_name": "; ".join(n for n, _ in named) or "chờ bộ phận một cửa",
+            "holder": "; ".join(h for _, h in named) or "bộ phận tiếp nhận và trả kết quả",
+            "link": f"{base_url}/ho-so/{code}",
+        }
+        written = await _alert_once(r, context, recipients)
+        if written is not None:
+            summary.alerted[r["colour"]].append(r["id"])
+            summary.messages += written
+    if summary.messages:
+        log.info(
+            "deadline alerts: %d near due, %d overdue, %d messages",
+            len(summary.alerted["yellow"]),
+            len(summary.alerted["red"]),
+            summary.messages,
+        )
+    return summary
+
+
+async def _alert_once(row: dict, context: dict, recipients: dict[int, str]) -> int | None:
+    """Record the alert and write its messages in one transaction; None when another run did."""
+    from core.notify.service import notify
+
+    key = _key(row["id"], row["colour"], row["due"])
+    async with write_tx():
+        inserted = (
+            await DeadlineAlert.insert(
+                DeadlineAlert(
+                    key=key,
+                    dossier=row["id"],
+                    colour=row["colour"],
+                    due_at=timing.as_utc(row["due"]),
+                    recipients=len(recipients),
+                    created_at=engine.utcnow(),
+                )
+            )
+            .on_conflict(action="DO NOTHING")
+            .returning(DeadlineAlert.id)
+        )
+        if not inserted:
+            return None
+        for user_id, email in sorted(recipients.items()):
+            await notify(
+                TEMPLATES[row["colour"]],
+                dossier_id=row["id"],
+                user_id=user_id,
+                to_email=email or "",
+                context=context,
+            )
+    return len(recipients)
+
+
+async def _receiving_clerks(ids: list[int], agencies: set[int]) -> dict[int, list[dict]]:
+    """The clerk who received each dossier (its ``receive`` event); for one received by nobody in
+    particular, the receivers of its receiving agency."""
+    out: dict[int, list[dict]] = defaultdict(list)
+    for r in await raw(
+        "SELECT e.dossier, u.id, u.email FROM dossier_event e JOIN motcua_user u ON u.id = e.actor"  # noqa: S608 - bound args
+        f" WHERE e.action = {{}} AND e.dossier IN ({_marks(ids)}) AND u.active = {{}}",
+        "receive",
+        *ids,
+        True,
+    ):
+        if all(c["id"] != r["id"] for c in out[r["dossier"]]):
+            out[r["dossier"]].append({"id": r["id"], "email": r["email"]})
+    missing = [i for i in ids if i not in out]
+    if missing:
+        desk = await _holders([(a, "receiver") for a in agencies])
+        for r in await raw(
+            f"SELECT id, receiving_agency FROM dossier WHERE id IN ({_marks(missing)})",  # noqa: S608 - bound args
+            *missing,
+        ):
+            out[r["id"]] = desk.get((r["receiving_agency"], "receiver"), [])
+    return out
+
+
+async def _active_steps(ids: list[int]) -> dict[int, list[dict]]:
+    """Each dossier's active steps with the staff holding them: the assignee, or everyone with the
+    step's role at its agency."""
+    steps = await raw(
+        "SELECT s.dossier, s.step_id, s.role, s.agency, a.name AS agency_name, s.assignee,"  # noqa: S608 - bound args
+        " u.full_name AS assignee_name, u.email AS assignee_email"
+        " FROM dossier_step s JOIN agency a ON a.id = s.agency LEFT JOIN motcua_user u ON u.id = s.assignee"
+        f" WHERE s.status = {{}} AND s.dossier IN ({_marks(ids)}) ORDER BY s.stage, s.id",
+        "active",
+        *ids,
+    )
+    pools = await _holders([(s["agency"], s["role"]) for s in steps if not s["assignee"]])
+    out: dict[int, list[dict]] = defaultdict(list)
+    for s in steps:
+        if s["assignee"]:
+            holders = [{"id": s["assignee"], "full_name": s["assignee_name"], "email": s["assignee_email"]}]
+        else:
+            holders = pools.get((s["agency"], s["role"]), [])
+        out[s["dossier"]].append({**s, "holders": holders})
+    return out
+
+
+async def _holders(pairs: list[tuple[int, str]]) -> dict[tuple[int, str], list[dict]]:
+    """Active staff holding each ``(agency, role)``: one query."""
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return {}
+    agencies = sorted({a for a, _ in pairs})
+    out: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for r in await raw(
+        "SELECT g.agency, g.role, u.id, u.full_name, u.email FROM role_grant g"  # noqa: S608 - bound args
+        ' JOIN motcua_user u ON u.id = g."user"'
+        f" WHERE g.agency IN ({_marks(agencies)}) AND u.active = {{}} ORDER BY u.id",
+        *agencies,
+        True,
+    ):
+        if (r["agency"], r["role"]) in pairs:
+            out[(r["agency"], r["role"])].append(
+                {"id": r["id"], "full_name": r["full_name"], "email": r["email"]}
+            )
+    return out
+
+
+async def alerts_job(ctx: dict, **_kwargs) -> dict:
+    """Job entry point (arq cron and the in-process runner)."""
+    return (await alert_pass()).as_dict()
