@@ -149,6 +149,9 @@ class DossierView:
     updated_at: datetime
     steps: tuple[StepView, ...] = field(default_factory=tuple)
     colour: str | None = None
+    lookup_key: str = ""
+    """The secret printed on the receipt and carried by its QR: with the code, it opens the public
+    status page to someone not signed in (R36). Never in ``public_dict``."""
 
     @property
     def appointment_at(self) -> datetime | None:
@@ -387,6 +390,7 @@ class DossierData(TypedDict):
     updated_at: datetime
     steps: tuple[StepData, ...]
     colour: str | None
+    lookup_key: str
     appointment_at: datetime | None
 
 

@@ -18,6 +18,7 @@ from core.catalogue.tables import ProcedureVersion
 from core.contract.errors import NotFound
 from core.documents.legal_forms import LegalForm
 from core.documents.qr import status_url
+from core.dossiers.codes import format_lookup_key
 from core.dossiers.tables import Dossier, DossierEvent, DossierStep
 from core.fees.tables import DossierFee, Payment
 
@@ -396,7 +397,8 @@ def _common(form: LegalForm, bundle: dict, number: str, issued_at: datetime) -> 
         "place": province_place(bundle["chain"]),
         "agency": {**agency, "parent_name": parent},
         "code": d["code"] or "",
-        "status_url": status_url(d["code"]) if d["code"] else "",
+        "status_url": status_url(d["code"], d.get("lookup_key") or "") if d["code"] else "",
+        "lookup_key": format_lookup_key(d.get("lookup_key") or ""),
         "procedure": _procedure(bundle),
         "applicant": _applicant(d),
         "channel": CHANNEL_LABELS.get(d["channel"], d["channel"]),

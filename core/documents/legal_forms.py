@@ -45,7 +45,9 @@ FORMS: MappingProxyType[str, LegalForm] = MappingProxyType(
     {
         f.id: f
         for f in (
-            LegalForm("form01", "Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "TTPVHCC"),
+            LegalForm(
+                "form01", "Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "TTPVHCC", version="2"
+            ),
             LegalForm("form02", "Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "PBS-"),
             LegalForm("form03", "Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "PTC-"),
             LegalForm("form04", "Mẫu số 04", "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "PXL-"),

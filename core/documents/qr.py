@@ -4,10 +4,10 @@ document's public verification page."""
 from __future__ import annotations
 
 import secrets
-from urllib.parse import quote
 
 import segno
 
+from core.dossiers.codes import status_url
 from core.settings import get_settings
 
 __all__ = ("status_url", "qr_svg_data_uri", "verify_url", "new_public_id", "PUBLIC_ID_PATTERN")
@@ -24,11 +24,6 @@ def new_public_id() -> str:
 def verify_url(public_id: str) -> str:
     """The public verification page of an issued document (``{MOTCUA_BASE_URL}/xac-minh/{public_id}``)."""
     return f"{get_settings().base_url}/xac-minh/{public_id}"
-
-
-def status_url(code: str) -> str:
-    """The public status page of dossier ``code`` (``{MOTCUA_BASE_URL}/tra-cuu/{code}``)."""
-    return f"{get_settings().base_url}/tra-cuu/{quote(code, safe='.-')}"
 
 
 def qr_svg_data_uri(content: str) -> str:

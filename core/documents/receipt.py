@@ -79,5 +79,5 @@ async def receipt_context(payment_id: int) -> tuple[int, str, dict[str, Any], da
     if d["code"]:
         from core.documents.qr import status_url
 
-        context["status_url"] = status_url(d["code"])
+        context["status_url"] = status_url(d["code"], d.get("lookup_key") or "")
     return p["dossier"], number, context, paid_at

@@ -96,6 +96,7 @@ async def register_rows(
         Dossier.select(
             Dossier.id,
             Dossier.code,
+            Dossier.lookup_key,
             Dossier.procedure_code,
             Dossier.applicant_name,
             Dossier.applicant_address,
@@ -140,7 +141,7 @@ async def register_rows(
             {
                 "n": n,
                 "code": r["code"] or "",
-                "status_url": status_url(r["code"]) if r["code"] else "",
+                "status_url": status_url(r["code"], r["lookup_key"]) if r["code"] else "",
                 "procedure": name,
                 "applicant": r["applicant_name"],
                 "address": r["applicant_address"],

@@ -21,6 +21,7 @@ __all__ = (
     "not_found",
     "readable_id",
     "readable_view",
+    "public_view",
     "UI_ACTIONS",
 )
 
@@ -129,6 +130,24 @@ async def readable_view(user: Any, ref: int | str) -> DossierView:
         raise not_found(ref) from None
     if not can_view(user, view):
         raise not_found(ref)
+    return view
+
+
+async def public_view(user: Any, code: str, key: str | None) -> DossierView:
+    """The dossier ``code`` for its public status page (R36): anyone who may read it (its applicant,
+    its staff) needs no key; anyone else needs the look-up key printed on the receipt. A wrong or
+    missing key and an unknown code give the same ``not_found(code)``: a visitor learns nothing,
+    not even that the code exists."""
+    from core.dossiers import codes, service
+
+    if not codes.is_valid_code(code):
+        raise not_found(code)
+    try:
+        view = await service.get(code)
+    except NotFound:
+        raise not_found(code) from None
+    if not (codes.lookup_key_matches(view.lookup_key, key) or (user is not None and can_view(user, view))):
+        raise not_found(code)
     return view
 
 

@@ -13,11 +13,15 @@ two agencies never wait on each other; on SQLite the write transaction is alread
 
 from __future__ import annotations
 
+import hmac
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import quote
 
 from core.db.tx import raw
+from core.settings import get_settings
 
 __all__ = (
     "AGENCY_CODE",
@@ -28,7 +32,45 @@ __all__ = (
     "parse_code",
     "is_valid_code",
     "allocate",
+    "new_lookup_key",
+    "format_lookup_key",
+    "lookup_key_matches",
+    "normalise_lookup_key",
+    "status_url",
 )
+
+LOOKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Capitals and digits a person reads back without doubt (no I/1, O/0)."""
+LOOKUP_KEY_LENGTH = 8
+"""32⁸ ≈ 10¹² keys per dossier code: guessing one by trying is hopeless."""
+
+
+def new_lookup_key() -> str:
+    """A fresh secret for the public status look-up (R36), printed on the receipt as ``ABCD-EFGH``.
+
+    Dossier codes are sequential, so the code alone would let anyone walk every dossier's progress;
+    the look-up asks for this key as well (the QR on the receipt carries both).
+    """
+    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_KEY_LENGTH))
+
+
+def normalise_lookup_key(text: str | None) -> str:
+    """The key as typed (``abcd-efgh``, ``ABCD EFGH``) in its stored form (``ABCDEFGH``)."""
+    return re.sub(r"[\s-]", "", text or "").upper()[: LOOKUP_KEY_LENGTH * 2]
+
+
+def format_lookup_key(key: str) -> str:
+    """``ABCDEFGH`` as printed: ``ABCD-EFGH``."""
+    return f"{key[:4]}-{key[4:]}" if len(key) == LOOKUP_KEY_LENGTH else key
+
+
+def lookup_key_matches(stored: str | None, given: str | None) -> bool:
+    """Whether ``given`` opens the dossier whose key is ``stored`` (constant time; an unset key
+    opens nothing)."""
+    if not stored:
+        return False
+    return hmac.compare_digest(stored.encode(), normalise_lookup_key(given).encode())
+
 
 AGENCY_CODE = r"(?:\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(?:\.\d{1,3}){0,2})"
 """QCVN 102:2016 (``000.00.01.H39``) or QĐ 20/2020 electronic identifier (``H55.242``, ``H55.242.01``)."""
@@ -104,3 +146,10 @@ async def allocate(agency_code: str, day: date, system_owner: str | None = None)
         day,
     )
     return format_code(agency_code, day, rows[0]["last"], system_owner)
+
+
+def status_url(code: str, key: str = "") -> str:
+    """The public status page of dossier ``code`` (``{MOTCUA_BASE_URL}/tra-cuu/{code}?k={key}``):
+    ``key`` is the dossier's look-up secret (R36), without which a visitor not signed in sees nothing."""
+    url = f"{get_settings().base_url}/tra-cuu/{quote(code, safe='.-')}"
+    return f"{url}?k={quote(key)}" if key else url

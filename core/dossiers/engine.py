@@ -755,6 +755,7 @@ def build_view(
         applicant_phone=row["applicant_phone"],
         applicant_email=row["applicant_email"],
         applicant_address=row["applicant_address"],
+        lookup_key=row.get("lookup_key") or "",
         data=load_json(row["data"]) or {},
         channel=row["channel"],
         result_channel=row["result_channel"],

@@ -189,6 +189,7 @@ async def create(
         "data": data,
         "channel": channel,
         "result_channel": result_channel,
+        "lookup_key": codes.new_lookup_key(),
         **values,
     }
 

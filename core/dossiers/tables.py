@@ -42,6 +42,8 @@ class Dossier(Table):
     applicant_phone = Varchar(length=32, default="")
     applicant_email = Varchar(length=255, default="")
     applicant_address = Varchar(length=500, default="")
+    lookup_key = Varchar(length=16, default="")
+    """Secret printed on the receipt (R36): with the code it opens the public status page."""
     data = JSON(default={})
     """The application's answers."""
     channel = Varchar(length=16, default="online")

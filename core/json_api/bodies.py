@@ -382,6 +382,7 @@ class DossierOut(msgspec.Struct):
     updated_at: datetime
     steps: list[StepOut]
     colour: str | None
+    lookup_key: str
     appointment_at: datetime | None
     allowed_actions: list[AllowedAction]
 

@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from core.contract.errors import InvalidInput, NotAllowed
@@ -249,20 +249,30 @@ class DossierApi(Controller):
 
 
 class StatusApi(Controller):
-    """Public status look-up by code: no personal data."""
+    """Public status look-up by code and look-up key: no personal data."""
 
     path = "/api/v1/status"
     tags = ["status"]
-    opt = public("status look-up by dossier code: no personal data")
+    opt = public("status look-up by dossier code and look-up key: no personal data")
     security: list = []  # public: no token
 
     @get("/{code:str}", summary="Public status of a dossier")
-    async def status(self, code: str, request: Request) -> PublicStatusOut:
-        from core.dossiers.codes import is_valid_code
-
-        if not is_valid_code(code):
-            raise access.not_found(code)
-        return msgspec.convert(public_json(await service.get(code)), PublicStatusOut)
+    async def status(
+        self,
+        code: str,
+        request: Request,
+        k: Annotated[
+            str | None,
+            Parameter(
+                description="The look-up key printed on the receipt beside the code (``ABCD-EFGH``). "
+                "Without it (or with a wrong one) the answer is 404, as for an unknown code, unless "
+                "the caller's token may read the dossier.",
+                max_length=32,
+            ),
+        ] = None,
+    ) -> PublicStatusOut:
+        view = await access.public_view(request.user, code, k)
+        return msgspec.convert(public_json(view), PublicStatusOut)
 
 
 @post(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from core.contract.hookspecs import hookimpl
 from core.contract.specs import JobSpec, L, MenuItem, Panel
+from core.dossiers.codes import status_url
 
 log = logging.getLogger("motcua.notify")
 
@@ -58,9 +58,8 @@ def message_context(event: dict, dossier: dict) -> dict[str, Any]:
         "agency_name": agency.get("name", "") if isinstance(agency, dict) else "",
         "reason": event.get("note", ""),
         "appointment": _when(dossier.get("appointment_at") or dossier.get("due_at")),
-        "link": f"{get_settings().base_url}/tra-cuu/{quote(code, safe='.-')}"
-        if code
-        else get_settings().base_url,
+        # to the applicant only: their link carries the look-up key (R36)
+        "link": status_url(code, dossier.get("lookup_key") or "") if code else get_settings().base_url,
         "late_agency": (agency.get("name", "") if isinstance(agency, dict) else ""),
     }
 

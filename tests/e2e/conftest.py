@@ -78,6 +78,26 @@ def _e2e_env(tmp: Path) -> dict[str, str]:
 LIVE_ENV: dict[str, str] = {}
 """The environment of the live server (data folder, database): a journey that needs a second server on the
 same data (another configuration) starts it with this."""
+_LOOKUP_KEY = """
+import asyncio, sys
+from core.db.tx import raw
+rows = asyncio.run(raw("SELECT lookup_key FROM dossier WHERE code = {}", sys.argv[1]))
+print(rows[0]["lookup_key"] if rows else "")
+"""
+
+
+def lookup_key(code: str) -> str:
+    """The look-up key printed on the receipt of demo dossier ``code`` (what its applicant holds)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _LOOKUP_KEY, code],
+        cwd=ROOT,
+        env=LIVE_ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return out.stdout.strip()
 
 
 @pytest.fixture(scope="session")

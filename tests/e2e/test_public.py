@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import lookup_key
+
 pytestmark = pytest.mark.e2e
 
 
@@ -103,9 +105,17 @@ def test_public_status_lookup_shows_no_personal_data(page: Page, live_server, de
     expect(page.locator(".error-summary")).to_be_visible()
     shot("anon-07-lookup-error")
 
+    # The code alone opens nothing (codes are sequential, R36): the look-up key printed beside it is asked.
     page.get_by_label("Mã hồ sơ").fill(code.lower())
     page.get_by_role("button", name="Tra cứu").click()
-    expect(page).to_have_url(re.compile(re.escape(f"/tra-cuu/{code}") + "$"))
+    expect(page.locator(".field-error .error-message")).to_contain_text("Nhập mã tra cứu")
+    expect(page.get_by_label("Mã hồ sơ")).to_have_value(code)
+    shot("anon-07b-lookup-needs-key")
+
+    key = lookup_key(code)
+    page.get_by_label("Mã tra cứu").fill(f"{key[:4]}-{key[4:]}".lower())
+    page.get_by_role("button", name="Tra cứu").click()
+    expect(page).to_have_url(re.compile(re.escape(f"/tra-cuu/{code}?k={key}") + "$"))
     main = page.locator("main")
     expect(page.get_by_role("heading", level=1)).to_contain_text(code)
     expect(main).to_contain_text("Đang giải quyết")

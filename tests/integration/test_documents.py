@@ -18,6 +18,7 @@ from core.jobs.tables import Outbox
 from core.settings import get_settings
 from tests.integration.test_documents_builders import (
     CODE,
+    KEY,
     assert_a4_embedded,
     build_dossier,
     pdf_text,
@@ -69,9 +70,10 @@ async def test_form_pdf_text_and_qr(db, tmp_path, form):
     assert CODE in flat
     assert "Nguyễn Thị Hằng" in flat or form == "form06"
     assert SUFFIX_SHOWN[form] in flat
+    assert ("Mã tra cứu: K7M2-P9QX" in flat) == (form == "form01"), "the receipt prints the look-up key (R36)"
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat and "Độc lập - Tự do - Hạnh phúc" in flat
     assert "Đồng Nai, ngày 2" in flat
-    assert qr_payloads(pdf, tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}"]
+    assert qr_payloads(pdf, tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}?k={KEY}"]
     assert_a4_embedded(pdf, tmp_path)
 
 

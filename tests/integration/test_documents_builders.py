@@ -15,6 +15,8 @@ from tests.fixtures.builders import grant, make_user, standard_tree
 __all__ = ("build_dossier", "pdf_text", "qr_payloads", "keep_pdf", "assert_a4_embedded", "CODE", "T")
 
 CODE = "000.00.01.H39-261123-0007"
+KEY = "K7M2P9QX"
+"""The dossier's status look-up key (R36): every printed QR carries it; form 01 prints it."""
 
 
 def T(day: int, hour: int, minute: int = 0) -> datetime:
@@ -55,6 +57,7 @@ async def build_dossier(*, steps: bool = True) -> dict:
     await pv.save()
     d = Dossier(
         code=CODE,
+        lookup_key=KEY,
         procedure_code="9.000001",
         domain="test",
         procedure_version=pv.id,

@@ -10,6 +10,7 @@ from core.settings import get_settings
 from tests.fixtures.builders import login_as
 from tests.integration.test_documents_builders import (
     CODE,
+    KEY,
     T,
     assert_a4_embedded,
     build_dossier,
@@ -126,7 +127,7 @@ async def test_register_exports(client, tmp_path):
     assert "SỔ THEO DÕI HỒ SƠ" in flat and CODE in flat and "Nguyễn Thị Hằng" in flat
     assert "Số: 01/STD-TTPVHCC" in flat  # the register's number suffix (STD-)
     # Each row carries the QR code of its dossier's public status page; the page is landscape A4.
-    assert qr_payloads(pdf.content, tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}"]
+    assert qr_payloads(pdf.content, tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}?k={KEY}"]
     assert_a4_embedded(pdf.content, tmp_path, landscape=True)
     bad = await client.get(f"/so-theo-doi.xlsx?agency={centre}&from=x&to=30/11/2026")
     assert bad.status_code == 422

@@ -9,7 +9,7 @@ from core.db.tx import write_tx
 from core.documents import render, service
 from core.documents.tasks import render_document
 from core.settings import get_settings
-from tests.integration.test_documents_builders import CODE, build_dossier, pdf_text, qr_payloads
+from tests.integration.test_documents_builders import CODE, KEY, build_dossier, pdf_text, qr_payloads
 
 RESULT_TEMPLATE = """{% extends "documents/base_print.html" %}
 {% block number %}Số: {{ number }}{% endblock %}
@@ -60,7 +60,7 @@ async def test_result_document_from_a_plugin_template(db, tmp_path, plugin_templ
         "Cấp cho: Nguyễn Thị Hằng" in flat and CODE in flat and "Đồng Nai, ngày 23 tháng 11 năm 2026" in flat
     )
     assert sorted(qr_payloads(pdf, tmp_path)) == [
-        f"{get_settings().base_url}/tra-cuu/{CODE}",
+        f"{get_settings().base_url}/tra-cuu/{CODE}?k={KEY}",
         f"{get_settings().base_url}/xac-minh/{row['public_id']}",  # every issued result can be verified
     ]
 

@@ -135,13 +135,14 @@ async def test_public_status_shows_no_personal_data(client, world):
     )
     assert r.status_code == 200
     forbidden = (NAME, CCCD, PHONE, EMAIL, ADDRESS, SECRET_ANSWER, "Lương", "applicant", "id_number")
-    r = await client.get(f"/api/v1/status/{d['code']}")
+    assert (await client.get(f"/api/v1/status/{d['code']}")).status_code == 404, "no key (R36)"
+    r = await client.get(f"/api/v1/status/{d['code']}", params={"k": d["lookup_key"]})
     assert r.status_code == 200
     body = r.json()
     assert body["code"] == d["code"] and body["state"] == "received" and body["steps"]
     for text in forbidden:
         assert text not in r.text, text
-    r = await client.get(f"/tra-cuu/{d['code']}")
+    r = await client.get(f"/tra-cuu/{d['code']}", params={"k": d["lookup_key"]})
     assert r.status_code == 200 and d["code"] in r.text
     for text in (NAME, CCCD, PHONE, EMAIL, ADDRESS, SECRET_ANSWER):
         assert text not in r.text, text

@@ -18,6 +18,7 @@ from core.plugins import get_plugin_manager
 from core.settings import get_settings
 from tests.integration.test_documents_builders import (
     CODE,
+    KEY,
     T,
     assert_a4_embedded,
     build_dossier,
@@ -201,7 +202,9 @@ async def test_payment_receipt_and_balance(db, tmp_path):
     assert "Một trăm năm mươi nghìn đồng" in flat and "Nguyễn Thị Hằng" in flat and CODE in flat
     assert "Tiền mặt tại Bộ phận Một cửa" in flat and "Trần Văn Đức" in flat
     assert_a4_embedded(documents.read_file(row), tmp_path)
-    assert qr_payloads(documents.read_file(row), tmp_path) == [f"{get_settings().base_url}/tra-cuu/{CODE}"]
+    assert qr_payloads(documents.read_file(row), tmp_path) == [
+        f"{get_settings().base_url}/tra-cuu/{CODE}?k={KEY}"
+    ]
     with pytest.raises(InvalidInput) as exc:
         await fees.record_payment(did, actor=built["clerk"], method="cash", amount=150000)
     assert exc.value.errors == [("amount", "Hồ sơ không còn khoản phí, lệ phí nào phải nộp.")]

@@ -91,9 +91,18 @@ async def test_api_receive_steps_result_return(client, world):
     assert [e["action"] for e in r.json()][:3] == ["create", "submit", "receive"]
 
     r = await client.get(f"/api/v1/status/{code}")
+    assert r.status_code == 404, "without the look-up key, an anonymous caller learns nothing (R36)"
+    key = (await service_get(code)).lookup_key
+    r = await client.get(f"/api/v1/status/{code}", params={"k": key})
     assert r.status_code == 200
     public = r.json()
     assert public["state"] == "result_ready" and "applicant_name" not in public and "Nguyễn" not in r.text
+
+
+async def service_get(code: str):
+    from core.dossiers import service
+
+    return await service.get(code)
 
 
 async def test_api_errors(client, world):
@@ -185,13 +194,38 @@ async def test_status_pages(client, world):
     assert r.status_code == 200 and 'name="code"' in r.text
     r = await client.get("/tra-cuu", params={"code": "abc"})
     assert r.status_code == 422 and "000.00.31.H39-261123-0001" in r.text
-    r = await client.get("/tra-cuu", params={"code": "000.30.31.H39-200101-0099"})
-    assert r.status_code == 422
-    r = await client.get("/tra-cuu", params={"code": d.code}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == f"/tra-cuu/{d.code}"
-    r = await client.get(f"/tra-cuu/{d.code}")
+    key = d.lookup_key
+    assert len(key) == 8 and key.isalnum() and key.isupper()
+
+    # R36: codes are sequential, so the code alone opens nothing; an unknown code, a missing key and
+    # a wrong key all get the same answer (the form again, asking for the key), never the dossier.
+    unknown = "000.30.31.H39-200101-0099"
+    wrong = "AAAA2222" if key != "AAAA2222" else "BBBB3333"
+    r = await client.get("/tra-cuu", params={"code": unknown, "k": wrong})
+    assert r.status_code == 422 and "Mã hồ sơ hoặc mã tra cứu không đúng" in r.text
+    answer_unknown = r.text
+    r = await client.get("/tra-cuu", params={"code": d.code, "k": wrong})
+    assert r.status_code == 422 and r.text == answer_unknown.replace(unknown, d.code)
+    r = await client.get("/tra-cuu", params={"code": d.code})
+    assert r.status_code == 422 and "Nhập mã tra cứu in trên giấy tiếp nhận" in r.text
+    for page_key in (None, wrong):
+        r = await client.get(f"/tra-cuu/{d.code}", params={"k": page_key} if page_key else {})
+        assert r.status_code == 404 and "Kiểm tra hồ sơ" not in r.text and "Thuế tỉnh" not in r.text
+        r = await client.get(f"/tra-cuu/{unknown}", params={"k": page_key} if page_key else {})
+        assert r.status_code == 404
+    typed = f"{key[:4].lower()}-{key[4:].lower()}"  # as printed, in small letters: still opens
+    r = await client.get("/tra-cuu", params={"code": d.code, "k": typed}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/tra-cuu/{d.code}?k={key}"
+    r = await client.get(f"/tra-cuu/{d.code}", params={"k": key})
     assert r.status_code == 200
     assert "Kiểm tra hồ sơ" in r.text and "Thuế tỉnh Đồng Nai" in r.text and "Lê Văn Cường" not in r.text
+    assert key not in r.text.replace(f"k={key}", ""), "the page does not print the key"
+
+    # staff who may read the dossier need no key
+    await login_as(client, w["users"]["receiver"])
+    r = await client.get("/tra-cuu", params={"code": d.code}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/tra-cuu/{d.code}"
+    assert (await client.get(f"/tra-cuu/{d.code}")).status_code == 200
 
 
 async def test_staff_page_actions_and_conflict(client, world):

@@ -16,24 +16,27 @@ from core.documents.tasks import render_document
 from core.settings import get_settings
 from tests.integration.test_documents_builders import build_dossier, pdf_text
 
-V2_MARK = "Mẫu in phiên bản 2"
+CURRENT = legal_forms.FORMS["form01"].version
+NEXT = str(int(CURRENT) + 1)
+NEXT_MARK = f"Mẫu in phiên bản {NEXT}"
 
 
 @pytest.fixture
-def form01_v2(tmp_path, monkeypatch):
-    """Release version 2 of form 01: a new template file beside v1, and the form's current version bumped."""
-    folder = tmp_path / "templates" / "documents" / "v2"
+def form01_next(tmp_path, monkeypatch):
+    """Release the next version of form 01: a new template file beside the current one, and the form's
+    current version bumped."""
+    folder = tmp_path / "templates" / "documents" / f"v{NEXT}"
     folder.mkdir(parents=True)
     (folder / "form01.html").write_text(
-        '{% extends "documents/v1/form01.html" %}\n'
-        '{% block status_line %}{{ super() }}<p class="note">' + V2_MARK + "</p>{% endblock %}\n",
+        f'{{% extends "documents/v{CURRENT}/form01.html" %}}\n'
+        '{% block status_line %}{{ super() }}<p class="note">' + NEXT_MARK + "</p>{% endblock %}\n",
         encoding="utf-8",
     )
     original_dirs = render.plugin_template_dirs
     monkeypatch.setattr(render, "plugin_template_dirs", lambda: [tmp_path / "templates", *original_dirs()])
     render.print_environment.cache_clear()
     bumped = dict(legal_forms.FORMS)
-    bumped["form01"] = replace(bumped["form01"], version="2")
+    bumped["form01"] = replace(bumped["form01"], version=NEXT)
     monkeypatch.setattr(legal_forms, "FORMS", MappingProxyType(bumped))
     yield
     render.print_environment.cache_clear()
@@ -56,13 +59,14 @@ async def test_a_new_template_version_changes_new_documents_only(db, tmp_path, r
     old_id = await _form01(built, "receive")
     old_pdf = await _bytes(old_id)
     old = await service.get_document(old_id)
-    assert old["template_version"] == "1" and old["context"]["_template"] == "documents/v1/form01.html"
+    assert old["template_version"] == CURRENT
+    assert old["context"]["_template"] == f"documents/v{CURRENT}/form01.html"
 
-    request.getfixturevalue("form01_v2")  # version 2 is released after the first receipt was printed
+    request.getfixturevalue("form01_next")  # a new version is released after the first receipt was printed
     new_id = await _form01(built, "supplement")  # another event: a new document
     new = await service.get_document(new_id)
-    assert new["template_version"] == "2" and new["context"]["_template"] == "documents/v2/form01.html"
-    assert V2_MARK in " ".join(pdf_text(await _bytes(new_id), tmp_path).split())
+    assert new["template_version"] == NEXT and new["context"]["_template"] == f"documents/v{NEXT}/form01.html"
+    assert NEXT_MARK in " ".join(pdf_text(await _bytes(new_id), tmp_path).split())
 
     # The old receipt's file is lost: it is rendered again with ITS version, to the same bytes.
     (get_settings().files_dir / old["path"]).unlink()
@@ -72,7 +76,7 @@ async def test_a_new_template_version_changes_new_documents_only(db, tmp_path, r
     again = await _bytes(old_id)
     assert again == old_pdf
     assert hashlib.sha256(again).hexdigest() == old["sha256"]
-    assert V2_MARK not in pdf_text(again, tmp_path)
+    assert NEXT_MARK not in pdf_text(again, tmp_path)
 
 
 def test_every_form_has_a_template_for_its_current_version():

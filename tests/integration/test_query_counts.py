@@ -234,7 +234,7 @@ async def test_public_status_page_with_many_events(client, count_queries, world)
         state["d"] = d
 
     await cycles(1)
-    await assert_flat(client, count_queries, f"/tra-cuu/{d.code}", lambda: cycles(MANY // 2))
+    await assert_flat(client, count_queries, f"/tra-cuu/{d.code}?k={d.lookup_key}", lambda: cycles(MANY // 2))
 
 
 async def test_my_messages_page(client, count_queries, world):

@@ -119,7 +119,10 @@ async def test_citizen_free_text_is_escaped_on_every_page_and_in_form01(client, 
         _no_raw_markup(page.text, f"dossier page as {who}")
         assert escaped_script in page.text.replace("&quot;", "&#34;")  # the text is shown, escaped
     client.cookies.clear()
-    status = await client.get(f"/tra-cuu/{code}")
+    from core.dossiers import service as dossiers
+
+    key = (await dossiers.get(code)).lookup_key
+    status = await client.get(f"/tra-cuu/{code}", params={"k": key})
     assert status.status_code == 200
     _no_raw_markup(status.text, "status page")
     await login_as(client, a.users["ward_receiver"])

@@ -34,29 +34,48 @@ def _labels() -> dict[str, Any]:
     "/tra-cuu",
     include_in_schema=False,
     name="status_lookup",
-    opt=public("status look-up by dossier code: no personal data"),
+    opt=public("status look-up by dossier code and look-up key: no personal data"),
 )
-async def status_lookup(request: Request, code: str | None = None) -> Template | Redirect:
-    """The look-up form; with ``?code=`` it checks the code and goes to its status page."""
+async def status_lookup(
+    request: Request, code: str | None = None, k: str | None = None
+) -> Template | Redirect:
+    """The look-up form; with ``?code=`` (and ``k``, the look-up key printed on the receipt) it goes
+    to the status page. An unknown code and a wrong key get the same message (R36)."""
     errors: dict[str, str] = {}
+    key = codes.normalise_lookup_key(k)
     if code is not None:
-        code = code.strip().upper()
+        code = code.strip().upper()[:80]
         if not code:
             errors["code"] = _("Enter the dossier code printed on your receipt.")
         elif not codes.is_valid_code(code):
             errors["code"] = _("This is not a dossier code. It looks like 000.00.31.H39-261123-0001.")
         else:
             try:
-                await service.get(code)
+                await access.public_view(request.user, code, key)
             except NotFound:
-                errors["code"] = _("No dossier has this code. Check the code on your receipt.")
+                if key:
+                    errors["k"] = _(
+                        "The dossier code or the look-up key is wrong. Check both on your receipt."
+                    )
+                else:
+                    errors["k"] = _("Enter the look-up key printed on your receipt beside the dossier code.")
             else:
-                return Redirect(f"/tra-cuu/{code}", status_code=303)
+                return Redirect(_status_address(code, key), status_code=303)
+    return await _lookup_page(request, code or "", key, errors)
+
+
+def _status_address(code: str, key: str) -> str:
+    return f"/tra-cuu/{code}?k={key}" if key else f"/tra-cuu/{code}"
+
+
+async def _lookup_page(
+    request: Request, code: str, key: str, errors: dict[str, str], status_code: int | None = None
+) -> Template:
     return await page(
         request,
         "dossiers/lookup.html",
-        {"code": code or "", "errors": errors, **_labels()},
-        status_code=422 if errors else 200,
+        {"code": code, "key": codes.format_lookup_key(key), "errors": errors, **_labels()},
+        status_code=status_code or (422 if errors else 200),
     )
 
 
@@ -64,15 +83,26 @@ async def status_lookup(request: Request, code: str | None = None) -> Template |
     "/tra-cuu/{code:str}",
     include_in_schema=False,
     name="status_page",
-    opt=public("public progress of a dossier by its code: no personal data"),
+    opt=public("public progress of a dossier by its code and look-up key: no personal data"),
 )
-async def status_page(request: Request, code: str) -> Template:
-    """Public progress: procedure, state, dates, steps with agencies and timeliness; no personal data."""
+async def status_page(request: Request, code: str, k: str | None = None) -> Template:
+    """Public progress: procedure, state, dates, steps with agencies and timeliness; no personal data.
+
+    Without the right key (and not signed in as someone who may read the dossier) the visitor gets
+    the look-up form with a 404, the same whether the code exists or not."""
     from core.catalogue.registry import get_catalogue
 
-    if not codes.is_valid_code(code):
-        raise access.not_found(code)
-    view = await service.get(code)
+    key = codes.normalise_lookup_key(k)
+    try:
+        view = await access.public_view(request.user, code, key)
+    except NotFound:
+        shown = code.strip().upper()[:80] if codes.is_valid_code(code.strip().upper()) else ""
+        message = (
+            _("The dossier code or the look-up key is wrong. Check both on your receipt.")
+            if key
+            else _("Enter the look-up key printed on your receipt beside the dossier code.")
+        )
+        return await _lookup_page(request, shown, key, {"k": message}, status_code=404)
     proc = get_catalogue().procedure(view.procedure_code)
     return await page(
         request, "dossiers/status.html", {"d": view.public_dict(), "procedure": proc, **_labels()}

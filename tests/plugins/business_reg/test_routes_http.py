@@ -233,7 +233,7 @@ async def test_household_business_at_the_ward_with_the_tax_code(client, world, t
     text = " ".join(pdf_text(pdf, tmp_path).split())
     assert "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH" in text and f"Mã số hộ kinh doanh: {biz['code']}" in text
     assert "Hộ kinh doanh Mai Vàng" in text and d["code"] in text
-    assert qr_payloads(pdf, tmp_path) == [status_url(d["code"])]
+    assert qr_payloads(pdf, tmp_path) == [status_url(d["code"], d["lookup_key"])]
     await _ready_and_return(client, a, "ward_receiver", d, OWNER)
 
 
