@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.a11y import assert_accessible, run_axe
+from tests.e2e.conftest import lookup_key
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +40,9 @@ def test_public_pages_are_accessible(page: Page, live_server, demo_day, shot):
     expect(page.locator(".error-summary")).to_be_visible()
     assert_accessible(page, "lookup-error")
 
-    page.goto(live_server + f"/tra-cuu/000.30.31.H39-{demo_day}-0003")
+    code = f"000.30.31.H39-{demo_day}-0003"
+    page.goto(live_server + f"/tra-cuu/{code}?k={lookup_key(code)}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(code)
     assert_accessible(page, "status")
 
     page.goto(live_server + "/dang-nhap")
