@@ -155,27 +155,47 @@ def cmd_audit_anchor(args) -> None:
     print(f"Đã ghi mốc neo vào {anchors.anchor_path()}: {line['chain_count']} chuỗi, {line['rows']} bản ghi.")
 
 
-async def issue_api_token(username: str, name: str) -> str:
-    """A new JSON API token for the active user ``username`` (audited), or ``ValueError``."""
+async def issue_api_token(username: str, name: str, scope: str = "write", days: int | None = None) -> str:
+    """A new JSON API token for the active user ``username`` (audited), or ``ValueError``.
+
+    ``days``: its life (1 to 366); None keeps the old command's token that never expires."""
     from core.audit import chain
-    from core.identity.api_auth import issue_token
+    from core.contract.errors import InvalidInput
+    from core.identity.api_auth import create_token, issue_token
     from core.identity.tables import User
 
     user = await User.select(User.id).where((User.username == username) & (User.active.eq(True))).first()
     if user is None:
         raise ValueError(f"Không có tài khoản đang hoạt động tên '{username}'.")
-    token = await issue_token(user["id"], name)
-    await chain.append("api_token.issue", object_type="user", object_id=user["id"], data={"name": name})
-    return token
+    if days is None and scope == "write":
+        token = await issue_token(user["id"], name)
+        await chain.append("api_token.issue", object_type="user", object_id=user["id"], data={"name": name})
+        return token
+    try:
+        return await create_token(None, user["id"], name, scope, "" if days is None else str(days))
+    except InvalidInput as exc:
+        raise ValueError("; ".join(message for _, message in exc.errors) or exc.message) from exc
 
 
 def cmd_token(args) -> None:
+    """``motcua token USER`` (old form: full access, no expiry) or
+    ``motcua token create USER --scope read|write --days N``."""
+    username = args.username
+    if args.username == "create" and args.target:
+        username = args.target
+        scope, days = args.scope or "write", args.days if args.days is not None else 90
+    elif args.target:
+        raise SystemExit(f"Không hiểu '{args.username} {args.target}': dùng `motcua token create TÊN ...`.")
+    else:
+        scope, days = args.scope or "write", args.days
     name = (args.name or "API")[:100]
     try:
-        token = _run(_with_db(lambda: issue_api_token(args.username, name)))
+        token = _run(_with_db(lambda: issue_api_token(username, name, scope, days)))
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
-    print(f"Mã truy cập API '{name}' của '{args.username}' (chỉ hiện một lần, hãy lưu lại ngay):")
+    life = f"hết hạn sau {days} ngày" if days is not None else "không hết hạn"
+    right = "chỉ đọc" if scope == "read" else "đọc và ghi"
+    print(f"Mã truy cập API '{name}' của '{username}' ({right}, {life}; chỉ hiện một lần, hãy lưu lại ngay):")
     print(token)
     print("Gửi kèm mỗi yêu cầu: Authorization: Bearer <mã>. Tài liệu API: /schema/openapi.json")
 
@@ -219,8 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_audit_anchor
     )
     p = sub.add_parser("token", help="cấp mã truy cập API (Authorization: Bearer) cho một tài khoản")
-    p.add_argument("username")
+    p.add_argument("username", help="tên đăng nhập, hoặc `create` rồi tên đăng nhập")
+    p.add_argument("target", nargs="?", default=None, help=argparse.SUPPRESS)
     p.add_argument("--name", default="", help="tên gợi nhớ của mã (ví dụ: tên hệ thống tích hợp)")
+    p.add_argument(
+        "--scope", choices=("read", "write"), default=None, help="read: chỉ đọc; write: đọc và ghi"
+    )
+    p.add_argument("--days", type=int, default=None, help="số ngày hiệu lực (1–366; `create` mặc định 90)")
     p.set_defaults(func=cmd_token)
     sub.add_parser("plugins", help="liệt kê plugin và hook").set_defaults(func=cmd_plugins)
     from core.plugins import get_plugin_manager

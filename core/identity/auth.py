@@ -17,7 +17,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
 
-from core.identity.api_auth import bearer_token, user_for_token
+from core.identity.api_auth import bearer_token, check_token
 from core.identity.current import load_user
 
 __all__ = ("API_PREFIX", "Auth", "AuthMiddleware", "auth_middleware")
@@ -33,11 +33,14 @@ class Auth:
     Attributes:
         method: ``session`` (pages), ``token`` (the API with an ``Authorization: Bearer`` header) or
             ``none`` (nothing presented).
-        rejected: a token was presented but is unknown, revoked, or its user inactive.
+        rejected: a token was presented but is unknown, revoked, expired, its user inactive, or it is a
+            read-only token on a method that writes.
+        refusal: why it was rejected (``invalid``, ``expired``, ``read_only``), else ``""``.
     """
 
     method: str = "none"
     rejected: bool = False
+    refusal: str = ""
 
 
 NOBODY = Auth()
@@ -53,8 +56,9 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             token = bearer_token(connection.headers.get("authorization", ""))
             if token is None:
                 return AuthenticationResult(user=None, auth=NOBODY)
-            user = await user_for_token(token)
-            return AuthenticationResult(user=user, auth=Auth("token", rejected=user is None))
+            check = await check_token(token, connection.scope.get("method", "GET"))
+            auth = Auth("token", rejected=check.user is None, refusal=check.refusal)
+            return AuthenticationResult(user=check.user, auth=auth)
         session = connection.scope.get("session")
         uid = session.get("uid") if isinstance(session, dict) else None
         if not uid:

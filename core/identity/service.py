@@ -57,6 +57,7 @@ __all__ = (
     "can_manage",
     "manageable_roles",
     "hash_password",
+    "verify_password",
     "AgencyDirectory",
     "agency_directory",
     "children",
@@ -92,6 +93,14 @@ LEVELS = AGENCY_LEVELS
 def hash_password(password: str) -> str:
     """Argon2id hash of ``password``."""
     return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches the argon2 ``password_hash``."""
+    try:
+        return bool(_HASHER.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _now() -> datetime:

@@ -13,7 +13,7 @@ __all__ = ("SESSION_COOKIE", "start_session", "end_session", "fresh_csrf_cookie"
 SESSION_COOKIE = "motcua_session"
 
 
-async def start_session(request: Request, user_id: int) -> None:
+async def start_session(request: Request, user_id: int, *, key: str = "uid") -> None:
     """Sign ``user_id`` in under a NEW session id (no fixation: the pre-login id and row are dropped).
 
     Litestar's server-side backend reuses the id of the request's cookie, so the old row is deleted
@@ -27,7 +27,7 @@ async def start_session(request: Request, user_id: int) -> None:
     # The parsed-cookie dict is shared by every connection object of this request (the session
     # middleware's included): removing the old id from it makes the middleware generate a new one.
     request.cookies.pop(SESSION_COOKIE, None)
-    request.set_session({"uid": user_id})
+    request.set_session({key: user_id})
 
 
 def fresh_csrf_cookie(request: Request) -> Cookie:

@@ -76,6 +76,8 @@ class User(Table, tablename="motcua_user"):
     eid_verified_at = Timestamptz(null=True, default=None)
     """When the CCCD, name and birth date were last filled from a verified e-ID token; set, those
     fields are read-only everywhere (``UserView.identity_verified``)."""
+    must_change_password = Boolean(default=False)
+    """Holds a one-time password set by an administrator: a new one is chosen before anything else."""
 
 
 class RoleGrant(Table):
@@ -131,3 +133,7 @@ class ApiToken(Table):
     created_at = Timestamptz()
     last_used_at = Timestamptz(null=True, default=None)
     revoked = Boolean(default=False)
+    scope = Varchar(length=8, default="write")
+    """``read`` (GET only) or ``write`` (every method); tokens issued before scopes existed are ``write``."""
+    expires_at = Timestamptz(null=True, default=None)
+    """After this moment the token is refused; None: it never expires (only the old command line's)."""

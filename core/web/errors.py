@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Empty, ExceptionHandlersMap
 
 from core.contract.errors import InvalidInput, MotcuaError, StaleVersion
-from core.identity.api_auth import TOKEN_COMMAND, ApiTokenRequired
+from core.identity.api_auth import TOKEN_COMMAND, ApiTokenReadOnly, ApiTokenRefused, ApiTokenRequired
 from core.text.i18n import gettext as _
 
 __all__ = ("exception_handlers",)
@@ -184,7 +184,9 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         405: _("This address does not accept this kind of request."),
         413: _("What you sent is too large. Shorten the text, or send files through the upload field."),
     }
-    if csrf:
+    if isinstance(exc, (ApiTokenRefused, ApiTokenReadOnly)):
+        message = str(exc.detail)  # why the token was refused (expired, revoked, read-only)
+    elif csrf:
         message = _("The form has expired. Please reload the page and try again.")
     elif status == 400 and exc.detail == "Invalid multipart/form-data":
         message = _("Send this request as a multipart/form-data form (the file in the field “file”).")

@@ -6,10 +6,11 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from core.contract.errors import InvalidInput
-from core.identity import service
+from core.identity import accounts, service
 from core.identity.agencies import agency_directory
 from core.identity.guards import public, requires_login
 from core.identity.labels import level_label, role_label
+from core.identity.current import load_user
 from core.identity.sessions import end_session, fresh_csrf_cookie, safe_next, start_session
 from core.settings import oidc_settings
 from core.text.i18n import gettext as _
@@ -28,7 +29,18 @@ def start_page(app, user) -> str:
     return wanted if route_exists(app, wanted) else "/"
 
 
-__all__ = ("login_form", "login", "logout", "register_form", "register", "registered", "account", "ROUTES")
+__all__ = (
+    "login_form",
+    "login",
+    "password_change_form",
+    "password_change",
+    "logout",
+    "register_form",
+    "register",
+    "registered",
+    "account",
+    "ROUTES",
+)
 
 _REGISTER_FIELDS = ("full_name", "birth_date", "sex", "cccd", "phone", "email", "username")
 
@@ -77,11 +89,67 @@ async def login(request: Request) -> Template | Redirect:
     except InvalidInput as exc:
         ctx = {"values": {"username": username, "next": nxt}, "errors": _errors(exc), "eid": _eid_enabled()}
         return await page(request, "identity/login.html", ctx, block="form", status_code=exc.status_code)
+    if await accounts.must_change_password(user.id):
+        # A one-time password set by an administrator: no signed-in session until a new one is chosen.
+        await start_session(request, user.id, key=PASSWORD_CHANGE_KEY)
+        request.set_session({**request.session, "next": nxt})
+        return Redirect("/doi-mat-khau", status_code=303, cookies=[fresh_csrf_cookie(request)])
     await start_session(request, user.id)  # a new session id (no fixation) …
     flash(request, _("Signed in as %(name)s.", name=user.full_name))
     if nxt == "/":  # no address asked for (the form sends "/" then)
         nxt = start_page(request.app, user)
     return Redirect(nxt, status_code=303, cookies=[fresh_csrf_cookie(request)])  # … and a new CSRF token
+
+
+PASSWORD_CHANGE_KEY = "pw_change_uid"  # noqa: S105 - a session key, not a secret
+"""Session key of a user who signed in with a one-time password and has not chosen a new one yet."""
+
+
+def _pending_change(request: Request) -> int | None:
+    uid = request.session.get(PASSWORD_CHANGE_KEY) if isinstance(request.session, dict) else None
+    return uid if isinstance(uid, int) else None
+
+
+@get(
+    "/doi-mat-khau",
+    include_in_schema=False,
+    name="password_change",
+    opt=public("choosing a new password after signing in with a one-time one (the session says who)"),
+)
+async def password_change_form(request: Request) -> Template | Redirect:
+    """The form to replace a one-time password, reached only from the sign-in that used it."""
+    if _pending_change(request) is None:
+        return Redirect("/dang-nhap", status_code=303)
+    return await page(request, "identity/password_change.html", {"errors": {}})
+
+
+@post(
+    "/doi-mat-khau",
+    include_in_schema=False,
+    name="password_change_post",
+    opt=public("choosing a new password after signing in with a one-time one (the session says who)"),
+)
+async def password_change(request: Request) -> Template | Redirect:
+    """Set the new password, then sign in for real (a new session id) and go where the sign-in led."""
+    uid = _pending_change(request)
+    if uid is None:
+        return Redirect("/dang-nhap", status_code=303)
+    form = await request.form()
+    try:
+        await accounts.change_password(
+            uid, str(form.get("password") or "")[:200], str(form.get("password_confirm") or "")[:200]
+        )
+    except InvalidInput as exc:
+        return await page(
+            request, "identity/password_change.html", {"errors": _errors(exc)}, status_code=exc.status_code
+        )
+    nxt = safe_next(str(request.session.get("next") or ""))
+    await start_session(request, uid)
+    if nxt == "/":  # no address was asked for: where this user starts (as after any sign-in)
+        user = await load_user(uid)
+        nxt = start_page(request.app, user) if user is not None else "/"
+    flash(request, _("Your new password has been saved. You are signed in."))
+    return Redirect(nxt, status_code=303, cookies=[fresh_csrf_cookie(request)])
 
 
 @post(
@@ -170,4 +238,14 @@ async def account(request: Request) -> Template:
     return await page(request, "identity/account.html", {"account": user, "roles": rows})
 
 
-ROUTES = [login_form, login, logout, register_form, register, registered, account]
+ROUTES = [
+    login_form,
+    login,
+    logout,
+    register_form,
+    register,
+    registered,
+    account,
+    password_change_form,
+    password_change,
+]

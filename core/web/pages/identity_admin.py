@@ -11,7 +11,7 @@ from piccolo.columns.combination import WhereRaw
 from core.contract.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.contract.specs import ROLES
 from core.contract.views import UserView
-from core.identity import service
+from core.identity import accounts, api_auth, service
 from core.identity.agencies import AGENCY_KINDS, agency_directory
 from core.identity.guards import requires_permission, requires_role
 from core.identity.labels import kind_label, level_label, role_label
@@ -27,6 +27,10 @@ __all__ = (
     "agency_save",
     "users_page",
     "users_post",
+    "user_new",
+    "user_create",
+    "user_page",
+    "user_post",
     "ROUTES",
 )
 
@@ -289,6 +293,7 @@ async def _users(user: UserView, q: str) -> list[dict]:
         by_user.setdefault(g["user"], []).append(g)
     for r in rows:
         r["grants"] = by_user.get(r["id"], [])
+        r["manageable"] = accounts.may_manage(user, r["grants"])
     return rows
 
 
@@ -372,4 +377,203 @@ async def users_post(request: Request) -> Template | Redirect:
     return Redirect("/quan-tri/nguoi-dung", status_code=303)
 
 
-ROUTES = [agency_tree, agency_new, agency_create, agency_edit, agency_save, users_page, users_post]
+# --- Accounts: create, deactivate / reactivate, reset the password, API tokens -------------------
+
+NEW_USER_FIELDS = ("username", "full_name", "email", "phone", "agency_id", "role")
+_MAX_TYPED = 300
+"""Typed values longer than this are cut before they are checked or shown again."""
+
+
+def _typed(form, names: tuple[str, ...]) -> dict[str, str]:
+    return {k: service.clean_text(str(form.get(k) or ""))[:_MAX_TYPED] for k in names}
+
+
+def _errors_of(exc: InvalidInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name, message in exc.errors:
+        errors.setdefault(name or "", message)
+    return errors or {"": exc.message}
+
+
+async def _new_user_context(request: Request, values: dict, errors: dict) -> dict:
+    user = request.user
+    staff_roles = [
+        r for r in ROLES if r != "citizen" and (r != "province_admin" or user.has_role("province_admin"))
+    ]
+    return {
+        "values": values,
+        "errors": errors,
+        "agencies": [(a["id"], f"{a['code']} — {a['name']}") for a in await _manageable_agencies(user)],
+        "roles": [(r, role_label(r)) for r in staff_roles],
+    }
+
+
+@get(
+    "/quan-tri/nguoi-dung/them",
+    include_in_schema=False,
+    name="admin_user_new",
+    guards=[requires_permission("identity.users.manage")],
+)
+async def user_new(request: Request) -> Template:
+    """The form to create a staff account with its first role."""
+    return await page(request, "admin/user_form.html", await _new_user_context(request, {}, {}))
+
+
+@post(
+    "/quan-tri/nguoi-dung/them",
+    include_in_schema=False,
+    name="admin_user_create",
+    guards=[requires_permission("identity.users.manage")],
+)
+async def user_create(request: Request) -> Template:
+    """Create the account (audited) and show its one-time password once, on this response only."""
+    values = _typed(await request.form(), NEW_USER_FIELDS)
+    try:
+        user_id, password = await accounts.create_staff(request.user, accounts.NewStaff(**values))
+    except InvalidInput as exc:
+        return await page(
+            request,
+            "admin/user_form.html",
+            await _new_user_context(request, values, _errors_of(exc)),
+            status_code=422,
+        )
+    return await page(
+        request,
+        "admin/one_time_password.html",
+        {"account": await _account(request, user_id), "password": password, "created": True},
+        status_code=201,
+    )
+
+
+async def _account(request: Request, user_id: int) -> dict:
+    """The account ``request.user`` manages, with its grants; the same 404 for one they do not."""
+    if not await accounts.can_manage_user(request.user, user_id):
+        raise NotFound("Không tìm thấy tài khoản này trong phạm vi bạn quản trị.")
+    row = (
+        await User.select(
+            User.id,
+            User.username,
+            User.full_name,
+            User.email,
+            User.phone,
+            User.active,
+            User.must_change_password,
+        )
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Không tìm thấy tài khoản này trong phạm vi bạn quản trị.")
+    grants = await RoleGrant.select(RoleGrant.role, RoleGrant.agency.code, RoleGrant.agency.name).where(
+        RoleGrant.user == user_id
+    )
+    row["grants"] = [
+        {"label": role_label(g["role"]), "code": g["agency.code"], "name": g["agency.name"]}
+        for g in sorted(grants, key=lambda g: (g["agency.code"], g["role"]))
+    ]
+    return row
+
+
+TOKEN_FIELDS = ("name", "scope", "days")
+
+
+async def _user_context(
+    request: Request, user_id: int, values: dict | None = None, errors: dict | None = None
+):
+    return {
+        "account": await _account(request, user_id),
+        "tokens": await api_auth.list_tokens(user_id),
+        "scopes": [("read", _("Read only")), ("write", _("Read and write"))],
+        "max_days": api_auth.MAX_DAYS,
+        "values": values or {"days": "90", "scope": "read"},
+        "errors": errors or {},
+        "is_self": user_id == request.user.id,
+    }
+
+
+@get(
+    "/quan-tri/nguoi-dung/{user_id:int}",
+    include_in_schema=False,
+    name="admin_user",
+    guards=[requires_permission("identity.users.manage")],
+)
+async def user_page(request: Request, user_id: int) -> Template:
+    """One account: its roles, deactivate or reactivate it, reset its password, its API tokens."""
+    return await page(request, "admin/user.html", await _user_context(request, user_id))
+
+
+@post(
+    "/quan-tri/nguoi-dung/{user_id:int}",
+    include_in_schema=False,
+    name="admin_user_post",
+    guards=[requires_permission("identity.users.manage")],
+)
+async def user_post(request: Request, user_id: int) -> Template | Redirect:
+    """``action``: ``deactivate``, ``reactivate``, ``reset_password`` (the one-time password is shown on
+    this response only), ``token_create`` (name, scope, days; the token shown once) or ``token_revoke``
+    (token_id). Each is audited by its service; a user outside the actor's scope is a 404."""
+    actor = request.user
+    await _account(request, user_id)  # the 404 first, whatever the action
+    form = await request.form()
+    action = str(form.get("action") or "")
+    here = f"/quan-tri/nguoi-dung/{user_id}"
+    try:
+        if action in ("deactivate", "reactivate"):
+            changed = await accounts.set_active(actor, user_id, action == "reactivate")
+            if action == "reactivate":
+                flash(
+                    request, _("The account has been reactivated.") if changed else _("Nothing was changed.")
+                )
+            else:
+                flash(
+                    request, _("The account has been deactivated.") if changed else _("Nothing was changed.")
+                )
+            return Redirect(here, status_code=303)
+        if action == "reset_password":
+            password = await accounts.reset_password(actor, user_id)
+            return await page(
+                request,
+                "admin/one_time_password.html",
+                {"account": await _account(request, user_id), "password": password, "created": False},
+            )
+        if action == "token_revoke":
+            token_id = str(form.get("token_id") or "")
+            revoked = await api_auth.revoke_token(
+                actor.id, user_id, int(token_id) if token_id.isdigit() else -1
+            )
+            flash(request, _("The API token has been revoked.") if revoked else _("Nothing was changed."))
+            return Redirect(here + "#tokens", status_code=303)
+        if action == "token_create":
+            values = _typed(form, TOKEN_FIELDS)
+            try:
+                token = await api_auth.create_token(
+                    actor.id, user_id, values["name"], values["scope"], values["days"]
+                )
+            except InvalidInput as exc:
+                ctx = await _user_context(request, user_id, values, _errors_of(exc))
+                return await page(request, "admin/user.html", ctx, status_code=422)
+            return await page(
+                request,
+                "admin/token_created.html",
+                {"account": await _account(request, user_id), "token": token, "values": values},
+                status_code=201,
+            )
+    except NotAllowed as exc:
+        flash(request, exc.message, "error")
+        return Redirect(here, status_code=303)
+    raise InvalidInput("Thao tác không hợp lệ.", [("", "Thao tác không hợp lệ.")])
+
+
+ROUTES = [
+    agency_tree,
+    agency_new,
+    agency_create,
+    agency_edit,
+    agency_save,
+    users_page,
+    users_post,
+    user_new,
+    user_create,
+    user_page,
+    user_post,
+]
