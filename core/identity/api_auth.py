@@ -42,9 +42,10 @@ __all__ = (
     "TOKEN_COMMAND",
 )
 
-TOKEN_COMMAND = "motcua token create <username> --scope read|write --days N"  # noqa: S105 - a command
-"""How an administrator issues a token from the command line (``core.cli``); the page is
-``/quan-tri/nguoi-dung/<id>/ma-api``."""
+TOKEN_COMMAND = "motcua token <username>"  # noqa: S105 - a command line, not a secret
+"""How an administrator issues a token from the command line (``core.cli``; ``motcua token create
+<username> --scope read|write --days N`` gives a scope and an expiry). The page is
+``/quan-tri/nguoi-dung/<id>``, section "API tokens"."""
 
 SCOPES = ("read", "write")
 """``read``: GET/HEAD/OPTIONS only; ``write``: every method the user's roles allow."""
