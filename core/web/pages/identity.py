@@ -8,9 +8,9 @@ from litestar.response import Redirect, Template
 from core.contract.errors import InvalidInput
 from core.identity import accounts, service
 from core.identity.agencies import agency_directory
+from core.identity.current import load_user
 from core.identity.guards import public, requires_login
 from core.identity.labels import level_label, role_label
-from core.identity.current import load_user
 from core.identity.sessions import end_session, fresh_csrf_cookie, safe_next, start_session
 from core.settings import oidc_settings
 from core.text.i18n import gettext as _

@@ -6,7 +6,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Boolean, Timestamptz, Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-03T16:35:00:000000"
+ID = "2026-12-03T16:50:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "must change password; API token scope and expiry"
 
