@@ -35,6 +35,7 @@ from core.text.themes import load_theme
 from core.web.errors import exception_handlers
 from core.web.moved import MOVED_OPT
 from core.web.security import MotcuaRequest, integer_bounds, security_headers
+from core.web.theme import sync_theme
 
 if TYPE_CHECKING:
     from core.contract.specs import DomainInfo
@@ -71,6 +72,7 @@ def _plugin_routes() -> list:
 
 
 async def _before_request(request: Request) -> None:
+    sync_theme(request.app)  # a theme chosen at /quan-tri/giao-dien, in this process or another
     lang = request.query_params.get("lang") or request.cookies.get("lang")
     i18n.set_language(lang)
 
@@ -127,7 +129,7 @@ async def _on_shutdown(app: Litestar) -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    theme = load_theme(settings.theme)
+    load_theme(settings.theme)  # an unknown MOTCUA_THEME stops the start here, with its message
     env = build_environment(settings.theme)
     assets = public("stylesheets, scripts, fonts and images: no personal data")
     static_routers = [
@@ -135,12 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/static", directories=[STATIC_DIR], include_in_schema=False, opt=assets
         )
     ]
-    if theme.static_dir.is_dir():
-        static_routers.append(
-            create_static_files_router(
-                path="/theme-static", directories=[theme.static_dir], include_in_schema=False, opt=assets
-            )
-        )
+    # /theme-static/: core.web.theme.theme_static, from whichever theme is in use (chosen while running)
     session_config = ServerSideSessionConfig(
         store="sessions",
         key="motcua_session",

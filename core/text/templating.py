@@ -14,7 +14,15 @@ from core.contract.vntime import VN_TZ
 from core.text import i18n
 from core.text.themes import load_theme
 
-__all__ = ("build_environment", "plugin_template_dirs", "CORE_TEMPLATES", "VN_TZ", "format_vnd")
+__all__ = (
+    "theme_loader",
+    "use_theme",
+    "build_environment",
+    "plugin_template_dirs",
+    "CORE_TEMPLATES",
+    "VN_TZ",
+    "format_vnd",
+)
 
 CORE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -91,7 +99,12 @@ def _form_macros_as_globals(env: Environment) -> None:
 
 
 @functools.cache
-def build_environment(theme_name: str) -> Environment:
+def theme_loader(theme_name: str) -> ChoiceLoader:
+    """The template loader of a theme: its overrides, the default theme's, the plugins', then core's.
+
+    One object per theme for the life of the process: Jinja caches compiled templates by loader, so
+    switching ``env.loader`` between these objects (``use_theme``) never serves another theme's
+    template from the cache."""
     theme = load_theme(theme_name)
     core_loader = FileSystemLoader(str(CORE_TEMPLATES))
     loaders = []
@@ -102,8 +115,25 @@ def build_environment(theme_name: str) -> Environment:
         loaders.append(FileSystemLoader(str(default_theme.templates_dir)))
     loaders += [FileSystemLoader(str(d)) for d in plugin_template_dirs()]
     loaders.append(core_loader)
+    return ChoiceLoader([PrefixLoader({"core": core_loader}), *loaders])
+
+
+def use_theme(env: Environment, theme_name: str) -> bool:
+    """Switch ``env`` to another theme while the app runs (templates and the ``theme`` global);
+    returns whether anything changed. The theme is site-wide: every request after this one sees it."""
+    theme = load_theme(theme_name)
+    if env.globals.get("theme") == theme:
+        return False
+    env.loader = theme_loader(theme_name)
+    env.globals["theme"] = theme
+    return True
+
+
+@functools.cache
+def build_environment(theme_name: str) -> Environment:
+    theme = load_theme(theme_name)
     env = Environment(
-        loader=ChoiceLoader([PrefixLoader({"core": core_loader}), *loaders]),
+        loader=theme_loader(theme_name),
         autoescape=select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

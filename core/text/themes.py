@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ("Theme", "load_theme", "THEMES_DIR")
+__all__ = ("Theme", "load_theme", "available_themes", "chosen_theme", "write_chosen_theme", "THEMES_DIR")
 
 THEMES_DIR = Path(__file__).resolve().parent.parent.parent / "themes"
 
@@ -51,3 +52,41 @@ def load_theme(name: str) -> Theme:
         hotline=data.get("hotline", ""),
         path=path,
     )
+
+
+def available_themes() -> list[Theme]:
+    """Every theme under ``themes/`` (a folder with a ``theme.toml``), by name; ``default`` first."""
+    names = sorted(p.parent.name for p in THEMES_DIR.glob("*/theme.toml"))
+    names.sort(key=lambda n: n != "default")
+    return [load_theme(n) for n in names]
+
+
+CHOICE_FILE = "theme"
+"""The theme chosen at ``/quan-tri/giao-dien``: one line in the data folder, which every process of one
+installation shares (uploads and the secret key live there too), so a choice reaches all of them."""
+
+
+def chosen_theme(data_dir: Path, default: str) -> str:
+    """The theme chosen by an administrator, or ``default`` (``MOTCUA_THEME``) when none was chosen or
+    the chosen one is no longer installed."""
+    try:
+        name = (data_dir / CHOICE_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return default
+    return name if name and (THEMES_DIR / name / "theme.toml").is_file() else default
+
+
+def choice_stamp(data_dir: Path) -> float:
+    """When the choice was last written (0 when never): a cheap test whether to read it again."""
+    try:
+        return (data_dir / CHOICE_FILE).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def write_chosen_theme(data_dir: Path, name: str) -> None:
+    """Record ``name`` as the chosen theme (atomically: a reader never sees half a name)."""
+    load_theme(name)  # an unknown theme raises before anything is written
+    tmp = data_dir / f".{CHOICE_FILE}.{os.getpid()}"
+    tmp.write_text(name + "\n", encoding="utf-8")
+    os.replace(tmp, data_dir / CHOICE_FILE)

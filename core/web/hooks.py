@@ -54,9 +54,9 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
 )
 async def theme_css(request: Request) -> Response:
     """The theme's colours as a stylesheet (the page has no inline style: see the Content-Security-Policy)."""
-    from core.text.themes import load_theme
+    from core.web.theme import current_theme
 
-    theme = load_theme(request.app.state.settings.theme)
+    theme = current_theme(request.app)
     primary = theme.primary if _COLOUR.fullmatch(theme.primary) else "#9b1c1c"
     accent = theme.accent if _COLOUR.fullmatch(theme.accent) else "#d4a017"
     return Response(
@@ -72,6 +72,7 @@ def register_routes():
     declare no routes: their pages live here."""
     from core.web.pages import (
         audit,
+        board,
         catalogue,
         catalogue_admin,
         clock_admin,
@@ -86,16 +87,21 @@ def register_routes():
         inbox,
         jobs_admin,
         notify,
+        theme_admin,
         verify,
     )
+    from core.web.theme import theme_static
 
     return [
         home,
         set_language,
         theme_css,
+        theme_static,
         *identity.ROUTES,
         *eid.ROUTES,
         *identity_admin.ROUTES,
+        *theme_admin.ROUTES,
+        *board.ROUTES,
         catalogue.catalogue_index,
         catalogue.procedure_page,
         catalogue_admin.activation_page,
