@@ -48,7 +48,7 @@ def _query(values: dict[str, str], **changes: Any) -> str:
     return urlencode({k: v for k, v in merged.items() if v})
 
 
-def _choices(result: inbox.InboxPage) -> dict[str, list[tuple[str, str]]]:
+def _choices(result: inbox.InboxPage) -> dict[str, list[tuple[str, Any]]]:
     cat = get_catalogue()
     procedures = sorted(((p.code, p.name) for p in cat.procedures.values()), key=lambda kv: kv[1].vi)
     return {
