@@ -63,6 +63,10 @@ async def add(code: str, *, actor: Any, document_code: str, filename: str, conte
     view = await service.get(code)
     spec = get_catalogue().procedure(view.procedure_code)
     slots = {d.code: d for d in (spec.documents if spec else ()) if d.upload}
+    if isinstance(view.data, dict) and view.data.get("representative"):
+        from core.dossiers.intake import AUTHORISATION_SLOT
+
+        slots[AUTHORISATION_SLOT.code] = AUTHORISATION_SLOT  # the representative's authorisation
     errors: list[tuple[str, str]] = []
     if document_code not in slots:
         names = "; ".join(f"{c} ({d.name.vi})" for c, d in slots.items()) or "thủ tục này không có mục nào"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from core.catalogue.registry import get_catalogue
 from core.contract.errors import InvalidInput, NotAllowed, Unavailable
-from core.contract.specs import AgencyRef
+from core.contract.specs import AgencyRef, DocumentRequirement, L
 from core.contract.views import DossierView
 from core.dossiers import codes, routing, timing
 from core.dossiers.actions import parse_input
@@ -24,7 +24,7 @@ from core.dossiers.states import State
 from core.forms import validators as fv
 from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
 
-__all__ = ("create", "submit", "receive", "CHANNELS", "VN_TZ")
+__all__ = ("create", "submit", "receive", "CHANNELS", "VN_TZ", "AUTHORISATION_SLOT")
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CHANNELS = ("truc_tuyen", "truc_tiep", "buu_chinh")
@@ -98,6 +98,93 @@ def _applicant_fields(applicant: dict[str, Any], actor: Actor, self_service: boo
     return values, errors
 
 
+AUTHORISATION_SLOT = DocumentRequirement(
+    code="van_ban_uy_quyen",
+    name=L(
+        "Văn bản ủy quyền (của người nộp thay)", "Authorisation of the person applying on someone's behalf"
+    ),
+    originals=1,
+    copies=0,
+)
+"""The upload slot every dossier filed by a representative has, beside its procedure's checklist."""
+
+_REPRESENTATIVE_TEXT = {
+    "name": ("Họ và tên người được ủy quyền", fv.NAME_MAX),
+    "id_number": ("Số định danh cá nhân (CCCD) của người được ủy quyền", fv.IDENTIFIER_MAX),
+    "phone": ("Số điện thoại của người được ủy quyền", fv.IDENTIFIER_MAX),
+    "email": ("Thư điện tử của người được ủy quyền", fv.EMAIL_MAX),
+    "address": ("Địa chỉ của người được ủy quyền", fv.ADDRESS_MAX),
+    "document": ("Văn bản ủy quyền", fv.SHORT_TEXT_MAX),
+}
+"""Representative keys: (label, most characters)."""
+
+
+def _representative_fields(
+    representative: dict[str, Any], actor: Actor, self_service: bool, applicant_id: str
+) -> tuple[dict, list]:
+    """The person applying on the applicant's behalf (``submitted_by``), checked; stored in the dossier's
+    ``data["representative"]`` (printed on form 01). Online, that person is the signed-in account: name,
+    CCCD, phone and e-mail come from it (verified when it signed in with the e-ID); only the address and
+    the authorisation document are typed."""
+    errors: list[tuple[str, str]] = []
+    typed: dict[str, str] = {}
+    for key, (label, limit) in _REPRESENTATIVE_TEXT.items():
+        text, problem = fv.clean_free_text(representative.get(key), label, limit, multiline=False)
+        if problem:
+            errors.append((f"representative.{key}", problem))
+        typed[key] = text
+    if errors:
+        return {}, errors
+    if self_service and actor is not None:
+        typed.update(
+            name=actor.full_name, id_number=actor.cccd or "", phone=actor.phone or "", email=actor.email or ""
+        )
+    rep = {
+        "name": typed["name"],
+        "id_number": normalise_cccd(typed["id_number"]),
+        "phone": re.sub(r"[\s.-]", "", typed["phone"]),
+        "email": typed["email"],
+        "address": typed["address"],
+        "document": typed["document"],
+        "user_id": actor.id if self_service and actor is not None else None,
+        "identity_verified": bool(self_service and getattr(actor, "identity_verified", False)),
+    }
+    if not rep["name"]:
+        errors.append(("representative.name", "Nhập họ và tên người được ủy quyền nộp hồ sơ."))
+    if not rep["id_number"]:
+        errors.append(
+            (
+                "representative.id_number",
+                "Tài khoản của bạn chưa có số CCCD: hãy đăng nhập bằng VNeID để nộp thay người khác."
+                if self_service
+                else "Nhập số CCCD của người được ủy quyền.",
+            )
+        )
+    elif problem := validate_cccd(rep["id_number"], today=datetime.now(VN_TZ).date()):
+        errors.append(("representative.id_number", problem))
+    elif rep["id_number"] == applicant_id:
+        errors.append(
+            (
+                "applicant.id_number",
+                "Người được ủy quyền và người yêu cầu giải quyết là cùng một người (trùng số CCCD): "
+                "khi tự nộp cho mình, không khai người được ủy quyền.",
+            )
+        )
+    if not rep["document"]:
+        errors.append(
+            (
+                "representative.document",
+                "Ghi văn bản ủy quyền (loại, số, ngày, nơi chứng thực), ví dụ: "
+                "Giấy ủy quyền số 15/2026 ngày 28/11/2026, chứng thực tại UBND phường Trấn Biên.",
+            )
+        )
+    if rep["phone"] and not re.fullmatch(r"(\+84|0)\d{9,10}", rep["phone"]):
+        errors.append(
+            ("representative.phone", "Số điện thoại phải bắt đầu bằng 0 hoặc +84 và có 10–11 chữ số.")
+        )
+    return rep, errors
+
+
 async def _check_data(
     proc, data: dict[str, Any], agency: dict, actor: Actor, partial: bool = False
 ) -> tuple[dict, list]:
@@ -130,8 +217,16 @@ async def create(
     channel: str = "truc_tuyen",
     result_channel: str = "counter",
     partial: bool = False,
+    representative: dict[str, Any] | None = None,
 ) -> DossierView:
     """A new draft dossier (event ``create``), its answers checked by the form engine.
+
+    ``representative`` (optional): the dossier is filed on the applicant's behalf by an authorised
+    person (``submitted_by``): online, the signed-in account (its name, CCCD, phone and e-mail; the
+    ``applicant`` then names the person applied for, and is not taken from the account); at the counter,
+    typed by the clerk (``name``, ``id_number``, ``phone``, ``email``, ``address``). ``document`` (the
+    authorisation: kind, number, date) is required either way; the dossier gets the upload slot
+    ``AUTHORISATION_SLOT`` for its scan. Both identities are stored and printed on form 01.
 
     Online (``truc_tuyen``) the signed-in applicant owns it; at the counter (``truc_tiep``) or by post
     (``buu_chinh``) the actor must be a receiver at ``agency_id``. ``partial`` (counter and post only:
@@ -173,7 +268,21 @@ async def create(
             "Chỉ cán bộ tiếp nhận của cơ quan mới tạo được hồ sơ nộp trực tiếp hoặc qua bưu chính."
         )
     self_service = channel == "truc_tuyen" and not staff
-    values, errors = _applicant_fields(applicant or {}, actor, self_service)
+    on_behalf = isinstance(representative, dict) and any(
+        str(v or "").strip() for k, v in representative.items() if k != "user_id"
+    )
+    # On someone's behalf, the applicant is typed: never filled from the representative's own account.
+    values, errors = _applicant_fields(applicant or {}, actor, self_service and not on_behalf)
+    rep: dict[str, Any] | None = None
+    if on_behalf:
+        rep, rep_errors = _representative_fields(
+            dict(representative or {}), actor, self_service, values.get("applicant_id_number", "")
+        )
+        errors += rep_errors
+        if not values.get("applicant_id_number") and not errors:
+            errors.append(
+                ("applicant.id_number", "Nhập số CCCD của người yêu cầu giải quyết (người ủy quyền).")
+            )
     if not isinstance(data, dict):
         errors.append(("data", "Nội dung tờ khai phải là một đối tượng (tên trường → giá trị)."))
         data = {}
@@ -181,6 +290,8 @@ async def create(
     errors += data_errors
     if errors:
         raise InvalidInput("Hồ sơ chưa hợp lệ, vui lòng sửa các trường được đánh dấu.", errors)
+    if rep is not None:
+        data = {**data, "representative": rep}
     new = {
         "procedure_code": proc.code,
         "domain": proc.domain,
@@ -196,6 +307,9 @@ async def create(
     async def apply(c: Ctx) -> None:
         c.event_data["channel"] = channel
         c.audit_data = {"procedure": proc.code, "channel": channel}
+        if rep is not None:
+            c.event_data["on_behalf"] = True
+            c.audit_data["on_behalf"] = True
         c.to = State.DRAFT
 
     return await run_transition(
