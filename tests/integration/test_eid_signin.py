@@ -75,6 +75,7 @@ async def test_sign_in_with_vneid_end_to_end_fills_a_verified_account(app, clien
     assert r.status_code == 303 and r.headers["location"] == "/tai-khoan", r.text
     account = await client.get("/tai-khoan")
     assert account.status_code == 200 and "Nguyễn Văn An" in account.text
+    assert "Đã xác thực qua VNeID" in account.text and "12/04/1989" in account.text
 
     row = await User.select().where(User.cccd == CCCD).first()
     assert row["full_name"] == "Nguyễn Văn An" and row["birth_date"] == date(1989, 4, 12)
