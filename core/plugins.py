@@ -28,6 +28,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.counter.hooks",
     "core.clock.hooks",
     "core.json_api.hooks",
+    "core.stats.hooks",
 )
 """Core features registered through the same hooks as domain plugins (Datasette style)."""
 

@@ -18,6 +18,7 @@ CORE_TABLE_MODULES = [
     "core.notify.tables",
     "core.feedback.tables",
     "core.counter.tables",
+    "core.stats.tables",
 ]
 
 APP_CONFIG = AppConfig(
