@@ -34,6 +34,7 @@ __all__ = (
     "request_fee_receipt",
     "request_control_sheet",
     "request_register",
+    "request_print",
     "render_document",
     "get_document",
     "documents_for",
@@ -304,6 +305,33 @@ async def request_register(
             version=form.version,
             context=context,
             created_at=created,
+        )
+    runner.wake()
+    return doc_id
+
+
+async def request_print(key: str, kind: str, context: dict[str, Any]) -> int:
+    """Queue the print of a document that belongs to no dossier (a statistics report …), laid out by the
+    render job from ``context["_template"]``; the same ``key`` returns the same document.
+
+    Args:
+        key: Idempotency key (at most 200 characters), e.g. the report's period and a digest of its data.
+        kind: The document's kind (``stats_report`` …).
+        context: What the template prints (``_template``, ``_title`` and the template's own data).
+    """
+    from core.jobs import runner
+
+    async with write_tx():
+        if (found := await _existing(key)) is not None:
+            return found
+        doc_id = await _create(
+            key=key,
+            dossier_id=None,
+            kind=kind,
+            number="",
+            version="1",
+            context=context,
+            created_at=datetime.now(UTC).replace(microsecond=0),
         )
     runner.wake()
     return doc_id

@@ -87,6 +87,7 @@ def register_routes():
         inbox,
         jobs_admin,
         notify,
+        stats,
         theme_admin,
         verify,
     )
@@ -119,6 +120,7 @@ def register_routes():
         *feedback.ROUTES,
         *verify.ROUTES,
         *counter.ROUTES,
+        *stats.ROUTES,
     ]
 
 

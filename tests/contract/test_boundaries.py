@@ -57,7 +57,9 @@ separates words here, so ``\b`` alone would let every snake_case name through.""
 ALLOWED = re.compile(
     r"(date|year)[ _]of[ _]birth|birth[ _](date|year)|"  # a person's birth date: identity, not birth registration
     # kinds and keys of agencies in the province's organisation chart
-    r"(land|business)_registry|land_office",
+    r"(land|business)_registry|land_office|"
+    # "citizens and businesses": the public every agency serves, in the legal titles of Decision 766
+    r"người dân,? doanh nghiệp",
     re.IGNORECASE,
 )
 """Words that look like a domain but are core's own: a person's date of birth (the CCCD check), and
