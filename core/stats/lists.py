@@ -106,7 +106,7 @@ async def overdue_holders(
 ) -> list[dict[str, Any]]:
     """One page of the overdue dossiers (most overdue first), each with ``holders``: its active steps
     with the agency, the step, the role and the person holding it (two queries)."""
-    rows = await _overdue(scope, sel, offset=offset, limit=limit, now=now)
+    rows = [dict(r) for r in await _overdue(scope, sel, offset=offset, limit=limit, now=now)]
     if not rows:
         return rows
     ids = [r["id"] for r in rows]
@@ -123,7 +123,7 @@ async def overdue_holders(
         by_dossier.setdefault(s["dossier"], []).append(s)
     for r in rows:
         r["holders"] = [
-            {**s, "step_name": step_names(r["procedure_code"]).get(s["step_id"], s["step_id"])}
+            {**dict(s), "step_name": step_names(r["procedure_code"]).get(s["step_id"], s["step_id"])}
             for s in by_dossier.get(r["id"], [])
         ]
     return rows
