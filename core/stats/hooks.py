@@ -1,14 +1,10 @@
 """Core plugin for core.stats: the counters follow every transition (``after_transition``) and every
-settled payment (``on_payment``) in their own transaction; the rebuild job and command; the leaders'
-menu entry."""
+settled payment (``on_payment``) in their own transaction; the rebuild job and command."""
 
 from __future__ import annotations
 
 from core.contract.hookspecs import hookimpl
-from core.contract.specs import JobSpec, L, MenuItem
-
-LEADER_ROLES = ("approver", "agency_admin", "province_admin")
-"""Who sees the statistics (``core.stats.scope`` says of which agencies)."""
+from core.contract.specs import JobSpec
 
 
 @hookimpl
@@ -64,10 +60,3 @@ def register_commands(subparsers):
     p = subparsers.add_parser("thong-ke", help="thống kê: tính lại bộ đếm từ nhật ký sự kiện hồ sơ")
     p.add_argument("action", choices=["tinh-lai"], help="tinh-lai: xoá và tính lại mọi bộ đếm")
     p.set_defaults(func=cmd_rebuild)
-
-
-@hookimpl
-def menu_items(user, request):
-    if user is None or not any(user.has_role(r) for r in LEADER_ROLES):
-        return []
-    return [MenuItem("/thong-ke", L("Thống kê", "Statistics"), order=70)]

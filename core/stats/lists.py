@@ -114,7 +114,7 @@ async def overdue_holders(
     steps = await raw(
         "SELECT s.dossier, s.step_id, s.role, s.due_at, s.started_at, a.name AS agency_name,"
         " u.full_name AS assignee_name, u.username AS assignee_username FROM dossier_step s"
-        ' JOIN agency a ON a.id = s.agency LEFT JOIN motcua_user u ON u.id = s.assignee'
+        " JOIN agency a ON a.id = s.agency LEFT JOIN motcua_user u ON u.id = s.assignee"
         f" WHERE s.status = 'active' AND s.dossier IN ({marks}) ORDER BY s.stage, s.id",
         *ids,
     )

@@ -17,6 +17,7 @@ from core.stats import charts, indicators, lists, report, service
 from core.stats.filters import GROUP_LABELS, agency_choices, query_of, read_filters
 from core.stats.scope import DENIED, LEADER_ROLES, Scope, scope_of
 from core.text.i18n import gettext as _
+from core.web.menu import N_, menu_entry, with_role
 from core.web.render import page
 
 __all__ = ("ROUTES", "PAGE_SIZE")
@@ -24,6 +25,8 @@ __all__ = ("ROUTES", "PAGE_SIZE")
 PAGE_SIZE = 50
 _translate = _  # msgids declared elsewhere (states, roles): not extracted again here
 LEADERS = [requires_role(*LEADER_ROLES, message=DENIED)]
+
+menu_entry("/thong-ke", N_("Statistics"), with_role(*LEADER_ROLES), order=60)
 
 FIGURE_LABELS = {
     "received": "Hồ sơ tiếp nhận",
