@@ -39,6 +39,8 @@ UI_ACTIONS: tuple[str, ...] = (
     "mark_result_ready",
     "return_result",
     "stop",
+    "request_stop",
+    "refuse_stop",
     "apologise",
 )
 """Actions people take from the dossier page (``submit`` is the applicant's, the rest are the system's)."""
@@ -172,10 +174,23 @@ def _step_actions(user: Any, view: DossierView, action: str) -> list[dict[str, A
     return out
 
 
-def allowed_actions(user: Any, view: DossierView) -> list[dict[str, Any]]:
-    """``[{action, step_id?, step?, agency?}]`` the user may try now (roles and states, not inputs)."""
+def allowed_actions(
+    user: Any, view: DossierView, *, stop_pending: bool | None = None
+) -> list[dict[str, Any]]:
+    """``[{action, step_id?, step?, agency?}]`` the user may try now (roles and states, not inputs).
+
+    ``stop_pending`` (whether a stop request waits for a decision, when the caller knows it) hides
+    ``refuse_stop`` when none waits and ``request_stop`` when one already does."""
     if user is None:
         return []
+    out = _allowed(user, view)
+    if stop_pending is not None:
+        hidden = "request_stop" if stop_pending else "refuse_stop"
+        out = [a for a in out if a["action"] != hidden]
+    return out
+
+
+def _allowed(user: Any, view: DossierView) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     state = State(view.state)
     for action in UI_ACTIONS:
@@ -189,7 +204,7 @@ def allowed_actions(user: Any, view: DossierView) -> list[dict[str, Any]]:
                     out += found
                     break
             elif who == "applicant":
-                if view.applicant_id == user.id and action in ("resubmit", "stop"):
+                if view.applicant_id == user.id and action in ("resubmit", "stop", "request_stop"):
                     out.append({"action": action})
                     break
             elif "@" in who:

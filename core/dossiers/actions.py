@@ -33,6 +33,8 @@ __all__ = (
     "mark_result_ready",
     "return_result",
     "stop",
+    "request_stop",
+    "refuse_stop",
     "suspend",
     "resume",
     "apologise",
@@ -575,8 +577,35 @@ async def stop(c: Ctx) -> None:
     await _close_suspensions(c)
     c.updates["finished_at"] = c.now
     c.event_data["_agency"] = c.row["receiving_agency"]
+    if (requested := c.row.get("stop_requested_at")) is not None:
+        c.event_data["requested_at"] = requested  # the leader's answer to a pending request
+        c.updates["stop_requested_at"] = None
     c.forms.append(("form05", {"reason": c.note}))
     c.to = State.STOPPED
+
+
+async def request_stop(c: Ctx) -> None:
+    """The applicant asks to stop (R27): recorded, pending, for a leader of the receiving agency to
+    decide (``stop`` issues form 05; ``refuse_stop`` keeps the dossier going, with the reason)."""
+    if c.row.get("stop_requested_at") is not None:
+        raise NotAllowed(
+            "Người nộp đã có yêu cầu dừng giải quyết hồ sơ này đang chờ lãnh đạo quyết định; "
+            "không ghi nhận thêm một yêu cầu nữa."
+        )
+    c.updates["stop_requested_at"] = c.now
+    c.event_data["_agency"] = c.row["receiving_agency"]
+    c.to = State(c.row["state"])
+
+
+async def refuse_stop(c: Ctx) -> None:
+    """A leader of the receiving agency refuses the pending stop request, with the reason; the
+    dossier carries on where it was."""
+    requested = c.row.get("stop_requested_at")
+    if requested is None:
+        raise NotAllowed("Hồ sơ không có yêu cầu dừng giải quyết nào đang chờ quyết định.")
+    c.updates["stop_requested_at"] = None
+    c.event_data["requested_at"] = requested
+    c.to = State(c.row["state"])
 
 
 async def suspend(c: Ctx) -> None:

@@ -198,9 +198,11 @@ async def _check_version(row: dict, version: int | None) -> None:
         return
     since = max(0, min(int(version), row["version"]))
     changes = [describe_event(e) for e in await event_views(row["id"], since_seq=since)]
+    state = _(STATE_LABELS.get(row["state"], row["state"]))
     raise StaleVersion(
         f"Hồ sơ {row['code'] or row['id']} đã được cập nhật (phiên bản {row['version']}) sau khi bạn mở "
-        f"(phiên bản {version}); thao tác của bạn chưa được thực hiện. Xem các thay đổi và thử lại.",
+        f"(phiên bản {version}); thao tác của bạn chưa được thực hiện. Trạng thái hiện tại của hồ sơ: "
+        f"“{state}”. Xem các thay đổi và thử lại.",
         changes=changes,
     )
 

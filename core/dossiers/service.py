@@ -59,6 +59,8 @@ ACTIONS = {
     "mark_result_ready": _actions.mark_result_ready,
     "return_result": _actions.return_result,
     "stop": _actions.stop,
+    "request_stop": _actions.request_stop,
+    "refuse_stop": _actions.refuse_stop,
     "suspend": _actions.suspend,
     "resume": _actions.resume,
     "apologise": _actions.apologise,

@@ -68,6 +68,8 @@ OPEN_STATES: frozenset[State] = frozenset({S.RECEIVED, S.IN_PROCESSING, S.SUSPEN
 """Received and not yet decided: the clock concerns these."""
 
 _WORK = frozenset({S.RECEIVED, S.IN_PROCESSING})
+_STAY_BEFORE = (S.SUBMITTED, S.RECEIVED, S.SUPPLEMENT_REQUESTED, S.IN_PROCESSING, S.SUSPENDED)
+"""Targets of the stop-request actions: the dossier stays where it was (``BEFORE_DECISION``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +113,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.SUSPENDED,                         "resume",            (S.IN_PROCESSING, S.RECEIVED),             ("step", "approver@step")),
     _t({S.RESULT_APPROVED, S.RESULT_REFUSED}, "mark_result_ready", S.RESULT_READY,                         ("receiver@receiving",)),
     _t(S.RESULT_READY,                      "return_result",     S.RETURNED,                                ("receiver@receiving", "postal_agent@receiving")),
-    _t(BEFORE_DECISION,                     "stop",              S.STOPPED,                                 ("receiver@receiving", "applicant"), True),
+    _t(BEFORE_DECISION,                     "stop",              S.STOPPED,                                 ("approver@receiving", "receiver@receiving", "applicant"), True),
+    _t(BEFORE_DECISION,                     "request_stop",      _STAY_BEFORE,                              ("applicant", "receiver@receiving"), True),
+    _t(BEFORE_DECISION,                     "refuse_stop",       _STAY_BEFORE,                              ("approver@receiving",),            True),
     _t(OPEN_STATES,                         "apologise",         (S.RECEIVED, S.IN_PROCESSING, S.SUSPENDED, S.SUPPLEMENT_REQUESTED),
                                                                                                             ("approver@late",),                 True),
     _t(OPEN_STATES,                         "flag_late",         (S.RECEIVED, S.IN_PROCESSING, S.SUSPENDED, S.SUPPLEMENT_REQUESTED),
@@ -192,6 +196,8 @@ ACTION_LABELS: dict[str, str] = {
     "mark_result_ready": N_("Result ready"),
     "return_result": N_("Return result"),
     "stop": N_("Stop at applicant's request"),
+    "request_stop": N_("Stop requested by the applicant"),
+    "refuse_stop": N_("Refuse the stop request"),
     "apologise": N_("Apologise and set a new date"),
     "flag_late": N_("Flagged late"),
 }

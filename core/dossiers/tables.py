@@ -59,6 +59,8 @@ class Dossier(Table):
     extended_due_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     returned_at = Timestamptz(null=True, default=None)
+    stop_requested_at = Timestamptz(null=True, default=None, index=True)
+    """When the pending stop request was recorded (``request_stop``); None once decided."""
     late = Boolean(default=False, index=True)
     late_agency = ForeignKey(references=Agency, null=True)
     late_step = Varchar(length=64, null=True, default=None)

@@ -134,6 +134,17 @@ def _sign_in(request: Request) -> Response:
     target = request.url.path + (
         f"?{request.url.query}" if request.url.query and request.method == "GET" else ""
     )
+    if request.method != "GET":
+        # A form sent after the session expired: back to the page that held the form (its address
+        # may take only POST, and reopening it after sign-in would answer 405).
+        target = _same_site_referer(request) or target
+    if request.headers.get("hx-request") == "true":
+        # htmx would swap the sign-in page into the old page's body: let the browser go there.
+        return Response(
+            content=b"",
+            status_code=204,
+            headers={"HX-Redirect": f"/dang-nhap?next={quote(target, safe='/')}"},
+        )
     return Redirect(f"/dang-nhap?next={quote(target, safe='/')}", status_code=303)
 
 

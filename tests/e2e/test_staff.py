@@ -32,7 +32,7 @@ def test_clerk_receives_without_javascript(browser, live_server, demo_day):
     try:
         login(page, live_server, "tiepnhan.xa")
         page.goto(f"{live_server}/ho-so/{code}")
-        summary = page.locator("#dossier > dl.summary-list")
+        summary = page.locator(".dossier-summary")
         expect(summary).to_contain_text("Đã nộp, chờ tiếp nhận")
         screenshots(page, "staff-06-dossier-nojs")
 
@@ -65,7 +65,7 @@ def test_a_second_tab_on_a_stale_version_sees_the_conflict(page: Page, live_serv
     page.goto(f"{live_server}/ho-so/{code}")
     other = page.context.new_page()  # the same clerk, a second tab opened on the same dossier
     other.goto(f"{live_server}/ho-so/{code}")
-    expect(other.locator("#dossier > dl.summary-list")).to_contain_text("Phiên bản 2")
+    expect(other.locator(".dossier-summary")).to_contain_text("Phiên bản 2")
 
     _receive(page)
     expect(page.locator(".flash")).to_contain_text("Đã thực hiện: Tiếp nhận")
@@ -79,7 +79,7 @@ def test_a_second_tab_on_a_stale_version_sees_the_conflict(page: Page, live_serv
     other.close()
 
     page.reload()
-    actions = page.locator("table.events tbody td:nth-child(3)")
+    actions = page.locator("#lich-su .timeline-head strong")
     expect(actions.filter(has_text=re.compile("^Tiếp nhận$"))).to_have_count(1)
 
 
@@ -88,7 +88,7 @@ def test_leader_sees_a_dossier_in_processing(page: Page, live_server, demo_day, 
     login(page, live_server, "lanhdao.phuong")
     shot("staff-10-home-leader")
     page.goto(f"{live_server}/ho-so/{code}")
-    expect(page.locator("#dossier > dl.summary-list")).to_contain_text("Đang giải quyết")
+    expect(page.locator(".dossier-summary")).to_contain_text("Đang giải quyết")
     expect(page.get_by_role("heading", name="Lịch sử xử lý")).to_be_visible()
     shot("staff-11-dossier-leader")
 
@@ -98,7 +98,7 @@ def test_clerk_receives_with_javascript_and_downloads_the_receipt(page: Page, li
     login(page, live_server, "tiepnhan.phuong")
     shot("staff-01-home-clerk")
     page.goto(f"{live_server}/ho-so/{code}")
-    summary = page.locator("#dossier > dl.summary-list")
+    summary = page.locator(".dossier-summary")
     expect(page.get_by_role("heading", level=1)).to_contain_text(code)
     expect(summary).to_contain_text("Đã nộp, chờ tiếp nhận")
     expect(summary).to_contain_text("Phiên bản 2")
@@ -112,7 +112,7 @@ def test_clerk_receives_with_javascript_and_downloads_the_receipt(page: Page, li
     expect(summary).not_to_contain_text("Đã nộp, chờ tiếp nhận")
     expect(summary).to_contain_text("Phiên bản 3")
     expect(page.locator(".site-header")).to_contain_text("Nguyễn Thị Lan")
-    expect(page.locator("table.events")).to_contain_text("Tiếp nhận")
+    expect(page.locator("#lich-su")).to_contain_text("Tiếp nhận")
     shot("staff-03-dossier-received")
 
     # Receiving queued the receipt and appointment slip (form 01); it is rendered in the background.

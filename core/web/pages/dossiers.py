@@ -8,6 +8,7 @@ the fields; everything else redirects back to the page (post/redirect/get).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -16,14 +17,24 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from core.contract.errors import InvalidInput, NotFound
-from core.dossiers import access, attachments, codes, service
+from core.contract.vntime import VN_TZ
+from core.dossiers import access, attachments, bulk, codes, overview, service, stops
 from core.dossiers.actions import RECEIVER_RELATIONS, SUSPEND_REASONS
 from core.dossiers.states import ACTION_LABELS, CHANNEL_LABELS, STATE_LABELS
-from core.identity.guards import public, reads_dossier
+from core.identity.guards import public, reads_dossier, requires_role, requires_staff
 from core.text.i18n import gettext as _
+from core.web.menu import N_, menu_entry, with_role
 from core.web.render import flash, page
 
-__all__ = ("ROUTES", "status_lookup", "status_page", "dossier_page", "dossier_action")
+__all__ = (
+    "ROUTES",
+    "status_lookup",
+    "status_page",
+    "dossier_page",
+    "dossier_action",
+    "dossier_bulk_action",
+    "stop_requests",
+)
 
 
 def _labels() -> dict[str, Any]:
@@ -109,6 +120,12 @@ async def status_page(request: Request, code: str, k: str | None = None) -> Temp
     )
 
 
+menu_entry("/can-bo/yeu-cau-dung", N_("Stop requests"), with_role("approver"), order=45)
+
+PREVIEWABLE = {"application/pdf": "pdf", "image/jpeg": "image", "image/png": "image"}
+"""Uploads the page previews in the browser (all the kinds ``attachments`` accepts)."""
+
+
 async def _render_dossier(
     request: Request,
     code: str,
@@ -123,25 +140,42 @@ async def _render_dossier(
     user = request.user
     view = await access.readable_view(user, code)
     events = await service.events(view.id)
+    procedure = get_catalogue().procedure(view.procedure_code)
+    route = await overview.route(view)
+    stop_request = overview.stop_request(view, events)
+    files = await attachments.list_for(view.id)
+    for f in files:
+        f["preview"] = PREVIEWABLE.get(f["content_type"])
     ctx = {
         "panels": await _panels(view, user, request),
         "d": view,
-        "procedure": get_catalogue().procedure(view.procedure_code),
+        "ref": view.code or view.id,
+        "procedure": procedure,
         "events": events,
-        "attachments": await attachments.list_for(view.id),
-        "slot_names": {
-            d.code: d.name
-            for d in (getattr(get_catalogue().procedure(view.procedure_code), "documents", None) or ())
-        },
-        "actions": _with_inputs(access.allowed_actions(user, view), view),
+        "route": route,
+        "holder": overview.holder(view, route),
+        "answers": overview.answers(view, get_catalogue().forms.get(procedure.form) if procedure else None),
+        "stop_request": stop_request,
+        "staff_view": bool(user.is_staff) and view.applicant_id != user.id,
+        "attachments": files,
+        "slot_names": {d.code: d.name for d in (getattr(procedure, "documents", None) or ())},
+        "actions": _with_inputs(
+            access.allowed_actions(user, view, stop_pending=stop_request is not None), view
+        ),
         "errors": errors or {},
         "form": form or {},
         "open_action": open_action,
         "suspend_reasons": SUSPEND_REASONS,
         "receiver_relations": RECEIVER_RELATIONS,
+        "today": datetime.now(VN_TZ).date(),
         **_labels(),
     }
-    return await page(request, "dossiers/staff.html", ctx, status_code=status_code)
+    response = await page(request, "dossiers/staff.html", ctx, status_code=status_code)
+    if status_code >= 400:
+        # An htmx (boosted) form that failed stays on the dossier's address: without this the
+        # browser's address bar shows the POST-only action URL, and a reload answers 405.
+        response.headers["HX-Replace-Url"] = f"/ho-so/{view.code or view.id}"
+    return response
 
 
 async def _panels(view, user, request: Request) -> list[dict[str, Any]]:
@@ -277,7 +311,14 @@ async def dossier_action(
             request, code, errors=errors, form=form, open_action=action, status_code=422
         )
     flash(request, _("Done: %(action)s.", action=_(ACTION_LABELS.get(action, action))))
+    back = str(form.get("next") or "")
+    if back in RETURN_PAGES:  # a decision taken from a list goes back to that list
+        return Redirect(back, status_code=303)
     return Redirect(f"/ho-so/{done.code or done.id}", status_code=303)
+
+
+RETURN_PAGES = frozenset({"/can-bo/yeu-cau-dung"})
+"""Pages an action form may send the user back to (``next``) instead of the dossier's page."""
 
 
 @get(
@@ -298,4 +339,152 @@ async def dossier_attachment(request: Request, code: str, attachment_id: int) ->
     )
 
 
-ROUTES = [status_lookup, status_page, dossier_page, dossier_action, dossier_attachment]
+@get(
+    "/ho-so/{code:str}/tep/{attachment_id:int}/xem",
+    include_in_schema=False,
+    name="dossier_attachment_preview",
+    guards=[reads_dossier],
+)
+async def dossier_attachment_preview(request: Request, code: str, attachment_id: int) -> Response[bytes]:
+    """The same file shown inside the dossier page (a PDF in a frame, an image): served inline, and
+    only to a frame of this site; a kind the page does not preview is the download instead."""
+    user = request.user
+    view = await access.readable_view(user, code)
+    row, content = await attachments.read(view.id, attachment_id)
+    kind = PREVIEWABLE.get(row["content_type"])
+    headers = attachments.download_headers(row, f"{view.code or view.id}-{row['id']}")
+    if kind is not None:
+        headers["Content-Disposition"] = headers["Content-Disposition"].replace("attachment;", "inline;", 1)
+        # No script, nothing loaded, framed only by our own pages. A PDF is not sandboxed: Chromium's
+        # viewer refuses to render a sandboxed PDF; the file was parsed as a PDF on upload and is
+        # served as one with nosniff, so it is never read as a page.
+        headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'" + (
+            "; sandbox" if kind == "image" else ""
+        )
+        headers["X-Frame-Options"] = "SAMEORIGIN"
+    return Response(content, media_type=row["content_type"], headers=headers)
+
+
+def _bulk_items(values: Any) -> tuple[list[bulk.Item], list[str]]:
+    """``CODE:VERSION`` values of the ticked boxes → items; malformed values are named back."""
+    if isinstance(values, str):
+        values = [values]
+    items, bad = [], []
+    for raw in list(values or ())[: bulk.MAX_ITEMS + 1]:
+        code, _sep, version = str(raw).strip().rpartition(":")
+        if not code or not codes.is_valid_code(code) or not version.isdigit() or len(version) > 9:
+            bad.append(str(raw)[:64])
+            continue
+        items.append(bulk.Item(code, int(version)))
+    return items, bad
+
+
+@post(
+    "/ho-so/chuyen-tiep",
+    include_in_schema=False,
+    name="dossier_bulk_action",
+    status_code=200,
+    guards=[requires_staff()],
+)
+async def dossier_bulk_action(
+    request: Request, data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+) -> Template:
+    """Apply one action to several dossiers ticked on a list (bulk hand-over to the next step).
+
+    Form fields (``application/x-www-form-urlencoded``):
+
+    - ``chon``: repeated, one per ticked dossier, ``CODE:VERSION`` — the dossier's code and the
+      ``version`` the list showed (``Dossier.version``), e.g. ``000.00.31.H39-261203-0001:4``;
+    - ``action``: one of ``core.dossiers.bulk.BULK_ACTIONS`` (``complete_step``, ``approve``,
+      ``mark_result_ready``, ``receive``);
+    - ``note``: optional remark recorded on every event (at most the usual long-text limit);
+    - ``next``: optional path of the list to offer a way back to (a path of this site);
+    - ``_csrf_token``: the CSRF token (or the ``x-csrftoken`` header, as htmx sends it).
+
+    Each dossier goes through the lifecycle service in its own transaction, with the version the list
+    showed: one that changed since, or that this user may not act on, is refused alone. The answer is a
+    page saying which succeeded and which did not, and why (status 200; 422 when nothing was ticked or
+    the action is not one of the above).
+    """
+    from core.web.security import same_site_path
+
+    user = request.user
+    form = data or {}
+    action = str(_last(form.get("action")) or "")
+    note = str(_last(form.get("note")) or "")
+    back = same_site_path(str(_last(form.get("next")) or ""), request.headers.get("host", ""), default=None)
+    items, bad = _bulk_items(form.get("chon"))
+    errors: dict[str, str] = {}
+    if action not in bulk.BULK_ACTIONS:
+        errors["action"] = _("Choose what to do with the ticked dossiers.")
+    if not items and not bad:
+        errors["chon"] = _("Tick at least one dossier.")
+    elif len(items) + len(bad) > bulk.MAX_ITEMS:
+        errors["chon"] = _("Tick at most %(n)s dossiers at a time.", n=bulk.MAX_ITEMS)
+    results: list[bulk.Result] = []
+    if not errors:
+        try:
+            results = await bulk.perform_many(items, action, actor=user, note=note)
+        except InvalidInput as exc:
+            errors = {(f or "form"): m for f, m in exc.errors} or {"form": exc.message}
+    results += [
+        bulk.Result(code, False, message=_("This is not a dossier code."), status=422) for code in bad
+    ]
+    return await page(
+        request,
+        "dossiers/bulk.html",
+        {
+            "action": action,
+            "results": results,
+            "done": [r for r in results if r.ok],
+            "failed": [r for r in results if not r.ok],
+            "errors": errors,
+            "back": back,
+            **_labels(),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+def _last(value: Any) -> Any:
+    return value[-1] if isinstance(value, list) and value else value
+
+
+@get(
+    "/can-bo/yeu-cau-dung",
+    include_in_schema=False,
+    name="stop_requests",
+    guards=[
+        requires_role(
+            "approver",
+            message="Chỉ lãnh đạo (người phê duyệt) của cơ quan tiếp nhận xem và quyết định các yêu cầu "
+            "dừng giải quyết hồ sơ.",
+        )
+    ],
+)
+async def stop_requests(request: Request) -> Template:
+    """A leader's list of stop requests (form 05) waiting at the agencies where they are a leader, with
+    the applicant's reasons, each with the two decisions: stop (form 05 issued) or refuse, with a reason."""
+    from core.catalogue.registry import get_catalogue
+
+    user = request.user
+    rows = await stops.pending(set(user.agencies_with("approver")))
+    cat = get_catalogue()
+    for r in rows:
+        proc = cat.procedure(r["procedure_code"])
+        r["procedure_name"] = proc.name if proc else r["procedure_code"]
+    return await page(
+        request, "dossiers/stop_requests.html", {"rows": rows, "limit": stops.LIMIT, **_labels()}
+    )
+
+
+ROUTES = [
+    status_lookup,
+    status_page,
+    dossier_page,
+    dossier_action,
+    dossier_attachment,
+    dossier_attachment_preview,
+    dossier_bulk_action,
+    stop_requests,
+]
