@@ -19,6 +19,7 @@ CORE_TABLE_MODULES = [
     "core.feedback.tables",
     "core.counter.tables",
     "core.stats.tables",
+    "core.queue.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -88,6 +88,7 @@ def register_routes():
         jobs_admin,
         notify,
         stats,
+        queue,
         theme_admin,
         verify,
     )
@@ -103,6 +104,7 @@ def register_routes():
         *identity_admin.ROUTES,
         *theme_admin.ROUTES,
         *board.ROUTES,
+        *queue.ROUTES,
         catalogue.catalogue_index,
         catalogue.procedure_page,
         catalogue_admin.activation_page,
