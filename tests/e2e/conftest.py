@@ -126,7 +126,7 @@ def live_server(tmp_path_factory):
     proc = subprocess.Popen(
         [*motcua, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
     )
-    for _ in range(300):
+    for _ in range(1200):  # up to 2 min: on a loaded 2-core machine the app alone takes 20 s to import
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
