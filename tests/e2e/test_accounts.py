@@ -29,11 +29,11 @@ def test_create_an_account_token_reset_and_deactivate(page: Page, live_server, s
 
     # A mistake first: the messages are at the fields and what was typed stays.
     page.get_by_label("Tên đăng nhập").fill("Tiếp Nhận")
-    page.get_by_label("Họ và tên").fill("Đỗ Thị Hạnh")
+    page.get_by_label("Họ, chữ đệm và tên").fill("Đỗ Thị Hạnh")
     page.get_by_label("Số điện thoại").fill("12345")
     page.get_by_role("button", name="Tạo tài khoản").click()
     expect(page.locator(".error-summary")).to_be_visible()
-    expect(page.get_by_label("Họ và tên")).to_have_value("Đỗ Thị Hạnh")
+    expect(page.get_by_label("Họ, chữ đệm và tên")).to_have_value("Đỗ Thị Hạnh")
     expect(page.locator("#f-phone-error")).to_contain_text("10 chữ số")
     assert_accessible(page, "account-form-errors")
     shot("accounts-01-form-errors")

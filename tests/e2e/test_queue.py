@@ -35,7 +35,7 @@ def test_take_a_number_call_it_and_see_it_on_the_hall_screen(page: Page, browser
 
     login(page, live_server, "tiepnhan.phuong")
     page.goto(f"{live_server}/goi-so")
-    page.get_by_label("Số quầy").fill("2")
+    page.get_by_label("Quầy số").fill("2")
     page.get_by_role("button", name="Gọi số tiếp theo").click()
     expect(page.locator(".flash")).to_contain_text("tới quầy 2")
     called = page.locator("#current-number").inner_text().strip()
@@ -50,7 +50,7 @@ def test_take_a_number_call_it_and_see_it_on_the_hall_screen(page: Page, browser
     assert size >= 60, f"the number is {size}px high on a 1920 screen: too small to read from 5 m"
 
     # Calling the same number from another counter: a clear message.
-    page.get_by_label("Số quầy").fill("4")
+    page.get_by_label("Quầy số").fill("4")
     page.get_by_label("Gọi một số cụ thể").fill(called)
     page.get_by_role("button", name="Gọi số này").click()
     expect(page.locator(".error-summary")).to_contain_text(f"Số {called} đã được gọi tới quầy 2")
