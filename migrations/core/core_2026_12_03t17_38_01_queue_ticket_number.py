@@ -3,7 +3,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
-ID = "2026-12-03T17:00:01:000000"
+ID = "2026-12-03T17:38:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "queue ticket numbering"
 
