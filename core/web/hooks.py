@@ -87,8 +87,8 @@ def register_routes():
         inbox,
         jobs_admin,
         notify,
-        stats,
         queue,
+        stats,
         theme_admin,
         verify,
     )
