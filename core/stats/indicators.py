@@ -28,6 +28,8 @@ VARIABLES = frozenset(
         "overdue_now",
         "paid",
         "paid_online",
+        "rated",
+        "rated_satisfied",
         "procedures",
         "procedures_online",
         "procedures_online_used",

@@ -30,6 +30,9 @@ GROUPS = {"agency": "agency", "procedure": "procedure_code", "domain": "domain"}
 
 _DOSSIER_GROUP = {"agency": "receiving_agency", "procedure": "procedure_code", "domain": "domain"}
 
+SATISFIED = ("very_satisfied", "satisfied")
+"""Ratings counted as satisfied (core.feedback's scale: very satisfied / satisfied / dissatisfied)."""
+
 OPEN_WORK = ("received", "in_processing")
 """States whose clock runs: a dossier here past its due is overdue now."""
 
@@ -47,6 +50,8 @@ FIGURE_KEYS = (
     "apologised",
     "paid",
     "paid_online",
+    "rated",
+    "rated_satisfied",
 )
 
 
@@ -61,6 +66,11 @@ class Selection:
     procedure: str = ""
     channel: str = ""
     group: str = "agency"
+
+    @property
+    def start_utc(self) -> datetime:
+        """The first instant of the period (UTC)."""
+        return datetime.combine(self.start, time(0), VN_TZ).astimezone(UTC)
 
     @property
     def end_utc(self) -> datetime:
@@ -117,6 +127,11 @@ class Row:
     def online_payment_share(self) -> float | None:
         return self.share("paid_online", "paid")
 
+    @property
+    def satisfaction(self) -> float | None:
+        """Ratings "very satisfied" or "satisfied" among the ratings given in the period."""
+        return self.share("rated_satisfied", "rated")
+
 
 async def figures(scope: Scope, sel: Selection, *, now: datetime | None = None) -> tuple[list[Row], Row]:
     """The figures of each group and of the whole selection (4 queries, plus 1 for agency names).
@@ -171,6 +186,19 @@ async def figures(scope: Scope, sel: Selection, *, now: datetime | None = None) 
         *dargs,
     ):
         row(r["g"]).n["overdue_now"] = int(r["n"])
+    for r in await raw(
+        f"SELECT d.{dgroup} AS g, r.score, COUNT(*) AS n FROM rating r JOIN dossier d ON d.id = r.dossier_id"
+        " WHERE r.created_at >= {} AND r.created_at < {}"
+        + _where(scope, sel, agency_col="receiving_agency", prefix="d.")[0]
+        + f" GROUP BY d.{dgroup}, r.score",
+        sel.start_utc,
+        sel.end_utc,
+        *dargs,
+    ):
+        target = row(r["g"])
+        target.n["rated"] += int(r["n"])
+        if r["score"] in SATISFIED:
+            target.n["rated_satisfied"] += int(r["n"])
     labels = await names(sel.group, list(rows))
     out = []
     for key, r in rows.items():

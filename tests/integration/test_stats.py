@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from core.dossiers import service
 from core.stats.counters import vn_day
 from core.stats.tables import StatCounter, StatFact
 from tests.fixtures.builders import grant, login_as
@@ -327,3 +328,21 @@ def test_the_rebuild_is_a_command_and_a_job():
     assert build_parser().parse_args(["thong-ke", "tinh-lai"]).func is cmd_rebuild
     jobs = [j for specs in get_plugin_manager().hook.register_jobs() for j in specs]
     assert any(j.name == "stats_rebuild" and j.func is rebuild_task for j in jobs)
+
+
+async def test_satisfaction_shows_once_ratings_exist(client, world):
+    from core.feedback.service import rate, rating_key
+
+    w = world
+    ds = w["dossiers"]
+    await login_as(client, w["users"]["ward_leader"])
+    r = await client.get(f"/thong-ke?{_period()}&nhom=agency")
+    assert "Mức độ hài lòng sẽ hiển thị khi có đánh giá" in r.text and "lượt đánh giá trong kỳ" not in r.text
+    d6 = await service.act(ds[6].id, "stop", actor=w["as"]["receiver"], version=ds[6].version, note="Xin rút")
+    await rate(ds[5].code, None, "very_satisfied", key=rating_key(ds[5].code))
+    await rate(d6.code, None, "dissatisfied", key=rating_key(d6.code))
+    r = await client.get(f"/thong-ke?{_period()}&nhom=agency")
+    text = _text(r.text)
+    assert "50,0 % Mức độ hài lòng 2 lượt đánh giá trong kỳ" in text
+    assert _cells(r.text, "UBND phường Trấn Biên")[-1] == "50,0 %"
+    assert "Mức độ hài lòng sẽ hiển thị khi có đánh giá" not in r.text

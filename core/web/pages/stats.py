@@ -44,6 +44,7 @@ FIGURE_LABELS = {
     "apologised": "Có thư xin lỗi, hẹn lại",
     "paid": "Lượt nộp phí, lệ phí",
     "paid_online": "Nộp phí trực tuyến",
+    "satisfaction": "Mức độ hài lòng",
 }
 """The numbers a leader can open, as the page names them (data shown in Vietnamese, like legal names)."""
 
