@@ -23,6 +23,7 @@ from core.audit import chain as audit
 from core.contract.errors import Conflict, InvalidInput, NotFound
 from core.contract.vntime import VN_TZ, vn_today
 from core.db.tx import write_tx
+from core.dossiers.codes import lookup_key_matches
 from core.dossiers.tables import Dossier
 from core.feedback.tables import Complaint, Rating
 from core.identity.tables import Agency
@@ -85,7 +86,12 @@ async def rating_target(code: str, user: Any, key: str = "") -> dict[str, Any]:
     """
     row = (
         await Dossier.select(
-            Dossier.id, Dossier.code, Dossier.state, Dossier.applicant, Dossier.receiving_agency
+            Dossier.id,
+            Dossier.code,
+            Dossier.state,
+            Dossier.applicant,
+            Dossier.receiving_agency,
+            Dossier.lookup_key,
         )
         .where(Dossier.code == code)
         .first()
@@ -95,7 +101,11 @@ async def rating_target(code: str, user: Any, key: str = "") -> dict[str, Any]:
     by_account = (
         user is not None and row["applicant"] is not None and row["applicant"] == getattr(user, "id", None)
     )
-    by_key = bool(key) and hmac.compare_digest(key, rating_key(code))
+    # the receipt's look-up key (printed on form 01 and in its QR) or the rating link's own key
+    by_key = bool(key) and (
+        lookup_key_matches(row.pop("lookup_key"), key) or hmac.compare_digest(key, rating_key(code))
+    )
+    row.pop("lookup_key", None)
     if not (by_account or by_key):
         raise NotFound("Không tìm thấy hồ sơ.")
     return {**row, "via": "account" if by_account else "receipt", "rating": await rating_of(row["id"])}

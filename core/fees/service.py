@@ -50,7 +50,8 @@ def method_label(method: str) -> str:
         from core.fees.gateways import gateways
 
         gw = gateways().get(method.split(":", 1)[1])
-        return f"Cổng thanh toán {gw.label.vi if gw else method.split(':', 1)[1]}"
+        name = gw.label.vi if gw else method.split(":", 1)[1]
+        return name if name.lower().startswith("cổng thanh toán") else f"Cổng thanh toán {name}"
     return METHODS.get(method, method)
 
 

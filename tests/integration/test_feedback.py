@@ -74,6 +74,13 @@ async def test_strangers_get_the_unknown_code_answer_and_the_receipt_key_works(c
     assert (await client.post(f"/danh-gia/{CODE}", data={"score": "satisfied", "k": key})).status_code == 403
 
 
+async def test_the_receipts_lookup_key_opens_the_rating(client):
+    built = await _finished()
+    await Dossier.update({Dossier.lookup_key: "ABCD2345"}).where(Dossier.id == built["dossier_id"])
+    assert (await client.get(f"/danh-gia/{CODE}?k=abcd-2345")).status_code == 200
+    assert (await client.get(f"/danh-gia/{CODE}?k=ABCD2346")).status_code == 404
+
+
 async def test_an_unfinished_dossier_cannot_be_rated(client):
     built = await build_dossier()  # in processing
     await login_as(client, built["applicant"])
