@@ -44,9 +44,9 @@ def test_counter_day(browser, live_server):
         page.get_by_role("button", name="Tìm").click()
         page.locator("#results").get_by_role("link", name="Đăng ký khai sinh", exact=True).click()
         expect(page.get_by_role("heading", name=re.compile("Tiếp nhận trực tiếp"))).to_be_visible()
-        page.get_by_label("Số định danh cá nhân (CCCD)", exact=True).fill("075190001234")
-        page.get_by_label("Họ và tên người nộp hồ sơ").fill("Nguyễn Thị Hằng")
-        page.get_by_label("Số điện thoại", exact=True).fill("0912345678")
+        page.locator('[name="applicant.id_number"]').fill("075190001234")
+        page.locator('[name="applicant.name"]').fill("Nguyễn Thị Hằng")
+        page.locator('[name="applicant.phone"]').fill("0912345678")
         for name, value in {
             "child_full_name": "Trần Gia Bảo",
             "child_birth_date": "01/11/2026",
@@ -103,7 +103,7 @@ def test_counter_day(browser, live_server):
         page.keyboard.press("Enter")
         expect(page).to_have_url(f"{live_server}/quay/tra-ket-qua/{target}")
         page.get_by_role("button", name="Ghi nhận khoản nộp và xuất biên lai điện tử").click()
-        expect(page.locator(".flash")).to_contain_text("biên lai")
+        expect(page.locator(".flash")).to_contain_text("Biên lai số")
         _look(page, "counter-06-paid")
         expect(page.get_by_label("Họ và tên người nhận kết quả")).not_to_have_value(
             ""
