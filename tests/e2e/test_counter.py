@@ -117,7 +117,7 @@ def test_counter_day(browser, live_server):
         )  # the holder, by default
         page.get_by_label("Tôi đã kiểm tra giấy tờ tùy thân").check()
         page.get_by_role("button", name="Trả kết quả").click()
-        expect(page.locator(".flash")).to_contain_text(f"Đã trả kết quả hồ sơ {target}")
+        expect(page.locator("div.flash")).to_contain_text(f"Đã trả kết quả hồ sơ {target}")
         _look(page, "counter-07-returned")
 
         # 3. The cash book: the payment is there; the day is closed with the cash counted
@@ -127,7 +127,7 @@ def test_counter_day(browser, live_server):
         page.get_by_label("Tiền mặt kiểm đếm (đồng)").fill(re.sub(r"[^\d]", "", expected))
         _look(page, "counter-08-book")
         page.get_by_role("button", name="Chốt sổ cuối ngày").click()
-        expect(page.locator(".flash")).to_contain_text("Đã chốt sổ quỹ quầy số 2")
+        expect(page.locator("div.flash")).to_contain_text("Đã chốt sổ quỹ quầy số 2")
         expect(page.get_by_text("khớp", exact=True)).to_be_visible()
         _look(page, "counter-09-closed")
         xlsx = page.request.get(
