@@ -29,7 +29,16 @@ from core.dossiers import service
 from core.dossiers.tables import Attachment
 from core.settings import get_settings
 
-__all__ = ("DOWNLOAD_HEADERS", "MAX_BYTES", "MAX_PIXELS", "add", "download_headers", "list_for", "read")
+__all__ = (
+    "DOWNLOAD_HEADERS",
+    "MAX_BYTES",
+    "MAX_PIXELS",
+    "add",
+    "download_headers",
+    "list_for",
+    "read",
+    "remove",
+)
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +134,38 @@ async def add(code: str, *, actor: Any, document_code: str, filename: str, conte
             ).returning(*Attachment.all_columns())
         )[0]
     return _public(row)
+
+
+async def remove(ref: int | str, *, actor: Any, attachment_id: int) -> None:
+    """Take a file back out of a dossier before it is submitted: the applicant's own draft, or a file
+    the applicant uploaded while answering a supplement request (not yet sent back). The stored bytes
+    stay (files are kept by content hash and may be shared by another row).
+
+    Raises ``NotFound`` (not this dossier's file) or ``NotAllowed``."""
+    from core.dossiers.tables import DossierEvent
+
+    view = await service.get(ref)
+    row = (
+        await Attachment.select(Attachment.id, Attachment.uploaded_by, Attachment.at)
+        .where((Attachment.id == attachment_id) & (Attachment.dossier == view.id))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"Hồ sơ không có tệp số {attachment_id}.")
+    mine = actor is not None and view.applicant_id == actor.id and row["uploaded_by"] == actor.id
+    allowed = mine and view.state == "draft"
+    if mine and view.state == "supplement_requested":
+        asked = (
+            await DossierEvent.select(DossierEvent.at)
+            .where((DossierEvent.dossier == view.id) & (DossierEvent.action == "request_supplement"))
+            .order_by(DossierEvent.seq, ascending=False)
+            .first()
+        )
+        allowed = asked is not None and row["at"] > asked["at"]
+    if not allowed:
+        raise NotAllowed("Chỉ gỡ được tệp của bạn trước khi nộp (hoặc trước khi gửi phần bổ sung).")
+    async with write_tx():
+        await Attachment.delete().where(Attachment.id == row["id"])
 
 
 def _inspect(content: bytes, mime: str) -> tuple[str | None, int | None]:

@@ -228,6 +228,9 @@ async def create(
     authorisation: kind, number, date) is required either way; the dossier gets the upload slot
     ``AUTHORISATION_SLOT`` for its scan. Both identities are stored and printed on form 01.
 
+    ``partial=True`` by the applicant online (a draft started page by page, ``core.dossiers.drafts``):
+    the answers given so far are kept unchecked; the whole form is checked when the draft is submitted.
+
     Online (``truc_tuyen``) the signed-in applicant owns it; at the counter (``truc_tiep``) or by post
     (``buu_chinh``) the actor must be a receiver at ``agency_id``. ``partial`` (counter and post only:
     a dossier refused or sent a supplement guide on the spot) keeps the valid answers and does not
@@ -286,8 +289,13 @@ async def create(
     if not isinstance(data, dict):
         errors.append(("data", "Nội dung tờ khai phải là một đối tượng (tên trường → giá trị)."))
         data = {}
-    data, data_errors = await _check_data(proc, data, agency, actor, partial=partial and staff)
-    errors += data_errors
+    if partial and not staff and not (channel == "truc_tuyen" and self_service):
+        raise NotAllowed("Chỉ người nộp trực tuyến hoặc bộ phận tiếp nhận mới lưu được hồ sơ chưa điền xong.")
+    if partial and not staff:  # an online draft, saved page by page: checked whole when submitted
+        data = _jsonable(data)
+    else:
+        data, data_errors = await _check_data(proc, data, agency, actor, partial=partial and staff)
+        errors += data_errors
     if errors:
         raise InvalidInput("Hồ sơ chưa hợp lệ, vui lòng sửa các trường được đánh dấu.", errors)
     if rep is not None:

@@ -96,6 +96,7 @@ def _t(frm, action, to, who, reason=False) -> Transition:
 TRANSITIONS: tuple[Transition, ...] = (
     #   from                                action               to                                         who                                   reason?
     _t(S.DRAFT,                             "submit",            S.SUBMITTED,                               ("applicant", "receiver@desk")),
+    _t(S.DRAFT,                             "edit_draft",        S.DRAFT,                                   ("applicant",)),
     _t(S.SUBMITTED,                         "receive",           S.RECEIVED,                                ("receiver@receiving",)),
     _t(S.DRAFT,                             "receive",           S.RECEIVED,                                ("receiver@desk",)),
     _t(S.SUBMITTED,                         "request_supplement", S.SUPPLEMENT_REQUESTED,                   ("receiver@receiving",),            True),
@@ -182,6 +183,7 @@ STATE_LABELS: dict[str, str] = {
 ACTION_LABELS: dict[str, str] = {
     "create": N_("Dossier created"),
     "submit": N_("Submit"),
+    "edit_draft": N_("Draft answers saved"),
     "receive": N_("Receive"),
     "request_supplement": N_("Request additional documents"),
     "refuse_intake": N_("Refuse at intake"),

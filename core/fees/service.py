@@ -185,6 +185,25 @@ async def totals(dossier_id: int) -> dict[str, int]:
     }
 
 
+async def dues(dossier_ids: list[int]) -> dict[int, int]:
+    """What is still to pay on each of ``dossier_ids`` (only those with something due), in two
+    queries whatever their number (a citizen's list of dossiers)."""
+    if not dossier_ids:
+        return {}
+    fees = await DossierFee.select(DossierFee.dossier, DossierFee.amount).where(
+        DossierFee.dossier.is_in(list(dossier_ids))
+    )
+    paid = await Payment.select(Payment.dossier, Payment.amount).where(
+        Payment.dossier.is_in(list(dossier_ids)) & (Payment.kind == "payment") & (Payment.status == "paid")
+    )
+    out: dict[int, int] = {}
+    for r in fees:
+        out[r["dossier"]] = out.get(r["dossier"], 0) + int(r["amount"])
+    for r in paid:
+        out[r["dossier"]] = out.get(r["dossier"], 0) - int(r["amount"])
+    return {k: v for k, v in out.items() if v > 0}
+
+
 async def balance_due(dossier_id: int) -> int:
     """What the applicant still has to pay, in VND (0 when nothing is due)."""
     return (await totals(dossier_id))["due"]

@@ -87,6 +87,7 @@ def register_routes():
         inbox,
         jobs_admin,
         notify,
+        portal,
         queue,
         stats,
         theme_admin,
@@ -122,6 +123,7 @@ def register_routes():
         *feedback.ROUTES,
         *verify.ROUTES,
         *counter.ROUTES,
+        *portal.ROUTES,
         *stats.ROUTES,
     ]
 

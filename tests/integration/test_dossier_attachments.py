@@ -246,7 +246,11 @@ async def test_a_real_pdf_is_kept_with_its_page_count_shown_to_staff(client, wor
     got = await client.get(f"{API}/{_ref(d)}/attachments/{att['id']}", headers=a.h("buyer"))
     assert got.status_code == 200 and got.content == three
     _assert_served_in_a_sandbox(got)
-    await login_as(client, a.users["buyer"])
+    await login_as(client, a.users["buyer"])  # the applicant's own page (/ho-so/… sends them there)
+    page = await client.get(f"/ho-so/{_ref(d)}")
+    assert page.status_code == 200 and "hop-dong.pdf" in page.text and "3 trang" in page.text
+    client.cookies.clear()
+    await login_as(client, a.users["ward_receiver"])
     page = await client.get(f"/ho-so/{_ref(d)}")
     assert page.status_code == 200
     row = page.text[page.text.index("hop-dong.pdf") :]

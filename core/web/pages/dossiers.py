@@ -212,7 +212,10 @@ async def _panels(view, user, request: Request) -> list[dict[str, Any]]:
 
 
 @get("/ho-so/{code:str}", include_in_schema=False, name="dossier_page", guards=[reads_dossier])
-async def dossier_page(request: Request, code: str) -> Template:
+async def dossier_page(request: Request, code: str) -> Template | Redirect:
+    user = request.user  # the applicant (and nobody else) follows the dossier on the citizen's page
+    if not user.is_staff and (mine := await access.readable_view(user, code)).applicant_id == user.id:
+        return Redirect(f"/ho-so-cua-toi/{mine.code or mine.id}", status_code=303)
     return await _render_dossier(request, code)
 
 
