@@ -97,7 +97,7 @@ async def test_supplement_exactly_what_was_asked_then_the_due_date_is_explained(
     d = await service.receive(d.id, actor=clerk, version=d.version)
     r = await client.get(f"/ho-so-cua-toi/{code}")
     assert "<details>" in r.text and "Cách tính hạn trả kết quả" in r.text
-    assert "Phiên bản thủ tục áp dụng" in r.text and "Giờ chốt nhận" in r.text and "17:00" in r.text
+    assert "Quy định thủ tục áp dụng: bản số" in r.text and "Giờ chốt nhận" in r.text and "17:00" in r.text
     assert "không tính thứ Bảy, Chủ nhật" in r.text
 
 
