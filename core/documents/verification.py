@@ -56,8 +56,8 @@ _COLS = (
     GeneratedDocument.validity_changed_at,
     GeneratedDocument.superseded_by,
     GeneratedDocument.context,
-    GeneratedDocument.dossier.receiving_agency.id,
-    GeneratedDocument.dossier.receiving_agency.name,
+    GeneratedDocument.dossier.receiving_agency.id,  # type: ignore[union-attr]  # lazy FK: piccolo types it loosely
+    GeneratedDocument.dossier.receiving_agency.name,  # type: ignore[union-attr]
 )
 
 
@@ -95,7 +95,8 @@ async def public_record(public_id: str) -> dict[str, Any]:
     """
     row = await _row(public_id)
     ctx = _context(row)
-    agency = ctx.get("agency") if isinstance(ctx.get("agency"), dict) else {}
+    found = ctx.get("agency")
+    agency: dict[str, Any] = found if isinstance(found, dict) else {}
     title = (
         ctx.get("title")
         if isinstance(ctx.get("title"), str) and ctx.get("title")

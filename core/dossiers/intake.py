@@ -139,7 +139,7 @@ def _representative_fields(
         typed.update(
             name=actor.full_name, id_number=actor.cccd or "", phone=actor.phone or "", email=actor.email or ""
         )
-    rep = {
+    rep: dict[str, Any] = {
         "name": typed["name"],
         "id_number": normalise_cccd(typed["id_number"]),
         "phone": re.sub(r"[\s.-]", "", typed["phone"]),

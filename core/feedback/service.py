@@ -125,7 +125,7 @@ async def rate(code: str, user: Any, score: str, comment: str = "", key: str = "
     """
     target = await rating_target(code, user, key)
     comment = (comment or "").strip()
-    errors = []
+    errors: list[tuple[str | None, str]] = []
     if score not in SCORES:
         errors.append(("score", "Chọn mức độ hài lòng của bạn."))
     if len(comment) > COMMENT_MAX:

@@ -123,7 +123,8 @@ async def confirm_gateway_payment(gateway: str, params: dict[str, Any]) -> dict[
         if settled:
             status = result.status
         elif row["status"] == "pending" and result.status in ("paid", "failed"):  # settled meanwhile
-            status = (await Payment.select(Payment.status).where(Payment.id == row["id"]).first())["status"]
+            latest = await Payment.select(Payment.status).where(Payment.id == row["id"]).first()
+            status = latest["status"] if latest else row["status"]
         else:
             status = row["status"]
     return {"payment_id": row["id"], "dossier_id": row["dossier"], "status": status, "document_id": doc_id}

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
+from typing import Any
+
+from piccolo.columns import Column
 
 from core.audit import chain as audit
 from core.contract.errors import InvalidInput, NotAllowed, NotFound
@@ -181,7 +184,7 @@ async def set_active(actor: UserView, user_id: int, active: bool) -> bool:
     if row["active"] == active:
         return False
     async with write_tx():
-        changes = {User.active: active}
+        changes: dict[Column | str, Any] = {User.active: active}
         if active:
             changes.update({User.failed_logins: 0, User.locked_until: None})
         await User.update(changes).where(User.id == user_id)

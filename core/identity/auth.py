@@ -56,7 +56,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             token = bearer_token(connection.headers.get("authorization", ""))
             if token is None:
                 return AuthenticationResult(user=None, auth=NOBODY)
-            check = await check_token(token, connection.scope.get("method", "GET"))
+            check = await check_token(token, str(connection.scope.get("method", "GET")))
             auth = Auth("token", rejected=check.user is None, refusal=check.refusal)
             return AuthenticationResult(user=check.user, auth=auth)
         session = connection.scope.get("session")

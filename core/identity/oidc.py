@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from authlib.common.errors import AuthlibBaseError
@@ -27,6 +27,7 @@ from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+from piccolo.columns import Column
 
 from core.audit import chain as audit
 from core.contract.errors import InvalidInput
@@ -209,7 +210,7 @@ async def _verified_claims(
         a for a in meta.get("id_token_signing_alg_values_supported") or ["RS256"] if a and a != "none"
     ]
     try:
-        decoded = jwt.decode(id_token, KeySet.import_key_set(keys), algorithms=algorithms)
+        decoded = jwt.decode(id_token, KeySet.import_key_set(cast(Any, keys)), algorithms=algorithms)
         claims = CodeIDToken(
             decoded.claims,
             decoded.header,
@@ -307,7 +308,7 @@ async def sign_in_verified(identity: EidIdentity, ip: str = "") -> UserView:
                 "Vui lòng liên hệ bộ phận một cửa để được hỗ trợ."
             )
         row = by_subject or by_cccd
-        fields = {
+        fields: dict[Column | str, Any] = {
             User.full_name: identity.full_name,
             User.cccd: identity.cccd,
             User.birth_date: identity.birth_date,

@@ -79,6 +79,8 @@ def _eval(node: ast.AST, env: dict[str, float]) -> float:
     if isinstance(node, ast.UnaryOp):
         return -_eval(node.operand, env)
     if isinstance(node, ast.Constant):
+        if not isinstance(node.value, int | float):
+            raise ValueError(f"not a number: {node.value!r}")
         return float(node.value)
     if isinstance(node, ast.Name):
         return float(env[node.id])

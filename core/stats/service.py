@@ -84,7 +84,7 @@ def day_param(day: date) -> Any:
 
 def _where(scope: Scope, sel: Selection, *, agency_col: str, prefix: str = "") -> tuple[str, list[Any]]:
     """SQL conditions (`` AND …``) and their arguments for the scope and the filters."""
-    sql, args = "", []
+    sql, args = "", list[Any]()
     if not scope.province:
         sql += f" AND {prefix}{agency_col} IN ({', '.join('{}' for _ in scope.agencies)})"
         args += list(scope.agencies)
@@ -200,15 +200,15 @@ async def figures(scope: Scope, sel: Selection, *, now: datetime | None = None) 
         if r["score"] in SATISFIED:
             target.n["rated_satisfied"] += int(r["n"])
     labels = await names(sel.group, list(rows))
-    out = []
-    for key, r in rows.items():
-        r.name = labels.get(key, str(key))
-        out.append(r)
+    out: list[Row] = []
+    for key, found in rows.items():
+        found.name = labels.get(key, str(key))
+        out.append(found)
     out.sort(key=lambda r: (-r.n["received"], -r.n["in_progress"], r.name))
     total = Row("*", name="Tổng cộng")
-    for r in out:
+    for each in out:
         for k in FIGURE_KEYS:
-            total.n[k] += r.n[k]
+            total.n[k] += each.n[k]
     return out, total
 
 

@@ -18,7 +18,7 @@ class StatFact(Table):
 
     metric = Varchar(length=32)
     """One of ``core.stats.counters.METRICS``."""
-    ref = Varchar(length=40)
+    ref = Varchar(length=40)  # type: ignore[assignment]  # the column's name; Table.ref (joins) is not used here
     """What was counted: ``e<event id>`` or ``p<payment id>``."""
     dossier = Integer()
     agency = Integer()

@@ -143,7 +143,9 @@ async def test_theme_colours_come_from_a_stylesheet(db):
 
     async with AsyncTestClient(app=create_app(replace(get_settings(), theme="dongnai"))) as c:
         home = await c.get("/")
-        assert '<link rel="stylesheet" href="/theme.css?v=dongnai">' in home.text and "<style" not in home.text
+        assert (
+            '<link rel="stylesheet" href="/theme.css?v=dongnai">' in home.text and "<style" not in home.text
+        )
         assert "includeIndicatorStyles" in home.text  # htmx must not inject its own <style>
         css = await c.get("/theme.css")
         assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
@@ -141,7 +143,9 @@ async def caller(request: Request) -> Template:
 async def caller_post(request: Request) -> Template | Redirect:
     """``action``: ``next``, ``recall``, ``skip`` or ``number`` (with ``number``)."""
     form = await request.form()
-    values = {k: str(form.get(k) or "").strip()[:16] for k in ("agency_id", "counter", "number", "action")}
+    values: dict[str, Any] = {
+        k: str(form.get(k) or "").strip()[:16] for k in ("agency_id", "counter", "number", "action")
+    }
     values["groups"] = [str(g)[:32] for g in form.getall("groups", [])]
     errors: dict[str, str] = {}
     if not values["agency_id"].isdigit():
@@ -154,6 +158,7 @@ async def caller_post(request: Request) -> Template | Redirect:
         )
     agency_id, counter, user = int(values["agency_id"]), int(values["counter"]), request.user
     request.set_session({**(request.session or {}), "queue_agency": agency_id, "queue_counter": counter})
+    row: dict[str, Any] | None
     try:
         if values["action"] == "recall":
             row = await service.recall(user, agency_id, counter)
