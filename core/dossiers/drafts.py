@@ -225,7 +225,7 @@ async def submit(ref: int | str, *, actor: Actor, version: int) -> DossierView:
 
 def _mine_where(user: Any):
     own = Dossier.applicant == user.id
-    if user.cccd:  # opened at the counter or from the post for the same person (no account owns it)
+    if _cccd_proven(user):  # opened at the counter or by post for the same person (no account owns it)
         own = own | (Dossier.applicant.is_null() & (Dossier.applicant_id_number == user.cccd))
     return own
 
@@ -237,7 +237,14 @@ def owns(user: Any, applicant_id: int | None, id_number: str) -> bool:
         return False
     if applicant_id is not None:
         return applicant_id == user.id
-    return bool(user.cccd) and id_number == user.cccd
+    return _cccd_proven(user) and id_number == user.cccd
+
+
+def _cccd_proven(user: Any) -> bool:
+    """Whether the account's CCCD was proven (by the national e-ID), so that dossiers the desk entered
+    under that CCCD may be shown to it. A local account's CCCD is only declared: anyone could type a
+    neighbour's number at registration, so it opens nobody's counter dossiers."""
+    return bool(user.cccd) and bool(getattr(user, "identity_verified", False))
 
 
 async def mine(user: Any, *, limit: int = 200) -> list[dict[str, Any]]:

@@ -35,3 +35,18 @@ def test_compiled_catalogue_is_up_to_date(source):
     expected = tool.translations(source)
     stale = [m for m in tool.extract(source) if vi.ugettext(m) != expected.get(m)]
     assert not stale, f"chạy .venv/bin/python scripts/i18n.py; chưa biên dịch ({source.label}): {stale[:5]}"
+
+
+def test_one_vietnamese_per_english_msgid_across_translation_files():
+    """Each helper keeps its own translations file; the same English msgid given two Vietnamese
+    renderings would show one of them, by file order, where the other was meant ("Held by" an
+    agency on the public board, a person on the dossier page). One msgid, one meaning."""
+    import json
+    from collections import defaultdict
+
+    renderings: dict[str, dict[str, str]] = defaultdict(dict)
+    for path in sorted((ROOT / "core" / "locale" / "translations").glob("*.json")):
+        for english, vietnamese in json.loads(path.read_text(encoding="utf-8")).items():
+            renderings[english][path.name] = vietnamese
+    clashes = {k: v for k, v in renderings.items() if len(set(v.values())) > 1}
+    assert not clashes, "\n".join(f"{k!r}: {v}" for k, v in clashes.items())

@@ -84,11 +84,15 @@ def _journey(page: Page, base: str, tmp_path, *, username: str, cccd: str, birth
     fake = tmp_path / "don-gia.pdf"
     fake.write_bytes(b"MZ" + b"\x00" * 300)
     page.locator("#f-file-application").set_input_files(str(fake))
-    page.locator("form:has(input[value=application])").get_by_role("button", name=re.compile("^Tải lên")).click()
+    page.locator("form:has(input[value=application])").get_by_role(
+        "button", name=re.compile("^Tải lên")
+    ).click()
     expect(page.locator("#f-file-application-error")).to_contain_text("Chỉ nhận tệp PDF, JPEG hoặc PNG")
     _shot(page, f"{prefix}-04-upload-error")
     page.locator("#f-file-application").set_input_files(str(_pdf(tmp_path, "giay-de-nghi.pdf", 2)))
-    page.locator("form:has(input[value=application])").get_by_role("button", name=re.compile("^Tải lên")).click()
+    page.locator("form:has(input[value=application])").get_by_role(
+        "button", name=re.compile("^Tải lên")
+    ).click()
     expect(page.get_by_role("link", name="giay-de-nghi.pdf")).to_be_visible()
     expect(page.locator("main")).to_contain_text("2 trang")
     _shot(page, f"{prefix}-05-uploaded")

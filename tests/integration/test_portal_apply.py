@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
@@ -15,6 +16,7 @@ from pypdf import PdfWriter
 from core.catalogue.service import set_enabled
 from core.dossiers import service
 from core.dossiers.tables import Dossier, DossierEvent
+from core.identity.tables import User
 from plugins.business_reg import procedures
 from tests.fixtures.builders import grant, login_as, make_user, standard_tree
 from tests.fixtures.engine_route import actor
@@ -268,7 +270,12 @@ async def test_my_list_holds_counter_dossiers_of_my_cccd_and_only_mine(client, w
         channel="truc_tiep",
     )
     counter = await service.receive(counter.id, actor=clerk, version=counter.version)
+    # a CCCD only typed at registration opens nobody's counter dossiers: anyone could type a neighbour's
     await login_as(client, w["citizen"])
+    assert counter.code not in (await client.get("/ho-so-cua-toi")).text
+    assert (await client.get(f"/ho-so-cua-toi/{counter.code}")).status_code == 404
+    # proven by the national e-ID, the same CCCD does
+    await User.update({User.eid_verified_at: datetime.now(UTC)}).where(User.id == w["citizen"]["id"])
     r = await client.get("/ho-so-cua-toi")
     assert counter.code in r.text and w["tree"]["ward"]["name"] in r.text
     r = await client.get(f"/ho-so-cua-toi/{counter.code}")

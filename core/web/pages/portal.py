@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 
 from core.catalogue import service as catalogue_service
 from core.catalogue.registry import get_catalogue
-from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
+from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion, Unavailable
 from core.dossiers import access, attachments, drafts, service
 from core.dossiers.states import ACTION_LABELS, BEFORE_DECISION, CHANNEL_LABELS, STATE_LABELS, State
 from core.identity.guards import reads_dossier, requires_login
@@ -119,7 +119,19 @@ async def _draft(request: Request, ref: str):
     return view
 
 
-def _steps(proc, view) -> list[dict[str, str]]:
+def _procedure_of(view):
+    """The procedure of the citizen's dossier, as the catalogue has it now; a procedure the province
+    has since withdrawn gets a clear page, not an error (the dossier itself is kept)."""
+    proc = get_catalogue().procedure(view.procedure_code)
+    if proc is None:
+        raise Unavailable(
+            f"Thủ tục {view.procedure_code} không còn được cung cấp trên cổng. Hồ sơ của bạn vẫn được lưu; "
+            "vui lòng liên hệ bộ phận một cửa nơi tiếp nhận."
+        )
+    return proc
+
+
+def _steps(proc, view) -> list[dict[str, Any]]:
     """The pages of the application in order (the task list of the check-answers page)."""
     form = drafts.form_of(proc)
     base = f"/ho-so-cua-toi/{view.id}"
@@ -147,7 +159,7 @@ def _shown_values(view) -> dict[str, Any]:
     """The saved answers as the fields show them (dates are stored as ISO text)."""
     from datetime import date
 
-    proc = get_catalogue().procedure(view.procedure_code)
+    proc = _procedure_of(view)
     dates = {f.name for f in drafts.form_of(proc).fields() if f.widget == "date"}
     out = dict(view.data)
     for name in dates & out.keys():
@@ -157,7 +169,7 @@ def _shown_values(view) -> dict[str, Any]:
 
 
 async def _render_page(request, view, page_id, values, errors, status_code=200) -> Template:
-    proc = get_catalogue().procedure(view.procedure_code)
+    proc = _procedure_of(view)
     form = drafts.form_of(proc)
     spec = next((p for p in form.pages if p.id == page_id), None)
     if spec is None:
@@ -206,7 +218,7 @@ async def answer(request: Request, ref: str, page_id: str) -> Template | Redirec
         errors = _field_errors(exc)
     if errors:
         return await _render_page(request, view, page_id, raw, errors, status_code=422)
-    proc = get_catalogue().procedure(view.procedure_code)
+    proc = _procedure_of(view)
     if raw.get("tu") == "kiem-tra":
         return Redirect(f"/ho-so-cua-toi/{view.id}/kiem-tra", status_code=303)
     return Redirect(_next_url(proc, view, page_id), status_code=303)
@@ -216,7 +228,7 @@ async def answer(request: Request, ref: str, page_id: str) -> Template | Redirec
 
 
 async def _render_files(request, view, errors=None, status_code=200) -> Template:
-    proc = get_catalogue().procedure(view.procedure_code)
+    proc = _procedure_of(view)
     files = await attachments.list_for(view.id)
     slots = [s for s in proc.documents if s.upload]
     by_slot: dict[str, list[dict[str, Any]]] = {}
@@ -307,7 +319,7 @@ async def remove_file(request: Request, ref: str, attachment_id: int) -> Redirec
 
 
 async def _render_delivery(request, view, values, errors, status_code=200) -> Template:
-    proc = get_catalogue().procedure(view.procedure_code)
+    proc = _procedure_of(view)
     ctx = {
         "d": view,
         "proc": proc,
@@ -356,7 +368,7 @@ async def _render_check(request, view, errors=None, status_code=200) -> Template
     from core.fees import service as fees
     from core.forms.engine import display_value, shown
 
-    proc = get_catalogue().procedure(view.procedure_code)
+    proc = _procedure_of(view)
     form = drafts.form_of(proc)
     answers = []
     shown_values = _shown_values(view)
@@ -431,7 +443,7 @@ async def submit(request: Request, ref: str) -> Template | Redirect:
 )
 async def confirmation(request: Request, ref: str) -> Template:
     view = await drafts.citizen_view(request.user, ref)
-    proc = get_catalogue().procedure(view.procedure_code)
+    proc = _procedure_of(view)
     return await page(request, "portal/confirmation.html", {"d": view, "proc": proc, **_labels()})
 
 
@@ -451,7 +463,7 @@ async def record(request: Request, ref: str) -> Response[bytes]:
     view = await drafts.citizen_view(request.user, ref)
     if not view.code or view.submitted_at is None:
         raise access.not_found(ref)
-    proc = get_catalogue().procedure(view.procedure_code)
+    proc = _procedure_of(view)
     names = {s.code: s.name.vi for s in proc.documents}
     url = status_url(view.code)
     ctx = {
@@ -477,7 +489,10 @@ async def record(request: Request, ref: str) -> Response[bytes]:
     html = render_html("portal/record_print.html", ctx)
     pdf = await anyio.to_thread.run_sync(
         lambda: html_to_pdf(
-            html, title=f"Biên nhận {view.code}", created=view.submitted_at, key=f"record:{view.code}"
+            html,
+            title=f"Biên nhận {view.code}",
+            created=view.submitted_at or view.created_at,
+            key=f"record:{view.code}",
         )
     )
     return Response(
@@ -505,7 +520,7 @@ async def mine(request: Request) -> Template:
 async def _render_dossier(request, view, *, errors=None, values=None, status_code=200) -> Template:
     from core.fees import service as fees
 
-    proc = get_catalogue().procedure(view.procedure_code)
+    proc = _procedure_of(view)
     events = await service.events(view.id)
     own = view.applicant_id == request.user.id
     ctx = {
@@ -562,7 +577,7 @@ async def withdraw(request: Request, ref: str) -> Template | Redirect:
 
 async def _render_supplement(request, view, *, errors=None, values=None, status_code=200) -> Template:
     request_ = await drafts.supplement_request(view)
-    proc = get_catalogue().procedure(view.procedure_code)
+    proc = _procedure_of(view)
     files = await attachments.list_for(view.id)
     by_slot: dict[str, list[dict[str, Any]]] = {}
     for f in files:
