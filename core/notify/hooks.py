@@ -88,6 +88,8 @@ async def dossier_panels(dossier, user, request):
 
     if user is None or not any(role != "citizen" for _agency, role in getattr(user, "grants", ())):
         return []
+    if dossier.get("id") is None:  # not saved yet: nothing was sent about it
+        return []
     rows = await (
         Notification.select(
             Notification.id,
@@ -100,7 +102,7 @@ async def dossier_panels(dossier, user, request):
             Notification.sent_at,
             Notification.attempts,
         )
-        .where((Notification.dossier == dossier["id"]) & (Notification.channel != "inapp"))
+        .where((Notification.dossier == dossier.get("id")) & (Notification.channel != "inapp"))
         .order_by(Notification.id)
         .limit(200)
     )

@@ -93,7 +93,9 @@ async def test_sign_in_with_vneid_end_to_end_fills_a_verified_account(app, clien
     # Signing in again finds the same account (by subject), with the name the e-ID now says.
     provider.add_user("vneid-sub-1", name="Nguyễn Văn Ân", so_dinh_danh=CCCD, birthdate="1989-04-12")
     r = await client.get(_local(await _consent(await _to_provider(client, "/"))), follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert (
+        r.status_code == 303 and r.headers["location"] == "/ho-so-cua-toi"
+    )  # a citizen lands on their dossiers
     assert await User.count() == 1
     assert (await User.select(User.full_name).first())["full_name"] == "Nguyễn Văn Ân"
 

@@ -216,7 +216,7 @@ async def test_sql_metacharacters_in_search_and_filter_parameters(client, world)
     for value in INJECTIONS:
         r = await client.get("/quan-tri/nguoi-dung", params={"q": value})
         assert r.status_code == 200, value
-        listed = re.findall(r'<tr id="user-\d+">\s*<td><code>([^<]+)</code>', r.text)
+        listed = re.findall(r'<tr id="user-\d+">\s*<td>(?:<a href="[^"]*">)?<code>([^<]+)</code>', r.text)
         assert all(value in name for name in listed), (value, listed)  # "%", "_" are literal, not wildcards
         assert value != "_" or "ward_receiver" in listed
         for url, keys in (

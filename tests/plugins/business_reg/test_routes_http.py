@@ -5,6 +5,8 @@ written at approval, the result PDF, return."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.catalogue.service import set_enabled
@@ -233,7 +235,9 @@ async def test_household_business_at_the_ward_with_the_tax_code(client, world, t
     text = " ".join(pdf_text(pdf, tmp_path).split())
     assert "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH" in text and f"Mã số hộ kinh doanh: {biz['code']}" in text
     assert "Hộ kinh doanh Mai Vàng" in text and d["code"] in text
-    assert qr_payloads(pdf, tmp_path) == [status_url(d["code"], d["lookup_key"])]
+    status, verify = sorted(qr_payloads(pdf, tmp_path), key=lambda u: "/xac-minh/" in u)
+    assert status == status_url(d["code"], d["lookup_key"])  # the dossier's progress, with its key
+    assert re.search(r"/xac-minh/[A-Za-z0-9_-]{20,32}$", verify)  # the certificate's own verification
     await _ready_and_return(client, a, "ward_receiver", d, OWNER)
 
 
