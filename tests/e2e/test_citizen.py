@@ -81,8 +81,9 @@ def test_register_with_a_wrong_cccd_then_a_right_one(page: Page, live_server, sh
 def test_repeated_wrong_passwords_lock_the_account(page: Page, live_server, shot):
     page.goto(live_server + "/dang-nhap")
     shot("citizen-05-login")
+    # The account registered above: the demo's citizens are signed in by other journeys on this server.
     for attempt in range(1, 6):
-        page.get_by_label("Tên đăng nhập").fill("tranthib")
+        page.get_by_label("Tên đăng nhập").fill("phamthutrang")
         page.get_by_label("Mật khẩu").fill(f"sai-mat-khau-{attempt}")
         with page.expect_response(lambda r: r.url.endswith("/dang-nhap") and r.request.method == "POST"):
             page.locator("main").get_by_role("button", name="Đăng nhập").click()
@@ -90,15 +91,13 @@ def test_repeated_wrong_passwords_lock_the_account(page: Page, live_server, shot
         summary = page.locator(".error-summary")
         if attempt < 5:
             expect(summary).to_contain_text("không đúng")
-            expect(page.get_by_label("Tên đăng nhập")).to_have_value("tranthib")
+            expect(page.get_by_label("Tên đăng nhập")).to_have_value("phamthutrang")
     expect(page.locator(".error-summary")).to_contain_text("tạm bị khóa")
     expect(page.locator("#f-username-error")).to_contain_text("5 lần liên tiếp")
     shot("citizen-06-locked")
 
     # Even the right password is refused while the lock lasts.
-    from core.demo import DEMO_PASSWORD
-
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_label("Mật khẩu").fill("ThuTrang2026")
     page.locator("main").get_by_role("button", name="Đăng nhập").click()
     expect(page.locator("#f-username-error")).to_contain_text("Vui lòng thử lại sau")
     expect(page.locator(".site-header").get_by_role("link", name="Đăng nhập")).to_be_visible()
