@@ -102,7 +102,7 @@ async def dossier_panels(dossier, user, request):
             Notification.sent_at,
             Notification.attempts,
         )
-        .where((Notification.dossier == dossier.get("id")) & (Notification.channel != "inapp"))
+        .where((Notification.dossier == dossier["id"]) & (Notification.channel != "inapp"))
         .order_by(Notification.id)
         .limit(200)
     )

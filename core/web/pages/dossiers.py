@@ -64,15 +64,18 @@ async def status_lookup(
             try:
                 await access.public_view(request.user, code, key)
             except NotFound:
-                if key:
-                    errors["k"] = _(
-                        "The dossier code or the look-up key is wrong. Check both on your receipt."
-                    )
-                else:
-                    errors["k"] = _("Enter the look-up key printed on your receipt beside the dossier code.")
+                errors["k"] = _key_refusal(key)
             else:
                 return Redirect(_status_address(code, key), status_code=303)
     return await _lookup_page(request, code or "", key, errors)
+
+
+def _key_refusal(key: str) -> str:
+    """What the look-up says when the dossier does not open: the same for an unknown code and a wrong
+    key (R36), only asking for the key when none was given."""
+    if key:
+        return _("The dossier code or the look-up key is wrong. Check both on your receipt.")
+    return _("Enter the look-up key printed on your receipt beside the dossier code.")
 
 
 def _status_address(code: str, key: str) -> str:
@@ -108,12 +111,7 @@ async def status_page(request: Request, code: str, k: str | None = None) -> Temp
         view = await access.public_view(request.user, code, key)
     except NotFound:
         shown = code.strip().upper()[:80] if codes.is_valid_code(code.strip().upper()) else ""
-        message = (
-            _("The dossier code or the look-up key is wrong. Check both on your receipt.")
-            if key
-            else _("Enter the look-up key printed on your receipt beside the dossier code.")
-        )
-        return await _lookup_page(request, shown, key, {"k": message}, status_code=404)
+        return await _lookup_page(request, shown, key, {"k": _key_refusal(key)}, status_code=404)
     proc = get_catalogue().procedure(view.procedure_code)
     return await page(
         request, "dossiers/status.html", {"d": view.public_dict(), "procedure": proc, **_labels()}

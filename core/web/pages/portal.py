@@ -20,6 +20,7 @@ from litestar.response import Redirect, Template
 from core.catalogue import service as catalogue_service
 from core.catalogue.registry import get_catalogue
 from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion, Unavailable
+from core.contract.specs import ProcedureSpec
 from core.dossiers import access, attachments, drafts, service
 from core.dossiers.states import ACTION_LABELS, BEFORE_DECISION, CHANNEL_LABELS, STATE_LABELS, State
 from core.identity.guards import reads_dossier, requires_login
@@ -119,7 +120,7 @@ async def _draft(request: Request, ref: str):
     return view
 
 
-def _procedure_of(view):
+def _procedure_of(view) -> ProcedureSpec:
     """The procedure of the citizen's dossier, as the catalogue has it now; a procedure the province
     has since withdrawn gets a clear page, not an error (the dossier itself is kept)."""
     proc = get_catalogue().procedure(view.procedure_code)
