@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from datetime import UTC, datetime, timedelta
 
 from core.db.tx import write_tx
@@ -43,12 +44,19 @@ SIDE_LANE_TASKS = frozenset({"render_document"})
 SIDE_LANE_SIZE = 4
 """Most side-lane tasks running at once in one event loop (the PDF process pool sets how many lay out
 at the same time; the others wait their turn there)."""
-_side_lanes: dict[int, dict[int, asyncio.Task]] = {}
-"""Event loop id → {outbox row id: its running task}."""
+_side_lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Task]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Event loop → {outbox row id: its running task}. Keyed by the loop itself, not ``id(loop)``: a closed
+loop's address can be reused by the next one, and its never-finishing tasks would then hide rows of the
+same id from the new loop's runner (seen in tests, where every test has a loop and a fresh database)."""
 
 
 def _side_lane() -> dict[int, asyncio.Task]:
-    return _side_lanes.setdefault(id(asyncio.get_running_loop()), {})
+    lane = _side_lanes.setdefault(asyncio.get_running_loop(), {})
+    for row_id in [r for r, task in lane.items() if task.done()]:
+        lane.pop(row_id, None)  # finished without reaching its ``finally`` (cancelled before it started)
+    return lane
 
 
 async def _run_beside(row_id: int, lane: dict[int, asyncio.Task]) -> None:
@@ -65,7 +73,7 @@ async def _run_beside(row_id: int, lane: dict[int, asyncio.Task]) -> None:
 
 async def stop_side_lane() -> None:
     """Cancel this event loop's side-lane tasks (shutdown); their rows go back to ``pending``."""
-    lane = _side_lanes.pop(id(asyncio.get_running_loop()), {})
+    lane = _side_lanes.pop(asyncio.get_running_loop(), {})
     for task in lane.values():
         task.cancel()
     if lane:
