@@ -316,7 +316,7 @@ async def inbox_page(user: Any, filters: InboxFilters, *, now: datetime | None =
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
     sql = (
-        f"SELECT * FROM (SELECT d.id, d.code, d.procedure_code, d.state, d.channel, d.applicant_name,"  # noqa: S608 - fixed fragments; every value is a bound parameter
+        f"SELECT * FROM (SELECT d.id, d.code, d.version, d.procedure_code, d.state, d.channel, d.applicant_name,"  # noqa: S608 - fixed fragments; every value is a bound parameter
         f" d.received_at, d.submitted_at, d.created_at, d.late, d.receiving_agency, {_DUE} AS due,"
         f" {colour_sql} AS colour FROM dossier d WHERE {where}) AS x"
     )
@@ -330,7 +330,7 @@ async def inbox_page(user: Any, filters: InboxFilters, *, now: datetime | None =
     )
     args += [PAGE_SIZE, (page - 1) * PAGE_SIZE]
     rows = [dict(r) for r in await raw(sql, *args)]
-    await _add_steps(rows, now)
+    await _add_steps(rows, now, user)
     return InboxPage(
         rows=rows, counts=counts, total=total, page=page, pages=pages, steps=await _step_choices(user)
     )
@@ -359,11 +359,18 @@ async def inbox_counts(user: Any, filters: InboxFilters, *, now: datetime | None
     return counts
 
 
-async def _add_steps(rows: list[dict[str, Any]], now: datetime) -> None:
-    """Each row's active steps (name, agency, holder, due, colour) and its procedure's name: one query."""
+_STEP_BULK = (("complete", "complete_step"), ("approve", "approve"))
+"""A step's outcome → the bulk action that takes it."""
+
+
+async def _add_steps(rows: list[dict[str, Any]], now: datetime, user: Any = None) -> None:
+    """Each row's active steps (name, agency, holder, due, colour), its procedure's name and
+    ``bulk``, the actions of ``core.dossiers.bulk.BULK_ACTIONS`` the user may take on it now (the
+    rule of ``access.allowed_actions``, read off the row and its steps): one query."""
     cat = get_catalogue()
     for r in rows:
         r["steps"] = []
+        r["bulk"] = _desk_bulk(r, user)
         proc = cat.procedure(r["procedure_code"])
         r["procedure_name"] = proc.name.vi if proc else r["procedure_code"]
         r["procedure_name_en"] = (proc.name.en or proc.name.vi) if proc else r["procedure_code"]
@@ -391,6 +398,16 @@ async def _add_steps(rows: list[dict[str, Any]], now: datetime) -> None:
             colour = timing.colour(cal, s["sessions"], now, due) if due else None
         except ValueError:
             colour = timing.colour(cal, None, now, due) if due else None
+        if (
+            user is not None
+            and spec is not None
+            and row["state"] in _WORK_STATES
+            and user.has_role(s["role"], s["agency"])
+        ):
+            outcomes = spec.outcomes or ()
+            for outcome, action in _STEP_BULK:
+                if outcome in outcomes and action not in row["bulk"]:
+                    row["bulk"].append(action)
         row["steps"].append(
             {
                 "step_id": s["step_id"],
@@ -407,6 +424,20 @@ async def _add_steps(rows: list[dict[str, Any]], now: datetime) -> None:
         for key in ("due", "received_at", "submitted_at"):
             if r.get(key):
                 r[key] = timing.as_utc(r[key])
+
+
+_WORK_STATES = (State.RECEIVED, State.IN_PROCESSING)
+
+
+def _desk_bulk(row: dict[str, Any], user: Any) -> list[str]:
+    """The desk's bulk actions on ``row`` (receive an online dossier, mark a result ready)."""
+    if user is None or not user.has_role("receiver", row["receiving_agency"]):
+        return []
+    if row["state"] == State.SUBMITTED:
+        return ["receive"]
+    if row["state"] in (State.RESULT_APPROVED, State.RESULT_REFUSED):
+        return ["mark_result_ready"]
+    return []
 
 
 async def _step_choices(user: Any) -> list[tuple[str, str]]:

@@ -196,3 +196,48 @@ async def test_a_step_assigned_to_someone_else_is_not_in_my_inbox(world):
     theirs = await inbox.inbox_page(await actor(other), inbox.InboxFilters())
     assert mine.rows == [] and [r["code"] for r in theirs.rows] == [a.code]
     assert theirs.rows[0]["steps"][0]["holder"] == "Võ Thị Giang"
+
+
+async def test_bulk_hand_over_from_the_inbox_without_javascript(client, world):
+    """Ticked rows of ``/can-bo`` post to ``/ho-so/chuyen-tiep`` (a plain form); a dossier that
+    changed since the list was drawn is refused alone with its reason, the others go through."""
+    w = world
+    ds = [await received(w, f"Người {i}") for i in range(3)]
+    online = await submitted_online(w, "Phạm Thị Dung")
+    await login_as(client, w["users"]["ward_specialist"])
+    html = (await client.get(f"/can-bo?thu_tuc={PROC}")).text
+    assert '<form method="post" action="/ho-so/chuyen-tiep"' in html
+    ticks = re.findall(r'name="chon" value="([^"]+)"', html)
+    assert sorted(ticks) == sorted(f"{d.code}:{d.version}" for d in ds)
+    assert '<option value="complete_step">' in html and '<option value="approve">' not in html
+    assert f'name="next" value="/can-bo?thu_tuc={PROC}"' in html
+    # someone else moves the last one on while the list stays open
+    stale = ds[2]
+    step = next(s for s in stale.active_steps() if s.step_id == "check")
+    await service.complete_step(stale.id, step.id, actor=w["as"]["ward_specialist"], version=stale.version)
+    r = await client.post(
+        "/ho-so/chuyen-tiep",
+        data={
+            "chon": ticks,
+            "action": "complete_step",
+            "note": "",
+            "next": f"/can-bo?thu_tuc={PROC}",
+            "_csrf_token": csrf_from(client),
+        },
+    )
+    assert r.status_code == 200
+    assert "2 trên 3 hồ sơ đã xong" in r.text
+    failed = r.text[r.text.index("Chưa xong (1)") :]
+    assert stale.code in failed and "đã được cập nhật" in failed
+    assert f'href="/can-bo?thu_tuc={PROC}"' in r.text
+    for d in ds[:2]:
+        assert (await service.get(d.id)).version == d.version + 1
+    # the desk's list offers receiving the online dossier, nothing to a list without such rows
+    client.cookies.clear()
+    await login_as(client, w["users"]["receiver"])
+    html = (await client.get("/can-bo")).text
+    assert re.findall(r'name="chon" value="([^"]+)"', html) == [f"{online.code}:{online.version}"]
+    assert '<option value="receive">' in html
+    client.cookies.clear()
+    await login_as(client, w["users"]["commune_specialist"])
+    assert "/ho-so/chuyen-tiep" not in (await client.get("/can-bo")).text

@@ -11,8 +11,8 @@ from litestar import Request, get
 from litestar.response import Template
 
 from core.catalogue.registry import get_catalogue
-from core.dossiers import inbox
-from core.dossiers.states import CHANNEL_LABELS, STATE_LABELS
+from core.dossiers import bulk, inbox
+from core.dossiers.states import ACTION_LABELS, CHANNEL_LABELS, STATE_LABELS
 from core.identity.guards import requires_staff
 from core.text.i18n import gettext as _
 from core.web.menu import N_, menu_entry, staff
@@ -65,11 +65,16 @@ async def inbox_page(request: Request) -> Template:
     filters, errors = inbox.parse_filters(request.query_params)
     result = await inbox.inbox_page(request.user, filters)
     values = _values(request)
+    present = {a for r in result.rows for a in r.get("bulk", ())}
+    query = _query(values)
     return await page(
         request,
         "inbox/index.html",
         {
             "result": result,
+            "bulk_actions": [(a, _(ACTION_LABELS.get(a, a))) for a in bulk.BULK_ACTIONS if a in present],
+            "action_labels": {a: _(ACTION_LABELS.get(a, a)) for a in bulk.BULK_ACTIONS},
+            "back": "/can-bo" + (f"?{query}" if query else ""),
             "values": values,
             "errors": errors,
             "query": _query(values),
