@@ -76,6 +76,9 @@ async def signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> UserView:
     if user is None:
         if connection.scope.get("path", "").startswith(API_PREFIX):
             raise await token_refusal(connection)
+        from core.identity.kept_forms import keep
+
+        await keep(connection)  # a form sent after the session expired survives the sign-in
         raise NotAuthorizedException("Vui lòng đăng nhập để tiếp tục.")
     return user  # type: ignore[no-any-return]
 

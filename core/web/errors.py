@@ -138,14 +138,40 @@ def _sign_in(request: Request) -> Response:
         # A form sent after the session expired: back to the page that held the form (its address
         # may take only POST, and reopening it after sign-in would answer 405).
         target = _same_site_referer(request) or target
+    cookies = _kept_form_cookie(request)
     if request.headers.get("hx-request") == "true":
         # htmx would swap the sign-in page into the old page's body: let the browser go there.
         return Response(
             content=b"",
             status_code=204,
             headers={"HX-Redirect": f"/dang-nhap?next={quote(target, safe='/')}"},
+            cookies=cookies,
         )
-    return Redirect(f"/dang-nhap?next={quote(target, safe='/')}", status_code=303)
+    return Redirect(f"/dang-nhap?next={quote(target, safe='/')}", status_code=303, cookies=cookies)
+
+
+def _kept_form_cookie(request: Request) -> list:
+    """The cookie naming the form kept when this request was refused for want of a session
+    (``core.identity.kept_forms``): the page that held it fills it again after sign-in."""
+    from litestar.datastructures import Cookie
+
+    from core.identity import kept_forms
+    from core.settings import get_settings
+
+    token = request.scope.get(kept_forms.SCOPE_KEY)  # type: ignore[call-overload]
+    if not token:
+        return []
+    return [
+        Cookie(
+            key=kept_forms.COOKIE,
+            value=str(token),
+            max_age=kept_forms.TTL_SECONDS,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().base_url.startswith("https://"),
+        )
+    ]
 
 
 def motcua_error_handler(request: Request, exc: MotcuaError) -> Response:

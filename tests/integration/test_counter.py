@@ -358,3 +358,48 @@ async def test_a_clerk_of_another_agency_cannot_find_or_pay_the_dossier(client, 
         data={"_csrf_token": csrf_from(client), "method": "cash", "amount": "8000"},
     )
     assert pay.status_code == 404 and await Payment.count() == 0
+
+
+async def test_an_expired_session_keeps_the_intake_form_through_sign_in(client, desk):
+    """The session ends while the clerk types: the post goes to sign-in, the form is kept server-side
+    (a one-time cookie, nothing personal in the address), and after signing in the intake page is
+    filled again, once; nothing was created meanwhile."""
+    from core.identity import kept_forms
+
+    await login_as(client, desk["clerk"])
+    page_url = f"/quay/tiep-nhan?thu_tuc={BIRTH}"
+    assert (await client.get(page_url)).status_code == 200
+    form = _intake_form(client, "receive")
+    client.cookies.delete("motcua_session")
+    r = await client.post(
+        "/quay/tiep-nhan",
+        data=form,
+        headers={"referer": f"http://127.0.0.1:8000{page_url}"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == "/dang-nhap?next=/quay/tiep-nhan%3Fthu_tuc%3D" + BIRTH
+    assert APPLICANT_ID not in r.headers["location"] and "Hằng" not in r.headers["location"]
+    set_cookie = r.headers["set-cookie"]
+    assert kept_forms.COOKIE in set_cookie and "HttpOnly" in set_cookie
+    assert await Dossier.count() == 0
+
+    # signing in again (a new session); another staff page does not consume it; the intake page
+    # shows it, once
+    token = r.cookies[kept_forms.COOKIE]
+    client.cookies.clear()
+    await login_as(client, desk["clerk"])
+    client.cookies.set(kept_forms.COOKIE, token)
+    assert "Trần Gia Bảo" not in (await client.get("/quay")).text
+    back = await client.get(page_url)
+    assert back.status_code == 200
+    for typed in (
+        'value="Trần Gia Bảo"',
+        f'value="{APPLICANT_ID}"',
+        'value="12 Nguyễn Ái Quốc, phường Trấn Biên"',
+    ):
+        assert typed in back.text
+    assert "Phiên làm việc đã hết hạn" in back.text
+    again = await client.get(page_url)
+    assert 'value="Trần Gia Bảo"' not in again.text
+    assert await Dossier.count() == 0

@@ -191,6 +191,25 @@ async def test_an_expired_session_goes_to_sign_in_and_back_to_the_dossier(client
     assert r.headers["HX-Redirect"] == f"/dang-nhap?next=/ho-so/{d.code}"
     assert (await service.get(d.id)).version == d.version
 
+    # what was typed in the action's form comes back on the dossier page after signing in, once
+    from core.identity import kept_forms
+
+    r = await client.post(
+        f"/ho-so/{d.code}/thao-tac/complete_step",
+        data={"version": str(d.version), "note": "Đã đối chiếu bản gốc sổ đỏ", "_csrf_token": csrf},
+        headers={"referer": f"http://127.0.0.1:8000/ho-so/{d.code}"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and "note" not in r.headers["location"]
+    token = r.cookies[kept_forms.COOKIE]
+    client.cookies.clear()
+    await login_as(client, w["users"]["ward_specialist"])
+    client.cookies.set(kept_forms.COOKIE, token)
+    page = (await client.get(f"/ho-so/{d.code}")).text
+    assert "Đã đối chiếu bản gốc sổ đỏ" in page and "Phiên làm việc đã hết hạn" in page
+    assert "Đã đối chiếu bản gốc sổ đỏ" not in (await client.get(f"/ho-so/{d.code}")).text
+    assert (await service.get(d.id)).version == d.version
+
 
 async def test_uploads_are_previewed_inline_and_downloaded_as_attachments(client, world):
     import io

@@ -26,6 +26,7 @@ from core.dossiers.actions import RECEIVER_RELATIONS
 from core.dossiers.states import CHANNEL_LABELS, STATE_LABELS
 from core.fees import service as fees
 from core.forms.validators import ADDRESS_MAX, EMAIL_MAX, IDENTIFIER_MAX, NAME_MAX
+from core.identity import kept_forms
 from core.identity.guards import requires_role
 from core.text.i18n import gettext as _
 from core.web.menu import N_, menu_entry, with_role
@@ -170,7 +171,15 @@ async def counter_intake(request: Request, q: str = "", thu_tuc: str = "") -> Te
     """Pick the procedure (searched without diacritics), then the whole intake form on one page."""
     proc = get_catalogue().procedure(thu_tuc) if thu_tuc else None
     if proc is not None:
-        return await page(request, "counter/intake.html", _intake_context(request, proc, None))
+        kept = await kept_forms.take(request, post_prefix="/quay/tiep-nhan")
+        form = kept[0] if kept and kept[0].get("thu_tuc") == proc.code else None
+        if form is not None:
+            flash(
+                request,
+                _("Your session had expired: what you typed is kept here. Check it and send again."),
+                "info",
+            )
+        return await page(request, "counter/intake.html", _intake_context(request, proc, form))
     agency, _n = _desk(request)
     q = q[:SEARCH_MAX]
     hits = await search(q, agency_code=agency["code"]) if q.strip() else []

@@ -21,6 +21,7 @@ from core.contract.vntime import VN_TZ
 from core.dossiers import access, attachments, bulk, codes, overview, service, stops
 from core.dossiers.actions import RECEIVER_RELATIONS, SUSPEND_REASONS
 from core.dossiers.states import ACTION_LABELS, CHANNEL_LABELS, STATE_LABELS
+from core.identity import kept_forms
 from core.identity.guards import public, reads_dossier, requires_role, requires_staff
 from core.text.i18n import gettext as _
 from core.web.menu import N_, menu_entry, with_role
@@ -214,6 +215,20 @@ async def dossier_page(request: Request, code: str) -> Template | Redirect:
     user = request.user  # the applicant (and nobody else) follows the dossier on the citizen's page
     if not user.is_staff and (mine := await access.readable_view(user, code)).applicant_id == user.id:
         return Redirect(f"/ho-so-cua-toi/{mine.code or mine.id}", status_code=303)
+    kept = await kept_forms.take(request, post_prefix=f"/ho-so/{code}/thao-tac/")
+    if kept is not None:
+        fields, post_path = kept
+        flash(
+            request,
+            _("Your session had expired: what you typed is kept here. Check it and send again."),
+            "info",
+        )
+        return await _render_dossier(
+            request,
+            code,
+            form={k: str(fields.get(k)) for k in fields if k not in ("version", "step_id")},
+            open_action=post_path.rsplit("/", 1)[-1],
+        )
     return await _render_dossier(request, code)
 
 
