@@ -3,7 +3,8 @@ sign-in.
 
 When a page form (URL-encoded or multipart) reaches a guard with nobody signed in, ``keep`` stores its
 text fields server-side (the session store's table, one hour, under a random one-time token) and marks
-the request; the sign-in redirect then gives the browser that token in an HttpOnly cookie (never in the
+the request (the CSRF check has passed: the form came from one of this site's pages); the sign-in
+redirect then gives the browser that token in an HttpOnly cookie (never in the
 URL: the form may hold an applicant's personal data). After sign-in the browser returns to the page that
 held the form; the page calls ``take`` and fills the form again from what was kept. ``take`` hands a kept
 form out once, only to a signed-in user and only on the page it was typed on. Files are not kept (the
@@ -29,7 +30,7 @@ COOKIE = "motcua_kept_form"
 SCOPE_KEY = "motcua_kept_form"
 """Where ``keep`` leaves the token in the request's scope for the sign-in redirect."""
 TTL_SECONDS = 3600
-MAX_BYTES = 256 * 1024
+MAX_BYTES = 64 * 1024
 """A bigger form is not kept (a page form's text is far smaller)."""
 _PREFIX = "kept-form:"
 _SKIPPED = frozenset({"_csrf_token"})
