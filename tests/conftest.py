@@ -50,17 +50,22 @@ def _recreate_postgres_database(url: str) -> None:
     asyncio.run(go())
 
 
-if IS_POSTGRES:
-    _recreate_postgres_database(DATABASE_URL)
-
-
 def _migrate_once() -> None:
     from core.cli import migrate
 
     asyncio.run(migrate())
 
 
-_migrate_once()
+@pytest.fixture(scope="session", autouse=True)
+def _test_database():
+    """Recreate (PostgreSQL) and migrate the test database once, when the first test runs.
+
+    Not at import: ``pytest --collect-only`` (or a stray collection in another terminal) must not drop
+    a database that a running suite is using.
+    """
+    if IS_POSTGRES:
+        _recreate_postgres_database(DATABASE_URL)
+    _migrate_once()
 
 from core.db.piccolo_app import APP_CONFIG  # noqa: E402
 from core.db.tx import engine  # noqa: E402

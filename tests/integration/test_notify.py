@@ -194,9 +194,14 @@ async def test_failed_delivery_shows_its_error_and_can_be_resent_from_the_page(d
     )
     row = await Notification.select().where(Notification.id == nid).first()
     first_job = row["outbox_id"]
-    for _ in range(tasks.MAX_ATTEMPTS):
+    # The app's own runner (started by the client fixture) may take an attempt between two of ours:
+    # attempts are counted on the row, whoever makes them, so go on until the row gives up.
+    for _ in range(tasks.MAX_ATTEMPTS * 20):
+        if (await Outbox.select(Outbox.status).where(Outbox.id == first_job).first())["status"] == "failed":
+            break
         await _make_due(first_job)
         await runner.run_pending_now()
+        await asyncio.sleep(0.01)
     row = await Notification.select().where(Notification.id == nid).first()
     job = await Outbox.select().where(Outbox.id == first_job).first()
     assert row["status"] == "failed" and "Connection refused" in row["error"]
