@@ -67,6 +67,7 @@ def _test_database():
         _recreate_postgres_database(DATABASE_URL)
     _migrate_once()
 
+
 from core.db.piccolo_app import APP_CONFIG  # noqa: E402
 from core.db.tx import engine  # noqa: E402
 

@@ -53,7 +53,9 @@ def test_each_id_is_its_files_timestamp():
     wrong = []
     for app, path, mid in _migrations():
         m = _NAME.match(path.name)
-        assert m and m["app"] == app, f"{path.relative_to(ROOT)}: name must be {app}_YYYY_MM_DDtHH_MM_SS[_what].py"
+        assert m and m["app"] == app, (
+            f"{path.relative_to(ROOT)}: name must be {app}_YYYY_MM_DDtHH_MM_SS[_what].py"
+        )
         d, t = m["stamp"].split("t")
         expected = d.replace("_", "-") + "T" + t.replace("_", ":")
         if not mid.startswith(expected + ":"):
