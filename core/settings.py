@@ -42,6 +42,10 @@ class Settings:
     db_pool: bool = True
     """``MOTCUA_DB_POOL=0`` opens a PostgreSQL connection per query instead of a pool (tests, where
     each test runs its own event loop and a pool cannot cross loops)."""
+    rate_limits: str = ""
+    """``MOTCUA_RATE_LIMITS``: requests one client address may make per period, per kind, over the
+    defaults of ``core.identity.throttle.DEFAULT_RATE_LIMITS``:
+    ``signin=30/60,register=10/3600,lookup=60/60,verify=60/60`` (count/seconds; any subset)."""
     audit_key: str | None = None
     """``MOTCUA_AUDIT_KEY``: seals the audit log (see ``core.audit.chain.audit_key``); unset, the seal
     key is derived from ``secret_key``. Never stored in the database."""
@@ -104,6 +108,7 @@ def get_settings() -> Settings:
         debug=os.environ.get("MOTCUA_DEBUG") == "1",
         db_pool=os.environ.get("MOTCUA_DB_POOL", "1") != "0",
         audit_key=os.environ.get("MOTCUA_AUDIT_KEY") or None,
+        rate_limits=os.environ.get("MOTCUA_RATE_LIMITS", ""),
     )
 
 

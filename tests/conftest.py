@@ -21,6 +21,12 @@ os.environ["MOTCUA_DATA_DIR"] = str(_TMP)
 os.environ.setdefault("MOTCUA_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 os.environ["PICCOLO_CONF"] = "core.db.piccolo_conf"
 os.environ["MOTCUA_DB_POOL"] = "0"  # each test has its own event loop; a pool cannot cross loops
+# Generous request rate limits for the suite (and the browser journeys' server, which inherits this
+# environment): every test signs in and looks up from 127.0.0.1, and the fuzzers send thousands of
+# requests. tests/integration/test_rate_limits.py sets its own small limits.
+os.environ.setdefault(
+    "MOTCUA_RATE_LIMITS", "signin=1000000/60,register=1000000/60,lookup=1000000/60,verify=1000000/60"
+)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 IS_POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://"))
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ("MotcuaError", "NotFound", "NotAllowed", "Conflict", "StaleVersion", "InvalidInput", "Unavailable")
+__all__ = (
+    "MotcuaError",
+    "NotFound",
+    "NotAllowed",
+    "Conflict",
+    "StaleVersion",
+    "InvalidInput",
+    "Unavailable",
+    "TooManyRequests",
+)
 
 
 class MotcuaError(Exception):
@@ -58,3 +67,15 @@ class Unavailable(MotcuaError):
 
     status_code = 410
     title = "Không tiếp nhận"
+
+
+class TooManyRequests(MotcuaError):
+    """Too many requests of one kind from one client address (``core.identity.throttle.limit``): the
+    answer is a 429 with ``Retry-After: retry_after`` (seconds) and a message saying when to try again."""
+
+    status_code = 429
+    title = "Quá nhiều yêu cầu"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = max(int(retry_after), 1)

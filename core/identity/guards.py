@@ -16,6 +16,11 @@ test_route_guards.py`` walks the built app's route table and fails for a route t
 
 - or ``opt={"public": "why anyone may call it"}`` (``public(reason)`` builds that mapping).
 
+``rate_limited(kind)`` is a guard of another sort (it declares no access): it counts the request
+against the client address's limit of ``kind`` (``core.identity.throttle.limit``) and refuses it with
+a 429 once over. The public doors a stranger can hammer carry it: sign-in, registration, the status
+look-up and the verification page.
+
 The signed-in user is ``request.user`` (set by ``core.identity.auth.AuthMiddleware`` before guards
 run): from the session for pages, from the bearer token for ``/api/``.
 
@@ -35,6 +40,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 
 from core.contract.errors import NotAllowed
 from core.contract.views import UserView
+from core.identity import throttle
 from core.identity.api_auth import token_refusal
 from core.identity.auth import API_PREFIX
 from core.identity.permissions import has_permission
@@ -45,6 +51,7 @@ __all__ = (
     "declared_access",
     "is_automatic_options",
     "public",
+    "rate_limited",
     "reads_dossier",
     "requires_login",
     "requires_permission",
@@ -175,6 +182,30 @@ def public(reason: str) -> dict[str, str]:
     if not reason.strip():
         raise ValueError("a public route says why it is public")
     return {PUBLIC_KEY: reason}
+
+
+def rate_limited(kind: str, *, only_with: str | None = None) -> Any:
+    """Guard factory: count the request against the limit of ``kind`` for its client address
+    (``throttle.limit``; ``TooManyRequests``, a 429 with ``Retry-After``, once over).
+
+    Args:
+        kind: a key of ``throttle.DEFAULT_RATE_LIMITS``.
+        only_with: count only requests carrying this query parameter (the look-up form itself, opened
+            empty, looks nothing up).
+    """
+    if kind not in throttle.DEFAULT_RATE_LIMITS:
+        raise ValueError(f"unknown rate limit {kind!r}")
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Any) -> None:
+        if is_automatic_options(handler):
+            return
+        if only_with is not None and only_with not in connection.query_params:
+            return
+        await throttle.limit(kind, connection.client.host if connection.client else "")
+
+    guard.__name__ = f"rate_limited_{kind}"
+    guard.__qualname__ = guard.__name__
+    return guard
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,9 @@
-"""Sign-in counters shared by every app process: in Redis when ``REDIS_URL`` is set, else in the
-database (``login_throttle``). Never in process memory: a limit must hold across workers.
+"""Counters shared by every app process: in Redis when ``REDIS_URL`` is set, else in the database
+(``login_throttle``). Never in process memory: a limit must hold across workers.
+
+Two uses: sign-in failures (``core.identity.service``: per account and per client address), and the
+request rate limits of the public doors (``limit``: sign-in, registration, the status look-up and the
+verification page, per client address, configured by ``MOTCUA_RATE_LIMITS``).
 
 A counter is a fixed window: the first hit opens it for ``window``; the hit that reaches ``limit``
 replaces the window by a block of ``block`` from that moment; when the window or block has passed,
@@ -15,10 +19,25 @@ import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from core.contract.errors import TooManyRequests
+from core.contract.vntime import VN_TZ
 from core.db.tx import raw, write_tx
 from core.identity.tables import LoginThrottle
+from core.text.i18n import gettext
 
-__all__ = ("Count", "hit", "peek", "clear", "purge_expired", "reset_all", "REDIS_PREFIX")
+__all__ = (
+    "Count",
+    "hit",
+    "peek",
+    "clear",
+    "purge_expired",
+    "reset_all",
+    "REDIS_PREFIX",
+    "RateLimit",
+    "DEFAULT_RATE_LIMITS",
+    "rate_limits",
+    "limit",
+)
 
 log = logging.getLogger("motcua.identity")
 REDIS_PREFIX = "motcua:throttle:"
@@ -156,3 +175,80 @@ async def reset_all() -> None:
         if keys:
             await client.delete(*keys)
     await LoginThrottle.delete(force=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most ``requests`` requests of one kind per client address in ``seconds``; the one after them
+    is refused until the period that it closed has passed."""
+
+    requests: int
+    seconds: int
+
+
+DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
+    "signin": RateLimit(30, 60),
+    "register": RateLimit(10, 3600),
+    "lookup": RateLimit(60, 60),
+    "verify": RateLimit(60, 60),
+}
+"""Per client address: sign-in posts (the failure counters of ``core.identity.service`` come on top),
+registrations, status look-ups (page and API) and verification pages. ``MOTCUA_RATE_LIMITS`` overrides
+any of them."""
+
+
+def parse_rate_limits(raw_text: str) -> dict[str, RateLimit]:
+    """``DEFAULT_RATE_LIMITS`` with the overrides of ``raw_text`` (``signin=30/60,lookup=100/60``).
+
+    Raises:
+        ValueError: An unknown kind, or a part not of the form ``kind=count/seconds`` with both positive.
+    """
+    out = dict(DEFAULT_RATE_LIMITS)
+    for part in raw_text.split(","):
+        if not part.strip():
+            continue
+        kind, _, rule = part.partition("=")
+        count, _, seconds = rule.partition("/")
+        kind = kind.strip()
+        if (
+            kind not in DEFAULT_RATE_LIMITS
+            or not count.strip().isdigit()
+            or not seconds.strip().isdigit()
+            or int(count) < 1
+            or int(seconds) < 1
+        ):
+            raise ValueError(
+                f"MOTCUA_RATE_LIMITS: '{part.strip()}' phải có dạng loại=số_lần/số_giây, loại là một trong "
+                f"{', '.join(DEFAULT_RATE_LIMITS)}."
+            )
+        out[kind] = RateLimit(int(count), int(seconds))
+    return out
+
+
+def rate_limits() -> dict[str, RateLimit]:
+    """The limits in force (the settings are read once per process)."""
+    from core.settings import get_settings
+
+    return parse_rate_limits(get_settings().rate_limits)
+
+
+async def limit(kind: str, client: str) -> None:
+    """Count one request of ``kind`` (a key of ``DEFAULT_RATE_LIMITS``) from ``client`` (its address);
+    ``TooManyRequests`` once it is over the limit, with the time to wait and the hour to come back.
+
+    The counter is ``hit`` with a limit one above the allowed count: the request after the allowed ones
+    opens a block as long as the period, and every request during the block is refused with its end."""
+    rule = rate_limits()[kind]
+    period = timedelta(seconds=rule.seconds)
+    now = datetime.now(UTC)
+    count = await hit(f"rate:{kind}:{client[:64]}", limit=rule.requests + 1, window=period, block=period)
+    if not count.blocked(rule.requests + 1, now):
+        return
+    wait = max(int((count.until - now).total_seconds() + 0.999), 1)
+    message = gettext(
+        "Too many requests from your network address. Please try again after %(until)s "
+        "(in about %(minutes)s minute(s)).",
+        until=count.until.astimezone(VN_TZ).strftime("%H:%M:%S ngày %d/%m/%Y"),
+        minutes=max((wait + 59) // 60, 1),
+    )
+    raise TooManyRequests(message, retry_after=wait)

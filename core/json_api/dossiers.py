@@ -21,7 +21,7 @@ from core.contract.errors import InvalidInput, NotAllowed
 from core.contract.views import DossierView, EventView, UserView
 from core.dossiers import access, attachments, service
 from core.identity.api_auth import api_user
-from core.identity.guards import public, reads_dossier, requires_login, requires_role
+from core.identity.guards import public, rate_limited, reads_dossier, requires_login, requires_role
 from core.identity.tables import Agency
 from core.json_api.bodies import (
     ActionBody,
@@ -34,7 +34,7 @@ from core.json_api.bodies import (
     PublicStatusOut,
     VersionedNote,
 )
-from core.json_api.openapi import BEARER, document_problems
+from core.json_api.openapi import BEARER, PROBLEMS, document_problems
 
 __all__ = ("DossierApi", "StatusApi", "ROUTES", "dossier_json", "dossier_out", "public_json")
 
@@ -256,7 +256,12 @@ class StatusApi(Controller):
     opt = public("status look-up by dossier code and look-up key: no personal data")
     security: list = []  # public: no token
 
-    @get("/{code:str}", summary="Public status of a dossier")
+    @get(
+        "/{code:str}",
+        summary="Public status of a dossier",
+        guards=[rate_limited("lookup")],
+        responses={429: PROBLEMS[429]},
+    )
     async def status(
         self,
         code: str,

@@ -50,6 +50,8 @@ class Problem(msgspec.Struct, omit_defaults=True):
     """401: the caller sent the website's sign-in cookie instead of a token."""
     token_command: str | None = None
     """401: how an administrator issues a token."""
+    retry_after: int | None = None
+    """429: seconds to wait before trying again (the ``Retry-After`` header says the same)."""
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -69,6 +71,7 @@ PROBLEMS = {
     409: _problem("The dossier changed since the version sent (`changes` says how)"),
     410: _problem("The procedure is not taken in here now"),
     422: _problem("Input refused: `errors` names each field, with a Vietnamese message"),
+    429: _problem("Too many requests from this address: wait `retry_after` seconds (also `Retry-After`)"),
 }
 
 

@@ -16,7 +16,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Empty, ExceptionHandlersMap
 
-from core.contract.errors import InvalidInput, MotcuaError, StaleVersion
+from core.contract.errors import InvalidInput, MotcuaError, StaleVersion, TooManyRequests
 from core.identity.api_auth import TOKEN_COMMAND, ApiTokenReadOnly, ApiTokenRefused, ApiTokenRequired
 from core.text.i18n import gettext as _
 
@@ -39,6 +39,7 @@ _TITLES = {
     409: N_("The data changed meanwhile"),
     410: N_("Not available here"),
     413: N_("Too much data sent"),
+    429: N_("Too many requests"),
     422: N_("Please correct the information"),
     500: N_("Something went wrong on our side"),
 }
@@ -91,7 +92,13 @@ def _token_required(exc: ApiTokenRequired) -> Response:
     )
 
 
-def _page(request: Request, status: int, message: str, extra: dict | None = None) -> Response:
+def _page(
+    request: Request,
+    status: int,
+    message: str,
+    extra: dict | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     ctx = {
         "status": status,
         "title": _(_TITLES.get(status, "Error")),
@@ -103,7 +110,11 @@ def _page(request: Request, status: int, message: str, extra: dict | None = None
         **(extra or {}),
     }
     return Template(
-        template_name="errors/error.html", context=ctx, status_code=status, media_type=MediaType.HTML
+        template_name="errors/error.html",
+        context=ctx,
+        status_code=status,
+        media_type=MediaType.HTML,
+        headers=headers,
     )
 
 
@@ -185,9 +196,13 @@ def motcua_error_handler(request: Request, exc: MotcuaError) -> Response:
             extra["reload_url"] = back  # the page whose form was stale, to load its current state
     if isinstance(exc, InvalidInput):
         extra["errors"] = [{"field": f, "message": m} for f, m in exc.errors]
+    headers = None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
+        extra["retry_after"] = exc.retry_after
     if _wants_json(request):
-        return _problem(exc.status_code, exc.title, exc.message, extra)
-    return _page(request, exc.status_code, exc.message, extra)
+        return _problem(exc.status_code, exc.title, exc.message, extra, headers=headers)
+    return _page(request, exc.status_code, exc.message, extra, headers=headers)
 
 
 def _same_site_referer(request: Request) -> str | None:

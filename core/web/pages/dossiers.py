@@ -22,7 +22,7 @@ from core.dossiers import access, attachments, bulk, codes, overview, service, s
 from core.dossiers.actions import RECEIVER_RELATIONS, SUSPEND_REASONS
 from core.dossiers.states import ACTION_LABELS, CHANNEL_LABELS, STATE_LABELS
 from core.identity import kept_forms
-from core.identity.guards import public, reads_dossier, requires_role, requires_staff
+from core.identity.guards import public, rate_limited, reads_dossier, requires_role, requires_staff
 from core.text.i18n import gettext as _
 from core.web.menu import N_, menu_entry, with_role
 from core.web.render import flash, page
@@ -46,6 +46,7 @@ def _labels() -> dict[str, Any]:
     "/tra-cuu",
     include_in_schema=False,
     name="status_lookup",
+    guards=[rate_limited("lookup", only_with="code")],
     opt=public("status look-up by dossier code and look-up key: no personal data"),
 )
 async def status_lookup(
@@ -98,6 +99,7 @@ async def _lookup_page(
     "/tra-cuu/{code:str}",
     include_in_schema=False,
     name="status_page",
+    guards=[rate_limited("lookup")],
     opt=public("public progress of a dossier by its code and look-up key: no personal data"),
 )
 async def status_page(request: Request, code: str, k: str | None = None) -> Template:

@@ -9,7 +9,7 @@ from core.contract.errors import InvalidInput
 from core.identity import accounts, service
 from core.identity.agencies import agency_directory
 from core.identity.current import load_user
-from core.identity.guards import public, requires_login
+from core.identity.guards import public, rate_limited, requires_login
 from core.identity.labels import level_label, role_label
 from core.identity.sessions import end_session, fresh_csrf_cookie, safe_next, start_session
 from core.settings import oidc_settings
@@ -78,6 +78,7 @@ async def login_form(request: Request) -> Template | Redirect:
     "/dang-nhap",
     include_in_schema=False,
     name="login_post",
+    guards=[rate_limited("signin")],
     opt=public("signing in (throttled per account and address)"),
 )
 async def login(request: Request) -> Template | Redirect:
@@ -181,6 +182,7 @@ async def register_form(request: Request) -> Template:
     "/dang-ky",
     include_in_schema=False,
     name="register_post",
+    guards=[rate_limited("register")],
     opt=public("citizen registration (the same answer whether or not an account exists)"),
 )
 async def register(request: Request) -> Template | Redirect:

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from core.contract.errors import Conflict, InvalidInput
 from core.documents import verification
-from core.identity.guards import public, requires_login
+from core.identity.guards import public, rate_limited, requires_login
 from core.text.i18n import gettext as _
 from core.web.render import flash, page
 
@@ -47,6 +47,7 @@ async def _render(
     "/xac-minh/{public_id:str}",
     include_in_schema=False,
     name="verify_page",
+    guards=[rate_limited("verify")],
     opt=public("public verification of an issued document by its unguessable id: no personal data"),
 )
 async def verify_page(request: Request, public_id: str) -> Template:
@@ -57,6 +58,7 @@ async def verify_page(request: Request, public_id: str) -> Template:
     "/xac-minh/{public_id:str}",
     include_in_schema=False,
     name="verify_upload",
+    guards=[rate_limited("verify")],
     request_max_body_size=verification.MAX_UPLOAD_BYTES + 64 * 1024,
     opt=public("compares an uploaded PDF with the issued one (nothing is stored)"),
 )
