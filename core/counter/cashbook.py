@@ -18,12 +18,15 @@ __all__ = (
     "COUNTER_MAX",
     "NOTE_MAX",
     "record",
+    "refund",
+    "refuse_closed",
     "lines",
     "totals",
     "closing",
     "close_day",
     "book_xlsx",
     "parse_counter",
+    "seat_counter",
 )
 
 BOOK_METHODS = {"cash": "Tiền mặt", "bank_transfer": "Chuyển khoản", "post": "Qua bưu điện"}
@@ -38,6 +41,13 @@ def parse_counter(raw_value: Any) -> int | None:
     if not text.isdigit() or not 1 <= int(text) <= COUNTER_MAX:
         return None
     return int(text)
+
+
+def seat_counter(session: Any) -> int:
+    """The counter number a clerk chose at ``/quay`` (kept in their session), else counter 1, the
+    number the counter pages assume until one is chosen."""
+    chosen = (session or {}).get("counter") if isinstance(session, dict) else None
+    return parse_counter((chosen or {}).get("no") if isinstance(chosen, dict) else None) or 1
 
 
 async def record(payment_id: int, dossier_id: int) -> int | None:
@@ -67,16 +77,14 @@ async def record(payment_id: int, dossier_id: int) -> int | None:
 
         data = json.loads(data or "{}")
     counter = parse_counter((data or {}).get("counter")) or 0
-    paid_at = p["paid_at"] or datetime.now(UTC)
-    if isinstance(paid_at, str):
-        paid_at = datetime.fromisoformat(paid_at)
-    if paid_at.tzinfo is None:
-        paid_at = paid_at.replace(tzinfo=UTC)
+    paid_at = _aware(p["paid_at"])
+    day = paid_at.astimezone(VN_TZ).date()
+    await refuse_closed(p["receiving_agency"], counter, day, field="amount")
     row = CashBookEntry(
         payment=payment_id,
         agency=p["receiving_agency"],
         counter=counter,
-        day=paid_at.astimezone(VN_TZ).date(),
+        day=day,
         method=p["method"],
         amount=p["amount"],
         dossier_code=p["code"] or "",
@@ -85,6 +93,68 @@ async def record(payment_id: int, dossier_id: int) -> int | None:
     )
     await row.save()
     return None  # the hook's answer is the receipt's document id (core's documents): not ours
+
+
+def _aware(value: Any) -> datetime:
+    at = value or datetime.now(UTC)
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+async def refuse_closed(agency_id: int, counter: int, day: date, *, field: str) -> None:
+    """Raise ``InvalidInput`` (at ``field``) when this counter's book for ``day`` is closed: a
+    reconciled day takes no new line, in nor out."""
+    if await CashBookClosing.exists().where(CashBookClosing.key == _key(agency_id, counter, day)):
+        raise InvalidInput(
+            "Sổ quỹ ngày này đã chốt.",
+            [
+                (
+                    field,
+                    f"Sổ quỹ quầy {counter} ngày {day:%d/%m/%Y} đã chốt: không ghi thêm khoản thu "
+                    "hay hoàn trả nào vào ngày này. Ghi tại một quầy chưa chốt sổ.",
+                )
+            ],
+        )
+
+
+async def refund(
+    refund_id: int, *, actor: Any, counter: int, method: str, reference: str = ""
+) -> dict[str, Any]:
+    """Pay back a refund owed (``core.fees.service.complete_refund``) at a counter and write it in
+    that counter's book as money out (a negative line), in one transaction.
+
+    Raises:
+        InvalidInput: As ``complete_refund``; or the counter's book for today is closed (``method``).
+
+    Returns:
+        The refund row, paid.
+    """
+    from core.fees import service as fees
+
+    async with write_tx():
+        done = await fees.complete_refund(refund_id, actor=actor, method=method, reference=reference)
+        rows = await raw(
+            "SELECT p.amount, p.paid_at, d.code, d.receiving_agency FROM payment p "
+            "JOIN dossier d ON d.id = p.dossier WHERE p.id = {}",
+            refund_id,
+        )
+        p = rows[0]
+        paid_at = _aware(p["paid_at"])
+        day = paid_at.astimezone(VN_TZ).date()
+        await refuse_closed(p["receiving_agency"], counter, day, field="method")
+        await CashBookEntry(
+            payment=refund_id,
+            agency=p["receiving_agency"],
+            counter=counter,
+            day=day,
+            method=method,
+            amount=-int(p["amount"]),
+            dossier_code=p["code"] or "",
+            recorded_by=getattr(actor, "id", None),
+            recorded_at=paid_at,
+        ).save()
+    return done
 
 
 async def lines(agency_id: int, counter: int, day: date) -> list[dict[str, Any]]:
@@ -105,12 +175,15 @@ async def lines(agency_id: int, counter: int, day: date) -> list[dict[str, Any]]
     )
     for i, r in enumerate(rows, 1):
         r["n"] = i
-        r["method_label"] = BOOK_METHODS.get(r["method"], r["method"])
+        label = BOOK_METHODS.get(r["method"], r["method"])
+        r["refund"] = r["amount"] < 0
+        r["method_label"] = f"Hoàn trả — {label.lower()}" if r["refund"] else label
     return rows
 
 
 def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Totals of the lines by method, the grand total and the number of lines."""
+    """Totals of the lines by method, the grand total and the number of lines (a refund paid back
+    is a negative line: it takes its amount out of its method's total)."""
     by_method = {m: sum(r["amount"] for r in rows if r["method"] == m) for m in BOOK_METHODS}
     return {"by_method": by_method, "total": sum(by_method.values()), "count": len(rows)}
 

@@ -403,3 +403,70 @@ async def test_an_expired_session_keeps_the_intake_form_through_sign_in(client, 
     again = await client.get(page_url)
     assert 'value="Trần Gia Bảo"' not in again.text
     assert await Dossier.count() == 0
+
+
+async def _received_with_fee(client, desk) -> dict:
+    await client.post("/quay/tiep-nhan", data=_intake_form(client, "receive"))
+    d = await Dossier.select().order_by(Dossier.id, ascending=False).first()
+    await fees.store_quote(
+        d["id"], FeeQuote(lines=(FeeLine("le_phi", L("Lệ phí hộ tịch"), 8000, "TT 85/2019"),))
+    )
+    return d
+
+
+async def test_fee_page_payments_and_refunds_go_into_the_clerks_counter_book_until_it_is_closed(client, desk):
+    await login_as(client, desk["clerk"])
+    await client.post(
+        "/quay/ban-lam-viec",
+        data={"_csrf_token": csrf_from(client), "agency": str(desk["tree"]["ward"]["id"]), "counter_no": "4"},
+    )
+    d = await _received_with_fee(client, desk)
+    # paid on the dossier's fee page (not the counter's hand-back page): counter 4's book
+    paid = await client.post(
+        f"/ho-so/{d['code']}/le-phi/nop",
+        data={"_csrf_token": csrf_from(client), "method": "cash", "amount": "8.000", "reference": ""},
+        follow_redirects=False,
+    )
+    assert paid.status_code == 303, paid.text
+    entry = await CashBookEntry.select().first()
+    assert (entry["counter"], entry["amount"], entry["method"]) == (4, 8000, "cash")
+    # the dossier is refused later: the fee is owed back, paid back in cash at the counter
+    owed = await fees.refund(d["id"], reason="Hồ sơ bị từ chối sau khi đã nộp lệ phí")
+    assert owed is not None
+    back = await client.post(
+        f"/ho-so/{d['code']}/le-phi/hoan-tra/{owed['id']}",
+        data={"_csrf_token": csrf_from(client), "method": "cash", "reference": ""},
+        follow_redirects=False,
+    )
+    assert back.status_code == 303, back.text
+    out = await CashBookEntry.select().where(CashBookEntry.payment == owed["id"]).first()
+    assert (out["counter"], out["amount"], out["method"], out["recorded_by"]) == (
+        4,
+        -8000,
+        "cash",
+        desk["clerk"]["id"],
+    )
+    book = await client.get("/quay/so-quy")
+    assert "Hoàn trả — tiền mặt" in book.text and "-8.000 đ" in book.text
+    # the cash expected is 0 (8.000 in, 8.000 out): closed without a difference
+    closed = await client.post(
+        "/quay/so-quy/chot", data={"_csrf_token": csrf_from(client), "counted": "0"}, follow_redirects=False
+    )
+    assert closed.status_code == 303
+    assert (await CashBookClosing.select().first())["expected_cash"] == 0
+    # the closed day takes no new line: a clear message at the field, no payment kept
+    d2 = await _received_with_fee(client, desk)
+    refused = await client.post(
+        f"/ho-so/{d2['code']}/le-phi/nop",
+        data={"_csrf_token": csrf_from(client), "method": "cash", "amount": "8.000", "reference": ""},
+    )
+    assert refused.status_code == 422
+    assert "Sổ quỹ quầy 4 ngày" in refused.text and "đã chốt" in refused.text
+    assert await Payment.count().where(Payment.dossier == d2["id"]) == 0
+    assert await CashBookEntry.count() == 2
+    refused = await client.post(
+        f"/quay/tra-ket-qua/{d2['code']}/nop-phi",
+        data={"_csrf_token": csrf_from(client), "method": "cash", "amount": "8.000", "reference": ""},
+    )
+    assert refused.status_code == 422 and "đã chốt" in refused.text
+    assert await Payment.count().where(Payment.dossier == d2["id"]) == 0

@@ -9,6 +9,7 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from core.contract.errors import InvalidInput, NotAllowed, NotFound
+from core.counter import cashbook
 from core.documents.access import dossier_for_user
 from core.documents.tables import GeneratedDocument
 from core.fees import service
@@ -88,6 +89,7 @@ async def record_payment(request: Request, code: str) -> Template | Redirect:
             method=values["method"],
             amount=values["amount"],
             reference=values["reference"],
+            data={"counter": cashbook.seat_counter(request.session)},  # the clerk's counter's book
         )
     except InvalidInput as exc:
         ctx.update(form=values, errors={f or "amount": m for f, m in exc.errors})
@@ -111,7 +113,10 @@ async def complete_refund(request: Request, code: str, refund_id: int) -> Templa
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("method", "reference")}
     try:
-        await service.complete_refund(refund_id, actor=request.user, **values)
+        # paid back at the clerk's counter: a line out of that counter's book
+        await cashbook.refund(
+            refund_id, actor=request.user, counter=cashbook.seat_counter(request.session), **values
+        )
     except InvalidInput as exc:
         ctx.update(
             refund_form=values,
