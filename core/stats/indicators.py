@@ -33,6 +33,8 @@ VARIABLES = frozenset(
         "procedures",
         "procedures_online",
         "procedures_online_used",
+        "complaints_due",
+        "complaints_answered_on_time",
     }
 )
 
@@ -112,7 +114,13 @@ class Indicator:
     name: str
     legal: str
     formula: str
+    """Empty for an indicator this system cannot measure (``why`` says what is missing)."""
     max: float
+    why: str = ""
+
+    @property
+    def measured(self) -> bool:
+        return bool(self.formula)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +140,16 @@ def load(path: Path = DATA) -> tuple[str, tuple[Group, ...]]:
     groups = []
     for g in data["group"]:
         inds = tuple(
-            Indicator(i["key"], i["name"], i["legal"], i["formula"], float(i["max"]))
+            Indicator(
+                i["key"], i["name"], i["legal"], i.get("formula", ""), float(i["max"]), i.get("why", "")
+            )
             for i in g.get("indicator", [])
         )
         for i in inds:
-            _parsed(i.formula)
+            if i.measured:
+                _parsed(i.formula)
+            elif not i.why:
+                raise FormulaError(f"Chỉ số {i.key} không có công thức thì phải ghi lý do (why).")
         groups.append(
             Group(g["key"], g["name"], float(g["max"]), bool(g["measured"]), g.get("why", ""), inds)
         )
@@ -153,18 +166,30 @@ def compute(env: dict[str, float]) -> dict[str, Any]:
     source, groups = load()
     out, score, top = [], 0.0, 0.0
     for g in groups:
-        items = []
+        items: list[dict[str, Any]] = []
         g_score: float | None = None
+        g_max = 0.0
         if g.measured:
             for i in g.indicators:
+                if not i.measured:
+                    items.append({"indicator": i, "value": None})
+                    continue
                 v = evaluate(i.formula, env)
                 v = None if v is None else max(0.0, min(i.max, v))
                 items.append({"indicator": i, "value": v})
+                g_max += i.max
                 if v is not None:
                     g_score = (g_score or 0.0) + v
-            top += g.max
+            # a group measured in part counts only the points of the indicators it measures
+            g_max = min(g.max, g_max) if g.indicators else g.max
+            top += g_max
             score += g_score or 0.0
         out.append(
-            {"group": g, "score": None if g_score is None else min(g.max, g_score), "indicators": items}
+            {
+                "group": g,
+                "score": None if g_score is None else min(g.max, g_score),
+                "measured_max": g_max,
+                "indicators": items,
+            }
         )
     return {"source": source, "groups": out, "score": score, "max": top}

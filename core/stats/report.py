@@ -53,6 +53,8 @@ def _shares(row: service.Row) -> dict[str, Any]:
         "on_time_share": row.on_time_share,
         "online_share": row.online_share,
         "online_payment_share": row.online_payment_share,
+        "rated": row.n["rated"],
+        "satisfaction_share": row.satisfaction,
     }
 
 
@@ -76,6 +78,7 @@ async def collect(scope: Scope, sel: service.Selection, *, scope_name: str) -> R
                     {
                         "name": i["indicator"].name,
                         "formula": i["indicator"].formula,
+                        "why": i["indicator"].why,
                         "max": i["indicator"].max,
                         "value": None if i["value"] is None else round(i["value"], 2),
                     }
@@ -114,18 +117,34 @@ def to_xlsx(data: ReportData) -> bytes:
     ws.title = "So lieu"
     ws.append(["BÁO CÁO THỐNG KÊ KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"])
     ws.append([_subtitle(data)])
-    header = [data.group_name, *(label for _, label in COLUMNS), "Tỷ lệ đúng hạn", "Tỷ lệ trực tuyến"]
+    header = [
+        data.group_name,
+        *(label for _, label in COLUMNS),
+        "Tỷ lệ đúng hạn",
+        "Tỷ lệ trực tuyến",
+        "Lượt đánh giá",
+        "Tỷ lệ hài lòng",
+    ]
     ws.append(header)
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws["A1"].font = Font(bold=True, size=13)
     for r in [*data.rows, {**data.total, "name": "Tổng cộng"}]:
-        ws.append([r["name"], *(r[k] for k, _ in COLUMNS), _pct(r["on_time_share"]), _pct(r["online_share"])])
+        ws.append(
+            [
+                r["name"],
+                *(r[k] for k, _ in COLUMNS),
+                _pct(r["on_time_share"]),
+                _pct(r["online_share"]),
+                r["rated"],
+                _pct(r["satisfaction_share"]),
+            ]
+        )
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     ws.column_dimensions["A"].width = 44
-    for col in "BCDEFGHIJKLM":
+    for col in "BCDEFGHIJKLMNO":
         ws.column_dimensions[col].width = 13
     ws.freeze_panes = "B4"
     ix = wb.create_sheet("Chi so 766")
@@ -138,7 +157,7 @@ def to_xlsx(data: ReportData) -> bytes:
         ix.append([g["name"], "", "" if g["measured"] else g["why"], g["max"], g["score"]])
         ix[ix.max_row][0].font = Font(bold=True)
         for i in g["indicators"]:
-            ix.append(["", i["name"], i["formula"], i["max"], i["value"]])
+            ix.append(["", i["name"], i["formula"] or f"Chưa đo được: {i['why']}", i["max"], i["value"]])
     ix.append(["Tổng điểm các nhóm đo được", "", "", data.index["max"], data.index["score"]])
     for col, width in zip("ABCDE", (32, 44, 52, 12, 10), strict=True):
         ix.column_dimensions[col].width = width
@@ -182,4 +201,5 @@ def _pct_fields(r: dict[str, Any]) -> dict[str, str]:
         "on_time_pct": _pct(r["on_time_share"]),
         "online_pct": _pct(r["online_share"]),
         "online_payment_pct": _pct(r["online_payment_share"]),
+        "satisfaction_pct": _pct(r["satisfaction_share"]),
     }

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from core.db.tx import is_postgres, raw
-from core.dossiers.timing import VN_TZ
+from core.dossiers.timing import VN_TZ, as_utc
 from core.stats.counters import METRICS, RESOLVED
 from core.stats.scope import Scope
 
@@ -261,6 +261,39 @@ async def series(scope: Scope, sel: Selection) -> list[dict[str, Any]]:
     return out
 
 
+async def _complaints(scope: Scope, sel: Selection) -> tuple[int, int]:
+    """Complaints and suggestions whose answer fell due in the period (up to today), and those of
+    them answered by their due day (one query over the complaints due in the period)."""
+    from core.contract.vntime import vn_today
+
+    last = min(sel.end, vn_today())
+    if last < sel.start:
+        return 0, 0
+    cond, args = "", list[Any]()
+    if not scope.province:
+        cond += f" AND agency_id IN ({', '.join('{}' for _ in scope.agencies)})"
+        args += list(scope.agencies)
+    if sel.agency is not None:
+        cond += " AND agency_id = {}"
+        args.append(sel.agency)
+    due, on_time = 0, 0
+    for r in await raw(
+        "SELECT due_on, answered_at FROM complaint WHERE due_on >= {} AND due_on <= {}" + cond,
+        day_param(sel.start),
+        day_param(last),
+        *args,
+    ):
+        due += 1
+        answered = r["answered_at"]
+        if answered is not None:
+            day = r["due_on"] if isinstance(r["due_on"], date) else date.fromisoformat(str(r["due_on"])[:10])
+            if isinstance(answered, str):
+                answered = datetime.fromisoformat(answered)
+            if as_utc(answered).astimezone(VN_TZ).date() <= day:
+                on_time += 1
+    return due, on_time
+
+
 async def indicator_env(scope: Scope, sel: Selection, total: Row) -> dict[str, float]:
     """The variables of the Decision 766 formulas for the selection (2 queries beyond ``figures``)."""
     from core.catalogue.registry import get_catalogue
@@ -298,8 +331,11 @@ async def indicator_env(scope: Scope, sel: Selection, total: Row) -> dict[str, f
             *cargs,
         )
     }
+    due, on_time = await _complaints(scope, sel)
     env = {k: float(total.n[k]) for k in FIGURE_KEYS}
     env.update(
+        complaints_due=float(due),
+        complaints_answered_on_time=float(on_time),
         procedures=float(len(enabled)),
         procedures_online=float(len(online)),
         procedures_online_used=float(len(online & used)),

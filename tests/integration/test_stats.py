@@ -346,3 +346,54 @@ async def test_satisfaction_shows_once_ratings_exist(client, world):
     assert "50,0 % Mức độ hài lòng 2 lượt đánh giá trong kỳ" in text
     assert _cells(r.text, "UBND phường Trấn Biên")[-1] == "50,0 %"
     assert "Mức độ hài lòng sẽ hiển thị khi có đánh giá" not in r.text
+
+
+async def test_satisfaction_and_feedback_on_time_in_the_766_index_and_the_reports(client, world):
+    """The satisfaction group is measured from the ratings and the complaints' answers; the
+    indicator nobody can measure yet says why; the xlsx report carries the ratings and the share."""
+    from datetime import UTC, datetime
+
+    from openpyxl import load_workbook
+
+    from core.feedback.service import rate, rating_key
+    from core.feedback.tables import Complaint
+    from core.stats.filters import today
+
+    w = world
+    ds = w["dossiers"]
+    ward = w["tree"]["ward"]["id"]
+    d6 = await service.act(ds[6].id, "stop", actor=w["as"]["receiver"], version=ds[6].version, note="Xin rút")
+    await rate(ds[5].code, None, "very_satisfied", key=rating_key(ds[5].code))
+    await rate(d6.code, None, "dissatisfied", key=rating_key(d6.code))
+    day = today() - timedelta(days=3)
+    noon = datetime(day.year, day.month, day.day, 5, tzinfo=UTC)  # 12:00 in Vietnam
+    for i, answered in enumerate((noon - timedelta(days=1), noon + timedelta(days=1), None, noon)):
+        await Complaint(
+            number=f"PAKN-T-{i}",
+            kind="complaint",
+            agency_id=ward,
+            subject="Thái độ phục vụ",
+            content="Nội dung",
+            sender_name="Người gửi",
+            status="answered" if answered else "open",
+            due_on=day if i < 3 else today() + timedelta(days=5),  # the last one is not due yet
+            created_at=noon - timedelta(days=10),
+            answered_at=answered,
+        ).save()
+    await login_as(client, w["users"]["ward_leader"])
+    text = _text((await client.get(f"/thong-ke/chi-so-766?{_period()}")).text)
+    # ratings: min(6, 6 × 1/2 ÷ 0.9) = 3.33; complaints: 1 of the 3 due answered by its day → 2.00
+    assert "Mức độ hài lòng trong tiếp nhận, giải quyết hồ sơ" in text and "3.33" in text
+    assert "Phản ánh, kiến nghị được xử lý đúng hạn" in text and "2.00" in text
+    assert "Người gửi phản ánh, kiến nghị chưa đánh giá được câu trả lời" in text
+    x = await client.get(f"/thong-ke/bao-cao.xlsx?{_period()}&nhom=agency")
+    wb = load_workbook(io.BytesIO(x.content))
+    rows = [[c.value for c in row] for row in wb["So lieu"].iter_rows()]
+    assert rows[2][-2:] == ["Lượt đánh giá", "Tỷ lệ hài lòng"]
+    ward_row = next(v for v in rows if v[0] == "UBND phường Trấn Biên")
+    assert ward_row[-2:] == [2, "50,0 %"]
+    index = [[c.value for c in row] for row in wb["Chi so 766"].iter_rows()]
+    assert any(v[1] == "Mức độ hài lòng trong tiếp nhận, giải quyết hồ sơ" and v[4] == 3.33 for v in index)
+    assert any(v[1] == "Phản ánh, kiến nghị được xử lý đúng hạn" and v[4] == 2.0 for v in index)
+    # the measured total counts the two measured indicators of the group (12 of its 18 points)
+    assert any(v[0] == "Tổng điểm các nhóm đo được" and v[3] == 54 for v in index)
