@@ -29,6 +29,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "core.clock.hooks",
     "core.json_api.hooks",
     "core.stats.hooks",
+    "core.nation.hooks",
 )
 """Core features registered through the same hooks as domain plugins (Datasette style)."""
 

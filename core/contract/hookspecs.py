@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         FormSpec,
         JobSpec,
         MenuItem,
+        NationalPortalSpec,
         NotificationChannelSpec,
         Panel,
         PaymentGatewaySpec,
@@ -223,6 +224,22 @@ def register_notification_channels() -> Sequence[NotificationChannelSpec]:
 
     Returns:
         The channels.
+    """
+
+
+@hookspec
+def register_national_portals() -> Sequence[NationalPortalSpec]:
+    """Declare connections to the national public-service portal (R6, R38).
+
+    Called when a dossier changes state and when the sync jobs run. The first spec whose ``build()``
+    returns a configured client is used; core's reference client (HTTP + JSON to
+    ``MOTCUA_NATIONAL_PORTAL_URL``, ``core.nation.client``) is registered last, so a province's own
+    adapter wins. With none configured nothing is queued. Every exchange runs from the outbox (tasks
+    ``national_push``, ``national_pull``, ``national_reconcile``): retried with back-off, idempotent on
+    the dossier code and the message id, failures on the background-jobs page with a resend button.
+
+    Returns:
+        The portal connections (``NationalPortalSpec``: ``name``, ``label``, ``build``).
     """
 
 

@@ -40,6 +40,7 @@ __all__ = (
     "GatewayResult",
     "PaymentGatewaySpec",
     "NotificationChannelSpec",
+    "NationalPortalSpec",
 )
 
 ROLES: tuple[str, ...] = (
@@ -475,3 +476,31 @@ class NotificationChannelSpec:
     build: Callable[[], Any]
     """Return the configured channel (an object with ``async send(to, subject, body) -> str`` that
     returns ``"sent"`` and raises on failure), or ``None`` when it is not configured here."""
+
+
+@dataclass(frozen=True, slots=True)
+class NationalPortalSpec:
+    """A connection to the national public-service portal (Cổng Dịch vụ công quốc gia, R6, R38).
+
+    ``build()`` returns the configured client, or ``None`` when it is not configured here. The client
+    has four coroutines (docs/integration.md describes the data set, TT 04/2025/TT-VPCP):
+
+    * ``push(message) -> str``: send one dossier's data set (``MaThongDiep`` is the message id, unique
+      per change; the portal must treat a message id it has seen as done); returns the portal's
+      acknowledgement reference;
+    * ``pull() -> Sequence[Mapping]``: dossiers submitted on the portal and not yet acknowledged;
+    * ``acknowledge(code, reference) -> None``: tell the portal a pulled dossier is in (idempotent);
+    * ``snapshot(day) -> Sequence[Mapping]``: the portal's record (``MaHoSo``, ``TrangThaiHoSo``,
+      ``PhienBan``, ``SoThanhToan``, ``SoDanhGia``) of every dossier it got a change of on ``day``
+      (Vietnam time), for the daily reconciliation.
+
+    Any exception is retried with back-off by the outbox; one whose class says ``retryable = False``
+    (the portal refused the message as invalid) fails at once and waits on the outbox page.
+    """
+
+    name: str
+    """Identifier (``[a-z0-9_]+``), named in the sync log and the admin page."""
+    label: L
+    """Name shown to staff."""
+    build: Callable[[], Any]
+    """Return the configured client, or ``None`` when it is not configured here."""

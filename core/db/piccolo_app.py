@@ -20,6 +20,7 @@ CORE_TABLE_MODULES = [
     "core.counter.tables",
     "core.stats.tables",
     "core.queue.tables",
+    "core.nation.tables",
 ]
 
 APP_CONFIG = AppConfig(

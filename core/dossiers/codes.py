@@ -32,6 +32,7 @@ __all__ = (
     "parse_code",
     "is_valid_code",
     "allocate",
+    "reserve",
     "new_lookup_key",
     "format_lookup_key",
     "lookup_key_matches",
@@ -146,6 +147,31 @@ async def allocate(agency_code: str, day: date, system_owner: str | None = None)
         day,
     )
     return format_code(agency_code, day, rows[0]["last"], system_owner)
+
+
+async def reserve(code: str, agency_codes: tuple[str | None, ...]) -> None:
+    """Keep the daily counter of ``code``'s agency at or past the code's sequence (a code another
+    system gave, e.g. the national portal), so the codes allocated here never repeat it (R6). Does
+    nothing for a code that is not one of ``agency_codes``'s. Call inside a write transaction."""
+    for central in (False, True):
+        parsed = parse_code(code, central=central)
+        if parsed is None or parsed.agency not in agency_codes:
+            continue
+        key = parsed.agency if parsed.system_owner is None else f"{parsed.agency}/{parsed.system_owner}"
+        await raw(
+            "INSERT INTO code_counter (agency_code, day, last) VALUES ({}, {}, 0) "
+            "ON CONFLICT (agency_code, day) DO NOTHING",
+            key,
+            parsed.day,
+        )
+        await raw(
+            "UPDATE code_counter SET last = {} WHERE agency_code = {} AND day = {} AND last < {}",
+            parsed.seq,
+            key,
+            parsed.day,
+            parsed.seq,
+        )
+        return
 
 
 def status_url(code: str, key: str = "") -> str:

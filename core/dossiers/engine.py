@@ -467,7 +467,7 @@ async def run_transition(
                 "late_agency": None,
                 **(new or {}),
             }
-            tr = states.CREATE
+            tr = states.IMPORT_NATIONAL if action == "import_national" else states.CREATE
         else:
             row = await _load_locked(dossier_id)
             await _check_readable(row, actor, dossier_id)

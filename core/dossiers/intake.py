@@ -24,7 +24,7 @@ from core.dossiers.states import State
 from core.forms import validators as fv
 from core.identity.cccd import SEX_LABELS, normalise_cccd, validate_cccd
 
-__all__ = ("create", "submit", "receive", "CHANNELS", "VN_TZ", "AUTHORISATION_SLOT")
+__all__ = ("create", "submit", "receive", "import_national", "CHANNELS", "VN_TZ", "AUTHORISATION_SLOT")
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CHANNELS = ("truc_tuyen", "truc_tiep", "buu_chinh")
@@ -356,6 +356,82 @@ async def submit(dossier_id: int | str, *, actor: Actor, version: int | None, no
     """Draft → submitted (online): allocates the national code (R4, R6)."""
     note, _params = parse_input(note, None)
     return await run_transition(dossier_id, "submit", _apply_submit, actor=actor, version=version, note=note)
+
+
+async def import_national(
+    code: str,
+    procedure_code: str,
+    agency_id: int,
+    *,
+    applicant: dict[str, Any],
+    data: dict[str, Any],
+    submitted_at: datetime,
+    result_channel: str = "online",
+    source: str = "",
+) -> DossierView:
+    """A dossier submitted on the national public-service portal, entered as submitted online with the
+    portal's code (R6: never a new one), waiting for the receiving agency's intake like any online
+    dossier (event ``import_national``, by the system). Its answers are checked by the form engine
+    exactly as an online submission's.
+
+    Raises:
+        InvalidInput: the code is not a national dossier code of the receiving agency, or the
+            applicant or the answers do not pass the form's checks (field errors).
+        Unavailable: the agency does not take this procedure in.
+    """
+    from core.catalogue.service import require_available
+
+    proc = get_catalogue().procedure(str(procedure_code or ""))
+    if proc is None:
+        raise InvalidInput(
+            "Thủ tục không tồn tại.", [("procedure_code", f"Không có thủ tục mã '{procedure_code}'.")]
+        )
+    agency = await agency_row(agency_id)
+    await require_available(proc.code, agency_id)
+    code = str(code or "").strip()
+    parsed = codes.parse_code(code) or codes.parse_code(code, central=True)
+    if parsed is None or parsed.agency not in (agency["code"], agency["eid"]):
+        raise InvalidInput(
+            "Mã hồ sơ không hợp lệ.",
+            [("code", f"Mã hồ sơ '{code[:64]}' không phải mã hồ sơ của {agency['name']}.")],
+        )
+    if result_channel not in proc.result_channels:
+        result_channel = proc.result_channels[0]
+    values, errors = _applicant_fields(applicant or {}, None, False)
+    if not isinstance(data, dict):
+        errors.append(("data", "Nội dung tờ khai phải là một đối tượng (tên trường → giá trị)."))
+        data = {}
+    data, data_errors = await _check_data(proc, data, agency, None)
+    errors += data_errors
+    if errors:
+        raise InvalidInput("Hồ sơ nhận từ Cổng Dịch vụ công quốc gia chưa hợp lệ.", errors)
+    new = {
+        "procedure_code": proc.code,
+        "domain": proc.domain,
+        "receiving_agency": agency_id,
+        "applicant": None,
+        "data": data,
+        "channel": "truc_tuyen",
+        "result_channel": result_channel,
+        "lookup_key": codes.new_lookup_key(),
+        "code": code,
+        **values,
+    }
+
+    async def apply(c: Ctx) -> None:
+        await codes.reserve(code, (agency["code"], agency["eid"]))
+        c.updates["submitted_at"] = submitted_at
+        c.event_data.update(code=code, channel="truc_tuyen", source=source or "national_portal")
+        c.audit_data = {
+            "procedure": proc.code,
+            "channel": "truc_tuyen",
+            "source": source or "national_portal",
+        }
+        c.to = State.SUBMITTED
+
+    return await run_transition(
+        None, "import_national", apply, actor=None, version=None, new=new, agencies={agency_id: agency}
+    )
 
 
 async def _apply_receive(c: Ctx) -> None:

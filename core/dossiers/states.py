@@ -27,6 +27,7 @@ __all__ = (
     "Transition",
     "TRANSITIONS",
     "CREATE",
+    "IMPORT_NATIONAL",
     "OPEN_STATES",
     "FINAL_STATES",
     "BEFORE_DECISION",
@@ -128,6 +129,10 @@ CREATE = Transition(frozenset(), "create", (S.DRAFT,), ("applicant", "receiver@d
 """Creating a dossier: from no state to a draft, by its applicant (online) or the desk (at the counter,
 by post). Not in ``TRANSITIONS``: no dossier is ever in a state it starts from."""
 
+IMPORT_NATIONAL = Transition(frozenset(), "import_national", (S.SUBMITTED,), ("system",))
+"""A dossier submitted on the national public-service portal, pulled in by the sync job with the code
+the portal gave it (R6): from no state to submitted, waiting for intake like any online dossier."""
+
 _INDEX: dict[tuple[State, str], Transition] = {}
 for _tr in TRANSITIONS:
     for _s in _tr.frm:
@@ -182,6 +187,7 @@ STATE_LABELS: dict[str, str] = {
 
 ACTION_LABELS: dict[str, str] = {
     "create": N_("Dossier created"),
+    "import_national": N_("Received from the national public-service portal"),
     "submit": N_("Submit"),
     "edit_draft": N_("Draft answers saved"),
     "receive": N_("Receive"),
