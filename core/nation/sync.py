@@ -403,7 +403,11 @@ async def reconcile(day: date) -> dict[str, Any]:
 
 
 async def national_reconcile(ctx: dict, day: str | None = None) -> None:
-    """The daily reconciliation: ``day`` (ISO), else yesterday in Vietnam."""
+    """The daily reconciliation: ``day`` (ISO), else yesterday in Vietnam; nothing to compare with
+    when no portal is configured (the admin page says so)."""
+    if portal() is None:
+        log.info("national_reconcile: no national portal configured")
+        return
     target = date.fromisoformat(day) if day else datetime.now(VN_TZ).date() - timedelta(days=1)
     report = await reconcile(target)
     log.info(

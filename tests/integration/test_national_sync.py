@@ -230,6 +230,10 @@ async def test_nothing_is_queued_without_a_connection(world, monkeypatch):
     await received(world)
     assert not await NationalMessage.select() and not await national_rows()
     assert await sync.pull() == {}
+    await sync.national_reconcile({})  # the daily job has nothing to compare with: no failed row every day
+    assert await NationalReconciliation.count() == 0
+    with pytest.raises(RuntimeError, match="Chưa cấu hình"):
+        await sync.reconcile(datetime.now(VN_TZ).date())
 
 
 async def test_hook_register_national_portals(world, temp_plugin, monkeypatch):

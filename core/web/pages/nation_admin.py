@@ -117,6 +117,13 @@ async def reconcile_now(
     from core.jobs import outbox, runner
     from core.text.i18n import gettext as _
 
+    if sync.portal() is None:
+        flash(
+            request,
+            _("No connection to the national portal is configured: there is nothing to compare with."),
+            "error",
+        )
+        return Redirect("/quan-tri/dvc-quoc-gia", status_code=303)
     day = _day(str(data.get("ngay") or ""))
     today = datetime.now(VN_TZ).date()
     if day is None or day > today or day < today - timedelta(days=366):
