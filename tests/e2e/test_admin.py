@@ -139,3 +139,19 @@ def test_admin_pages_are_closed_to_a_citizen(page: Page, live_server, shot):
     assert response.status == 403
     expect(page.locator(".error-page")).to_contain_text("403")
     shot("admin-15-forbidden")
+
+
+def test_national_portal_page_without_a_connection(page: Page, live_server, shot):
+    from tests.e2e.a11y import assert_accessible
+
+    login(page, live_server, "quantri.tinh")
+    page.goto(f"{live_server}/quan-tri/dvc-quoc-gia")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cổng Dịch vụ công quốc gia")
+    expect(page.locator("#h-connection + p")).to_contain_text(
+        "Chưa cấu hình kết nối Cổng Dịch vụ công quốc gia"
+    )
+    assert_accessible(page, "admin-national")
+    shot("admin-16-national-portal")
+    page.get_by_role("button", name="Đối soát ngay").click()
+    expect(page.locator(".flash-error")).to_contain_text("chưa có gì để đối soát")
+    shot("admin-17-national-portal-no-connection")

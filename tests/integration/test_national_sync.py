@@ -386,6 +386,15 @@ async def test_reconciliation_report_page_and_cli_text(world, portal, client):
     assert await Outbox.count().where(Outbox.task == "national_reconcile") == 1
     assert await NationalReconciliation.count() == 1
 
+    # the operator's command, in a process of its own: same report, exit status 1 on differences
+    from tests.integration.test_cli import motcua
+
+    out = motcua("dvcqg", "doi-soat", "--ngay", today.isoformat())
+    assert out.returncode == 1, out.stderr
+    assert f"{b.code}: khác trạng thái (tỉnh: 2, Cổng: 4)" in out.stdout
+    bad = motcua("dvcqg", "doi-soat", "--ngay", "2026-13-01")
+    assert bad.returncode == 1 and "không hợp lệ" in bad.stderr
+
 
 @needs_redis
 async def test_arq_on_redis_portal_down_for_a_while_slow_and_listing_twice(
