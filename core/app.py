@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -13,19 +14,20 @@ from litestar import Litestar, Request, Router
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.handlers import HTTPRouteHandler
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from core import logs
 from core.forms.validators import REQUEST_BODY_MAX_BYTES
 from core.identity.auth import auth_middleware
 from core.identity.guards import public
-from core.identity.session_store import DatabaseStore
+from core.identity.session_store import DatabaseStore, SessionConfig
 from core.json_api.openapi import SECURITY_SCHEMES
 from core.plugins import get_plugin_manager
 from core.settings import Settings, get_settings
@@ -101,6 +103,52 @@ def _htmx_redirects(app):
     return middleware
 
 
+_access_log = logging.getLogger("motcua.access")
+
+
+def _request_ids(app):
+    """ASGI middleware: each request gets an id (the client's ``X-Request-ID`` when it is a plain
+    token, else a new one), set in ``core.logs.REQUEST_ID`` for every log line written while serving
+    it, returned in the ``X-Request-ID`` response header, and one access line at the end (method,
+    route template, status, time: never the query string, which may carry a look-up key)."""
+
+    async def middleware(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        offered = next((v for k, v in scope.get("headers") or () if k == b"x-request-id"), b"")
+        request_id = logs.new_request_id(offered.decode("latin-1"))
+        token = logs.REQUEST_ID.set(request_id)
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", ()), (b"x-request-id", request_id.encode())],
+                }
+            await send(message)
+
+        try:
+            await app(scope, receive, send_wrapper)
+        finally:
+            path = scope.get("path_template") or scope.get("path", "")
+            if not path.startswith(("/static/", "/theme-static/")):
+                _access_log.info(
+                    "%s %s %s %.1fms",
+                    scope.get("method"),
+                    path,
+                    status,
+                    (time.perf_counter() - start) * 1000,
+                    extra={"status": status, "route": path},
+                )
+            logs.REQUEST_ID.reset(token)
+
+    return middleware
+
+
 async def _on_startup(app: Litestar) -> None:
     from core.catalogue.registry import get_catalogue
     from core.db.tx import engine
@@ -138,7 +186,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
     ]
     # /theme-static/: core.web.theme.theme_static, from whichever theme is in use (chosen while running)
-    session_config = ServerSideSessionConfig(
+    session_config = SessionConfig(
         store="sessions",
         key="motcua_session",
         max_age=8 * 3600,
@@ -147,6 +195,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         secure=settings.base_url.startswith("https://"),
         # a stylesheet must not open (and write) a session
         exclude=["^/static/", "^/theme-static/", "^/theme.css$"],
+    )
+    # requests and latency by route template (not by path: one series per route, not per dossier code)
+    prometheus = PrometheusConfig(
+        app_name="motcua",
+        prefix="motcua",
+        group_path=True,
+        exclude_unhandled_paths=True,
+        exclude=["^/static/", "^/theme-static/", "^/metrics$", "^/health$"],
     )
     app = Litestar(
         route_handlers=[*static_routers, *_plugin_routes()],
@@ -164,6 +220,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[integer_bounds],
         before_send=[security_headers],
         middleware=[
+            _request_ids,
+            prometheus.middleware,
             session_config.middleware,
             auth_middleware(),
             _htmx_redirects,

@@ -41,16 +41,35 @@ def cmd_migrate(args) -> None:
 
 
 def cmd_serve(args) -> None:
+    """Migrate, then run the app under uvicorn: one process, or ``--workers N`` processes sharing the
+    port (uvicorn's supervisor restarts a worker that dies). Sessions, sign-in counters, queue tickets
+    and page refreshes live in the database or Redis, so any worker may answer any request."""
+    import os
+
     import uvicorn
 
+    from core import logs
+    from core.settings import get_settings
+
+    logs.configure()
     _run(migrate())
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # every worker writes its metrics here and /metrics adds them up; emptied at each start
+        metrics_dir = get_settings().data_dir / "prometheus"
+        metrics_dir.mkdir(mode=0o700, exist_ok=True)
+        for stale in metrics_dir.glob("*.db"):
+            stale.unlink()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     uvicorn.run(
         "core.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
-        log_level="info",
+        workers=args.workers,
+        log_config=logs.dict_config(),  # applied in each worker process
+        access_log=False,  # core.app logs each request with its id, without the query string
         proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
         server_header=False,  # no "Server: uvicorn" banner
         timeout_graceful_shutdown=5,  # a browser's open connection must not hold a stop or restart
     )
@@ -66,8 +85,10 @@ def cmd_worker(args) -> None:
     from arq import run_worker
     from arq.typing import WorkerSettingsBase
 
+    from core import logs
     from core.jobs.worker import WorkerSettings
 
+    logs.configure()
     # arq reads the class's attributes; its protocol types the start/stop hooks as attributes, not methods
     run_worker(cast("type[WorkerSettingsBase]", WorkerSettings), burst=args.burst)
 
@@ -252,6 +273,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="chạy ứng dụng web")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        help="số tiến trình ứng dụng (mặc định 1, hoặc WEB_CONCURRENCY)",
+    )
+    p.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="địa chỉ của proxy (nginx) được tin cho X-Forwarded-For/-Proto",
+    )
     p.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="cập nhật cơ sở dữ liệu").set_defaults(func=cmd_migrate)
     p = sub.add_parser("worker", help="chạy worker arq (cần REDIS_URL)")

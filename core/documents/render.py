@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlparse
 import anyio.to_thread
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from core.metrics import PDF_RENDER_SECONDS
 from core.text.templating import CORE_TEMPLATES, VN_TZ, format_vnd, plugin_template_dirs
 
 __all__ = (
@@ -304,11 +305,20 @@ async def render_pdf(
     """
     budget = PDF_TIME_BUDGET_SECONDS if budget is None else budget
     start = time.monotonic()
-    html = await anyio.to_thread.run_sync(functools.partial(render_html, template, context))
-    left = budget - (time.monotonic() - start)
-    if left <= 0:
-        raise RenderTimeout(budget)
+    outcome = "error"
     try:
-        return await layout_pdf(html, title=title, created=created, key=key, budget=left)
+        html = await anyio.to_thread.run_sync(functools.partial(render_html, template, context))
+        left = budget - (time.monotonic() - start)
+        if left <= 0:
+            raise RenderTimeout(budget)
+        try:
+            pdf = await layout_pdf(html, title=title, created=created, key=key, budget=left)
+        except RenderTimeout:
+            raise RenderTimeout(budget) from None
+        outcome = "ok"
+        return pdf
     except RenderTimeout:
-        raise RenderTimeout(budget) from None
+        outcome = "timeout"
+        raise
+    finally:
+        PDF_RENDER_SECONDS.labels(outcome).observe(time.monotonic() - start)

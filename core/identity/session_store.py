@@ -6,11 +6,15 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime, timedelta
 
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
+from litestar.types import Empty
+from litestar.utils.dataclass import extract_dataclass_items
 
 from core.identity.tables import SessionRow
 
-__all__ = ("DatabaseStore", "purge_expired")
+__all__ = ("DatabaseStore", "SessionConfig", "purge_expired")
 
 
 def _expiry(expires_in: int | timedelta | None) -> datetime | None:
@@ -74,6 +78,41 @@ class DatabaseStore(Store):
             .returning(SessionRow.id)
         )
         return len(deleted)
+
+
+class SessionBackend(ServerSideSessionBackend):
+    """Litestar's server-side backend, minus the work for a visitor who has no session.
+
+    Litestar stores the session of every response: for an anonymous page view it makes up a new id,
+    calls the store (our ``set`` turns the empty value into a ``DELETE``) and sends a cookie, so a QR
+    scan or a crawler costs a database statement and gets a cookie it will never use. Here a response
+    whose session is empty touches the store and the cookie only when the request brought a session
+    cookie (sign-out, or an emptied session: the row is deleted and the cookie expired). The CSRF
+    token does not need a session: Litestar's is a double-submit cookie of its own.
+    """
+
+    async def store_in_message(self, scope_session, message, connection) -> None:
+        if not scope_session or scope_session is Empty:
+            brought = connection.cookies.get(self.config.key)
+            if not brought or brought == "null":
+                return  # nothing stored, nothing to forget: no statement, no cookie
+            store = self.config.get_store_from_app(connection.scope["app"])
+            await self.delete(brought, store=store)
+            params = dict(
+                extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
+            )
+            MutableScopeHeaders.from_message(message).add(
+                "Set-Cookie",
+                Cookie(value="null", key=self.config.key, expires=0, **params).to_header(header=""),
+            )
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+class SessionConfig(ServerSideSessionConfig):
+    """``ServerSideSessionConfig`` with :class:`SessionBackend`."""
+
+    _backend_class = SessionBackend
 
 
 async def purge_expired(ctx: dict | None = None) -> dict[str, int]:

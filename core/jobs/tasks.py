@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from core.db.tx import write_tx
 from core.jobs.tables import Outbox
+from core.metrics import JOB_FAILURES, JOBS_DONE
 
 __all__ = ("task_functions", "run_outbox_row", "resend", "MAX_ATTEMPTS", "CLAIMABLE")
 
@@ -70,11 +71,13 @@ async def run_outbox_row(row_id: int, ctx: dict | None = None) -> str:
                 }
             ).where(Outbox.id == row_id)
         log.warning("task %s (outbox %s) failed: %s", row["task"], row_id, exc)
+        JOB_FAILURES.labels(row["task"], "failed" if failed else "retry").inc()
         return "failed" if failed else "retry"
     async with write_tx():
         await Outbox.update(
             {Outbox.status: "done", Outbox.done_at: datetime.now(UTC), Outbox.last_error: ""}
         ).where(Outbox.id == row_id)
+    JOBS_DONE.labels(row["task"]).inc()
     return "done"
 
 

@@ -12,9 +12,19 @@ from arq import Retry, cron, func
 from core.jobs.arq_pool import QUEUE_NAME
 from core.jobs.cron import VN_TZ
 
-__all__ = ("WorkerSettings", "run_outbox", "functions", "cron_jobs", "RETRY_DEFER_SECONDS")
+__all__ = (
+    "WorkerSettings",
+    "run_outbox",
+    "functions",
+    "cron_jobs",
+    "RETRY_DEFER_SECONDS",
+    "HEARTBEAT_SECONDS",
+)
 
 log = logging.getLogger("motcua.jobs")
+HEARTBEAT_SECONDS = 15
+"""arq's ``health_check_interval``: the worker's heartbeat key (``<queue>:health-check``, read by
+``GET /health``) is renewed this often and lives this long plus one second."""
 RETRY_DEFER_SECONDS = 10
 """A failed try is retried by arq after ``job_try * RETRY_DEFER_SECONDS`` seconds."""
 
@@ -92,6 +102,7 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     max_tries = 7
+    health_check_interval = HEARTBEAT_SECONDS
 
 
 def _finish_settings() -> None:

@@ -88,6 +88,7 @@ def register_routes():
         jobs_admin,
         nation_admin,
         notify,
+        ops,
         portal,
         queue,
         stats,
@@ -127,6 +128,7 @@ def register_routes():
         *counter.ROUTES,
         *portal.ROUTES,
         *stats.ROUTES,
+        *ops.ROUTES,
     ]
 
 
