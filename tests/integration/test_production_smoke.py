@@ -36,7 +36,9 @@ pytestmark = [
     pytest.mark.skipif(
         not (DATABASE_URL.startswith("postgres") and REDIS_URL), reason="needs PostgreSQL and Redis"
     ),
-    pytest.mark.skipif(os.environ.get("MOTCUA_SMOKE") != "1", reason="scripts/smoke.sh runs it (MOTCUA_SMOKE=1)"),
+    pytest.mark.skipif(
+        os.environ.get("MOTCUA_SMOKE") != "1", reason="scripts/smoke.sh runs it (MOTCUA_SMOKE=1)"
+    ),
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
