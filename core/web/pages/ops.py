@@ -25,6 +25,7 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 
+from core import metrics as _registered  # noqa: F401 - job and PDF series exist before their first use
 from core.identity.guards import public
 
 __all__ = ("ROUTES", "health", "metrics", "health_report")
