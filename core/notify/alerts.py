@@ -9,6 +9,14 @@ the staff who hold them. Each alert is written under a unique key ``<dossier>:<c
 same transaction as its messages, so the pass is idempotent: run twice (or by two processes) it tells
 nobody twice; a new due (an apology's) is a new colour change. Scheduled every half hour after the
 clock scan has flagged late dossiers; callable on demand.
+
+Form 04 (R25): a dossier is "sắp quá hạn" with one working day or less left, and by then the unit
+responsible for it (the agency of each active step; the receiving agency when no step is active)
+must have issued its apology and new date. So the near-due pass also prompts that unit's leaders
+(the ``approver`` role, who sign form 04 and may ``apologise``) to issue it now; and when the due
+passes with no apology from that unit, the overdue pass escalates to the leaders of the agency above
+it (its parent's approvers; for a unit with no parent, its own administrators and leaders). A unit
+that apologised is neither prompted nor escalated.
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ __all__ = ("alert_pass", "alerts_job", "AlertSummary", "TEMPLATES")
 log = logging.getLogger("motcua.notify.alerts")
 
 TEMPLATES = {"yellow": "deadline_near", "red": "deadline_overdue"}
+APOLOGY_TEMPLATES = {"yellow": "apology_prompt", "red": "apology_escalation"}
+"""What the responsible unit's leaders are told (near due), and the level above when it has not (overdue)."""
 _OPEN = sorted(s.value for s in OPEN_STATES)
 
 
@@ -91,6 +101,15 @@ async def alert_pass(now: datetime | None = None, *, batch: int = 500) -> AlertS
     ids = [r["id"] for r in todo]
     clerks = await _receiving_clerks(ids, {r["receiving_agency"] for r in todo})
     steps = await _active_steps(ids)
+    apologised = await _apologised(ids)
+    responsible = {
+        r["id"]: sorted({s["agency"] for s in steps.get(r["id"], [])} or {r["receiving_agency"]})
+        for r in todo
+    }
+    leaders = await _leaders(
+        {a for r in todo for a in responsible[r["id"]] if (r["id"], a) not in apologised},
+        escalate=any(r["colour"] == "red" for r in todo),
+    )
     base_url = get_settings().base_url
     cat = get_catalogue()
     for r in todo:
@@ -118,7 +137,19 @@ async def alert_pass(now: datetime | None = None, *, batch: int = 500) -> AlertS
             "holder": "; ".join(h for _, h in named) or "bộ phận tiếp nhận và trả kết quả",
             "link": f"{base_url}/ho-so/{code}",
         }
-        written = await _alert_once(r, context, recipients)
+        extra: dict[int, str] = {}  # leaders told to issue form 04 (near due) or escalated to (overdue)
+        late_units = []
+        for agency_id in responsible[r["id"]]:
+            if (r["id"], agency_id) in apologised:
+                continue
+            unit = leaders.get(agency_id)
+            if unit is None:
+                continue
+            late_units.append(unit["name"])
+            for h in unit["yellow" if r["colour"] == "yellow" else "red"]:
+                extra[h["id"]] = h["email"]
+        context["late_agency"] = "; ".join(late_units)
+        written = await _alert_once(r, context, recipients, extra)
         if written is not None:
             summary.alerted[r["colour"]].append(r["id"])
             summary.messages += written
@@ -132,8 +163,12 @@ async def alert_pass(now: datetime | None = None, *, batch: int = 500) -> AlertS
     return summary
 
 
-async def _alert_once(row: dict, context: dict, recipients: dict[int, str]) -> int | None:
-    """Record the alert and write its messages in one transaction; None when another run did."""
+async def _alert_once(
+    row: dict, context: dict, recipients: dict[int, str], leaders: dict[int, str] | None = None
+) -> int | None:
+    """Record the alert and write its messages in one transaction; None when another run did.
+    ``leaders`` get the form 04 prompt (near due) or its escalation (overdue) instead."""
+    leaders = leaders or {}
     from core.notify.service import notify
 
     key = _key(row["id"], row["colour"], row["due"])
@@ -145,7 +180,7 @@ async def _alert_once(row: dict, context: dict, recipients: dict[int, str]) -> i
                     dossier=row["id"],
                     colour=row["colour"],
                     due_at=timing.as_utc(row["due"]),
-                    recipients=len(recipients),
+                    recipients=len(recipients) + len(leaders),
                     created_at=engine.utcnow(),
                 )
             )
@@ -162,7 +197,57 @@ async def _alert_once(row: dict, context: dict, recipients: dict[int, str]) -> i
                 to_email=email or "",
                 context=context,
             )
-    return len(recipients)
+        for user_id, email in sorted(leaders.items()):
+            await notify(
+                APOLOGY_TEMPLATES[row["colour"]],
+                dossier_id=row["id"],
+                user_id=user_id,
+                to_email=email or "",
+                context=context,
+            )
+    return len(recipients) + len(leaders)
+
+
+async def _apologised(ids: list[int]) -> set[tuple[int, int]]:
+    """``(dossier, agency)`` pairs where that agency has issued form 04 (an ``apologise`` event)."""
+    return {
+        (r["dossier"], r["agency"])
+        for r in await raw(
+            f"SELECT dossier, agency FROM dossier_event WHERE action = {{}} AND dossier IN ({_marks(ids)})",  # noqa: S608 - bound args
+            "apologise",
+            *ids,
+        )
+    }
+
+
+async def _leaders(agencies: set[int], *, escalate: bool) -> dict[int, dict[str, Any]]:
+    """For each responsible unit: its name, its leaders (``yellow``: the approvers, who sign form 04)
+    and who an overdue dossier without form 04 is escalated to (``red``: the approvers of the agency
+    above it; for a unit with no parent, its own administrators and approvers)."""
+    if not agencies:
+        return {}
+    ids = sorted(agencies)
+    units = {
+        r["id"]: r
+        for r in await raw(
+            f"SELECT id, name, parent FROM agency WHERE id IN ({_marks(ids)})",  # noqa: S608 - bound args
+            *ids,
+        )
+    }
+    pairs = [(a, "approver") for a in ids]
+    if escalate:
+        pairs += [(u["parent"], "approver") for u in units.values() if u["parent"]]
+        pairs += [(a, "agency_admin") for a, u in units.items() if not u["parent"]]
+    holders = await _holders(pairs)
+    out: dict[int, dict[str, Any]] = {}
+    for a, u in units.items():
+        own = holders.get((a, "approver"), [])
+        if u["parent"]:
+            above = holders.get((u["parent"], "approver"), [])
+        else:
+            above = holders.get((a, "agency_admin"), []) + own
+        out[a] = {"name": u["name"], "yellow": own, "red": above}
+    return out
 
 
 async def _receiving_clerks(ids: list[int], agencies: set[int]) -> dict[int, list[dict]]:

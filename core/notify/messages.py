@@ -99,6 +99,23 @@ MESSAGES: dict[str, Message] = {
         "gửi thư xin lỗi kèm ngày hẹn mới cho người nộp hồ sơ.\n{link}",
         "Hồ sơ {code} đã quá hạn ({appointment}), bước {step_name} ({holder}). {link}",
     ),
+    "apology_prompt": Message(
+        "Hồ sơ {code} sắp quá hạn: lập Phiếu xin lỗi và đề nghị gia hạn (Mẫu 04)",
+        "Hồ sơ «{procedure_name}» (mã {code}, người nộp {applicant_name}) còn không quá một ngày làm việc "
+        "là đến hạn trả kết quả: {appointment}.\nĐang ở bước: {step_name}, do {holder} xử lý.\n"
+        "Nếu không kịp trả kết quả đúng hạn, {late_agency} phải lập Phiếu xin lỗi và đề nghị gia hạn thời "
+        "gian giải quyết (Mẫu 04) nêu rõ lý do và ngày hẹn mới, gửi người nộp hồ sơ chậm nhất trước hạn "
+        "trả kết quả; nếu không, hồ sơ sẽ được báo lên lãnh đạo cấp trên khi quá hạn.\n{link}",
+        "Hồ sơ {code} sắp quá hạn ({appointment}): nếu không kịp, lập Mẫu 04 xin lỗi, hẹn lại. {link}",
+    ),
+    "apology_escalation": Message(
+        "Hồ sơ {code} đã quá hạn mà chưa có Phiếu xin lỗi (Mẫu 04)",
+        "Hồ sơ «{procedure_name}» (mã {code}, người nộp {applicant_name}) đã quá hạn trả kết quả "
+        "({appointment}) mà {late_agency} chưa lập Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết "
+        "(Mẫu 04).\nĐang ở bước: {step_name}, do {holder} xử lý.\nĐề nghị lãnh đạo chỉ đạo xử lý ngay và "
+        "gửi thư xin lỗi kèm ngày hẹn mới cho người nộp hồ sơ.\n{link}",
+        "Hồ sơ {code} quá hạn ({appointment}), {late_agency} chưa lập Mẫu 04. {link}",
+    ),
     "account_created": Message(
         "Đã tạo tài khoản {code} trên hệ thống một cửa",
         "Kính gửi Ông/Bà {applicant_name},\n\nTài khoản công dân {code} của Ông/Bà đã được tạo. Ông/Bà đăng nhập "

@@ -99,3 +99,66 @@ async def test_the_alert_job_is_scheduled():
 
     spec = get_catalogue().jobs["deadline_alerts"]
     assert spec.cron and spec.func is alerts.alerts_job
+
+
+# --- R25: "sắp quá hạn" prompts the responsible unit to issue form 04; escalation when it has not ---
+
+
+async def _grant_province_leader(w):
+    from tests.fixtures.builders import grant
+    from tests.fixtures.engine_route import make_user
+
+    leader = await make_user("province_leader", full_name="Province Leader")
+    await grant(leader, w["tree"]["province"], "approver")
+    return leader
+
+
+async def test_r25_near_due_prompts_the_responsible_unit_to_issue_form_04(world):
+    w = world
+    a = await received(w, "Phạm Thị Lan")
+    await alerts.alert_pass(a.due_at - timedelta(hours=3))  # ≤ 1 working day left: sắp quá hạn
+    prompts = [m for m in await messages("apology_prompt") if m["channel"] == "inapp"]
+    # the unit holding the active step (the ward, whose "check" step runs) is told by its leader role
+    assert {m["recipient"] for m in prompts} == {w["users"]["ward_leader"]["id"]}
+    assert "Mẫu 04" in prompts[0]["subject"] and "UBND phường Trấn Biên" in prompts[0]["body"]
+    assert w["users"]["commune_leader"]["id"] not in {m["recipient"] for m in prompts}
+
+
+async def test_r25_overdue_without_form_04_is_escalated_to_the_leader_above(world):
+    w = world
+    above = await _grant_province_leader(w)
+    a = await received(w, "Đỗ Văn Minh")
+    await alerts.alert_pass(a.due_at - timedelta(hours=3))
+    await alerts.alert_pass(a.due_at + timedelta(minutes=10))
+    escalated = [m for m in await messages("apology_escalation") if m["channel"] == "inapp"]
+    assert {m["recipient"] for m in escalated} == {above["id"]}  # the ward's parent: the province
+    assert "chưa lập Phiếu xin lỗi" in escalated[0]["body"] and a.code in escalated[0]["body"]
+    assert escalated[0]["dossier"] == a.id
+
+
+async def test_r25_a_unit_that_issued_form_04_is_neither_prompted_again_nor_escalated(world):
+    from core.dossiers import engine
+
+    w = world
+    above = await _grant_province_leader(w)
+    a = await received(w, "Vũ Thị Hoa")
+    near = a.due_at - timedelta(hours=3)
+    real = engine.utcnow
+    engine.utcnow = lambda: near  # the apology is issued on the near-due day
+    try:
+        a = await service.apologise(
+            a.id,
+            actor=w["as"]["ward_leader"],
+            version=a.version,
+            new_due=(a.due_at + timedelta(days=1)).isoformat(),
+            reason="Chờ ý kiến cơ quan thuế.",
+        )
+    finally:
+        engine.utcnow = real
+    await alerts.alert_pass(a.extended_due_at - timedelta(hours=3))
+    await alerts.alert_pass(a.extended_due_at + timedelta(minutes=10))
+    assert [m for m in await messages("apology_prompt") if m["dossier"] == a.id] == []
+    assert [m for m in await messages("apology_escalation") if m["dossier"] == a.id] == []
+    # the near-due and overdue alerts themselves still reach the clerk and the step holder
+    assert await DeadlineAlert.count().where(DeadlineAlert.dossier == a.id) == 2
+    assert above["id"]
