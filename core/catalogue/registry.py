@@ -117,6 +117,16 @@ def _validate_procedure(p: ProcedureSpec, plugin: str, cat: dict) -> None:
         )
     if not p.legal_basis:
         raise PluginError(f"Plugin '{plugin}': {where} thiếu căn cứ pháp lý.")
+    if p.remote_area_extra_days and not p.remote_area_basis.strip():
+        raise PluginError(
+            f"Plugin '{plugin}': {where} cộng thêm {p.remote_area_extra_days} ngày cho xã vùng sâu, vùng xa "
+            "mà không ghi căn cứ pháp lý của việc gia hạn (remote_area_basis)."
+        )
+    if p.max_sets is not None and p.sets > p.max_sets:
+        raise PluginError(
+            f"Plugin '{plugin}': {where} yêu cầu {p.sets} bộ hồ sơ; pháp luật chỉ cho phép yêu cầu "
+            f"{p.max_sets} bộ (không được yêu cầu thêm)."
+        )
     seen = set()
     for doc in p.documents:
         _check_label(plugin, f"giấy tờ '{doc.code}' của {where}", doc.name)

@@ -84,6 +84,8 @@ class ProcedureSnapshot(msgspec.Struct, frozen=True):
     agency_level: str | None = None
     processing_days: float | None = None
     remote_area_extra_days: int | None = None
+    remote_area_basis: str | None = None
+    """The legal basis of the remote-area extension (R19)."""
     cutoff: str | None = None
     """``HH:MM`` (Vietnam time)."""
     supplement_policy: str | None = None

@@ -52,6 +52,7 @@ def _spec_part(spec: ProcedureSpec) -> dict[str, Any]:
         "agency_level": spec.agency_level,
         "processing_days": spec.processing_days,
         "remote_area_extra_days": spec.remote_area_extra_days,
+        "remote_area_basis": spec.remote_area_basis or None,
         "cutoff": spec.cutoff.strftime("%H:%M"),
         "supplement_policy": spec.supplement_policy,
         "supplement_limit_days": spec.supplement_limit_days,

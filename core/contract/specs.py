@@ -181,6 +181,15 @@ class ProcedureSpec:
     """True when a tax/treasury obligation splits the time into two appointments."""
     remote_area_extra_days: int = 0
     """Extra working days granted when the receiving commune is flagged remote (e.g. 10, per the sector decree)."""
+    remote_area_basis: str = ""
+    """The legal basis of ``remote_area_extra_days`` as cited (R19), recorded on each extended clock;
+    required when the extension is declared."""
+    max_sets: int | None = None
+    """The most dossier sets the law lets the agency ask for (R47: company registration, one set,
+    NĐ 168/2025 Art. 9); declaring ``sets`` above it is refused at registration."""
+    originals_at_return: bool = False
+    """True when a document required as an original but submitted as a copy or scan must have its
+    original handed in before the result is returned (R30; land sector)."""
     fee_summary: L | None = None
     """One-line fee description for the catalogue (amounts come from the fee table)."""
     description: L | None = None

@@ -14,6 +14,7 @@ from typing import Any
 from core.catalogue.registry import get_catalogue
 from core.contract.errors import InvalidInput, NotAllowed
 from core.contract.specs import AgencyRef, StepSpec
+from core.contract.views import load_json
 from core.dossiers import routing, timing
 from core.dossiers.engine import Ctx, agency_row, load_view
 from core.dossiers.states import BEFORE_DECISION, State
@@ -558,12 +559,50 @@ async def return_result(c: Ctx) -> None:
             )
     elif channel == "post" and not receiver.get("tracking"):
         errors.append(("receiver.tracking", "Nhập số hiệu bưu gửi (mã vận đơn) của bưu chính công ích."))
+    owed = await originals_owed(c.row, c.proc) if c.proc.originals_at_return else []
+    if owed and c.params.get("originals_received") not in (True, "1", "on", "yes"):
+        errors.append(
+            (
+                "originals_received",
+                "Chưa nhận bản chính của: " + "; ".join(owed) + ". Thu bản chính và đánh dấu "
+                "“đã nhận bản chính” trước khi trả kết quả.",
+            )
+        )
     if errors:
         raise InvalidInput("Thông tin trả kết quả chưa đầy đủ.", errors)
+    if owed:
+        c.event_data["originals_received"] = owed
+    if channel == "counter":  # the receiver hands back form 01 (R30): the receipt is marked returned
+        c.event_data["receipt_returned"] = True
     # fees still owed refuse the hand-over: core.fees' after_transition rolls it back (NotAllowed)
     c.updates.update(returned_at=c.now, result_channel=channel)
     c.event_data.update(channel=channel, receiver={**receiver, "relation": relation})
     c.to = State.RETURNED
+
+
+async def originals_owed(row: dict[str, Any], proc: Any) -> list[str]:
+    """Names of the documents whose original is still owed (R30): required as originals by the bound
+    procedure version, but received with fewer originals than required: the desk's checklist at
+    intake when it ticked one; without one, an online dossier (scans) owes every original, a paper
+    dossier accepted as complete owes none."""
+    docs: list[Any] = list(proc.documents)
+    if row.get("procedure_version"):
+        from core.catalogue.snapshot import get_snapshot
+
+        stored = (await get_snapshot(row["procedure_version"])).documents
+        if stored:
+            docs = list(stored)
+    receipt = await _last_event(row["id"], "receive")
+    listed = (load_json(receipt["data"]) or {}).get("documents") if receipt else None
+    if listed is None and row.get("channel") != "truc_tuyen":
+        return []
+    received = {str(d.get("code")): int(d.get("originals") or 0) for d in (listed or [])}
+    owed = []
+    for d in docs:
+        needed = d.originals or 0
+        if needed and d.required is not False and received.get(d.code, 0) < needed:
+            owed.append(str((d.name.vi if d.name is not None else None) or d.code))
+    return owed
 
 
 # --- stop, suspend, apologise ---------------------------------------------------------------------

@@ -478,6 +478,7 @@ async def _apply_receive(c: Ctx) -> None:
         clock_start_at=start,
         due_at=due,
         remote_area_extra_days=extra_days,
+        remote_area_basis=rules.remote_area_basis if extra_days else None,
         clock=list(clock.explanation),
         steps=[{"stage": n, "step": s.id, "agency": ref.code} for n, s, ref in placed],
     )

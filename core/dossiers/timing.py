@@ -63,6 +63,8 @@ class Rules:
     supplement_limit_days: int
     financial_obligation: bool
     remote_area_extra_days: int
+    remote_area_basis: str = ""
+    """The legal basis of ``remote_area_extra_days`` (R19), recorded with each extended clock."""
 
     @classmethod
     def from_snapshot(cls, snap: ProcedureSnapshot | Mapping[str, Any] | None, proc: ProcedureSpec) -> Rules:
@@ -80,6 +82,7 @@ class Rules:
             supplement_limit_days=int(pick(snap.supplement_limit_days, proc.supplement_limit_days)),
             financial_obligation=bool(pick(snap.financial_obligation, proc.financial_obligation)),
             remote_area_extra_days=int(pick(snap.remote_area_extra_days, proc.remote_area_extra_days)),
+            remote_area_basis=str(pick(snap.remote_area_basis, proc.remote_area_basis) or ""),
         )
 
 

@@ -269,6 +269,16 @@ class ActionBody(msgspec.Struct, kw_only=True):
         | None
     ) = None
     receiver: Receiver | None = None
+    originals_received: (
+        Annotated[
+            bool,
+            Meta(
+                title="Đã nhận bản chính",
+                description="return_result: the originals owed (copies submitted) were handed in (R30).",
+            ),
+        ]
+        | None
+    ) = None
     new_due: (
         Annotated[
             str,

@@ -134,6 +134,7 @@ ALL = (
         results=("enterprise_certificate",),
         online_level="toan_trinh",
         sets=1,
+        max_sets=1,  # NĐ 168/2025 Art. 9: one set; the office may not ask for more (R47)
         cutoff=time(17, 0),
         fee_summary=L(
             "Lệ phí 50.000 đồng (miễn khi nộp trực tuyến); phí công bố 100.000 đồng",

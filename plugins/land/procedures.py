@@ -31,6 +31,14 @@ D10 = "Nghị định số 10/2022/NĐ-CP về lệ phí trước bạ"
 TT85 = "Thông tư số 85/2019/TT-BTC hướng dẫn về phí và lệ phí thuộc thẩm quyền quyết định của HĐND cấp tỉnh"
 HDND = "Nghị quyết của HĐND tỉnh về phí thẩm định hồ sơ và lệ phí cấp Giấy chứng nhận"
 
+REMOTE_BASIS = (
+    "Quyết định số 629/QĐ-BNNMT năm 2025 của Bộ Nông nghiệp và Môi trường (thủ tục hành chính chuẩn hóa "
+    "lĩnh vực đất đai), Phần II: xã miền núi, hải đảo, vùng sâu, vùng xa, vùng có điều kiện kinh tế - xã "
+    "hội khó khăn, đặc biệt khó khăn được tăng thêm 10 ngày làm việc"
+)
+"""Source of the remote-area +10 working days (R19), as reproduced in ``tnt305/tai_lieu_noi_bo``
+``src/etl/dataset/23f5a54b2cc6c165.md``."""
+
 _AUTH = DocumentRequirement(
     "authorisation",
     L("Văn bản ủy quyền nộp hồ sơ hoặc nhận kết quả", "Authorisation to submit or collect"),
@@ -203,6 +211,8 @@ ALL = (
         supplement_policy="restart",
         financial_obligation=True,
         remote_area_extra_days=10,
+        remote_area_basis=REMOTE_BASIS,
+        originals_at_return=True,
         fee_summary=L(
             "Phí thẩm định hồ sơ và lệ phí cấp Giấy chứng nhận theo Nghị quyết HĐND tỉnh; "
             "lệ phí trước bạ (0,5%) nộp theo thông báo của cơ quan thuế",
@@ -247,6 +257,8 @@ ALL = (
         supplement_policy="restart",
         financial_obligation=True,
         remote_area_extra_days=10,
+        remote_area_basis=REMOTE_BASIS,
+        originals_at_return=True,
         fee_summary=L(
             "Phí thẩm định hồ sơ và lệ phí đăng ký biến động theo Nghị quyết HĐND tỉnh; lệ phí trước bạ 0,5% "
             "và thuế thu nhập cá nhân 2% nộp theo thông báo của cơ quan thuế",
@@ -283,6 +295,8 @@ ALL = (
         supplement_policy="restart",
         financial_obligation=False,
         remote_area_extra_days=10,
+        remote_area_basis=REMOTE_BASIS,
+        originals_at_return=True,
         fee_summary=L(
             "Lệ phí cấp đổi, cấp lại Giấy chứng nhận theo Nghị quyết HĐND tỉnh",
             "Replacement fee set by the province",

@@ -337,6 +337,17 @@ async def test_suspending_step_and_two_appointments(world):
     assert d.state == "result_approved"
 
 
+async def test_r19_remote_area_extension_records_its_legal_basis(world):
+    w = world
+    far = await received(w, PROC_SUSPEND, "commune")
+    ev = next(e for e in await service.events(far.id) if e.action == "receive")
+    assert ev.data["remote_area_extra_days"] == 10
+    assert ev.data["remote_area_basis"] == "Quyết định thử nghiệm về xã vùng sâu, vùng xa"
+    near = await received(w, PROC_SUSPEND, "ward")
+    near_ev = next(e for e in await service.events(near.id) if e.action == "receive")
+    assert near_ev.data["remote_area_basis"] is None
+
+
 async def test_remote_commune_gets_extra_days(world):
     w = world
     near = await received(w, PROC_SUSPEND, "ward")

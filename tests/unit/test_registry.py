@@ -161,3 +161,22 @@ def test_procedure_of_another_plugins_domain_is_refused():
     )
     msg = broken(alpha=Plugin(), beta=other)
     assert "'beta'" in msg and "của plugin khác" in msg
+
+
+def test_r47_company_registration_allows_exactly_one_set_and_configuring_more_is_refused():
+    from plugins.business_reg import procedures as biz
+
+    company = next(p for p in biz.ALL if p.max_sets is not None)
+    assert company.sets == 1 and company.max_sets == 1
+    msg = broken(alpha=Plugin(procedures=(dataclasses.replace(PROC, sets=2, max_sets=1),)))
+    assert "'alpha'" in msg and "yêu cầu 2 bộ hồ sơ" in msg and "chỉ cho phép yêu cầu 1 bộ" in msg
+    assert build(manager(alpha=Plugin(procedures=(dataclasses.replace(PROC, sets=1, max_sets=1),))))
+
+
+def test_r19_a_remote_area_extension_must_record_its_legal_basis():
+    from plugins.land import procedures as land
+
+    assert all(p.remote_area_basis == land.REMOTE_BASIS for p in land.ALL if p.remote_area_extra_days)
+    assert "629/QĐ-BNNMT" in land.REMOTE_BASIS and "10 ngày làm việc" in land.REMOTE_BASIS
+    msg = broken(alpha=Plugin(procedures=(dataclasses.replace(PROC, remote_area_extra_days=10),)))
+    assert "'alpha'" in msg and "vùng sâu, vùng xa" in msg and "căn cứ pháp lý" in msg

@@ -160,8 +160,10 @@ async def _render_dossier(
         "staff_view": bool(user.is_staff) and view.applicant_id != user.id,
         "attachments": files,
         "slot_names": {d.code: d.name for d in (getattr(procedure, "documents", None) or ())},
-        "actions": _with_inputs(
-            access.allowed_actions(user, view, stop_pending=stop_request is not None), view
+        "actions": await _with_originals(
+            _with_inputs(access.allowed_actions(user, view, stop_pending=stop_request is not None), view),
+            view,
+            procedure,
         ),
         "errors": errors or {},
         "form": form or {},
@@ -253,6 +255,21 @@ def _with_inputs(actions: list[dict[str, Any]], view) -> list[dict[str, Any]]:
     return actions
 
 
+async def _with_originals(actions: list[dict[str, Any]], view, procedure) -> list[dict[str, Any]]:
+    """The hand-over form lists the originals still owed (R30), with the box to tick on receipt."""
+    if procedure is None or not procedure.originals_at_return:
+        return actions
+    for a in actions:
+        if a["action"] == "return_result":
+            from core.dossiers.actions import originals_owed
+
+            a["originals_owed"] = await originals_owed(
+                {"id": view.id, "procedure_version": view.procedure_version_id, "channel": view.channel},
+                procedure,
+            )
+    return actions
+
+
 def _params(action: str, form: dict[str, Any]) -> dict[str, Any]:
     get = lambda k: str(form.get(k) or "").strip()  # noqa: E731
     if action == "complete_step":  # the step's form asks the inputs of the results it issues
@@ -275,6 +292,7 @@ def _params(action: str, form: dict[str, Any]) -> dict[str, Any]:
                 "document": get("receiver_document"),
                 "tracking": get("receiver_tracking"),
             },
+            "originals_received": get("originals_received") == "1",
         }
     if action == "apologise":
         return {"new_due": get("new_due")}

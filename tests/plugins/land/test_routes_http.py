@@ -140,7 +140,8 @@ async def _act(client, a: Actors, who: str, d: dict, action: str, expect: int = 
     return r.json() if expect == 200 else d
 
 
-async def _pay_and_return(client, a: Actors, d: dict, receiver: dict) -> dict:
+async def _pay_and_return(client, a: Actors, d: dict, receiver: dict, **extra) -> dict:
+    """Result ready, fees paid, handed over; ``extra`` goes with the hand-over (``originals_received``)."""
     from core.fees import service as fees
 
     r = await client.post(
@@ -154,7 +155,7 @@ async def _pay_and_return(client, a: Actors, d: dict, receiver: dict) -> dict:
     # Fees first: returning with a balance due is refused.
     r = await client.post(
         f"{API}/{d['code']}/actions/return_result",
-        json={"version": d["version"], "channel": "counter", "receiver": receiver},
+        json={"version": d["version"], "channel": "counter", "receiver": receiver, **extra},
         headers=a.h("ward_receiver"),
     )
     balance = await fees.balance_due(d["id"])
@@ -163,7 +164,7 @@ async def _pay_and_return(client, a: Actors, d: dict, receiver: dict) -> dict:
         await fees.record_payment(d["id"], actor=None, method="cash", amount=balance)
         r = await client.post(
             f"{API}/{d['code']}/actions/return_result",
-            json={"version": d["version"], "channel": "counter", "receiver": receiver},
+            json={"version": d["version"], "channel": "counter", "receiver": receiver, **extra},
             headers=a.h("ward_receiver"),
         )
     assert r.status_code == 200, r.text
@@ -258,12 +259,65 @@ async def test_transfer_across_ward_land_office_and_tax(client, world, channel):
     assert (
         "Lê Văn Cường" in text and "DE 100001" in text and "DA 123456" in text and new["book_number"] in text
     )
-    d = await _pay_and_return(client, a, d, {"name": BUYER["name"], "id_number": BUYER_ID})
+    d = await _pay_and_return(
+        client,
+        a,
+        d,
+        {"name": BUYER["name"], "id_number": BUYER_ID},
+        originals_received=channel == "truc_tuyen",
+    )
     reader = "buyer" if channel == "truc_tuyen" else "ward_receiver"  # a counter dossier has no online owner
     events = (await client.get(f"{API}/{d['code']}/events", headers=a.h(reader))).json()
     expected = ["create", "submit", "receive"] if channel == "truc_tuyen" else ["create", "receive"]
     assert [e["action"] for e in events][: len(expected)] == expected
     assert events[-1]["action"] == "return_result"
+
+
+async def test_r30_originals_owed_block_the_hand_over_until_their_receipt_is_ticked(client, world):
+    """An online transfer sent scans: the contract, the certificate and the declarations are owed as
+    originals; the result is not handed over until the clerk ticks their receipt, then the event
+    lists them and marks form 01 as handed back."""
+    from core.dossiers.tables import DossierEvent
+    from core.fees import service as fees
+
+    a = world["actors"]
+    d = await _create_submit_receive(
+        client, a, "buyer", procedures.TRANSFER, WARD, BUYER, {**TRANSFER_DATA, "new_certificate": "no"}
+    )
+    d = await _act(client, a, "office_specialist", d, "complete_step")
+    d = await _act(client, a, "tax_officer", d, "complete_step", **_tax(TRANSFER_TAX))
+    d = await _act(client, a, "tax_officer", d, "complete_step")
+    d = await _act(client, a, "office_director", d, "approve")
+    r = await client.post(
+        f"{API}/{d['code']}/actions/mark_result_ready",
+        json={"version": d["version"]},
+        headers=a.h("ward_receiver"),
+    )
+    d = r.json()
+    if balance := await fees.balance_due(d["id"]):
+        await fees.record_payment(d["id"], actor=None, method="cash", amount=balance)
+    body = {
+        "version": d["version"],
+        "channel": "counter",
+        "receiver": {"name": BUYER["name"], "id_number": BUYER_ID},
+    }
+    r = await client.post(f"{API}/{d['code']}/actions/return_result", json=body, headers=a.h("ward_receiver"))
+    assert r.status_code == 422, r.text
+    assert "originals_received" in r.text and "Bản gốc Giấy chứng nhận đã cấp" in r.text
+    r = await client.post(
+        f"{API}/{d['code']}/actions/return_result",
+        json={**body, "originals_received": True},
+        headers=a.h("ward_receiver"),
+    )
+    assert r.status_code == 200 and r.json()["state"] == "returned", r.text
+    last = (
+        await DossierEvent.select(DossierEvent.data)
+        .where((DossierEvent.dossier == d["id"]) & (DossierEvent.action == "return_result"))
+        .first()
+        .output(load_json=True)
+    )
+    assert "Bản gốc Giấy chứng nhận đã cấp" in last["data"]["originals_received"]
+    assert last["data"]["receipt_returned"] is True
 
 
 async def test_transfer_endorsed_on_the_existing_certificate(client, world):
