@@ -200,6 +200,7 @@ class DemoDriver:
             version=view.version,
             channel="counter",
             receiver={"name": applicant["name"], "id_number": applicant["id_number"]},
+            originals_received=True,  # the clerk collects any originals owed (R30) at the hand-over
         )
 
     async def _through_the_route(self, view: Any, target: str, first_step: str | None) -> Any:

@@ -152,6 +152,23 @@ async def _last_event(dossier_id: int, action: str) -> dict | None:
     )
 
 
+async def _step_at(dossier_id: int, agency_id: int | None, outcome: str, wf) -> dict | None:
+    """The active step at ``agency_id`` whose spec allows ``outcome`` (a leader acting on it)."""
+    for s in (
+        await DossierStep.select()
+        .where(
+            (DossierStep.dossier == dossier_id)
+            & (DossierStep.status == "active")
+            & (DossierStep.agency == agency_id)
+        )
+        .order_by(DossierStep.id)
+    ):
+        spec = routing.step_spec(wf, s["step_id"])
+        if spec is not None and outcome in spec.outcomes:
+            return s
+    return None
+
+
 async def _agency_ref(agency_id: int) -> AgencyRef:
     a = await agency_row(agency_id)
     return AgencyRef(a["id"], a["code"], a["name"], a["level"], a["kind"])
@@ -358,6 +375,8 @@ async def request_supplement(c: Ctx) -> None:
     items = _items(c.params.get("items"))
     at_intake = c.row["state"] in (State.DRAFT, State.SUBMITTED)
     if not at_intake:
+        if c.step_row is None and c.by == "approver@step":  # a leader acts on their agency's step
+            c.step_row = await _step_at(c.dossier_id, c.agency_id, "supplement", c.wf)
         _require_outcome(_step_spec(c), "supplement", "yêu cầu bổ sung hồ sơ")
     agency_id = c.agency_id or c.row["receiving_agency"]
     earlier = await DossierEvent.count().where(
@@ -377,6 +396,17 @@ async def request_supplement(c: Ctx) -> None:
                 )
             ],
         )
+    if earlier and (c.actor is None or not c.actor.has_role("approver", agency_id)):
+        raise InvalidInput(
+            "Yêu cầu bổ sung lần nữa cần lãnh đạo cơ quan quyết định.",
+            [
+                (
+                    "override_reason",
+                    "Cơ quan đã yêu cầu bổ sung hồ sơ này một lần: chỉ lãnh đạo cơ quan (vai trò phê duyệt) "
+                    "được yêu cầu bổ sung lần nữa, kèm lý do.",
+                )
+            ],
+        )
     policy = (await timing.rules_for(c.row, c.proc)).supplement_policy  # the bound version's policy
     if not at_intake and policy == "pause":
         await Suspension.insert(
@@ -387,6 +417,7 @@ async def request_supplement(c: Ctx) -> None:
         policy=None if at_intake else policy,
         count=earlier + 1,
         override_reason=override or None,
+        override_by=(c.actor.id if c.actor else None) if earlier else None,
         at_intake=at_intake,
     )
     c.forms.append(("form02", {"items": items, "reason": c.note}))

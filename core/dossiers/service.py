@@ -225,9 +225,17 @@ async def mark_result_ready(dossier_id, *, actor, version, note: str = "") -> Do
 
 
 async def return_result(
-    dossier_id, *, actor, version, channel: str, receiver: dict[str, Any], note: str = ""
+    dossier_id,
+    *,
+    actor,
+    version,
+    channel: str,
+    receiver: dict[str, Any],
+    note: str = "",
+    originals_received: bool = False,
 ) -> DossierView:
-    """Hand the result over (counter/post/online) to the holder or an authorised person."""
+    """Hand the result over (counter/post/online) to the holder or an authorised person;
+    ``originals_received``: the originals owed (copies or scans submitted, R30) were handed in."""
     return await act(
         dossier_id,
         "return_result",
@@ -236,6 +244,7 @@ async def return_result(
         note=note,
         channel=channel,
         receiver=receiver,
+        originals_received=originals_received,
     )
 
 

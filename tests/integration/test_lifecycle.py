@@ -217,6 +217,48 @@ async def test_intake_supplement_then_resubmit_and_close(world):
     )
 
 
+async def test_r12_a_second_supplement_request_needs_a_supervisors_override_with_a_reason(world):
+    from core.dossiers.tables import DossierEvent
+
+    w = world
+    d = await received(w)
+    check = step(d, "check").id
+    d = await service.request_supplement(
+        d.id, check, actor=w["as"]["ward_specialist"], version=d.version, items=["Bản vẽ"], reason="Thiếu"
+    )
+    d = await service.resubmit(d.id, actor=w["as"]["receiver"], version=d.version)
+    check = step(d, "check").id
+    with pytest.raises(InvalidInput) as info:  # the officer alone, even with a reason: role checked
+        await service.request_supplement(
+            d.id,
+            check,
+            actor=w["as"]["ward_specialist"],
+            version=d.version,
+            items=["Bản vẽ có chữ ký"],
+            reason="Bản vẽ chưa ký",
+            override_reason="Người nộp chưa làm đúng hướng dẫn",
+        )
+    assert info.value.errors[0][0] == "override_reason" and "lãnh đạo" in info.value.errors[0][1]
+    d = await service.request_supplement(
+        d.id,
+        actor=w["as"]["ward_leader"],
+        version=d.version,
+        items=["Bản vẽ có chữ ký"],
+        reason="Bản vẽ chưa ký",
+        override_reason="Người nộp chưa làm đúng hướng dẫn",
+    )
+    assert d.state == "supplement_requested"
+    ev = (
+        await DossierEvent.select(DossierEvent.data)
+        .where((DossierEvent.dossier == d.id) & (DossierEvent.action == "request_supplement"))
+        .order_by(DossierEvent.seq, ascending=False)
+        .first()
+        .output(load_json=True)
+    )
+    assert ev["data"]["count"] == 2 and ev["data"]["override_by"] == w["users"]["ward_leader"]["id"]
+    assert ev["data"]["override_reason"] == "Người nộp chưa làm đúng hướng dẫn"
+
+
 async def test_return_step_sends_the_stage_back(world):
     w = world
     d = await received(w)

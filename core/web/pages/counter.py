@@ -347,8 +347,16 @@ async def _return_context(request: Request, code: str) -> dict[str, Any]:
     for p in pays:
         p["method_label"] = fees.method_label(p["method"])
     proc = get_catalogue().procedure(view.procedure_code)
+    owed: list[str] = []
+    if proc is not None and proc.originals_at_return and view.state == "result_ready":
+        from core.dossiers.actions import originals_owed
+
+        owed = await originals_owed(
+            {"id": view.id, "procedure_version": view.procedure_version_id, "channel": view.channel}, proc
+        )
     return {
         **_desk_context(request),
+        "originals_owed": owed,
         "d": view,
         "code": view.code,
         "procedure_name": proc.name.vi if proc else view.procedure_code,
@@ -476,6 +484,7 @@ async def counter_hand_back(request: Request, code: str) -> Template | Redirect:
             version=int(version),
             channel="counter",
             receiver={**receiver, "document_checked": "yes"},
+            originals_received=bool(form.get("originals_received")),
         )
     except InvalidInput as exc:
         ctx.update(receiver=receiver, errors=_field_errors(exc))

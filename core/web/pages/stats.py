@@ -157,6 +157,38 @@ async def holders(request: Request, trang: int = 1) -> Template:
     return await page(request, "stats/holders.html", ctx, status_code=422 if sel is None else 200)
 
 
+@get("/thong-ke/trach-nhiem", include_in_schema=False, name="stats_accountability", guards=LEADERS)
+async def accountability_page(request: Request, trang: int = 1) -> Template:
+    """Late dossiers per unit whose step overran (R23), and the dossiers whose applicant was made to
+    come back more than twice (R12)."""
+    from datetime import datetime
+
+    from core.stats import accountability
+
+    scope, ctx, sel = await _context(request)
+    page_no = max(1, trang)
+    units: list[dict[str, Any]] = []
+    repeats: list[dict[str, Any]] = []
+    if sel is not None:
+        units = await accountability.late_by_unit(scope, sel)
+        repeats = await accountability.repeat_supplements(
+            scope, sel, offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1
+        )
+    cat_names = _named([{**r, "state": ""} for r in repeats[:PAGE_SIZE]])
+    for r in cat_names:
+        if isinstance(r.get("last_at"), str):
+            r["last_at"] = datetime.fromisoformat(r["last_at"])
+    ctx.update(
+        units=units,
+        repeats=cat_names,
+        max_returns=accountability.MAX_RETURNS,
+        more=len(repeats) > PAGE_SIZE,
+        page_no=page_no,
+        offset=(page_no - 1) * PAGE_SIZE,
+    )
+    return await page(request, "stats/accountability.html", ctx, status_code=422 if sel is None else 200)
+
+
 @get("/thong-ke/chi-so-766", include_in_schema=False, name="stats_indicators", guards=LEADERS)
 async def indicators_page(request: Request) -> Template:
     """The Decision 766 service-quality index of the selection, with each indicator's legal text and
@@ -248,4 +280,4 @@ def _named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-ROUTES = [dashboard, dossiers, holders, indicators_page, report_xlsx, report_pdf]
+ROUTES = [dashboard, dossiers, holders, accountability_page, indicators_page, report_xlsx, report_pdf]

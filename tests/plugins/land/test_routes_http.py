@@ -405,7 +405,13 @@ async def test_first_registration_received_at_the_ward_routed_to_the_parcels_com
     assert parcel["registered"] is True
     text = await _result_pdf_text(client, a, "commune_chairman", d, "result:land.certificate_first")
     assert "Trần Thị Hoa" in text and cert["serial"] in text and "UBND XÃ TÂN PHÚ" in text
-    await _pay_and_return(client, a, d, {"name": "Trần Thị Hoa", "id_number": "075185003344"})
+    await _pay_and_return(
+        client,
+        a,
+        d,
+        {"name": "Trần Thị Hoa", "id_number": "075185003344"},
+        originals_received=channel == "truc_tuyen",  # scans online: the originals come at collection (R30)
+    )
 
 
 @CHANNELS
@@ -449,7 +455,13 @@ async def test_reissue_of_a_lost_certificate(client, world, channel):
         "result:land.certificate_reissue",
     )
     assert new["serial"] in text and "Thay thế Giấy chứng nhận số phát hành DA 123456" in text
-    await _pay_and_return(client, a, d, {"name": SELLER["name"], "id_number": SELLER["id_number"]})
+    await _pay_and_return(
+        client,
+        a,
+        d,
+        {"name": SELLER["name"], "id_number": SELLER["id_number"]},
+        originals_received=channel == "truc_tuyen",  # scans online: the originals come at collection (R30)
+    )
 
 
 async def test_bad_input_is_refused_at_the_field_without_personal_data(client, world):
