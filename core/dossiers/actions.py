@@ -46,6 +46,9 @@ __all__ = (
     "parse_input",
 )
 
+ONLINE_SUPPLEMENT_MINUTES = 8 * 60
+"""R9: a request to supplement an online dossier reaches the applicant within 8 working hours of the
+portal's receipt; a later one needs its reason recorded."""
 SUSPEND_REASONS = ("appraisal", "violation", "tax_payment", "public_posting", "other")
 """Legal reasons a clock may stand still for (R17), besides supplements."""
 RECEIVER_RELATIONS = ("holder", "authorised", "representative")
@@ -66,6 +69,7 @@ _RECEIVER_FIELDS = {
 """``receiver`` keys of ``return_result``: (label, limit, multi-line); other keys are dropped."""
 _PARAM_FIELDS = {
     "override_reason": ("Lý do yêu cầu bổ sung lần nữa", fv.LONG_TEXT_MAX, True),
+    "late_reason": ("Lý do yêu cầu bổ sung sau 8 giờ làm việc", fv.LONG_TEXT_MAX, True),
     "channel": ("Hình thức trả kết quả", fv.IDENTIFIER_MAX, False),
     "reason_code": ("Lý do tạm dừng", fv.IDENTIFIER_MAX, False),
     "new_due": ("Ngày hẹn mới", fv.IDENTIFIER_MAX, False),
@@ -407,6 +411,7 @@ async def request_supplement(c: Ctx) -> None:
                 )
             ],
         )
+    late_reason = await _online_supplement_late(c) if at_intake else None
     policy = (await timing.rules_for(c.row, c.proc)).supplement_policy  # the bound version's policy
     if not at_intake and policy == "pause":
         await Suspension.insert(
@@ -418,10 +423,40 @@ async def request_supplement(c: Ctx) -> None:
         count=earlier + 1,
         override_reason=override or None,
         override_by=(c.actor.id if c.actor else None) if earlier else None,
+        **(late_reason or {}),
         at_intake=at_intake,
     )
     c.forms.append(("form02", {"items": items, "reason": c.note}))
     c.to = State.SUPPLEMENT_REQUESTED
+
+
+async def _online_supplement_late(c: Ctx) -> dict[str, Any] | None:
+    """R9: an online dossier's intake request later than 8 working hours (the receiving agency's
+    hours) after the portal received it needs a recorded reason: ``{late_reason, working_minutes}``
+    for the event, None when in time (or not online)."""
+    submitted = c.row.get("submitted_at")
+    if c.row.get("channel") != "truc_tuyen" or submitted is None:
+        return None
+    agency = await c.agency(c.row["receiving_agency"])
+    used = await timing.working_minutes(submitted, c.now, agency["work_sessions"])
+    if used <= ONLINE_SUPPLEMENT_MINUTES:
+        return None
+    reason = str(c.params.get("late_reason") or "").strip()
+    if not reason:
+        from core.text.templating import format_datetime
+
+        limit = await timing.add(submitted, ONLINE_SUPPLEMENT_MINUTES, agency["work_sessions"])
+        raise InvalidInput(
+            "Đã quá 8 giờ làm việc kể từ khi nhận hồ sơ trực tuyến.",
+            [
+                (
+                    "late_reason",
+                    "Yêu cầu bổ sung hồ sơ trực tuyến phải gửi trong 8 giờ làm việc kể từ khi Cổng dịch vụ "
+                    f"công nhận hồ sơ (chậm nhất {format_datetime(limit)}): ghi lý do gửi muộn.",
+                )
+            ],
+        )
+    return {"late_reason": reason, "working_minutes": used}
 
 
 async def resubmit(c: Ctx) -> None:

@@ -261,6 +261,17 @@ class ActionBody(msgspec.Struct, kw_only=True):
         ]
         | None
     ) = None
+    late_reason: (
+        Annotated[
+            str,
+            _text(
+                "Lý do yêu cầu bổ sung sau 8 giờ làm việc",
+                LONG_TEXT_MAX,
+                "request_supplement of an online dossier later than 8 working hours after receipt (R9).",
+            ),
+        ]
+        | None
+    ) = None
     channel: (
         Annotated[
             Literal["counter", "post", "online"],

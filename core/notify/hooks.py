@@ -161,6 +161,9 @@ async def on_dossier_event(event, dossier, ctx):
     if action in ("apologise", "flag_late"):
         late_id = dossier.get("late_agency_id") or event.get("agency_id")
         context["late_agency"] = await _late_agency_name(late_id) or context["late_agency"]
+    if action == "submit" and dossier.get("channel") == "truc_tuyen":
+        await _tell_the_desk(event, dossier, context)
+        return
     if action == "flag_late":
         from core.identity.tables import RoleGrant
 
@@ -190,6 +193,44 @@ async def on_dossier_event(event, dossier, ctx):
         context=context,
         event_id=event["id"],
     )
+
+
+async def _tell_the_desk(event: dict, dossier: dict, context: dict) -> None:
+    """R9: an online dossier the portal received reaches the receiving officers at once (the rule
+    allows 2 working hours), with the moment any supplement request is due (8 working hours later in
+    the agency's hours)."""
+    from core.dossiers import timing
+    from core.identity.tables import Agency, RoleGrant, User
+    from core.notify.service import notify
+
+    agency_id = (dossier.get("receiving_agency") or {}).get("id")
+    submitted = dossier.get("submitted_at") or event.get("at")
+    if not agency_id or submitted is None:
+        return
+    if isinstance(submitted, str):
+        submitted = datetime.fromisoformat(submitted)
+    sessions = await Agency.select(Agency.work_sessions).where(Agency.id == agency_id).first()
+    due = await timing.add(submitted, 8 * 60, (sessions or {}).get("work_sessions"))
+    grants = await RoleGrant.select(RoleGrant.user).where(
+        (RoleGrant.agency == agency_id) & (RoleGrant.role == "receiver")
+    )
+    ids = sorted({g["user"] for g in grants})
+    if not ids:
+        return
+    staff = await User.select(User.id, User.email).where(User.id.is_in(ids) & (User.active == True))  # noqa: E712
+    from core.settings import get_settings
+
+    ref = dossier.get("code") or dossier["id"]
+    context = {**context, "appointment": _when(due), "link": f"{get_settings().base_url}/ho-so/{ref}"}
+    for u in staff:
+        await notify(
+            "online_submitted",
+            dossier_id=dossier["id"],
+            user_id=u["id"],
+            to_email=u["email"] or "",
+            context=context,
+            event_id=event["id"],
+        )
 
 
 @hookimpl

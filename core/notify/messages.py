@@ -99,6 +99,13 @@ MESSAGES: dict[str, Message] = {
         "gửi thư xin lỗi kèm ngày hẹn mới cho người nộp hồ sơ.\n{link}",
         "Hồ sơ {code} đã quá hạn ({appointment}), bước {step_name} ({holder}). {link}",
     ),
+    "online_submitted": Message(
+        "Hồ sơ trực tuyến mới {code}: tiếp nhận hoặc yêu cầu bổ sung trước {appointment}",
+        "Cổng dịch vụ công vừa nhận hồ sơ «{procedure_name}» (người nộp {applicant_name}) gửi {agency_name}.\n"
+        "Đề nghị kiểm tra và tiếp nhận; nếu hồ sơ chưa đầy đủ, gửi yêu cầu bổ sung một lần, đầy đủ nội dung, "
+        "chậm nhất {appointment} (8 giờ làm việc kể từ khi nhận); sau thời điểm đó phải ghi rõ lý do.\n{link}",
+        "Hồ sơ trực tuyến mới {code}: tiếp nhận hoặc yêu cầu bổ sung trước {appointment}. {link}",
+    ),
     "apology_prompt": Message(
         "Hồ sơ {code} sắp quá hạn: lập Phiếu xin lỗi và đề nghị gia hạn (Mẫu 04)",
         "Hồ sơ «{procedure_name}» (mã {code}, người nộp {applicant_name}) còn không quá một ngày làm việc "

@@ -3,6 +3,8 @@ receive → check → tax ∥ police → decide → result ready → returned, w
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
@@ -215,6 +217,51 @@ async def test_intake_supplement_then_resubmit_and_close(world):
     assert info.value.errors[0][0] == "override_reason", (
         "a second request from one agency needs an override (R12)"
     )
+
+
+async def test_r9_a_supplement_request_later_than_8_working_hours_after_online_receipt_needs_a_reason(
+    world, monkeypatch
+):
+    from core.dossiers import engine
+    from core.dossiers.tables import DossierEvent
+
+    w = world
+    d = await new_dossier(w, channel="truc_tuyen", who="citizen")
+    d = await service.submit(d.id, actor=w["as"]["citizen"], version=d.version)
+    real = engine.utcnow
+    monkeypatch.setattr(engine, "utcnow", lambda: real() + timedelta(days=7))  # a week: > 8 working hours later
+    with pytest.raises(InvalidInput) as info:
+        await service.request_supplement(
+            d.id, actor=w["as"]["receiver"], version=d.version, items=["Bản sao CCCD"], reason="Thiếu"
+        )
+    assert info.value.errors[0][0] == "late_reason" and "8 giờ làm việc" in info.value.errors[0][1]
+    assert (await service.get(d.id)).state == "submitted"  # the failed step left the dossier as it was
+    d = await service.request_supplement(
+        d.id,
+        actor=w["as"]["receiver"],
+        version=d.version,
+        items=["Bản sao CCCD"],
+        reason="Thiếu",
+        late_reason="Hệ thống liên thông gián đoạn hai ngày",
+    )
+    ev = (
+        await DossierEvent.select(DossierEvent.data)
+        .where((DossierEvent.dossier == d.id) & (DossierEvent.action == "request_supplement"))
+        .first()
+        .output(load_json=True)
+    )
+    assert ev["data"]["late_reason"] == "Hệ thống liên thông gián đoạn hai ngày"
+    assert ev["data"]["working_minutes"] > 8 * 60
+
+
+async def test_r9_within_8_working_hours_no_reason_is_asked(world):
+    w = world
+    d = await new_dossier(w, channel="truc_tuyen", who="citizen")
+    d = await service.submit(d.id, actor=w["as"]["citizen"], version=d.version)
+    d = await service.request_supplement(
+        d.id, actor=w["as"]["receiver"], version=d.version, items=["Bản sao CCCD"], reason="Thiếu"
+    )
+    assert d.state == "supplement_requested"
 
 
 async def test_r12_a_second_supplement_request_needs_a_supervisors_override_with_a_reason(world):

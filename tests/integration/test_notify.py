@@ -446,3 +446,24 @@ async def test_delivery_and_dispatch_through_arq(world, temp_plugin):
         with contextlib.suppress(Exception):
             await pool.delete(queue)
         await pool.aclose()
+
+
+async def test_r9_an_online_dossier_reaches_the_receiving_officers_with_the_8_hour_limit(world):
+    from core.dossiers import service as dossiers
+
+    d = await dossiers.create(
+        PROC,
+        world["tree"]["ward"]["id"],
+        actor=world["as"]["citizen"],
+        applicant={"name": "Bùi Thị Mai", "id_number": "079123456789", "phone": "0912345678"},
+        data={"subject": "Thử"},
+        channel="truc_tuyen",
+    )
+    d = await dossiers.submit(d.id, actor=world["as"]["citizen"], version=d.version)
+    await runner.run_pending_now()
+    told = await Notification.select().where(Notification.template == "online_submitted")
+    inapp = [m for m in told if m["channel"] == "inapp"]
+    assert {m["recipient"] for m in inapp} == {world["users"]["receiver"]["id"]}  # the ward's desk only
+    assert "8 giờ làm việc" in inapp[0]["body"] and "yêu cầu bổ sung" in inapp[0]["subject"]
+    assert f"/ho-so/{d.code or d.id}" in inapp[0]["body"]
+    assert any(m["channel"] == "email" and m["to_address"] == "receiver@example.vn" for m in told)

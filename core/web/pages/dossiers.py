@@ -281,6 +281,8 @@ def _params(action: str, form: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"items": get("items")}
         if get("override_reason"):
             out["override_reason"] = get("override_reason")
+        if get("late_reason"):
+            out["late_reason"] = get("late_reason")
         return out
     if action == "return_result":
         return {
