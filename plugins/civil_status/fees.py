@@ -9,7 +9,15 @@ from typing import Any
 
 from core.api import FeeLine, FeeQuote, L, ProcedureSpec
 from plugins.civil_status.dates import as_date, vn_today
-from plugins.civil_status.procedures import BIRTH, BIRTH_LINKED, CODES, DEATH, MARRIAGE, MARRIAGE_VERIFY
+from plugins.civil_status.procedures import (
+    BIRTH,
+    BIRTH_LINKED,
+    BIRTH_LINKED_VERIFY,
+    CODES,
+    DEATH,
+    MARRIAGE,
+    MARRIAGE_VERIFY,
+)
 
 __all__ = ("quote", "FEE_CODES", "DEFAULT_AMOUNTS", "BIRTH_DEADLINE_DAYS", "DEATH_DEADLINE_DAYS")
 
@@ -81,7 +89,7 @@ def quote(
         return None
     today = as_date(ctx.get("today")) or vn_today()
     lines: list[FeeLine] = []
-    if procedure.code in (BIRTH, BIRTH_LINKED):
+    if procedure.code in (BIRTH, BIRTH_LINKED, BIRTH_LINKED_VERIFY):
         lines.append(_late_line("birth", as_date(application.get("child_birth_date")), today, ctx))
     elif procedure.code == DEATH:
         lines.append(_late_line("death", as_date(application.get("death_date")), today, ctx))

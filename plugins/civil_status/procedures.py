@@ -7,6 +7,7 @@ suffix on the national code they extend (see docs/plugins/civil_status.md).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import time
 
 from core.api import DocumentRequirement, L, ProcedureSpec
@@ -18,6 +19,8 @@ MARRIAGE = "1.000894"
 MARRIAGE_VERIFY = "1.000894-XM"
 DEATH = "1.000656"
 BIRTH_LINKED = "1.001193-LT"
+BIRTH_LINKED_VERIFY = "1.001193-LT-XM"
+"""NĐ 63/2024 group 1 when the competent agencies must verify: 5 working days instead of 3 (R49)."""
 
 LAW = "Luật Hộ tịch số 60/2014/QH13"
 DECREE = "Nghị định số 123/2015/NĐ-CP quy định chi tiết một số điều và biện pháp thi hành Luật Hộ tịch"
@@ -334,6 +337,27 @@ ALL = (
             "Một bộ hồ sơ, một mã hồ sơ, ba cơ quan, ba kết quả: Ủy ban nhân dân cấp xã đăng ký khai sinh, "
             "sau đó Công an đăng ký thường trú và Bảo hiểm xã hội cấp thẻ bảo hiểm y tế song song.",
             "One application, one code, three agencies, three results.",
+        ),
+    ),
+)
+
+_LINKED = next(p for p in ALL if p.code == BIRTH_LINKED)
+ALL = (
+    *ALL,
+    dataclasses.replace(
+        _LINKED,
+        code=BIRTH_LINKED_VERIFY,
+        name=L(
+            _LINKED.name.vi + " (trường hợp cần xác minh)",
+            (_LINKED.name.en or "") + " (verification needed)",
+        ),
+        processing_days=5,
+        workflow="civil_status.birth_linked_verify",
+        description=L(
+            "Như liên thông khai sinh - thường trú - bảo hiểm y tế, khi cơ quan có thẩm quyền cần xác minh: "
+            "thời hạn không quá 05 ngày làm việc kể từ khi nhận đủ hồ sơ (Nghị định 63/2024/NĐ-CP).",
+            "The linked birth - residence - health-insurance group when verification is needed: at most 5 "
+            "working days from a complete dossier (Decree 63/2024).",
         ),
     ),
 )

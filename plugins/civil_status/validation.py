@@ -14,7 +14,14 @@ from typing import Any
 from core.api import FieldError, ProcedureSpec
 from plugins.civil_status import forms, registry
 from plugins.civil_status.dates import age_on, as_date, vn_today
-from plugins.civil_status.procedures import BIRTH, BIRTH_LINKED, DEATH, MARRIAGE, MARRIAGE_VERIFY
+from plugins.civil_status.procedures import (
+    BIRTH,
+    BIRTH_LINKED,
+    BIRTH_LINKED_VERIFY,
+    DEATH,
+    MARRIAGE,
+    MARRIAGE_VERIFY,
+)
 
 __all__ = ("validate", "MIN_AGE_MAN", "MIN_AGE_WOMAN", "LINKED_MAX_AGE")
 
@@ -27,6 +34,7 @@ LINKED_MAX_AGE = 6
 _FORM_OF = {
     BIRTH: forms.BIRTH,
     BIRTH_LINKED: forms.BIRTH_LINKED,
+    BIRTH_LINKED_VERIFY: forms.BIRTH_LINKED,
     MARRIAGE: forms.MARRIAGE,
     MARRIAGE_VERIFY: forms.MARRIAGE,
     DEATH: forms.DEATH,
@@ -160,8 +168,8 @@ async def validate(
     if procedure.code not in _FORM_OF:
         return []
     today = _today(ctx)
-    if procedure.code in (BIRTH, BIRTH_LINKED):
-        errors = _birth_rules(data, today, linked=procedure.code == BIRTH_LINKED)
+    if procedure.code in (BIRTH, BIRTH_LINKED, BIRTH_LINKED_VERIFY):
+        errors = _birth_rules(data, today, linked=procedure.code in (BIRTH_LINKED, BIRTH_LINKED_VERIFY))
     elif procedure.code in (MARRIAGE, MARRIAGE_VERIFY):
         errors = await _marriage_rules(data, today)
     else:

@@ -141,4 +141,32 @@ BIRTH_LINKED = WorkflowSpec(
     ),
 )
 
-ALL = (SAME_DAY, MARRIAGE_VERIFY, BIRTH_LINKED)
+BIRTH_LINKED_VERIFY = WorkflowSpec(
+    id="civil_status.birth_linked_verify",
+    name=L(
+        "Liên thông khai sinh - thường trú - bảo hiểm y tế, có xác minh (Nghị định 63/2024/NĐ-CP, nhóm 1)",
+        "Linked birth - residence - health insurance route with verification (Decree 63/2024, group 1)",
+    ),
+    stages=(
+        StageSpec(
+            (
+                StepSpec(
+                    "birth",
+                    L(
+                        "Ủy ban nhân dân cấp xã xác minh và đăng ký khai sinh",
+                        "Commune verifies and registers the birth",
+                    ),
+                    role="specialist",
+                    agency="level:commune",
+                    days=3,
+                    results=("birth_extract",),
+                ),
+            )
+        ),
+        BIRTH_LINKED.stages[1],
+    ),
+)
+"""Five working days in all: the commune's verification and registration (3), then residence and the
+health-insurance card in parallel (2), as in the group without verification."""
+
+ALL = (SAME_DAY, MARRIAGE_VERIFY, BIRTH_LINKED, BIRTH_LINKED_VERIFY)

@@ -229,7 +229,9 @@ async def test_r9_a_supplement_request_later_than_8_working_hours_after_online_r
     d = await new_dossier(w, channel="truc_tuyen", who="citizen")
     d = await service.submit(d.id, actor=w["as"]["citizen"], version=d.version)
     real = engine.utcnow
-    monkeypatch.setattr(engine, "utcnow", lambda: real() + timedelta(days=7))  # a week: > 8 working hours later
+    monkeypatch.setattr(
+        engine, "utcnow", lambda: real() + timedelta(days=7)
+    )  # a week: > 8 working hours later
     with pytest.raises(InvalidInput) as info:
         await service.request_supplement(
             d.id, actor=w["as"]["receiver"], version=d.version, items=["Bản sao CCCD"], reason="Thiếu"

@@ -6,7 +6,7 @@ The NĐ 63/2024 group-1 procedure crosses three agencies and yields three result
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -550,3 +550,36 @@ async def test_second_marriage_refused_at_approval_rolls_back(client, world):
     assert again["state"] == "in_processing" and again["version"] == second["version"]
     assert await CivilEntry.count() == entries
     assert await CivilEntry.count().where(CivilEntry.dossier_code == second["code"]) == 0
+
+
+async def test_r49_linked_group_with_verification_takes_5_working_days_and_apologises_by_portal_and_sms(
+    client, world
+):
+    """NĐ 63/2024 group 1: 3 working days, 5 when verification is needed (its own procedure, the same
+    three agencies); a late dossier's apology reaches the applicant's portal account and SMS."""
+    from core.dossiers import timing
+    from core.jobs import runner
+    from core.notify.tables import Notification
+
+    a = world["actors"]
+    d = await _start(client, a, procedures.BIRTH_LINKED_VERIFY, samples.birth_linked(vn_today()))
+    start = datetime.fromisoformat(d["clock_start_at"])
+    due = datetime.fromisoformat(d["due_at"])
+    assert await timing.working_minutes(start, due, None) == 5 * timing.MINUTES_PER_DAY
+    assert {s["step_id"] for s in d["steps"]} == {"birth", "residence", "health_insurance"}
+    r = await client.post(
+        f"{API}/{d['code']}/actions/apologise",
+        json={
+            "version": d["version"],
+            "note": "Cần xác minh thêm nơi cư trú của cha mẹ",
+            "new_due": (due + timedelta(hours=1)).isoformat(),
+        },
+        headers=a.h("ward_chairman"),
+    )
+    assert r.status_code == 200, r.text
+    await runner.run_pending_now()
+    sent = await Notification.select().where(
+        (Notification.template == "apology") & (Notification.dossier == d["id"])
+    )
+    assert {m["channel"] for m in sent} >= {"inapp", "sms"}
+    assert next(m for m in sent if m["channel"] == "sms")["to_address"] == MOTHER["phone"]

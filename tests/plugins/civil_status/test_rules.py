@@ -215,3 +215,15 @@ def test_forms_accept_the_samples_and_refuse_bad_fields():
     data = samples.birth(TODAY, father_known="khong", father_cccd="", father_full_name="")
     cleaned, errors = validate_all(forms.BIRTH, data, today=TODAY)
     assert errors == {} and "father_cccd" not in cleaned
+
+
+def test_r49_linked_group_needing_verification_is_5_working_days_on_the_same_three_agencies():
+    cat = build()
+    plain, verify = cat.procedures[BIRTH_LINKED], cat.procedures[procedures.BIRTH_LINKED_VERIFY]
+    assert (plain.processing_days, verify.processing_days) == (3, 5)
+    route = cat.workflows[verify.workflow]
+    assert route.budget_days() == 5 and verify.cutoff.hour == 15
+    assert {s.id: s.agency for s in route.steps()} == {
+        s.id: s.agency for s in cat.workflows[plain.workflow].steps()
+    }
+    assert verify.form == plain.form and verify.documents == plain.documents
