@@ -164,7 +164,12 @@ async def alert_pass(now: datetime | None = None, *, batch: int = 500) -> AlertS
 
 
 async def _alert_once(
-    row: dict, context: dict, recipients: dict[int, str], leaders: dict[int, str] | None = None
+    row: dict,
+    context: dict,
+    recipients: dict[int, str],
+    leaders: dict[int, str] | None = None,
+    *,
+    template: str | None = None,
 ) -> int | None:
     """Record the alert and write its messages in one transaction; None when another run did.
     ``leaders`` get the form 04 prompt (near due) or its escalation (overdue) instead."""
@@ -199,7 +204,7 @@ async def _alert_once(
             )
         for user_id, email in sorted(leaders.items()):
             await notify(
-                APOLOGY_TEMPLATES[row["colour"]],
+                template or APOLOGY_TEMPLATES[row["colour"]],
                 dossier_id=row["id"],
                 user_id=user_id,
                 to_email=email or "",
@@ -317,6 +322,70 @@ async def _holders(pairs: list[tuple[int, str]]) -> dict[tuple[int, str], list[d
     return out
 
 
+APOLOGY_DAYS = 3
+"""HCMC's rule (docs: the seeds): the apology letter goes out within 3 working days of the missed date."""
+
+
+async def apology_reminders(now: datetime | None = None, *, batch: int = 500) -> list[int]:
+    """Remind the leaders of each unit that made a dossier late (its ``late_agency``) and has not
+    apologised, once ``APOLOGY_DAYS`` working days (the receiving agency's hours) have passed since the
+    missed date; the agency above is told too. Once per dossier and due (``apology3`` alerts); returns
+    the dossier ids reminded."""
+    now = now or engine.utcnow()
+    due = "COALESCE(d.extended_due_at, d.due_at)"
+    rows = await raw(
+        f"SELECT d.id, d.code, d.procedure_code, d.applicant_name, d.late_agency, {due} AS due,"  # noqa: S608 - bound args
+        " a.work_sessions FROM dossier d JOIN agency a ON a.id = d.receiving_agency"
+        f" WHERE d.late = {{}} AND d.late_agency IS NOT NULL AND d.state IN ({_marks(_OPEN)})"
+        f" AND {due} < {{}} ORDER BY {due}, d.id LIMIT {{}}",
+        True,
+        *_OPEN,
+        now,
+        batch,
+    )
+    if not rows:
+        return []
+    ids = [r["id"] for r in rows]
+    apologised = await _apologised(ids)
+    sent = {
+        r["key"]
+        for r in await DeadlineAlert.select(DeadlineAlert.key).where(DeadlineAlert.dossier.is_in(ids))
+    }
+    todo = []
+    for r in rows:
+        if (r["id"], r["late_agency"]) in apologised or _key(r["id"], "apology3", r["due"]) in sent:
+            continue
+        limit = await timing.add(r["due"], APOLOGY_DAYS * timing.MINUTES_PER_DAY, r["work_sessions"])
+        if now >= limit:
+            todo.append({**r, "colour": "apology3", "limit": limit})
+    if not todo:
+        return []
+    from core.settings import get_settings
+
+    leaders = await _leaders({r["late_agency"] for r in todo}, escalate=True)
+    cat = get_catalogue()
+    done = []
+    for r in todo:
+        unit = leaders.get(r["late_agency"]) or {"name": "", "yellow": [], "red": []}
+        told = {h["id"]: h["email"] for h in unit["yellow"] + unit["red"]}
+        proc = cat.procedure(r["procedure_code"])
+        code = r["code"] or str(r["id"])
+        context = {
+            "code": code,
+            "procedure_name": proc.name.vi if proc else r["procedure_code"],
+            "applicant_name": r["applicant_name"],
+            "appointment": _when(r["due"]),
+            "late_agency": unit["name"],
+            "reason": _when(r["limit"]),
+            "link": f"{get_settings().base_url}/ho-so/{code}",
+        }
+        if await _alert_once(r, context, {}, told, template="apology_reminder") is not None:
+            done.append(r["id"])
+    return done
+
+
 async def alerts_job(ctx: dict, **_kwargs) -> dict:
     """Job entry point (arq cron and the in-process runner)."""
-    return (await alert_pass()).as_dict()
+    summary = (await alert_pass()).as_dict()
+    summary["apology_reminders"] = await apology_reminders()
+    return summary

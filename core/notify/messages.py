@@ -123,6 +123,14 @@ MESSAGES: dict[str, Message] = {
         "gửi thư xin lỗi kèm ngày hẹn mới cho người nộp hồ sơ.\n{link}",
         "Hồ sơ {code} quá hạn ({appointment}), {late_agency} chưa lập Mẫu 04. {link}",
     ),
+    "apology_reminder": Message(
+        "Hồ sơ {code} quá hạn: thư xin lỗi phải gửi trong 3 ngày làm việc",
+        "Hồ sơ «{procedure_name}» (mã {code}, người nộp {applicant_name}) đã quá hạn trả kết quả "
+        "({appointment}) do {late_agency}, và đến {reason} (3 ngày làm việc sau ngày hẹn) vẫn chưa có thư xin "
+        "lỗi và hẹn lại ngày trả kết quả (Mẫu 04).\nĐề nghị lãnh đạo ký, gửi ngay thư xin lỗi cho người nộp "
+        "hồ sơ và tổ chức kiểm điểm trách nhiệm của cán bộ liên quan trong 7 ngày làm việc kể từ ngày hẹn.\n{link}",
+        "Hồ sơ {code} quá hạn từ {appointment}, chưa có thư xin lỗi (hạn 3 ngày làm việc). {link}",
+    ),
     "account_created": Message(
         "Đã tạo tài khoản {code} trên hệ thống một cửa",
         "Kính gửi Ông/Bà {applicant_name},\n\nTài khoản công dân {code} của Ông/Bà đã được tạo. Ông/Bà đăng nhập "

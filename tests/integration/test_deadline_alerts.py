@@ -162,3 +162,25 @@ async def test_r25_a_unit_that_issued_form_04_is_neither_prompted_again_nor_esca
     # the near-due and overdue alerts themselves still reach the clerk and the step holder
     assert await DeadlineAlert.count().where(DeadlineAlert.dossier == a.id) == 2
     assert above["id"]
+
+
+async def test_hcmc_apology_letter_within_3_working_days_of_the_missed_date_is_tracked_with_a_reminder(
+    world, monkeypatch
+):
+    from core.dossiers import clockscan, engine
+
+    w = world
+    above = await _grant_province_leader(w)
+    a = await received(w, "Hồ Văn Sáu")
+    later = a.due_at + timedelta(minutes=30)
+    monkeypatch.setattr(engine, "utcnow", lambda: later)
+    assert (await clockscan.scan(later)).flagged_late == [a.id]  # late at the ward (its step overran)
+    assert await alerts.apology_reminders(a.due_at + timedelta(hours=2)) == []  # within the 3 days
+    when = a.due_at + timedelta(days=7)  # more than 3 working days after the missed date
+    assert await alerts.apology_reminders(when) == [a.id]
+    sent = [m for m in await messages("apology_reminder") if m["channel"] == "inapp"]
+    assert {m["recipient"] for m in sent} == {w["users"]["ward_leader"]["id"], above["id"]}
+    assert "3 ngày làm việc" in sent[0]["subject"] and "kiểm điểm trách nhiệm" in sent[0]["body"]
+    assert await alerts.apology_reminders(when + timedelta(days=1)) == []  # once per missed date
+    job = await alerts.alerts_job({})
+    assert job["apology_reminders"] == []
