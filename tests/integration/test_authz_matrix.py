@@ -172,7 +172,8 @@ async def _build(plugin_register: Callable) -> World:
     outbox = await Outbox.select(Outbox.id).first()
     values: dict[str, Any] = {
         "a1": a1,
-        "unknown": a1.code[:-4] + "9999",  # well formed, of the same agency and day: no dossier has it
+        "unknown": (a1.code or "")[:-4]
+        + "9999",  # well formed, of the same agency and day: no dossier has it
         "a2": a2,
         "draft": draft,
         "b1": b1,
@@ -786,7 +787,6 @@ async def test_signing_out_ends_only_ones_own_session(world):
 async def test_an_agency_admin_manages_only_their_agency(world):
     """X's agency administrator opens the users of X, not those of another agency (the same answer
     as for a user that does not exist); the province administrator opens both."""
-    c = world.client
     y_user = world.users["staff_y"]["id"]
     for who, user_id, want in (
         ("agency_admin_x", world.users["specialist_x"]["id"], 200),
