@@ -148,7 +148,7 @@ async def test_the_count_is_shared_by_app_processes(db, client, small_limits):
         env={**os.environ, "MOTCUA_DB_POOL": "0"},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     # This client's address is "testclient"; the other process counted 203.0.113.7 up to its limit.
