@@ -538,6 +538,8 @@ EXPECT: dict[str, Rule] = {
     "/quan-tri/thu-di/{notification_id:int}": Rule("roles", PROVINCE.roles, same=True),
     "/quan-tri/thu-di/{notification_id:int}/gui-lai": PROVINCE,
     "/api/v1/clock-scan": PROVINCE,
+    "/quan-tri/dvc-quoc-gia": PROVINCE,
+    "/quan-tri/dvc-quoc-gia/doi-soat": PROVINCE,
 }
 """Every path of the route table with its rule; a path missing here fails the matrix."""
 
