@@ -799,4 +799,5 @@ async def test_an_agency_admin_manages_only_their_agency(world):
         assert r.status_code == want, (who, user_id, r.status_code)
         if want == 404:
             missing = await _call(world, who, "GET", "/quan-tri/nguoi-dung/999999")
-            assert _normalised(r, (str(user_id),)) == _normalised(missing, ("999999",))
+            same = _normalised(r, (f"/nguoi-dung/{user_id}",))
+            assert same == _normalised(missing, ("/nguoi-dung/999999",))
