@@ -445,6 +445,8 @@ EXPECT: dict[str, Rule] = {
     "/static/{file_path:path}": PUBLIC,
     "/theme-static/{file_path:path}": SAME,
     "/theme.css": PUBLIC,
+    "/health": SAME,  # up or down, backlog counts: the same for everyone
+    "/metrics": SAME,  # loopback or MOTCUA_METRICS_TOKEN, whoever is signed in
     "/dang-xuat": PUBLIC,
     # anyone signed in
     "/tai-khoan": SIGNED_IN,
@@ -501,6 +503,7 @@ EXPECT: dict[str, Rule] = {
     "/thong-ke/bao-cao.xlsx": LEADERS,
     "/thong-ke/chi-so-766": LEADERS,
     "/thong-ke/ho-so": LEADERS,
+    "/thong-ke/trach-nhiem": LEADERS,
     "/dat-dai/tra-cuu": REGISTRY,
     "/dat-dai/thua-dat/{parcel_id:int}": Rule("roles", REGISTRY.roles, same=True),
     "/ho-tich/tra-cuu": REGISTRY,
