@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import login, screenshots
 
 pytestmark = pytest.mark.e2e
@@ -37,11 +38,14 @@ def test_counter_day(browser, live_server):
         page.get_by_role("button", name="Lưu").click()
         expect(page.locator(".flash")).to_contain_text("quầy số 2")
         _look(page, "counter-01-home")
+        assert_accessible(page, "counter-home")
 
         # 1. Walk-in intake: the procedure found without diacritics (htmx search as one types)
         page.get_by_role("link", name="Tiếp nhận hồ sơ trực tiếp").click()
         page.get_by_label("Thủ tục: tên hoặc mã").fill("dang ky khai sinh")
         page.get_by_role("button", name="Tìm").click()
+        expect(page.locator("#results")).to_contain_text("Đăng ký khai sinh")
+        assert_accessible(page, "counter-pick")
         page.locator("#results").get_by_role("link", name="Đăng ký khai sinh", exact=True).click()
         expect(page.get_by_role("heading", name=re.compile("Tiếp nhận trực tiếp"))).to_be_visible()
         page.locator('[name="applicant.id_number"]').fill("075190001234")
@@ -68,6 +72,7 @@ def test_counter_day(browser, live_server):
         expect(page.locator(".error-summary")).to_be_visible()
         expect(page.locator('[name="child_full_name"]')).to_have_value("Trần Gia Bảo")
         _look(page, "counter-02-intake-checklist-error")
+        assert_accessible(page, "counter-intake-errors")
         checks = page.locator('table input[type="checkbox"]')
         required = page.locator("table tr", has_not=page.locator(".optional")).locator(
             'input[type="checkbox"]'
@@ -82,12 +87,14 @@ def test_counter_day(browser, live_server):
         link = page.get_by_role("link", name=re.compile("Giấy tiếp nhận"))
         expect(link).to_be_visible(timeout=20000)
         _look(page, "counter-04-received")
+        assert_accessible(page, "counter-received")
         pdf = page.request.get(live_server + link.get_attribute("href")).body()
         assert pdf.startswith(b"%PDF")
 
         # 2. Hand back a demo result whose fee is still due: found by its code as a scanner types it
         page.goto(f"{live_server}/quay/tra-ket-qua")
         _look(page, "counter-05-results-waiting")
+        assert_accessible(page, "counter-results-waiting")
         hrefs = page.locator("table a[href^='/quay/tra-ket-qua/']").evaluate_all(
             "els => els.map(e => e.getAttribute('href'))"
         )
@@ -110,6 +117,7 @@ def test_counter_day(browser, live_server):
         page.get_by_role("button", name=pay_name).click()
         expect(page.locator(".flash")).to_contain_text("Biên lai số")
         _look(page, "counter-06-paid")
+        assert_accessible(page, "counter-return-dossier")
         if target != paying:
             page.goto(f"{live_server}/quay/tra-ket-qua/{target}")
         expect(page.get_by_label("Họ và tên người nhận kết quả")).not_to_have_value(
@@ -130,10 +138,13 @@ def test_counter_day(browser, live_server):
         expect(page.locator("div.flash")).to_contain_text("Đã chốt sổ quỹ quầy số 2")
         expect(page.get_by_text("khớp", exact=True)).to_be_visible()
         _look(page, "counter-09-closed")
+        assert_accessible(page, "counter-book-closed")
         xlsx = page.request.get(
             page.get_by_role("link", name="Tải về dạng Excel (xlsx)").evaluate("a => a.href")
         )
         assert xlsx.ok and xlsx.body()[:2] == b"PK"
+        page.goto(f"{live_server}/quay/truc-tuyen")
+        assert_accessible(page, "counter-online")
         assert code
     finally:
         context.close()

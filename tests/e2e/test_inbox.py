@@ -48,7 +48,7 @@ def test_specialist_starts_on_the_inbox_filters_and_opens_a_dossier(page: Page, 
     page.get_by_role("button", name="Lọc", exact=True).click()
     expect(page).to_have_url(re.compile(r"/can-bo\?.*trang_thai=received"))
     expect(page.get_by_label("Trạng thái")).to_have_value("received")
-    states = page.locator("table.inbox tbody tr td:nth-child(4)").all_inner_texts()
+    states = page.locator('table.inbox tbody tr td[data-label="Trạng thái"]').all_inner_texts()
     assert states and all(s.strip() == "Đã tiếp nhận" for s in states), states
     filtered_total = int(re.search(r"\d+", counts.locator("a").last.inner_text()).group())
     assert 0 < filtered_total <= total

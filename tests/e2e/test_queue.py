@@ -44,7 +44,8 @@ def test_take_a_number_call_it_and_see_it_on_the_hall_screen(page: Page, browser
 
     # The hall screen updates itself (htmx polling every 5 s).
     expect(screen.locator("#calls tbody tr").first).to_contain_text(called, timeout=30_000)
-    assert_accessible(screen, "queue-screen", widths=None)
+    assert_accessible(screen, "queue-screen", widths=(1920, 1366, 390))
+    screen.set_viewport_size({"width": 1920, "height": 1080})
     screen.screenshot(path=str(SHOTS / "queue-04-hall-screen-1920.png"), full_page=True)
     size = screen.locator("#calls tbody td").first.evaluate("(e) => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 60, f"the number is {size}px high on a 1920 screen: too small to read from 5 m"
