@@ -14,6 +14,7 @@ from typing import Any
 
 from core.contract.specs import (
     AGENCY_LEVELS,
+    INTAKE_CHANNELS,
     ONLINE_LEVELS,
     ROLES,
     VALIDATOR_KINDS,
@@ -117,6 +118,11 @@ def _validate_procedure(p: ProcedureSpec, plugin: str, cat: dict) -> None:
         )
     if not p.legal_basis:
         raise PluginError(f"Plugin '{plugin}': {where} thiếu căn cứ pháp lý.")
+    if not p.intake_channels or set(p.intake_channels) - set(INTAKE_CHANNELS):
+        raise PluginError(
+            f"Plugin '{plugin}': {where} khai báo kênh nộp hồ sơ không hợp lệ {list(p.intake_channels)} "
+            f"(chỉ: {', '.join(INTAKE_CHANNELS)})."
+        )
     if p.remote_area_extra_days and not p.remote_area_basis.strip():
         raise PluginError(
             f"Plugin '{plugin}': {where} cộng thêm {p.remote_area_extra_days} ngày cho xã vùng sâu, vùng xa "

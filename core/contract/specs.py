@@ -34,6 +34,7 @@ __all__ = (
     "FieldError",
     "AgencyRef",
     "ROLES",
+    "INTAKE_CHANNELS",
     "AGENCY_LEVELS",
     "ONLINE_LEVELS",
     "VALIDATOR_KINDS",
@@ -42,6 +43,9 @@ __all__ = (
     "NotificationChannelSpec",
     "NationalPortalSpec",
 )
+
+INTAKE_CHANNELS: tuple[str, ...] = ("truc_tuyen", "truc_tiep", "buu_chinh")
+"""How a dossier may come in (R1, R7): online, at the desk, by public post."""
 
 ROLES: tuple[str, ...] = (
     "citizen",
@@ -189,11 +193,13 @@ class ProcedureSpec:
     NĐ 168/2025 Art. 9); declaring ``sets`` above it is refused at registration."""
     originals_at_return: bool = False
     """True when a document required as an original but submitted as a copy or scan must have its
-    original handed in before the result is returned (R30; land sector)."""
+    original handed in before the result is returned (R30; e.g. the property sector)."""
     fee_summary: L | None = None
     """One-line fee description for the catalogue (amounts come from the fee table)."""
     description: L | None = None
     """Who may apply and how, in one paragraph."""
+    intake_channels: tuple[str, ...] = INTAKE_CHANNELS
+    """How the procedure may be submitted (R1): a subset of ``INTAKE_CHANNELS``; another is refused."""
     result_channels: tuple[str, ...] = ("counter", "post", "online")
     """How the result may be returned."""
     result_name: L | None = None

@@ -256,6 +256,19 @@ async def create(
             "Kênh nộp không hợp lệ.",
             [("channel", "Chọn kênh nộp: trực tuyến, trực tiếp hoặc qua bưu chính công ích.")],
         )
+    if channel not in proc.intake_channels:
+        names = {"truc_tuyen": "trực tuyến", "truc_tiep": "trực tiếp", "buu_chinh": "qua bưu chính công ích"}
+        raise InvalidInput(
+            "Thủ tục không nhận hồ sơ qua kênh này.",
+            [
+                (
+                    "channel",
+                    "Thủ tục này chỉ nhận hồ sơ "
+                    + ", ".join(names[c] for c in proc.intake_channels if c in names)
+                    + ".",
+                )
+            ],
+        )
     if result_channel not in proc.result_channels:
         raise InvalidInput(
             "Hình thức nhận kết quả không hợp lệ.",

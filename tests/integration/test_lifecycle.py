@@ -266,6 +266,29 @@ async def test_r9_within_8_working_hours_no_reason_is_asked(world):
     assert d.state == "supplement_requested"
 
 
+async def test_r1_a_channel_the_procedure_does_not_declare_is_refused_at_the_field(world, monkeypatch):
+    import dataclasses
+
+    from core.catalogue.registry import get_catalogue
+    from core.dossiers import intake
+
+    cat = get_catalogue()
+    counter_only = dataclasses.replace(cat.procedures[PROC], intake_channels=("truc_tiep",))
+
+    class OnlyAtTheCounter:
+        def __getattr__(self, name):
+            return getattr(cat, name)
+
+        def procedure(self, code):
+            return counter_only if code == PROC else cat.procedure(code)
+
+    monkeypatch.setattr(intake, "get_catalogue", lambda: OnlyAtTheCounter())
+    with pytest.raises(InvalidInput) as info:
+        await new_dossier(world, channel="truc_tuyen", who="citizen")
+    assert info.value.errors == [("channel", "Thủ tục này chỉ nhận hồ sơ trực tiếp.")]
+    assert (await new_dossier(world)).channel == "truc_tiep"
+
+
 async def test_r12_a_second_supplement_request_needs_a_supervisors_override_with_a_reason(world):
     from core.dossiers.tables import DossierEvent
 

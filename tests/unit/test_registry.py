@@ -180,3 +180,9 @@ def test_r19_a_remote_area_extension_must_record_its_legal_basis():
     assert "629/QĐ-BNNMT" in land.REMOTE_BASIS and "10 ngày làm việc" in land.REMOTE_BASIS
     msg = broken(alpha=Plugin(procedures=(dataclasses.replace(PROC, remote_area_extra_days=10),)))
     assert "'alpha'" in msg and "vùng sâu, vùng xa" in msg and "căn cứ pháp lý" in msg
+
+
+def test_r1_a_procedure_declares_its_intake_channels_and_an_unknown_one_is_refused():
+    assert PROC.intake_channels == ("truc_tuyen", "truc_tiep", "buu_chinh")
+    msg = broken(alpha=Plugin(procedures=(dataclasses.replace(PROC, intake_channels=("fax",)),)))
+    assert "'alpha'" in msg and "kênh nộp hồ sơ không hợp lệ" in msg
