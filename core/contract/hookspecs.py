@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from litestar import Request
     from litestar.types import ControllerRouterHandler
 
+    from core.contract.estore import EDataStore
+    from core.contract.signing import DocumentSigner
     from core.contract.specs import (
         AgencyRef,
         DomainInfo,
@@ -466,6 +468,34 @@ def on_payment(payment_id: int, dossier_id: int) -> int | None | Awaitable[int |
 
     Returns:
         None (core's documents: the receipt's document id), or an awaitable of it.
+    """
+
+
+@hookspec(firstresult=True)
+def document_signer() -> DocumentSigner | None:
+    """Give the service that signs documents digitally (PAdES, R8, R11, R31, R33).
+
+    Called when a document marked for signing has been rendered (in the document job) and when the
+    verification page checks a signature (for its trust roots). The first non-None answer is used. Core's
+    answer (``trylast``) is a software key store made for the demo and the tests, unless
+    ``MOTCUA_SIGNING=off``; a province answers with its PKCS#11 tokens or remote signing service (see
+    ``docs/integration.md``).
+
+    Returns:
+        A ``core.contract.signing.DocumentSigner``, or None to leave it to another plugin.
+    """
+
+
+@hookspec(firstresult=True)
+def e_data_store() -> EDataStore | None:
+    """Give the adapter to the citizen's electronic data store (R29, R31).
+
+    Called by the delivery job of a signed electronic result. The first non-None answer is used. Core's
+    answer (``trylast``) is the reference HTTP adapter when ``MOTCUA_ESTORE_URL`` is set, else None (no
+    delivery is queued).
+
+    Returns:
+        A ``core.contract.estore.EDataStore``, or None.
     """
 
 

@@ -9,9 +9,33 @@ from core.contract.specs import JobSpec
 
 @hookimpl
 def register_jobs():
-    from core.documents.tasks import render_document
+    from core.documents.tasks import deliver_to_estore, render_document
 
-    return [JobSpec(name="render_document", func=render_document)]
+    return [
+        JobSpec(name="render_document", func=render_document),
+        JobSpec(name="deliver_to_estore", func=deliver_to_estore),
+    ]
+
+
+@hookimpl(trylast=True)
+def document_signer():
+    """The software key store (demo, tests), unless ``MOTCUA_SIGNING=off``; a province's plugin answers
+    first with its tokens or remote signing service."""
+    import os
+
+    if os.environ.get("MOTCUA_SIGNING", "software") == "off":
+        return None
+    from core.documents.keystore import SoftwareSigner
+
+    return SoftwareSigner()
+
+
+@hookimpl(trylast=True)
+def e_data_store():
+    """The reference HTTP adapter when ``MOTCUA_ESTORE_URL`` is set."""
+    from core.documents.estore import HttpEDataStore
+
+    return HttpEDataStore.from_env()
 
 
 @hookimpl(trylast=True)

@@ -23,6 +23,7 @@ from core.documents import context as ctxmod
 from core.documents.legal_forms import form_for, get_form, template_for
 from core.documents.numbering import next_number
 from core.documents.qr import new_public_id, qr_svg_data_uri, verify_url
+from core.documents.signing import sign_marker, sign_rendered
 from core.documents.tables import GeneratedDocument
 from core.jobs import outbox
 from core.settings import get_settings
@@ -36,6 +37,7 @@ __all__ = (
     "request_register",
     "request_print",
     "render_document",
+    "render_unsigned",
     "get_document",
     "documents_for",
     "read_file",
@@ -136,6 +138,8 @@ async def request_legal_form(
         context = ctxmod.form_context(spec, bundle, event_id, number, issued_at, dict(data or {}))
         context["_template"] = spec.template
         context["_title"] = f"{spec.title} — {context['code']}"
+        if marker := sign_marker(form, event):
+            context["_sign"] = marker
         return await _create(
             key=key,
             dossier_id=dossier_id,
@@ -186,6 +190,8 @@ async def request_result_document(
             "_template": template,
             "_title": f"{plugin_ctx.get('title') or result_id} — {common['code']}",
         }
+        if marker := sign_marker(f"result:{result_id}", event):
+            merged["_sign"] = marker
         return await _create(
             key=key,
             dossier_id=dossier_id,
@@ -351,29 +357,42 @@ async def pdf_renderer():
     return module.render_pdf
 
 
+async def render_unsigned(row: Mapping[str, Any]) -> bytes:
+    """The PDF of a document row (its ``context`` loaded) as laid out from its frozen data, before any
+    signature: the same row always gives the same bytes."""
+    context = row["context"]
+    template = context.get("_template") or template_for(row["kind"], row["template_version"])
+    render_ctx = dict(context)
+    if context.get("status_url"):
+        render_ctx["qr"] = qr_svg_data_uri(context["status_url"])
+    if context.get("verify_url"):  # documents made before verification have none: same bytes as then
+        render_ctx["verify_qr"] = qr_svg_data_uri(context["verify_url"])
+    render_pdf = await pdf_renderer()
+    return await render_pdf(
+        template,
+        render_ctx,
+        title=context.get("_title") or row["kind"],
+        created=row["created_at"],
+        key=row["key"],
+    )
+
+
 async def render_document(document_id: int) -> str:
     """Render and store one document; skips a ready one. Returns its status.
 
-    A failure marks the row ``failed`` with the error and re-raises, so the outbox retries it.
+    A document marked for signing (``_sign`` in its context) is signed after rendering, and the signed
+    bytes are stored (see ``core.documents.signing``). A failure marks the row ``failed`` with the error
+    and re-raises, so the outbox retries it.
     """
     row = await GeneratedDocument.select().where(GeneratedDocument.id == document_id).first()
     if row is None:
         raise NotFound(f"Không có tài liệu số {document_id}.")
     if row["status"] == "ready" and (get_settings().files_dir / row["path"]).is_file():
         return "ready"
-    context = _load(row["context"])
+    row["context"] = _load(row["context"])
     try:
-        template = context.get("_template") or template_for(row["kind"], row["template_version"])
-        render_ctx = dict(context)
-        if context.get("status_url"):
-            render_ctx["qr"] = qr_svg_data_uri(context["status_url"])
-        if context.get("verify_url"):  # documents made before verification have none: same bytes as then
-            render_ctx["verify_qr"] = qr_svg_data_uri(context["verify_url"])
         created = row["created_at"]
-        render_pdf = await pdf_renderer()
-        pdf = await render_pdf(
-            template, render_ctx, title=context.get("_title") or row["kind"], created=created, key=row["key"]
-        )
+        pdf = await sign_rendered(row, await render_unsigned(row))
         rel = Path("documents") / f"{created:%Y}" / f"{document_id}-{row['kind'].replace(':', '-')}.pdf"
         target = get_settings().files_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -388,16 +407,25 @@ async def render_document(document_id: int) -> str:
             }
         ).where(GeneratedDocument.id == document_id)
         raise
-    await GeneratedDocument.update(
-        {
-            GeneratedDocument.status: "ready",
-            GeneratedDocument.path: str(rel),
-            GeneratedDocument.size: len(pdf),
-            GeneratedDocument.sha256: hashlib.sha256(pdf).hexdigest(),
-            GeneratedDocument.error: "",
-            GeneratedDocument.ready_at: datetime.now(UTC),
-        }
-    ).where((GeneratedDocument.id == document_id) & (GeneratedDocument.status != "ready"))
+    from core.documents import estore
+
+    async with write_tx():
+        updated = (
+            await GeneratedDocument.update(
+                {
+                    GeneratedDocument.status: "ready",
+                    GeneratedDocument.path: str(rel),
+                    GeneratedDocument.size: len(pdf),
+                    GeneratedDocument.sha256: hashlib.sha256(pdf).hexdigest(),
+                    GeneratedDocument.error: "",
+                    GeneratedDocument.ready_at: datetime.now(UTC),
+                }
+            )
+            .where((GeneratedDocument.id == document_id) & (GeneratedDocument.status != "ready"))
+            .returning(GeneratedDocument.id)
+        )
+        if updated:
+            await estore.queue_for(row)  # a signed result goes on to the citizen's data store
     return "ready"
 
 

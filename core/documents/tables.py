@@ -6,8 +6,9 @@ from piccolo.columns import JSON, ForeignKey, Integer, Serial, Text, Timestamptz
 from piccolo.table import Table
 
 from core.dossiers.tables import Dossier
+from core.identity.tables import User
 
-__all__ = ("GeneratedDocument", "DocumentCounter")
+__all__ = ("GeneratedDocument", "DocumentCounter", "DocumentSignature", "EStoreDelivery")
 
 
 class GeneratedDocument(Table):
@@ -53,3 +54,54 @@ class DocumentCounter(Table):
     agency_code = Varchar(length=32)
     year = Integer()
     last = Integer(default=0)
+
+
+class DocumentSignature(Table):
+    """One signed version of a generated document: the signed bytes are kept as they were signed (a
+    signature is never re-made over the same rendering; signing again is a new version)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    document = ForeignKey(references=GeneratedDocument, index=True)
+    version = Integer(default=1)
+    """1, 2, 3… per document; the highest is the one served."""
+    signer = ForeignKey(references=User, null=True)
+    signer_name = Varchar(length=255, default="")
+    role = Varchar(length=16, default="")
+    """``approver``, ``receiver`` or ``officer`` (see ``core.contract.signing.SignerRef``)."""
+    service = Varchar(length=64, default="")
+    """The signing service (``DocumentSigner.name``)."""
+    subject = Varchar(length=500, default="")
+    """The signing certificate's subject, as the validator read it back."""
+    serial = Varchar(length=64, default="")
+    signed_at = Timestamptz()
+    unsigned_sha256 = Varchar(length=64, default="")
+    """Digest of the rendering that was signed (a re-render with the same digest reuses this version)."""
+    sha256 = Varchar(length=64, default="")
+    size = Integer(default=0)
+    path = Varchar(length=500, default="")
+
+
+class EStoreDelivery(Table, tablename="estore_delivery"):
+    """A signed electronic result sent to the citizen's electronic data store (R29, R31)."""
+
+    id: Serial  # Piccolo's implicit primary key, declared for the type checker
+
+    document = ForeignKey(references=GeneratedDocument, index=True)
+    dossier = ForeignKey(references=Dossier, index=True)
+    message_id = Varchar(length=100, unique=True)
+    """``<document id>:<signed version>``: the store files one message id once."""
+    adapter = Varchar(length=64, default="")
+    status = Varchar(length=16, default="pending")
+    """``pending`` (queued or being retried), ``delivered`` (acknowledged), ``rejected`` (refused)."""
+    attempts = Integer(default=0)
+    error = Text(default="")
+    receipt_id = Varchar(length=100, default="")
+    """The store's acknowledgement number: the proof of delivery."""
+    received_at = Timestamptz(null=True, default=None)
+    """When the store says it received the document."""
+    store_sha256 = Varchar(length=64, default="")
+    answer = Text(default="")
+    """The acknowledgement as received (evidence)."""
+    created_at = Timestamptz()
+    delivered_at = Timestamptz(null=True, default=None)

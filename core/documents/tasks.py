@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ("render_document",)
+__all__ = ("render_document", "deliver_to_estore")
 
 
 async def render_document(ctx: dict[str, Any], document_id: int) -> str:
@@ -12,3 +12,10 @@ async def render_document(ctx: dict[str, Any], document_id: int) -> str:
     from core.documents import service
 
     return await service.render_document(document_id)
+
+
+async def deliver_to_estore(ctx: dict[str, Any], delivery_id: int) -> str:
+    """Send one signed result to the citizen's electronic data store; a delivered one is skipped."""
+    from core.documents import estore
+
+    return await estore.deliver(delivery_id)

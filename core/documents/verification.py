@@ -34,6 +34,8 @@ __all__ = (
     "can_manage",
     "revoke",
     "supersede",
+    "signature_checks",
+    "stored_signatures",
 )
 
 MANAGER_ROLES = ("approver", "agency_admin")
@@ -236,6 +238,50 @@ async def supersede(user: UserView, public_id: str, replacement_id: str, reason:
         msg = "Văn bản thay thế phải do cùng cơ quan ban hành."
         raise InvalidInput(msg, [("replacement", msg)])
     return await _change(user, public_id, validity="superseded", reason=reason, replacement=replacement)
+
+
+async def signature_checks(content: bytes) -> list[dict[str, Any]] | None:
+    """What the validator says of the signatures in ``content`` (see ``core.documents.signing``), as
+    the page shows them; None when the file cannot be read as a PDF."""
+    from core.documents.signing import validate_pdf
+
+    try:
+        checks = await validate_pdf(content)
+    except ValueError:
+        return None
+    return [
+        {
+            "field": c.field,
+            "signer": c.signer,
+            "serial": c.serial,
+            "issuer": c.issuer,
+            "signed_at": c.signed_at,
+            "intact": c.intact,
+            "trusted": c.trusted,
+            "covers_file": c.covers_file,
+            "chain": c.chain,
+            "valid": c.valid,
+        }
+        for c in checks
+    ]
+
+
+async def stored_signatures(record: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The signatures of the issued file as validated now ([] for an unsigned one, None while pending)."""
+    from core.documents.service import read_file
+
+    row = (
+        await GeneratedDocument.select(GeneratedDocument.status, GeneratedDocument.path)
+        .where(GeneratedDocument.id == record["id"])
+        .first()
+    )
+    if row is None or row["status"] != "ready":
+        return None
+    try:
+        content = read_file(row)
+    except NotFound:
+        return None
+    return await signature_checks(content)
 
 
 _ = Dossier  # the joins above go through Dossier

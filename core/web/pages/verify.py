@@ -25,6 +25,7 @@ async def _render(
     public_id: str,
     *,
     outcome: str | None = None,
+    upload_signatures: list[dict[str, Any]] | None = None,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     block: str | None = "main",
@@ -34,6 +35,8 @@ async def _render(
     ctx: dict[str, Any] = {
         "doc": record,
         "outcome": outcome,
+        "signatures": await verification.stored_signatures(record),
+        "upload_signatures": upload_signatures,
         "errors": errors or {},
         "values": values or {},
         "manage": verification.can_manage(request.user, record),
@@ -85,7 +88,8 @@ async def verify_upload(request: Request, public_id: str) -> Template:
         return await _render(request, public_id, errors={"file": error}, block="check", status_code=422)
     record = await verification.public_record(public_id)
     outcome = "match" if verification.matches(record, content) else "mismatch"
-    return await _render(request, public_id, outcome=outcome, block="check")
+    checks = await verification.signature_checks(content)
+    return await _render(request, public_id, outcome=outcome, upload_signatures=checks or [], block="check")
 
 
 @post(
