@@ -36,6 +36,8 @@ __all__ = (
     "queue_for",
     "deliver",
     "deliveries_for",
+    "signed_documents",
+    "signed_results",
     "OWNER_ID",
 )
 
@@ -284,3 +286,73 @@ async def deliveries_for(dossier_id: int) -> list[dict[str, Any]]:
     return (
         await EStoreDelivery.select().where(EStoreDelivery.dossier == dossier_id).order_by(EStoreDelivery.id)
     )
+
+
+async def signed_documents(dossier_id: int) -> dict[int, dict[str, Any]]:
+    """For each signed document of the dossier: its latest signature (``signer_name``, ``signed_at``,
+    ``version``) and its latest delivery to the data store (``delivery``: status, receipt, time, or None).
+    Three queries whatever the number of documents."""
+    docs = await GeneratedDocument.select(GeneratedDocument.id).where(GeneratedDocument.dossier == dossier_id)
+    ids = [d["id"] for d in docs]
+    if not ids:
+        return {}
+    out: dict[int, dict[str, Any]] = {}
+    sigs = (
+        await DocumentSignature.select(
+            DocumentSignature.document,
+            DocumentSignature.version,
+            DocumentSignature.signer_name,
+            DocumentSignature.signed_at,
+        )
+        .where(DocumentSignature.document.is_in(ids))
+        .order_by(DocumentSignature.version)
+    )
+    for s in sigs:
+        out[s["document"]] = {
+            "version": s["version"],
+            "signer_name": s["signer_name"],
+            "signed_at": s["signed_at"],
+            "delivery": None,
+        }
+    deliveries = (
+        await EStoreDelivery.select(
+            EStoreDelivery.document,
+            EStoreDelivery.status,
+            EStoreDelivery.receipt_id,
+            EStoreDelivery.received_at,
+            EStoreDelivery.attempts,
+        )
+        .where(EStoreDelivery.dossier == dossier_id)
+        .order_by(EStoreDelivery.id)
+    )
+    for d in deliveries:
+        if d["document"] in out:
+            out[d["document"]]["delivery"] = d
+    return out
+
+
+async def signed_results(dossier_id: int) -> list[dict[str, Any]]:
+    """The dossier's issued, signed electronic results for the citizen's page: ``id``, ``label``,
+    ``number``, ``public_id`` and ``signed`` (see ``signed_documents``)."""
+    from core.documents.hooks import kind_label
+
+    signed = await signed_documents(dossier_id)
+    if not signed:
+        return []
+    rows = (
+        await GeneratedDocument.select(
+            GeneratedDocument.id, GeneratedDocument.kind, GeneratedDocument.number, GeneratedDocument.public_id
+        )
+        .where(
+            (GeneratedDocument.dossier == dossier_id)
+            & GeneratedDocument.id.is_in(list(signed))
+            & (GeneratedDocument.status == "ready")
+            & (GeneratedDocument.validity == "valid")
+        )
+        .order_by(GeneratedDocument.id)
+    )
+    return [
+        {**r, "label": kind_label(r["kind"]), "signed": signed[r["id"]]}
+        for r in rows
+        if str(r["kind"]).startswith("result:")
+    ]

@@ -78,7 +78,13 @@ async def dossier_panels(dossier, user, request):
 
     if not dossier.get("code"):
         return []
-    docs = [{**d, "label": kind_label(d["kind"])} for d in await documents_for(dossier["id"])]
+    from core.documents.estore import signed_documents
+
+    signed = await signed_documents(dossier["id"])
+    docs = [
+        {**d, "label": kind_label(d["kind"]), "signed": signed.get(d["id"])}
+        for d in await documents_for(dossier["id"])
+    ]
     if not docs:
         return []
     return [

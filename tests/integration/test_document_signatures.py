@@ -45,7 +45,7 @@ def _pdfsig(pdf: bytes, tmp_path) -> str:
     return done.stdout + done.stderr
 
 
-async def test_hook_document_signer_signs_a_result_and_the_page_validates_it(db, client, tmp_path):
+async def test_hook_document_signer(db, client, tmp_path):
     """Rule: a result is signed by the officer of the event that issued it, with a certificate of the key
     store's CA; the stored file is the signed one, starting with the deterministic rendering; the
     verification page shows the signer, the signing time and a trusted chain; pyHanko and pdfsig agree."""

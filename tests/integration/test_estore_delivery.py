@@ -73,8 +73,8 @@ async def _outbox(row_id: int) -> dict:
     return await Outbox.select().where(Outbox.id == row_id).first()
 
 
-async def test_hook_e_data_store_delivers_a_signed_result_with_its_receipt(db, sim):
-    """Rule: the signed bytes reach the store once, for the applicant's identification number; the store's
+async def test_hook_e_data_store(db, sim):
+    """Rule: a signed result is delivered with its receipt. the signed bytes reach the store once, for the applicant's identification number; the store's
     receipt is kept as the proof of delivery and audited; the job delivered again changes nothing."""
     assert isinstance(await estore.adapter(), EDataStore)
     built = await build_dossier()
@@ -96,6 +96,41 @@ async def test_hook_e_data_store_delivers_a_signed_result_with_its_receipt(db, s
     assert await EStoreDelivery.count() == 1
     assert await estore.deliver(delivery["id"]) == "delivered"
     assert len(sim.requests) == 1 and len(sim.filed) == 1
+
+
+async def test_the_citizen_sees_the_receipt_and_downloads_the_signed_result(db, sim, client):
+    """Rule: the citizen's dossier page lists the signed electronic result with its data-store receipt and
+    a link that downloads the very signed bytes."""
+    import asyncio
+
+    from core.catalogue.registry import get_catalogue
+    from core.identity.tables import User
+    from tests.fixtures.builders import login_as
+    from tests.integration.test_documents_builders import CODE
+
+    built = await build_dossier()
+    doc, delivery, row_id = await _issue(built)
+    await tasks.run_outbox_row(row_id)  # or the app's runner did it meanwhile
+    for _ in range(100):
+        if (await _delivery(delivery["id"]))["status"] == "delivered":
+            break
+        await asyncio.sleep(0.1)
+    # The citizen's page needs a procedure the catalogue offers (the test world's is not registered).
+    offered = next(iter(get_catalogue().procedures))
+    await Dossier.update({Dossier.procedure_code: offered}).where(Dossier.id == built["dossier_id"])
+    hang = await User.select(User.id).where(User.username == "hang").first()
+    await login_as(client, hang)
+    page = await client.get(f"/ho-so-cua-toi/{CODE}")
+    assert page.status_code == 200
+    assert (
+        "KDL-000001" in page.text
+        and "Trần Văn Đức" in page.text
+        and "Kết quả giải quyết điện tử" in page.text
+    )
+    link = f"/ho-so/{CODE}/tai-lieu/{doc['id']}.pdf"
+    assert link in page.text
+    download = await client.get(link)
+    assert download.status_code == 200 and download.content == service.read_file(doc)
 
 
 async def test_store_down_for_a_while_then_back(db, sim):
@@ -164,10 +199,16 @@ async def build_dossier_without_owner() -> dict:
 async def _issue_second(built: dict) -> tuple[dict, dict, int]:
     from core.dossiers.tables import DossierEvent
 
-    event = await DossierEvent.select(DossierEvent.id).where(DossierEvent.dossier == built["dossier_id"]).first()
+    event = (
+        await DossierEvent.select(DossierEvent.id).where(DossierEvent.dossier == built["dossier_id"]).first()
+    )
     async with write_tx():
         doc_id = await service.request_result_document(
-            built["dossier_id"], "demo_result_2", {"title": "Trích lục", "number": "TL-1"}, event["id"], "demo/result.html"
+            built["dossier_id"],
+            "demo_result_2",
+            {"title": "Trích lục", "number": "TL-1"},
+            event["id"],
+            "demo/result.html",
         )
     await render_document({}, document_id=doc_id)
     delivery = await EStoreDelivery.select().where(EStoreDelivery.document == doc_id).first()
@@ -179,7 +220,11 @@ async def test_no_store_configured_queues_nothing(db, monkeypatch):
     built = await build_dossier()
     async with write_tx():
         doc_id = await service.request_result_document(
-            built["dossier_id"], "demo_result", {"title": "Bản sao"}, built["events"]["receive"], "demo/result.html"
+            built["dossier_id"],
+            "demo_result",
+            {"title": "Bản sao"},
+            built["events"]["receive"],
+            "demo/result.html",
         )
     await render_document({}, document_id=doc_id)
     assert await EStoreDelivery.count() == 0

@@ -30,7 +30,9 @@ async def _request_receipt() -> tuple[int, int]:
 
 def _files() -> list:
     """The served files (a signed document also keeps its signed version under ``signed/``)."""
-    return sorted(p for p in (get_settings().files_dir / "documents").rglob("*.pdf") if p.parent.name != "signed")
+    return sorted(
+        p for p in (get_settings().files_dir / "documents").rglob("*.pdf") if p.parent.name != "signed"
+    )
 
 
 async def _ready_bytes(doc_id: int) -> bytes:

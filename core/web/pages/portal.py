@@ -21,6 +21,7 @@ from core.catalogue import service as catalogue_service
 from core.catalogue.registry import get_catalogue
 from core.contract.errors import InvalidInput, NotAllowed, NotFound, StaleVersion, Unavailable
 from core.contract.specs import ProcedureSpec
+from core.documents import estore
 from core.dossiers import access, attachments, drafts, service
 from core.dossiers.states import ACTION_LABELS, BEFORE_DECISION, CHANNEL_LABELS, STATE_LABELS, State
 from core.identity.guards import reads_dossier, requires_login
@@ -534,6 +535,7 @@ async def _render_dossier(request, view, *, errors=None, values=None, status_cod
         "explain": await drafts.due_explanation(view),
         "supplement": await drafts.supplement_request(view),
         "may_withdraw": own and view.state in BEFORE_DECISION,
+        "signed_results": await estore.signed_results(view.id),
         "own": own,
         "errors": errors or {},
         "values": values or {},
