@@ -341,7 +341,10 @@ async def signed_results(dossier_id: int) -> list[dict[str, Any]]:
         return []
     rows = (
         await GeneratedDocument.select(
-            GeneratedDocument.id, GeneratedDocument.kind, GeneratedDocument.number, GeneratedDocument.public_id
+            GeneratedDocument.id,
+            GeneratedDocument.kind,
+            GeneratedDocument.number,
+            GeneratedDocument.public_id,
         )
         .where(
             (GeneratedDocument.dossier == dossier_id)

@@ -74,7 +74,7 @@ async def _outbox(row_id: int) -> dict:
 
 
 async def test_hook_e_data_store(db, sim):
-    """Rule: a signed result is delivered with its receipt. the signed bytes reach the store once, for the applicant's identification number; the store's
+    """Rule: the signed bytes reach the store once, for the applicant's identification number; the store's
     receipt is kept as the proof of delivery and audited; the job delivered again changes nothing."""
     assert isinstance(await estore.adapter(), EDataStore)
     built = await build_dossier()
