@@ -29,6 +29,9 @@ __all__ = (
     "form_of",
     "save_page",
     "save_delivery",
+    "save_principal",
+    "apply_for_self",
+    "slots_of",
     "problems",
     "submit",
     "mine",
@@ -62,6 +65,9 @@ async def start(procedure_code: str, agency_id: int, *, actor: Actor) -> Dossier
         InvalidInput, Unavailable, NotAllowed: as ``intake.create``.
     """
     proc = get_catalogue().procedure(str(procedure_code or ""))
+    untouched = await _untouched_draft(procedure_code, agency_id, actor)
+    if untouched is not None:  # "start" clicked twice (or the back button): one draft, not two
+        return untouched
     channel = proc.result_channels[0] if proc and proc.result_channels else "counter"
     return await intake.create(
         procedure_code,
@@ -73,6 +79,33 @@ async def start(procedure_code: str, agency_id: int, *, actor: Actor) -> Dossier
         result_channel=channel,
         partial=True,
     )
+
+
+async def _untouched_draft(procedure_code: str, agency_id: int, actor: Actor) -> DossierView | None:
+    """The actor's online draft of the procedure at the agency that nothing was done to since it was
+    created (no answer, no file, no other event): starting again reuses it."""
+    if actor is None or not getattr(actor, "id", None):
+        return None
+    rows = (
+        await Dossier.select(Dossier.id, Dossier.data)
+        .where(
+            (Dossier.applicant == actor.id)
+            & (Dossier.procedure_code == str(procedure_code or ""))
+            & (Dossier.receiving_agency == agency_id)
+            & (Dossier.state == State.DRAFT)
+            & (Dossier.channel == "truc_tuyen")
+            & (Dossier.version == 1)
+        )
+        .order_by(Dossier.id, ascending=False)
+        .output(load_json=True)
+    )
+    for row in rows:
+        if row["data"]:
+            continue
+        if await Attachment.exists().where(Attachment.dossier == row["id"]):
+            continue
+        return await load_view(row["id"])
+    return None
 
 
 async def _own_draft(ref: int | str, actor: Actor) -> DossierView:
@@ -172,6 +205,83 @@ def _slots(proc: ProcedureSpec) -> list:
     return [d for d in proc.documents if d.upload]
 
 
+def slots_of(proc: ProcedureSpec, view: DossierView) -> list:
+    """The upload slots of the dossier: its procedure's, and the authorisation's when it is filed on
+    someone's behalf (``intake.AUTHORISATION_SLOT``)."""
+    out = _slots(proc)
+    if isinstance(view.data, dict) and view.data.get("representative"):
+        out.append(intake.AUTHORISATION_SLOT)
+    return out
+
+
+async def save_principal(
+    ref: int | str, *, actor: Actor, applicant: dict[str, Any], representative: dict[str, Any]
+) -> tuple[DossierView, dict[str | None, str]]:
+    """The draft is filed on someone else's behalf: ``applicant`` names the person applied for (typed,
+    never taken from the account), the signed-in account is the authorised representative (its name
+    and CCCD; ``representative`` gives its address and the authorisation ``document``). Both are
+    checked as ``intake.create`` checks them and saved (event ``edit_draft``); the draft gets the
+    authorisation's upload slot, which must be filled before it is submitted.
+
+    Returns:
+        ``(the draft, {field: message})`` with fields ``applicant.*`` / ``representative.*``; nothing
+        is saved when there are errors.
+    """
+    view = await _own_draft(ref, actor)
+    if view.state != State.DRAFT:
+        return view, {None: "Hồ sơ này đã được nộp; bạn không đổi được người nộp nữa."}
+    values, errors = intake._applicant_fields(applicant, actor, False)
+    rep: dict[str, Any] = {}
+    if not errors:
+        rep, rep_errors = intake._representative_fields(
+            representative, actor, True, values.get("applicant_id_number", "")
+        )
+        errors += rep_errors
+    if not errors and not values.get("applicant_id_number"):
+        errors.append(("applicant.id_number", "Nhập số CCCD của người bạn nộp hồ sơ thay (người ủy quyền)."))
+    if errors:
+        out: dict[str | None, str] = {}
+        for field, message in errors:
+            out.setdefault(field, message)
+        return view, out
+    data = {**view.data, "representative": rep}
+
+    async def apply(c: Ctx) -> None:
+        c.updates.update(values)
+        c.updates["data"] = data
+        c.event_data["on_behalf"] = True
+        c.to = State.DRAFT
+
+    await run_transition(view.id, "edit_draft", apply, actor=actor, version=None, reload=False)
+    return await load_view(view.id), {}
+
+
+async def apply_for_self(ref: int | str, *, actor: Actor) -> DossierView:
+    """The draft is the signed-in applicant's own again: the applicant is taken from the account and the
+    representative (and its authorisation's upload, if any) is dropped."""
+    view = await _own_draft(ref, actor)
+    if view.state != State.DRAFT or not view.data.get("representative"):
+        return view
+    values, _errors = intake._applicant_fields({}, actor, True)
+    data = {k: v for k, v in view.data.items() if k != "representative"}
+    values["applicant_address"] = view.applicant_address if view.result_channel == "post" else ""
+
+    async def apply(c: Ctx) -> None:
+        c.updates.update(values)
+        c.updates["data"] = data
+        c.event_data["on_behalf"] = False
+        c.to = State.DRAFT
+
+    from core.dossiers import attachments
+
+    for row in await Attachment.select(Attachment.id).where(
+        (Attachment.dossier == view.id) & (Attachment.document_code == intake.AUTHORISATION_SLOT.code)
+    ):
+        await attachments.remove(view.id, actor=actor, attachment_id=row["id"])
+    await run_transition(view.id, "edit_draft", apply, actor=actor, version=None, reload=False)
+    return await load_view(view.id)
+
+
 async def problems(view: DossierView, actor: Actor) -> list[tuple[str, str, str]]:
     """What stops the draft from being submitted: ``[(where, field or slot, message)]`` where ``where``
     is a page id, ``"giay-to"`` (uploads) or ``"nhan-ket-qua"`` (delivery); empty when it is complete."""
@@ -194,7 +304,7 @@ async def problems(view: DossierView, actor: Actor) -> list[tuple[str, str, str]
         r["document_code"]
         for r in await Attachment.select(Attachment.document_code).where(Attachment.dossier == view.id)
     }
-    for slot in _slots(proc):
+    for slot in slots_of(proc, view):
         if slot.required and slot.code not in have:
             out.append(("giay-to", slot.code, f"Tải lên {slot.name.vi[:1].lower()}{slot.name.vi[1:]}."))
     if view.result_channel == "post" and not view.applicant_address:

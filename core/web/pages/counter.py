@@ -25,7 +25,7 @@ from core.dossiers import service
 from core.dossiers.actions import RECEIVER_RELATIONS
 from core.dossiers.states import CHANNEL_LABELS, STATE_LABELS
 from core.fees import service as fees
-from core.forms.validators import ADDRESS_MAX, EMAIL_MAX, IDENTIFIER_MAX, NAME_MAX
+from core.forms.validators import ADDRESS_MAX, EMAIL_MAX, IDENTIFIER_MAX, NAME_MAX, SHORT_TEXT_MAX
 from core.identity import kept_forms
 from core.identity.guards import requires_role
 from core.text.i18n import gettext as _
@@ -48,6 +48,14 @@ APPLICANT_FIELDS = (
     ("email", EMAIL_MAX),
     ("address", ADDRESS_MAX),
 )
+REPRESENTATIVE_FIELDS = (
+    ("name", NAME_MAX),
+    ("id_number", IDENTIFIER_MAX),
+    ("phone", IDENTIFIER_MAX),
+    ("address", ADDRESS_MAX),
+    ("document", SHORT_TEXT_MAX),
+)
+"""The optional person filing on the applicant's behalf (``intake.create(representative=...)``)."""
 RELATION_LABELS = {
     "holder": "Chính chủ (người đứng tên hồ sơ)",
     "authorised": "Người được ủy quyền",
@@ -150,12 +158,16 @@ def _intake_context(request: Request, proc: Any, form: Any | None) -> dict[str, 
     checklist, _errors = _checklist(proc, form)
     values = _raw_answers(form, spec) if form is not None else {}
     applicant = {k: str(form.get(f"applicant.{k}") or "")[:m] for k, m in APPLICANT_FIELDS} if form else {}
+    representative = (
+        {k: str(form.get(f"representative.{k}") or "")[:m] for k, m in REPRESENTATIVE_FIELDS} if form else {}
+    )
     return {
         **_desk_context(request),
         "proc": proc,
         "form_spec": spec,
         "values": values,
         "applicant": applicant,
+        "representative": representative,
         "checklist": checklist,
         "result_channel": str(form.get("result_channel") or "") if form else "counter",
         "result_choices": [(c, RESULT_CHANNEL_LABELS.get(c, c)) for c in proc.result_channels],
@@ -262,6 +274,7 @@ async def _intake_action(request: Request, proc: Any, agency: dict, ctx: dict, a
         agency["id"],
         actor=user,
         applicant=ctx["applicant"],
+        representative=ctx["representative"] if any(ctx["representative"].values()) else None,
         data=ctx["values"],
         channel="truc_tiep",
         result_channel=ctx["result_channel"] or "counter",

@@ -86,7 +86,12 @@ async def start_form(request: Request, code: str) -> Template:
     """Choose the receiving agency among those that take the procedure in."""
     ctx = await _start_context(code)
     status = 200 if ctx["agencies"] else 410
-    return await page(request, "portal/start.html", {**ctx, "errors": {}, "chosen": ""}, status_code=status)
+    return await page(
+        request,
+        "portal/start.html",
+        {**ctx, "errors": {}, "chosen": "", "for_whom": "self"},
+        status_code=status,
+    )
 
 
 @post("/thu-tuc/{code:str}/nop", include_in_schema=False, name="portal_start_post", guards=[requires_login])
@@ -95,19 +100,27 @@ async def start(request: Request, code: str) -> Template | Redirect:
     form = await _form(request)
     chosen = str(form.get("agency") or "")
     agency = next((a for a in ctx["agencies"] if str(a["id"]) == chosen), None)
+    for_whom = str(form.get("for") or "self")
     errors: dict[str | None, str] = {}
     if agency is None:
         errors["agency"] = _("Choose the agency that will receive your application.")
-    else:
+    if for_whom not in ("self", "other"):
+        errors["for"] = _("Choose whether you apply for yourself or for someone else.")
+    if not errors and agency is not None:
         try:
             draft = await drafts.start(code, agency["id"], actor=request.user)
         except (InvalidInput, NotAllowed) as exc:
             errors = _field_errors(exc) if isinstance(exc, InvalidInput) else {None: exc.message}
         else:
+            if for_whom == "other":
+                return Redirect(f"/ho-so-cua-toi/{draft.id}/nguoi-uy-quyen", status_code=303)
             first = drafts.form_of(ctx["proc"]).pages[0].id
             return Redirect(f"/ho-so-cua-toi/{draft.id}/trang/{first}", status_code=303)
     return await page(
-        request, "portal/start.html", {**ctx, "errors": errors, "chosen": chosen}, status_code=422
+        request,
+        "portal/start.html",
+        {**ctx, "errors": errors, "chosen": chosen, "for_whom": for_whom},
+        status_code=422,
     )
 
 
@@ -137,7 +150,10 @@ def _steps(proc, view) -> list[dict[str, Any]]:
     """The pages of the application in order (the task list of the check-answers page)."""
     form = drafts.form_of(proc)
     base = f"/ho-so-cua-toi/{view.id}"
-    out = [{"id": p.id, "title": p.title, "url": f"{base}/trang/{p.id}"} for p in form.pages]
+    out: list[dict[str, Any]] = []
+    if view.data.get("representative"):
+        out.append({"id": "nguoi-uy-quyen", "title": None, "url": f"{base}/nguoi-uy-quyen"})
+    out += [{"id": p.id, "title": p.title, "url": f"{base}/trang/{p.id}"} for p in form.pages]
     out.append({"id": "giay-to", "title": None, "url": f"{base}/giay-to"})
     out.append({"id": "nhan-ket-qua", "title": None, "url": f"{base}/nhan-ket-qua"})
     out.append({"id": "kiem-tra", "title": None, "url": f"{base}/kiem-tra"})
@@ -226,13 +242,93 @@ async def answer(request: Request, ref: str, page_id: str) -> Template | Redirec
     return Redirect(_next_url(proc, view, page_id), status_code=303)
 
 
+# --- on someone else's behalf ----------------------------------------------------------------------
+
+PRINCIPAL_FIELDS = ("name", "id_number", "birth_date", "phone", "email", "address")
+REPRESENTATIVE_TYPED = ("address", "document")
+
+
+async def _render_principal(request, view, values, errors, status_code=200) -> Template:
+    proc = _procedure_of(view)
+    ctx = {
+        "d": view,
+        "proc": proc,
+        "values": values,
+        "errors": errors,
+        "back_url": f"/thu-tuc/{proc.code}",
+        "from_check": request.query_params.get("tu") == "kiem-tra",
+        "me": request.user,
+    }
+    return await page(request, "portal/principal.html", ctx, status_code=status_code)
+
+
+@get(
+    "/ho-so-cua-toi/{ref:str}/nguoi-uy-quyen",
+    include_in_schema=False,
+    name="portal_principal",
+    guards=[reads_dossier],
+)
+async def principal(request: Request, ref: str) -> Template | Redirect:
+    """Applying for someone else: who the applicant is, and the authorisation (the signed-in account is
+    the authorised representative)."""
+    view = await _draft(request, ref)
+    if view.state != State.DRAFT:
+        return Redirect(f"/ho-so-cua-toi/{view.code or view.id}", status_code=303)
+    rep = view.data.get("representative") or {}
+    values: dict[str, Any] = {}
+    if rep:
+        values = {
+            "applicant.name": view.applicant_name,
+            "applicant.id_number": view.applicant_id_number,
+            "applicant.phone": view.applicant_phone,
+            "applicant.email": view.applicant_email,
+            "applicant.address": view.applicant_address,
+            "representative.address": rep.get("address", ""),
+            "representative.document": rep.get("document", ""),
+        }
+    return await _render_principal(request, view, values, {})
+
+
+@post(
+    "/ho-so-cua-toi/{ref:str}/nguoi-uy-quyen",
+    include_in_schema=False,
+    name="portal_principal_post",
+    guards=[reads_dossier],
+)
+async def principal_post(request: Request, ref: str) -> Template | Redirect:
+    """Save who is applied for (everything typed kept on error, 422), or go back to applying for oneself."""
+    view = await _draft(request, ref)
+    form = await _form(request)
+    proc = _procedure_of(view)
+    first = f"/ho-so-cua-toi/{view.id}/trang/{drafts.form_of(proc).pages[0].id}"
+    if form.get("_action") == "self":
+        await drafts.apply_for_self(view.id, actor=request.user)
+        flash(request, _("You now apply for yourself."))
+        return Redirect(first, status_code=303)
+    values = {
+        **{f"applicant.{k}": str(form.get(f"applicant.{k}") or "") for k in PRINCIPAL_FIELDS},
+        **{f"representative.{k}": str(form.get(f"representative.{k}") or "") for k in REPRESENTATIVE_TYPED},
+    }
+    view, errors = await drafts.save_principal(
+        view.id,
+        actor=request.user,
+        applicant={k: values[f"applicant.{k}"] for k in PRINCIPAL_FIELDS},
+        representative={k: values[f"representative.{k}"] for k in REPRESENTATIVE_TYPED},
+    )
+    if errors:
+        return await _render_principal(request, view, values, errors, status_code=422)
+    if form.get("tu") == "kiem-tra":
+        return Redirect(f"/ho-so-cua-toi/{view.id}/kiem-tra", status_code=303)
+    return Redirect(first, status_code=303)
+
+
 # --- uploads -------------------------------------------------------------------------------------
 
 
 async def _render_files(request, view, errors=None, status_code=200) -> Template:
     proc = _procedure_of(view)
     files = await attachments.list_for(view.id)
-    slots = [s for s in proc.documents if s.upload]
+    slots = drafts.slots_of(proc, view)
     by_slot: dict[str, list[dict[str, Any]]] = {}
     for f in files:
         by_slot.setdefault(f["document_code"], []).append(f)
@@ -384,7 +480,7 @@ async def _render_check(request, view, errors=None, status_code=200) -> Template
         ]
         answers.append({"page": p, "rows": rows, "url": f"/ho-so-cua-toi/{view.id}/trang/{p.id}?tu=kiem-tra"})
     files = await attachments.list_for(view.id)
-    names = {s.code: s.name for s in proc.documents}
+    names = {s.code: s.name for s in drafts.slots_of(proc, view)}
     agency = view.receiving_agency
     quote = await fees.quote(proc, view.data, agency=agency, channel="online")  # submitted online
     problems = await drafts.problems(view, request.user)
@@ -466,7 +562,7 @@ async def record(request: Request, ref: str) -> Response[bytes]:
     if not view.code or view.submitted_at is None:
         raise access.not_found(ref)
     proc = _procedure_of(view)
-    names = {s.code: s.name.vi for s in proc.documents}
+    names = {s.code: s.name.vi for s in [*proc.documents, *drafts.slots_of(proc, view)]}
     url = status_url(view.code)
     ctx = {
         "agency": {"name": view.receiving_agency.name, "parent_name": ""},
@@ -478,6 +574,7 @@ async def record(request: Request, ref: str) -> Response[bytes]:
         "procedure": proc.name.vi,
         "days": vn_days(proc.processing_days),
         "applicant": {"name": view.applicant_name, "id_number": view.applicant_id_number},
+        "representative": view.data.get("representative") or None,
         "channel": {
             "counter": "Nhận trực tiếp tại bộ phận một cửa",
             "post": f"Qua bưu chính công ích, về địa chỉ: {view.applicant_address}",
@@ -530,7 +627,7 @@ async def _render_dossier(request, view, *, errors=None, values=None, status_cod
         "proc": proc,
         "events": events,
         "files": await attachments.list_for(view.id),
-        "slot_names": {s.code: s.name for s in proc.documents} if proc else {},
+        "slot_names": {s.code: s.name for s in [*proc.documents, *drafts.slots_of(proc, view)]},
         "to_pay": (await fees.totals(view.id))["due"] if view.state != "draft" else 0,
         "explain": await drafts.due_explanation(view),
         "supplement": await drafts.supplement_request(view),
@@ -640,6 +737,8 @@ async def supplement_post(request: Request, ref: str) -> Template | Redirect:
 ROUTES = [
     start_form,
     start,
+    principal,
+    principal_post,
     question,
     answer,
     files,
