@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.audit import chain as audit
-from core.contract.errors import InvalidInput, NotFound
+from core.contract.errors import Conflict, InvalidInput, NotFound
+from core.contract.vntime import VN_TZ
 from core.db.tx import write_tx
 from core.fees.gateways import gateways
 from core.fees.service import _lock_dossier, balance_due, on_payment
@@ -15,9 +16,43 @@ from core.fees.tables import Payment
 from core.plugins import await_me_maybe
 from core.settings import get_settings
 
-__all__ = ("start_gateway_payment", "confirm_gateway_payment")
+__all__ = ("PENDING_WINDOW", "pending_gateway_payment", "start_gateway_payment", "confirm_gateway_payment")
 
 log = logging.getLogger("motcua.fees.gateway")
+
+PENDING_WINDOW = timedelta(minutes=15)
+"""How long a started online payment blocks another one: the payer finishes (or cancels) it on the
+platform's page meanwhile. Afterwards a new one may be started; a late confirmation of the old one is
+still settled, and what it paid twice is owed back (a pending refund)."""
+
+
+async def pending_gateway_payment(dossier_id: int, *, now: datetime | None = None) -> dict[str, Any] | None:
+    """The online payment of the dossier still waiting for its platform within ``PENDING_WINDOW``, with
+    ``expires_at``, the ``gateway`` name and the ``url`` of the platform's page (to finish or cancel it
+    there); None when there is none."""
+    now = now or datetime.now(UTC)
+    row = (
+        await Payment.select(Payment.id, Payment.method, Payment.amount, Payment.created_at, Payment.data)
+        .where(
+            (Payment.dossier == dossier_id)
+            & (Payment.kind == "payment")
+            & (Payment.status == "pending")
+            & Payment.method.like("gateway:%")
+            & (Payment.created_at > now - PENDING_WINDOW)
+        )
+        .order_by(Payment.id, ascending=False)
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        return None
+    data = row.pop("data") or {}
+    return {
+        **row,
+        "gateway": row["method"].split(":", 1)[1],
+        "expires_at": row["created_at"] + PENDING_WINDOW,
+        "url": str(data.get("url") or "") if isinstance(data, dict) else "",
+    }
 
 
 async def start_gateway_payment(dossier_id: int, gateway: str, *, actor: Any = None) -> str:
@@ -27,6 +62,13 @@ async def start_gateway_payment(dossier_id: int, gateway: str, *, actor: Any = N
         raise NotFound("Cổng thanh toán này không được cung cấp.")
     async with write_tx():
         d = await _lock_dossier(dossier_id)
+        waiting = await pending_gateway_payment(dossier_id)
+        if waiting is not None:  # "Pay online" again while a payment is with the platform: not twice
+            raise Conflict(
+                "Một khoản thanh toán trực tuyến của hồ sơ đang chờ cổng thanh toán xác nhận; hãy hoàn tất "
+                "hoặc hủy nó trên trang của cổng, hoặc chờ đến "
+                f"{waiting['expires_at'].astimezone(VN_TZ):%H:%M} rồi thanh toán lại."
+            )
         due = await balance_due(dossier_id)
         if due <= 0:
             raise InvalidInput(
@@ -44,9 +86,11 @@ async def start_gateway_payment(dossier_id: int, gateway: str, *, actor: Any = N
         )
         await row.save()
     return_url = f"{get_settings().base_url}/thanh-toan/{gateway}/ket-qua"
-    return await await_me_maybe(
+    url = await await_me_maybe(
         spec.start({"id": row.id, "dossier_code": d["code"], "amount": due, "return_url": return_url})
     )
+    await Payment.update({Payment.data: {"url": str(url)[:2000]}}).where(Payment.id == row.id)
+    return url
 
 
 async def confirm_gateway_payment(gateway: str, params: dict[str, Any]) -> dict[str, Any]:

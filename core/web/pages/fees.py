@@ -8,13 +8,13 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
-from core.contract.errors import InvalidInput, NotAllowed, NotFound
+from core.contract.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.counter import cashbook
 from core.documents.access import dossier_for_user
 from core.documents.tables import GeneratedDocument
 from core.fees import service
 from core.fees.gateways import gateways
-from core.fees.online import confirm_gateway_payment, start_gateway_payment
+from core.fees.online import confirm_gateway_payment, pending_gateway_payment, start_gateway_payment
 from core.fees.vietqr import build_payload, transfer_purpose, treasury_account
 from core.identity.guards import public, reads_dossier
 from core.text.i18n import gettext as _
@@ -60,6 +60,8 @@ async def _context(request: Request, code: str) -> dict[str, Any]:
         "methods": list(service.METHODS.items()),
         "vietqr": vietqr,
         "gateways": list(gateways().values()) if user is not None and d["applicant"] == user.id else [],
+        "pending": await pending_gateway_payment(d["id"]),
+        "gateway_labels": {g.name: g.label for g in gateways().values()},
         "form": {"method": "cash", "amount": str(totals["due"]), "reference": ""},
         "errors": {},
         "refund_form": {},
@@ -140,7 +142,11 @@ async def pay_online(request: Request, code: str, gateway: str) -> Redirect:
     d = await dossier_for_user(user, code)
     if d["applicant"] != user.id:
         raise NotAllowed("Chỉ người nộp hồ sơ thanh toán trực tuyến cho hồ sơ của mình.")
-    url = await start_gateway_payment(d["id"], gateway, actor=user)
+    try:
+        url = await start_gateway_payment(d["id"], gateway, actor=user)
+    except (Conflict, InvalidInput) as exc:  # one still pending, or nothing left to pay: say so on the page
+        flash(request, exc.message, "error")
+        return Redirect(f"/ho-so/{code}/le-phi", status_code=303)
     return Redirect(url, status_code=303)
 
 
