@@ -1,8 +1,9 @@
 """Ratings and complaints: who may rate, the once-per-dossier rule, complaints with their time limit,
 staff answers, the published answers, and the counts the leaders' dashboard reads.
 
-* ``rate`` — a finished dossier, by its applicant (signed in) or the holder of the receipt's rating
-  secret (``rating_key``); once per dossier (a unique row, so two racing requests rate once);
+* ``rate`` — a finished dossier, by its applicant (signed in) or the holder of the receipt's status
+  look-up key (``codes.lookup_key_matches``: one secret for the status page and the rating); once per
+  dossier (a unique row, so two racing requests rate once);
 * ``submit_complaint`` / ``answer_complaint`` — phản ánh, kiến nghị, answered within
   ``COMPLAINT_DAYS`` working days; the answer is published, without personal data, when the sender
   agreed;
@@ -11,8 +12,6 @@ staff answers, the published answers, and the counts the leaders' dashboard read
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -34,7 +33,6 @@ __all__ = (
     "COMMENT_MAX",
     "COMPLAINT_DAYS",
     "RATEABLE_STATES",
-    "rating_key",
     "rating_target",
     "rate",
     "rating_of",
@@ -60,6 +58,8 @@ SUBJECT_MAX = 200
 CONTENT_MAX = 4000
 ANSWER_MAX = 4000
 NAME_MAX = 120
+CODE_MAX = 64
+PHONE_MAX = 20
 COMPLAINT_DAYS = 10
 """Working days to answer a complaint or suggestion from the day it is received (REGULATIONS §4.3)."""
 RATEABLE_STATES = frozenset({"returned", "refused", "stopped", "closed"})
@@ -67,14 +67,6 @@ RATEABLE_STATES = frozenset({"returned", "refused", "stopped", "closed"})
 
 _PHONE = re.compile(r"^(?:\+84|0)\d{9,10}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def rating_key(code: str) -> str:
-    """The secret printed with the receipt's rating link: an HMAC of the code (nothing stored)."""
-    from core.settings import get_settings
-
-    digest = hmac.new(get_settings().secret_key.encode(), f"rating:{code}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:16]
 
 
 async def rating_target(code: str, user: Any, key: str = "") -> dict[str, Any]:
@@ -101,11 +93,8 @@ async def rating_target(code: str, user: Any, key: str = "") -> dict[str, Any]:
     by_account = (
         user is not None and row["applicant"] is not None and row["applicant"] == getattr(user, "id", None)
     )
-    # the receipt's look-up key (printed on form 01 and in its QR) or the rating link's own key
-    by_key = bool(key) and (
-        lookup_key_matches(row.pop("lookup_key"), key) or hmac.compare_digest(key, rating_key(code))
-    )
-    row.pop("lookup_key", None)
+    # the receipt's look-up key (printed on form 01 and in its QR): the one secret of the status page
+    by_key = lookup_key_matches(row.pop("lookup_key"), key)
     if not (by_account or by_key):
         raise NotFound("Không tìm thấy hồ sơ.")
     return {**row, "via": "account" if by_account else "receipt", "rating": await rating_of(row["id"])}
@@ -177,8 +166,14 @@ def _check_complaint(values: dict[str, str]) -> list[tuple[str, str]]:
         errors.append(("sender_name", "Nhập họ và tên của bạn."))
     elif len(values["sender_name"]) > NAME_MAX:
         errors.append(("sender_name", f"Họ và tên dài tối đa {NAME_MAX} ký tự."))
+    if len(values["dossier_code"]) > CODE_MAX:
+        errors.append(("dossier_code", f"Mã hồ sơ dài tối đa {CODE_MAX} ký tự; xem mã trên giấy tiếp nhận."))
+    if len(values["agency_id"]) > 12 or (values["agency_id"] and not values["agency_id"].isdigit()):
+        errors.append(("agency_id", "Chọn cơ quan nhận phản ánh, kiến nghị trong danh sách."))
     phone = values["sender_phone"].replace(" ", "").replace(".", "")
-    if phone and not _PHONE.match(phone):
+    if len(phone) > PHONE_MAX:
+        errors.append(("sender_phone", f"Số điện thoại dài tối đa {PHONE_MAX} ký tự, ví dụ 0912345678."))
+    elif phone and not _PHONE.match(phone):
         errors.append(("sender_phone", "Số điện thoại gồm 10 chữ số, ví dụ 0912345678."))
     email = values["sender_email"]
     if email and (len(email) > 254 or not _EMAIL.match(email)):
@@ -220,7 +215,7 @@ async def submit_complaint(values: dict[str, Any], *, user: Any = None) -> dict[
     errors = _check_complaint(v)
     dossier_id = None
     agency_id: int | None = None
-    if v["dossier_code"]:
+    if v["dossier_code"] and len(v["dossier_code"]) <= CODE_MAX:
         d = (
             await Dossier.select(Dossier.id, Dossier.receiving_agency)
             .where(Dossier.code == v["dossier_code"].upper())
@@ -230,10 +225,14 @@ async def submit_complaint(values: dict[str, Any], *, user: Any = None) -> dict[
             errors.append(("dossier_code", "Không có hồ sơ nào mang mã này; xem mã trên giấy tiếp nhận."))
         else:
             dossier_id, agency_id = d["id"], d["receiving_agency"]
-    else:
-        if v["agency_id"].isdigit() and await Agency.exists().where(Agency.id == int(v["agency_id"])):
+    elif not v["dossier_code"]:
+        if (
+            v["agency_id"].isdigit()
+            and len(v["agency_id"]) <= 12
+            and await Agency.exists().where(Agency.id == int(v["agency_id"]))
+        ):
             agency_id = int(v["agency_id"])
-        else:
+        elif not any(f == "agency_id" for f, _m in errors):
             errors.append(("agency_id", "Chọn cơ quan nhận phản ánh, kiến nghị (hoặc nhập mã hồ sơ)."))
     if errors or agency_id is None:
         raise InvalidInput("Phản ánh, kiến nghị chưa hợp lệ.", errors)

@@ -10,8 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.feedback.service import rating_key
-from tests.e2e.conftest import MOBILE, login
+from tests.e2e.conftest import MOBILE, login, lookup_key
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +69,7 @@ def test_pay_by_sandbox_rate_and_complain(page: Page, live_server, demo_day, sho
     _sign_out(page)
 
     # Rate a finished dossier through the receipt's link (no account needed).
-    page.goto(f"{live_server}/danh-gia/{finished}?k={rating_key(finished)}")
+    page.goto(f"{live_server}/danh-gia/{finished}?k={lookup_key(finished)}")
     page.get_by_label("Hài lòng", exact=True).check()
     page.get_by_label(re.compile("^Góp ý")).fill("Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn.")
     shot("payfeed-05-rate")

@@ -62,7 +62,10 @@ async def test_strangers_get_the_unknown_code_answer_and_the_receipt_key_works(c
     assert refused.text.replace(CODE, "X") == unknown.text.replace("000.00.01.H39-261123-9999", "X")
     wrong = await _post(client, f"/danh-gia/{CODE}", {"score": "dissatisfied", "k": "0" * 16})
     assert wrong.status_code == 404
-    key = feedback.rating_key(CODE)
+    key = (await Dossier.select(Dossier.lookup_key).where(Dossier.id == built["dossier_id"]).first())[
+        "lookup_key"
+    ]
+    assert (await client.get(f"/danh-gia/{CODE}?k={key[::-1]}")).status_code == 404  # a wrong key
     client.cookies.clear()  # signed out
     by_key = await client.get(f"/danh-gia/{CODE}?k={key}")
     assert by_key.status_code == 200 and f'name="k" value="{key}"' in by_key.text
@@ -219,3 +222,13 @@ async def test_counts_by_agency_for_the_dashboard(db):
     counts = await feedback.complaint_counts(today, today, today=later)
     assert counts == {agency: {"received": 2, "answered": 1, "answered_on_time": 1, "overdue": 1}}
     assert await feedback.complaint_counts(today, today, agency_ids=[agency + 1]) == {}
+
+
+async def test_the_status_pages_rating_link_carries_the_lookup_key(client):
+    """One secret: the status page opened with the receipt's key links to the rating with that key."""
+    built = await _finished()
+    row = await Dossier.select(Dossier.lookup_key).where(Dossier.id == built["dossier_id"]).first()
+    assert not hasattr(feedback, "rating_key")
+    status = await client.get(f"/tra-cuu/{CODE}?k={row['lookup_key']}")
+    assert status.status_code == 200 and f'href="/danh-gia/{CODE}?k={row["lookup_key"]}"' in status.text
+    assert (await client.get(f"/danh-gia/{CODE}?k={row['lookup_key']}")).status_code == 200

@@ -331,7 +331,7 @@ def test_the_rebuild_is_a_command_and_a_job():
 
 
 async def test_satisfaction_shows_once_ratings_exist(client, world):
-    from core.feedback.service import rate, rating_key
+    from core.feedback.service import rate
 
     w = world
     ds = w["dossiers"]
@@ -339,8 +339,8 @@ async def test_satisfaction_shows_once_ratings_exist(client, world):
     r = await client.get(f"/thong-ke?{_period()}&nhom=agency")
     assert "Mức độ hài lòng sẽ hiển thị khi có đánh giá" in r.text and "lượt đánh giá trong kỳ" not in r.text
     d6 = await service.act(ds[6].id, "stop", actor=w["as"]["receiver"], version=ds[6].version, note="Xin rút")
-    await rate(ds[5].code, None, "very_satisfied", key=rating_key(ds[5].code))
-    await rate(d6.code, None, "dissatisfied", key=rating_key(d6.code))
+    await rate(ds[5].code, None, "very_satisfied", key=ds[5].lookup_key)
+    await rate(d6.code, None, "dissatisfied", key=d6.lookup_key)
     r = await client.get(f"/thong-ke?{_period()}&nhom=agency")
     text = _text(r.text)
     assert "50,0 % Mức độ hài lòng 2 lượt đánh giá trong kỳ" in text

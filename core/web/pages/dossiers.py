@@ -117,7 +117,14 @@ async def status_page(request: Request, code: str, k: str | None = None) -> Temp
         return await _lookup_page(request, shown, key, {"k": _key_refusal(key)}, status_code=404)
     proc = get_catalogue().procedure(view.procedure_code)
     return await page(
-        request, "dossiers/status.html", {"d": view.public_dict(), "procedure": proc, **_labels()}
+        request,
+        "dossiers/status.html",
+        {
+            "d": view.public_dict(),
+            "procedure": proc,
+            "key": key if codes.lookup_key_matches(view.lookup_key, key) else "",
+            **_labels(),
+        },
     )
 
 
