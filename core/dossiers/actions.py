@@ -374,9 +374,45 @@ def _items(value: Any) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
+def _asked(c: Ctx) -> tuple[list[str], list[str], list[str]]:
+    """The checklist slots (``slots``: document codes) and form answers (``fields``: field names) a
+    supplement request names, checked against the dossier's procedure and form, and the lines they
+    add to form 02's list. Raises ``InvalidInput`` for a code or name the dossier does not have."""
+    from core.dossiers.intake import AUTHORISATION_SLOT
+
+    def names(key: str) -> list[str]:
+        value = c.params.get(key) or []
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list | tuple):
+            raise InvalidInput("Danh sách không hợp lệ.", [(key, "Gửi danh sách mã, mỗi mục một giá trị.")])
+        return list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+
+    slots, fields = names("slots"), names("fields")
+    if not slots and not fields:
+        return [], [], []
+    proc = c.proc
+    docs = {d.code: d for d in (proc.documents if proc else ()) if d.upload}
+    if isinstance(c.row.get("data"), dict) and c.row["data"].get("representative"):
+        docs[AUTHORISATION_SLOT.code] = AUTHORISATION_SLOT
+    form = get_catalogue().forms.get(proc.form) if proc else None
+    labels = {f.name: f.label for p in (form.pages if form else ()) for f in p.fields}
+    errors = [("slots", f"Hồ sơ không có mục giấy tờ '{x[:40]}' để bổ sung.") for x in slots if x not in docs]
+    errors += [("fields", f"Tờ khai không có trường '{x[:40]}'.") for x in fields if x not in labels]
+    if errors:
+        raise InvalidInput("Nội dung yêu cầu bổ sung không hợp lệ.", errors[:5])
+    lines = [docs[x].name.vi for x in slots] + [f"Sửa thông tin: {labels[x].vi}" for x in fields]
+    return slots, fields, lines
+
+
 async def request_supplement(c: Ctx) -> None:
-    """Form 02: everything missing, listed once (R7, R9, R12); pauses or will restart the clock."""
+    """Form 02: everything missing, listed once (R7, R9, R12); pauses or will restart the clock.
+
+    ``slots`` / ``fields`` (optional): exactly which checklist slots and form answers are asked for;
+    stored in the event, so the applicant online is shown those and only those to supply or correct,
+    and printed on form 02 after the typed ``items``."""
     items = _items(c.params.get("items"))
+    slots, fields, lines = _asked(c)
+    items += [x for x in lines if x not in items]
     at_intake = c.row["state"] in (State.DRAFT, State.SUBMITTED)
     if not at_intake:
         if c.step_row is None and c.by == "approver@step":  # a leader acts on their agency's step
@@ -419,6 +455,8 @@ async def request_supplement(c: Ctx) -> None:
         )
     c.event_data.update(
         items=items,
+        slots=slots,
+        fields=fields,
         policy=None if at_intake else policy,
         count=earlier + 1,
         override_reason=override or None,

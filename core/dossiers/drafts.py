@@ -430,9 +430,11 @@ async def supplement_request(view: DossierView) -> dict[str, Any] | None:
     )
     if ev is None:
         return None
-    items = [str(i) for i in (ev["data"] or {}).get("items") or []]
+    data = ev["data"] or {}
+    items = [str(i) for i in data.get("items") or []]
     proc = _proc(view)
     form = form_of(proc)
+    structured = bool(data.get("slots") or data.get("fields"))
 
     def norm(text: str) -> str:
         return " ".join(text.lower().replace("“", "").replace("”", "").split())
@@ -443,8 +445,13 @@ async def supplement_request(view: DossierView) -> dict[str, Any] | None:
         keys = [norm(code), *(norm(n) for n in names if n)]
         return any(k and (k == w or k in w or (len(w) > 8 and w in k)) for w in wanted for k in keys)
 
-    slots = [s for s in _slots(proc) if named(s.code, s.name.vi, s.name.en)]
-    fields = [(p, f) for p in form.pages for f in p.fields if named(f.name, f.label.vi, f.label.en)]
+    if structured:  # the staff named the slots and answers: exactly those
+        asked_slots, asked_fields = set(data.get("slots") or ()), set(data.get("fields") or ())
+        slots = [s for s in slots_of(proc, view) if s.code in asked_slots]
+        fields = [(p, f) for p in form.pages for f in p.fields if f.name in asked_fields]
+    else:  # a request of free text only (made before requests named them): matched by name
+        slots = [s for s in slots_of(proc, view) if named(s.code, s.name.vi, s.name.en)]
+        fields = [(p, f) for p in form.pages for f in p.fields if named(f.name, f.label.vi, f.label.en)]
     uploaded = (
         await Attachment.select(Attachment.id, Attachment.document_code, Attachment.filename)
         .where((Attachment.dossier == view.id) & (Attachment.at > ev["at"]))
@@ -454,8 +461,9 @@ async def supplement_request(view: DossierView) -> dict[str, Any] | None:
         "items": items,
         "reason": ev["note"],
         "at": ev["at"],
-        "slots": slots or _slots(proc),
-        "named_slots": bool(slots),
+        "slots": slots if structured else (slots or slots_of(proc, view)),
+        "named_slots": structured or bool(slots),
+        "structured": structured,
         "fields": fields,
         "uploaded": uploaded,
     }

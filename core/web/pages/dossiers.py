@@ -167,6 +167,7 @@ async def _render_dossier(
         "staff_view": bool(user.is_staff) and view.applicant_id != user.id,
         "attachments": files,
         "slot_names": {d.code: d.name for d in (getattr(procedure, "documents", None) or ())},
+        "supplement_choices": _supplement_choices(view, procedure),
         "actions": await _with_originals(
             _with_inputs(access.allowed_actions(user, view, stop_pending=stop_request is not None), view),
             view,
@@ -186,6 +187,20 @@ async def _render_dossier(
         # browser's address bar shows the POST-only action URL, and a reload answers 405.
         response.headers["HX-Replace-Url"] = f"/ho-so/{view.code or view.id}"
     return response
+
+
+def _supplement_choices(view, procedure) -> dict[str, list[tuple[str, Any]]]:
+    """What a supplement request may name: the dossier's upload slots and its form's answers."""
+    from core.catalogue.registry import get_catalogue
+    from core.dossiers.drafts import slots_of
+
+    if procedure is None:
+        return {"slots": [], "fields": []}
+    form = get_catalogue().forms.get(procedure.form)
+    return {
+        "slots": [(s.code, s.name) for s in slots_of(procedure, view)],
+        "fields": [(f.name, f.label) for p in (form.pages if form else ()) for f in p.fields],
+    }
 
 
 async def _panels(view, user, request: Request) -> list[dict[str, Any]]:
@@ -286,6 +301,11 @@ def _params(action: str, form: dict[str, Any]) -> dict[str, Any]:
         return {name: get(name) for name in sorted(inputs) if get(name)}
     if action == "request_supplement":
         out: dict[str, Any] = {"items": get("items")}
+        for key in ("slots", "fields"):  # checkboxes: the slots and answers asked for
+            value = form.get(key)
+            chosen = value if isinstance(value, list) else [value] if value else []
+            if chosen:
+                out[key] = [str(v) for v in chosen[:200]]
         if get("override_reason"):
             out["override_reason"] = get("override_reason")
         if get("late_reason"):
@@ -326,6 +346,10 @@ async def dossier_action(
     # read it: whatever else was sent, a stranger learns nothing (the pages below check it too).
     user = request.user
     form = {k: (v if not isinstance(v, list) else v[-1]) for k, v in (data or {}).items()}
+    for key in ("slots", "fields"):  # checkboxes: every value sent
+        value = (data or {}).get(key)
+        if value is not None:
+            form[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
     if action not in access.UI_ACTIONS:
         await access.readable_id(user, code)
         raise NotFound(f"Không có thao tác '{action}'.")
