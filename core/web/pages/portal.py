@@ -373,8 +373,13 @@ async def upload(request: Request, ref: str) -> Template | Redirect:
     slot = str(form.get("document_code") or "")
     file = form.get("file")
     errors: dict[str | None, str] = {}
+    asked = await drafts.supplement_request(view) if view.state == State.SUPPLEMENT_REQUESTED else None
     if not isinstance(file, UploadFile) or not (file.filename or ""):
         errors[f"file-{slot}"] = _("Choose a file to upload.")
+    elif asked is not None and asked["structured"] and slot not in {s.code for s in asked["slots"]}:
+        errors[f"file-{slot}"] = _(
+            "The agency did not ask for this document: upload only those it asked for."
+        )
     else:
         try:
             await attachments.add(
@@ -616,19 +621,57 @@ async def mine(request: Request) -> Template:
     return await page(request, "portal/mine.html", {"rows": rows, **_labels()})
 
 
+RESULT_STATES = ("result_ready", "returned", "closed")
+"""States in which the dossier's result has been issued."""
+
+
+async def _results(view, events: list, to_pay: int) -> dict[str, Any]:
+    """The result for the applicant: the issued result documents to download when it is returned online
+    (once the fees are paid), and the postal tracking number the post office's agent recorded when it
+    went by post (``return_result``)."""
+    from core.documents.hooks import kind_label
+    from core.documents.tables import GeneratedDocument
+
+    returned = next((e for e in reversed(events) if e.action == "return_result"), None)
+    data: dict[str, Any] = dict(returned.data or {}) if returned is not None else {}
+    tracking = (data.get("receiver") or {}).get("tracking") if data.get("channel") == "post" else None
+    docs: list[dict[str, Any]] = []
+    online = (data.get("channel") or view.result_channel) == "online"
+    if online and view.state in RESULT_STATES and to_pay <= 0:
+        rows = await GeneratedDocument.select(
+            GeneratedDocument.id,
+            GeneratedDocument.kind,
+            GeneratedDocument.number,
+            GeneratedDocument.status,
+            GeneratedDocument.validity,
+            GeneratedDocument.public_id,
+            GeneratedDocument.ready_at,
+        ).where((GeneratedDocument.dossier == view.id) & GeneratedDocument.kind.like("result:%"))
+        docs = [{**r, "label": kind_label(r["kind"])} for r in rows]
+    return {
+        "online": online and view.state in RESULT_STATES,
+        "documents": docs,
+        "tracking": tracking,
+        "sent_at": returned.at if returned is not None and tracking else None,
+        "blocked_by_fee": online and view.state in RESULT_STATES and to_pay > 0,
+    }
+
+
 async def _render_dossier(request, view, *, errors=None, values=None, status_code=200) -> Template:
     from core.fees import service as fees
 
     proc = _procedure_of(view)
     events = await service.events(view.id)
     own = view.applicant_id == request.user.id
+    to_pay = (await fees.totals(view.id))["due"] if view.state != "draft" else 0
     ctx = {
         "d": view,
         "proc": proc,
         "events": events,
         "files": await attachments.list_for(view.id),
         "slot_names": {s.code: s.name for s in [*proc.documents, *drafts.slots_of(proc, view)]},
-        "to_pay": (await fees.totals(view.id))["due"] if view.state != "draft" else 0,
+        "to_pay": to_pay,
+        "results": await _results(view, events, to_pay),
         "explain": await drafts.due_explanation(view),
         "supplement": await drafts.supplement_request(view),
         "may_withdraw": own and view.state in BEFORE_DECISION,
@@ -670,6 +713,42 @@ async def withdraw(request: Request, ref: str) -> Template | Redirect:
         return await _render_dossier(request, now, errors={None: exc.message}, values=values, status_code=409)
     flash(request, _("Your dossier was withdrawn."))
     return Redirect(f"/ho-so-cua-toi/{view.code or view.id}", status_code=303)
+
+
+@get(
+    "/ho-so-cua-toi/{ref:str}/ket-qua/{filename:str}",
+    include_in_schema=False,
+    name="portal_result",
+    guards=[reads_dossier],
+)
+async def result_download(request: Request, ref: str, filename: str) -> Response[bytes]:
+    """The electronic result, for its applicant only (staff have the dossier's documents page): an
+    issued result document of the dossier returned online, once its fees are paid; the same 404 as an
+    unknown dossier for anyone else, and for anything else."""
+    import anyio
+
+    from core.documents import service as documents
+    from core.fees import service as fees
+
+    view = await drafts.citizen_view(request.user, ref)
+    stem, _dot, ext = filename.rpartition(".")
+    if ext != "pdf" or not stem.isdigit():
+        raise access.not_found(ref)
+    events = await service.events(view.id)
+    results = await _results(view, events, (await fees.totals(view.id))["due"])
+    doc = next((d for d in results["documents"] if d["id"] == int(stem) and d["status"] == "ready"), None)
+    if doc is None:
+        raise access.not_found(ref)
+    row = await documents.get_document(doc["id"])
+    body = await anyio.to_thread.run_sync(documents.read_file, row)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="ket-qua-{view.code}-{doc["id"]}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 # --- supplements ---------------------------------------------------------------------------------
@@ -753,6 +832,7 @@ ROUTES = [
     mine,
     dossier,
     withdraw,
+    result_download,
     supplement,
     supplement_post,
 ]
