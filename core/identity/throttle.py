@@ -191,10 +191,11 @@ DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
     "register": RateLimit(10, 3600),
     "lookup": RateLimit(60, 60),
     "verify": RateLimit(60, 60),
+    "complaint": RateLimit(10, 3600),
 }
 """Per client address: sign-in posts (the failure counters of ``core.identity.service`` come on top),
-registrations, status look-ups (page and API) and verification pages. ``MOTCUA_RATE_LIMITS`` overrides
-any of them."""
+registrations, status look-ups (page and API), verification pages and complaints or suggestions sent
+(``/phan-anh/gui``). ``MOTCUA_RATE_LIMITS`` overrides any of them."""
 
 
 def parse_rate_limits(raw_text: str) -> dict[str, RateLimit]:

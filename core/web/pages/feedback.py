@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from litestar import Request, get, post
@@ -22,9 +21,6 @@ __all__ = ("ROUTES",)
 STAFF_ONLY = [requires_staff(message="Trả lời phản ánh, kiến nghị chỉ dành cho cán bộ, công chức.")]
 menu_entry("/can-bo/phan-anh", N_("Complaints and suggestions"), staff, order=45)
 
-COMPLAINT_LIMIT = 10
-"""Complaints or suggestions one sender may send (or try to) per ``COMPLAINT_WINDOW``."""
-COMPLAINT_WINDOW = timedelta(hours=1)
 COMPLAINT_FIELDS = (
     "kind",
     "dossier_code",
@@ -159,28 +155,21 @@ async def complaint_form(request: Request, ho_so: str = "") -> Template:
     opt=public("anyone may send a complaint or suggestion"),
 )
 async def complaint_send(request: Request) -> Template | Redirect:
-    """Send a complaint or suggestion. Every sending counts against the sender's limit (its account,
-    or its address when anonymous; ``COMPLAINT_LIMIT`` an hour, shared by every process): over it, the
-    form comes back with everything typed and says when to try again (429)."""
-    from datetime import UTC, datetime
-
-    from core.contract.vntime import VN_TZ
+    """Send a complaint or suggestion. Every sending counts against the sender's address (the
+    ``complaint`` rate limit of ``core.identity.throttle``, shared by every process): over it, the form
+    comes back with everything typed and says when to try again (429)."""
+    from core.contract.errors import TooManyRequests
     from core.identity import throttle
 
     raw = await request.form()
     form = {k: str(raw.get(k, ""))[:5000] for k in COMPLAINT_FIELDS}
     user = request.user
-    who = f"user:{user.id}" if user is not None else f"ip:{request.client.host if request.client else ''}"
-    count = await throttle.hit(
-        f"complaint:{who}", limit=COMPLAINT_LIMIT + 1, window=COMPLAINT_WINDOW, block=COMPLAINT_WINDOW
-    )
-    if count.blocked(COMPLAINT_LIMIT + 1, datetime.now(UTC)):
-        message = _(
-            "You have sent many complaints or suggestions in a short time. Try again after %(at)s; "
-            "what you typed is kept below.",
-            at=f"{count.until.astimezone(VN_TZ):%H:%M}",
-        )
-        return await _complaint_form(request, form, {"form": message}, status_code=429)
+    try:
+        await throttle.limit("complaint", request.client.host if request.client else "")
+    except TooManyRequests as exc:
+        response = await _complaint_form(request, form, {"form": exc.message}, status_code=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     try:
         sent = await service.submit_complaint(form, user=user)
     except InvalidInput as exc:
