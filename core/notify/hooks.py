@@ -184,15 +184,27 @@ async def on_dossier_event(event, dossier, ctx):
     template = ACTION_TEMPLATES.get(action)
     if template is None:
         return
-    await notify(
-        template,
-        dossier_id=dossier["id"],
-        user_id=dossier.get("applicant_id"),
-        to_email=dossier.get("applicant_email") or "",
-        to_phone=dossier.get("applicant_phone") or "",
-        context=context,
-        event_id=event["id"],
-    )
+    recipient = {
+        "dossier_id": dossier["id"],
+        "user_id": dossier.get("applicant_id"),
+        "to_email": dossier.get("applicant_email") or "",
+        "to_phone": dossier.get("applicant_phone") or "",
+        "event_id": event["id"],
+    }
+    await notify(template, context=context, **recipient)
+    if action == "receive":  # the fee quote was frozen at receipt: say what falls due, and how to pay
+        from core.fees.service import balance_due
+        from core.settings import get_settings
+        from core.text.templating import format_vnd
+
+        due = await balance_due(dossier["id"])
+        if due > 0 and dossier.get("code"):
+            fee_context = {
+                **context,
+                "amount": format_vnd(due),
+                "pay_link": f"{get_settings().base_url}/ho-so/{dossier['code']}/le-phi",
+            }
+            await notify("fee_due", context=fee_context, **recipient)
 
 
 async def _tell_the_desk(event: dict, dossier: dict, context: dict) -> None:

@@ -2,8 +2,8 @@
 
 Placeholders are ``{name}``; a missing value renders as an empty string. Context keys used:
 ``code``, ``procedure_name``, ``applicant_name``, ``agency_name``, ``reason``, ``appointment``,
-``link``, ``late_agency``; for the account messages ``code`` is the username and ``reason`` what
-matched (the CCCD, the e-mail).
+``link``, ``late_agency``, ``amount`` and ``pay_link`` (fee due); for the account messages ``code`` is
+the username and ``reason`` what matched (the CCCD, the e-mail).
 """
 
 from __future__ import annotations
@@ -52,6 +52,13 @@ MESSAGES: dict[str, Message] = {
         "giải quyết đúng hạn. {late_agency} xin lỗi Ông/Bà vì sự chậm trễ này.\nLý do: {reason}\n"
         "Ngày hẹn trả kết quả mới: {appointment}.\nTra cứu hồ sơ tại {link}." + _SIGN,
         "Xin lỗi: hồ sơ {code} bị trễ hạn. Hẹn trả kết quả mới: {appointment}. Chi tiết: {link}",
+    ),
+    "fee_due": Message(
+        "Hồ sơ {code}: phí, lệ phí cần nộp",
+        "Kính gửi Ông/Bà {applicant_name},\n\nHồ sơ «{procedure_name}» (mã {code}) có phí, lệ phí phải nộp: "
+        "{amount}.\nÔng/Bà nộp tại bộ phận một cửa, chuyển khoản hoặc thanh toán trực tuyến tại {pay_link} "
+        "(đăng nhập tài khoản đã nộp hồ sơ). Kết quả được trả khi đã nộp đủ phí, lệ phí." + _SIGN,
+        "Hồ sơ {code}: phí, lệ phí cần nộp {amount}. Nộp tại bộ phận một cửa hoặc trực tuyến: {pay_link}",
     ),
     "result_ready": Message(
         "Đã có kết quả giải quyết hồ sơ {code}",
