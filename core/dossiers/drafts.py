@@ -231,12 +231,10 @@ async def save_principal(
     if view.state != State.DRAFT:
         return view, {None: "Hồ sơ này đã được nộp; bạn không đổi được người nộp nữa."}
     values, errors = intake._applicant_fields(applicant, actor, False)
-    rep: dict[str, Any] = {}
-    if not errors:
-        rep, rep_errors = intake._representative_fields(
-            representative, actor, True, values.get("applicant_id_number", "")
-        )
-        errors += rep_errors
+    rep, rep_errors = intake._representative_fields(  # both checked: every error shown at once
+        representative, actor, True, values.get("applicant_id_number", "")
+    )
+    errors += rep_errors
     if not errors and not values.get("applicant_id_number"):
         errors.append(("applicant.id_number", "Nhập số CCCD của người bạn nộp hồ sơ thay (người ủy quyền)."))
     if errors:
