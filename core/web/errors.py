@@ -244,12 +244,49 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         message = _("Send this request as a multipart/form-data form (the file in the field “file”).")
     elif isinstance(exc, ValidationException):
         message = _("Some information is missing or not in the expected format.")
+    elif status == 400 and "JSON is malformed" in str(exc.detail):
+        message = _("The request body is not valid JSON: check its syntax.")
+    elif status == 400:
+        message = _("The request could not be read: a parameter or the body is not in the expected format.")
     else:
         message = messages.get(status, str(exc.detail) if status < 500 else _("Please try again later."))
     if _wants_json(request):
-        extra = {"errors": exc.extra} if isinstance(exc, ValidationException) and exc.extra else None
-        return _problem(status, _TITLES.get(status, "Error"), message, extra)
+        extra = (
+            {"errors": _parameter_errors(exc.extra)}
+            if isinstance(exc, ValidationException) and isinstance(exc.extra, list) and exc.extra
+            else None
+        )
+        return _problem(status, _(_TITLES.get(status, "Error")), message, extra)
     return _page(request, status, message)
+
+
+def _parameter_errors(extra: list) -> list[dict]:
+    """Litestar's (English) complaints about path, query and header parameters, as Vietnamese
+    ``{field, message}`` entries: which parameter, and what it must be when that is known."""
+    import re
+
+    out = []
+    for e in extra:
+        if not isinstance(e, dict):
+            continue
+        key = str(e.get("key") or "")
+        text = str(e.get("message") or "")
+        if m := re.search(r"length <= (\d+)", text):
+            message = _("The parameter “{name}” must be at most {n} characters long.").format(
+                name=key, n=m[1]
+            )
+        elif m := re.search(r"length >= (\d+)", text):
+            message = _("The parameter “{name}” must be at least {n} characters long.").format(
+                name=key, n=m[1]
+            )
+        elif "`int`" in text:
+            message = _("The parameter “{name}” must be a whole number.").format(name=key)
+        elif "Missing required" in text:
+            message = _("The parameter “{name}” is missing.").format(name=key)
+        else:
+            message = _("The parameter “{name}” is not valid.").format(name=key)
+        out.append({"field": key or None, "message": message})
+    return out
 
 
 def _body_field_errors(request: Request, exc: ValidationException) -> list[tuple[str | None, str]]:
