@@ -36,6 +36,7 @@ from core.text.templating import build_environment
 from core.text.themes import load_theme
 from core.web.errors import exception_handlers
 from core.web.moved import MOVED_OPT
+from core.web.personal_data import dossier_reads
 from core.web.security import MotcuaRequest, integer_bounds, security_headers
 from core.web.theme import sync_theme
 
@@ -224,6 +225,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             prometheus.middleware,
             session_config.middleware,
             auth_middleware(),
+            dossier_reads,  # who read whose dossier (after the user is known)
             _htmx_redirects,
         ],  # request.user after the session
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),

@@ -9,6 +9,7 @@ from typing import Any
 
 from core.contract.errors import NotFound
 from core.contract.views import DossierView
+from core.dossiers import reads
 from core.dossiers.states import TRANSITIONS, State
 
 __all__ = (
@@ -112,13 +113,19 @@ async def readable_id(user: Any, ref: int | str) -> int:
         where = Dossier.code == text
     else:
         raise not_found(ref)
-    row = await Dossier.select(Dossier.id, Dossier.applicant, Dossier.receiving_agency).where(where).first()
+    row = (
+        await Dossier.select(Dossier.id, Dossier.code, Dossier.applicant, Dossier.receiving_agency)
+        .where(where)
+        .first()
+    )
     if row is None or user is None:
         raise not_found(ref)
     if row["applicant"] is not None and row["applicant"] == user.id:
         return row["id"]
-    if not may_see(user, row["applicant"], await staff_agencies(row["id"], row["receiving_agency"])):
+    agencies = await staff_agencies(row["id"], row["receiving_agency"])
+    if not may_see(user, row["applicant"], agencies):
         raise not_found(ref)
+    reads.note(user, row["code"] or row["id"], row["receiving_agency"], agencies - {row["receiving_agency"]})
     return row["id"]
 
 
@@ -132,6 +139,9 @@ async def readable_view(user: Any, ref: int | str) -> DossierView:
         raise not_found(ref) from None
     if not can_view(user, view):
         raise not_found(ref)
+    if user.id != view.applicant_id:
+        steps = (s.agency.id for s in view.steps if step_reached(s.status, s.started_at))
+        reads.note(user, view.code or view.id, view.receiving_agency.id, steps)
     return view
 
 

@@ -1,0 +1,89 @@
+"""Decree 13/2023: every read of a citizen's dossier by staff is logged (who, when, what, why) on the
+audit chain of the agency that allowed it, and the province administrator reads that log."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.audit import chain
+from core.audit.tables import AuditEntry
+from core.dossiers import reads
+from tests.fixtures.builders import grant, login_as
+from tests.fixtures.engine_route import PROC, actor, make_user, setup_route
+
+
+@pytest.fixture
+async def world(db, temp_plugin):
+    from core.dossiers import service
+
+    w = await setup_route(temp_plugin)
+    receiver = await actor(w["users"]["receiver"])
+    d = await service.create(
+        PROC,
+        w["tree"]["ward"]["id"],
+        actor=receiver,
+        applicant={"name": "Nguyễn Thị Hằng", "address": "Tân Phú"},
+        data={"subject": "Đề nghị"},
+        channel="truc_tiep",
+    )
+    w["dossier"] = await service.receive(d.id, actor=receiver, version=d.version)
+    admin = await make_user("qt_tinh", full_name="Quản Trị Tỉnh")
+    await grant(admin, w["tree"]["province"], "province_admin")
+    w["users"]["admin"] = admin
+    return w
+
+
+async def _reads(code: str) -> list[dict]:
+    return (
+        await AuditEntry.select()
+        .where((AuditEntry.action == reads.READ_ACTION) & (AuditEntry.object_id == code))
+        .order_by(AuditEntry.id)
+        .output(load_json=True)
+    )
+
+
+async def test_a_staff_read_is_logged_once_with_who_what_and_why(client, world):
+    code = world["dossier"].code
+    await login_as(client, world["users"]["ward_specialist"])
+    assert (await client.get(f"/ho-so/{code}")).status_code == 200
+    [entry] = await _reads(code)
+    assert entry["actor_id"] == world["users"]["ward_specialist"]["id"]
+    assert entry["chain"] == f"agency:{world['tree']['ward']['code']}"
+    assert entry["data"]["route"] == "dossier_page" and entry["data"]["path"] == f"/ho-so/{code}"
+    assert entry["data"]["roles"] == ["specialist"] and entry["data"]["reason"] in ("step", "receiving")
+    # The same page again (or polled) within REPEAT_MINUTES: one entry.
+    assert (await client.get(f"/ho-so/{code}")).status_code == 200
+    assert len(await _reads(code)) == 1
+    assert (await chain.verify_all()) == []
+
+
+async def test_refused_reads_and_the_applicants_own_reads_are_not_logged(client, world):
+    code = world["dossier"].code
+    await login_as(client, world["users"]["police_specialist"])  # no step at the police yet
+    assert (await client.get(f"/ho-so/{code}")).status_code == 404
+    assert (await client.get("/ho-so/KHONG-CO-MA")).status_code == 404
+    assert await _reads(code) == []
+    assert not reads.collecting(), "outside a request nothing collects"
+
+
+async def test_the_province_admin_reads_the_log_with_filters(client, world):
+    code = world["dossier"].code
+    await login_as(client, world["users"]["ward_leader"])
+    assert (await client.get(f"/ho-so/{code}")).status_code == 200
+    r = await client.get("/quan-tri/nhat-ky-doc-du-lieu")
+    assert r.status_code == 403, "only the province administrator"
+    client.cookies.clear()
+    await login_as(client, world["users"]["admin"])
+    r = await client.get(f"/quan-tri/nhat-ky-doc-du-lieu?ma={code}")
+    assert r.status_code == 200
+    assert "Ward Leader" in r.text and f"/ho-so/{code}" in r.text
+    r = await client.get("/quan-tri/nhat-ky-doc-du-lieu?tai_khoan=receiver")
+    assert "Ward Leader" not in r.text
+    r = await client.get("/quan-tri/nhat-ky-doc-du-lieu?tai_khoan=khong-ai&tu=2026-13-45")
+    assert r.status_code == 200
+    assert "Không có tài khoản tên &#39;khong-ai&#39;." in r.text or "Không có tài khoản tên 'khong-ai'." in r.text
+    assert 'id="e-tu"' in r.text and 'value="2026-13-45"' in r.text, "the message at the field, what was typed kept"
+    # The administrator's own read of the dossier is logged too, on the global chain.
+    assert (await client.get(f"/ho-so/{code}")).status_code == 200
+    mine = [e for e in await _reads(code) if e["actor_id"] == world["users"]["admin"]["id"]]
+    assert [e["chain"] for e in mine] == ["global"] and mine[0]["data"]["reason"] == "province_admin"
