@@ -81,9 +81,65 @@ async def test_the_province_admin_reads_the_log_with_filters(client, world):
     assert "Ward Leader" not in r.text
     r = await client.get("/quan-tri/nhat-ky-doc-du-lieu?tai_khoan=khong-ai&tu=2026-13-45")
     assert r.status_code == 200
-    assert "Không có tài khoản tên &#39;khong-ai&#39;." in r.text or "Không có tài khoản tên 'khong-ai'." in r.text
-    assert 'id="e-tu"' in r.text and 'value="2026-13-45"' in r.text, "the message at the field, what was typed kept"
+    assert (
+        "Không có tài khoản tên &#39;khong-ai&#39;." in r.text
+        or "Không có tài khoản tên 'khong-ai'." in r.text
+    )
+    assert 'id="e-tu"' in r.text and 'value="2026-13-45"' in r.text, (
+        "the message at the field, what was typed kept"
+    )
     # The administrator's own read of the dossier is logged too, on the global chain.
     assert (await client.get(f"/ho-so/{code}")).status_code == 200
     mine = [e for e in await _reads(code) if e["actor_id"] == world["users"]["admin"]["id"]]
     assert [e["chain"] for e in mine] == ["global"] and mine[0]["data"]["reason"] == "province_admin"
+
+
+async def test_a_citizen_downloads_everything_held_about_them_with_who_read_it(client, world):
+    import io
+    import json
+    import zipfile
+
+    from core.dossiers import service
+
+    citizen = await actor(world["users"]["citizen"])
+    d = await service.create(
+        PROC,
+        world["tree"]["ward"]["id"],
+        actor=citizen,
+        applicant={"name": "Nguyễn Văn An"},
+        data={"subject": "Xin xác nhận"},
+        channel="truc_tuyen",
+    )
+    d = await service.submit(d.id, actor=citizen, version=d.version)
+    d = await service.receive(d.id, actor=await actor(world["users"]["receiver"]), version=d.version)
+    await login_as(client, world["users"]["ward_specialist"])
+    assert (await client.get(f"/ho-so/{d.code}")).status_code == 200
+
+    client.cookies.clear()
+    await login_as(client, world["users"]["citizen"])
+    assert "/tai-khoan/du-lieu-cua-toi" in (await client.get("/tai-khoan")).text
+    r = await client.get("/tai-khoan/du-lieu-cua-toi")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    assert "attachment" in r.headers["content-disposition"] and r.headers["cache-control"] == "no-store"
+    z = zipfile.ZipFile(io.BytesIO(r.content))
+    names = set(z.namelist())
+    assert {"DOC-TOI.txt", "tai-khoan.json", "thong-bao.json", "nhat-ky-truy-cap.json"} <= names
+    assert json.loads(z.read("tai-khoan.json"))["cccd"] == "079123456789"
+    record = json.loads(z.read(f"ho-so/{d.code}/ho-so.json"))
+    assert record["data"] == {"subject": "Xin xác nhận"} and "lookup_key" not in record
+    assert [e["action"] for e in record["events"]][:3] == ["create", "submit", "receive"]
+    assert all("actor_name" not in e for e in record["events"]), "the officers' names are theirs"
+    [read] = json.loads(z.read("nhat-ky-truy-cap.json"))
+    assert read["dossier"] == d.code and read["roles"] == ["specialist"] and read["agency"]
+    assert "ward_specialist" not in z.read("nhat-ky-truy-cap.json").decode()
+    # The counter dossier of the world is nobody's account's: not in this person's archive.
+    assert not any(world["dossier"].code in n for n in names)
+    exported = await AuditEntry.select().where(AuditEntry.action == "privacy.export").first()
+    assert exported["actor_id"] == world["users"]["citizen"]["id"]
+    # Anonymous: sign in first.
+    client.cookies.clear()
+    assert (await client.get("/tai-khoan/du-lieu-cua-toi", follow_redirects=False)).status_code in (
+        302,
+        303,
+        401,
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.response import Redirect, Template
+from litestar.background_tasks import BackgroundTask
+from litestar.response import File, Redirect, Template
 
 from core.contract.errors import InvalidInput
 from core.identity import accounts, service
@@ -240,7 +241,31 @@ async def account(request: Request) -> Template:
     return await page(request, "identity/account.html", {"account": user, "roles": rows})
 
 
+@get(
+    "/tai-khoan/du-lieu-cua-toi",
+    include_in_schema=False,
+    name="my_data_export",
+    guards=[requires_login],
+)
+async def my_data_export(request: Request) -> File:
+    """Everything motcua holds about the signed-in person, as one ZIP (Decree 13/2023); audited."""
+    from core.audit import chain
+    from core.privacy import export
+
+    user = request.user
+    path = await export.build_archive(user)
+    await chain.append("privacy.export", actor_id=user.id, object_type="user", object_id=user.id)
+    return File(
+        path=path,
+        filename=export.archive_name(user),
+        media_type="application/zip",
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
 ROUTES = [
+    my_data_export,
     login_form,
     login,
     logout,
