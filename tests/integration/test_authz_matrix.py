@@ -450,6 +450,7 @@ EXPECT: dict[str, Rule] = {
     "/dang-xuat": PUBLIC,
     # anyone signed in
     "/tai-khoan": SIGNED_IN,
+    "/tai-khoan/du-lieu-cua-toi": SIGNED_IN,  # the signed-in person's own data only
     "/thong-bao": SIGNED_IN,
     "/ho-so-cua-toi": SIGNED_IN,
     "/thu-tuc/{code:str}/nop": SIGNED_IN,
@@ -535,6 +536,7 @@ EXPECT: dict[str, Rule] = {
     "/quan-tri/lich-lam-viec/{override_id:int}/xoa": PROVINCE,
     "/quan-tri/nhat-ky": PROVINCE,
     "/quan-tri/nhat-ky/kiem-tra": PROVINCE,
+    "/quan-tri/nhat-ky-doc-du-lieu": PROVINCE,
     "/quan-tri/tac-vu": PROVINCE,
     "/quan-tri/tac-vu/{row_id:int}/gui-lai": PROVINCE,
     "/quan-tri/thu-di": PROVINCE,
