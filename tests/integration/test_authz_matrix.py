@@ -371,7 +371,8 @@ class Rule:
     - ``signed_in``: anyone signed in;
     - ``roles``: the holders of one of ``roles`` (at any agency), others 403;
     - ``dossier``: the readers of the dossier named (``READERS``), others the unknown code's 404;
-      ``applicant``: its applicant only; ``status``: the readers, anonymous and others the 404 (no key);
+      ``applicant``: its applicant only (``applicant_object``: or a 404 for the applicant too, by
+      the object's state); ``status``: the readers, anonymous and others the 404 (no key);
     - ``staff_object``: staff (by ``roles``) reach the object of their agency; staff of other agencies 404.
     """
 
@@ -396,6 +397,9 @@ CALLER = Rule("roles", ("receiver", "agency_admin"))
 DOSSIER = Rule("dossier")
 DOSSIER_ALL = Rule("dossier", variants=("a1", "a2", "b1"))
 APPLICANT = Rule("applicant")
+APPLICANT_OBJECT = Rule("applicant_object")
+"""Its applicant reaches it when the object is in the right state (a result issued online, a draft
+applied for someone else) and may get a 404 otherwise; everyone else the unknown code's answer."""
 STATUS = Rule("status", variants=("a1", "a2", "b1"), anon="hidden")
 RATING = Rule("applicant", anon="hidden")
 COUNTER_DOSSIER = Rule("counter_dossier", ("receiver",))
@@ -465,6 +469,8 @@ EXPECT: dict[str, Rule] = {
     "/ho-so-cua-toi/{ref:str}/giay-to": APPLICANT,
     "/ho-so-cua-toi/{ref:str}/giay-to/{attachment_id:int}/go": APPLICANT,
     "/ho-so-cua-toi/{ref:str}/kiem-tra": APPLICANT,
+    "/ho-so-cua-toi/{ref:str}/ket-qua/{filename:str}": APPLICANT_OBJECT,
+    "/ho-so-cua-toi/{ref:str}/nguoi-uy-quyen": APPLICANT_OBJECT,
     "/ho-so-cua-toi/{ref:str}/nhan-ket-qua": APPLICANT,
     "/ho-so-cua-toi/{ref:str}/nop": APPLICANT,
     "/ho-so-cua-toi/{ref:str}/rut": APPLICANT,
@@ -583,6 +589,9 @@ def _expected(rule: Rule, who: str, method: str, variant: str) -> set[str]:
             if who == {"a1": "citizen_a", "a2": "citizen_a", "b1": "citizen_b"}[variant]
             else {"as_unknown"}
         )
+    if rule.kind == "applicant_object":
+        applicant = {"a1": "citizen_a", "a2": "citizen_a", "b1": "citizen_b"}[variant]
+        return {"any"} if who == applicant else {"as_unknown"}
     if rule.kind == "status":
         return {"ok"} if who in READERS[variant] else {"as_unknown"}
     raise AssertionError(f"unknown rule {rule.kind}")
