@@ -257,7 +257,13 @@ async def _return(client, w: World, d: dict, receiver: dict) -> dict:
         await fees.record_payment(d["id"], actor=None, method="cash", amount=balance)
     r = await client.post(
         f"{API}/{d['code']}/actions/return_result",
-        json={"version": d["version"], "channel": "counter", "receiver": receiver},
+        # R30: the originals an online land dossier owes are handed in at the counter and ticked
+        json={
+            "version": d["version"],
+            "channel": "counter",
+            "receiver": receiver,
+            "originals_received": True,
+        },
         headers=w.h("ward_receiver"),
     )
     assert r.status_code == 200, r.text

@@ -51,7 +51,7 @@ async def test_defaults_and_configuration():
     """Without ``MOTCUA_RATE_LIMITS`` the defaults hold; the variable overrides any subset; a malformed
     value stops the process with a message naming the part."""
     assert parse_rate_limits("") == DEFAULT_RATE_LIMITS
-    assert set(DEFAULT_RATE_LIMITS) == {"signin", "register", "lookup", "verify"}
+    assert set(DEFAULT_RATE_LIMITS) == {"signin", "register", "lookup", "verify", "complaint"}
     got = parse_rate_limits(" lookup=100/30 , verify=5/10")
     assert got["lookup"] == RateLimit(100, 30) and got["verify"] == RateLimit(5, 10)
     assert got["signin"] == DEFAULT_RATE_LIMITS["signin"]
