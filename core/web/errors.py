@@ -246,6 +246,10 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         message = _("Some information is missing or not in the expected format.")
     elif status == 400 and "JSON is malformed" in str(exc.detail):
         message = _("The request body is not valid JSON: check its syntax.")
+    elif status == 400 and not str(exc.detail).isascii():
+        message = str(
+            exc.detail
+        )  # our own Vietnamese reason (e.g. JSON nested too deeply); Litestar's are English
     elif status == 400:
         message = _("The request could not be read: a parameter or the body is not in the expected format.")
     else:

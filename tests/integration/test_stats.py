@@ -355,7 +355,7 @@ async def test_satisfaction_and_feedback_on_time_in_the_766_index_and_the_report
 
     from openpyxl import load_workbook
 
-    from core.feedback.service import rate, rating_key
+    from core.feedback.service import rate
     from core.feedback.tables import Complaint
     from core.stats.filters import today
 
@@ -363,8 +363,8 @@ async def test_satisfaction_and_feedback_on_time_in_the_766_index_and_the_report
     ds = w["dossiers"]
     ward = w["tree"]["ward"]["id"]
     d6 = await service.act(ds[6].id, "stop", actor=w["as"]["receiver"], version=ds[6].version, note="Xin rút")
-    await rate(ds[5].code, None, "very_satisfied", key=rating_key(ds[5].code))
-    await rate(d6.code, None, "dissatisfied", key=rating_key(d6.code))
+    await rate(ds[5].code, None, "very_satisfied", key=ds[5].lookup_key)
+    await rate(d6.code, None, "dissatisfied", key=d6.lookup_key)
     day = today() - timedelta(days=3)
     noon = datetime(day.year, day.month, day.day, 5, tzinfo=UTC)  # 12:00 in Vietnam
     for i, answered in enumerate((noon - timedelta(days=1), noon + timedelta(days=1), None, noon)):
