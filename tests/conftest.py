@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import os
 import shutil
 import tempfile
@@ -126,16 +127,47 @@ async def clean_database() -> None:
 
         from core.settings import get_settings
 
-        conn = sqlite3.connect(get_settings().sqlite_path, timeout=30)
+        def wipe(timeout: float) -> None:
+            conn = sqlite3.connect(get_settings().sqlite_path, timeout=timeout)
+            try:
+                conn.execute("PRAGMA foreign_keys = OFF")
+                for t in tables:
+                    conn.execute(f'DELETE FROM "{t}"')
+                if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+                    conn.execute("DELETE FROM sqlite_sequence")
+                conn.commit()
+            finally:
+                conn.close()
+
         try:
-            conn.execute("PRAGMA foreign_keys = OFF")
-            for t in tables:
-                conn.execute(f'DELETE FROM "{t}"')
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
-                conn.execute("DELETE FROM sqlite_sequence")
-            conn.commit()
-        finally:
-            conn.close()
+            wipe(timeout=10)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            await _release_abandoned_sqlite_connections()
+            wipe(timeout=30)
+
+
+async def _release_abandoned_sqlite_connections() -> None:
+    """Roll back and close the aiosqlite connections a previous test left open.
+
+    Every test has its own event loop. A task still inside a write transaction when its test's loop
+    closed (a background PDF job, cancelled twice at shutdown) never reaches its rollback, and its
+    connection's worker thread keeps the database locked for every later test. That cannot happen
+    to a server, whose loop lives as long as the process; here, the next test takes the abandoned
+    connections (no legitimate one is open between two tests) and closes them through their threads.
+    """
+    import gc
+
+    import aiosqlite
+
+    for conn in [o for o in gc.get_objects() if isinstance(o, aiosqlite.Connection)]:
+        if getattr(conn, "_connection", None) is None:
+            continue
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(conn.rollback(), timeout=5)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(conn.close(), timeout=5)
 
 
 @pytest.fixture
