@@ -127,7 +127,12 @@ async def test_generated_requests_get_no_5xx_and_vietnamese_problems(db, temp_pl
                 headers = {"Authorization": f"Bearer {token}"} if token else {}
                 kwargs = case.as_transport_kwargs(base_url=BASE, headers=headers)
                 kwargs.pop("cookies", None)
-                r = client.request(**kwargs)
+                try:  # a generated multipart part that is no file at all (an int) cannot be put on the wire
+                    request = client.build_request(**kwargs)
+                    request.read()
+                except (TypeError, AttributeError, ValueError):
+                    return
+                r = client.send(request)
                 bad = problems_of(r.status_code, r.headers.get("content-type", ""), r.content)
                 if bad:
                     found.setdefault(f"{case.method} {op.path}", []).extend(bad)
