@@ -12,7 +12,7 @@ receiver), of a citizen, or with none. Every answer must be:
 A few dossier codes that exist are mixed into the generated path parameters, so the generated
 requests also reach real dossiers (the clerk's, the citizen's).
 
-Budget: ``MOTCUA_API_FUZZ_EXAMPLES`` requests (default 150). By hand, for thousands::
+Budget: ``MOTCUA_API_FUZZ_EXAMPLES`` requests (default 80). By hand, for thousands::
 
     MOTCUA_API_FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest -q -p no:cacheprovider \\
         tests/integration/test_api_fuzz.py
@@ -35,7 +35,7 @@ from core.dossiers import service
 from core.identity.api_auth import issue_token
 from tests.fixtures.engine_route import PROC, actor, setup_route
 
-EXAMPLES = int(os.environ.get("MOTCUA_API_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("MOTCUA_API_FUZZ_EXAMPLES", "80"))
 PHASES = [p for p in Phase if p != Phase.shrink or os.environ.get("MOTCUA_FUZZ_SHRINK", "1") != "0"]
 VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.I)
 BASE = "http://127.0.0.1:8000"

@@ -16,7 +16,8 @@ check it reuses):
   step's due lies inside a working session of a working day of the calendar;
 * the audit chain verifies at the end of every run.
 
-Budget: the suite runs ``MOTCUA_FUZZ_EXAMPLES`` (default 15) runs of at most ``MOTCUA_FUZZ_STEPS``
+Budget: the suite runs ``MOTCUA_FUZZ_EXAMPLES`` (default 6, so that both engines stay within the
+suite's time budget) runs of at most ``MOTCUA_FUZZ_STEPS``
 (default 20) steps. By hand, for a deeper search::
 
     MOTCUA_FUZZ_EXAMPLES=500 MOTCUA_FUZZ_STEPS=60 .venv/bin/python -m pytest -q -p no:cacheprovider \\
@@ -43,7 +44,7 @@ from core.dossiers.tables import DossierEvent
 from tests.fixtures.engine_route import PROC, PROC_PAUSE, PROC_SUSPEND, actor, setup_route
 from tests.integration.test_engine_properties import FORWARD, PEOPLE, _check_chain, _params, _snapshot, _who
 
-EXAMPLES = int(os.environ.get("MOTCUA_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("MOTCUA_FUZZ_EXAMPLES", "6"))
 STEPS = int(os.environ.get("MOTCUA_FUZZ_STEPS", "20"))
 PHASES = [p for p in Phase if p != Phase.shrink or os.environ.get("MOTCUA_FUZZ_SHRINK", "1") != "0"]
 """``MOTCUA_FUZZ_SHRINK=0``: report the first failing run as found (shrinking a database-backed run
