@@ -39,7 +39,7 @@ trap '[ -n "$pg_pid" ] && kill "$pg_pid" 2>/dev/null; rm -f "$pg_log"' EXIT
 if ensure_services; then
   # its screenshots beside the SQLite run's, not over them while both write
   DATABASE_URL=$PG_URL REDIS_URL=$REDIS_TEST_URL MOTCUA_E2E_SHOTS=${MOTCUA_E2E_SHOTS:-$PWD/test-results/postgres} \
-    .venv/bin/python -m pytest -q -p no:cacheprovider "$@" >"$pg_log" 2>&1 &
+    .venv/bin/python -m pytest -q -p no:cacheprovider --durations=25 "$@" >"$pg_log" 2>&1 &
   pg_pid=$!
 elif [ "${CI:-}" = "true" ]; then
   echo "LỖI: không có PostgreSQL (5432) hoặc Redis (6379) — CI bắt buộc chạy cả hai." >&2
@@ -49,7 +49,7 @@ else
 fi
 
 echo "== Bộ kiểm thử 1/2: SQLite nhúng, tác vụ nền trong tiến trình =="
-env -u DATABASE_URL -u REDIS_URL .venv/bin/python -m pytest -q -p no:cacheprovider "$@" || status=1
+env -u DATABASE_URL -u REDIS_URL .venv/bin/python -m pytest -q -p no:cacheprovider --durations=25 "$@" || status=1
 
 if [ -n "$pg_pid" ]; then
   echo "== Bộ kiểm thử 2/2: PostgreSQL + Redis (chạy song song với lượt 1) =="
