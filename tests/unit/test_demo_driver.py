@@ -122,7 +122,8 @@ class Recorder:
     async def get(self, dossier_id):
         return self._view
 
-    async def return_result(self, dossier_id, *, actor, version, channel, receiver):
+    async def return_result(self, dossier_id, *, actor, version, channel, receiver, originals_received=False):
+        assert originals_received, "the demo clerk collects the originals owed (R30) at the hand-over"
         self.calls.append(("return_result", actor, receiver["id_number"]))
 
 
