@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The production topology, started for real (tests/integration/test_production_smoke.py): PostgreSQL +
 # Redis + `motcua serve --workers 2` + one `motcua worker`, a dossier driven over HTTP from submission to
-# returned result with the PDFs rendered by the arq worker, then everything stopped. Run by .ci/run
-# after the suite; by hand: bash scripts/smoke.sh (PostgreSQL and Redis must be running).
+# returned result with the PDFs rendered by the arq worker, then everything stopped. Run by scripts/test.sh
+# after the suite (when PostgreSQL and Redis are there); by hand: bash scripts/smoke.sh (PostgreSQL and Redis must be running).
 # Its own database (dropped and recreated) and Redis database, so it never meets the suite's.
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -56,5 +56,7 @@ if [ -n "$pg_pid" ]; then
   wait "$pg_pid" || status=1
   pg_pid=""
   cat "$pg_log"
+  # the production topology (2 app processes + 1 arq worker) over HTTP: needs PostgreSQL + Redis
+  bash scripts/smoke.sh || status=1
 fi
 exit $status
